@@ -1,0 +1,269 @@
+#include "mbox-split.h"
+
+#include <string.h>
+
+/* What the first bytes of a line say about it. */
+typedef enum {
+	PREFIX_QUOTES,     /* reading leading '>' characters */
+	PREFIX_FROM,       /* matching "From " after them */
+	PREFIX_DONE,       /* decided: see line_kind */
+} PrefixState;
+
+typedef enum {
+	LINE_OTHER,
+	LINE_FROM,         /* ^From  */
+	LINE_QUOTED_FROM,  /* ^>+From  */
+} LineKind;
+
+static const char from_tag[] = "From ";
+#define FROM_TAG_LEN 5
+
+struct _MpMboxSplitter {
+	MpMboxRangeFunc on_range;
+	MpMboxJunkFunc  on_junk;
+	gpointer        user_data;
+
+	guint64 offset;         /* file offset of the next byte */
+	char    last_byte;      /* the byte before offset (for CR before LF) */
+
+	/* the line being read */
+	guint64     line_start;
+	guint64     line_len;
+	PrefixState prefix;
+	guint       prefix_matched; /* bytes of "From " matched */
+	guint64     quotes;
+	LineKind    line_kind;
+	gboolean    line_boundary;  /* a From_ line that starts a message */
+	gboolean    prev_empty;     /* the previous line was empty */
+
+	/* the message being read */
+	gboolean    in_message;
+	MpMboxRange cur;
+	char        from_text[MP_MBOX_FROM_LINE_MAX + 1];
+	gsize       from_text_len;
+	gboolean    have_pending_empty; /* an empty line that may be the separator */
+	guint64     pending_start;
+	guint64     pending_len;
+	guint64     pending_size;
+
+	MpMboxCoverage cov;
+	gboolean finished;
+};
+
+MpMboxSplitter *
+mp_mbox_splitter_new (MpMboxRangeFunc on_range, MpMboxJunkFunc on_junk, gpointer user_data)
+{
+	MpMboxSplitter *s = g_new0 (MpMboxSplitter, 1);
+
+	s->on_range = on_range;
+	s->on_junk = on_junk;
+	s->user_data = user_data;
+	s->prev_empty = TRUE; /* the start of the file counts as "after an empty line" */
+	return s;
+}
+
+void
+mp_mbox_splitter_free (MpMboxSplitter *s)
+{
+	g_free (s);
+}
+
+static void
+emit_message (MpMboxSplitter *s, guint64 end)
+{
+	s->cur.end = end;
+	s->from_text[s->from_text_len] = '\0';
+	s->cur.from_line = s->from_text;
+	s->cov.messages += s->cur.end - s->cur.start;
+	s->cov.count++;
+	if (s->on_range)
+		s->on_range (&s->cur, s->user_data);
+	s->in_message = FALSE;
+}
+
+static void
+emit_junk (MpMboxSplitter *s, guint64 end)
+{
+	if (end == 0)
+		return;
+	s->cov.junk = end;
+	if (s->on_junk)
+		s->on_junk (0, end, s->user_data);
+}
+
+/* A whole line has been read: [line_start, line_start + line_len). SIZE is
+ * its RFC 5322 size (a bare LF counts twice); EMPTY says it is "\n" or "\r\n". */
+static void
+end_line (MpMboxSplitter *s, guint64 size, gboolean empty, gboolean terminated)
+{
+	if (s->line_boundary) {
+		if (s->in_message) {
+			/* the empty line before this From_ line is the separator */
+			guint64 end = s->line_start;
+			if (s->have_pending_empty) {
+				end = s->pending_start;
+				s->cov.separators += s->pending_len;
+			}
+			emit_message (s, end);
+		} else {
+			emit_junk (s, s->line_start);
+		}
+		s->have_pending_empty = FALSE;
+		s->in_message = TRUE;
+		memset (&s->cur, 0, sizeof s->cur);
+		s->cur.from_offset = s->line_start;
+		s->cur.start = s->line_start + s->line_len;
+		s->cov.from_lines += s->line_len;
+	} else if (s->in_message) {
+		if (s->have_pending_empty) {
+			/* not followed by a From_ line: it was part of the message */
+			s->cur.size += s->pending_size;
+			s->have_pending_empty = FALSE;
+		}
+		if (empty) {
+			s->have_pending_empty = TRUE;
+			s->pending_start = s->line_start;
+			s->pending_len = s->line_len;
+			s->pending_size = size;
+		} else {
+			s->cur.size += size;
+			if (s->line_kind == LINE_QUOTED_FROM) {
+				/* one '>' removed: restores mboxrd and mboxo quoting */
+				s->cur.size -= 1;
+				s->cur.quoted_from_lines++;
+			}
+		}
+		s->cur.last_line_unterminated = !terminated;
+	}
+	s->prev_empty = empty;
+
+	/* reset for the next line */
+	s->line_start += s->line_len;
+	s->line_len = 0;
+	s->prefix = PREFIX_QUOTES;
+	s->prefix_matched = 0;
+	s->quotes = 0;
+	s->line_kind = LINE_OTHER;
+	s->line_boundary = FALSE;
+}
+
+static void
+decide_prefix (MpMboxSplitter *s, LineKind kind)
+{
+	s->prefix = PREFIX_DONE;
+	s->line_kind = kind;
+	if (kind == LINE_FROM && s->prev_empty) {
+		s->line_boundary = TRUE;
+		memcpy (s->from_text, from_tag, FROM_TAG_LEN);
+		s->from_text_len = FROM_TAG_LEN;
+	}
+}
+
+/* Looks at one byte at the start of a line (before the prefix is decided). */
+static void
+prefix_byte (MpMboxSplitter *s, char c)
+{
+	if (s->prefix == PREFIX_QUOTES) {
+		if (c == '>') {
+			s->quotes++;
+			return;
+		}
+		s->prefix = PREFIX_FROM;
+	}
+	if (c == from_tag[s->prefix_matched]) {
+		if (++s->prefix_matched == FROM_TAG_LEN)
+			decide_prefix (s, s->quotes ? LINE_QUOTED_FROM : LINE_FROM);
+	} else {
+		decide_prefix (s, LINE_OTHER);
+	}
+}
+
+static void
+capture_from_text (MpMboxSplitter *s, const char *p, gsize n)
+{
+	gsize room = MP_MBOX_FROM_LINE_MAX - s->from_text_len;
+
+	if (n > room)
+		n = room;
+	memcpy (s->from_text + s->from_text_len, p, n);
+	s->from_text_len += n;
+}
+
+void
+mp_mbox_splitter_feed (MpMboxSplitter *s, const char *buf, gsize len)
+{
+	const char *p = buf;
+	const char *end = buf + len;
+
+	g_return_if_fail (!s->finished);
+
+	while (p < end) {
+		const char *lf;
+		gsize n;
+
+		/* the first bytes of a line, one at a time, until decided */
+		while (s->prefix != PREFIX_DONE && p < end && *p != '\n') {
+			prefix_byte (s, *p);
+			s->last_byte = *p++;
+			s->line_len++;
+		}
+		if (p == end)
+			break;
+
+		lf = memchr (p, '\n', (size_t) (end - p));
+		n = (lf ? (gsize) (lf - p) : (gsize) (end - p));
+		if (s->line_boundary && n > 0)
+			capture_from_text (s, p, n);
+		if (n > 0)
+			s->last_byte = p[n - 1];
+		s->line_len += n;
+		p += n;
+		if (lf) {
+			gboolean cr = (s->last_byte == '\r' && s->line_len > 0);
+			guint64 size;
+			gboolean empty;
+
+			s->line_len++; /* the LF */
+			size = s->line_len + (cr ? 0 : 1);
+			empty = (s->line_len == 1 || (s->line_len == 2 && cr));
+			/* drop the CR of a CRLF From_ line kept whole */
+			if (s->line_boundary && cr && s->from_text_len == s->line_len - 1)
+				s->from_text_len--;
+			s->last_byte = '\n';
+			p++;
+			end_line (s, size, empty, TRUE);
+		}
+	}
+	s->offset += len;
+	s->cov.total += len;
+}
+
+void
+mp_mbox_splitter_finish (MpMboxSplitter *s)
+{
+	g_return_if_fail (!s->finished);
+
+	if (s->line_len > 0) {
+		/* a last line without newline is counted as it is */
+		if (s->prefix != PREFIX_DONE)
+			decide_prefix (s, LINE_OTHER); /* "From" cut short is no From_ line */
+		end_line (s, s->line_len, FALSE, FALSE);
+	}
+	if (s->in_message) {
+		guint64 end = s->line_start;
+		if (s->have_pending_empty) {
+			end = s->pending_start;
+			s->cov.separators += s->pending_len;
+		}
+		emit_message (s, end);
+	} else {
+		emit_junk (s, s->offset);
+	}
+	s->finished = TRUE;
+}
+
+void
+mp_mbox_splitter_coverage (const MpMboxSplitter *s, MpMboxCoverage *out)
+{
+	*out = s->cov;
+}

@@ -1,0 +1,70 @@
+/* mbox-split.h — splits an mbox byte stream into messages, incrementally.
+ *
+ * The rule (DEFINITIONS.md, "Message size", mbox): a line beginning "From "
+ * starts a message only at the start of the file or right after an empty
+ * line. The message is the bytes after its From_ line up to, not including,
+ * the empty line (LF or CRLF) before the next From_ line; at the end of the
+ * file a final empty line is likewise the separator. Bytes before the first
+ * From_ line are junk and are reported.
+ *
+ * GMime's own mbox mode ends a message at *any* "From " line and then stalls,
+ * silently losing the rest of the file (GMIME-IMAP-FACTS §1.1), so we split
+ * ourselves and hand each range to GMime as a single message.
+ *
+ * The splitter never buffers a line: it looks at the first bytes of each line
+ * and finds line ends with memchr, so a 60 MB line costs no memory. Feed it
+ * any chunking, down to one byte at a time; the result is the same. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define MP_MBOX_FROM_LINE_MAX 512 /* bytes of a From_ line kept for its date */
+
+typedef struct {
+	guint64 from_offset;  /* offset of the "From " line (the mbox locator) */
+	guint64 start;        /* first byte after the From_ line */
+	guint64 end;          /* one past the last byte; the separator excluded */
+	/* RFC 5322 size: the bytes, one '>' removed per ^>+From line, every LF
+	 * not preceded by CR counted as two octets (DEFINITIONS.md). */
+	guint64 size;
+	guint64 quoted_from_lines; /* lines matching ^>+From  */
+	gboolean last_line_unterminated; /* the message's last line has no newline */
+	const char *from_line;  /* the From_ line without its line end, cut at
+	                         * MP_MBOX_FROM_LINE_MAX bytes; valid during the callback */
+} MpMboxRange;
+
+/* Called once per message, in file order. */
+typedef void (*MpMboxRangeFunc) (const MpMboxRange *range, gpointer user_data);
+/* Called at most once, for the bytes before the first From_ line. */
+typedef void (*MpMboxJunkFunc) (guint64 start, guint64 end, gpointer user_data);
+
+typedef struct _MpMboxSplitter MpMboxSplitter;
+
+MpMboxSplitter *mp_mbox_splitter_new    (MpMboxRangeFunc on_range,
+                                         MpMboxJunkFunc  on_junk,
+                                         gpointer        user_data);
+void            mp_mbox_splitter_free   (MpMboxSplitter *s);
+/* Feeds the next LEN bytes of the file. */
+void            mp_mbox_splitter_feed   (MpMboxSplitter *s, const char *buf, gsize len);
+/* Ends the file: emits the last message (or the junk). Call once. */
+void            mp_mbox_splitter_finish (MpMboxSplitter *s);
+
+/* After finish: how many bytes were fed, and how they were accounted for.
+ * messages + from_lines + separators + junk == total, always; a test and the
+ * scan both check it, so a splitter bug can never lose mail silently. */
+typedef struct {
+	guint64 total;
+	guint64 messages;    /* sum of end - start */
+	guint64 from_lines;  /* From_ lines with their line ends */
+	guint64 separators;  /* the empty lines before From_ lines and at EOF */
+	guint64 junk;        /* before the first From_ line */
+	guint64 count;       /* number of messages */
+} MpMboxCoverage;
+
+void            mp_mbox_splitter_coverage (const MpMboxSplitter *s, MpMboxCoverage *out);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpMboxSplitter, mp_mbox_splitter_free)
+
+G_END_DECLS

@@ -1,0 +1,198 @@
+#include "message.h"
+
+#include <string.h>
+
+static void
+attachment_free (gpointer p)
+{
+	MpAttachment *a = p;
+
+	g_free (a->filename);
+	g_free (a->mime_type);
+	g_free (a);
+}
+
+MpMessage *
+mp_message_new (void)
+{
+	MpMessage *m = g_new0 (MpMessage, 1);
+
+	m->attachment_list = g_ptr_array_new_with_free_func (attachment_free);
+	m->problems = g_ptr_array_new_with_free_func (g_free);
+	m->findings = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_finding_free);
+	return m;
+}
+
+void
+mp_message_free (MpMessage *m)
+{
+	if (m == NULL)
+		return;
+	g_free (m->folder);
+	g_free (m->locator);
+	g_ptr_array_unref (m->attachment_list);
+	g_free (m->date);
+	g_free (m->from);
+	g_free (m->subject);
+	g_free (m->message_id);
+	g_ptr_array_unref (m->problems);
+	g_ptr_array_unref (m->findings);
+	g_free (m);
+}
+
+/* A problem is recorded once per code and detail: a message with 10,000
+ * broken headers must not make a 10,000-entry problem list. */
+#define MP_MAX_PROBLEMS 32
+
+void
+mp_message_add_problem (MpMessage *m, const char *code, const char *detail)
+{
+	g_autofree char *entry = NULL;
+
+	if (detail != NULL && *detail != '\0') {
+		/* keep details short and on one line: they end up in CSV cells */
+		g_autofree char *valid = g_utf8_make_valid (detail, -1);
+		GString *s = g_string_new (NULL);
+		for (const char *p = valid; *p && s->len < 80; p = g_utf8_next_char (p)) {
+			gunichar c = g_utf8_get_char (p);
+			if (c < 0x20 || c == 0x7f)
+				g_string_append_c (s, ' ');
+			else
+				g_string_append_unichar (s, c);
+		}
+		if (*valid && strlen (valid) > s->len)
+			g_string_append (s, "...");
+		entry = g_strdup_printf ("%s: %s", code, s->str);
+		g_string_free (s, TRUE);
+	} else {
+		entry = g_strdup (code);
+	}
+	for (guint i = 0; i < m->problems->len; i++)
+		if (strcmp (g_ptr_array_index (m->problems, i), entry) == 0)
+			return;
+	if (m->problems->len == MP_MAX_PROBLEMS) {
+		if (!mp_message_has_problem (m, "more-problems"))
+			g_ptr_array_add (m->problems, g_strdup ("more-problems"));
+		return;
+	}
+	if (m->problems->len > MP_MAX_PROBLEMS)
+		return;
+	g_ptr_array_add (m->problems, g_steal_pointer (&entry));
+}
+
+gboolean
+mp_message_has_problem (const MpMessage *m, const char *code)
+{
+	gsize n = strlen (code);
+
+	for (guint i = 0; i < m->problems->len; i++) {
+		const char *p = g_ptr_array_index (m->problems, i);
+		if (strncmp (p, code, n) == 0 && (p[n] == '\0' || p[n] == ':'))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+void
+mp_message_add_attachment (MpMessage *m, const char *filename, const char *mime_type,
+                           guint64 encoded_size)
+{
+	MpAttachment *a = g_new0 (MpAttachment, 1);
+
+	a->filename = (filename && *filename) ? g_utf8_make_valid (filename, -1) : NULL;
+	a->mime_type = g_ascii_strdown (mime_type ? mime_type : "application/octet-stream", -1);
+	a->encoded_size = encoded_size;
+	g_ptr_array_add (m->attachment_list, a);
+}
+
+void
+mp_message_add_finding (MpMessage *m, MpFinding *f)
+{
+	g_ptr_array_add (m->findings, f);
+}
+
+char *
+mp_message_flags_string (guint flags)
+{
+	static const struct { guint flag; const char *name; } names[] = {
+		{ MP_MSG_FLAG_TNEF, "tnef" },
+		{ MP_MSG_FLAG_SMIME_OPAQUE, "smime_opaque" },
+		{ MP_MSG_FLAG_SIGNED, "signed" },
+		{ MP_MSG_FLAG_ENCRYPTED, "encrypted" },
+		{ MP_MSG_FLAG_CALENDAR, "calendar" },
+	};
+	GString *s = g_string_new (NULL);
+
+	for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
+		if (!(flags & names[i].flag))
+			continue;
+		if (s->len)
+			g_string_append_c (s, ';');
+		g_string_append (s, names[i].name);
+	}
+	return g_string_free (s, FALSE);
+}
+
+MpFinding *
+mp_finding_new (void)
+{
+	return g_new0 (MpFinding, 1);
+}
+
+void
+mp_finding_free (MpFinding *f)
+{
+	if (f == NULL)
+		return;
+	g_free (f->rule);
+	g_free (f->check);
+	g_free (f->value);
+	g_free (f->limit);
+	g_free (f->detail);
+	g_free (f->advice);
+	g_free (f);
+}
+
+static const char *const severity_names[] = { "info", "warning", "error" };
+
+const char *
+mp_severity_name (MpSeverity s)
+{
+	return (guint) s < G_N_ELEMENTS (severity_names) ? severity_names[s] : "unknown";
+}
+
+gboolean
+mp_severity_parse (const char *name, MpSeverity *out)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS (severity_names); i++) {
+		if (g_ascii_strcasecmp (name, severity_names[i]) == 0) {
+			*out = (MpSeverity) i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+const char *
+mp_date_source_name (MpDateSource s)
+{
+	switch (s) {
+	case MP_DATE_HEADER: return "header";
+	case MP_DATE_FROM_LINE: return "from-line";
+	case MP_DATE_MTIME: return "mtime";
+	case MP_DATE_INTERNALDATE: return "internaldate";
+	case MP_DATE_NONE:
+	default: return "none";
+	}
+}
+
+const char *
+mp_read_state_name (MpReadState s)
+{
+	switch (s) {
+	case MP_READ_SEEN: return "read";
+	case MP_READ_UNSEEN: return "unread";
+	case MP_READ_UNKNOWN:
+	default: return "";
+	}
+}

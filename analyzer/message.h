@@ -1,0 +1,107 @@
+/* message.h — what the analyzer records about one message, whatever the
+ * source (mbox, Maildir, IMAP). Findings about mail are data here; GError is
+ * only for failures of the tool.
+ *
+ * Ownership: an MpMessage owns all its strings and arrays; mp_message_free()
+ * releases them. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+	MP_READ_UNKNOWN = 0, /* the source does not say (mbox without Status:) */
+	MP_READ_SEEN,
+	MP_READ_UNSEEN,
+} MpReadState;
+
+/* Flags reported beside the attachment count, never in it (DEFINITIONS.md). */
+typedef enum {
+	MP_MSG_FLAG_TNEF         = 1 << 0, /* application/ms-tnef: real content hidden */
+	MP_MSG_FLAG_SMIME_OPAQUE = 1 << 1, /* application/pkcs7-mime */
+	MP_MSG_FLAG_SIGNED       = 1 << 2, /* multipart/signed */
+	MP_MSG_FLAG_ENCRYPTED    = 1 << 3, /* multipart/encrypted */
+	MP_MSG_FLAG_CALENDAR     = 1 << 4, /* text/calendar */
+} MpMessageFlags;
+
+/* Where the Date column came from (DEFINITIONS.md, "Dates"). */
+typedef enum {
+	MP_DATE_NONE = 0,
+	MP_DATE_HEADER,       /* the Date: header */
+	MP_DATE_FROM_LINE,    /* the mbox From_ line */
+	MP_DATE_MTIME,        /* the Maildir file's mtime */
+	MP_DATE_INTERNALDATE, /* IMAP INTERNALDATE */
+} MpDateSource;
+
+typedef enum {
+	MP_SEVERITY_INFO = 0,
+	MP_SEVERITY_WARNING,
+	MP_SEVERITY_ERROR,
+} MpSeverity;
+
+typedef struct {
+	char   *filename;     /* NULL when the part has none (e.g. message/rfc822) */
+	char   *mime_type;    /* lower case, "type/subtype" */
+	guint64 encoded_size; /* octets of the part body as stored, CRLF form */
+} MpAttachment;
+
+/* One rule a message breaks. */
+typedef struct {
+	char      *rule;     /* rule name, e.g. "too-large" */
+	char      *check;    /* check name, e.g. "message-size" */
+	MpSeverity severity;
+	char      *value;    /* measured, human-readable: "18350081" */
+	char      *limit;    /* "18350080" */
+	char      *detail;   /* "18350081 B > 17920 KB (18350080 B)" */
+	char      *advice;   /* may be NULL */
+} MpFinding;
+
+typedef struct {
+	char        *folder;     /* as the user sees it: "Archive/2019"; "INBOX" for the root */
+	char        *locator;    /* mbox: byte offset of the From_ line; Maildir: path
+	                          * relative to the Maildir root */
+	guint64      index;      /* 1-based, within the folder, in source order */
+	guint64      size;       /* RFC 5322 octets (DEFINITIONS.md) */
+	guint        attachments;
+	guint        inline_parts;
+	guint        nested_attachments;
+	guint        mime_parts;  /* leaf parts (for later checks) */
+	guint        flags;       /* MpMessageFlags */
+	GPtrArray   *attachment_list; /* MpAttachment*, in tree order */
+
+	char        *date;        /* ISO 8601, NULL when unknown */
+	gint64       date_unix;
+	MpDateSource date_source;
+	char        *from;        /* decoded UTF-8 */
+	char        *subject;     /* decoded UTF-8 */
+	char        *message_id;
+	MpReadState  read_state;
+
+	GPtrArray   *problems;    /* char*: "code" or "code: detail" */
+	GPtrArray   *findings;    /* MpFinding* */
+	gboolean     skipped;     /* not a message (UW-IMAP folder internal data) */
+} MpMessage;
+
+MpMessage *mp_message_new            (void);
+void       mp_message_free           (MpMessage *m);
+void       mp_message_add_problem    (MpMessage *m, const char *code, const char *detail);
+gboolean   mp_message_has_problem    (const MpMessage *m, const char *code);
+void       mp_message_add_attachment (MpMessage *m, const char *filename,
+                                      const char *mime_type, guint64 encoded_size);
+/* Takes ownership of F. */
+void       mp_message_add_finding    (MpMessage *m, MpFinding *f);
+/* The flags as "tnef;signed", "" when none. Free with g_free. */
+char      *mp_message_flags_string   (guint flags);
+
+MpFinding  *mp_finding_new           (void);
+void        mp_finding_free          (MpFinding *f);
+const char *mp_severity_name         (MpSeverity s);
+gboolean    mp_severity_parse        (const char *name, MpSeverity *out);
+const char *mp_date_source_name      (MpDateSource s);
+const char *mp_read_state_name       (MpReadState s);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpMessage, mp_message_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpFinding, mp_finding_free)
+
+G_END_DECLS

@@ -1,0 +1,51 @@
+/* scan.h — the audit walk: sources -> folders -> batches -> worker threads ->
+ * results handed to a sink in source order.
+ *
+ * The producer (the calling thread) detects each source, lists its folders
+ * and enumerates messages; a GThreadPool analyzes batches; finished batches
+ * are delivered to the sink strictly in the order they were produced, so the
+ * output of --jobs 8 equals --jobs 1 byte for byte. At most a bounded number
+ * of batches is in flight: memory does not grow with the mailbox. All sink
+ * callbacks run on the calling thread. */
+#pragma once
+
+#include "source.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+	/* a source is about to be read; KIND is "mbox", "maildir", ... */
+	void (*source_begin) (gpointer self, const char *source, const char *kind);
+	/* SOURCE could not be opened or listed: the scan goes on with the others */
+	void (*source_error) (gpointer self, const char *source, const GError *error);
+	void (*folder_begin) (gpointer self, const char *source, const MpFolder *folder);
+	/* FOLDER could not be read (fully): the messages already delivered stand */
+	void (*folder_error) (gpointer self, const char *source, const MpFolder *folder, const GError *error);
+	/* something about a folder that is not a message: junk, skipped data */
+	void (*notice)       (gpointer self, const char *source, const MpFolder *folder,
+	                      const char *code, const char *detail);
+	/* one analyzed (and evaluated) message, in source order */
+	void (*message)      (gpointer self, const MpMessage *m);
+	void (*folder_end)   (gpointer self, const char *source, const MpFolder *folder);
+	void (*source_end)   (gpointer self, const char *source);
+} MpScanSink;
+
+/* Runs on a worker thread right after a message is analyzed (rules). */
+typedef void (*MpEvaluateFunc) (MpMessage *m, gpointer user_data);
+
+typedef struct {
+	guint             jobs;          /* worker threads, >= 1 */
+	MpEvaluateFunc    evaluate;      /* may be NULL */
+	gpointer          evaluate_data; /* must be safe to use from several threads */
+	const MpScanSink *sink;
+	gpointer          sink_data;
+} MpScanOptions;
+
+typedef struct {
+	guint sources_failed;  /* sources that could not be opened */
+	guint folders_failed;  /* folders that could not be (fully) read */
+} MpScanResult;
+
+void mp_scan_run (const char *const *sources, const MpScanOptions *options, MpScanResult *result);
+
+G_END_DECLS

@@ -1,0 +1,350 @@
+/* source-maildir.c — Maildir, Maildir++ (.Folder.Sub/) and nested Maildir
+ * trees (Folder/Sub/cur/).
+ *
+ * Messages live in cur/ and new/; tmp/ holds deliveries in progress and is
+ * ignored (maildir(5)). The producer only lists names; workers open, count and
+ * parse each file, so parallelism covers the I/O too. */
+#include "source.h"
+#include "source-util.h"
+#include "crlf.h"
+#include "mutf7.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Folder trees deeper than this are reported, not followed (a loop guard on
+ * top of the device/inode check). */
+#define MAX_TREE_DEPTH 64
+
+static gboolean find_maildir_below (const char *dir, guint depth);
+
+static gboolean
+maildir_probe (const char *path)
+{
+	if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+		return FALSE;
+	return mp_dir_is_maildir (path) || find_maildir_below (path, 0);
+}
+
+static gboolean
+is_reserved_subdir (const char *name)
+{
+	return strcmp (name, "cur") == 0 || strcmp (name, "new") == 0 || strcmp (name, "tmp") == 0;
+}
+
+static gboolean
+find_maildir_below (const char *dir, guint depth)
+{
+	g_autoptr(GDir) d = NULL;
+	const char *name;
+
+	if (depth > 4) /* probing only: a nested Maildir is found near the top */
+		return FALSE;
+	d = g_dir_open (dir, 0, NULL);
+	if (d == NULL)
+		return FALSE;
+	while ((name = g_dir_read_name (d)) != NULL) {
+		g_autofree char *sub = NULL;
+		if (is_reserved_subdir (name))
+			continue;
+		sub = g_build_filename (dir, name, NULL);
+		if (!g_file_test (sub, G_FILE_TEST_IS_DIR) || g_file_test (sub, G_FILE_TEST_IS_SYMLINK))
+			continue;
+		if (mp_dir_is_maildir (sub) || find_maildir_below (sub, depth + 1))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* A folder name as the user sees it: modified UTF-7 decoded where valid
+ * (Dovecot stores names that way on disk, RFC 3501 §5.1.3). */
+static char *
+display_name (const char *raw)
+{
+	char *decoded = mp_mutf7_decode (raw);
+
+	return decoded ? decoded : g_utf8_make_valid (raw, -1);
+}
+
+typedef struct {
+	GPtrArray  *folders;
+	GHashTable *seen; /* directories visited */
+} TreeCtx;
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+	return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Sorted entry names of DIR, or NULL. */
+static GPtrArray *
+sorted_entries (const char *dir, GError **error)
+{
+	g_autoptr(GDir) d = g_dir_open (dir, 0, error);
+	GPtrArray *names;
+	const char *name;
+
+	if (d == NULL)
+		return NULL;
+	names = g_ptr_array_new_with_free_func (g_free);
+	while ((name = g_dir_read_name (d)) != NULL)
+		g_ptr_array_add (names, g_strdup (name));
+	g_ptr_array_sort (names, compare_strings);
+	return names;
+}
+
+/* Nested trees: DIR/Name/cur is folder PREFIX/Name. */
+static void
+walk_tree (TreeCtx *ctx, const char *dir, const char *prefix, guint depth)
+{
+	g_autoptr(GPtrArray) names = NULL;
+
+	if (depth > MAX_TREE_DEPTH || !mp_dir_mark_seen (ctx->seen, dir))
+		return;
+	names = sorted_entries (dir, NULL);
+	if (names == NULL)
+		return;
+	for (guint i = 0; i < names->len; i++) {
+		const char *name = g_ptr_array_index (names, i);
+		g_autofree char *sub = NULL;
+		g_autofree char *shown = NULL;
+		g_autofree char *folder = NULL;
+
+		/* Maildir++ folders (".Name") are listed from the root only */
+		if (name[0] == '.' || is_reserved_subdir (name))
+			continue;
+		sub = g_build_filename (dir, name, NULL);
+		if (!g_file_test (sub, G_FILE_TEST_IS_DIR))
+			continue;
+		shown = display_name (name);
+		folder = prefix ? g_strdup_printf ("%s/%s", prefix, shown) : g_strdup (shown);
+		if (mp_dir_is_maildir (sub))
+			g_ptr_array_add (ctx->folders, mp_folder_new (folder, sub));
+		walk_tree (ctx, sub, folder, depth + 1);
+	}
+}
+
+static GPtrArray *
+maildir_folders (MpSource *src, GError **error)
+{
+	TreeCtx ctx;
+	g_autoptr(GPtrArray) names = NULL;
+	g_autoptr(GHashTable) seen = mp_dir_seen_new ();
+
+	ctx.folders = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_folder_free);
+	ctx.seen = seen;
+
+	names = sorted_entries (src->abs_path, error);
+	if (names == NULL) {
+		g_ptr_array_unref (ctx.folders);
+		return NULL;
+	}
+	if (mp_dir_is_maildir (src->abs_path))
+		g_ptr_array_add (ctx.folders, mp_folder_new ("INBOX", src->abs_path));
+
+	/* Maildir++: ".Archive.2019" is folder Archive/2019 (Courier's layout,
+	 * used by Dovecot's default maildir++ list). */
+	for (guint i = 0; i < names->len; i++) {
+		const char *name = g_ptr_array_index (names, i);
+		g_autofree char *sub = NULL;
+		g_auto(GStrv) parts = NULL;
+		g_autoptr(GString) shown = NULL;
+
+		if (name[0] != '.' || strcmp (name, ".") == 0 || strcmp (name, "..") == 0 || name[1] == '\0')
+			continue;
+		sub = g_build_filename (src->abs_path, name, NULL);
+		if (!g_file_test (sub, G_FILE_TEST_IS_DIR) || !mp_dir_is_maildir (sub))
+			continue;
+		parts = g_strsplit (name + 1, ".", -1);
+		shown = g_string_new (NULL);
+		for (int p = 0; parts[p]; p++) {
+			g_autofree char *part = display_name (parts[p]);
+			if (shown->len)
+				g_string_append_c (shown, '/');
+			g_string_append (shown, part);
+		}
+		g_ptr_array_add (ctx.folders, mp_folder_new (shown->str, sub));
+	}
+	walk_tree (&ctx, src->abs_path, NULL, 0);
+	return ctx.folders;
+}
+
+/* The Maildir info ("name:2,FRS"; mu writes "name!2,S") holds the flags. */
+static MpReadState
+read_state_from_name (const char *subdir, const char *name)
+{
+	const char *info = strstr (name, ":2,");
+
+	if (info == NULL)
+		info = strstr (name, "!2,");
+	if (strcmp (subdir, "new") == 0)
+		return MP_READ_UNSEEN;
+	if (info == NULL)
+		return MP_READ_UNSEEN;
+	for (const char *p = info + 3; *p; p++)
+		if (*p == 'S')
+			return MP_READ_SEEN;
+	return MP_READ_UNSEEN;
+}
+
+typedef struct {
+	char       *name;   /* sort key and file name */
+	const char *subdir; /* "cur" or "new" */
+} Entry;
+
+static int
+compare_entries (gconstpointer a, gconstpointer b)
+{
+	const Entry *x = a, *y = b;
+	int c = strcmp (x->name, y->name);
+
+	return c ? c : strcmp (x->subdir, y->subdir);
+}
+
+static void
+entry_clear (gpointer p)
+{
+	g_free (((Entry *) p)->name);
+}
+
+static gboolean
+maildir_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNoticeFunc notice,
+                   gpointer user_data, GError **error)
+{
+	static const char *const subdirs[] = { "cur", "new" };
+	g_autoptr(GArray) entries = g_array_new (FALSE, TRUE, sizeof (Entry));
+	g_autoptr(MpBatch) batch = NULL;
+	gsize root_len = strlen (src->abs_path);
+	guint64 index = 0;
+	guint readable = 0;
+
+	g_array_set_clear_func (entries, entry_clear);
+	for (gsize s = 0; s < G_N_ELEMENTS (subdirs); s++) {
+		g_autofree char *dir = g_build_filename (folder->path, subdirs[s], NULL);
+		g_autoptr(GError) local = NULL;
+		g_autoptr(GDir) d = NULL;
+		const char *name;
+
+		if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+			continue;
+		d = g_dir_open (dir, 0, &local);
+		if (d == NULL) {
+			notice (folder, "unreadable-directory", local->message, user_data);
+			continue;
+		}
+		readable++;
+		while ((name = g_dir_read_name (d)) != NULL) {
+			Entry e = { NULL, subdirs[s] };
+			if (name[0] == '.')
+				continue; /* not a message by maildir(5) naming */
+			e.name = g_strdup (name);
+			g_array_append_val (entries, e);
+		}
+	}
+	if (readable == 0) {
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: cannot read cur/ or new/", folder->path);
+		return FALSE;
+	}
+	/* file names start with the delivery time: name order is arrival order */
+	g_array_sort (entries, compare_entries);
+
+	for (guint i = 0; i < entries->len; i++) {
+		Entry *e = &g_array_index (entries, Entry, i);
+		g_autofree char *file = g_build_filename (folder->path, e->subdir, e->name, NULL);
+		MpMessageWhere where = { 0, 0, NULL };
+		MpMessage *m;
+
+		m = mp_message_new ();
+		m->folder = g_strdup (folder->name);
+		m->locator = g_strdup (file + root_len + (file[root_len] == '/' ? 1 : 0));
+		m->index = ++index;
+		m->read_state = read_state_from_name (e->subdir, e->name);
+		where.file = g_steal_pointer (&file);
+		if (batch == NULL)
+			batch = mp_batch_new (folder);
+		mp_batch_add (batch, m, &where);
+		if (batch->messages->len >= MP_BATCH_MAX_MESSAGES / 4)
+			emit (g_steal_pointer (&batch), user_data);
+	}
+	if (batch != NULL)
+		emit (g_steal_pointer (&batch), user_data);
+	return TRUE;
+}
+
+#define COUNT_CHUNK (64 * 1024)
+
+static void
+analyze_file (MpMessage *m, const char *path, MpAnalyzer *analyzer, char *buf)
+{
+	g_autoptr(GMimeStream) stream = NULL;
+	MpCrlfCounter c;
+	struct stat st;
+	int fd;
+
+	/* O_NOFOLLOW is not used: Maildirs made by tools may link messages */
+	fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		mp_message_add_problem (m, "unreadable", g_strerror (errno));
+		return;
+	}
+	if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
+		mp_message_add_problem (m, "not-a-file", NULL);
+		close (fd);
+		return;
+	}
+	if (m->date_source == MP_DATE_NONE) {
+		/* the arrival time, used only when Date: is missing or invalid */
+		g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (st.st_mtime);
+		if (dt != NULL) {
+			m->date = mp_format_date (dt);
+			m->date_unix = st.st_mtime;
+			m->date_source = MP_DATE_MTIME;
+		}
+	}
+	/* size: the file's bytes, every bare LF counting twice (DEFINITIONS.md);
+	 * Dovecot's ",W=" name field is never trusted */
+	mp_crlf_init (&c);
+	for (;;) {
+		ssize_t n = read (fd, buf, COUNT_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			mp_message_add_problem (m, "unreadable", g_strerror (errno));
+			close (fd);
+			return;
+		}
+		if (n == 0)
+			break;
+		mp_crlf_feed (&c, buf, (gsize) n);
+	}
+	m->size = mp_crlf_total (&c);
+	if (lseek (fd, 0, SEEK_SET) != 0) {
+		mp_message_add_problem (m, "unreadable", g_strerror (errno));
+		close (fd);
+		return;
+	}
+	stream = g_mime_stream_fs_new (fd); /* owns fd */
+	mp_analyzer_run (analyzer, stream, m);
+}
+
+static void
+maildir_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
+{
+	g_autofree char *buf = g_malloc (COUNT_CHUNK);
+
+	for (guint i = 0; i < batch->messages->len; i++)
+		analyze_file (g_ptr_array_index (batch->messages, i),
+		              g_array_index (batch->where, MpMessageWhere, i).file, analyzer, buf);
+}
+
+const MpSourceOps mp_source_maildir = {
+	.name = "maildir",
+	.probe = maildir_probe,
+	.folders = maildir_folders,
+	.enumerate = maildir_enumerate,
+	.analyze = maildir_analyze,
+};

@@ -1,0 +1,259 @@
+#include "source.h"
+#include "source-util.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const MpSourceOps *const backends[] = {
+	&mp_source_maildir,
+	&mp_source_mbox,
+	&mp_source_mboxdir,
+};
+
+MpSource *
+mp_source_open (const char *path, GError **error)
+{
+	struct stat st;
+	g_autoptr(MpSource) src = NULL;
+
+	if (stat (path, &st) != 0) {
+		int saved = errno;
+		g_set_error (error, MP_ERROR, saved == ENOENT ? MP_ERROR_NOT_FOUND : MP_ERROR_READ,
+		             "%s: %s", path, g_strerror (saved));
+		return NULL;
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS (backends); i++) {
+		if (!backends[i]->probe (path))
+			continue;
+		src = g_new0 (MpSource, 1);
+		src->ops = backends[i];
+		src->path = g_strdup (path);
+		src->abs_path = g_canonicalize_filename (path, NULL);
+		return g_steal_pointer (&src);
+	}
+	if (S_ISDIR (st.st_mode))
+		g_set_error (error, MP_ERROR, MP_ERROR_UNKNOWN_SOURCE,
+		             "%s: not a mail folder: no Maildir (cur/, new/) and no mbox file found in it",
+		             path);
+	else if (S_ISREG (st.st_mode) && access (path, R_OK) != 0)
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", path, g_strerror (errno));
+	else
+		g_set_error (error, MP_ERROR, MP_ERROR_UNKNOWN_SOURCE,
+		             "%s: not an mbox file (no \"From \" line starts a message), "
+		             "not a Maildir and not a folder of mbox files", path);
+	return NULL;
+}
+
+void
+mp_source_free (MpSource *src)
+{
+	if (src == NULL)
+		return;
+	g_free (src->path);
+	g_free (src->abs_path);
+	g_free (src);
+}
+
+MpFolder *
+mp_folder_new (const char *name, const char *path)
+{
+	MpFolder *f = g_new0 (MpFolder, 1);
+
+	f->name = g_strdup (name);
+	f->path = g_strdup (path);
+	return f;
+}
+
+void
+mp_folder_free (MpFolder *f)
+{
+	if (f == NULL)
+		return;
+	g_free (f->name);
+	g_free (f->path);
+	g_free (f);
+}
+
+static void
+where_clear (gpointer p)
+{
+	MpMessageWhere *w = p;
+
+	g_free (w->file);
+}
+
+MpBatch *
+mp_batch_new (const MpFolder *folder)
+{
+	MpBatch *b = g_new0 (MpBatch, 1);
+
+	b->folder = folder;
+	b->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_message_free);
+	b->where = g_array_new (FALSE, TRUE, sizeof (MpMessageWhere));
+	g_array_set_clear_func (b->where, where_clear);
+	return b;
+}
+
+void
+mp_batch_free (MpBatch *b)
+{
+	if (b == NULL)
+		return;
+	g_ptr_array_unref (b->messages);
+	g_array_unref (b->where);
+	g_free (b);
+}
+
+void
+mp_batch_add (MpBatch *b, MpMessage *m, const MpMessageWhere *where)
+{
+	g_ptr_array_add (b->messages, m);
+	g_array_append_vals (b->where, where, 1);
+}
+
+gssize
+mp_pread_full (int fd, void *buf, gsize len, guint64 offset)
+{
+	gsize done = 0;
+
+	while (done < len) {
+		ssize_t n = pread (fd, (char *) buf + done, len - done, (off_t) (offset + done));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		done += (gsize) n;
+	}
+	return (gssize) done;
+}
+
+#define MBOX_SNIFF_BYTES (64 * 1024)
+
+gboolean
+mp_file_looks_like_mbox (const char *path)
+{
+	struct stat st;
+	g_autofree char *buf = NULL;
+	gssize n;
+	int fd;
+
+	if (stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+		return FALSE;
+	if (st.st_size == 0)
+		return TRUE; /* an empty mbox holds no message, and that is fine */
+	fd = open (path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return FALSE;
+	buf = g_malloc (MBOX_SNIFF_BYTES + 1);
+	n = mp_pread_full (fd, buf, MBOX_SNIFF_BYTES, 0);
+	close (fd);
+	if (n < 5)
+		return FALSE;
+	buf[n] = '\0';
+	if (memcmp (buf, "From ", 5) == 0)
+		return TRUE;
+	/* junk before the first message: a From_ line after an empty line */
+	for (gssize i = 0; i + 7 <= n; i++) {
+		if (buf[i] == '\n' && (memcmp (buf + i + 1, "\nFrom ", 6) == 0 ||
+		                       (i + 8 <= n && memcmp (buf + i + 1, "\r\nFrom ", 7) == 0)))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+gboolean
+mp_dir_is_maildir (const char *dir)
+{
+	g_autofree char *cur = g_build_filename (dir, "cur", NULL);
+	g_autofree char *new_ = g_build_filename (dir, "new", NULL);
+
+	return g_file_test (cur, G_FILE_TEST_IS_DIR) || g_file_test (new_, G_FILE_TEST_IS_DIR);
+}
+
+static int
+month_number (const char *s)
+{
+	static const char *const months[] = { "jan", "feb", "mar", "apr", "may", "jun",
+	                                      "jul", "aug", "sep", "oct", "nov", "dec" };
+	for (int i = 0; i < 12; i++)
+		if (g_ascii_strncasecmp (s, months[i], 3) == 0 && strlen (s) == 3)
+			return i + 1;
+	return 0;
+}
+
+static gboolean
+parse_uint (const char *s, guint64 max, guint64 *out)
+{
+	return g_ascii_string_to_unsigned (s, 10, 0, max, out, NULL);
+}
+
+GDateTime *
+mp_parse_from_line_date (const char *from_line)
+{
+	/* asctime() form after the envelope sender: "Www Mmm dd hh:mm:ss yyyy",
+	 * some writers add a zone before or after the year. Taken as UTC when
+	 * no zone is given (what mutt and Dovecot write). */
+	g_auto(GStrv) tok = g_strsplit_set (from_line, " \t", -1);
+	g_autoptr(GPtrArray) words = g_ptr_array_new ();
+	guint64 day, year, h, mi, sec = 0;
+	int month;
+
+	for (int i = 0; tok[i]; i++)
+		if (*tok[i])
+			g_ptr_array_add (words, tok[i]);
+	/* words: From, sender, Www, Mmm, dd, time, [zone], yyyy */
+	for (guint i = 2; i + 3 < words->len; i++) {
+		const char *mon = g_ptr_array_index (words, i);
+		const char *tm;
+		g_auto(GStrv) hms = NULL;
+		const char *yr;
+
+		if ((month = month_number (mon)) == 0)
+			continue;
+		if (!parse_uint (g_ptr_array_index (words, i + 1), 31, &day) || day == 0)
+			return NULL;
+		tm = g_ptr_array_index (words, i + 2);
+		hms = g_strsplit (tm, ":", 3);
+		if (g_strv_length (hms) < 2 || !parse_uint (hms[0], 23, &h) ||
+		    !parse_uint (hms[1], 59, &mi) || (hms[2] && !parse_uint (hms[2], 60, &sec)))
+			return NULL;
+		yr = g_ptr_array_index (words, i + 3);
+		if (!parse_uint (yr, 9999, &year) && i + 4 < words->len)
+			yr = g_ptr_array_index (words, i + 4); /* "hh:mm:ss ZONE yyyy" */
+		if (!parse_uint (yr, 9999, &year) || year < 1970)
+			return NULL;
+		return g_date_time_new_utc ((int) year, month, (int) day, (int) h, (int) mi,
+		                            (gdouble) (sec > 59 ? 59 : sec));
+	}
+	return NULL;
+}
+
+GHashTable *
+mp_dir_seen_new (void)
+{
+	return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+gboolean
+mp_dir_mark_seen (GHashTable *seen, const char *dir)
+{
+	struct stat st;
+	char *key;
+
+	if (stat (dir, &st) != 0)
+		return FALSE;
+	key = g_strdup_printf ("%ju:%ju", (uintmax_t) st.st_dev, (uintmax_t) st.st_ino);
+	if (g_hash_table_contains (seen, key)) {
+		g_free (key);
+		return FALSE;
+	}
+	g_hash_table_add (seen, key);
+	return TRUE;
+}

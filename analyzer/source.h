@@ -1,0 +1,100 @@
+/* source.h — one small interface for every mailbox backend.
+ *
+ * A backend turns a SOURCE argument into folders, and each folder into jobs:
+ * batches of messages that a worker thread analyzes. One file per backend
+ * (source-mbox.c, source-maildir.c, source-mboxdir.c; IMAP later), each
+ * exporting one MpSourceOps filled with designated initializers.
+ *
+ * Failures scoped by blast radius (isync): a message GMime cannot read is a
+ * problem recorded on that message; a folder that cannot be read is a GError
+ * for that folder and the others go on; a source that cannot be opened is a
+ * GError for that source. */
+#pragma once
+
+#include "mp-common.h"
+#include "message.h"
+#include "mime-analyze.h"
+
+G_BEGIN_DECLS
+
+typedef struct _MpSource MpSource;
+typedef struct _MpBatch  MpBatch;
+
+typedef struct {
+	char *name;  /* as the user sees it, "/"-separated: "Archive/2019" */
+	char *path;  /* where the backend finds it (file or directory) */
+} MpFolder;
+
+/* What a backend records per message for its worker to find it again. */
+typedef struct {
+	guint64 start, end;    /* mbox: byte range of the message */
+	char   *file;          /* Maildir: absolute path of the message file */
+} MpMessageWhere;
+
+/* A run of messages of one folder, in source order. The producer fills
+ * messages (with folder, index, locator and anything known without parsing)
+ * and where; a worker completes them. */
+struct _MpBatch {
+	const MpFolder *folder;
+	GPtrArray      *messages; /* MpMessage* */
+	GArray         *where;    /* MpMessageWhere, parallel to messages */
+};
+
+/* Hands a full batch to the scan (which takes ownership). */
+typedef void (*MpBatchFunc) (MpBatch *batch, gpointer user_data);
+
+/* A folder-level problem that is no failure: junk before the first From_
+ * line, a file that is not a message. Recorded in the report. */
+typedef void (*MpNoticeFunc) (const MpFolder *folder, const char *code,
+                              const char *detail, gpointer user_data);
+
+typedef struct {
+	const char *name;  /* "mbox", "maildir", "mbox-folder" */
+	/* Is PATH a source of this kind? Cheap: a few stat()s or bytes. */
+	gboolean (*probe)     (const char *path);
+	/* Lists the folders under PATH, in the order they are reported. */
+	GPtrArray *(*folders) (MpSource *src, GError **error);
+	/* Walks FOLDER in source order, handing batches to EMIT. Runs on the
+	 * scan's producer thread. FALSE with ERROR: the folder could not be read
+	 * (the batches already emitted stand). */
+	gboolean (*enumerate) (MpSource *src, const MpFolder *folder,
+	                       MpBatchFunc emit, MpNoticeFunc notice,
+	                       gpointer user_data, GError **error);
+	/* Completes every message of BATCH; runs on a worker thread with that
+	 * thread's analyzer. Never fails: what cannot be read becomes a problem. */
+	void (*analyze)       (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer);
+} MpSourceOps;
+
+struct _MpSource {
+	const MpSourceOps *ops;
+	char              *path;     /* as given on the command line */
+	char              *abs_path; /* absolute */
+};
+
+/* Detects what PATH is and opens it. MP_ERROR_NOT_FOUND or
+ * MP_ERROR_UNKNOWN_SOURCE name the path. */
+MpSource *mp_source_open    (const char *path, GError **error);
+void      mp_source_free    (MpSource *src);
+
+MpFolder *mp_folder_new     (const char *name, const char *path);
+void      mp_folder_free    (MpFolder *f);
+
+MpBatch  *mp_batch_new      (const MpFolder *folder);
+void      mp_batch_free     (MpBatch *b);
+/* Appends M (taking it) with its WHERE (taking its strings). */
+void      mp_batch_add      (MpBatch *b, MpMessage *m, const MpMessageWhere *where);
+
+extern const MpSourceOps mp_source_mbox;
+extern const MpSourceOps mp_source_maildir;
+extern const MpSourceOps mp_source_mboxdir;
+
+/* Batches are cut at this many messages or bytes, whichever comes first:
+ * large enough to amortize the hand-off, small enough to bound memory. */
+#define MP_BATCH_MAX_MESSAGES 256
+#define MP_BATCH_MAX_BYTES    (8 * 1024 * 1024)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpSource, mp_source_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpFolder, mp_folder_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpBatch, mp_batch_free)
+
+G_END_DECLS

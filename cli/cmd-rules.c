@@ -1,0 +1,39 @@
+/* cmd-rules.c — `mailpreflight rules list|show NAME`. */
+#include "commands.h"
+#include "rules.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int
+mp_cmd_rules (int argc, char **argv)
+{
+	if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0) {
+		FILE *fp = argc < 2 ? stderr : stdout;
+		fprintf (fp, "Usage:\n"
+		             "  mailpreflight rules list         the built-in target profiles\n"
+		             "  mailpreflight rules show NAME    print a profile, to copy and edit\n");
+		return argc < 2 ? MP_EXIT_USAGE : MP_EXIT_OK;
+	}
+	if (strcmp (argv[1], "list") == 0) {
+		g_auto(GStrv) names = mp_rules_builtin_names ();
+		for (int i = 0; names[i]; i++) {
+			g_autoptr(GError) error = NULL;
+			g_autoptr(MpRuleSet) set = mp_rules_load (names[i], &error);
+			printf ("%-28s %s%s\n", names[i], set ? set->name : error->message,
+			        strcmp (names[i], MP_DEFAULT_PROFILE) == 0 ? " (default)" : "");
+		}
+		return MP_EXIT_OK;
+	}
+	if (strcmp (argv[1], "show") == 0 && argc == 3) {
+		g_autoptr(GBytes) text = mp_rules_builtin_text (argv[2]);
+		if (text == NULL) {
+			fprintf (stderr, "mailpreflight rules: no built-in profile '%s' (see 'mailpreflight rules list')\n", argv[2]);
+			return MP_EXIT_USAGE;
+		}
+		fwrite (g_bytes_get_data (text, NULL), 1, g_bytes_get_size (text), stdout);
+		return MP_EXIT_OK;
+	}
+	fprintf (stderr, "mailpreflight rules: unknown arguments; try 'mailpreflight rules --help'\n");
+	return MP_EXIT_USAGE;
+}

@@ -1,0 +1,121 @@
+/* cmd-scan.c — `mailpreflight scan`: the audit of local sources. */
+#include "commands.h"
+#include "mp-config.h"
+#include "report.h"
+#include "rules.h"
+#include "scan.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void
+evaluate (MpMessage *m, gpointer user_data)
+{
+	mp_rules_evaluate (user_data, m);
+}
+
+int
+mp_cmd_scan (int argc, char **argv)
+{
+	g_autofree char *rules_arg = NULL;
+	g_autofree char *csv = NULL;
+	g_autofree char *inventory = NULL;
+	g_autofree char *fail_on = NULL;
+	gint jobs = 0;
+	gboolean quiet = FALSE;
+	gboolean no_progress = FALSE;
+	g_auto(GStrv) sources = NULL;
+	const GOptionEntry entries[] = {
+		{ "rules", 'r', 0, G_OPTION_ARG_STRING, &rules_arg,
+		  "Rules: a built-in profile name or a rules file (default: outlook-connected-accounts)", "NAME|FILE" },
+		{ "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "Write one CSV row per finding to FILE ('-' for stdout)", "FILE" },
+		{ "inventory", 0, 0, G_OPTION_ARG_FILENAME, &inventory, "Write one CSV row per message to FILE", "FILE" },
+		{ "fail-on", 0, 0, G_OPTION_ARG_STRING, &fail_on,
+		  "Exit 1 on findings at or above LEVEL: error (default), warning, info or never", "LEVEL" },
+		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Worker threads (default: number of cores)", "N" },
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print no summary on stdout", NULL },
+		{ "no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress, "No progress line on stderr", NULL },
+		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &sources, NULL, "SOURCE..." },
+		{ NULL }
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new ("SOURCE... - audit mailboxes before a migration");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MpRuleSet) rules = NULL;
+	g_autoptr(MpReport) report = NULL;
+	MpReportOptions ropt = { 0 };
+	MpScanOptions sopt = { 0 };
+	MpScanResult result;
+	MpSummary *summary;
+	MpSeverity threshold = MP_SEVERITY_ERROR;
+	gboolean never = FALSE;
+	guint64 failing = 0;
+
+	g_option_context_set_summary (ctx,
+		"Each SOURCE is an mbox file, a Maildir (also Maildir++ and nested trees) or a\n"
+		"folder of mbox files (mutt, Thunderbird, Evolution); the kind is detected.\n"
+		"Sources are only read, never changed.");
+	g_option_context_set_description (ctx,
+		"Exit status: 0 no finding at or above --fail-on, 1 findings at that level,\n"
+		"2 usage or rules error, 3 a source could not be read (the others are still scanned).\n\n"
+		"Example:\n  mailpreflight scan --csv report.csv --inventory inventory.csv ~/Maildir ~/mail/archive.mbox\n");
+	g_option_context_add_main_entries (ctx, entries, NULL);
+	if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
+		g_printerr ("mailpreflight scan: %s\nTry 'mailpreflight scan --help'.\n", error->message);
+		return MP_EXIT_USAGE;
+	}
+	if (sources == NULL || sources[0] == NULL) {
+		g_printerr ("mailpreflight scan: no SOURCE given\nTry 'mailpreflight scan --help'.\n");
+		return MP_EXIT_USAGE;
+	}
+	if (fail_on != NULL) {
+		if (g_ascii_strcasecmp (fail_on, "never") == 0) {
+			never = TRUE;
+		} else if (!mp_severity_parse (fail_on, &threshold)) {
+			g_printerr ("mailpreflight scan: --fail-on: unknown level '%s' (error, warning, info or never)\n", fail_on);
+			return MP_EXIT_USAGE;
+		}
+	}
+	if (jobs < 0 || jobs > 1024) {
+		g_printerr ("mailpreflight scan: --jobs: %d is not from 1 to 1024\n", jobs);
+		return MP_EXIT_USAGE;
+	}
+	if (jobs == 0)
+		jobs = (gint) g_get_num_processors ();
+
+	rules = mp_rules_load (rules_arg, &error);
+	if (rules == NULL) {
+		g_printerr ("mailpreflight scan: %s\n", error->message);
+		return MP_EXIT_USAGE;
+	}
+
+	ropt.findings_csv = csv;
+	ropt.inventory_csv = inventory;
+	ropt.progress = !no_progress && isatty (STDERR_FILENO);
+	report = mp_report_new (&ropt, &error);
+	if (report == NULL) {
+		g_printerr ("mailpreflight scan: %s\n", error->message);
+		return MP_EXIT_USAGE;
+	}
+
+	sopt.jobs = (guint) jobs;
+	sopt.evaluate = evaluate;
+	sopt.evaluate_data = rules;
+	sopt.sink = mp_report_sink ();
+	sopt.sink_data = report;
+	mp_scan_run ((const char *const *) sources, &sopt, &result);
+
+	if (!mp_report_finish (report, &error)) {
+		g_printerr ("mailpreflight scan: %s\n", error->message);
+		return MP_EXIT_SOURCE;
+	}
+	summary = mp_report_summary (report);
+	if (!quiet)
+		mp_summary_print (summary, stdout, rules->origin);
+
+	if (result.sources_failed || result.folders_failed)
+		return MP_EXIT_SOURCE;
+	for (int s = (int) threshold; s <= MP_SEVERITY_ERROR; s++)
+		failing += summary->findings[s];
+	return (!never && failing > 0) ? MP_EXIT_FINDINGS : MP_EXIT_OK;
+}

@@ -1,0 +1,89 @@
+/* csv-report.c — findings (one row per rule broken) and inventory (one row
+ * per message) as RFC 4180 CSV, in source order. Columns: README.md. */
+#include "report.h"
+#include "csv.h"
+
+const char *const mp_findings_csv_columns[] = {
+	"source", "folder", "index", "locator", "message_id", "date", "from", "subject",
+	"size", "attachments", "rule", "check", "severity", "value", "limit", "detail", "advice",
+	NULL
+};
+
+const char *const mp_inventory_csv_columns[] = {
+	"source", "folder", "index", "locator", "message_id", "date", "date_source", "from",
+	"subject", "size", "attachments", "inline_parts", "nested_attachments", "attachment_names",
+	"attachment_types", "attachment_sizes", "flags", "read", "problems",
+	NULL
+};
+
+static void
+write_message_head (FILE *fp, const char *source, const MpMessage *m)
+{
+	mp_csv_write_text (fp, TRUE, source);
+	mp_csv_write_text (fp, FALSE, m->folder);
+	mp_csv_write_u64 (fp, FALSE, m->index);
+	mp_csv_write_text (fp, FALSE, m->locator);
+	mp_csv_write_text (fp, FALSE, m->message_id);
+	mp_csv_write_text (fp, FALSE, m->date);
+}
+
+void
+mp_findings_csv_write (FILE *fp, const char *source, const MpMessage *m)
+{
+	for (guint i = 0; i < m->findings->len; i++) {
+		const MpFinding *f = g_ptr_array_index (m->findings, i);
+
+		write_message_head (fp, source, m);
+		mp_csv_write_text (fp, FALSE, m->from);
+		mp_csv_write_text (fp, FALSE, m->subject);
+		mp_csv_write_u64 (fp, FALSE, m->size);
+		mp_csv_write_u64 (fp, FALSE, m->attachments);
+		mp_csv_write_text (fp, FALSE, f->rule);
+		mp_csv_write_text (fp, FALSE, f->check);
+		mp_csv_write_text (fp, FALSE, mp_severity_name (f->severity));
+		mp_csv_write_text (fp, FALSE, f->value);
+		mp_csv_write_text (fp, FALSE, f->limit);
+		mp_csv_write_text (fp, FALSE, f->detail);
+		mp_csv_write_text (fp, FALSE, f->advice);
+		mp_csv_end_row (fp);
+	}
+}
+
+void
+mp_inventory_csv_write (FILE *fp, const char *source, const MpMessage *m)
+{
+	g_autoptr(GString) names = g_string_new (NULL);
+	g_autoptr(GString) types = g_string_new (NULL);
+	g_autoptr(GString) sizes = g_string_new (NULL);
+	g_autofree char *flags = mp_message_flags_string (m->flags);
+	g_autoptr(GString) problems = g_string_new (NULL);
+
+	/* lists inside a cell are ';'-separated; a ';' in a filename is kept
+	 * as it is (the cell stays one cell) */
+	for (guint i = 0; i < m->attachment_list->len; i++) {
+		const MpAttachment *a = g_ptr_array_index (m->attachment_list, i);
+		const char *sep = i ? ";" : "";
+		g_string_append_printf (names, "%s%s", sep, a->filename ? a->filename : "");
+		g_string_append_printf (types, "%s%s", sep, a->mime_type);
+		g_string_append_printf (sizes, "%s%" G_GUINT64_FORMAT, sep, a->encoded_size);
+	}
+	for (guint i = 0; i < m->problems->len; i++)
+		g_string_append_printf (problems, "%s%s", i ? ";" : "",
+		                        (const char *) g_ptr_array_index (m->problems, i));
+
+	write_message_head (fp, source, m);
+	mp_csv_write_text (fp, FALSE, m->date ? mp_date_source_name (m->date_source) : "");
+	mp_csv_write_text (fp, FALSE, m->from);
+	mp_csv_write_text (fp, FALSE, m->subject);
+	mp_csv_write_u64 (fp, FALSE, m->size);
+	mp_csv_write_u64 (fp, FALSE, m->attachments);
+	mp_csv_write_u64 (fp, FALSE, m->inline_parts);
+	mp_csv_write_u64 (fp, FALSE, m->nested_attachments);
+	mp_csv_write_text (fp, FALSE, names->str);
+	mp_csv_write_text (fp, FALSE, types->str);
+	mp_csv_write_text (fp, FALSE, sizes->str);
+	mp_csv_write_text (fp, FALSE, flags);
+	mp_csv_write_text (fp, FALSE, mp_read_state_name (m->read_state));
+	mp_csv_write_text (fp, FALSE, problems->str);
+	mp_csv_end_row (fp);
+}
