@@ -127,6 +127,8 @@ end_line (MpMboxSplitter *s, guint64 size, gboolean empty, gboolean terminated)
 			s->pending_size = size;
 		} else {
 			s->cur.size += size;
+			if (s->line_kind == LINE_FROM)
+				s->cur.inner_from_lines++;
 			if (s->line_kind == LINE_QUOTED_FROM) {
 				/* one '>' removed: restores mboxrd and mboxo quoting */
 				s->cur.size -= 1;

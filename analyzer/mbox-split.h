@@ -30,6 +30,11 @@ typedef struct {
 	 * not preceded by CR counted as two octets (DEFINITIONS.md). */
 	guint64 size;
 	guint64 quoted_from_lines; /* lines matching ^>+From  */
+	/* "From " lines inside the message that are not preceded by an empty
+	 * line, so do not start a message. Usually an unescaped body line; in
+	 * mboxes written without separators (Netscape, Content-Length mboxes) a
+	 * message boundary the rule cannot see. Reported, never guessed. */
+	guint64 inner_from_lines;
 	gboolean last_line_unterminated; /* the message's last line has no newline */
 	const char *from_line;  /* the From_ line without its line end, cut at
 	                         * MP_MBOX_FROM_LINE_MAX bytes; valid during the callback */

@@ -3,7 +3,9 @@
 #include "crlf.h"
 #include "part-class.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Deeper than GMime's own MAX_LEVEL (1024) cannot happen; the cap keeps our
  * recursive walk's stack bounded even if that ever changes. */
@@ -11,6 +13,7 @@
 
 struct _MpAnalyzer {
 	GMimeParserOptions *options;
+	GByteArray         *buffer;  /* messages up to MP_ANALYZER_MEM_MAX */
 	MpMessage          *current; /* the message the warning callback writes to */
 };
 
@@ -55,6 +58,7 @@ mp_analyzer_new (void)
 
 	mp_gmime_init_once ();
 	a->options = g_mime_parser_options_new ();
+	a->buffer = g_byte_array_new ();
 	g_mime_parser_options_set_warning_callback (a->options, on_parser_warning, a);
 	return a;
 }
@@ -65,6 +69,7 @@ mp_analyzer_free (MpAnalyzer *a)
 	if (a == NULL)
 		return;
 	g_mime_parser_options_free (a->options);
+	g_byte_array_unref (a->buffer);
 	g_free (a);
 }
 
@@ -305,4 +310,73 @@ mp_analyzer_run (MpAnalyzer *a, GMimeStream *stream, MpMessage *m)
 	record_headers (m, msg);
 	walk_message (&ctx, msg, 0, 0);
 	a->current = NULL;
+}
+
+static gboolean
+pread_all (int fd, guint8 *buf, gsize len, guint64 offset)
+{
+	gsize done = 0;
+
+	while (done < len) {
+		ssize_t n = pread (fd, buf + done, len - done, (off_t) (offset + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO; /* the file shrank while we read it */
+			return FALSE;
+		}
+		done += (gsize) n;
+	}
+	return TRUE;
+}
+
+#define COUNT_CHUNK (64 * 1024)
+
+void
+mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, gboolean count_size,
+                       MpMessage *m)
+{
+	guint64 len = end > start ? end - start : 0;
+
+	if (len <= MP_ANALYZER_MEM_MAX) {
+		g_autoptr(GMimeStream) mem = NULL;
+
+		g_byte_array_set_size (a->buffer, (guint) len);
+		if (!pread_all (fd, a->buffer->data, (gsize) len, start)) {
+			mp_message_add_problem (m, "unreadable", g_strerror (errno));
+			return;
+		}
+		if (count_size)
+			m->size = mp_crlf_size ((const char *) a->buffer->data, (gsize) len);
+		mem = g_mime_stream_mem_new_with_byte_array (a->buffer);
+		g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
+		mp_analyzer_run (a, mem, m);
+	} else {
+		g_autoptr(GMimeStream) file = NULL;
+		g_autoptr(GMimeStream) sub = NULL;
+		int own;
+
+		if (count_size) {
+			g_autofree guint8 *buf = g_malloc (COUNT_CHUNK);
+			MpCrlfCounter c;
+			mp_crlf_init (&c);
+			for (guint64 off = start; off < end; off += COUNT_CHUNK) {
+				gsize n = (gsize) MIN ((guint64) COUNT_CHUNK, end - off);
+				if (!pread_all (fd, buf, n, off)) {
+					mp_message_add_problem (m, "unreadable", g_strerror (errno));
+					return;
+				}
+				mp_crlf_feed (&c, (const char *) buf, n);
+			}
+			m->size = mp_crlf_total (&c);
+		}
+		if ((own = dup (fd)) < 0) {
+			mp_message_add_problem (m, "unreadable", g_strerror (errno));
+			return;
+		}
+		file = g_mime_stream_fs_new (own);
+		sub = g_mime_stream_substream (file, (gint64) start, (gint64) end);
+		mp_analyzer_run (a, sub, m);
+	}
 }

@@ -275,17 +275,13 @@ maildir_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 	return TRUE;
 }
 
-#define COUNT_CHUNK (64 * 1024)
-
 static void
-analyze_file (MpMessage *m, const char *path, MpAnalyzer *analyzer, char *buf)
+analyze_file (MpMessage *m, const char *path, MpAnalyzer *analyzer)
 {
-	g_autoptr(GMimeStream) stream = NULL;
-	MpCrlfCounter c;
 	struct stat st;
 	int fd;
 
-	/* O_NOFOLLOW is not used: Maildirs made by tools may link messages */
+	/* O_NONBLOCK: a FIFO planted in a Maildir must not hang the scan */
 	fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		mp_message_add_problem (m, "unreadable", g_strerror (errno));
@@ -307,38 +303,16 @@ analyze_file (MpMessage *m, const char *path, MpAnalyzer *analyzer, char *buf)
 	}
 	/* size: the file's bytes, every bare LF counting twice (DEFINITIONS.md);
 	 * Dovecot's ",W=" name field is never trusted */
-	mp_crlf_init (&c);
-	for (;;) {
-		ssize_t n = read (fd, buf, COUNT_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			mp_message_add_problem (m, "unreadable", g_strerror (errno));
-			close (fd);
-			return;
-		}
-		if (n == 0)
-			break;
-		mp_crlf_feed (&c, buf, (gsize) n);
-	}
-	m->size = mp_crlf_total (&c);
-	if (lseek (fd, 0, SEEK_SET) != 0) {
-		mp_message_add_problem (m, "unreadable", g_strerror (errno));
-		close (fd);
-		return;
-	}
-	stream = g_mime_stream_fs_new (fd); /* owns fd */
-	mp_analyzer_run (analyzer, stream, m);
+	mp_analyzer_run_range (analyzer, fd, 0, (guint64) st.st_size, TRUE, m);
+	close (fd);
 }
 
 static void
 maildir_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 {
-	g_autofree char *buf = g_malloc (COUNT_CHUNK);
-
 	for (guint i = 0; i < batch->messages->len; i++)
 		analyze_file (g_ptr_array_index (batch->messages, i),
-		              g_array_index (batch->where, MpMessageWhere, i).file, analyzer, buf);
+		              g_array_index (batch->where, MpMessageWhere, i).file, analyzer);
 }
 
 const MpSourceOps mp_source_maildir = {
