@@ -13,16 +13,22 @@ mp_crlf_feed (MpCrlfCounter *c, const char *buf, gsize len)
 {
 	const char *p = buf;
 	const char *end = buf + len;
+	const char *line_start = buf;
 
 	if (len == 0)
 		return;
 	/* memchr runs at memory speed; only LF positions are looked at. */
 	while (p < end && (p = memchr (p, '\n', (size_t) (end - p))) != NULL) {
 		gboolean cr = (p == buf) ? c->last_cr : (p[-1] == '\r');
+		guint64 line = c->line + (guint64) (p - line_start) - (cr ? 1 : 0);
 		if (!cr)
 			c->bare_lf++;
-		p++;
+		if (line > c->max_line)
+			c->max_line = line;
+		c->line = 0;
+		line_start = ++p;
 	}
+	c->line += (guint64) (end - line_start);
 	c->octets += len;
 	c->last_cr = (end[-1] == '\r');
 }
@@ -31,6 +37,13 @@ guint64
 mp_crlf_total (const MpCrlfCounter *c)
 {
 	return c->octets + c->bare_lf;
+}
+
+guint64
+mp_crlf_max_line (const MpCrlfCounter *c)
+{
+	/* an unterminated last line counts as it is (a trailing CR included) */
+	return MAX (c->max_line, c->line);
 }
 
 guint64

@@ -39,8 +39,12 @@ struct _MpMboxSplitter {
 	/* the message being read */
 	gboolean    in_message;
 	MpMboxRange cur;
-	char        from_text[MP_MBOX_FROM_LINE_MAX + 1];
+	char        from_text[MP_MBOX_FROM_LINE_MAX + 1]; /* the message's From_ line */
 	gsize       from_text_len;
+	/* the From_ line being read: kept apart, the message before it is
+	 * emitted (with its own From_ line) only when this line ends */
+	char        line_from_text[MP_MBOX_FROM_LINE_MAX];
+	gsize       line_from_len;
 	gboolean    have_pending_empty; /* an empty line that may be the separator */
 	guint64     pending_start;
 	guint64     pending_len;
@@ -94,7 +98,7 @@ emit_junk (MpMboxSplitter *s, guint64 end)
 /* A whole line has been read: [line_start, line_start + line_len). SIZE is
  * its RFC 5322 size (a bare LF counts twice); EMPTY says it is "\n" or "\r\n". */
 static void
-end_line (MpMboxSplitter *s, guint64 size, gboolean empty, gboolean terminated)
+end_line (MpMboxSplitter *s, guint64 size, gboolean empty, gboolean terminated, gboolean cr)
 {
 	if (s->line_boundary) {
 		if (s->in_message) {
@@ -114,6 +118,8 @@ end_line (MpMboxSplitter *s, guint64 size, gboolean empty, gboolean terminated)
 		s->cur.from_offset = s->line_start;
 		s->cur.start = s->line_start + s->line_len;
 		s->cov.from_lines += s->line_len;
+		memcpy (s->from_text, s->line_from_text, s->line_from_len);
+		s->from_text_len = s->line_from_len;
 	} else if (s->in_message) {
 		if (s->have_pending_empty) {
 			/* not followed by a From_ line: it was part of the message */
@@ -126,6 +132,11 @@ end_line (MpMboxSplitter *s, guint64 size, gboolean empty, gboolean terminated)
 			s->pending_len = s->line_len;
 			s->pending_size = size;
 		} else {
+			guint64 content = s->line_len - (terminated ? (cr ? 2 : 1) : 0);
+			if (s->line_kind == LINE_QUOTED_FROM)
+				content--;
+			if (content > s->cur.max_line)
+				s->cur.max_line = content;
 			s->cur.size += size;
 			if (s->line_kind == LINE_FROM)
 				s->cur.inner_from_lines++;
@@ -156,8 +167,8 @@ decide_prefix (MpMboxSplitter *s, LineKind kind)
 	s->line_kind = kind;
 	if (kind == LINE_FROM && s->prev_empty) {
 		s->line_boundary = TRUE;
-		memcpy (s->from_text, from_tag, FROM_TAG_LEN);
-		s->from_text_len = FROM_TAG_LEN;
+		memcpy (s->line_from_text, from_tag, FROM_TAG_LEN);
+		s->line_from_len = FROM_TAG_LEN;
 	}
 }
 
@@ -183,12 +194,12 @@ prefix_byte (MpMboxSplitter *s, char c)
 static void
 capture_from_text (MpMboxSplitter *s, const char *p, gsize n)
 {
-	gsize room = MP_MBOX_FROM_LINE_MAX - s->from_text_len;
+	gsize room = MP_MBOX_FROM_LINE_MAX - s->line_from_len;
 
 	if (n > room)
 		n = room;
-	memcpy (s->from_text + s->from_text_len, p, n);
-	s->from_text_len += n;
+	memcpy (s->line_from_text + s->line_from_len, p, n);
+	s->line_from_len += n;
 }
 
 void
@@ -229,11 +240,11 @@ mp_mbox_splitter_feed (MpMboxSplitter *s, const char *buf, gsize len)
 			size = s->line_len + (cr ? 0 : 1);
 			empty = (s->line_len == 1 || (s->line_len == 2 && cr));
 			/* drop the CR of a CRLF From_ line kept whole */
-			if (s->line_boundary && cr && s->from_text_len == s->line_len - 1)
-				s->from_text_len--;
+			if (s->line_boundary && cr && s->line_from_len == s->line_len - 1)
+				s->line_from_len--;
 			s->last_byte = '\n';
 			p++;
-			end_line (s, size, empty, TRUE);
+			end_line (s, size, empty, TRUE, cr);
 		}
 	}
 	s->offset += len;
@@ -249,7 +260,7 @@ mp_mbox_splitter_finish (MpMboxSplitter *s)
 		/* a last line without newline is counted as it is */
 		if (s->prefix != PREFIX_DONE)
 			decide_prefix (s, LINE_OTHER); /* "From" cut short is no From_ line */
-		end_line (s, s->line_len, FALSE, FALSE);
+		end_line (s, s->line_len, FALSE, FALSE, FALSE);
 	}
 	if (s->in_message) {
 		guint64 end = s->line_start;

@@ -36,6 +36,7 @@ typedef struct {
 	 * message boundary the rule cannot see. Reported, never guessed. */
 	guint64 inner_from_lines;
 	gboolean last_line_unterminated; /* the message's last line has no newline */
+	guint64 max_line;     /* longest line in octets, line end excluded, unescaped */
 	const char *from_line;  /* the From_ line without its line end, cut at
 	                         * MP_MBOX_FROM_LINE_MAX bytes; valid during the callback */
 } MpMboxRange;

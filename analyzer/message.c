@@ -9,6 +9,9 @@ attachment_free (gpointer p)
 
 	g_free (a->filename);
 	g_free (a->mime_type);
+	if (a->archive_entries)
+		g_ptr_array_unref (a->archive_entries);
+	g_free (a->archive_problem);
 	g_free (a);
 }
 
@@ -93,7 +96,7 @@ mp_message_has_problem (const MpMessage *m, const char *code)
 	return FALSE;
 }
 
-void
+MpAttachment *
 mp_message_add_attachment (MpMessage *m, const char *filename, const char *mime_type,
                            guint64 encoded_size)
 {
@@ -103,6 +106,7 @@ mp_message_add_attachment (MpMessage *m, const char *filename, const char *mime_
 	a->mime_type = g_ascii_strdown (mime_type ? mime_type : "application/octet-stream", -1);
 	a->encoded_size = encoded_size;
 	g_ptr_array_add (m->attachment_list, a);
+	return a;
 }
 
 void

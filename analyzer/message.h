@@ -41,10 +41,18 @@ typedef enum {
 } MpSeverity;
 
 typedef struct {
-	char   *filename;     /* NULL when the part has none (e.g. message/rfc822) */
-	char   *mime_type;    /* lower case, "type/subtype" */
-	guint64 encoded_size; /* octets of the part body as stored, CRLF form */
+	char      *filename;     /* NULL when the part has none (e.g. message/rfc822) */
+	char      *mime_type;    /* lower case, "type/subtype" */
+	guint64    encoded_size; /* octets of the part body as stored, CRLF form */
+	/* Only when archives are listed (MP_ANALYZE_LIST_ARCHIVES) and this is a
+	 * zip, tar, gzip or bzip2 file: the entries, nested ones as
+	 * "inner.zip/evil.exe", at most MP_ARCHIVE_MAX_ENTRIES; else NULL. */
+	GPtrArray *archive_entries;
+	gboolean   archive_encrypted; /* an entry is password-protected */
+	char      *archive_problem;   /* why the listing is incomplete, or NULL */
 } MpAttachment;
+
+#define MP_ARCHIVE_MAX_ENTRIES 1000
 
 /* One rule a message breaks. */
 typedef struct {
@@ -66,7 +74,12 @@ typedef struct {
 	guint        attachments;
 	guint        inline_parts;
 	guint        nested_attachments;
-	guint        mime_parts;  /* leaf parts (for later checks) */
+	guint        mime_parts;  /* MIME entities below the message: multiparts and
+	                           * leaves, those of attached messages included */
+	guint        depth;       /* containers (multipart, message/rfc822) enclosing
+	                           * the deepest part: 0 for a single-part message */
+	guint64      max_line;    /* longest line in octets, line end excluded */
+	guint        from_addresses; /* addresses in From: */
 	guint        flags;       /* MpMessageFlags */
 	GPtrArray   *attachment_list; /* MpAttachment*, in tree order */
 
@@ -87,8 +100,9 @@ MpMessage *mp_message_new            (void);
 void       mp_message_free           (MpMessage *m);
 void       mp_message_add_problem    (MpMessage *m, const char *code, const char *detail);
 gboolean   mp_message_has_problem    (const MpMessage *m, const char *code);
-void       mp_message_add_attachment (MpMessage *m, const char *filename,
-                                      const char *mime_type, guint64 encoded_size);
+/* Returns the new attachment (owned by M). */
+MpAttachment *mp_message_add_attachment (MpMessage *m, const char *filename,
+                                         const char *mime_type, guint64 encoded_size);
 /* Takes ownership of F. */
 void       mp_message_add_finding    (MpMessage *m, MpFinding *f);
 /* The flags as "tnef;signed", "" when none. Free with g_free. */

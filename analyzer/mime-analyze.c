@@ -1,5 +1,6 @@
 #include "mime-analyze.h"
 
+#include "archive-list.h"
 #include "crlf.h"
 #include "part-class.h"
 
@@ -14,6 +15,7 @@
 struct _MpAnalyzer {
 	GMimeParserOptions *options;
 	GByteArray         *buffer;  /* messages up to MP_ANALYZER_MEM_MAX */
+	MpAnalyzeFlags      flags;
 	MpMessage          *current; /* the message the warning callback writes to */
 };
 
@@ -61,6 +63,12 @@ mp_analyzer_new (void)
 	a->buffer = g_byte_array_new ();
 	g_mime_parser_options_set_warning_callback (a->options, on_parser_warning, a);
 	return a;
+}
+
+void
+mp_analyzer_set_flags (MpAnalyzer *a, MpAnalyzeFlags flags)
+{
+	a->flags = flags;
 }
 
 void
@@ -152,8 +160,32 @@ part_filename (GMimeObject *obj)
 }
 
 typedef struct {
-	MpMessage *m;
+	MpMessage     *m;
+	MpAnalyzeFlags flags;
 } WalkCtx;
+
+/* Decodes a leaf's content (base64, QP, uuencode) as a stream and lists it. */
+static void
+list_archive (GMimeObject *obj, MpAttachment *att)
+{
+	GMimeDataWrapper *content;
+	GMimeStream *raw;
+	g_autoptr(GMimeStream) filtered = NULL;
+	GMimeFilter *decoder;
+
+	if (!GMIME_IS_PART (obj))
+		return;
+	content = g_mime_part_get_content (GMIME_PART (obj));
+	if (content == NULL || (raw = g_mime_data_wrapper_get_stream (content)) == NULL)
+		return;
+	if (g_mime_stream_reset (raw) == -1)
+		return;
+	filtered = g_mime_stream_filter_new (raw);
+	decoder = g_mime_filter_basic_new (g_mime_data_wrapper_get_encoding (content), FALSE);
+	g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), decoder);
+	g_object_unref (decoder);
+	mp_archive_list (filtered, att);
+}
 
 static void walk (WalkCtx *ctx, GMimeObject *obj, MpPartRole role, guint depth, guint nested);
 
@@ -163,7 +195,7 @@ walk_message (WalkCtx *ctx, GMimeMessage *msg, guint depth, guint nested)
 	GMimeObject *body = g_mime_message_get_mime_part (msg);
 
 	if (body != NULL)
-		walk (ctx, body, MP_PART_ROLE_ROOT, depth + 1, nested);
+		walk (ctx, body, MP_PART_ROLE_ROOT, depth, nested);
 }
 
 static void
@@ -180,6 +212,9 @@ walk (WalkCtx *ctx, GMimeObject *obj, MpPartRole role, guint depth, guint nested
 		mp_message_add_problem (ctx->m, "nesting-overflow", NULL);
 		return;
 	}
+	ctx->m->mime_parts++;
+	if (depth > ctx->m->depth)
+		ctx->m->depth = depth;
 
 	if (GMIME_IS_MULTIPART (obj)) {
 		GMimeMultipart *mp = GMIME_MULTIPART (obj);
@@ -219,11 +254,13 @@ walk (WalkCtx *ctx, GMimeObject *obj, MpPartRole role, guint depth, guint nested
 	kind = mp_part_classify (&info);
 	if (nested == 0) {
 		g_autofree char *mime_type = g_strdup_printf ("%s/%s", type, subtype);
-		ctx->m->mime_parts++;
 		ctx->m->flags |= mp_part_flags (&info);
 		if (kind == MP_PART_ATTACHMENT) {
+			MpAttachment *att;
 			ctx->m->attachments++;
-			mp_message_add_attachment (ctx->m, part_filename (obj), mime_type, encoded_size (obj));
+			att = mp_message_add_attachment (ctx->m, part_filename (obj), mime_type, encoded_size (obj));
+			if ((ctx->flags & MP_ANALYZE_LIST_ARCHIVES) && mp_archive_is_candidate (att->mime_type, att->filename))
+				list_archive (obj, att);
 		} else if (kind == MP_PART_INLINE) {
 			ctx->m->inline_parts++;
 		}
@@ -236,7 +273,72 @@ walk (WalkCtx *ctx, GMimeObject *obj, MpPartRole role, guint depth, guint nested
 	if (GMIME_IS_MESSAGE_PART (obj)) {
 		GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (obj));
 		if (inner != NULL)
-			walk_message (ctx, inner, depth, nested + (role == MP_PART_ROLE_ROOT ? 0 : 1));
+			walk_message (ctx, inner, depth + 1, nested + (role == MP_PART_ROLE_ROOT ? 0 : 1));
+	}
+}
+
+static gboolean
+is_blank (const char *s)
+{
+	for (; *s; s++)
+		if (!g_ascii_isspace (*s))
+			return FALSE;
+	return TRUE;
+}
+
+static gboolean
+all_digits (const char *s, gsize *len)
+{
+	gsize n = 0;
+
+	for (; s[n]; n++)
+		if (!g_ascii_isdigit (s[n]))
+			return FALSE;
+	*len = n;
+	return n > 0;
+}
+
+/* Checks a Date: value the way strict importers do (Google DMS wants a
+ * 4-digit year and a time within 00:00:00-23:59:60, TARGET-LIMITS.md [22];
+ * RFC 5322 §4.3 made 2-digit years obsolete). GMime accepts both forms. */
+static void
+check_date_syntax (MpMessage *m, const char *raw)
+{
+	static const char *const months[] = { "jan", "feb", "mar", "apr", "may", "jun",
+	                                      "jul", "aug", "sep", "oct", "nov", "dec" };
+	g_auto(GStrv) tok = g_strsplit_set (raw, " \t\r\n,", -1);
+	g_autoptr(GPtrArray) words = g_ptr_array_new ();
+
+	for (int i = 0; tok[i]; i++)
+		if (*tok[i])
+			g_ptr_array_add (words, tok[i]);
+	for (guint i = 0; i + 1 < words->len; i++) {
+		const char *w = g_ptr_array_index (words, i);
+		gboolean is_month = FALSE;
+		gsize len;
+
+		for (gsize k = 0; k < G_N_ELEMENTS (months); k++)
+			if (g_ascii_strcasecmp (w, months[k]) == 0)
+				is_month = TRUE;
+		if (!is_month)
+			continue;
+		if (all_digits (g_ptr_array_index (words, i + 1), &len) && len < 4)
+			mp_message_add_problem (m, "two-digit-year", raw);
+		if (i + 2 < words->len) {
+			g_auto(GStrv) hms = g_strsplit (g_ptr_array_index (words, i + 2), ":", 4);
+			static const guint64 max[] = { 23, 59, 60 };
+			guint n = g_strv_length (hms);
+			for (guint k = 0; k < n && k < 3; k++) {
+				guint64 v;
+				if (!g_ascii_string_to_unsigned (hms[k], 10, 0, max[k], &v, NULL)) {
+					mp_message_add_problem (m, "invalid-time", raw);
+					break;
+				}
+			}
+			if (n < 2 || n > 3)
+				mp_message_add_problem (m, "invalid-time", raw);
+		}
+		return;
 	}
 }
 
@@ -250,6 +352,8 @@ record_headers (MpMessage *m, GMimeMessage *msg)
 
 	raw = g_mime_object_get_header (obj, "Date");
 	date = g_mime_message_get_date (msg);
+	if (raw != NULL)
+		check_date_syntax (m, raw);
 	if (date != NULL) {
 		g_free (m->date);
 		m->date = mp_format_date (date);
@@ -262,14 +366,20 @@ record_headers (MpMessage *m, GMimeMessage *msg)
 	}
 
 	from = g_mime_message_get_from (msg);
+	raw = g_mime_object_get_header (obj, "From");
 	if (from != NULL && internet_address_list_length (from) > 0) {
 		m->from = internet_address_list_to_string (from, NULL, FALSE);
+		m->from_addresses = (guint) internet_address_list_length (from);
+		/* RFC 5322 §3.6.2 allows several authors with a Sender:, but
+		 * importers (Google DMS) want exactly one */
+		if (m->from_addresses > 1)
+			mp_message_add_problem (m, "multiple-from", NULL);
+	} else if (raw == NULL) {
+		mp_message_add_problem (m, "missing-from", NULL);
+	} else if (is_blank (raw)) {
+		mp_message_add_problem (m, "empty-from", NULL);
 	} else {
-		raw = g_mime_object_get_header (obj, "From");
-		if (raw == NULL)
-			mp_message_add_problem (m, "missing-from", NULL);
-		else
-			mp_message_add_problem (m, "invalid-from", raw);
+		mp_message_add_problem (m, "invalid-from", raw);
 	}
 
 	if (g_mime_message_get_subject (msg) != NULL) {
@@ -296,7 +406,7 @@ mp_analyzer_run (MpAnalyzer *a, GMimeStream *stream, MpMessage *m)
 {
 	g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream (stream);
 	g_autoptr(GMimeMessage) msg = NULL;
-	WalkCtx ctx = { m };
+	WalkCtx ctx = { m, a->flags };
 
 	g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
 	g_mime_parser_set_persist_stream (parser, TRUE);
@@ -347,8 +457,13 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, gboole
 			mp_message_add_problem (m, "unreadable", g_strerror (errno));
 			return;
 		}
-		if (count_size)
-			m->size = mp_crlf_size ((const char *) a->buffer->data, (gsize) len);
+		if (count_size) {
+			MpCrlfCounter c;
+			mp_crlf_init (&c);
+			mp_crlf_feed (&c, (const char *) a->buffer->data, (gsize) len);
+			m->size = mp_crlf_total (&c);
+			m->max_line = mp_crlf_max_line (&c);
+		}
 		mem = g_mime_stream_mem_new_with_byte_array (a->buffer);
 		g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
 		mp_analyzer_run (a, mem, m);
@@ -370,6 +485,7 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, gboole
 				mp_crlf_feed (&c, (const char *) buf, n);
 			}
 			m->size = mp_crlf_total (&c);
+			m->max_line = mp_crlf_max_line (&c);
 		}
 		if ((own = dup (fd)) < 0) {
 			mp_message_add_problem (m, "unreadable", g_strerror (errno));

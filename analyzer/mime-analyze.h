@@ -15,8 +15,15 @@ G_BEGIN_DECLS
 
 typedef struct _MpAnalyzer MpAnalyzer;
 
-MpAnalyzer *mp_analyzer_new  (void);
-void        mp_analyzer_free (MpAnalyzer *a);
+typedef enum {
+	MP_ANALYZE_DEFAULT       = 0,
+	/* list the entries of attached archives (costs decoding them) */
+	MP_ANALYZE_LIST_ARCHIVES = 1 << 0,
+} MpAnalyzeFlags;
+
+MpAnalyzer *mp_analyzer_new       (void);
+void        mp_analyzer_free      (MpAnalyzer *a);
+void        mp_analyzer_set_flags (MpAnalyzer *a, MpAnalyzeFlags flags);
 
 /* Parses STREAM from its current position to its end as one message
  * (GMIME_FORMAT_MESSAGE, persist on: part contents stay offsets into STREAM,

@@ -149,6 +149,7 @@ worker (gpointer data, gpointer user_data)
 		analyzer = mp_analyzer_new ();
 		g_private_set (s->analyzer_key, analyzer);
 	}
+	mp_analyzer_set_flags (analyzer, s->opt->analyze_flags);
 	it->source->ops->analyze (it->source, it->batch, analyzer);
 	if (s->opt->evaluate)
 		for (guint i = 0; i < it->batch->messages->len; i++)

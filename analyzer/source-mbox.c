@@ -91,6 +91,7 @@ on_range (const MpMboxRange *r, gpointer user_data)
 	m->locator = g_strdup_printf ("%" G_GUINT64_FORMAT, r->from_offset);
 	m->index = ++ctx->index;
 	m->size = r->size;
+	m->max_line = r->max_line;
 	/* the arrival date, used only when the Date: header is missing or invalid */
 	if ((dt = mp_parse_from_line_date (r->from_line)) != NULL) {
 		m->date = mp_format_date (dt);
