@@ -63,7 +63,9 @@ mp_message_add_problem (MpMessage *m, const char *code, const char *detail)
 			else
 				g_string_append_unichar (s, c);
 		}
-		if (*valid && strlen (valid) > s->len)
+		while (s->len && s->str[s->len - 1] == ' ')
+			g_string_truncate (s, s->len - 1);
+		if (*valid && strlen (valid) > 80)
 			g_string_append (s, "...");
 		entry = g_strdup_printf ("%s: %s", code, s->str);
 		g_string_free (s, TRUE);

@@ -16,6 +16,7 @@ struct _MpAnalyzer {
 	GMimeParserOptions *options;
 	GByteArray         *buffer;  /* messages up to MP_ANALYZER_MEM_MAX */
 	MpAnalyzeFlags      flags;
+	gboolean            mbox_quoted; /* the message being read comes from an mbox */
 	MpMessage          *current; /* the message the warning callback writes to */
 };
 
@@ -102,13 +103,57 @@ param_list_has (GMimeParamList *list, const char *base)
 	return FALSE;
 }
 
+/* Counts lines matching ^>+From  across chunks: in an mbox each carries one
+ * quoting '>' that the stored message will not have (DEFINITIONS.md). */
+typedef struct {
+	gboolean at_start;
+	gboolean quotes;   /* at least one '>' seen at this line's start */
+	guint    matched;  /* bytes of "From " matched after them */
+	gboolean dead;     /* this line cannot match any more */
+	guint64  count;
+} QuotedFrom;
+
+static void
+quoted_from_feed (QuotedFrom *q, const char *buf, gsize n)
+{
+	for (gsize i = 0; i < n; i++) {
+		char c = buf[i];
+		if (c == '\n') {
+			q->at_start = TRUE;
+			q->quotes = q->dead = FALSE;
+			q->matched = 0;
+			continue;
+		}
+		if (q->dead)
+			continue;
+		if (q->matched == 0 && c == '>') {
+			q->quotes = TRUE;
+		} else if (q->quotes && c == "From "[q->matched]) {
+			if (++q->matched == 5) {
+				q->count++;
+				q->dead = TRUE;
+			}
+		} else {
+			q->dead = TRUE;
+		}
+		if (q->dead) {
+			/* skip to the next line end fast */
+			const char *lf = memchr (buf + i, '\n', n - i);
+			if (lf == NULL)
+				return;
+			i = (gsize) (lf - buf) - 1;
+		}
+	}
+}
+
 /* The CRLF size of a leaf's body as stored (still transfer-encoded): the
  * same number IMAP reports as body-fld-octets. Streams from the persisted
  * source; nothing is decoded (GMime 3.2.13 decodes chunked base64 wrongly,
  * GMIME-IMAP-FACTS §5). */
 static guint64
-encoded_size (GMimeObject *obj)
+encoded_size (GMimeObject *obj, gboolean mbox_quoted)
 {
+	QuotedFrom q = { TRUE, FALSE, 0, FALSE, 0 };
 	GMimeDataWrapper *content;
 	GMimeStream *stream;
 	MpCrlfCounter c;
@@ -138,11 +183,14 @@ encoded_size (GMimeObject *obj)
 	if (g_mime_stream_reset (stream) == -1)
 		return 0;
 	mp_crlf_init (&c);
-	while ((n = g_mime_stream_read (stream, buf, sizeof buf)) > 0)
+	while ((n = g_mime_stream_read (stream, buf, sizeof buf)) > 0) {
 		mp_crlf_feed (&c, buf, (gsize) n);
+		if (mbox_quoted)
+			quoted_from_feed (&q, buf, (gsize) n);
+	}
 	if (saved >= 0)
 		g_mime_stream_seek (stream, saved, GMIME_STREAM_SEEK_SET);
-	return mp_crlf_total (&c);
+	return mp_crlf_total (&c) - q.count;
 }
 
 static const char *
@@ -159,9 +207,39 @@ part_filename (GMimeObject *obj)
 	return g_mime_object_get_content_type_parameter (obj, "name");
 }
 
+/* GMime drops the parameters of a Content-Type it cannot parse
+ * ("X-ZIP; name=a.zip", "application-x-gzip; name=a.gz") and reports
+ * application/octet-stream; the target still sees a named file (A2), so look
+ * for a name parameter in the raw value. */
+static gboolean
+raw_content_type_has_name (GMimeObject *obj)
+{
+	const char *raw = g_mime_object_get_header (obj, "Content-Type");
+	g_auto(GStrv) params = NULL;
+
+	if (raw == NULL || strchr (raw, ';') == NULL)
+		return FALSE;
+	params = g_strsplit (raw, ";", -1);
+	for (int i = 1; params[i]; i++) {
+		char *p = g_strstrip (params[i]);
+		char *eq = strchr (p, '=');
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		g_strstrip (p);
+		if (mp_param_name_matches (p, "name")) {
+			char *v = g_strstrip (eq + 1);
+			if (*v && strcmp (v, "\"\"") != 0)
+				return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 typedef struct {
 	MpMessage     *m;
 	MpAnalyzeFlags flags;
+	gboolean       mbox_quoted;
 } WalkCtx;
 
 /* Decodes a leaf's content (base64, QP, uuencode) as a stream and lists it. */
@@ -249,6 +327,8 @@ walk (WalkCtx *ctx, GMimeObject *obj, MpPartRole role, guint depth, guint nested
 	}
 	if (ct != NULL && !info.has_filename)
 		info.has_filename = param_list_has (g_mime_content_type_get_parameters (ct), "name");
+	if (!info.has_filename)
+		info.has_filename = raw_content_type_has_name (obj);
 	info.has_content_id = g_mime_object_get_content_id (obj) != NULL;
 
 	kind = mp_part_classify (&info);
@@ -258,7 +338,7 @@ walk (WalkCtx *ctx, GMimeObject *obj, MpPartRole role, guint depth, guint nested
 		if (kind == MP_PART_ATTACHMENT) {
 			MpAttachment *att;
 			ctx->m->attachments++;
-			att = mp_message_add_attachment (ctx->m, part_filename (obj), mime_type, encoded_size (obj));
+			att = mp_message_add_attachment (ctx->m, part_filename (obj), mime_type, encoded_size (obj, ctx->mbox_quoted));
 			if ((ctx->flags & MP_ANALYZE_LIST_ARCHIVES) && mp_archive_is_candidate (att->mime_type, att->filename))
 				list_archive (obj, att);
 		} else if (kind == MP_PART_INLINE) {
@@ -269,11 +349,14 @@ walk (WalkCtx *ctx, GMimeObject *obj, MpPartRole role, guint depth, guint nested
 	}
 
 	/* A3: an attached e-mail counts once; what it carries is reported as
-	 * nested_attachments, never in the count. */
+	 * nested_attachments, never in the count. The walk goes through
+	 * multipart containers only (DEFINITIONS.md), so a message whose whole
+	 * body is message/rfc822 (a digest, a bounce) has its inner attachments
+	 * nested too, though that body itself is no attachment. */
 	if (GMIME_IS_MESSAGE_PART (obj)) {
 		GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (obj));
 		if (inner != NULL)
-			walk_message (ctx, inner, depth + 1, nested + (role == MP_PART_ROLE_ROOT ? 0 : 1));
+			walk_message (ctx, inner, depth + 1, nested + 1);
 	}
 }
 
@@ -342,6 +425,26 @@ check_date_syntax (MpMessage *m, const char *raw)
 	}
 }
 
+/* RFC 5322 §2.2: header bodies are US-ASCII (RFC 6532 allows UTF-8 only
+ * where both ends agreed). GMime 3.2.13 does not warn in loose mode. */
+static void
+check_8bit_headers (MpMessage *m, GMimeObject *obj)
+{
+	GMimeHeaderList *headers = g_mime_object_get_header_list (obj);
+	int n = headers ? g_mime_header_list_get_count (headers) : 0;
+
+	for (int i = 0; i < n; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at (headers, i);
+		const char *raw = g_mime_header_get_raw_value (h);
+		for (const char *p = raw; p && *p; p++) {
+			if ((guchar) *p >= 0x80) {
+				mp_message_add_problem (m, "unencoded-8bit-header", g_mime_header_get_name (h));
+				return;
+			}
+		}
+	}
+}
+
 static void
 record_headers (MpMessage *m, GMimeMessage *msg)
 {
@@ -350,6 +453,7 @@ record_headers (MpMessage *m, GMimeMessage *msg)
 	const char *raw;
 	InternetAddressList *from;
 
+	check_8bit_headers (m, obj);
 	raw = g_mime_object_get_header (obj, "Date");
 	date = g_mime_message_get_date (msg);
 	if (raw != NULL)
@@ -406,7 +510,7 @@ mp_analyzer_run (MpAnalyzer *a, GMimeStream *stream, MpMessage *m)
 {
 	g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream (stream);
 	g_autoptr(GMimeMessage) msg = NULL;
-	WalkCtx ctx = { m, a->flags };
+	WalkCtx ctx = { m, a->flags, a->mbox_quoted };
 
 	g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
 	g_mime_parser_set_persist_stream (parser, TRUE);
@@ -444,11 +548,13 @@ pread_all (int fd, guint8 *buf, gsize len, guint64 offset)
 #define COUNT_CHUNK (64 * 1024)
 
 void
-mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, gboolean count_size,
+mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRangeFlags flags,
                        MpMessage *m)
 {
 	guint64 len = end > start ? end - start : 0;
+	gboolean count_size = (flags & MP_RANGE_COUNT_SIZE) != 0;
 
+	a->mbox_quoted = (flags & MP_RANGE_MBOX_QUOTED) != 0;
 	if (len <= MP_ANALYZER_MEM_MAX) {
 		g_autoptr(GMimeStream) mem = NULL;
 
@@ -467,6 +573,7 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, gboole
 		mem = g_mime_stream_mem_new_with_byte_array (a->buffer);
 		g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
 		mp_analyzer_run (a, mem, m);
+		a->mbox_quoted = FALSE;
 	} else {
 		g_autoptr(GMimeStream) file = NULL;
 		g_autoptr(GMimeStream) sub = NULL;
@@ -494,5 +601,6 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, gboole
 		file = g_mime_stream_fs_new (own);
 		sub = g_mime_stream_substream (file, (gint64) start, (gint64) end);
 		mp_analyzer_run (a, sub, m);
+		a->mbox_quoted = FALSE;
 	}
 }

@@ -31,15 +31,19 @@ void        mp_analyzer_set_flags (MpAnalyzer *a, MpAnalyzeFlags flags);
  * GMime cannot parse is a problem recorded in M, never an error. */
 void        mp_analyzer_run  (MpAnalyzer *a, GMimeStream *stream, MpMessage *m);
 
-/* Analyzes bytes [START, END) of the file open on FD as one message. With
- * COUNT_SIZE, also sets M->size (RFC 5322 octets) from those bytes. Messages
+/* Analyzes bytes [START, END) of the file open on FD as one message. Messages
  * up to MP_ANALYZER_MEM_MAX are read with one pread into a per-analyzer
  * buffer and parsed from memory (no syscall per 4 KiB parser refill); larger
  * ones are parsed from the file, so memory stays bounded by that size per
  * thread whatever the message size. A read error is a problem on M. */
 #define MP_ANALYZER_MEM_MAX (4 * 1024 * 1024)
+typedef enum {
+	MP_RANGE_COUNT_SIZE  = 1 << 0, /* set M->size and M->max_line from the bytes */
+	MP_RANGE_MBOX_QUOTED = 1 << 1, /* the bytes come from an mbox: a ^>+From line
+	                                * carries one quoting '>' that is not mail */
+} MpRangeFlags;
 void        mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end,
-                                   gboolean count_size, MpMessage *m);
+                                   MpRangeFlags flags, MpMessage *m);
 
 /* The ISO 8601 form used in every report ("2019-03-12T10:00:00+01:00"). */
 char       *mp_format_date   (GDateTime *dt);

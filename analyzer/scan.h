@@ -28,6 +28,11 @@ typedef struct {
 	void (*message)      (gpointer self, const MpMessage *m);
 	void (*folder_end)   (gpointer self, const char *source, const MpFolder *folder);
 	void (*source_end)   (gpointer self, const char *source);
+	/* a finding about a folder (FOLDER set) or a whole account (FOLDER NULL);
+	 * never called by the scan itself: sinks that evaluate folder and account
+	 * rules (rules/audit.c) call it on the sink they wrap */
+	void (*finding)      (gpointer self, const char *source, const MpFolder *folder,
+	                      const MpFinding *finding);
 } MpScanSink;
 
 /* Runs on a worker thread right after a message is analyzed (rules). */

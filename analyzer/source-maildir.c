@@ -303,7 +303,7 @@ analyze_file (MpMessage *m, const char *path, MpAnalyzer *analyzer)
 	}
 	/* size: the file's bytes, every bare LF counting twice (DEFINITIONS.md);
 	 * Dovecot's ",W=" name field is never trusted */
-	mp_analyzer_run_range (analyzer, fd, 0, (guint64) st.st_size, TRUE, m);
+	mp_analyzer_run_range (analyzer, fd, 0, (guint64) st.st_size, MP_RANGE_COUNT_SIZE, m);
 	close (fd);
 }
 

@@ -186,7 +186,7 @@ mp_mbox_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 		const MpMessageWhere *w = &g_array_index (batch->where, MpMessageWhere, i);
 
 		/* the size was counted by the splitter (with mbox unescaping) */
-		mp_analyzer_run_range (analyzer, fd, w->start, w->end, FALSE,
+		mp_analyzer_run_range (analyzer, fd, w->start, w->end, MP_RANGE_MBOX_QUOTED,
 		                       g_ptr_array_index (batch->messages, i));
 	}
 	close (fd);

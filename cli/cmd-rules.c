@@ -12,7 +12,9 @@ mp_cmd_rules (int argc, char **argv)
 		FILE *fp = argc < 2 ? stderr : stdout;
 		fprintf (fp, "Usage:\n"
 		             "  mailpreflight rules list         the built-in target profiles\n"
-		             "  mailpreflight rules show NAME    print a profile, to copy and edit\n");
+		             "  mailpreflight rules show NAME    print a profile, to copy and edit\n"
+		             "  mailpreflight rules check FILE   validate a rules file (exit 0 valid, 2 not)\n"
+		             "\nThe rules file format is described in mailpreflight(1) and README.md.\n");
 		return argc < 2 ? MP_EXIT_USAGE : MP_EXIT_OK;
 	}
 	if (strcmp (argv[1], "list") == 0) {
@@ -32,6 +34,31 @@ mp_cmd_rules (int argc, char **argv)
 			return MP_EXIT_USAGE;
 		}
 		fwrite (g_bytes_get_data (text, NULL), 1, g_bytes_get_size (text), stdout);
+		return MP_EXIT_OK;
+	}
+	if (strcmp (argv[1], "check") == 0 && argc == 3) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(MpRuleSet) set = NULL;
+		g_autofree char *contents = NULL;
+		gsize len = 0;
+		const char *origin = strcmp (argv[2], "-") == 0 ? "/dev/stdin" : argv[2];
+
+		/* a named profile is no file to check: read the path as given */
+		if (!g_file_get_contents (origin, &contents, &len, &error)) {
+			fprintf (stderr, "mailpreflight rules: %s\n", error->message);
+			return MP_EXIT_USAGE;
+		}
+		set = mp_rules_load_data (contents, len, argv[2], &error);
+		if (set == NULL) {
+			fprintf (stderr, "%s\n", error->message);
+			return MP_EXIT_USAGE;
+		}
+		printf ("%s: OK, %u rule(s), profile \"%s\"\n", argv[2], set->rules->len, set->name);
+		for (guint i = 0; i < set->rules->len; i++) {
+			const MpRule *rule = g_ptr_array_index (set->rules, i);
+			printf ("  %-28s %-22s %-8s %s\n", rule->name, mp_check_name (rule->check),
+			        mp_severity_name (rule->severity), rule->max_text ? rule->max_text : "");
+		}
 		return MP_EXIT_OK;
 	}
 	fprintf (stderr, "mailpreflight rules: unknown arguments; try 'mailpreflight rules --help'\n");

@@ -1,4 +1,5 @@
 /* cmd-scan.c — `mailpreflight scan`: the audit of local sources. */
+#include "audit.h"
 #include "commands.h"
 #include "mp-config.h"
 #include "report.h"
@@ -22,6 +23,7 @@ mp_cmd_scan (int argc, char **argv)
 	g_autofree char *csv = NULL;
 	g_autofree char *inventory = NULL;
 	g_autofree char *fail_on = NULL;
+	g_autofree char *as_of = NULL;
 	gint jobs = 0;
 	gboolean quiet = FALSE;
 	gboolean no_progress = FALSE;
@@ -34,15 +36,20 @@ mp_cmd_scan (int argc, char **argv)
 		{ "fail-on", 0, 0, G_OPTION_ARG_STRING, &fail_on,
 		  "Exit 1 on findings at or above LEVEL: error (default), warning, info or never", "LEVEL" },
 		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Worker threads (default: number of cores)", "N" },
+		{ "as-of", 0, 0, G_OPTION_ARG_STRING, &as_of,
+		  "Judge dates and idle time as of this ISO 8601 time (default: now)", "TIME" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print no summary on stdout", NULL },
 		{ "no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress, "No progress line on stderr", NULL },
-		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &sources, NULL, "SOURCE..." },
+		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &sources, NULL, NULL },
 		{ NULL }
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new ("SOURCE... - audit mailboxes before a migration");
+
+	g_set_prgname ("mailpreflight scan");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(MpRuleSet) rules = NULL;
 	g_autoptr(MpReport) report = NULL;
+	g_autoptr(MpAudit) audit = NULL;
 	MpReportOptions ropt = { 0 };
 	MpScanOptions sopt = { 0 };
 	MpScanResult result;
@@ -88,6 +95,20 @@ mp_cmd_scan (int argc, char **argv)
 		g_printerr ("mailpreflight scan: %s\n", error->message);
 		return MP_EXIT_USAGE;
 	}
+	if (as_of != NULL) {
+		g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+		g_autoptr(GDateTime) t = g_date_time_new_from_iso8601 (as_of, utc);
+		if (t == NULL) {
+			g_autofree char *with_time = g_strdup_printf ("%sT00:00:00Z", as_of);
+			t = g_date_time_new_from_iso8601 (with_time, utc);
+		}
+		if (t == NULL) {
+			g_printerr ("mailpreflight scan: --as-of: '%s' is not an ISO 8601 date or time "
+			            "(e.g. 2026-01-31 or 2026-01-31T12:00:00Z)\n", as_of);
+			return MP_EXIT_USAGE;
+		}
+		rules->as_of = g_date_time_to_unix (t);
+	}
 
 	ropt.findings_csv = csv;
 	ropt.inventory_csv = inventory;
@@ -98,11 +119,14 @@ mp_cmd_scan (int argc, char **argv)
 		return MP_EXIT_USAGE;
 	}
 
+	/* the audit wraps the report: folder and account rules, duplicates */
+	audit = mp_audit_new (rules, mp_report_sink (), report);
 	sopt.jobs = (guint) jobs;
+	sopt.analyze_flags = mp_rules_analyze_flags (rules);
 	sopt.evaluate = evaluate;
 	sopt.evaluate_data = rules;
-	sopt.sink = mp_report_sink ();
-	sopt.sink_data = report;
+	sopt.sink = mp_audit_sink ();
+	sopt.sink_data = audit;
 	mp_scan_run ((const char *const *) sources, &sopt, &result);
 
 	if (!mp_report_finish (report, &error)) {
@@ -110,8 +134,10 @@ mp_cmd_scan (int argc, char **argv)
 		return MP_EXIT_SOURCE;
 	}
 	summary = mp_report_summary (report);
-	if (!quiet)
-		mp_summary_print (summary, stdout, rules->origin);
+	if (!quiet) {
+		g_autofree char *used = g_strdup_printf ("%s (%s)", rules->name, rules->origin);
+		mp_summary_print (summary, stdout, used);
+	}
 
 	if (result.sources_failed || result.folders_failed)
 		return MP_EXIT_SOURCE;

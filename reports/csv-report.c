@@ -27,26 +27,41 @@ write_message_head (FILE *fp, const char *source, const MpMessage *m)
 	mp_csv_write_text (fp, FALSE, m->date);
 }
 
+static void
+write_finding_tail (FILE *fp, const MpFinding *f)
+{
+	mp_csv_write_text (fp, FALSE, f->rule);
+	mp_csv_write_text (fp, FALSE, f->check);
+	mp_csv_write_text (fp, FALSE, mp_severity_name (f->severity));
+	mp_csv_write_text (fp, FALSE, f->value);
+	mp_csv_write_text (fp, FALSE, f->limit);
+	mp_csv_write_text (fp, FALSE, f->detail);
+	mp_csv_write_text (fp, FALSE, f->advice);
+	mp_csv_end_row (fp);
+}
+
 void
 mp_findings_csv_write (FILE *fp, const char *source, const MpMessage *m)
 {
 	for (guint i = 0; i < m->findings->len; i++) {
-		const MpFinding *f = g_ptr_array_index (m->findings, i);
-
 		write_message_head (fp, source, m);
 		mp_csv_write_text (fp, FALSE, m->from);
 		mp_csv_write_text (fp, FALSE, m->subject);
 		mp_csv_write_u64 (fp, FALSE, m->size);
 		mp_csv_write_u64 (fp, FALSE, m->attachments);
-		mp_csv_write_text (fp, FALSE, f->rule);
-		mp_csv_write_text (fp, FALSE, f->check);
-		mp_csv_write_text (fp, FALSE, mp_severity_name (f->severity));
-		mp_csv_write_text (fp, FALSE, f->value);
-		mp_csv_write_text (fp, FALSE, f->limit);
-		mp_csv_write_text (fp, FALSE, f->detail);
-		mp_csv_write_text (fp, FALSE, f->advice);
-		mp_csv_end_row (fp);
+		write_finding_tail (fp, g_ptr_array_index (m->findings, i));
 	}
+}
+
+void
+mp_findings_csv_write_scoped (FILE *fp, const char *source, const char *folder, const MpFinding *f)
+{
+	mp_csv_write_text (fp, TRUE, source);
+	mp_csv_write_text (fp, FALSE, folder);
+	/* index, locator, message_id, date, from, subject, size, attachments */
+	for (int i = 0; i < 8; i++)
+		mp_csv_write_text (fp, FALSE, NULL);
+	write_finding_tail (fp, f);
 }
 
 void

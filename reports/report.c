@@ -12,7 +12,6 @@ struct _MpReport {
 	gboolean      progress;
 	gint64        started;
 	gint64        last_progress;
-	const char   *source; /* current source, valid between begin and end */
 	char         *source_copy;
 };
 
@@ -161,6 +160,17 @@ on_message (gpointer self, const MpMessage *m)
 		show_progress (r);
 }
 
+static void
+on_finding (gpointer self, const char *source, const MpFolder *folder, const MpFinding *f)
+{
+	MpReport *r = self;
+
+	mp_summary_add_finding (r->summary, folder ? folder->name : NULL, f);
+	if (r->findings)
+		mp_findings_csv_write_scoped (mp_output_file_stream (r->findings), source,
+		                              folder ? folder->name : NULL, f);
+}
+
 static const MpScanSink report_sink = {
 	.source_begin = on_source_begin,
 	.source_error = on_source_error,
@@ -168,6 +178,7 @@ static const MpScanSink report_sink = {
 	.folder_error = on_folder_error,
 	.notice = on_notice,
 	.message = on_message,
+	.finding = on_finding,
 };
 
 const MpScanSink *

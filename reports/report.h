@@ -32,5 +32,7 @@ extern const char *const mp_findings_csv_columns[];
 extern const char *const mp_inventory_csv_columns[];
 void mp_findings_csv_write  (FILE *fp, const char *source, const MpMessage *m);
 void mp_inventory_csv_write (FILE *fp, const char *source, const MpMessage *m);
+/* A folder finding (FOLDER set) or account finding: the message columns stay empty. */
+void mp_findings_csv_write_scoped (FILE *fp, const char *source, const char *folder, const MpFinding *f);
 
 G_END_DECLS

@@ -144,6 +144,24 @@ mp_summary_add_message (MpSummary *s, const MpMessage *m)
 	consider_offender (s, m);
 }
 
+void
+mp_summary_add_finding (MpSummary *s, const char *folder, const MpFinding *f)
+{
+	rule_stats (s, f)->count++;
+	if ((guint) f->severity < G_N_ELEMENTS (s->findings))
+		s->findings[f->severity]++;
+	s->other_findings++;
+	if (folder != NULL) {
+		for (guint i = s->folders->len; i > 0; i--) {
+			MpFolderStats *fs = g_ptr_array_index (s->folders, i - 1);
+			if (strcmp (fs->name, folder) == 0) {
+				fs->findings++;
+				break;
+			}
+		}
+	}
+}
+
 /* Lists are bounded: a tree of 100,000 broken folders must not print them all. */
 #define MAX_LISTED 1000
 
@@ -235,9 +253,12 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin)
 			         mp_severity_name (r->severity), r->rule, r->check, r->count);
 		}
 		fprintf (fp, "  %" G_GUINT64_FORMAT " error(s), %" G_GUINT64_FORMAT " warning(s), %"
-		         G_GUINT64_FORMAT " info in %" G_GUINT64_FORMAT " message(s)\n",
+		         G_GUINT64_FORMAT " info in %" G_GUINT64_FORMAT " message(s)",
 		         s->findings[MP_SEVERITY_ERROR], s->findings[MP_SEVERITY_WARNING],
 		         s->findings[MP_SEVERITY_INFO], s->messages_with_findings);
+		if (s->other_findings)
+			fprintf (fp, " and %" G_GUINT64_FORMAT " about folders or accounts", s->other_findings);
+		fputc ('\n', fp);
 	}
 	if (s->offenders->len) {
 		fprintf (fp, "\nWorst offenders (largest messages with findings):\n");

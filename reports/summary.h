@@ -40,6 +40,7 @@ typedef struct {
 	guint64    bytes;
 	guint64    findings[3];         /* by MpSeverity */
 	guint64    messages_with_findings;
+	guint64    other_findings;      /* about folders and accounts */
 	guint64    messages_with_problems;
 	GPtrArray *folders;             /* MpFolderStats*, in scan order */
 	GPtrArray *rules;               /* MpRuleStats*, in first-seen order */
@@ -54,6 +55,8 @@ MpSummary *mp_summary_new          (void);
 void       mp_summary_free         (MpSummary *s);
 void       mp_summary_begin_folder (MpSummary *s, const char *source, const char *folder);
 void       mp_summary_add_message  (MpSummary *s, const MpMessage *m);
+/* A folder finding (FOLDER set) or an account finding. */
+void       mp_summary_add_finding  (MpSummary *s, const char *folder, const MpFinding *f);
 void       mp_summary_add_error    (MpSummary *s, const char *text);
 void       mp_summary_add_notice   (MpSummary *s, const char *text);
 /* Prints the human summary. RULES_ORIGIN names the rules used. */

@@ -1,0 +1,223 @@
+/* evaluate.c — message rules: what one message measured against each rule.
+ * Runs on the worker threads; reads the rule set only. Folder and account
+ * rules are in audit.c. */
+#include "rules.h"
+#include "rules-private.h"
+
+#include <string.h>
+
+MpFinding *
+mp_finding_for_rule (const MpRule *r, char *value, char *limit, char *detail)
+{
+	MpFinding *f = mp_finding_new ();
+
+	f->rule = g_strdup (r->name);
+	f->check = g_strdup (mp_check_name (r->check));
+	f->severity = r->severity;
+	f->value = value;
+	f->limit = limit;
+	f->detail = detail;
+	f->advice = g_strdup (r->advice);
+	return f;
+}
+
+/* value > max with exact bytes, since rounded sizes can look equal:
+ * "17.5 MB (18350081 B) > 17920 KB (18350080 B)" */
+MpFinding *
+mp_finding_size (const MpRule *r, const char *what, guint64 value)
+{
+	g_autofree char *have = mp_format_size (value);
+
+	return mp_finding_for_rule (r, g_strdup_printf ("%" G_GUINT64_FORMAT, value),
+	                            g_strdup_printf ("%" G_GUINT64_FORMAT, r->max),
+	                            g_strdup_printf ("%s%s%s (%" G_GUINT64_FORMAT " B) > %s (%" G_GUINT64_FORMAT " B)",
+	                                             what ? what : "", what ? ": " : "", have, value,
+	                                             r->max_text, r->max));
+}
+
+MpFinding *
+mp_finding_count (const MpRule *r, const char *what, guint64 value)
+{
+	return mp_finding_for_rule (r, g_strdup_printf ("%" G_GUINT64_FORMAT, value),
+	                            g_strdup_printf ("%" G_GUINT64_FORMAT, r->max),
+	                            g_strdup_printf ("%" G_GUINT64_FORMAT " %s > %" G_GUINT64_FORMAT,
+	                                             value, what, r->max));
+}
+
+static const char *
+extension_of (const char *name)
+{
+	const char *dot = name ? strrchr (name, '.') : NULL;
+
+	return dot && dot[1] ? dot : NULL;
+}
+
+/* The blocked extension NAME ends in, or NULL. Double extensions
+ * ("invoice.pdf.exe") end in the blocked one, which is what the target
+ * sees; trailing dots and blanks (a Windows trick) are ignored. */
+static const char *
+blocked_extension (const MpRule *r, const char *name)
+{
+	g_autofree char *clean = NULL;
+	g_autofree char *lower = NULL;
+	const char *ext;
+
+	if (name == NULL)
+		return NULL;
+	clean = g_strdup (name);
+	g_strchomp (clean);
+	while (*clean && clean[strlen (clean) - 1] == '.')
+		clean[strlen (clean) - 1] = '\0';
+	lower = g_utf8_strdown (clean, -1);
+	ext = extension_of (lower);
+	for (int i = 0; ext && r->extensions[i]; i++)
+		if (strcmp (ext, r->extensions[i]) == 0)
+			return r->extensions[i];
+	return NULL;
+}
+
+static void
+check_attachment_type (const MpRule *r, MpMessage *m)
+{
+	for (guint i = 0; i < m->attachment_list->len; i++) {
+		const MpAttachment *a = g_ptr_array_index (m->attachment_list, i);
+		const char *ext = blocked_extension (r, a->filename);
+		const char *shown = a->filename ? a->filename : a->mime_type;
+
+		if (ext != NULL) {
+			mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup (shown), g_strdup (ext),
+			                        g_strdup_printf ("attachment %s has blocked extension %s", shown, ext)));
+			continue;
+		}
+		for (int k = 0; r->mime_types[k]; k++) {
+			if (strcmp (a->mime_type, r->mime_types[k]) == 0) {
+				mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup (shown), g_strdup (a->mime_type),
+				                        g_strdup_printf ("attachment %s has blocked type %s", shown, a->mime_type)));
+				break;
+			}
+		}
+		if (!r->inside_archives || a->archive_entries == NULL)
+			continue;
+		for (guint e = 0; e < a->archive_entries->len; e++) {
+			const char *entry = g_ptr_array_index (a->archive_entries, e);
+			const char *inner = blocked_extension (r, entry);
+			if (inner != NULL) {
+				mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup_printf ("%s/%s", shown, entry),
+				                        g_strdup (inner),
+				                        g_strdup_printf ("archive %s contains %s (blocked extension %s)",
+				                                         shown, entry, inner)));
+				break; /* one finding per archive is enough to act on */
+			}
+		}
+		if (a->archive_encrypted)
+			mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup (shown), g_strdup ("encrypted"),
+			                        g_strdup_printf ("archive %s is password-protected: its content cannot be checked "
+			                                         "and some targets refuse it", shown)));
+	}
+}
+
+/* Which analyzer problem codes a header rule turns into findings. */
+static const struct { const char *code; guint bit; } header_codes[] = {
+	{ "missing-from", MP_HDR_MISSING_FROM },
+	{ "empty-from", MP_HDR_EMPTY_FROM },
+	{ "multiple-from", MP_HDR_MULTIPLE_FROM },
+	{ "invalid-from", MP_HDR_INVALID_FROM },
+	{ "missing-date", MP_HDR_MISSING_DATE },
+	{ "invalid-date", MP_HDR_INVALID_DATE },
+	{ "two-digit-year", MP_HDR_TWO_DIGIT_YEAR },
+	{ "invalid-time", MP_HDR_INVALID_TIME },
+	{ "missing-message-id", MP_HDR_MISSING_MESSAGE_ID },
+	{ "malformed-header", MP_HDR_MALFORMED_HEADER },
+	{ "unencoded-8bit-header", MP_HDR_UNENCODED_8BIT },
+};
+
+/* 1980-01-01T00:00:00Z: the "Date before 1980" */
+#define ANCIENT_DATE G_GINT64_CONSTANT (315532800)
+/* a clock a day ahead is common; more is a broken Date: */
+#define FUTURE_SLACK (24 * 3600)
+
+static void
+check_header (const MpRule *r, const MpRuleSet *set, MpMessage *m)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS (header_codes); i++) {
+		if (!(r->header_problems & header_codes[i].bit))
+			continue;
+		for (guint p = 0; p < m->problems->len; p++) {
+			const char *problem = g_ptr_array_index (m->problems, p);
+			gsize n = strlen (header_codes[i].code);
+			if (strncmp (problem, header_codes[i].code, n) == 0 && (problem[n] == '\0' || problem[n] == ':')) {
+				mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup (header_codes[i].code), NULL,
+				                                                g_strdup (problem)));
+				break;
+			}
+		}
+	}
+	if (m->date_source != MP_DATE_HEADER)
+		return;
+	if ((r->header_problems & MP_HDR_FUTURE_DATE) && m->date_unix > set->as_of + FUTURE_SLACK)
+		mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup ("future-date"), NULL,
+		                        g_strdup_printf ("future-date: Date %s is after the scan time", m->date)));
+	if ((r->header_problems & MP_HDR_ANCIENT_DATE) && m->date_unix < ANCIENT_DATE)
+		mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup ("ancient-date"), NULL,
+		                        g_strdup_printf ("ancient-date: Date %s is before 1980", m->date)));
+}
+
+void
+mp_rules_evaluate (const MpRuleSet *rules, MpMessage *m)
+{
+	if (m->skipped)
+		return;
+	for (guint i = 0; i < rules->rules->len; i++) {
+		const MpRule *r = g_ptr_array_index (rules->rules, i);
+		guint64 largest = 0;
+		guint64 count;
+
+		switch (r->check) {
+		case MP_CHECK_MESSAGE_SIZE:
+			/* inclusive limit: size <= max passes (DEFINITIONS.md, "Units") */
+			if (m->size > r->max)
+				mp_message_add_finding (m, mp_finding_size (r, NULL, m->size));
+			break;
+		case MP_CHECK_ATTACHMENT_COUNT:
+			count = m->attachments + (r->count_inline ? m->inline_parts : 0);
+			if (count > r->max)
+				mp_message_add_finding (m, mp_finding_count (r, r->count_inline ? "attachments and inline parts"
+				                                                                 : "attachments", count));
+			break;
+		case MP_CHECK_ATTACHMENT_SIZE:
+			for (guint a = 0; a < m->attachment_list->len; a++)
+				largest = MAX (largest, ((MpAttachment *) g_ptr_array_index (m->attachment_list, a))->encoded_size);
+			if (largest > r->max)
+				mp_message_add_finding (m, mp_finding_size (r, "largest attachment (encoded)", largest));
+			break;
+		case MP_CHECK_MIME_PART_COUNT:
+			if (m->mime_parts > r->max)
+				mp_message_add_finding (m, mp_finding_count (r, "MIME parts", m->mime_parts));
+			break;
+		case MP_CHECK_NESTING_DEPTH:
+			if (m->depth > r->max)
+				mp_message_add_finding (m, mp_finding_count (r, "levels of nested multiparts and messages", m->depth));
+			break;
+		case MP_CHECK_LINE_LENGTH:
+			if (m->max_line > r->max)
+				mp_message_add_finding (m, mp_finding_count (r, "octets in the longest line", m->max_line));
+			break;
+		case MP_CHECK_ATTACHMENT_TYPE:
+			check_attachment_type (r, m);
+			break;
+		case MP_CHECK_HEADER:
+			check_header (r, rules, m);
+			break;
+		case MP_CHECK_ENCRYPTED_OR_SIGNED:
+			if (m->flags & r->crypto_flags) {
+				g_autofree char *flags = mp_message_flags_string (m->flags & r->crypto_flags);
+				mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup (flags), NULL,
+				                        g_strdup_printf ("%s: splitting or converting it would break the "
+				                                         "signature or lose access to the content", flags)));
+			}
+			break;
+		default:
+			break; /* folder and account rules: audit.c */
+		}
+	}
+}
