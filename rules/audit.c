@@ -335,13 +335,13 @@ check_idle (MpAudit *a, const MpRule *r)
 	g_autofree char *as_of_day = format_day (a->rules->as_of);
 
 	if (a->last_sent == 0) {
-		/* no evidence is said as such, never guessed (DEFINITIONS.md) */
-		MpFinding *f = mp_finding_for_rule (r, g_strdup ("unknown"), g_strdup (limit),
-		                                    g_strdup_printf ("no activity evidence: no dated message in a Sent folder; "
-		                                                     "last activity unknown%s",
-		                                                     forwarded ? " (forwarding found)" : ""));
-		f->severity = MP_SEVERITY_INFO;
-		emit (a, NULL, f);
+		/* no evidence is said as such, never guessed (DEFINITIONS.md); it is
+		 * no broken rule, so a notice rather than a finding */
+		g_autofree char *detail = g_strdup_printf ("rule %s: no dated message in a Sent folder, so the "
+		                                           "last activity is unknown%s", r->name,
+		                                           forwarded ? " (forwarding found)" : "");
+		if (a->down->notice)
+			a->down->notice (a->down_data, a->source, NULL, "no-activity-evidence", detail);
 		return;
 	}
 	last = g_date_time_new_from_unix_utc (a->last_sent);

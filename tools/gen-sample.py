@@ -151,6 +151,15 @@ def stored_messages():
         "--=_sample_alt--\n"
     ).encode()
 
+    # ---- Sent: the account owner's own mail, the evidence of activity ------
+    # (DEFINITIONS.md, "Last activity": the newest message in the Sent folder)
+    msgs[".Sent/cur/1546560000.M16P1016.sample:2,S"] = (
+        hdr("Re: Quarterly report", "sent-1", date="Fri, 04 Jan 2019 00:00:00 +0000",
+            frm="Bob Example <bob@example.org>", to="Alice Example <alice@example.org>") +
+        "MIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\n\n"
+        "Thanks, received. The last message this account sent.\n"
+    ).encode()
+
     # ---- International: non-ASCII headers -------------------------------
     subj_utf8 = "=?UTF-8?B?" + base64.b64encode("Grüße aus Köln – 東京".encode()).decode() + "?="
     msgs[".International/cur/1546354800.M6P1006.sample:2,S"] = (
@@ -279,7 +288,7 @@ def build(src, out, stamp):
     if os.path.isdir(out):
         shutil.rmtree(out)
     shutil.copytree(src, out, ignore=shutil.ignore_patterns("README*", "*.md", "meson.build"))
-    for folder in ("", ".International", ".Malformed", ".Large"):
+    for folder in ("", ".International", ".Malformed", ".Large", ".Sent"):
         for sub in ("cur", "new", "tmp"):
             os.makedirs(os.path.join(out, folder, sub), exist_ok=True)
     with open(os.path.join(out, ".Large", "cur", BIG_NAME), "wb") as f:

@@ -5,13 +5,17 @@ from e2e_common import main, LIMIT
 
 ADVICE_LARGE = ("The import refuses messages over 17.5 MB: save the large attachments elsewhere and "
                 "remove them, or split the message, before the import.")
+ADVICE_IDLE = ("An account unused for over 6 months and not forwarded is treated as abandoned and may no "
+               "longer exist at migration time: confirm with its owner.")
 ADVICE_MANY = ("The import refuses messages with more than 100 attachments: split the message so "
                "that each part carries at most 100.")
 
 
 def body(t):
     sample = t.args[0]
-    p, findings, inventory = t.scan(sample, expect=1, what="scan of the sample")
+    # --as-of fixes "now": the Sent folder's newest message (2019-01-04) is then
+    # more than 6 months old, and the account counts as abandoned
+    p, findings, inventory = t.scan(sample, extra=("--as-of", "2019-12-31"), expect=1, what="scan of the sample")
 
     expected = [
         [sample, "Large", "1", ".Large/cur/1546383600.M14P1014.sample:2,S",
@@ -24,29 +28,33 @@ def body(t):
          "Alice Example <alice@example.org>", "Big attachment (17920 KB + 1 octet)", str(LIMIT + 1), "1",
          "too-large", "message-size", "error", str(LIMIT + 1), str(LIMIT),
          "17.5 MB (18350081 B) > 17920 KB (18350080 B)", ADVICE_LARGE],
+        [sample, "", "", "", "", "", "", "", "", "",
+         "abandoned", "account-idle", "warning", "2019-01-04", "6 months",
+         "idle more than 6 months: last activity 2019-01-04 (newest message in Sent) as of 2019-12-31; "
+         "no forwarding found (.forward, Sieve redirect)", ADVICE_IDLE],
     ]
     got = [list(r.values()) for r in findings]
-    t.eq(len(got), 2, "sample: two findings rows")
+    t.eq(len(got), 3, "sample: three findings rows")
     for i, row in enumerate(expected):
         t.eq(got[i] if i < len(got) else None, row, "sample: findings row %d" % (i + 1))
 
     # inventory: README.md's expected counts
-    t.eq(len(inventory), 14, "sample: 14 messages")
+    t.eq(len(inventory), 15, "sample: 15 messages")
     per_folder = {}
     for r in inventory:
         per_folder[r["folder"]] = per_folder.get(r["folder"], 0) + 1
-    t.eq(per_folder, {"INBOX": 5, "International": 3, "Large": 2, "Malformed": 4}, "sample: messages per folder")
+    t.eq(per_folder, {"INBOX": 5, "International": 3, "Large": 2, "Malformed": 4, "Sent": 1}, "sample: messages per folder")
     by_mid = {r["message_id"]: r for r in inventory}
     att = {mid.split("@")[0]: (r["attachments"], r["inline_parts"]) for mid, r in by_mid.items() if mid}
     t.eq(att, {
         "plain-1": ("0", "0"), "att-1": ("1", "0"), "att-2": ("2", "0"), "att-3": ("3", "0"),
         "html-inline": ("0", "1"), "intl-utf8": ("0", "0"), "intl-latin1": ("0", "0"),
         "intl-raw8bit": ("0", "0"), "no-date": ("0", "0"), "unterminated": ("1", "0"),
-        "garbage-header": ("0", "0"), "att-101": ("101", "0"), "big": ("1", "0"),
+        "garbage-header": ("0", "0"), "att-101": ("101", "0"), "big": ("1", "0"), "sent-1": ("0", "0"),
     }, "sample: attachments and inline parts per message")
     t.eq(by_mid["att-3@sample.mailpreflight.invalid"]["attachment_names"],
          "2018-q4.csv;übersicht.csv;archive.zip", "sample: attachment names (RFC 2231 decoded)")
-    t.eq(sum(int(r["size"]) for r in inventory), 18379102, "sample: total size")
+    t.eq(sum(int(r["size"]) for r in inventory), 18379419, "sample: total size")
     t.eq(by_mid["big@sample.mailpreflight.invalid"]["size"], str(LIMIT + 1), "sample: big message size")
     # non-ASCII headers decoded to UTF-8
     t.eq(by_mid["intl-utf8@sample.mailpreflight.invalid"]["subject"], "Grüße aus Köln – 東京", "RFC 2047 UTF-8 subject")
@@ -66,7 +74,21 @@ def body(t):
     t.eq(sum(1 for r in inventory if r["problems"]), 5, "sample: 5 messages with problems")
     t.eq(by_mid["intl-raw8bit@sample.mailpreflight.invalid"]["problems"], "unencoded-8bit-header: From",
          "raw 8-bit header reported (RFC 5322 §2.2)")
-    t.check("14 messages" in p.out and "2 error(s)" in p.out, "sample: summary counts", p.out)
+    t.check("15 messages" in p.out and "2 error(s)" in p.out and "1 warning(s)" in p.out,
+            "sample: summary counts", p.out)
+
+    # recent activity: with the scan in mid-2019 the account is not abandoned
+    _, recent, _ = t.scan(sample, extra=("--as-of", "2019-06-30"), expect=1, what="scan as of 2019-06-30", tag="recent")
+    t.eq([r["rule"] for r in recent], ["too-many-attachments", "too-large"], "active account: no idle finding")
+    # forwarding: a .forward beside the Maildir means not abandoned
+    import os, shutil
+    fwd_root = t.path("home")
+    shutil.copytree(sample, os.path.join(fwd_root, "Maildir"), symlinks=True)
+    with open(os.path.join(fwd_root, ".forward"), "w") as f:
+        f.write("owner@elsewhere.example\n")
+    _, fwd, _ = t.scan(os.path.join(fwd_root, "Maildir"), extra=("--as-of", "2019-12-31"), expect=1,
+                       what="scan of a forwarded account", tag="fwd")
+    t.eq([r["rule"] for r in fwd], ["too-many-attachments", "too-large"], "forwarded account: not abandoned")
 
     # --fail-on
     t.run("scan", "-q", "--fail-on", "never", sample, expect=0, what="--fail-on never")

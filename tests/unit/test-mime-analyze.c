@@ -1,0 +1,708 @@
+/* test-mime-analyze.c — the attachment definition and header reading as the
+ * GMime analyzer applies them (analyzer/mime-analyze.h), on hand-written
+ * messages. DEFINITIONS.md "Attachment count" is the contract.
+ *
+ * Every message is analyzed twice: as written (LF) and converted to CRLF.
+ * Counts, flags, file names and encoded sizes (which are CRLF sizes) must
+ * be the same for both. */
+#include "mime-analyze.h"
+
+#include "crlf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#define HDRS \
+	"From: Alice <alice@example.org>\n" \
+	"To: bob@example.org\n" \
+	"Subject: test\n" \
+	"Date: Tue, 12 Mar 2019 10:00:00 +0100\n" \
+	"Message-ID: <1@example.org>\n" \
+	"MIME-Version: 1.0\n"
+
+#define MAX_ATT 4
+
+typedef struct {
+	const char *filename;  /* NULL: none */
+	const char *mime_type;
+	guint64     encoded_size; /* 0: not checked */
+} ExpAttachment;
+
+typedef struct {
+	const char   *name;
+	const char   *text;
+	guint         attachments;
+	guint         inline_parts;
+	guint         nested;
+	guint         flags;
+	guint         mime_parts;   /* entities below the message, containers included */
+	guint         depth;        /* containers above the deepest part */
+	ExpAttachment att[MAX_ATT];
+} MimeCase;
+
+static const MimeCase cases[] = {
+	{ "plain-text",
+	  HDRS "Content-Type: text/plain; charset=utf-8\n\nhello\n",
+	  0, 0, 0, 0, 1, 0, { { 0 } } },
+
+	{ "no-mime-headers-at-all",
+	  "From: a@example.org\nSubject: x\nDate: Tue, 12 Mar 2019 10:00:00 +0000\nMessage-ID: <x@y>\n\nbody\n",
+	  0, 0, 0, 0, 1, 0, { { 0 } } },
+
+	{ "mixed-two-attachments",
+	  HDRS "Content-Type: multipart/mixed; boundary=\"b1\"\n\n"
+	  "--b1\nContent-Type: text/plain\n\nbody\n"
+	  "--b1\nContent-Type: application/pdf; name=\"a.pdf\"\n"
+	  "Content-Disposition: attachment; filename=\"a.pdf\"\n"
+	  "Content-Transfer-Encoding: base64\n\nQUJDREVG\nR0hJ\n"
+	  "--b1\nContent-Type: image/png\n"
+	  "Content-Disposition: attachment; filename=\"b.png\"\n"
+	  "Content-Transfer-Encoding: base64\n\niVBORw0K\n"
+	  "--b1--\n",
+	  2, 0, 0, 0, 4, 1,
+	  { { "a.pdf", "application/pdf", 14 }, { "b.png", "image/png", 8 } } },
+
+	{ "nested-mixed-alternative-related-inline-image",
+	  HDRS "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+	  "--m\nContent-Type: multipart/alternative; boundary=\"a\"\n\n"
+	  "--a\nContent-Type: text/plain\n\nplain\n"
+	  "--a\nContent-Type: multipart/related; boundary=\"r\"\n\n"
+	  "--r\nContent-Type: text/html\n\n<img src=\"cid:img1\">\n"
+	  "--r\nContent-Type: image/png\nContent-ID: <img1>\nContent-Transfer-Encoding: base64\n\niVBORw0K\n"
+	  "--r--\n"
+	  "--a--\n"
+	  "--m\nContent-Type: application/zip; name=\"x.zip\"\nContent-Transfer-Encoding: base64\n\nUEsDBA==\n"
+	  "--m--\n",
+	  1, 1, 0, 0, 7, 3,
+	  { { "x.zip", "application/zip", 8 } } },
+
+	{ "inline-with-filename-counts-a2",
+	  HDRS "Content-Type: multipart/related; boundary=\"r\"\n\n"
+	  "--r\nContent-Type: text/html\n\n<img src=\"cid:logo\">\n"
+	  "--r\nContent-Type: image/jpeg\nContent-ID: <logo>\n"
+	  "Content-Disposition: inline; filename=logo.jpg\nContent-Transfer-Encoding: base64\n\n/9j/4AAQ\n"
+	  "--r--\n",
+	  1, 0, 0, 0, 3, 1,
+	  { { "logo.jpg", "image/jpeg", 8 } } },
+
+	{ "name-only-in-content-type-counts",
+	  HDRS "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	  "--b\nContent-Type: text/plain\n\nx\n"
+	  "--b\nContent-Type: application/octet-stream; name=\"data.bin\"\n\nraw bytes\n"
+	  "--b--\n",
+	  1, 0, 0, 0, 3, 1,
+	  { { "data.bin", "application/octet-stream", 9 } } },
+
+	{ "rfc2231-filename-star",
+	  HDRS "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	  "--b\nContent-Type: text/plain\n\nx\n"
+	  "--b\nContent-Type: application/pdf\n"
+	  "Content-Disposition: inline; filename*=utf-8''%E2%82%AC.pdf\n\n%PDF\n"
+	  "--b--\n",
+	  1, 0, 0, 0, 3, 1,
+	  { { "\xe2\x82\xac.pdf", "application/pdf", 4 } } },
+
+	{ "rfc2231-filename-continuations",
+	  HDRS "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	  "--b\nContent-Type: text/plain\n\nx\n"
+	  "--b\nContent-Type: application/pdf\n"
+	  "Content-Disposition: inline;\n filename*0*=utf-8''%E2%82%AC;\n filename*1*=.pdf\n\n%PDF\n"
+	  "--b--\n",
+	  1, 0, 0, 0, 3, 1,
+	  { { "\xe2\x82\xac.pdf", "application/pdf", 4 } } },
+
+	{ "rfc2231-name-star-only",
+	  HDRS "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	  "--b\nContent-Type: text/plain\n\nx\n"
+	  "--b\nContent-Type: application/octet-stream; name*=utf-8''%E2%82%AC.bin\n\nxx\n"
+	  "--b--\n",
+	  1, 0, 0, 0, 3, 1,
+	  { { "\xe2\x82\xac.bin", "application/octet-stream", 2 } } },
+
+	{ "attached-message-with-two-attachments",
+	  HDRS "Content-Type: multipart/mixed; boundary=\"outer\"\n\n"
+	  "--outer\nContent-Type: text/plain\n\nsee attached\n"
+	  "--outer\nContent-Type: message/rfc822\nContent-Disposition: attachment; filename=\"fwd.eml\"\n\n"
+	  "From: c@example.org\nSubject: inner\nMIME-Version: 1.0\n"
+	  "Content-Type: multipart/mixed; boundary=\"inner\"\n\n"
+	  "--inner\nContent-Type: text/plain\n\ninner body\n"
+	  "--inner\nContent-Type: application/zip\nContent-Disposition: attachment; filename=\"i1.zip\"\n\nZIP\n"
+	  "--inner\nContent-Type: image/gif; name=\"i2.gif\"\n\nGIF\n"
+	  "--inner--\n"
+	  "--outer--\n",
+	  1, 0, 2, 0, 7, 3,
+	  { { "fwd.eml", "message/rfc822", 0 } } },
+
+	{ "attached-message-without-disposition-a3",
+	  HDRS "Content-Type: multipart/mixed; boundary=\"outer\"\n\n"
+	  "--outer\nContent-Type: text/plain\n\nsee attached\n"
+	  "--outer\nContent-Type: message/rfc822\n\n"
+	  "From: c@example.org\nSubject: inner\n\ninner body\n"
+	  "--outer--\n",
+	  1, 0, 0, 0, 4, 2,
+	  { { NULL, "message/rfc822", 0 } } },
+
+	{ "message-global-a3",
+	  HDRS "Content-Type: multipart/mixed; boundary=\"outer\"\n\n"
+	  "--outer\nContent-Type: text/plain\n\nsee attached\n"
+	  "--outer\nContent-Type: message/global\n\n"
+	  "From: c@example.org\nSubject: inner\n\ninner body\n"
+	  "--outer--\n",
+	  1, 0, 0, 0, 4, 2,
+	  { { NULL, "message/global", 0 } } },
+
+	{ "base64-message-rfc822-counts-by-content-type",
+	  /* "From: x@y\nSubject: s\n\nb\n", base64 */
+	  HDRS "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	  "--b\nContent-Type: text/plain\n\nx\n"
+	  "--b\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n"
+	  "RnJvbTogeEB5ClN1YmplY3Q6IHMKCmIK\n"
+	  "--b--\n",
+	  1, 0, 0, 0, 3, 1,
+	  { { NULL, "message/rfc822", 32 } } },
+
+	{ "multipart-signed-p7s-not-counted",
+	  HDRS "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"s\"\n\n"
+	  "--s\nContent-Type: multipart/mixed; boundary=\"m\"\n\n"
+	  "--m\nContent-Type: text/plain\n\nsigned text\n"
+	  "--m\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=\"report.pdf\"\n\n%PDF\n"
+	  "--m--\n"
+	  "--s\nContent-Type: application/pkcs7-signature; name=\"smime.p7s\"\n"
+	  "Content-Disposition: attachment; filename=\"smime.p7s\"\nContent-Transfer-Encoding: base64\n\nMIAGCSqG\n"
+	  "--s--\n",
+	  1, 0, 0, MP_MSG_FLAG_SIGNED, 5, 2,
+	  { { "report.pdf", "application/pdf", 4 } } },
+
+	{ "multipart-signed-pgp",
+	  HDRS "Content-Type: multipart/signed; protocol=\"application/pgp-signature\"; micalg=pgp-sha256; boundary=\"s\"\n\n"
+	  "--s\nContent-Type: text/plain\n\nsigned text\n"
+	  "--s\nContent-Type: application/pgp-signature; name=\"signature.asc\"\n\n-----BEGIN PGP SIGNATURE-----\n"
+	  "--s--\n",
+	  0, 0, 0, MP_MSG_FLAG_SIGNED, 3, 1,
+	  { { 0 } } },
+
+	{ "multipart-encrypted-control-part-not-counted",
+	  HDRS "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"e\"\n\n"
+	  "--e\nContent-Type: application/pgp-encrypted\nContent-Disposition: attachment\n\nVersion: 1\n"
+	  "--e\nContent-Type: application/octet-stream\n\n-----BEGIN PGP MESSAGE-----\n"
+	  "--e--\n",
+	  0, 0, 0, MP_MSG_FLAG_ENCRYPTED, 3, 1,
+	  { { 0 } } },
+
+	{ "multipart-encrypted-named-payload-counts",
+	  /* E2 excludes the control part only: a payload with a file name is A2 */
+	  HDRS "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"e\"\n\n"
+	  "--e\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n"
+	  "--e\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\n"
+	  "Content-Disposition: inline; filename=\"encrypted.asc\"\n\n-----BEGIN PGP MESSAGE-----\n"
+	  "--e--\n",
+	  1, 0, 0, MP_MSG_FLAG_ENCRYPTED, 3, 1,
+	  { { "encrypted.asc", "application/octet-stream", 27 } } },
+
+	{ "tnef-winmail-dat",
+	  HDRS "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	  "--b\nContent-Type: text/plain\n\nsee winmail\n"
+	  "--b\nContent-Type: application/ms-tnef; name=\"winmail.dat\"\n"
+	  "Content-Disposition: attachment; filename=\"winmail.dat\"\nContent-Transfer-Encoding: base64\n\neJ8+IgAA\n"
+	  "--b--\n",
+	  1, 0, 0, MP_MSG_FLAG_TNEF, 3, 1,
+	  { { "winmail.dat", "application/ms-tnef", 8 } } },
+
+	{ "smime-opaque-p7m",
+	  HDRS "Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=\"smime.p7m\"\n"
+	  "Content-Disposition: attachment; filename=\"smime.p7m\"\nContent-Transfer-Encoding: base64\n\n"
+	  "MIAGCSqGSIb3\nDQEHA6CAMIAC\n",
+	  1, 0, 0, MP_MSG_FLAG_SMIME_OPAQUE, 1, 0,
+	  { { "smime.p7m", "application/pkcs7-mime", 28 } } }, /* to the end: no boundary */
+
+	{ "calendar-without-disposition-not-counted",
+	  HDRS "Content-Type: multipart/alternative; boundary=\"a\"\n\n"
+	  "--a\nContent-Type: text/plain\n\nmeeting\n"
+	  "--a\nContent-Type: text/calendar; method=REQUEST; charset=utf-8\n\nBEGIN:VCALENDAR\nEND:VCALENDAR\n"
+	  "--a--\n",
+	  0, 0, 0, MP_MSG_FLAG_CALENDAR, 3, 1,
+	  { { 0 } } },
+
+	{ "calendar-with-ics-copy",
+	  HDRS "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+	  "--m\nContent-Type: multipart/alternative; boundary=\"a\"\n\n"
+	  "--a\nContent-Type: text/plain\n\nmeeting\n"
+	  "--a\nContent-Type: text/calendar; method=REQUEST\n\nBEGIN:VCALENDAR\nEND:VCALENDAR\n"
+	  "--a--\n"
+	  "--m\nContent-Type: application/ics; name=\"invite.ics\"\n"
+	  "Content-Disposition: attachment; filename=\"invite.ics\"\n\nBEGIN:VCALENDAR\nEND:VCALENDAR\n"
+	  "--m--\n",
+	  1, 0, 0, MP_MSG_FLAG_CALENDAR, 5, 2,
+	  { { "invite.ics", "application/ics", 30 } } },
+
+	{ "disposition-upper-case-counts",
+	  HDRS "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	  "--b\nContent-Type: text/plain\n\nx\n"
+	  "--b\nContent-Type: application/octet-stream\nContent-Disposition: ATTACHMENT\n\nabc\n"
+	  "--b--\n",
+	  1, 0, 0, 0, 3, 1,
+	  { { NULL, "application/octet-stream", 3 } } },
+
+	{ "empty-filename-is-not-a2",
+	  HDRS "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	  "--b\nContent-Type: text/plain\n\nx\n"
+	  "--b\nContent-Type: image/png\nContent-Disposition: inline; filename=\"\"\n\nPNG\n"
+	  "--b\nContent-Type: application/octet-stream; name=\"\"\n\nBIN\n"
+	  "--b--\n",
+	  0, 1, 0, 0, 4, 1,
+	  { { 0 } } },
+
+	{ "upper-case-types",
+	  HDRS "Content-Type: MULTIPART/MIXED; boundary=\"b\"\n\n"
+	  "--b\nContent-Type: TEXT/PLAIN\n\nx\n"
+	  "--b\nContent-Type: Application/PDF; NAME=\"UP.PDF\"\n\n%PDF\n"
+	  "--b--\n",
+	  1, 0, 0, 0, 3, 1,
+	  { { "UP.PDF", "application/pdf", 4 } } },
+
+	{ "crlf-body-before-boundary-not-counted",
+	  /* the line end before a boundary belongs to the boundary (RFC 2046 §5.1.1) */
+	  HDRS "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	  "--b\nContent-Type: text/plain\n\nx\n"
+	  "--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=two-lines.txt\n\n"
+	  "line1\nline2\n\n"
+	  "--b--\n",
+	  1, 0, 0, 0, 3, 1,
+	  { { "two-lines.txt", "application/octet-stream", 14 } } },
+};
+
+static char *
+to_crlf (const char *lf)
+{
+	GString *s = g_string_new (NULL);
+
+	for (const char *p = lf; *p; p++) {
+		if (*p == '\n' && (p == lf || p[-1] != '\r'))
+			g_string_append_c (s, '\r');
+		g_string_append_c (s, *p);
+	}
+	return g_string_free (s, FALSE);
+}
+
+static MpMessage *
+analyze_len (const char *text, gsize len)
+{
+	g_autoptr(MpAnalyzer) a = mp_analyzer_new ();
+	g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer (text, len);
+	MpMessage *m = mp_message_new ();
+
+	mp_analyzer_run (a, stream, m);
+	return m;
+}
+
+static MpMessage *
+analyze (const char *text)
+{
+	return analyze_len (text, strlen (text));
+}
+
+static void
+dump_problems (const MpMessage *m)
+{
+	for (guint i = 0; i < m->problems->len; i++)
+		g_test_message ("  problem: %s", (const char *) g_ptr_array_index (m->problems, i));
+}
+
+static void
+check_case (const MimeCase *c, const MpMessage *m)
+{
+	guint n_exp = 0;
+
+	dump_problems (m);
+	g_assert_cmpuint (m->attachments, ==, c->attachments);
+	g_assert_cmpuint (m->inline_parts, ==, c->inline_parts);
+	g_assert_cmpuint (m->nested_attachments, ==, c->nested);
+	g_assert_cmphex (m->flags, ==, c->flags);
+	g_assert_cmpuint (m->mime_parts, ==, c->mime_parts);
+	g_assert_cmpuint (m->depth, ==, c->depth);
+	while (n_exp < MAX_ATT && c->att[n_exp].mime_type != NULL)
+		n_exp++;
+	g_assert_cmpuint (m->attachment_list->len, ==, c->attachments);
+	g_assert_cmpuint (n_exp, ==, c->attachments);
+	for (guint i = 0; i < n_exp; i++) {
+		const MpAttachment *a = g_ptr_array_index (m->attachment_list, i);
+		g_assert_cmpstr (a->filename, ==, c->att[i].filename);
+		g_assert_cmpstr (a->mime_type, ==, c->att[i].mime_type);
+		if (c->att[i].encoded_size != 0)
+			g_assert_cmpuint (a->encoded_size, ==, c->att[i].encoded_size);
+		else
+			g_assert_cmpuint (a->encoded_size, >, 0);
+	}
+	/* these well-formed messages parse without complaint */
+	g_assert_false (mp_message_has_problem (m, "unparseable"));
+	g_assert_false (mp_message_has_problem (m, "truncated"));
+	g_assert_false (mp_message_has_problem (m, "malformed-multipart"));
+}
+
+static void
+test_mime_case (gconstpointer data)
+{
+	const MimeCase *c = data;
+	g_autoptr(MpMessage) lf = analyze (c->text);
+	g_autofree char *crlf_text = to_crlf (c->text);
+	g_autoptr(MpMessage) crlf = analyze (crlf_text);
+
+	g_test_message ("%s: LF form", c->name);
+	check_case (c, lf);
+	g_test_message ("%s: CRLF form", c->name);
+	check_case (c, crlf);
+	/* even where not pinned, the CRLF size is the same for both storages */
+	for (guint i = 0; i < lf->attachment_list->len; i++)
+		g_assert_cmpuint (((MpAttachment *) g_ptr_array_index (lf->attachment_list, i))->encoded_size, ==,
+		                  ((MpAttachment *) g_ptr_array_index (crlf->attachment_list, i))->encoded_size);
+}
+
+/* ---- headers ---- */
+
+static void
+test_headers_decoded (void)
+{
+	g_autoptr(MpMessage) m = analyze (
+		"From: =?UTF-8?Q?J=C3=BCrgen?= <j@example.org>\n"
+		"Subject: =?UTF-8?B?R3LDvMOfZQ==?= =?ISO-8859-1?Q?_und_Caf=E9?=\n"
+		"Date: Tue, 12 Mar 2019 10:00:00 +0100\n"
+		"Message-ID: <abc.123@example.org>\n"
+		"\nbody\n");
+
+	dump_problems (m);
+	g_assert_cmpstr (m->subject, ==, "Gr\xc3\xbc\xc3\x9f" "e und Caf\xc3\xa9");
+	g_assert_cmpstr (m->from, ==, "J\xc3\xbcrgen <j@example.org>");
+	g_assert_cmpstr (m->message_id, ==, "abc.123@example.org");
+	g_assert_cmpstr (m->date, ==, "2019-03-12T10:00:00+01:00");
+	g_assert_cmpint (m->date_unix, ==, 1552381200);
+	g_assert_cmpint (m->date_source, ==, MP_DATE_HEADER);
+	g_assert_cmpuint (m->problems->len, ==, 0);
+}
+
+static void
+test_header_missing_date (void)
+{
+	g_autoptr(MpMessage) m = analyze ("From: a@example.org\nSubject: s\nMessage-ID: <1@x>\n\nbody\n");
+
+	g_assert_true (mp_message_has_problem (m, "missing-date"));
+	g_assert_false (mp_message_has_problem (m, "invalid-date"));
+	g_assert_null (m->date);
+	g_assert_cmpint (m->date_source, ==, MP_DATE_NONE);
+	g_assert_false (mp_message_has_problem (m, "missing-message-id"));
+}
+
+static void
+test_header_invalid_date (void)
+{
+	g_autoptr(MpMessage) m = analyze ("From: a@example.org\nDate: yesterday-ish\nMessage-ID: <1@x>\n\nbody\n");
+
+	dump_problems (m);
+	g_assert_true (mp_message_has_problem (m, "invalid-date"));
+	g_assert_false (mp_message_has_problem (m, "missing-date"));
+	g_assert_null (m->date);
+}
+
+static void
+test_header_missing_message_id (void)
+{
+	g_autoptr(MpMessage) m = analyze ("From: a@example.org\nDate: Tue, 12 Mar 2019 10:00:00 +0000\n\nbody\n");
+
+	g_assert_true (mp_message_has_problem (m, "missing-message-id"));
+	g_assert_null (m->message_id);
+	g_assert_false (mp_message_has_problem (m, "missing-date"));
+}
+
+static void
+test_header_missing_from (void)
+{
+	g_autoptr(MpMessage) m = analyze ("Subject: s\nDate: Tue, 12 Mar 2019 10:00:00 +0000\nMessage-ID: <1@x>\n\nbody\n");
+
+	g_assert_true (mp_message_has_problem (m, "missing-from"));
+	g_assert_null (m->from);
+}
+
+/* A problem is recorded once, however often it is found. */
+static void
+test_problem_dedup (void)
+{
+	g_autoptr(MpMessage) m = mp_message_new ();
+
+	mp_message_add_problem (m, "x", "detail");
+	mp_message_add_problem (m, "x", "detail");
+	mp_message_add_problem (m, "x", NULL);
+	g_assert_cmpuint (m->problems->len, ==, 2);
+	g_assert_true (mp_message_has_problem (m, "x"));
+	g_assert_false (mp_message_has_problem (m, "xy"));
+	g_assert_false (mp_message_has_problem (m, "de"));
+	for (int i = 0; i < 100; i++) {
+		g_autofree char *d = g_strdup_printf ("d%d", i);
+		mp_message_add_problem (m, "many", d);
+	}
+	/* capped, with a marker */
+	g_assert_cmpuint (m->problems->len, <=, 33);
+	g_assert_true (mp_message_has_problem (m, "more-problems"));
+}
+
+static void
+test_read_state_from_status (void)
+{
+	g_autoptr(MpMessage) seen = analyze ("From: a@x\nStatus: RO\nMessage-ID: <1@x>\n\nb\n");
+	g_autoptr(MpMessage) unseen = analyze ("From: a@x\nStatus: O\nMessage-ID: <1@x>\n\nb\n");
+	g_autoptr(MpMessage) unknown = analyze ("From: a@x\nMessage-ID: <1@x>\n\nb\n");
+
+	g_assert_cmpint (seen->read_state, ==, MP_READ_SEEN);
+	g_assert_cmpint (unseen->read_state, ==, MP_READ_UNSEEN);
+	g_assert_cmpint (unknown->read_state, ==, MP_READ_UNKNOWN);
+}
+
+/* ---- damaged input: a problem, never a crash ---- */
+
+static void
+test_random_binary (void)
+{
+	g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+
+	for (int iter = 0; iter < 50; iter++) {
+		gsize len = (gsize) g_rand_int_range (rand, 1, 4096);
+		g_autofree guchar *buf = g_malloc (len);
+		g_autoptr(MpMessage) m = NULL;
+
+		for (gsize i = 0; i < len; i++)
+			buf[i] = (guchar) g_rand_int_range (rand, 0, 256);
+		/* a byte that cannot start a header name */
+		buf[0] = (guchar) (0x80 | buf[0]);
+		m = analyze_len ((const char *) buf, len);
+		dump_problems (m);
+		g_assert_cmpuint (m->problems->len, >, 0);
+		g_assert_true (mp_message_has_problem (m, "unparseable") ||
+		               mp_message_has_problem (m, "malformed-header") ||
+		               mp_message_has_problem (m, "missing-from"));
+		g_assert_cmpuint (m->attachments, ==, 0);
+	}
+}
+
+static void
+test_empty_input (void)
+{
+	g_autoptr(MpMessage) m = analyze_len ("", 0);
+
+	dump_problems (m);
+	g_assert_cmpuint (m->problems->len, >, 0);
+	g_assert_cmpuint (m->attachments, ==, 0);
+}
+
+static void
+test_missing_closing_boundary (void)
+{
+	g_autoptr(MpMessage) m = analyze (
+		HDRS "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+		"--b\nContent-Type: text/plain\n\nx\n"
+		"--b\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=a.pdf\n\n%PDF\n");
+
+	dump_problems (m);
+	/* GMime 3.2.13 reports the missing end boundary as a truncated message */
+	g_assert_true (mp_message_has_problem (m, "truncated"));
+	/* what was there is still counted */
+	g_assert_cmpuint (m->attachments, ==, 1);
+}
+
+static void
+test_multipart_without_boundary (void)
+{
+	g_autoptr(MpMessage) m = analyze (
+		HDRS "Content-Type: multipart/mixed\n\n"
+		"--b\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=a.pdf\n\n%PDF\n--b--\n");
+
+	dump_problems (m);
+	g_assert_true (mp_message_has_problem (m, "multipart-without-boundary"));
+}
+
+/* Far deeper than GMime's MAX_LEVEL (1024): no crash, a problem recorded. */
+static void
+test_deep_nesting (void)
+{
+	g_autoptr(GString) s = g_string_new (HDRS);
+	const int depth = 2000;
+	g_autoptr(MpMessage) m = NULL;
+
+	for (int i = 0; i < depth; i++)
+		g_string_append_printf (s, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i);
+	g_string_append (s, "Content-Type: application/pdf\nContent-Disposition: attachment; filename=a.pdf\n\nx\n");
+	for (int i = depth - 1; i >= 0; i--)
+		g_string_append_printf (s, "--b%d--\n", i);
+	m = analyze_len (s->str, s->len);
+	dump_problems (m);
+	g_assert_true (mp_message_has_problem (m, "nesting-overflow"));
+}
+
+/* Many attachments: each counted, in order. */
+static void
+test_many_attachments (void)
+{
+	g_autoptr(GString) s = g_string_new (HDRS "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\n\nbody\n");
+	g_autoptr(MpMessage) m = NULL;
+
+	for (int i = 0; i < 150; i++)
+		g_string_append_printf (s, "--b\nContent-Type: text/plain; name=\"f%03d.txt\"\n\n%d\n", i, i);
+	g_string_append (s, "--b--\n");
+	m = analyze_len (s->str, s->len);
+	g_assert_cmpuint (m->attachments, ==, 150);
+	g_assert_cmpuint (m->attachment_list->len, ==, 150);
+	g_assert_cmpstr (((MpAttachment *) g_ptr_array_index (m->attachment_list, 0))->filename, ==, "f000.txt");
+	g_assert_cmpstr (((MpAttachment *) g_ptr_array_index (m->attachment_list, 149))->filename, ==, "f149.txt");
+}
+
+/* The analyzer reads from the stream's current position, and one analyzer
+ * can be reused: results do not leak from one message to the next. */
+static void
+test_analyzer_reuse (void)
+{
+	const MimeCase *two = &cases[2];
+	g_autoptr(MpAnalyzer) a = mp_analyzer_new ();
+
+	g_assert_cmpstr (two->name, ==, "mixed-two-attachments");
+	for (int i = 0; i < 3; i++) {
+		g_autoptr(GMimeStream) s1 = g_mime_stream_mem_new_with_buffer (two->text, strlen (two->text));
+		g_autoptr(GMimeStream) s2 = g_mime_stream_mem_new_with_buffer (cases[0].text, strlen (cases[0].text));
+		g_autoptr(MpMessage) m1 = mp_message_new ();
+		g_autoptr(MpMessage) m2 = mp_message_new ();
+
+		mp_analyzer_run (a, s1, m1);
+		mp_analyzer_run (a, s2, m2);
+		g_assert_cmpuint (m1->attachments, ==, 2);
+		g_assert_cmpuint (m2->attachments, ==, 0);
+		g_assert_cmpuint (m2->problems->len, ==, 0);
+	}
+}
+
+/* mp_analyzer_run_range: a byte range of a file, from memory (small) or
+ * from the file (over MP_ANALYZER_MEM_MAX), gives the same result, and the
+ * size is the CRLF size of exactly that range. */
+static void
+check_range (gsize attachment_bytes)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp ("mp-range-XXXXXX", &error);
+	g_autofree char *path = g_build_filename (dir, "file", NULL);
+	g_autoptr(GString) msg = g_string_new (HDRS "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	                                       "--b\nContent-Type: text/plain\n\nhi\n"
+	                                       "--b\nContent-Type: application/octet-stream\n"
+	                                       "Content-Disposition: attachment; filename=big.bin\n"
+	                                       "Content-Transfer-Encoding: base64\n\n");
+	g_autoptr(GString) file = g_string_new ("junk before\n");
+	g_autoptr(MpAnalyzer) a = mp_analyzer_new ();
+	g_autoptr(MpMessage) m = mp_message_new ();
+	g_autoptr(MpMessage) m2 = mp_message_new ();
+	const MpAttachment *att;
+	gsize body_start, start;
+	guint64 body_crlf;
+	int fd;
+
+	g_assert_no_error (error);
+	body_start = msg->len;
+	for (gsize done = 0; done < attachment_bytes; done += 77)
+		g_string_append (msg, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\n");
+	/* the body as stored, without the line end that belongs to the boundary */
+	body_crlf = mp_crlf_size (msg->str + body_start, msg->len - body_start - 1);
+	g_string_append (msg, "--b--\n");
+	start = file->len;
+	g_string_append_len (file, msg->str, (gssize) msg->len);
+	g_string_append (file, "trailing junk that is not part of the message\n");
+	g_file_set_contents (path, file->str, (gssize) file->len, &error);
+	g_assert_no_error (error);
+
+	fd = g_open (path, O_RDONLY, 0);
+	g_assert_cmpint (fd, >=, 0);
+	mp_analyzer_run_range (a, fd, start, start + msg->len, TRUE, m);
+	dump_problems (m);
+	g_assert_cmpuint (m->size, ==, mp_crlf_size (msg->str, msg->len));
+	g_assert_cmpuint (m->max_line, ==, 76);
+	g_assert_cmpuint (m->attachments, ==, 1);
+	g_assert_cmpuint (m->problems->len, ==, 0);
+	att = g_ptr_array_index (m->attachment_list, 0);
+	g_assert_cmpstr (att->filename, ==, "big.bin");
+	g_assert_cmpuint (att->encoded_size, ==, body_crlf);
+	g_assert_cmpstr (m->subject, ==, "test");
+	/* without COUNT_SIZE the size is left alone */
+	m2->size = 12345;
+	mp_analyzer_run_range (a, fd, start, start + msg->len, FALSE, m2);
+	g_assert_cmpuint (m2->size, ==, 12345);
+	g_assert_cmpuint (m2->attachments, ==, 1);
+	close (fd);
+	g_unlink (path);
+	g_rmdir (dir);
+}
+
+static void
+test_run_range_small (void)
+{
+	check_range (10000);
+}
+
+static void
+test_run_range_large (void)
+{
+	check_range (MP_ANALYZER_MEM_MAX + 100000);
+}
+
+static void
+test_run_range_unreadable (void)
+{
+	g_autoptr(MpAnalyzer) a = mp_analyzer_new ();
+	g_autoptr(MpMessage) m = mp_message_new ();
+	int fds[2];
+
+	/* a closed descriptor cannot be read */
+	g_assert_cmpint (pipe (fds), ==, 0);
+	close (fds[0]);
+	close (fds[1]);
+	mp_analyzer_run_range (a, fds[0], 0, 100, TRUE, m);
+	dump_problems (m);
+	g_assert_true (mp_message_has_problem (m, "unreadable"));
+}
+
+static void
+test_format_date (void)
+{
+	g_autoptr(GTimeZone) tz = g_time_zone_new_offset (-5 * 3600);
+	g_autoptr(GDateTime) dt = g_date_time_new (tz, 2020, 2, 29, 23, 59, 58);
+	g_autoptr(GDateTime) utc = g_date_time_new_utc (1999, 12, 31, 0, 0, 0);
+	g_autofree char *s = mp_format_date (dt);
+	g_autofree char *u = mp_format_date (utc);
+
+	g_assert_cmpstr (s, ==, "2020-02-29T23:59:58-05:00");
+	g_assert_cmpstr (u, ==, "1999-12-31T00:00:00+00:00");
+}
+
+int
+main (int argc, char **argv)
+{
+	g_test_init (&argc, &argv, NULL);
+	mp_gmime_init_once ();
+	for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+		g_autofree char *path = g_strdup_printf ("/mime-analyze/case/%s", cases[i].name);
+		g_test_add_data_func (path, &cases[i], test_mime_case);
+	}
+	g_test_add_func ("/mime-analyze/headers/decoded", test_headers_decoded);
+	g_test_add_func ("/mime-analyze/headers/missing-date", test_header_missing_date);
+	g_test_add_func ("/mime-analyze/headers/invalid-date", test_header_invalid_date);
+	g_test_add_func ("/mime-analyze/headers/missing-message-id", test_header_missing_message_id);
+	g_test_add_func ("/mime-analyze/headers/missing-from", test_header_missing_from);
+	g_test_add_func ("/mime-analyze/headers/status-read-state", test_read_state_from_status);
+	g_test_add_func ("/mime-analyze/problems/dedup-and-cap", test_problem_dedup);
+	g_test_add_func ("/mime-analyze/damaged/random-binary", test_random_binary);
+	g_test_add_func ("/mime-analyze/damaged/empty", test_empty_input);
+	g_test_add_func ("/mime-analyze/damaged/missing-closing-boundary", test_missing_closing_boundary);
+	g_test_add_func ("/mime-analyze/damaged/multipart-without-boundary", test_multipart_without_boundary);
+	g_test_add_func ("/mime-analyze/damaged/deep-nesting", test_deep_nesting);
+	g_test_add_func ("/mime-analyze/many-attachments", test_many_attachments);
+	g_test_add_func ("/mime-analyze/analyzer-reuse", test_analyzer_reuse);
+	g_test_add_func ("/mime-analyze/format-date", test_format_date);
+	g_test_add_func ("/mime-analyze/run-range/small", test_run_range_small);
+	g_test_add_func ("/mime-analyze/run-range/large", test_run_range_large);
+	g_test_add_func ("/mime-analyze/run-range/unreadable", test_run_range_unreadable);
+	return g_test_run ();
+}
