@@ -50,15 +50,17 @@ typedef gboolean (*MpImapLiteralDataFunc)  (const guint8 *data, gsize len,
                                             gpointer user_data, GError **error);
 
 /* Limits (Dovecot style: passed in, with defaults). A field left 0 takes
- * its default. */
+ * its default; line and literal limits are clamped to G_MAXUINT / 2. */
 typedef struct {
 	gsize   max_line_length;    /* octets of one response outside its literals; 1 MiB */
 	guint64 max_literal_size;   /* one literal kept in memory; 64 MiB */
 	guint64 max_response_size;  /* octets of one response kept in memory,
 	                             * literals included; 128 MiB */
-	guint   max_depth;          /* nesting of "(" (and of a response code); 128,
-	                             * clamped to MP_IMAP_MAX_DEPTH_CEILING */
-	guint   max_list_items;     /* children of one list; 10,000 */
+	guint   max_depth;          /* nesting of "(", also inside a response code;
+	                             * 128, clamped to MP_IMAP_MAX_DEPTH_CEILING */
+	guint   max_list_items;     /* children of one "(" list or response code;
+	                             * 10,000 (the top level of a response is
+	                             * bounded by max_response_items only) */
 	guint   max_response_items; /* values in one response; 100,000 */
 	MpImapLiteralBeginFunc literal_begin; /* NULL: keep every literal */
 	MpImapLiteralDataFunc  literal_data;
@@ -123,7 +125,7 @@ const char        *mp_imap_response_get_text   (const MpImapResponse *r, gsize *
  * NULL for every other response. */
 const MpImapValue *mp_imap_response_get_data   (const MpImapResponse *r);
 /* One line for tests and traces: "A1 OK [READ-ONLY] text",
- * "* [1 FETCH (UID 5)]", "+ text". Free with g_free. */
+ * "* 1 FETCH (UID 5)", "+ text". Free with g_free. */
 char              *mp_imap_response_to_debug_string (const MpImapResponse *r);
 
 typedef enum {

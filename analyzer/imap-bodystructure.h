@@ -1,0 +1,30 @@
+/* imap-bodystructure.h — the attachment count (DEFINITIONS.md, "Attachment
+ * count") of a message read from its IMAP BODYSTRUCTURE (RFC 3501 §7.4.2,
+ * §9 body; RFC 9051 §7.5.2), without fetching any content.
+ *
+ * The walk mirrors mime-analyze.c's GMime walk part for part, and every
+ * decision goes through part-class.h with the same roles, so an IMAP source
+ * and a local copy of the same mailbox give the same numbers. */
+#pragma once
+
+#include "imap-parser.h"
+#include "message.h"
+
+G_BEGIN_DECLS
+
+/* Fills M's attachments, inline_parts, nested_attachments, mime_parts,
+ * depth, flags and attachment_list from BODY, the value after the BODYSTRUCTURE
+ * item of a FETCH response. A BODYSTRUCTURE that breaks the grammar is a
+ * finding about the mail, not a failure: it is recorded in M as the problem
+ * "malformed-bodystructure" and whatever can be read is still counted.
+ * Nesting deeper than the walker's cap is the problem "nesting-overflow". */
+void  mp_imap_bodystructure_analyze (const MpImapValue *body, MpMessage *m);
+
+/* The value of parameter BASE in a body-fld-param list ("name", "filename"),
+ * as UTF-8 where it can be decoded: RFC 2231 forms (BASE*, BASE*0, BASE*0*,
+ * charset'lang'%XX) are joined and decoded, RFC 2047 words in a plain value
+ * are decoded; what cannot be decoded is returned raw. NULL when PARAMS has
+ * no such parameter or only an empty one. Free with g_free. */
+char *mp_imap_body_param_value (const MpImapValue *params, const char *base);
+
+G_END_DECLS

@@ -1,0 +1,1252 @@
+/* imap-parser.c — see imap-parser.h.
+ *
+ * A byte-driven state machine. Every octet outside a literal's data goes
+ * through step(), which either consumes it or asks for it to be looked at
+ * again in a new state (an atom ends at the octet that starts the next
+ * token). Literal data is copied in bulk. Open lists live on an explicit
+ * stack, so "((((" a hundred thousand deep costs one check, not a stack
+ * frame each. */
+#include "imap-parser.h"
+
+#include <string.h>
+
+struct _MpImapValue {
+	MpImapValueType type;
+	gboolean        literal8;
+	gboolean        streamed;
+	guint64         size;     /* literals: the announced size */
+	guint64         number;   /* NUMBER */
+	char           *data;     /* scalars: the octets plus a NUL */
+	gsize           len;
+	GPtrArray      *children; /* LIST: MpImapValue* */
+};
+
+struct _MpImapResponse {
+	MpImapResponseKind kind;
+	char              *tag;
+	MpImapStatus       status;
+	MpImapValue       *code;   /* LIST or NULL */
+	char              *text;   /* NULL for untagged data */
+	gsize              text_len;
+	MpImapValue       *data;   /* LIST for untagged data, else NULL */
+};
+
+typedef enum {
+	ST_LINE_START,    /* the first octet of a response */
+	ST_TAG,
+	ST_STATUS_SP,     /* after OK/NO/BAD/PREAUTH/BYE: SP or end of line */
+	ST_BETWEEN,       /* between values */
+	ST_AFTER_STRING,  /* right after a quoted string or literal */
+	ST_ATOM,
+	ST_SECTION,       /* the "[...]" of an atom: BODY[HEADER.FIELDS (A B)] */
+	ST_QUOTED,
+	ST_QUOTED_ESCAPE,
+	ST_TILDE,         /* "~": "{" makes a literal8, anything else an atom */
+	ST_LITERAL_SIZE,  /* the digits of "{n}" */
+	ST_LITERAL_CLOSE, /* after "{n+": "}" must follow */
+	ST_LITERAL_CRLF,  /* after "}": CRLF must follow */
+	ST_LITERAL_LF,
+	ST_LITERAL_DATA,
+	ST_TEXT_START,    /* resp-text: "[" code or text */
+	ST_AFTER_CODE,
+	ST_TEXT,
+	ST_CR,            /* CR ending a response: LF must follow */
+} State;
+
+typedef enum {
+	PHASE_TAG_STATUS,     /* tagged: the next token must be OK, NO or BAD */
+	PHASE_UNTAGGED_FIRST, /* untagged: the first token says status or data */
+	PHASE_DATA,           /* values of untagged data */
+	PHASE_CODE,           /* inside a response code "[...]" */
+	PHASE_TEXT,           /* resp-text after a status */
+} Phase;
+
+typedef enum {
+	STEP_ERROR = -1,
+	STEP_AGAIN = 0,   /* look at the same octet again in the new state */
+	STEP_CONSUMED = 1,
+} Step;
+
+struct _MpImapParser {
+	MpImapParserSettings set;
+	char            *failure;    /* the first error's message; set = failed */
+	GQueue           done;       /* MpImapResponse*, oldest first */
+
+	MpImapResponse  *cur;        /* the response being read, NULL between responses */
+	GPtrArray       *stack;      /* open LISTs: root data or code, then "(" levels */
+	State            state;
+	Phase            phase;
+	GByteArray      *tok;        /* the token (tag, atom, quoted, text) or literal */
+
+	guint            section_depth;
+	gboolean         section_quoted;
+	gboolean         section_escape;
+
+	guint64          lit_size;
+	guint64          lit_left;
+	guint            lit_digits;
+	gboolean         lit8;
+	gboolean         lit_streamed;
+
+	gsize            line_bytes;  /* of the current response, outside literals */
+	guint64          kept_bytes;  /* of the current response, kept in memory */
+	guint            items;       /* values in the current response */
+	guint64          offset;      /* octets consumed since the start */
+	guint            responses;   /* responses completed */
+};
+
+/* ----------------------------------------------------------------- values */
+
+static void value_free (MpImapValue *v);
+
+static MpImapValue *
+value_new (MpImapValueType type)
+{
+	MpImapValue *v = g_new0 (MpImapValue, 1);
+
+	v->type = type;
+	if (type == MP_IMAP_VALUE_LIST)
+		v->children = g_ptr_array_new ();
+	return v;
+}
+
+/* Iterative, with an explicit work list: freeing never recurses, however
+ * the tree was built. */
+static void
+value_free (MpImapValue *v)
+{
+	g_autoptr(GPtrArray) todo = NULL;
+
+	if (v == NULL)
+		return;
+	todo = g_ptr_array_new ();
+	g_ptr_array_add (todo, v);
+	while (todo->len > 0) {
+		MpImapValue *x = g_ptr_array_steal_index_fast (todo, todo->len - 1);
+		if (x->children != NULL) {
+			for (guint i = 0; i < x->children->len; i++)
+				g_ptr_array_add (todo, g_ptr_array_index (x->children, i));
+			g_ptr_array_unref (x->children);
+		}
+		g_free (x->data);
+		g_free (x);
+	}
+}
+
+MpImapValueType
+mp_imap_value_get_value_type (const MpImapValue *v)
+{
+	return v->type;
+}
+
+const char *
+mp_imap_value_get_string (const MpImapValue *v, gsize *len)
+{
+	if (len != NULL)
+		*len = 0;
+	if (v == NULL || v->data == NULL)
+		return NULL;
+	if (len != NULL)
+		*len = v->len;
+	return v->data;
+}
+
+gboolean
+mp_imap_value_get_number (const MpImapValue *v, guint64 *out)
+{
+	if (v == NULL || v->type != MP_IMAP_VALUE_NUMBER)
+		return FALSE;
+	*out = v->number;
+	return TRUE;
+}
+
+gboolean
+mp_imap_value_is_atom (const MpImapValue *v, const char *name)
+{
+	if (v == NULL || v->type != MP_IMAP_VALUE_ATOM)
+		return FALSE;
+	return name == NULL || g_ascii_strcasecmp (v->data, name) == 0;
+}
+
+gboolean
+mp_imap_value_is_nil (const MpImapValue *v)
+{
+	return v != NULL && v->type == MP_IMAP_VALUE_NIL;
+}
+
+gboolean
+mp_imap_value_is_list (const MpImapValue *v)
+{
+	return v != NULL && v->type == MP_IMAP_VALUE_LIST;
+}
+
+gboolean
+mp_imap_value_is_string (const MpImapValue *v)
+{
+	return v != NULL && (v->type == MP_IMAP_VALUE_STRING || v->type == MP_IMAP_VALUE_LITERAL);
+}
+
+gboolean
+mp_imap_value_is_literal8 (const MpImapValue *v)
+{
+	return v != NULL && v->literal8;
+}
+
+gboolean
+mp_imap_value_is_streamed (const MpImapValue *v)
+{
+	return v != NULL && v->streamed;
+}
+
+guint64
+mp_imap_value_get_size (const MpImapValue *v)
+{
+	if (v == NULL)
+		return 0;
+	if (v->type == MP_IMAP_VALUE_LITERAL)
+		return v->size;
+	return v->len;
+}
+
+guint
+mp_imap_value_get_n_children (const MpImapValue *v)
+{
+	return (v != NULL && v->children != NULL) ? v->children->len : 0;
+}
+
+const MpImapValue *
+mp_imap_value_get_child (const MpImapValue *v, guint i)
+{
+	if (i >= mp_imap_value_get_n_children (v))
+		return NULL;
+	return g_ptr_array_index (v->children, i);
+}
+
+const MpImapValue *
+mp_imap_value_lookup (const MpImapValue *list, const char *key)
+{
+	guint n = mp_imap_value_get_n_children (list);
+
+	for (guint i = 0; i + 1 < n; i += 2) {
+		if (mp_imap_value_is_atom (mp_imap_value_get_child (list, i), key))
+			return mp_imap_value_get_child (list, i + 1);
+	}
+	return NULL;
+}
+
+static void
+append_escaped (GString *s, const char *data, gsize len, gboolean quote)
+{
+	for (gsize i = 0; i < len; i++) {
+		guchar c = (guchar) data[i];
+		if (quote && (c == '"' || c == '\\'))
+			g_string_append_printf (s, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			g_string_append_printf (s, "\\x%02x", c);
+		else
+			g_string_append_c (s, (char) c);
+	}
+}
+
+/* Recursive, but a tree is never deeper than max_depth + 2 and max_depth
+ * is clamped to MP_IMAP_MAX_DEPTH_CEILING; only tests and traces print. */
+static void
+append_value (GString *s, const MpImapValue *v)
+{
+	switch (v->type) {
+	case MP_IMAP_VALUE_ATOM:
+	case MP_IMAP_VALUE_NUMBER:
+		append_escaped (s, v->data, v->len, FALSE);
+		break;
+	case MP_IMAP_VALUE_NIL:
+		g_string_append (s, "NIL");
+		break;
+	case MP_IMAP_VALUE_LITERAL:
+		g_string_append_printf (s, "%s{%" G_GUINT64_FORMAT "}", v->literal8 ? "~" : "", v->size);
+		if (v->streamed) {
+			g_string_append (s, "<streamed>");
+			break;
+		}
+		G_GNUC_FALLTHROUGH;
+	case MP_IMAP_VALUE_STRING:
+		g_string_append_c (s, '"');
+		append_escaped (s, v->data, v->len, TRUE);
+		g_string_append_c (s, '"');
+		break;
+	case MP_IMAP_VALUE_LIST:
+	default:
+		g_string_append_c (s, '(');
+		for (guint i = 0; i < mp_imap_value_get_n_children (v); i++) {
+			if (i > 0)
+				g_string_append_c (s, ' ');
+			append_value (s, mp_imap_value_get_child (v, i));
+		}
+		g_string_append_c (s, ')');
+		break;
+	}
+}
+
+char *
+mp_imap_value_to_debug_string (const MpImapValue *v)
+{
+	GString *s = g_string_new (NULL);
+
+	if (v != NULL)
+		append_value (s, v);
+	return g_string_free (s, FALSE);
+}
+
+/* -------------------------------------------------------------- responses */
+
+void
+mp_imap_response_free (MpImapResponse *r)
+{
+	if (r == NULL)
+		return;
+	g_free (r->tag);
+	value_free (r->code);
+	g_free (r->text);
+	value_free (r->data);
+	g_free (r);
+}
+
+MpImapResponseKind
+mp_imap_response_get_kind (const MpImapResponse *r)
+{
+	return r->kind;
+}
+
+const char *
+mp_imap_response_get_tag (const MpImapResponse *r)
+{
+	return r->tag;
+}
+
+MpImapStatus
+mp_imap_response_get_status (const MpImapResponse *r)
+{
+	return r->status;
+}
+
+const MpImapValue *
+mp_imap_response_get_code (const MpImapResponse *r)
+{
+	return r->code;
+}
+
+const char *
+mp_imap_response_get_text (const MpImapResponse *r, gsize *len)
+{
+	if (len != NULL)
+		*len = r->text != NULL ? r->text_len : 0;
+	return r->text;
+}
+
+const MpImapValue *
+mp_imap_response_get_data (const MpImapResponse *r)
+{
+	return r->data;
+}
+
+static const char *
+status_name (MpImapStatus s)
+{
+	switch (s) {
+	case MP_IMAP_STATUS_OK: return "OK";
+	case MP_IMAP_STATUS_NO: return "NO";
+	case MP_IMAP_STATUS_BAD: return "BAD";
+	case MP_IMAP_STATUS_PREAUTH: return "PREAUTH";
+	case MP_IMAP_STATUS_BYE: return "BYE";
+	case MP_IMAP_STATUS_NONE:
+	default: return "";
+	}
+}
+
+char *
+mp_imap_response_to_debug_string (const MpImapResponse *r)
+{
+	GString *s = g_string_new (NULL);
+
+	if (r->kind == MP_IMAP_RESPONSE_TAGGED)
+		g_string_append (s, r->tag);
+	else
+		g_string_append (s, r->kind == MP_IMAP_RESPONSE_UNTAGGED ? "*" : "+");
+	if (r->status != MP_IMAP_STATUS_NONE)
+		g_string_append_printf (s, " %s", status_name (r->status));
+	for (guint i = 0; i < mp_imap_value_get_n_children (r->data); i++) {
+		g_string_append_c (s, ' ');
+		append_value (s, mp_imap_value_get_child (r->data, i));
+	}
+	if (r->code != NULL) {
+		g_autofree char *code = mp_imap_value_to_debug_string (r->code);
+		/* the code prints as a list: show it in its own brackets */
+		code[strlen (code) - 1] = '\0';
+		g_string_append_printf (s, " [%s]", code + 1);
+	}
+	if (r->text != NULL && r->text_len > 0) {
+		g_string_append_c (s, ' ');
+		append_escaped (s, r->text, r->text_len, FALSE);
+	}
+	return g_string_free (s, FALSE);
+}
+
+/* ----------------------------------------------------------------- parser */
+
+void
+mp_imap_parser_settings_init (MpImapParserSettings *s)
+{
+	memset (s, 0, sizeof *s);
+	s->max_line_length = MP_IMAP_DEFAULT_MAX_LINE_LENGTH;
+	s->max_literal_size = MP_IMAP_DEFAULT_MAX_LITERAL_SIZE;
+	s->max_response_size = MP_IMAP_DEFAULT_MAX_RESPONSE_SIZE;
+	s->max_depth = MP_IMAP_DEFAULT_MAX_DEPTH;
+	s->max_list_items = MP_IMAP_DEFAULT_MAX_LIST_ITEMS;
+	s->max_response_items = MP_IMAP_DEFAULT_MAX_RESPONSE_ITEMS;
+}
+
+MpImapParser *
+mp_imap_parser_new (const MpImapParserSettings *settings)
+{
+	MpImapParser *p = g_new0 (MpImapParser, 1);
+	MpImapParserSettings def;
+
+	mp_imap_parser_settings_init (&def);
+	if (settings != NULL)
+		p->set = *settings;
+	else
+		p->set = def;
+	if (p->set.max_line_length == 0)
+		p->set.max_line_length = def.max_line_length;
+	if (p->set.max_literal_size == 0)
+		p->set.max_literal_size = def.max_literal_size;
+	if (p->set.max_response_size == 0)
+		p->set.max_response_size = def.max_response_size;
+	/* token and literal buffers are GByteArrays, whose length is a guint */
+	p->set.max_line_length = MIN (p->set.max_line_length, (gsize) G_MAXUINT / 2);
+	p->set.max_literal_size = MIN (p->set.max_literal_size, (guint64) G_MAXUINT / 2);
+	if (p->set.max_depth == 0)
+		p->set.max_depth = def.max_depth;
+	p->set.max_depth = MIN (p->set.max_depth, MP_IMAP_MAX_DEPTH_CEILING);
+	if (p->set.max_list_items == 0)
+		p->set.max_list_items = def.max_list_items;
+	if (p->set.max_response_items == 0)
+		p->set.max_response_items = def.max_response_items;
+	if (p->set.literal_data == NULL)
+		p->set.literal_begin = NULL; /* streaming needs both callbacks */
+
+	g_queue_init (&p->done);
+	p->stack = g_ptr_array_new ();
+	p->tok = g_byte_array_new ();
+	p->state = ST_LINE_START;
+	return p;
+}
+
+static void
+reset_response (MpImapParser *p)
+{
+	mp_imap_response_free (p->cur);
+	p->cur = NULL;
+	g_ptr_array_set_size (p->stack, 0);
+	g_byte_array_set_size (p->tok, 0);
+	p->state = ST_LINE_START;
+	p->line_bytes = 0;
+	p->kept_bytes = 0;
+	p->items = 0;
+}
+
+void
+mp_imap_parser_free (MpImapParser *p)
+{
+	if (p == NULL)
+		return;
+	reset_response (p);
+	g_queue_clear_full (&p->done, (GDestroyNotify) mp_imap_response_free);
+	g_ptr_array_unref (p->stack);
+	g_byte_array_unref (p->tok);
+	g_free (p->failure);
+	g_free (p);
+}
+
+gboolean
+mp_imap_parser_is_failed (const MpImapParser *p)
+{
+	return p->failure != NULL;
+}
+
+MpImapResponse *
+mp_imap_parser_pop (MpImapParser *p)
+{
+	return g_queue_pop_head (&p->done);
+}
+
+static void fail (MpImapParser *p, GError **error, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+/* Records the first error with where it happened; the parser is dead after
+ * this (the stream is out of sync with what we understand). */
+static void
+fail (MpImapParser *p, GError **error, const char *format, ...)
+{
+	g_autofree char *what = NULL;
+	va_list args;
+
+	va_start (args, format);
+	what = g_strdup_vprintf (format, args);
+	va_end (args);
+	p->failure = g_strdup_printf ("IMAP response %u, stream offset %" G_GUINT64_FORMAT ": %s",
+	                              p->responses + 1, p->offset, what);
+	reset_response (p);
+	g_set_error_literal (error, MP_ERROR, MP_ERROR_READ, p->failure);
+}
+
+static MpImapValue *
+stack_top (MpImapParser *p)
+{
+	return p->stack->len ? g_ptr_array_index (p->stack, p->stack->len - 1) : NULL;
+}
+
+static MpImapStatus
+status_from_atom (const MpImapValue *v)
+{
+	static const struct { const char *name; MpImapStatus status; } names[] = {
+		{ "OK", MP_IMAP_STATUS_OK }, { "NO", MP_IMAP_STATUS_NO },
+		{ "BAD", MP_IMAP_STATUS_BAD }, { "PREAUTH", MP_IMAP_STATUS_PREAUTH },
+		{ "BYE", MP_IMAP_STATUS_BYE },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+		if (mp_imap_value_is_atom (v, names[i].name))
+			return names[i].status;
+	return MP_IMAP_STATUS_NONE;
+}
+
+/* The first token decided it: this is a status response (RFC 3501 §7.1),
+ * whose rest is resp-text, not values. */
+static void
+become_status (MpImapParser *p, MpImapStatus status)
+{
+	p->cur->status = status;
+	g_ptr_array_set_size (p->stack, 0);
+	value_free (p->cur->data);
+	p->cur->data = NULL;
+	p->items = 0;
+	p->phase = PHASE_TEXT;
+	p->state = ST_STATUS_SP;
+}
+
+/* Phase checks for a token at the top level of a response. */
+static gboolean
+check_first_token (MpImapParser *p, const MpImapValue *v, GError **error)
+{
+	MpImapStatus status = status_from_atom (v);
+
+	if (p->phase == PHASE_TAG_STATUS) {
+		/* RFC 3501 §7.1: a tagged response is resp-cond-state */
+		if (status != MP_IMAP_STATUS_OK && status != MP_IMAP_STATUS_NO && status != MP_IMAP_STATUS_BAD) {
+			fail (p, error, "tagged response without OK, NO or BAD");
+			return FALSE;
+		}
+		become_status (p, status);
+	} else if (p->phase == PHASE_UNTAGGED_FIRST) {
+		if (status != MP_IMAP_STATUS_NONE)
+			become_status (p, status);
+		else
+			p->phase = PHASE_DATA;
+	}
+	return TRUE;
+}
+
+/* Adds V to the innermost open list. Takes ownership of V. */
+static gboolean
+emit (MpImapParser *p, MpImapValue *v, GError **error)
+{
+	MpImapValue *parent = stack_top (p);
+	gboolean top_level = p->stack->len == 1 &&
+	                     (p->phase == PHASE_TAG_STATUS || p->phase == PHASE_UNTAGGED_FIRST);
+
+	if (parent == NULL) {
+		/* cannot happen: values are only read inside a list or a code */
+		value_free (v);
+		fail (p, error, "value outside any list");
+		return FALSE;
+	}
+	/* the top level of a response (SEARCH results) is bounded by
+	 * max_response_items alone */
+	if (p->stack->len > 1 && parent->children->len >= p->set.max_list_items) {
+		value_free (v);
+		fail (p, error, "list has more than %u items", p->set.max_list_items);
+		return FALSE;
+	}
+	if (++p->items > p->set.max_response_items) {
+		value_free (v);
+		fail (p, error, "response has more than %u values", p->set.max_response_items);
+		return FALSE;
+	}
+	g_ptr_array_add (parent->children, v);
+	if (top_level)
+		return check_first_token (p, v, error);
+	return TRUE;
+}
+
+/* The token buffer's bytes as a new, NUL-terminated string; the buffer is
+ * handed over, not copied (a 64 MiB literal is not held twice). */
+static char *
+take_token (MpImapParser *p, gsize *len)
+{
+	gsize n = 0;
+	guint8 *data;
+
+	g_byte_array_append (p->tok, (const guint8 *) "", 1);
+	data = g_byte_array_steal (p->tok, &n);
+	*len = n - 1;
+	return (char *) data;
+}
+
+static gboolean
+is_all_digits (const guint8 *s, gsize len)
+{
+	if (len == 0)
+		return FALSE;
+	for (gsize i = 0; i < len; i++)
+		if (!g_ascii_isdigit (s[i]))
+			return FALSE;
+	return TRUE;
+}
+
+/* RFC 3501 §9 number / RFC 9051 number64: unsigned, at most 20 digits,
+ * checked for overflow before every multiplication. */
+static gboolean
+parse_number (MpImapParser *p, const guint8 *s, gsize len, guint64 *out, GError **error)
+{
+	guint64 n = 0;
+
+	if (len > 20) {
+		fail (p, error, "number longer than 20 digits");
+		return FALSE;
+	}
+	for (gsize i = 0; i < len; i++) {
+		guint d = s[i] - '0';
+		if (n > (G_MAXUINT64 - d) / 10) {
+			fail (p, error, "number larger than %" G_GUINT64_FORMAT, G_MAXUINT64);
+			return FALSE;
+		}
+		n = n * 10 + d;
+	}
+	*out = n;
+	return TRUE;
+}
+
+static gboolean
+finish_atom (MpImapParser *p, GError **error)
+{
+	MpImapValue *v;
+
+	if (is_all_digits (p->tok->data, p->tok->len)) {
+		guint64 n;
+		if (!parse_number (p, p->tok->data, p->tok->len, &n, error))
+			return FALSE;
+		v = value_new (MP_IMAP_VALUE_NUMBER);
+		v->number = n;
+	} else if (p->tok->len == 3 && g_ascii_strncasecmp ((const char *) p->tok->data, "NIL", 3) == 0) {
+		/* RFC 3501 §4.5: NIL is an atom in any case; "NIL" quoted is a string */
+		g_byte_array_set_size (p->tok, 0);
+		return emit (p, value_new (MP_IMAP_VALUE_NIL), error);
+	} else {
+		v = value_new (MP_IMAP_VALUE_ATOM);
+	}
+	v->data = take_token (p, &v->len);
+	return emit (p, v, error);
+}
+
+static gboolean
+finish_literal (MpImapParser *p, GError **error)
+{
+	MpImapValue *v = value_new (MP_IMAP_VALUE_LITERAL);
+
+	v->literal8 = p->lit8;
+	v->streamed = p->lit_streamed;
+	v->size = p->lit_size;
+	if (!p->lit_streamed)
+		v->data = take_token (p, &v->len);
+	p->state = ST_AFTER_STRING;
+	return emit (p, v, error);
+}
+
+/* "{n}" CRLF has been read (RFC 3501 §4.3): decide where the N octets go.
+ * Nothing is allocated here: the buffer grows as the octets arrive. */
+static gboolean
+begin_literal (MpImapParser *p, GError **error)
+{
+	MpImapValue *parent = stack_top (p);
+	guint n = mp_imap_value_get_n_children (parent);
+	const MpImapValue *item = n ? g_ptr_array_index (parent->children, n - 1) : NULL;
+
+	if (p->phase == PHASE_TAG_STATUS) {
+		fail (p, error, "tagged response without OK, NO or BAD");
+		return FALSE;
+	}
+	p->lit_streamed = p->set.literal_begin != NULL &&
+	                  p->set.literal_begin (item, p->lit_size, p->set.user_data);
+	if (!p->lit_streamed) {
+		if (p->lit_size > p->set.max_literal_size) {
+			fail (p, error, "literal of %" G_GUINT64_FORMAT " octets exceeds the limit of %"
+			      G_GUINT64_FORMAT, p->lit_size, p->set.max_literal_size);
+			return FALSE;
+		}
+		if (p->lit_size > p->set.max_response_size - MIN (p->kept_bytes, p->set.max_response_size)) {
+			fail (p, error, "response with literals exceeds the limit of %" G_GUINT64_FORMAT " octets",
+			      p->set.max_response_size);
+			return FALSE;
+		}
+		p->kept_bytes += p->lit_size;
+	}
+	g_byte_array_set_size (p->tok, 0);
+	p->lit_left = p->lit_size;
+	if (p->lit_left == 0)
+		return finish_literal (p, error);
+	p->state = ST_LITERAL_DATA;
+	return TRUE;
+}
+
+/* Copies as much literal data as this chunk holds; returns the octets used. */
+static gsize
+feed_literal (MpImapParser *p, const guint8 *data, gsize len, GError **error)
+{
+	gsize n = (gsize) MIN ((guint64) len, p->lit_left);
+
+	if (p->lit_streamed) {
+		g_autoptr(GError) local = NULL;
+		if (!p->set.literal_data (data, n, p->set.user_data, &local)) {
+			fail (p, error, "literal consumer failed: %s",
+			      local != NULL ? local->message : "no reason given");
+			return 0;
+		}
+	} else {
+		g_byte_array_append (p->tok, data, (guint) n);
+	}
+	p->lit_left -= n;
+	p->offset += n;
+	if (p->lit_left == 0 && !finish_literal (p, error))
+		return 0;
+	return n;
+}
+
+static gboolean
+push_list (MpImapParser *p, GError **error)
+{
+	MpImapValue *list;
+
+	/* the root data list or the code is stack[0]; "(" levels count from 1 */
+	if (p->stack->len > p->set.max_depth) {
+		fail (p, error, "lists nested deeper than %u", p->set.max_depth);
+		return FALSE;
+	}
+	if (p->phase == PHASE_TAG_STATUS) {
+		fail (p, error, "tagged response without OK, NO or BAD");
+		return FALSE;
+	}
+	list = value_new (MP_IMAP_VALUE_LIST);
+	if (!emit (p, list, error))
+		return FALSE;
+	g_ptr_array_add (p->stack, list);
+	return TRUE;
+}
+
+static gboolean
+complete_response (MpImapParser *p)
+{
+	g_queue_push_tail (&p->done, g_steal_pointer (&p->cur));
+	p->responses++;
+	reset_response (p);
+	return TRUE;
+}
+
+/* CR or LF ends the response (a bare LF is tolerated). */
+static Step
+end_of_line (MpImapParser *p, guchar c)
+{
+	if (c == '\r') {
+		p->state = ST_CR;
+		return STEP_CONSUMED;
+	}
+	complete_response (p);
+	return STEP_CONSUMED;
+}
+
+static void
+set_text (MpImapParser *p)
+{
+	g_free (p->cur->text);
+	p->cur->text = take_token (p, &p->cur->text_len);
+}
+
+static gboolean
+is_ctl (guchar c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+static Step
+step_tag (MpImapParser *p, guchar c, GError **error)
+{
+	const char *tag = (const char *) p->tok->data;
+	gsize n = p->tok->len;
+
+	if (c == ' ' || c == '\r' || c == '\n') {
+		gboolean plus = n == 1 && tag[0] == '+';
+		gboolean star = n == 1 && tag[0] == '*';
+		if (n == 0) {
+			fail (p, error, c == ' ' ? "response starts with a space" : "empty line");
+			return STEP_ERROR;
+		}
+		if (!plus && !star && (memchr (tag, '+', n) || memchr (tag, '*', n))) {
+			fail (p, error, "invalid tag");
+			return STEP_ERROR;
+		}
+		p->cur = g_new0 (MpImapResponse, 1);
+		if (plus) {
+			/* RFC 3501 §7.5: continue-req = "+" SP (resp-text / base64) */
+			p->cur->kind = MP_IMAP_RESPONSE_CONTINUATION;
+			p->phase = PHASE_TEXT;
+			g_byte_array_set_size (p->tok, 0);
+			if (c != ' ') {
+				set_text (p);
+				return end_of_line (p, c);
+			}
+			p->state = ST_TEXT_START;
+			return STEP_CONSUMED;
+		}
+		if (c != ' ') {
+			fail (p, error, "response ends after its tag");
+			return STEP_ERROR;
+		}
+		if (star) {
+			p->cur->kind = MP_IMAP_RESPONSE_UNTAGGED;
+			p->phase = PHASE_UNTAGGED_FIRST;
+		} else {
+			p->cur->kind = MP_IMAP_RESPONSE_TAGGED;
+			p->cur->tag = g_strndup (tag, n);
+			p->phase = PHASE_TAG_STATUS;
+		}
+		g_byte_array_set_size (p->tok, 0);
+		p->cur->data = value_new (MP_IMAP_VALUE_LIST);
+		g_ptr_array_add (p->stack, p->cur->data);
+		p->state = ST_BETWEEN;
+		return STEP_CONSUMED;
+	}
+	/* RFC 3501 §9: tag = 1*<any ASTRING-CHAR except "+"> */
+	if (is_ctl (c) || c >= 0x80 || strchr ("(){\"\\%", c) != NULL) {
+		fail (p, error, "invalid octet 0x%02x in tag", c);
+		return STEP_ERROR;
+	}
+	g_byte_array_append (p->tok, &c, 1);
+	return STEP_CONSUMED;
+}
+
+static Step
+end_of_values (MpImapParser *p, guchar c, GError **error)
+{
+	if (p->phase == PHASE_CODE) {
+		fail (p, error, "unterminated response code");
+		return STEP_ERROR;
+	}
+	if (p->stack->len > 1) {
+		fail (p, error, "unterminated list");
+		return STEP_ERROR;
+	}
+	if (p->phase == PHASE_TAG_STATUS) {
+		fail (p, error, "tagged response without OK, NO or BAD");
+		return STEP_ERROR;
+	}
+	if (p->phase == PHASE_UNTAGGED_FIRST) {
+		fail (p, error, "empty untagged response");
+		return STEP_ERROR;
+	}
+	return end_of_line (p, c);
+}
+
+static Step
+step_between (MpImapParser *p, guchar c, GError **error)
+{
+	switch (c) {
+	case ' ':
+		return STEP_CONSUMED;
+	case '\r':
+	case '\n':
+		return end_of_values (p, c, error);
+	case '(':
+		return push_list (p, error) ? STEP_CONSUMED : STEP_ERROR;
+	case ')':
+		if (p->stack->len <= 1) {
+			fail (p, error, "unexpected ')'");
+			return STEP_ERROR;
+		}
+		g_ptr_array_set_size (p->stack, p->stack->len - 1);
+		return STEP_CONSUMED;
+	case '"':
+		g_byte_array_set_size (p->tok, 0);
+		p->state = ST_QUOTED;
+		return STEP_CONSUMED;
+	case '{':
+		p->lit_size = 0;
+		p->lit_digits = 0;
+		p->lit8 = FALSE;
+		p->state = ST_LITERAL_SIZE;
+		return STEP_CONSUMED;
+	case '~':
+		p->state = ST_TILDE;
+		return STEP_CONSUMED;
+	case ']':
+		if (p->phase == PHASE_CODE) {
+			if (p->stack->len > 1) {
+				fail (p, error, "unterminated list in response code");
+				return STEP_ERROR;
+			}
+			g_ptr_array_set_size (p->stack, 0);
+			p->phase = PHASE_TEXT;
+			p->state = ST_AFTER_CODE;
+			return STEP_CONSUMED;
+		}
+		break; /* ASTRING-CHAR includes "]" (RFC 3501 §9) */
+	default:
+		if (is_ctl (c)) {
+			fail (p, error, "unexpected octet 0x%02x", c);
+			return STEP_ERROR;
+		}
+		break;
+	}
+	g_byte_array_set_size (p->tok, 0);
+	p->state = ST_ATOM;
+	return STEP_AGAIN;
+}
+
+static Step
+step_atom (MpImapParser *p, guchar c, GError **error)
+{
+	gboolean ends = c == ' ' || c == '(' || c == ')' || c == '\r' || c == '\n' ||
+	                (c == ']' && p->phase == PHASE_CODE);
+
+	if (ends) {
+		p->state = ST_BETWEEN;
+		return finish_atom (p, error) ? STEP_AGAIN : STEP_ERROR;
+	}
+	if (c == '"' || c == '{' || is_ctl (c)) {
+		fail (p, error, "unexpected octet 0x%02x in atom", c);
+		return STEP_ERROR;
+	}
+	g_byte_array_append (p->tok, &c, 1);
+	if (c == '[') {
+		/* RFC 3501 §9 section: BODY[HEADER.FIELDS (A B)]<0> is one item name */
+		p->section_depth = 0;
+		p->section_quoted = FALSE;
+		p->section_escape = FALSE;
+		p->state = ST_SECTION;
+	}
+	return STEP_CONSUMED;
+}
+
+static Step
+step_section (MpImapParser *p, guchar c, GError **error)
+{
+	if (c == '\r' || c == '\n' || c == '\0') {
+		fail (p, error, "unterminated section");
+		return STEP_ERROR;
+	}
+	if (p->section_quoted) {
+		if (p->section_escape)
+			p->section_escape = FALSE;
+		else if (c == '\\')
+			p->section_escape = TRUE;
+		else if (c == '"')
+			p->section_quoted = FALSE;
+	} else if (c == '"') {
+		p->section_quoted = TRUE;
+	} else if (c == '(') {
+		if (++p->section_depth > p->set.max_depth) {
+			fail (p, error, "section nested deeper than %u", p->set.max_depth);
+			return STEP_ERROR;
+		}
+	} else if (c == ')') {
+		if (p->section_depth == 0) {
+			fail (p, error, "unexpected ')' in section");
+			return STEP_ERROR;
+		}
+		p->section_depth--;
+	} else if (c == ']') {
+		if (p->section_depth != 0) {
+			fail (p, error, "unterminated list in section");
+			return STEP_ERROR;
+		}
+		p->state = ST_ATOM;
+	} else if (c == '[' || c == '{' || is_ctl (c)) {
+		fail (p, error, "unexpected octet 0x%02x in section", c);
+		return STEP_ERROR;
+	}
+	g_byte_array_append (p->tok, &c, 1);
+	return STEP_CONSUMED;
+}
+
+/* RFC 3501 §9: quoted = DQUOTE *QUOTED-CHAR DQUOTE; the only escapes are
+ * \" and \\; CR and LF end nothing here, they are errors. */
+static Step
+step_quoted (MpImapParser *p, guchar c, GError **error)
+{
+	if (p->state == ST_QUOTED_ESCAPE) {
+		if (c != '"' && c != '\\') {
+			fail (p, error, "invalid escape in quoted string");
+			return STEP_ERROR;
+		}
+		g_byte_array_append (p->tok, &c, 1);
+		p->state = ST_QUOTED;
+		return STEP_CONSUMED;
+	}
+	switch (c) {
+	case '"': {
+		MpImapValue *v = value_new (MP_IMAP_VALUE_STRING);
+		v->data = take_token (p, &v->len);
+		p->state = ST_AFTER_STRING;
+		return emit (p, v, error) ? STEP_CONSUMED : STEP_ERROR;
+	}
+	case '\\':
+		p->state = ST_QUOTED_ESCAPE;
+		return STEP_CONSUMED;
+	case '\r':
+	case '\n':
+		fail (p, error, "unterminated quoted string");
+		return STEP_ERROR;
+	case '\0':
+		fail (p, error, "NUL in quoted string");
+		return STEP_ERROR;
+	default:
+		g_byte_array_append (p->tok, &c, 1);
+		return STEP_CONSUMED;
+	}
+}
+
+static Step
+step_after_string (MpImapParser *p, guchar c, GError **error)
+{
+	if (c == ' ' || c == ')' || c == '\r' || c == '\n' || (c == ']' && p->phase == PHASE_CODE)) {
+		p->state = ST_BETWEEN;
+		return STEP_AGAIN;
+	}
+	fail (p, error, "expected a space after a string, got 0x%02x", c);
+	return STEP_ERROR;
+}
+
+/* RFC 3501 §9 literal = "{" number "}" CRLF; RFC 7888 "{n+}"; RFC 3516
+ * literal8 = "~{" number64 "}". The size is checked for overflow digit by
+ * digit, before anything depends on it. */
+static Step
+step_literal_header (MpImapParser *p, guchar c, GError **error)
+{
+	switch (p->state) {
+	case ST_TILDE:
+		if (c == '{') {
+			p->lit_size = 0;
+			p->lit_digits = 0;
+			p->lit8 = TRUE;
+			p->state = ST_LITERAL_SIZE;
+			return STEP_CONSUMED;
+		}
+		/* "~" starts an atom such as ~/Mail */
+		g_byte_array_set_size (p->tok, 0);
+		g_byte_array_append (p->tok, (const guint8 *) "~", 1);
+		p->state = ST_ATOM;
+		return STEP_AGAIN;
+	case ST_LITERAL_SIZE:
+		if (g_ascii_isdigit (c)) {
+			guint d = c - '0';
+			if (p->lit_digits == 20 || p->lit_size > (G_MAXUINT64 - d) / 10) {
+				fail (p, error, "literal size larger than %" G_GUINT64_FORMAT, G_MAXUINT64);
+				return STEP_ERROR;
+			}
+			p->lit_size = p->lit_size * 10 + d;
+			p->lit_digits++;
+			return STEP_CONSUMED;
+		}
+		if ((c == '}' || c == '+') && p->lit_digits > 0) {
+			p->state = c == '}' ? ST_LITERAL_CRLF : ST_LITERAL_CLOSE;
+			return STEP_CONSUMED;
+		}
+		fail (p, error, "invalid literal size");
+		return STEP_ERROR;
+	case ST_LITERAL_CLOSE:
+		if (c == '}') {
+			p->state = ST_LITERAL_CRLF;
+			return STEP_CONSUMED;
+		}
+		fail (p, error, "invalid literal size");
+		return STEP_ERROR;
+	case ST_LITERAL_CRLF:
+		if (c == '\r') {
+			p->state = ST_LITERAL_LF;
+			return STEP_CONSUMED;
+		}
+		G_GNUC_FALLTHROUGH;
+	case ST_LITERAL_LF:
+	default:
+		if (c == '\n')
+			return begin_literal (p, error) ? STEP_CONSUMED : STEP_ERROR;
+		fail (p, error, "literal size not followed by CRLF");
+		return STEP_ERROR;
+	}
+}
+
+/* resp-text = ["[" resp-text-code "]" SP] text (RFC 3501 §7.1, §9). The
+ * text is free-form up to CRLF: a "{5}" there is no literal. */
+static Step
+step_text (MpImapParser *p, guchar c, GError **error)
+{
+	switch (p->state) {
+	case ST_STATUS_SP:
+		if (c == ' ') {
+			p->state = ST_TEXT_START;
+			return STEP_CONSUMED;
+		}
+		if (c == '\r' || c == '\n') {
+			set_text (p);
+			return end_of_line (p, c);
+		}
+		fail (p, error, "expected a space after the status");
+		return STEP_ERROR;
+	case ST_TEXT_START:
+		if (c == '[') {
+			p->cur->code = value_new (MP_IMAP_VALUE_LIST);
+			g_ptr_array_add (p->stack, p->cur->code);
+			p->phase = PHASE_CODE;
+			p->state = ST_BETWEEN;
+			return STEP_CONSUMED;
+		}
+		p->state = ST_TEXT;
+		return STEP_AGAIN;
+	case ST_AFTER_CODE:
+		p->state = ST_TEXT;
+		/* tolerate "[ALERT]text" without the space */
+		return c == ' ' ? STEP_CONSUMED : STEP_AGAIN;
+	case ST_TEXT:
+	default:
+		if (c == '\r' || c == '\n') {
+			set_text (p);
+			return end_of_line (p, c);
+		}
+		if (c == '\0') {
+			fail (p, error, "NUL in response text");
+			return STEP_ERROR;
+		}
+		g_byte_array_append (p->tok, &c, 1);
+		return STEP_CONSUMED;
+	}
+}
+
+static Step
+step (MpImapParser *p, guchar c, GError **error)
+{
+	switch (p->state) {
+	case ST_LINE_START:
+		g_byte_array_set_size (p->tok, 0);
+		p->state = ST_TAG;
+		return STEP_AGAIN;
+	case ST_TAG:
+		return step_tag (p, c, error);
+	case ST_BETWEEN:
+		return step_between (p, c, error);
+	case ST_AFTER_STRING:
+		return step_after_string (p, c, error);
+	case ST_ATOM:
+		return step_atom (p, c, error);
+	case ST_SECTION:
+		return step_section (p, c, error);
+	case ST_QUOTED:
+	case ST_QUOTED_ESCAPE:
+		return step_quoted (p, c, error);
+	case ST_TILDE:
+	case ST_LITERAL_SIZE:
+	case ST_LITERAL_CLOSE:
+	case ST_LITERAL_CRLF:
+	case ST_LITERAL_LF:
+		return step_literal_header (p, c, error);
+	case ST_STATUS_SP:
+	case ST_TEXT_START:
+	case ST_AFTER_CODE:
+	case ST_TEXT:
+		return step_text (p, c, error);
+	case ST_CR:
+		if (c == '\n') {
+			complete_response (p);
+			return STEP_CONSUMED;
+		}
+		fail (p, error, "CR not followed by LF");
+		return STEP_ERROR;
+	case ST_LITERAL_DATA:
+	default:
+		g_assert_not_reached ();
+	}
+	return STEP_ERROR;
+}
+
+/* Counts one octet of the response outside literals against the limits. */
+static gboolean
+count_octet (MpImapParser *p, GError **error)
+{
+	p->offset++;
+	if (p->state == ST_LINE_START)
+		return TRUE; /* the octet ended a response; the next one starts afresh */
+	if (++p->line_bytes > p->set.max_line_length) {
+		fail (p, error, "response longer than %" G_GSIZE_FORMAT " octets outside literals",
+		      p->set.max_line_length);
+		return FALSE;
+	}
+	if (++p->kept_bytes > p->set.max_response_size) {
+		fail (p, error, "response exceeds the limit of %" G_GUINT64_FORMAT " octets",
+		      p->set.max_response_size);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+mp_imap_parser_feed (MpImapParser *p, const guint8 *data, gsize len, GError **error)
+{
+	gsize i = 0;
+
+	if (p->failure != NULL) {
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "IMAP parser stopped after an earlier error (%s)",
+		             p->failure);
+		return FALSE;
+	}
+	while (i < len) {
+		Step s;
+
+		if (p->state == ST_LITERAL_DATA) {
+			gsize used = feed_literal (p, data + i, len - i, error);
+			if (used == 0)
+				return FALSE;
+			i += used;
+			continue;
+		}
+		s = step (p, data[i], error);
+		if (s == STEP_ERROR)
+			return FALSE;
+		if (s == STEP_CONSUMED) {
+			i++;
+			if (!count_octet (p, error))
+				return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+gboolean
+mp_imap_parser_finish (MpImapParser *p, GError **error)
+{
+	if (p->failure != NULL) {
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "IMAP parser stopped after an earlier error (%s)",
+		             p->failure);
+		return FALSE;
+	}
+	if (p->state != ST_LINE_START) {
+		fail (p, error, "the stream ended inside a response");
+		return FALSE;
+	}
+	return TRUE;
+}
