@@ -12,11 +12,12 @@ void
 mp_crlf_feed (MpCrlfCounter *c, const char *buf, gsize len)
 {
 	const char *p = buf;
-	const char *end = buf + len;
+	const char *end;
 	const char *line_start = buf;
 
 	if (len == 0)
-		return;
+		return; /* before any arithmetic: BUF may be NULL (an empty message) */
+	end = buf + len;
 	/* memchr runs at memory speed; only LF positions are looked at. */
 	while (p < end && (p = memchr (p, '\n', (size_t) (end - p))) != NULL) {
 		gboolean cr = (p == buf) ? c->last_cr : (p[-1] == '\r');

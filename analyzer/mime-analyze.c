@@ -1,6 +1,7 @@
 #include "mime-analyze.h"
 
 #include "archive-list.h"
+#include <iconv.h>
 #include "crlf.h"
 #include "part-class.h"
 
@@ -17,6 +18,7 @@ struct _MpAnalyzer {
 	GByteArray         *buffer;  /* messages up to MP_ANALYZER_MEM_MAX */
 	MpAnalyzeFlags      flags;
 	gboolean            mbox_quoted; /* the message being read comes from an mbox */
+	GHashTable         *charsets;    /* charset name -> known (GINT_TO_POINTER 1/2) */
 	MpMessage          *current; /* the message the warning callback writes to */
 };
 
@@ -62,6 +64,7 @@ mp_analyzer_new (void)
 	mp_gmime_init_once ();
 	a->options = g_mime_parser_options_new ();
 	a->buffer = g_byte_array_new ();
+	a->charsets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	g_mime_parser_options_set_warning_callback (a->options, on_parser_warning, a);
 	return a;
 }
@@ -79,6 +82,7 @@ mp_analyzer_free (MpAnalyzer *a)
 		return;
 	g_mime_parser_options_free (a->options);
 	g_byte_array_unref (a->buffer);
+	g_hash_table_unref (a->charsets);
 	g_free (a);
 }
 
@@ -207,6 +211,49 @@ part_filename (GMimeObject *obj)
 	return g_mime_object_get_content_type_parameter (obj, "name");
 }
 
+/* TRUE when iconv knows CHARSET (cached per analyzer: one thread). GMime
+ * decodes text in an unknown charset as Latin-1 without a word, so the
+ * audit must say it: the target will show such text garbled. */
+static gboolean
+charset_known (MpAnalyzer *a, const char *charset)
+{
+	gpointer cached;
+	g_autofree char *key = g_ascii_strdown (charset, -1);
+	iconv_t cd;
+	gboolean known;
+
+	if ((cached = g_hash_table_lookup (a->charsets, key)) != NULL)
+		return GPOINTER_TO_INT (cached) == 1;
+	cd = g_mime_iconv_open ("UTF-8", charset);
+	known = cd != (iconv_t) -1;
+	if (known)
+		g_mime_iconv_close (cd);
+	if (g_hash_table_size (a->charsets) < 256)
+		g_hash_table_insert (a->charsets, g_steal_pointer (&key), GINT_TO_POINTER (known ? 1 : 2));
+	return known;
+}
+
+/* The charsets named by RFC 2047 encoded words ("=?charset?Q?...?=") in a
+ * raw header value, each checked. */
+static void
+check_encoded_word_charsets (MpAnalyzer *a, MpMessage *m, const char *raw)
+{
+	for (const char *p = raw; p && (p = strstr (p, "=?")) != NULL;) {
+		const char *q = strchr (p + 2, '?');
+		g_autofree char *charset = NULL;
+		char *star;
+
+		if (q == NULL || q - p > 66)
+			return;
+		charset = g_strndup (p + 2, (gsize) (q - p - 2));
+		if ((star = strchr (charset, '*')) != NULL)
+			*star = '\0'; /* RFC 2231 language suffix */
+		if (*charset && !charset_known (a, charset))
+			mp_message_add_problem (m, "unknown-charset", charset);
+		p = q + 1;
+	}
+}
+
 /* GMime drops the parameters of a Content-Type it cannot parse
  * ("X-ZIP; name=a.zip", "application-x-gzip; name=a.gz") and reports
  * application/octet-stream; the target still sees a named file (A2), so look
@@ -240,6 +287,7 @@ typedef struct {
 	MpMessage     *m;
 	MpAnalyzeFlags flags;
 	gboolean       mbox_quoted;
+	MpAnalyzer    *analyzer;
 } WalkCtx;
 
 /* Decodes a leaf's content (base64, QP, uuencode) as a stream and lists it. */
@@ -332,6 +380,11 @@ walk (WalkCtx *ctx, GMimeObject *obj, MpPartRole role, guint depth, guint nested
 	info.has_content_id = g_mime_object_get_content_id (obj) != NULL;
 
 	kind = mp_part_classify (&info);
+	{
+		const char *charset = g_mime_object_get_content_type_parameter (obj, "charset");
+		if (charset && *charset && !charset_known (ctx->analyzer, charset))
+			mp_message_add_problem (ctx->m, "unknown-charset", charset);
+	}
 	if (nested == 0) {
 		g_autofree char *mime_type = g_strdup_printf ("%s/%s", type, subtype);
 		ctx->m->flags |= mp_part_flags (&info);
@@ -445,8 +498,25 @@ check_8bit_headers (MpMessage *m, GMimeObject *obj)
 	}
 }
 
+/* Header text kept for reports, cut at MP_MAX_HEADER_TEXT characters: a
+ * 60 MB Subject must not become a 60 MB CSV cell. */
+#define MP_MAX_HEADER_TEXT 2000
+
+static char *
+capped_text (const char *s)
+{
+	g_autofree char *valid = g_utf8_make_valid (s, -1);
+
+	if (g_utf8_strlen (valid, -1) <= MP_MAX_HEADER_TEXT)
+		return g_steal_pointer (&valid);
+	{
+		const char *cut = g_utf8_offset_to_pointer (valid, MP_MAX_HEADER_TEXT);
+		return g_strdup_printf ("%.*s…", (int) (cut - valid), valid);
+	}
+}
+
 static void
-record_headers (MpMessage *m, GMimeMessage *msg)
+record_headers (MpAnalyzer *a, MpMessage *m, GMimeMessage *msg)
 {
 	GMimeObject *obj = GMIME_OBJECT (msg);
 	GDateTime *date;
@@ -454,6 +524,16 @@ record_headers (MpMessage *m, GMimeMessage *msg)
 	InternetAddressList *from;
 
 	check_8bit_headers (m, obj);
+	{
+		static const char *const worded[] = { "Subject", "From", "To", "Cc" };
+		GMimeHeaderList *list = g_mime_object_get_header_list (obj);
+		for (gsize i = 0; i < G_N_ELEMENTS (worded); i++) {
+			/* the raw value: get_header() returns it decoded already */
+			GMimeHeader *h = list ? g_mime_header_list_get_header (list, worded[i]) : NULL;
+			if (h != NULL)
+				check_encoded_word_charsets (a, m, g_mime_header_get_raw_value (h));
+		}
+	}
 	raw = g_mime_object_get_header (obj, "Date");
 	date = g_mime_message_get_date (msg);
 	if (raw != NULL)
@@ -472,7 +552,8 @@ record_headers (MpMessage *m, GMimeMessage *msg)
 	from = g_mime_message_get_from (msg);
 	raw = g_mime_object_get_header (obj, "From");
 	if (from != NULL && internet_address_list_length (from) > 0) {
-		m->from = internet_address_list_to_string (from, NULL, FALSE);
+		g_autofree char *text = internet_address_list_to_string (from, NULL, FALSE);
+		m->from = capped_text (text);
 		m->from_addresses = (guint) internet_address_list_length (from);
 		/* RFC 5322 §3.6.2 allows several authors with a Sender:, but
 		 * importers (Google DMS) want exactly one */
@@ -488,7 +569,7 @@ record_headers (MpMessage *m, GMimeMessage *msg)
 
 	if (g_mime_message_get_subject (msg) != NULL) {
 		const char *subject = g_mime_message_get_subject (msg);
-		m->subject = g_utf8_make_valid (subject, -1);
+		m->subject = capped_text (subject);
 		/* GMime leaves an encoded word it cannot decode as it is */
 		if (strstr (subject, "=?") && strstr (subject, "?="))
 			mp_message_add_problem (m, "undecodable-encoded-word", "Subject");
@@ -496,7 +577,7 @@ record_headers (MpMessage *m, GMimeMessage *msg)
 
 	raw = g_mime_message_get_message_id (msg);
 	if (raw != NULL && *raw)
-		m->message_id = g_utf8_make_valid (raw, -1);
+		m->message_id = capped_text (raw);
 	else
 		mp_message_add_problem (m, "missing-message-id", NULL);
 
@@ -510,7 +591,7 @@ mp_analyzer_run (MpAnalyzer *a, GMimeStream *stream, MpMessage *m)
 {
 	g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream (stream);
 	g_autoptr(GMimeMessage) msg = NULL;
-	WalkCtx ctx = { m, a->flags, a->mbox_quoted };
+	WalkCtx ctx = { m, a->flags, a->mbox_quoted, a };
 
 	g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
 	g_mime_parser_set_persist_stream (parser, TRUE);
@@ -521,7 +602,7 @@ mp_analyzer_run (MpAnalyzer *a, GMimeStream *stream, MpMessage *m)
 		a->current = NULL;
 		return;
 	}
-	record_headers (m, msg);
+	record_headers (a, m, msg);
 	walk_message (&ctx, msg, 0, 0);
 	a->current = NULL;
 }
@@ -547,6 +628,66 @@ pread_all (int fd, guint8 *buf, gsize len, guint64 offset)
 
 #define COUNT_CHUNK (64 * 1024)
 
+/* A header block larger than this is not handed to GMime, which keeps
+ * headers in memory several times over: the message is reported, its size
+ * counted, its parts not analyzed. Real header blocks are kilobytes; the
+ * largest in the test corpora is 135 KB. */
+#define MP_MAX_HEADER_BLOCK (8 * 1024 * 1024)
+
+/* Finds the end of the header block (the first empty line) across chunks. */
+typedef struct {
+	guint64  offset;     /* bytes seen */
+	guint64  header_end; /* offset just past the empty line, 0 while unknown */
+	int      state;      /* 0 in a line, 1 after LF, 2 after LF CR */
+} HeaderEnd;
+
+static void
+header_end_feed (HeaderEnd *h, const char *buf, gsize n)
+{
+	for (gsize i = 0; i < n && h->header_end == 0; i++) {
+		char ch = buf[i];
+		if (h->offset + i == 0 && (ch == '\n' || ch == '\r')) {
+			h->state = ch == '\n' ? 1 : 2; /* no header at all */
+			if (ch == '\n') {
+				h->header_end = 1;
+				break;
+			}
+			continue;
+		}
+		if (ch == '\n') {
+			if (h->state >= 1) {
+				h->header_end = h->offset + i + 1;
+				break;
+			}
+			h->state = 1;
+		} else if (ch == '\r' && h->state == 1) {
+			h->state = 2;
+		} else {
+			h->state = 0;
+			/* most of a line: jump to its end */
+			const char *lf = memchr (buf + i, '\n', n - i);
+			if (lf == NULL) {
+				break;
+			}
+			i = (gsize) (lf - buf) - 1;
+		}
+	}
+	h->offset += n;
+}
+
+static void
+note_nul (MpMessage *m, const guint8 *buf, gsize n, guint64 base)
+{
+	const guint8 *nul = memchr (buf, 0, n);
+
+	/* RFC 5322 §2.1 forbids NUL; GMime cuts header values at it and some
+	 * servers (Cyrus) refuse the whole message */
+	if (nul != NULL && !mp_message_has_problem (m, "nul-byte")) {
+		g_autofree char *d = g_strdup_printf ("at octet %" G_GUINT64_FORMAT, base + (guint64) (nul - buf));
+		mp_message_add_problem (m, "nul-byte", d);
+	}
+}
+
 void
 mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRangeFlags flags,
                        MpMessage *m)
@@ -570,37 +711,53 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRang
 			m->size = mp_crlf_total (&c);
 			m->max_line = mp_crlf_max_line (&c);
 		}
+		note_nul (m, a->buffer->data, (gsize) len, 0);
 		mem = g_mime_stream_mem_new_with_byte_array (a->buffer);
 		g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
 		mp_analyzer_run (a, mem, m);
-		a->mbox_quoted = FALSE;
 	} else {
+		/* one pass over the bytes for size, longest line, NUL and the end
+		 * of the header block; then GMime streams from the file */
 		g_autoptr(GMimeStream) file = NULL;
 		g_autoptr(GMimeStream) sub = NULL;
+		g_autofree guint8 *buf = g_malloc (COUNT_CHUNK);
+		HeaderEnd h = { 0, 0, 1 };
+		MpCrlfCounter c;
 		int own;
 
-		if (count_size) {
-			g_autofree guint8 *buf = g_malloc (COUNT_CHUNK);
-			MpCrlfCounter c;
-			mp_crlf_init (&c);
-			for (guint64 off = start; off < end; off += COUNT_CHUNK) {
-				gsize n = (gsize) MIN ((guint64) COUNT_CHUNK, end - off);
-				if (!pread_all (fd, buf, n, off)) {
-					mp_message_add_problem (m, "unreadable", g_strerror (errno));
-					return;
-				}
-				mp_crlf_feed (&c, (const char *) buf, n);
+		mp_crlf_init (&c);
+		for (guint64 off = start; off < end; off += COUNT_CHUNK) {
+			gsize n = (gsize) MIN ((guint64) COUNT_CHUNK, end - off);
+			if (!pread_all (fd, buf, n, off)) {
+				mp_message_add_problem (m, "unreadable", g_strerror (errno));
+				a->mbox_quoted = FALSE;
+				return;
 			}
+			if (count_size)
+				mp_crlf_feed (&c, (const char *) buf, n);
+			note_nul (m, buf, n, off - start);
+			if (h.header_end == 0 && h.offset <= MP_MAX_HEADER_BLOCK)
+				header_end_feed (&h, (const char *) buf, n);
+		}
+		if (count_size) {
 			m->size = mp_crlf_total (&c);
 			m->max_line = mp_crlf_max_line (&c);
 		}
+		if (h.header_end == 0 || h.header_end > MP_MAX_HEADER_BLOCK) {
+			g_autofree char *d = g_strdup_printf ("no end of the header block within %d MB: "
+			                                      "parts not analyzed", MP_MAX_HEADER_BLOCK >> 20);
+			mp_message_add_problem (m, "oversized-header", d);
+			a->mbox_quoted = FALSE;
+			return;
+		}
 		if ((own = dup (fd)) < 0) {
 			mp_message_add_problem (m, "unreadable", g_strerror (errno));
+			a->mbox_quoted = FALSE;
 			return;
 		}
 		file = g_mime_stream_fs_new (own);
 		sub = g_mime_stream_substream (file, (gint64) start, (gint64) end);
 		mp_analyzer_run (a, sub, m);
-		a->mbox_quoted = FALSE;
 	}
+	a->mbox_quoted = FALSE;
 }

@@ -97,13 +97,15 @@ sorted_entries (const char *dir, GError **error)
 	return names;
 }
 
-/* Nested trees: DIR/Name/cur is folder PREFIX/Name. */
+/* Nested trees: DIR/Name/cur is folder PREFIX/Name. A directory reached
+ * twice (a symlink to ".", or to another folder) is listed once: its mail
+ * must not be counted twice. */
 static void
 walk_tree (TreeCtx *ctx, const char *dir, const char *prefix, guint depth)
 {
 	g_autoptr(GPtrArray) names = NULL;
 
-	if (depth > MAX_TREE_DEPTH || !mp_dir_mark_seen (ctx->seen, dir))
+	if (depth > MAX_TREE_DEPTH)
 		return;
 	names = sorted_entries (dir, NULL);
 	if (names == NULL)
@@ -118,7 +120,7 @@ walk_tree (TreeCtx *ctx, const char *dir, const char *prefix, guint depth)
 		if (name[0] == '.' || is_reserved_subdir (name))
 			continue;
 		sub = g_build_filename (dir, name, NULL);
-		if (!g_file_test (sub, G_FILE_TEST_IS_DIR))
+		if (!g_file_test (sub, G_FILE_TEST_IS_DIR) || !mp_dir_mark_seen (ctx->seen, sub))
 			continue;
 		shown = display_name (name);
 		folder = prefix ? g_strdup_printf ("%s/%s", prefix, shown) : g_strdup (shown);
@@ -143,6 +145,7 @@ maildir_folders (MpSource *src, GError **error)
 		g_ptr_array_unref (ctx.folders);
 		return NULL;
 	}
+	mp_dir_mark_seen (seen, src->abs_path);
 	if (mp_dir_is_maildir (src->abs_path))
 		g_ptr_array_add (ctx.folders, mp_folder_new ("INBOX", src->abs_path));
 
@@ -157,7 +160,8 @@ maildir_folders (MpSource *src, GError **error)
 		if (name[0] != '.' || strcmp (name, ".") == 0 || strcmp (name, "..") == 0 || name[1] == '\0')
 			continue;
 		sub = g_build_filename (src->abs_path, name, NULL);
-		if (!g_file_test (sub, G_FILE_TEST_IS_DIR) || !mp_dir_is_maildir (sub))
+		if (!g_file_test (sub, G_FILE_TEST_IS_DIR) || !mp_dir_is_maildir (sub) ||
+		    !mp_dir_mark_seen (seen, sub))
 			continue;
 		parts = g_strsplit (name + 1, ".", -1);
 		shown = g_string_new (NULL);
@@ -191,6 +195,32 @@ read_state_from_name (const char *subdir, const char *name)
 	return MP_READ_UNSEEN;
 }
 
+/* A path as reports can carry it: valid UTF-8, a byte that is not
+ * escaped as \xNN (and '\\' as "\\\\") so the file can still be found. */
+static char *
+locator_text (const char *path)
+{
+	GString *out;
+
+	if (g_utf8_validate (path, -1, NULL) && strchr (path, '\\') == NULL)
+		return g_strdup (path);
+	out = g_string_new (NULL);
+	for (const char *p = path; *p;) {
+		gunichar c = g_utf8_get_char_validated (p, -1);
+		if (*p == '\\') {
+			g_string_append (out, "\\\\");
+			p++;
+		} else if (c == (gunichar) -1 || c == (gunichar) -2) {
+			g_string_append_printf (out, "\\x%02X", (guchar) *p++);
+		} else {
+			const char *next = g_utf8_next_char (p);
+			g_string_append_len (out, p, next - p);
+			p = next;
+		}
+	}
+	return g_string_free (out, FALSE);
+}
+
 typedef struct {
 	char       *name;   /* sort key and file name */
 	const char *subdir; /* "cur" or "new" */
@@ -220,7 +250,7 @@ maildir_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 	g_autoptr(MpBatch) batch = NULL;
 	gsize root_len = strlen (src->abs_path);
 	guint64 index = 0;
-	guint readable = 0;
+	g_autoptr(GString) unreadable = g_string_new (NULL);
 
 	g_array_set_clear_func (entries, entry_clear);
 	for (gsize s = 0; s < G_N_ELEMENTS (subdirs); s++) {
@@ -233,10 +263,11 @@ maildir_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 			continue;
 		d = g_dir_open (dir, 0, &local);
 		if (d == NULL) {
-			notice (folder, "unreadable-directory", local->message, user_data);
+			/* the folder's mail there would be missing from the audit:
+			 * a failure of the folder (exit 3), after what can be read */
+			g_string_append_printf (unreadable, "%s%s", unreadable->len ? "; " : "", local->message);
 			continue;
 		}
-		readable++;
 		while ((name = g_dir_read_name (d)) != NULL) {
 			Entry e = { NULL, subdirs[s] };
 			if (name[0] == '.')
@@ -244,10 +275,6 @@ maildir_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 			e.name = g_strdup (name);
 			g_array_append_val (entries, e);
 		}
-	}
-	if (readable == 0) {
-		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: cannot read cur/ or new/", folder->path);
-		return FALSE;
 	}
 	/* file names start with the delivery time: name order is arrival order */
 	g_array_sort (entries, compare_entries);
@@ -260,7 +287,7 @@ maildir_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 
 		m = mp_message_new ();
 		m->folder = g_strdup (folder->name);
-		m->locator = g_strdup (file + root_len + (file[root_len] == '/' ? 1 : 0));
+		m->locator = locator_text (file + root_len + (file[root_len] == '/' ? 1 : 0));
 		m->index = ++index;
 		m->read_state = read_state_from_name (e->subdir, e->name);
 		where.file = g_steal_pointer (&file);
@@ -272,6 +299,10 @@ maildir_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 	}
 	if (batch != NULL)
 		emit (g_steal_pointer (&batch), user_data);
+	if (unreadable->len) {
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s", unreadable->str);
+		return FALSE;
+	}
 	return TRUE;
 }
 

@@ -133,6 +133,19 @@ mp_rules_free (MpRuleSet *rules)
 	g_free (rules);
 }
 
+/* "rule  a " and "rule a" name the same rule. Free with g_free. */
+static char *
+canonical_group (const char *group)
+{
+	g_autofree char *copy = g_strstrip (g_strdup (group));
+
+	if (g_str_has_prefix (copy, "rule ")) {
+		g_autofree char *name = g_strstrip (g_strdup (copy + 5));
+		return g_strconcat ("rule ", name, NULL);
+	}
+	return g_steal_pointer (&copy);
+}
+
 /* ---- where things stand in the text ---------------------------------- */
 
 typedef struct {
@@ -229,7 +242,7 @@ scan_lines (Loaded *l, const char *text, gsize len, const char *origin, GError *
 {
 	g_autofree char *copy = g_strndup (text, len);
 	g_auto(GStrv) lines = g_strsplit (copy, "\n", -1);
-	g_autoptr(GHashTable) groups_here = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) groups_here = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	g_autoptr(GHashTable) keys_here = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	g_autofree char *group = NULL;
 
@@ -249,7 +262,7 @@ scan_lines (Loaded *l, const char *text, gsize len, const char *origin, GError *
 			}
 			*close = '\0';
 			g_free (group);
-			group = g_strdup (g_strstrip (line + 1));
+			group = canonical_group (line + 1);
 			if (g_hash_table_contains (groups_here, group)) {
 				g_autofree char *first = where (l, origin, group, NULL);
 				g_set_error (error, MP_ERROR, MP_ERROR_RULES, "%s:%u: duplicate %s [%s] (first at %s)",
@@ -257,7 +270,7 @@ scan_lines (Loaded *l, const char *text, gsize len, const char *origin, GError *
 				             group, first);
 				return FALSE;
 			}
-			g_hash_table_add (groups_here, line + 1);
+			g_hash_table_add (groups_here, g_strdup (group));
 			set_place (l, group, NULL, origin, lineno);
 			continue;
 		}
@@ -353,9 +366,10 @@ load_into (Loaded *l, const char *data, gsize len, const char *origin, guint dep
 	groups = g_key_file_get_groups (kf, NULL);
 	for (int i = 0; groups[i]; i++) {
 		g_auto(GStrv) keys = g_key_file_get_keys (kf, groups[i], NULL, NULL);
-		gboolean is_rule = g_str_has_prefix (groups[i], "rule ");
+		g_autofree char *group = canonical_group (groups[i]);
+		gboolean is_rule = g_str_has_prefix (group, "rule ");
 
-		if (strcmp (groups[i], "profile") == 0) {
+		if (strcmp (group, "profile") == 0) {
 			for (int k = 0; keys[k]; k++) {
 				if (!g_strv_contains (profile_keys, keys[k])) {
 					const char *hint = mp_suggest (keys[k], profile_keys);
@@ -364,22 +378,22 @@ load_into (Loaded *l, const char *data, gsize len, const char *origin, guint dep
 					return FALSE;
 				}
 			}
-			if (g_key_file_has_key (kf, "profile", "name", NULL)) {
+			if (g_key_file_has_key (kf, groups[i], "name", NULL)) {
 				g_free (*profile_name);
-				*profile_name = g_key_file_get_string (kf, "profile", "name", NULL);
+				*profile_name = g_key_file_get_string (kf, groups[i], "name", NULL);
 			}
 			continue;
 		}
-		if (!is_rule || *g_strstrip (groups[i] + 5) == '\0') {
-			fail (error, l, origin, groups[i], "unknown group [%s]: groups are [profile] and [rule NAME]",
+		if (!is_rule || group[5] == '\0') {
+			fail (error, l, origin, group, "unknown group [%s]: groups are [profile] and [rule NAME]",
 			      groups[i]);
 			return FALSE;
 		}
-		if (!g_key_file_has_group (l->kf, groups[i]))
-			g_ptr_array_add (l->order, g_strdup (groups[i]));
+		if (!g_key_file_has_group (l->kf, group))
+			g_ptr_array_add (l->order, g_strdup (group));
 		for (int k = 0; keys[k]; k++) {
 			g_autofree char *value = g_key_file_get_value (kf, groups[i], keys[k], NULL);
-			g_key_file_set_value (l->kf, groups[i], keys[k], value);
+			g_key_file_set_value (l->kf, group, keys[k], value);
 		}
 	}
 	return TRUE;

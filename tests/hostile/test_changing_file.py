@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Sources that change while they are read: an mbox truncated, truncated to
+zero, appended to, and rewritten by a background thread during the scan;
+a Maildir whose files are deleted and replaced during the scan. A migration
+tool will meet a live mailbox. Asserts for each: the scan ends by itself,
+never by a signal, in bounded time and memory, with exit 0, 1 or 3 (3: the
+folder could not be read fully), and valid CSV."""
+from hostile_common import Test, good_message, mbox_entry
+import os
+import random
+import time
+
+N = 60000  # about 12 MB of mbox: long enough for the thread to act mid-scan
+
+
+def make_mbox(path):
+    with open(path, "wb") as f:
+        for i in range(N):
+            f.write(mbox_entry(good_message("m%d" % i, b"line\n" * (i % 40))))
+
+
+def body(t):
+    def truncate_half(alive):
+        time.sleep(0.05)
+        os.truncate(t.path("live.mbox"), os.path.getsize(t.path("live.mbox")) // 2)
+
+    def truncate_zero(alive):
+        time.sleep(0.05)
+        os.truncate(t.path("live.mbox"), 0)
+
+    def append(alive):
+        with open(t.path("live.mbox"), "ab") as f:
+            for i in range(200):
+                if not alive():
+                    break
+                f.write(mbox_entry(good_message("late-%d" % i)) + b"From \n\x00\xff half")
+                f.flush()
+                time.sleep(0.002)
+
+    def churn(alive):
+        rnd = random.Random(5)
+        size = os.path.getsize(t.path("live.mbox"))
+        while alive():
+            os.truncate(t.path("live.mbox"), rnd.randrange(size))
+            with open(t.path("live.mbox"), "ab") as f:
+                f.write(os.urandom(rnd.randrange(1, 100000)))
+            time.sleep(0.005)
+
+    for name, action in (("truncate-half", truncate_half), ("truncate-zero", truncate_zero),
+                         ("append", append), ("churn", churn)):
+        make_mbox(t.path("live.mbox"))
+        r = t.scan([t.path("live.mbox")], during=action, timeout=60, tag=name)
+        t.check_run(r, "mbox " + name, rcs=(0, 1, 3))
+
+    md = t.path("Maildir")
+    for d in ("cur", "new", "tmp"):
+        os.makedirs(os.path.join(md, d))
+    names = []
+    for i in range(3000):
+        n = os.path.join(md, "cur", "%06d.x:2,S" % i)
+        with open(n, "wb") as f:
+            f.write(good_message("md-%d" % i, b"x\n" * (i % 100)))
+        names.append(n)
+
+    def maildir_churn(alive):
+        rnd = random.Random(7)
+        while alive():
+            n = rnd.choice(names)
+            try:
+                if rnd.random() < 0.5:
+                    os.unlink(n)
+                else:
+                    with open(n + ".tmp", "wb") as f:
+                        f.write(os.urandom(rnd.randrange(0, 5000)))
+                    os.rename(n + ".tmp", n)
+                    with open(n, "r+b") as f:
+                        f.truncate(rnd.randrange(0, 100))
+            except OSError:
+                pass
+
+    r = t.scan([md], during=maildir_churn, timeout=60, tag="maildir")
+    t.check_run(r, "Maildir churn", rcs=(0, 1, 3))
+
+
+Test("hostile-changing-file").main(body)
