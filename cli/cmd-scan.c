@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void
@@ -16,9 +17,50 @@ evaluate (MpMessage *m, gpointer user_data)
 	mp_rules_evaluate (user_data, m);
 }
 
+/* The bytes on disk under PATH, for the progress line's ETA: mbox files and
+ * message files, not Maildir tmp/ nor Thunderbird .msf indexes. An estimate:
+ * the scan counts CRLF octets. */
+static guint64
+estimate_bytes (const char *path, int depth)
+{
+	struct stat st;
+	guint64 total = 0;
+	GDir *dir;
+	const char *name;
+
+	if (stat (path, &st) != 0)
+		return 0;
+	if (S_ISREG (st.st_mode))
+		return (guint64) st.st_size;
+	if (!S_ISDIR (st.st_mode) || depth > 32 || (dir = g_dir_open (path, 0, NULL)) == NULL)
+		return 0;
+	while ((name = g_dir_read_name (dir)) != NULL) {
+		g_autofree char *child = NULL;
+		if (strcmp (name, "tmp") == 0 || g_str_has_suffix (name, ".msf") || g_str_has_prefix (name, "dovecot"))
+			continue;
+		child = g_build_filename (path, name, NULL);
+		total += estimate_bytes (child, depth + 1);
+	}
+	g_dir_close (dir);
+	return total;
+}
+
+/* Colour on stdout: a terminal and NO_COLOR unset or empty (no-color.org). */
+gboolean
+mp_use_colour (void)
+{
+	const char *no = g_getenv ("NO_COLOR");
+
+	return isatty (STDOUT_FILENO) && (no == NULL || *no == '\0');
+}
+
 int
 mp_cmd_scan (int argc, char **argv)
 {
+	g_autofree char *json = NULL;
+	g_autofree char *junit = NULL;
+	g_autofree char *html = NULL;
+	g_auto(GStrv) command = g_strdupv (argv);
 	g_autofree char *rules_arg = NULL;
 	g_autofree char *csv = NULL;
 	g_autofree char *inventory = NULL;
@@ -33,6 +75,11 @@ mp_cmd_scan (int argc, char **argv)
 		  "Rules: a built-in profile name or a rules file (default: outlook-connected-accounts)", "NAME|FILE" },
 		{ "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "Write one CSV row per finding to FILE ('-' for stdout)", "FILE" },
 		{ "inventory", 0, 0, G_OPTION_ARG_FILENAME, &inventory, "Write one CSV row per message to FILE", "FILE" },
+		{ "json", 0, 0, G_OPTION_ARG_FILENAME, &json,
+		  "Write the whole result as JSON to FILE ('-' for stdout; schema mailpreflight-report/1)", "FILE" },
+		{ "junit", 0, 0, G_OPTION_ARG_FILENAME, &junit,
+		  "Write JUnit XML to FILE (one testcase per rule and folder, for CI)", "FILE" },
+		{ "html", 0, 0, G_OPTION_ARG_FILENAME, &html, "Write a self-contained HTML report to FILE", "FILE" },
 		{ "fail-on", 0, 0, G_OPTION_ARG_STRING, &fail_on,
 		  "Exit 1 on findings at or above LEVEL: error (default), warning, info or never", "LEVEL" },
 		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Worker threads (default: number of cores)", "N" },
@@ -50,6 +97,8 @@ mp_cmd_scan (int argc, char **argv)
 	g_autoptr(MpRuleSet) rules = NULL;
 	g_autoptr(MpReport) report = NULL;
 	g_autoptr(MpAudit) audit = NULL;
+	g_autoptr(MpReportMeta) meta = mp_report_meta_new ();
+	int to_stdout = 0;
 	MpReportOptions ropt = { 0 };
 	MpScanOptions sopt = { 0 };
 	MpScanResult result;
@@ -65,7 +114,8 @@ mp_cmd_scan (int argc, char **argv)
 	g_option_context_set_description (ctx,
 		"Exit status: 0 no finding at or above --fail-on, 1 findings at that level,\n"
 		"2 usage or rules error, 3 a source could not be read (the others are still scanned).\n\n"
-		"Example:\n  mailpreflight scan --csv report.csv --inventory inventory.csv ~/Maildir ~/mail/archive.mbox\n");
+		"Examples:\n  mailpreflight scan --csv report.csv --inventory inventory.csv ~/Maildir ~/mail/archive.mbox\n"
+		"  mailpreflight scan --html report.html --json report.json --junit junit.xml ~/Maildir\n");
 	g_option_context_add_main_entries (ctx, entries, NULL);
 	if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
 		g_printerr ("mailpreflight scan: %s\nTry 'mailpreflight scan --help'.\n", error->message);
@@ -82,6 +132,15 @@ mp_cmd_scan (int argc, char **argv)
 			g_printerr ("mailpreflight scan: --fail-on: unknown level '%s' (error, warning, info or never)\n", fail_on);
 			return MP_EXIT_USAGE;
 		}
+	}
+	{
+		const char *outs[] = { csv, inventory, json, junit, html };
+		for (gsize i = 0; i < G_N_ELEMENTS (outs); i++)
+			to_stdout += (outs[i] != NULL && strcmp (outs[i], "-") == 0);
+	}
+	if (to_stdout > 1) {
+		g_printerr ("mailpreflight scan: only one report can go to stdout ('-')\n");
+		return MP_EXIT_USAGE;
 	}
 	if (jobs < 0 || jobs > 1024) {
 		g_printerr ("mailpreflight scan: --jobs: %d is not from 1 to 1024\n", jobs);
@@ -110,10 +169,25 @@ mp_cmd_scan (int argc, char **argv)
 		rules->as_of = g_date_time_to_unix (t);
 	}
 
+	mp_report_meta_set_rules (meta, rules);
+	meta->fail_never = never;
+	meta->fail_on = threshold;
+	{
+		MpRunInfo *run = mp_run_info_new_current (command, as_of != NULL, rules->as_of);
+		run->rules_name = g_strdup (rules->name);
+		run->rules_origin = g_strdup (rules->origin);
+		g_ptr_array_add (meta->runs, run);
+	}
 	ropt.findings_csv = csv;
 	ropt.inventory_csv = inventory;
+	ropt.json = json;
+	ropt.junit = junit;
+	ropt.html = html;
 	ropt.progress = !no_progress && isatty (STDERR_FILENO);
-	report = mp_report_new (&ropt, &error);
+	if (ropt.progress)
+		for (int i = 0; sources[i]; i++)
+			ropt.progress_total += estimate_bytes (sources[i], 0);
+	report = mp_report_new (&ropt, meta, &error);
 	if (report == NULL) {
 		g_printerr ("mailpreflight scan: %s\n", error->message);
 		return MP_EXIT_USAGE;
@@ -134,14 +208,14 @@ mp_cmd_scan (int argc, char **argv)
 		return MP_EXIT_SOURCE;
 	}
 	summary = mp_report_summary (report);
-	if (!quiet) {
+	failing = mp_report_blocking (report);
+	/* a report on stdout must stay parseable: no summary beside it */
+	if (!quiet && !to_stdout) {
 		g_autofree char *used = g_strdup_printf ("%s (%s)", rules->name, rules->origin);
-		mp_summary_print (summary, stdout, used);
+		mp_summary_print (summary, stdout, used, failing, mp_use_colour ());
 	}
 
 	if (result.sources_failed || result.folders_failed)
 		return MP_EXIT_SOURCE;
-	for (int s = (int) threshold; s <= MP_SEVERITY_ERROR; s++)
-		failing += summary->findings[s];
-	return (!never && failing > 0) ? MP_EXIT_FINDINGS : MP_EXIT_OK;
+	return failing > 0 ? MP_EXIT_FINDINGS : MP_EXIT_OK;
 }

@@ -13,6 +13,7 @@ static const struct {
 } commands[] = {
 	{ "scan", mp_cmd_scan, "audit mbox files, Maildirs and mail folders against migration rules" },
 	{ "rules", mp_cmd_rules, "list and show the built-in target profiles" },
+	{ "report", mp_cmd_report, "re-render or merge saved JSON reports (HTML, CSV, JUnit, JSON)" },
 };
 
 static void

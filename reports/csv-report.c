@@ -102,3 +102,79 @@ mp_inventory_csv_write (FILE *fp, const char *source, const MpMessage *m)
 	mp_csv_write_text (fp, FALSE, problems->str);
 	mp_csv_end_row (fp);
 }
+
+/* ---- the two CSV formats as report writers ------------------------------ */
+
+#include "writer.h"
+
+static void
+findings_message (MpWriter *w, const char *source, const MpMessage *m)
+{
+	mp_findings_csv_write (mp_output_file_stream (w->out), source, m);
+}
+
+static void
+findings_finding (MpWriter *w, const char *source, const char *folder, const MpFinding *f)
+{
+	mp_findings_csv_write_scoped (mp_output_file_stream (w->out), source, folder, f);
+}
+
+static void
+inventory_message (MpWriter *w, const char *source, const MpMessage *m)
+{
+	mp_inventory_csv_write (mp_output_file_stream (w->out), source, m);
+}
+
+static gboolean
+csv_finish (MpWriter *w, const MpSummary *model, GError **error)
+{
+	return mp_writer_commit (w, error);
+}
+
+static void
+csv_free (MpWriter *w)
+{
+	g_free (w);
+}
+
+static const MpWriterOps findings_ops = {
+	.message = findings_message,
+	.finding = findings_finding,
+	.finish = csv_finish,
+	.free = csv_free,
+};
+
+static const MpWriterOps inventory_ops = {
+	.message = inventory_message,
+	.finish = csv_finish,
+	.free = csv_free,
+};
+
+static MpWriter *
+csv_writer_new (const MpWriterOps *ops, const char *const *columns, const char *path,
+                const MpReportMeta *meta, GError **error)
+{
+	MpOutputFile *out = mp_output_file_open (path, error);
+	MpWriter *w;
+
+	if (out == NULL)
+		return NULL;
+	w = g_new0 (MpWriter, 1);
+	w->ops = ops;
+	w->meta = meta;
+	w->out = out;
+	mp_csv_write_header (mp_output_file_stream (out), columns);
+	return w;
+}
+
+MpWriter *
+mp_csv_findings_writer_new (const char *path, const MpReportMeta *meta, GError **error)
+{
+	return csv_writer_new (&findings_ops, mp_findings_csv_columns, path, meta, error);
+}
+
+MpWriter *
+mp_csv_inventory_writer_new (const char *path, const MpReportMeta *meta, GError **error)
+{
+	return csv_writer_new (&inventory_ops, mp_inventory_csv_columns, path, meta, error);
+}

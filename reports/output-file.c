@@ -7,9 +7,10 @@
 #include <unistd.h>
 
 struct _MpOutputFile {
-	char *path;
-	char *tmp_path; /* NULL for stdout */
-	FILE *fp;
+	char    *path;
+	char    *tmp_path; /* NULL for stdout and files written in place */
+	FILE    *fp;
+	gboolean in_place; /* a device or FIFO opened directly */
 };
 
 MpOutputFile *
@@ -25,6 +26,22 @@ mp_output_file_open (const char *path, GError **error)
 	if (strcmp (path, "-") == 0) {
 		out->fp = stdout;
 		return out;
+	}
+	{
+		/* a device or FIFO (/dev/null, a pipe) is written in place:
+		 * renaming over it would replace it with a regular file */
+		struct stat st;
+		if (stat (path, &st) == 0 && !S_ISREG (st.st_mode)) {
+			if (S_ISDIR (st.st_mode) || (out->fp = fopen (path, "w")) == NULL) {
+				int saved = S_ISDIR (st.st_mode) ? EISDIR : errno;
+				g_set_error (error, MP_ERROR, MP_ERROR_WRITE, "%s: cannot write: %s", path, g_strerror (saved));
+				g_free (out->path);
+				g_free (out);
+				return NULL;
+			}
+			out->in_place = TRUE;
+			return out;
+		}
 	}
 	dir = g_path_get_dirname (path);
 	base = g_path_get_basename (path);
@@ -68,7 +85,13 @@ mp_output_file_commit (MpOutputFile *out, GError **error)
 		saved = errno ? errno : EIO;
 		ok = FALSE;
 	}
-	if (out->tmp_path != NULL) {
+	if (out->in_place) {
+		if (fclose (out->fp) != 0 && ok) {
+			saved = errno;
+			ok = FALSE;
+		}
+		out->fp = NULL;
+	} else if (out->tmp_path != NULL) {
 		if (fclose (out->fp) != 0 && ok) {
 			saved = errno;
 			ok = FALSE;
@@ -94,6 +117,8 @@ mp_output_file_abort (MpOutputFile *out)
 {
 	if (out == NULL)
 		return;
+	if (out->in_place && out->fp)
+		fclose (out->fp);
 	if (out->tmp_path != NULL) {
 		if (out->fp)
 			fclose (out->fp);

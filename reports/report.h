@@ -1,9 +1,14 @@
-/* report.h — the scan sink that renders one result into every requested
- * format as messages arrive (streaming: nothing per message is kept), plus
- * the summary totals. Formats are separate files (csv-report.c, ...); this
- * module only fans out. */
+/* report.h — the one scan sink behind every report format.
+ *
+ * MpReport updates a bounded model (MpSummary: totals, per-folder and
+ * per-rule counters, histograms, the largest messages) and hands every sink
+ * event, in order, to one writer per requested format (writer.h): CSV
+ * findings and inventory, JSON, JUnit, HTML. Nothing per message is kept.
+ * `mailpreflight report` feeds the same sink from a saved JSON report
+ * (json-read.h), so a re-rendered report comes from the same code path. */
 #pragma once
 
+#include "meta.h"
 #include "scan.h"
 #include "summary.h"
 
@@ -12,14 +17,23 @@ G_BEGIN_DECLS
 typedef struct {
 	const char *findings_csv;   /* --csv, NULL for none, "-" for stdout */
 	const char *inventory_csv;  /* --inventory */
+	const char *json;           /* --json */
+	const char *junit;          /* --junit */
+	const char *html;           /* --html */
 	gboolean    progress;       /* a progress line on stderr (a TTY) */
+	guint64     progress_total; /* estimated bytes to read (for the ETA), 0 unknown */
+	gboolean    quiet_errors;   /* do not print source and folder errors on stderr */
 } MpReportOptions;
 
 typedef struct _MpReport MpReport;
 
-MpReport         *mp_report_new     (const MpReportOptions *options, GError **error);
+/* META (runs, rules, --fail-on) must outlive the report. */
+MpReport         *mp_report_new     (const MpReportOptions *options, const MpReportMeta *meta,
+                                     GError **error);
 const MpScanSink *mp_report_sink    (void);
 MpSummary        *mp_report_summary (MpReport *r);
+/* Findings at or above --fail-on. */
+guint64           mp_report_blocking (MpReport *r);
 /* Completes and renames the report files into place. */
 gboolean          mp_report_finish  (MpReport *r, GError **error);
 /* Frees; files not finished are removed. */

@@ -2,6 +2,9 @@
 #include "rules.h"
 
 #include <string.h>
+#include <time.h>
+
+const guint mp_att_bucket_low[MP_ATT_BUCKETS] = { 0, 1, 2, 3, 4, 5, 6, 11, 21, 51, 101, 251 };
 
 static void
 folder_stats_free (MpFolderStats *f)
@@ -20,8 +23,20 @@ rule_stats_free (MpRuleStats *r)
 }
 
 static void
+source_stats_free (MpSourceStats *st)
+{
+	g_free (st->source);
+	g_free (st->kind);
+	g_free (st->error);
+	g_free (st);
+}
+
+static void
 offender_free (MpOffender *o)
 {
+	g_free (o->source);
+	g_free (o->date);
+	g_free (o->from);
 	g_free (o->folder);
 	g_free (o->subject);
 	g_free (o->rules);
@@ -38,6 +53,8 @@ mp_summary_new (void)
 	s->offenders = g_ptr_array_new_with_free_func ((GDestroyNotify) offender_free);
 	s->errors = g_ptr_array_new_with_free_func (g_free);
 	s->notices = g_ptr_array_new_with_free_func (g_free);
+	s->source_stats = g_ptr_array_new_with_free_func ((GDestroyNotify) source_stats_free);
+	s->largest = g_ptr_array_new_with_free_func ((GDestroyNotify) offender_free);
 	return s;
 }
 
@@ -51,13 +68,68 @@ mp_summary_free (MpSummary *s)
 	g_ptr_array_unref (s->offenders);
 	g_ptr_array_unref (s->errors);
 	g_ptr_array_unref (s->notices);
+	g_ptr_array_unref (s->source_stats);
+	g_ptr_array_unref (s->largest);
 	g_free (s);
+}
+
+static MpSourceStats *
+current_source (MpSummary *s)
+{
+	return s->source_stats->len ? g_ptr_array_index (s->source_stats, s->source_stats->len - 1) : NULL;
+}
+
+void
+mp_summary_begin_source (MpSummary *s, const char *source, const char *kind)
+{
+	MpSourceStats *st = g_new0 (MpSourceStats, 1);
+
+	st->source = g_strdup (source);
+	st->kind = g_strdup (kind);
+	g_ptr_array_add (s->source_stats, st);
+}
+
+void
+mp_summary_source_error (MpSummary *s, const char *source, const char *message)
+{
+	MpSourceStats *st = current_source (s);
+
+	/* an error after source_begin (the folders could not be listed) belongs
+	 * to that source; else the source could not be opened at all */
+	if (st == NULL || st->error != NULL || g_strcmp0 (st->source, source) != 0) {
+		st = g_new0 (MpSourceStats, 1);
+		st->source = g_strdup (source);
+		g_ptr_array_add (s->source_stats, st);
+	}
+	st->error = g_strdup (message);
+}
+
+guint
+mp_size_bucket (guint64 size)
+{
+	guint b = size ? g_bit_storage (size) : 0;
+
+	return MIN (b, MP_SIZE_BUCKETS - 1);
+}
+
+guint
+mp_att_bucket (guint n)
+{
+	guint b = 0;
+
+	while (b + 1 < MP_ATT_BUCKETS && n >= mp_att_bucket_low[b + 1])
+		b++;
+	return b;
 }
 
 void
 mp_summary_begin_folder (MpSummary *s, const char *source, const char *folder)
 {
 	MpFolderStats *f = g_new0 (MpFolderStats, 1);
+	MpSourceStats *st = current_source (s);
+
+	if (st)
+		st->folders++;
 
 	f->source = g_strdup (source);
 	f->name = g_strdup (folder);
@@ -82,23 +154,26 @@ rule_stats (MpSummary *s, const MpFinding *f)
 	return r;
 }
 
-/* Keeps the MP_SUMMARY_TOP largest messages with findings, largest first. */
+/* Keeps the MAX largest messages of TOP, largest first (the first seen
+ * wins a tie: stable, whatever the number of jobs). */
 static void
-consider_offender (MpSummary *s, const MpMessage *m)
+consider_offender (GPtrArray *top, guint max, const char *source, const MpMessage *m)
 {
-	GPtrArray *top = s->offenders;
 	MpOffender *o;
 	GString *rules;
 	guint pos;
 
-	if (top->len == MP_SUMMARY_TOP &&
+	if (top->len == max &&
 	    ((MpOffender *) g_ptr_array_index (top, top->len - 1))->size >= m->size)
 		return;
 	for (pos = 0; pos < top->len; pos++)
 		if (((MpOffender *) g_ptr_array_index (top, pos))->size < m->size)
 			break;
 	o = g_new0 (MpOffender, 1);
+	o->source = g_strdup (source);
 	o->folder = g_strdup (m->folder);
+	o->date = g_strdup (m->date);
+	o->from = g_strdup (m->from);
 	o->index = m->index;
 	o->size = m->size;
 	o->attachments = m->attachments;
@@ -112,7 +187,7 @@ consider_offender (MpSummary *s, const MpMessage *m)
 	}
 	o->rules = g_string_free (rules, FALSE);
 	g_ptr_array_insert (top, (gint) pos, o);
-	if (top->len > MP_SUMMARY_TOP)
+	if (top->len > max)
 		g_ptr_array_remove_index (top, top->len - 1);
 }
 
@@ -121,27 +196,56 @@ mp_summary_add_message (MpSummary *s, const MpMessage *m)
 {
 	MpFolderStats *f = s->folders->len ? g_ptr_array_index (s->folders, s->folders->len - 1) : NULL;
 
+	MpSourceStats *st = current_source (s);
+	const char *source = st ? st->source : NULL;
+
 	if (m->skipped)
 		return;
 	s->messages++;
 	s->bytes += m->size;
+	s->attachments += m->attachments;
+	s->size_hist[mp_size_bucket (m->size)]++;
+	s->att_hist[mp_att_bucket (m->attachments)]++;
+	if (m->date != NULL) {
+		time_t t = (time_t) m->date_unix;
+		struct tm tm;
+		if (gmtime_r (&t, &tm) == NULL || tm.tm_year + 1900 < MP_YEAR_FIRST)
+			s->years_before++;
+		else if (tm.tm_year + 1900 > MP_YEAR_LAST)
+			s->years_after++;
+		else
+			s->years[tm.tm_year + 1900 - MP_YEAR_FIRST]++;
+	} else {
+		s->undated++;
+	}
 	if (m->problems->len)
 		s->messages_with_problems++;
+	if (st) {
+		st->messages++;
+		st->bytes += m->size;
+		st->findings += m->findings->len;
+	}
 	if (f) {
 		f->messages++;
 		f->bytes += m->size;
 		f->findings += m->findings->len;
+		f->attachments += m->attachments;
+		f->largest = MAX (f->largest, m->size);
 	}
+	consider_offender (s->largest, MP_SUMMARY_LARGEST, source, m);
 	if (m->findings->len == 0)
 		return;
 	s->messages_with_findings++;
 	for (guint i = 0; i < m->findings->len; i++) {
 		const MpFinding *fd = g_ptr_array_index (m->findings, i);
 		rule_stats (s, fd)->count++;
-		if ((guint) fd->severity < G_N_ELEMENTS (s->findings))
+		if ((guint) fd->severity < G_N_ELEMENTS (s->findings)) {
 			s->findings[fd->severity]++;
+			if (f)
+				f->by_severity[fd->severity]++;
+		}
 	}
-	consider_offender (s, m);
+	consider_offender (s->offenders, MP_SUMMARY_TOP, source, m);
 }
 
 void
@@ -151,11 +255,15 @@ mp_summary_add_finding (MpSummary *s, const char *folder, const MpFinding *f)
 	if ((guint) f->severity < G_N_ELEMENTS (s->findings))
 		s->findings[f->severity]++;
 	s->other_findings++;
+	if (current_source (s))
+		current_source (s)->findings++;
 	if (folder != NULL) {
 		for (guint i = s->folders->len; i > 0; i--) {
 			MpFolderStats *fs = g_ptr_array_index (s->folders, i - 1);
 			if (strcmp (fs->name, folder) == 0) {
 				fs->findings++;
+				if ((guint) f->severity < G_N_ELEMENTS (fs->by_severity))
+					fs->by_severity[f->severity]++;
 				break;
 			}
 		}
@@ -168,6 +276,7 @@ mp_summary_add_finding (MpSummary *s, const char *folder, const MpFinding *f)
 void
 mp_summary_add_error (MpSummary *s, const char *text)
 {
+	s->errors_total++;
 	if (s->errors->len < MAX_LISTED)
 		g_ptr_array_add (s->errors, g_strdup (text));
 }
@@ -175,6 +284,7 @@ mp_summary_add_error (MpSummary *s, const char *text)
 void
 mp_summary_add_notice (MpSummary *s, const char *text)
 {
+	s->notices_total++;
 	if (s->notices->len < MAX_LISTED)
 		g_ptr_array_add (s->notices, g_strdup (text));
 }
@@ -213,32 +323,85 @@ printable (const char *s, glong max)
 	return g_string_free (out, FALSE);
 }
 
-void
-mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin)
+/* ANSI colours, only when asked (a TTY and NO_COLOR unset: the caller decides) */
+typedef struct {
+	const char *bold, *red, *yellow, *green, *dim, *off;
+} Colours;
+
+static const Colours plain = { "", "", "", "", "", "" };
+static const Colours ansi = { "\033[1m", "\033[31m", "\033[33m", "\033[32m", "\033[2m", "\033[0m" };
+
+static const char *
+severity_colour (const Colours *c, MpSeverity s)
 {
+	return s == MP_SEVERITY_ERROR ? c->red : s == MP_SEVERITY_WARNING ? c->yellow : c->dim;
+}
+
+/* Right-aligned number cell of width W. */
+static void
+print_num (FILE *fp, guint64 v, int w)
+{
+	fprintf (fp, "%*" G_GUINT64_FORMAT, w, v);
+}
+
+static int
+digits (guint64 v)
+{
+	int n = 1;
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+void
+mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, guint64 blocking, gboolean colour)
+{
+	const Colours *c = colour ? &ansi : &plain;
 	glong wname = 6;
+	int wmsg = 8, wsize = 4, wfind = 8;
 	g_autofree char *total = mp_format_size (s->bytes);
 
 	fprintf (fp, "mailpreflight: %" G_GUINT64_FORMAT " messages, %s (%" G_GUINT64_FORMAT
 	         " bytes) in %u folder(s); rules: %s\n",
 	         s->messages, total, s->bytes, s->folders->len, rules_origin);
+	if (blocking)
+		fprintf (fp, "%s%sVerdict: NOT READY, %" G_GUINT64_FORMAT " blocking finding(s)%s\n",
+		         c->bold, c->red, blocking, c->off);
+	else if (s->sources_failed || s->errors->len)
+		fprintf (fp, "%s%sVerdict: INCOMPLETE, not everything could be read%s\n", c->bold, c->yellow, c->off);
+	else
+		fprintf (fp, "%s%sVerdict: READY, no blocking findings%s\n", c->bold, c->green, c->off);
 
 	for (guint i = 0; i < s->folders->len; i++) {
 		const MpFolderStats *f = g_ptr_array_index (s->folders, i);
 		g_autofree char *shown = printable (f->name, 60);
+		g_autofree char *size = mp_format_size (f->bytes);
 		wname = MAX (wname, width (shown));
+		wmsg = MAX (wmsg, digits (f->messages));
+		wsize = MAX (wsize, (int) strlen (size));
+		wfind = MAX (wfind, digits (f->findings));
 	}
 	if (s->folders->len) {
 		fputc ('\n', fp);
+		fputs (c->bold, fp);
 		print_padded (fp, "Folder", wname);
-		fprintf (fp, "  %10s  %12s  %8s\n", "Messages", "Size", "Findings");
+		fprintf (fp, "  %*s  %*s  %*s%s\n", wmsg, "Messages", wsize, "Size", wfind, "Findings", c->off);
 		for (guint i = 0; i < s->folders->len; i++) {
 			const MpFolderStats *f = g_ptr_array_index (s->folders, i);
 			g_autofree char *shown = printable (f->name, 60);
 			g_autofree char *size = mp_format_size (f->bytes);
 			print_padded (fp, shown, wname);
-			fprintf (fp, "  %10" G_GUINT64_FORMAT "  %12s  %8" G_GUINT64_FORMAT "%s\n",
-			         f->messages, size, f->findings, f->failed ? "  (read failed)" : "");
+			fputs ("  ", fp);
+			print_num (fp, f->messages, wmsg);
+			fprintf (fp, "  %*s  ", wsize, size);
+			if (f->findings)
+				fputs (severity_colour (c, f->by_severity[MP_SEVERITY_ERROR] ? MP_SEVERITY_ERROR
+				                           : f->by_severity[MP_SEVERITY_WARNING] ? MP_SEVERITY_WARNING
+				                           : MP_SEVERITY_INFO), fp);
+			print_num (fp, f->findings, wfind);
+			fprintf (fp, "%s%s\n", f->findings ? c->off : "", f->failed ? "  (read failed)" : "");
 		}
 	}
 
@@ -246,11 +409,29 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin)
 	if (s->rules->len == 0) {
 		fprintf (fp, "No findings: every message passes the rules.\n");
 	} else {
-		fprintf (fp, "Findings per rule:\n");
+		glong wrule = 4, wcheck = 5;
+		int wcount = 5;
 		for (guint i = 0; i < s->rules->len; i++) {
 			const MpRuleStats *r = g_ptr_array_index (s->rules, i);
-			fprintf (fp, "  %-8s %-28s %-18s %" G_GUINT64_FORMAT "\n",
-			         mp_severity_name (r->severity), r->rule, r->check, r->count);
+			wrule = MAX (wrule, width (r->rule));
+			wcheck = MAX (wcheck, width (r->check));
+			wcount = MAX (wcount, digits (r->count));
+		}
+		fprintf (fp, "Findings per rule:\n");
+		fprintf (fp, "  %s%-8s ", c->bold, "Severity");
+		print_padded (fp, "Rule", wrule);
+		fputs ("  ", fp);
+		print_padded (fp, "Check", wcheck);
+		fprintf (fp, "  %*s%s\n", wcount, "Count", c->off);
+		for (guint i = 0; i < s->rules->len; i++) {
+			const MpRuleStats *r = g_ptr_array_index (s->rules, i);
+			fprintf (fp, "  %s%-8s%s ", severity_colour (c, r->severity), mp_severity_name (r->severity), c->off);
+			print_padded (fp, r->rule, wrule);
+			fputs ("  ", fp);
+			print_padded (fp, r->check, wcheck);
+			fputs ("  ", fp);
+			print_num (fp, r->count, wcount);
+			fputc ('\n', fp);
 		}
 		fprintf (fp, "  %" G_GUINT64_FORMAT " error(s), %" G_GUINT64_FORMAT " warning(s), %"
 		         G_GUINT64_FORMAT " info in %" G_GUINT64_FORMAT " message(s)",
@@ -282,7 +463,7 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin)
 		}
 	}
 	if (s->errors->len) {
-		fprintf (fp, "\nCould not read:\n");
+		fprintf (fp, "\n%sCould not read:%s\n", c->red, c->off);
 		for (guint i = 0; i < s->errors->len; i++) {
 			g_autofree char *t = printable (g_ptr_array_index (s->errors, i), 300);
 			fprintf (fp, "  %s\n", t);

@@ -9,6 +9,16 @@
 G_BEGIN_DECLS
 
 #define MP_SUMMARY_TOP 10
+/* the largest messages of all (findings or not), for the HTML report */
+#define MP_SUMMARY_LARGEST 50
+/* message sizes by bit length: bucket b holds sizes in [2^(b-1), 2^b) */
+#define MP_SIZE_BUCKETS 41
+/* attachments per message: 0..5, 6-10, 11-20, 21-50, 51-100, 101-250, 251+ */
+#define MP_ATT_BUCKETS 12
+extern const guint mp_att_bucket_low[MP_ATT_BUCKETS];
+/* messages per year of their date */
+#define MP_YEAR_FIRST 1970
+#define MP_YEAR_LAST  2099
 
 typedef struct {
 	char   *source;
@@ -17,7 +27,20 @@ typedef struct {
 	guint64 bytes;
 	guint64 findings;
 	gboolean failed;
+	guint64 by_severity[3];  /* findings by MpSeverity */
+	guint64 attachments;
+	guint64 largest;
 } MpFolderStats;
+
+typedef struct {
+	char   *source;
+	char   *kind;   /* NULL when the source could not be opened */
+	char   *error;  /* why it could not be read, or NULL */
+	guint   folders;
+	guint64 messages;
+	guint64 bytes;
+	guint64 findings;
+} MpSourceStats;
 
 typedef struct {
 	char      *rule;
@@ -27,7 +50,10 @@ typedef struct {
 } MpRuleStats;
 
 typedef struct {
+	char   *source;
 	char   *folder;
+	char   *date;
+	char   *from;
 	guint64 index;
 	guint64 size;
 	guint   attachments;
@@ -49,18 +75,36 @@ typedef struct {
 	GPtrArray *notices;             /* char*: junk, skipped data */
 	guint      sources;
 	guint      sources_failed;
+	/* bounded aggregates for the charts and tables of the reports */
+	GPtrArray *source_stats;        /* MpSourceStats*, in scan order */
+	GPtrArray *largest;             /* MpOffender*, largest first, at most MP_SUMMARY_LARGEST */
+	guint64    size_hist[MP_SIZE_BUCKETS];
+	guint64    att_hist[MP_ATT_BUCKETS];
+	guint64    years[MP_YEAR_LAST - MP_YEAR_FIRST + 1];
+	guint64    years_before, years_after, undated;
+	guint64    attachments;
+	guint64    errors_total;        /* errors and notices seen (the lists are capped) */
+	guint64    notices_total;
 } MpSummary;
 
 MpSummary *mp_summary_new          (void);
 void       mp_summary_free         (MpSummary *s);
+void       mp_summary_begin_source (MpSummary *s, const char *source, const char *kind);
+/* SOURCE could not be opened (or listed) */
+void       mp_summary_source_error (MpSummary *s, const char *source, const char *message);
 void       mp_summary_begin_folder (MpSummary *s, const char *source, const char *folder);
 void       mp_summary_add_message  (MpSummary *s, const MpMessage *m);
 /* A folder finding (FOLDER set) or an account finding. */
 void       mp_summary_add_finding  (MpSummary *s, const char *folder, const MpFinding *f);
 void       mp_summary_add_error    (MpSummary *s, const char *text);
 void       mp_summary_add_notice   (MpSummary *s, const char *text);
-/* Prints the human summary. RULES_ORIGIN names the rules used. */
-void       mp_summary_print        (const MpSummary *s, FILE *fp, const char *rules_origin);
+/* Prints the human summary. RULES_ORIGIN names the rules used; BLOCKING is
+ * the number of findings at or above --fail-on; COLOUR adds ANSI colours. */
+void       mp_summary_print        (const MpSummary *s, FILE *fp, const char *rules_origin,
+                                    guint64 blocking, gboolean colour);
+/* The bucket of a message size in size_hist. */
+guint      mp_size_bucket          (guint64 size);
+guint      mp_att_bucket           (guint attachments);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpSummary, mp_summary_free)
 

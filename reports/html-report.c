@@ -1,0 +1,813 @@
+/* html-report.c — one self-contained HTML page: summary and verdict first,
+ * SVG charts drawn here (no script needed to read anything), then the
+ * tables. Findings rows are spooled to a temporary file as they arrive
+ * (at most MAX_ROWS, MAX_ROWS_PER_RULE per rule; the rest are counted), so
+ * the page stays small with 100,000 findings and memory stays bounded;
+ * everything else comes from the model at the end. Every text from a message
+ * or a folder name is escaped (mp_xml_escape); the Content-Security-Policy
+ * allows only the page's own style and script, by hash. */
+#include "writer.h"
+#include "html-assets.h"
+#include "mp-config.h"
+#include "rules.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_ROWS          5000
+#define MAX_ROWS_PER_RULE 1000
+#define MAX_FOLDER_ROWS   2000
+#define MAX_FILTER_FOLDERS 500
+
+typedef struct {
+	MpWriter    base;
+	FILE       *rows;          /* spooled <tr>s of the findings table */
+	guint64     rows_written;
+	guint64     rows_dropped;
+	GHashTable *rows_per_rule; /* rule -> guint64* */
+	GPtrArray  *filter_folders;/* char*, folders with findings, first seen order */
+	GHashTable *filter_folder_set;
+	guint64     filter_folders_dropped;
+} HtmlWriter;
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static void
+esc (FILE *fp, const char *s)
+{
+	mp_xml_write (fp, s);
+}
+
+/* 1234567 -> "1,234,567" */
+static char *
+num (guint64 v)
+{
+	char raw[32];
+	GString *s = g_string_new (NULL);
+	int len = g_snprintf (raw, sizeof raw, "%" G_GUINT64_FORMAT, v);
+
+	for (int i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			g_string_append_c (s, ',');
+		g_string_append_c (s, raw[i]);
+	}
+	return g_string_free (s, FALSE);
+}
+
+static void
+put_num (FILE *fp, guint64 v)
+{
+	g_autofree char *n = num (v);
+
+	fputs (n, fp);
+}
+
+static void
+put_size (FILE *fp, guint64 v)
+{
+	g_autofree char *n = mp_format_size (v);
+
+	fputs (n, fp);
+}
+
+static char *
+sha256_b64 (const char *text)
+{
+	g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+	guint8 digest[32];
+	gsize len = sizeof digest;
+
+	g_checksum_update (sum, (const guchar *) text, strlen (text));
+	g_checksum_get_digest (sum, digest, &len);
+	return g_base64_encode (digest, len);
+}
+
+/* ---- findings rows, spooled ---------------------------------------------- */
+
+static void
+add_filter_folder (HtmlWriter *h, const char *folder)
+{
+	if (folder == NULL || g_hash_table_contains (h->filter_folder_set, folder))
+		return;
+	if (h->filter_folders->len >= MAX_FILTER_FOLDERS) {
+		h->filter_folders_dropped++;
+		return;
+	}
+	g_ptr_array_add (h->filter_folders, g_strdup (folder));
+	g_hash_table_add (h->filter_folder_set, g_strdup (folder));
+}
+
+static gboolean
+take_row (HtmlWriter *h, const MpFinding *f)
+{
+	guint64 *n = g_hash_table_lookup (h->rows_per_rule, f->rule);
+
+	if (n == NULL) {
+		n = g_new0 (guint64, 1);
+		g_hash_table_insert (h->rows_per_rule, g_strdup (f->rule), n);
+	}
+	if (h->rows_written >= MAX_ROWS || *n >= MAX_ROWS_PER_RULE) {
+		h->rows_dropped++;
+		return FALSE;
+	}
+	(*n)++;
+	h->rows_written++;
+	return TRUE;
+}
+
+static void
+write_row (HtmlWriter *h, const char *source, const char *folder, const MpMessage *m, const MpFinding *f)
+{
+	FILE *fp = h->rows;
+	const char *sev = mp_severity_name (f->severity);
+
+	add_filter_folder (h, folder);
+	if (!take_row (h, f))
+		return;
+	fprintf (fp, "<tr data-sev=\"%s\" data-rule=\"", sev);
+	esc (fp, f->rule);
+	fputs ("\" data-folder=\"", fp);
+	esc (fp, folder ? folder : "");
+	fprintf (fp, "\"><td data-v=\"%d\"><span class=\"sev %s\">%s</span></td><td>", (int) f->severity, sev, sev);
+	esc (fp, f->rule);
+	fputs ("</td><td title=\"", fp);
+	esc (fp, source);
+	fputs ("\">", fp);
+	if (folder)
+		esc (fp, folder);
+	else
+		fputs ("<span class=\"muted\">(account)</span>", fp);
+	if (m) {
+		fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">%" G_GUINT64_FORMAT
+		         "</td><td class=\"wrap\">", m->index, m->index);
+		esc (fp, m->subject);
+		fputs ("</td><td class=\"wrap\">", fp);
+		esc (fp, m->from);
+		fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", m->size);
+		put_size (fp, m->size);
+	} else {
+		fputs ("</td><td class=\"num\" data-v=\"0\"></td><td></td><td></td><td class=\"num\" data-v=\"0\">", fp);
+	}
+	fputs ("</td><td class=\"wrap\">", fp);
+	esc (fp, f->detail);
+	fputs ("</td></tr>\n", fp);
+}
+
+static void
+html_message (MpWriter *w, const char *source, const MpMessage *m)
+{
+	for (guint i = 0; i < m->findings->len; i++)
+		write_row ((HtmlWriter *) w, source, m->folder, m, g_ptr_array_index (m->findings, i));
+}
+
+static void
+html_finding (MpWriter *w, const char *source, const char *folder, const MpFinding *f)
+{
+	write_row ((HtmlWriter *) w, source, folder, NULL, f);
+}
+
+/* ---- SVG charts ---------------------------------------------------------- */
+
+typedef struct {
+	double      at;     /* position in bar units from the left edge of bar 0 */
+	const char *label;
+} Marker;
+
+/* A vertical bar chart of N bars; markers are drawn as dashed red lines. */
+static void
+bar_chart (FILE *fp, const char *title, const char *const *labels, const guint64 *values, guint n,
+           const Marker *markers, guint n_markers)
+{
+	const double W = 560, H = 250, left = 52, right = 12, top = 22, bottom = 44;
+	double pw = W - left - right, ph = H - top - bottom, bw;
+	guint64 max = 1;
+	guint label_every;
+
+	for (guint i = 0; i < n; i++)
+		max = MAX (max, values[i]);
+	bw = MIN (pw / (n ? n : 1), 48.0);
+	label_every = n > 12 ? (n + 11) / 12 : 1;
+	fprintf (fp, "<svg viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\" aria-label=\"",
+	         W, H, W, H);
+	esc (fp, title);
+	fputs ("\">\n", fp);
+	for (int t = 0; t <= 4; t++) {
+		double y = top + ph - ph * t / 4.0;
+		guint64 v = (guint64) llround ((double) max * t / 4.0);
+		g_autofree char *nv = num (v);
+		fprintf (fp, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+		         "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+		         left, y, W - right, y, left - 6, y + 4, nv);
+	}
+	for (guint i = 0; i < n; i++) {
+		double h = ph * (double) values[i] / (double) max;
+		double x = left + i * bw;
+		g_autofree char *nv = num (values[i]);
+		if (values[i] && h < 1)
+			h = 1;
+		fprintf (fp, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>",
+		         x + bw * 0.1, top + ph - h, bw * 0.8, h);
+		esc (fp, labels[i]);
+		fprintf (fp, ": %s</title></rect>\n", nv);
+		if (i % label_every == 0) {
+			fprintf (fp, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x + bw / 2, top + ph + 16);
+			esc (fp, labels[i]);
+			fputs ("</text>\n", fp);
+		}
+	}
+	fprintf (fp, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+	         left, top + ph, W - right, top + ph);
+	for (guint k = 0; k < n_markers; k++) {
+		double x = left + markers[k].at * bw;
+		if (x < left || x > W - right)
+			continue;
+		fprintf (fp, "<line class=\"limit\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+		         "<text class=\"limtext\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">",
+		         x, top - 4, x, top + ph, x + (x > W - 160 ? -4 : 4), top + 10 + 13 * k,
+		         x > W - 160 ? "end" : "start");
+		esc (fp, markers[k].label);
+		fputs ("</text>\n", fp);
+	}
+	fputs ("</svg>\n", fp);
+}
+
+static void
+size_chart (FILE *fp, const MpSummary *s, const MpReportMeta *meta)
+{
+	guint first = MP_SIZE_BUCKETS, last = 0, n;
+	g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr(GArray) markers = g_array_new (FALSE, TRUE, sizeof (Marker));
+	g_autoptr(GPtrArray) marker_text = g_ptr_array_new_with_free_func (g_free);
+	guint64 values[MP_SIZE_BUCKETS];
+	g_autoptr(GArray) limits = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+	for (guint i = 0; i < meta->rules->len; i++) {
+		const MpRuleInfo *r = g_ptr_array_index (meta->rules, i);
+		guint64 v;
+		if (g_strcmp0 (r->check, "message-size") == 0 && r->max && mp_parse_size (r->max, &v, NULL) && v) {
+			g_array_append_val (limits, v);
+			first = MIN (first, mp_size_bucket (v));
+			last = MAX (last, mp_size_bucket (v) + 1); /* room right of the line */
+		}
+	}
+	for (guint b = 0; b < MP_SIZE_BUCKETS; b++) {
+		if (s->size_hist[b]) {
+			first = MIN (first, b);
+			last = MAX (last, b);
+		}
+	}
+	if (first > last)
+		first = last = 10;
+	/* at least 1 KB to 1 MB, so a tiny mailbox still has a readable scale */
+	first = MIN (first, 10);
+	last = MAX (last, 20);
+	n = last - first + 1;
+	for (guint b = first; b <= last; b++) {
+		/* bucket b holds [2^(b-1), 2^b): label it by its lower bound */
+		guint64 lo = b ? (G_GUINT64_CONSTANT (1) << (b - 1)) : 0;
+		values[b - first] = s->size_hist[b];
+		if (lo >= 1024 * 1024 * 1024)
+			g_ptr_array_add (labels, g_strdup_printf ("%" G_GUINT64_FORMAT "G", lo >> 30));
+		else if (lo >= 1024 * 1024)
+			g_ptr_array_add (labels, g_strdup_printf ("%" G_GUINT64_FORMAT "M", lo >> 20));
+		else if (lo >= 1024)
+			g_ptr_array_add (labels, g_strdup_printf ("%" G_GUINT64_FORMAT "K", lo >> 10));
+		else
+			g_ptr_array_add (labels, g_strdup_printf ("%" G_GUINT64_FORMAT, lo));
+	}
+	for (guint i = 0; i < limits->len; i++) {
+		guint64 v = g_array_index (limits, guint64, i);
+		/* the edge of bucket b is at log2 = b - 1 */
+		Marker m = { log2 ((double) v) - ((double) first - 1.0), NULL };
+		g_autofree char *sz = mp_format_size (v);
+		char *t = g_strdup_printf ("limit %s", sz);
+		g_ptr_array_add (marker_text, t);
+		m.label = t;
+		g_array_append_val (markers, m);
+	}
+	bar_chart (fp, "Message size distribution", (const char *const *) labels->pdata, values, n,
+	           (const Marker *) markers->data, markers->len);
+}
+
+static void
+attachments_chart (FILE *fp, const MpSummary *s, const MpReportMeta *meta)
+{
+	static const char *const labels[MP_ATT_BUCKETS] = {
+		"0", "1", "2", "3", "4", "5", "6-10", "11-20", "21-50", "51-100", "101-250", "251+"
+	};
+	g_autoptr(GArray) markers = g_array_new (FALSE, TRUE, sizeof (Marker));
+	g_autoptr(GPtrArray) marker_text = g_ptr_array_new_with_free_func (g_free);
+
+	for (guint i = 0; i < meta->rules->len; i++) {
+		const MpRuleInfo *r = g_ptr_array_index (meta->rules, i);
+		guint64 max;
+		guint b;
+		double lo, hi;
+		Marker m;
+		if (g_strcmp0 (r->check, "attachment-count") != 0 || r->max == NULL ||
+		    !g_ascii_string_to_unsigned (r->max, 10, 0, G_MAXUINT, &max, NULL))
+			continue;
+		/* the line is drawn where max + 1 begins: max itself passes */
+		b = mp_att_bucket ((guint) max + 1);
+		lo = mp_att_bucket_low[b];
+		hi = b + 1 < MP_ATT_BUCKETS ? mp_att_bucket_low[b + 1] : lo + 1;
+		m.at = b + ((double) max + 1 - lo) / (hi - lo);
+		m.label = g_strdup_printf ("limit %" G_GUINT64_FORMAT, max);
+		g_ptr_array_add (marker_text, (gpointer) m.label);
+		g_array_append_val (markers, m);
+	}
+	bar_chart (fp, "Attachments per message", labels, s->att_hist, MP_ATT_BUCKETS,
+	           (const Marker *) markers->data, markers->len);
+}
+
+static gboolean
+years_chart (FILE *fp, const MpSummary *s)
+{
+	int first = -1, last = -1, n;
+	g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+	for (int y = 0; y <= MP_YEAR_LAST - MP_YEAR_FIRST; y++) {
+		if (s->years[y]) {
+			if (first < 0)
+				first = y;
+			last = y;
+		}
+	}
+	if (first < 0)
+		return FALSE;
+	if (last - first > 59)
+		first = last - 59; /* the last 60 years; older ones are listed below */
+	n = last - first + 1;
+	for (int y = first; y <= last; y++) {
+		g_ptr_array_add (labels, g_strdup_printf ("%d", y + MP_YEAR_FIRST));
+		g_array_append_val (values, s->years[y]);
+	}
+	bar_chart (fp, "Messages per year", (const char *const *) labels->pdata,
+	           (const guint64 *) values->data, (guint) n, NULL, 0);
+	return TRUE;
+}
+
+static gint
+by_bytes_desc (gconstpointer a, gconstpointer b)
+{
+	const MpFolderStats *x = *(const MpFolderStats *const *) a, *y = *(const MpFolderStats *const *) b;
+
+	return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : 0;
+}
+
+/* Horizontal bars: the 15 largest folders and the rest together. */
+static void
+folder_chart (FILE *fp, const MpSummary *s)
+{
+	g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
+	guint shown;
+	guint64 max = 1, rest = 0;
+	const double W = 560, left = 170, right = 80, rowh = 20, top = 8;
+	double H;
+
+	for (guint i = 0; i < s->folders->len; i++)
+		g_ptr_array_add (sorted, g_ptr_array_index (s->folders, i));
+	g_ptr_array_sort (sorted, by_bytes_desc);
+	shown = MIN (sorted->len, 15);
+	for (guint i = shown; i < sorted->len; i++)
+		rest += ((MpFolderStats *) g_ptr_array_index (sorted, i))->bytes;
+	for (guint i = 0; i < shown; i++)
+		max = MAX (max, ((MpFolderStats *) g_ptr_array_index (sorted, i))->bytes);
+	max = MAX (max, rest);
+	H = top * 2 + rowh * (shown + (rest ? 1 : 0) + (shown ? 0 : 1));
+	fprintf (fp, "<svg viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\" "
+	         "aria-label=\"Size per folder\">\n", W, H, W, H);
+	for (guint i = 0; i <= shown; i++) {
+		const MpFolderStats *f = i < shown ? g_ptr_array_index (sorted, i) : NULL;
+		guint64 bytes = f ? f->bytes : rest;
+		double y = top + i * rowh, w = (W - left - right) * (double) bytes / (double) max;
+		g_autofree char *label = f ? g_strdup (f->name)
+		                           : g_strdup_printf ("%u other folders", sorted->len - shown);
+		g_autofree char *cut = g_utf8_strlen (label, -1) > 26 ? g_utf8_substring (label, 0, 25) : NULL;
+		if (!f && !rest)
+			break;
+		if (bytes && w < 1)
+			w = 1;
+		fprintf (fp, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", left - 6, y + 14);
+		esc (fp, cut ? cut : label);
+		if (cut)
+			fputs ("\xe2\x80\xa6", fp);
+		fprintf (fp, "</text><rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>",
+		         left, y + 3, w, rowh - 6);
+		esc (fp, label);
+		fputs ("</title></rect>", fp);
+		fprintf (fp, "<text x=\"%.1f\" y=\"%.1f\">", left + w + 4, y + 14);
+		put_size (fp, bytes);
+		fputs ("</text>\n", fp);
+	}
+	fputs ("</svg>\n", fp);
+}
+
+/* ---- the page ------------------------------------------------------------ */
+
+static void
+card (FILE *fp, const char *label, const char *value)
+{
+	fputs ("<div class=\"card\"><div class=\"n\">", fp);
+	esc (fp, value);
+	fputs ("</div><div class=\"l\">", fp);
+	esc (fp, label);
+	fputs ("</div></div>\n", fp);
+}
+
+static void
+write_head (FILE *fp, const MpReportMeta *meta)
+{
+	g_autofree char *css_hash = sha256_b64 (mp_html_css);
+	g_autofree char *js_hash = sha256_b64 (mp_html_js);
+
+	fputs ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n", fp);
+	fprintf (fp, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	         "style-src 'sha256-%s'; script-src 'sha256-%s'; img-src 'none'; font-src 'none'; "
+	         "connect-src 'none'; base-uri 'none'; form-action 'none'\">\n", css_hash, js_hash);
+	fputs ("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	       "<meta name=\"generator\" content=\"mailpreflight " MP_VERSION "\">\n"
+	       "<title>Mailbox migration preflight report</title>\n<style>", fp);
+	fputs (mp_html_css, fp);
+	fputs ("</style>\n</head>\n<body>\n", fp);
+}
+
+static void
+write_summary (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 blocking)
+{
+	const char *cls = blocking ? "bad" : (s->sources_failed || s->errors_total) ? "partial" : "ok";
+	g_autofree char *n_msg = num (s->messages);
+	g_autofree char *n_src = num (s->source_stats->len);
+	g_autofree char *n_fld = num (s->folders->len);
+	g_autofree char *n_att = num (s->attachments);
+	g_autofree char *sz = mp_format_size (s->bytes);
+	g_autofree char *n_err = num (s->findings[MP_SEVERITY_ERROR]);
+	g_autofree char *n_warn = num (s->findings[MP_SEVERITY_WARNING]);
+	g_autofree char *n_info = num (s->findings[MP_SEVERITY_INFO]);
+	g_autofree char *n_block = num (blocking);
+	const MpRunInfo *run = meta->runs->len ? g_ptr_array_index (meta->runs, meta->runs->len - 1) : NULL;
+
+	fputs ("<header class=\"top\"><h1>Mailbox migration preflight report</h1><p>Rules: ", fp);
+	esc (fp, meta->rules_name ? meta->rules_name : "(unknown)");
+	if (run) {
+		fputs (" &middot; scanned ", fp);
+		esc (fp, run->scan_time);
+	}
+	fputs (" &middot; mailpreflight " MP_VERSION "</p></header>\n<main>\n", fp);
+
+	fprintf (fp, "<section class=\"verdict %s\" id=\"verdict\"><div><div class=\"big\" id=\"verdict-text\">", cls);
+	if (blocking)
+		fprintf (fp, "Not ready: %s blocking finding%s", n_block, blocking == 1 ? "" : "s");
+	else if (*cls == 'p')
+		fputs ("Incomplete: not everything could be read", fp);
+	else
+		fputs ("Ready", fp);
+	fputs ("</div><p>", fp);
+	if (blocking)
+		fprintf (fp, "Findings at or above <b>%s</b> would be refused or lost by the target; "
+		         "fix them before the migration.", mp_report_meta_fail_on_name (meta));
+	else
+		fprintf (fp, "No finding at or above <b>%s</b>.", mp_report_meta_fail_on_name (meta));
+	{
+		g_autofree char *n_with = num (s->messages_with_findings);
+		fprintf (fp, " %s of %s message%s have findings.</p></div></section>\n",
+		         n_with, n_msg, s->messages == 1 ? "" : "s");
+	}
+	fputs ("<div class=\"cards\" id=\"totals\">\n", fp);
+	card (fp, "Accounts", n_src);
+	card (fp, "Folders", n_fld);
+	card (fp, "Messages", n_msg);
+	card (fp, "Total size", sz);
+	card (fp, "Attachments", n_att);
+	card (fp, "Errors", n_err);
+	card (fp, "Warnings", n_warn);
+	card (fp, "Info", n_info);
+	fputs ("</div>\n", fp);
+}
+
+static void
+write_rule_counts (FILE *fp, const MpSummary *s, const MpReportMeta *meta)
+{
+	fputs ("<section id=\"per-rule\"><h2>Findings per rule and severity</h2>\n", fp);
+	if (s->rules->len == 0) {
+		fputs ("<p>No findings: every message, folder and account passes the rules.</p></section>\n", fp);
+		return;
+	}
+	fputs ("<table class=\"sortable\"><thead><tr><th>Severity</th><th>Rule</th><th>Check</th>"
+	       "<th class=\"num\">Findings</th><th>Advice</th></tr></thead><tbody>\n", fp);
+	for (guint i = 0; i < s->rules->len; i++) {
+		const MpRuleStats *r = g_ptr_array_index (s->rules, i);
+		const MpRuleInfo *info = mp_report_meta_find_rule (meta, r->rule);
+		const char *sev = mp_severity_name (r->severity);
+		fprintf (fp, "<tr><td data-v=\"%d\"><span class=\"sev %s\">%s</span></td><td>", (int) r->severity, sev, sev);
+		esc (fp, r->rule);
+		fputs ("</td><td>", fp);
+		esc (fp, r->check);
+		fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", r->count);
+		put_num (fp, r->count);
+		fputs ("</td><td class=\"wrap\">", fp);
+		esc (fp, info ? info->advice : NULL);
+		fputs ("</td></tr>\n", fp);
+	}
+	fputs ("</tbody></table></section>\n", fp);
+}
+
+static void
+write_charts (FILE *fp, const MpSummary *s, const MpReportMeta *meta)
+{
+	fputs ("<section id=\"charts\"><h2>Charts</h2><div class=\"charts\">\n", fp);
+	fputs ("<figure><h3>Message size (log scale)</h3>", fp);
+	size_chart (fp, s, meta);
+	fputs ("<figcaption>Messages by size; the dashed line is the size limit of the rules.</figcaption></figure>\n", fp);
+	fputs ("<figure><h3>Attachments per message</h3>", fp);
+	attachments_chart (fp, s, meta);
+	fputs ("<figcaption>Messages by number of attachments; the dashed line is the limit.</figcaption></figure>\n", fp);
+	fputs ("<figure><h3>Size per folder</h3>", fp);
+	folder_chart (fp, s);
+	fputs ("<figcaption>The largest folders.</figcaption></figure>\n", fp);
+	fputs ("<figure><h3>Messages per year</h3>", fp);
+	if (years_chart (fp, s)) {
+		fputs ("<figcaption>By the date of each message", fp);
+		if (s->undated || s->years_before || s->years_after) {
+			fputs (" (not shown: ", fp);
+			put_num (fp, s->undated);
+			fputs (" undated, ", fp);
+			put_num (fp, s->years_before);
+			fputs (" before 1970, ", fp);
+			put_num (fp, s->years_after);
+			fputs (" after 2099)", fp);
+		}
+		fputs (".</figcaption>", fp);
+	} else {
+		fputs ("<p class=\"muted\">No message has a known date.</p>", fp);
+	}
+	fputs ("</figure>\n</div></section>\n", fp);
+}
+
+static gboolean
+write_findings_table (HtmlWriter *h, FILE *fp, const MpSummary *s)
+{
+	guint64 total = s->findings[0] + s->findings[1] + s->findings[2];
+
+	fputs ("<section id=\"all-findings\"><h2>Findings</h2>\n", fp);
+	if (total == 0) {
+		fputs ("<p>None.</p></section>\n", fp);
+		return TRUE;
+	}
+	fputs ("<div class=\"filters\" id=\"filters\" hidden>"
+	       "<select name=\"sev\" aria-label=\"Severity\"><option value=\"\">All severities</option>"
+	       "<option value=\"error\">error</option><option value=\"warning\">warning</option>"
+	       "<option value=\"info\">info</option></select>"
+	       "<select name=\"rule\" aria-label=\"Rule\"><option value=\"\">All rules</option>", fp);
+	for (guint i = 0; i < s->rules->len; i++) {
+		const MpRuleStats *r = g_ptr_array_index (s->rules, i);
+		fputs ("<option value=\"", fp);
+		esc (fp, r->rule);
+		fputs ("\">", fp);
+		esc (fp, r->rule);
+		fputs ("</option>", fp);
+	}
+	fputs ("</select><select name=\"folder\" aria-label=\"Folder\"><option value=\"\">All folders</option>", fp);
+	for (guint i = 0; i < h->filter_folders->len; i++) {
+		const char *f = g_ptr_array_index (h->filter_folders, i);
+		fputs ("<option value=\"", fp);
+		esc (fp, f);
+		fputs ("\">", fp);
+		esc (fp, f);
+		fputs ("</option>", fp);
+	}
+	fputs ("</select><input name=\"q\" type=\"search\" placeholder=\"Search subject, sender, detail\" "
+	       "aria-label=\"Search\"><span class=\"muted\" id=\"shown\"></span></div>\n", fp);
+	fputs ("<p class=\"note\" id=\"findings-count\">", fp);
+	put_num (fp, total);
+	fputs (" finding(s)", fp);
+	if (h->rows_dropped) {
+		fputs ("; the first ", fp);
+		put_num (fp, h->rows_written);
+		fputs (" are listed (at most ", fp);
+		put_num (fp, MAX_ROWS_PER_RULE);
+		fputs (" per rule), ", fp);
+		put_num (fp, h->rows_dropped);
+		fputs (" more are in the CSV and JSON reports", fp);
+	}
+	fputs (".</p>\n<div class=\"scroll\"><table id=\"findings\" class=\"sortable\"><thead><tr>"
+	       "<th>Severity</th><th>Rule</th><th>Folder</th><th class=\"num\">#</th><th>Subject</th>"
+	       "<th>From</th><th class=\"num\">Size</th><th>Detail</th></tr></thead><tbody>\n", fp);
+	if (!mp_copy_stream (h->rows, fp))
+		return FALSE;
+	fputs ("</tbody></table></div></section>\n", fp);
+	return TRUE;
+}
+
+static void
+write_largest (FILE *fp, const MpSummary *s)
+{
+	fputs ("<section id=\"largest\"><h2>The largest messages</h2>\n"
+	       "<div class=\"scroll\"><table class=\"sortable\"><thead><tr><th class=\"num\">Size</th>"
+	       "<th class=\"num\">Attachments</th><th>Folder</th><th class=\"num\">#</th><th>Date</th>"
+	       "<th>From</th><th>Subject</th><th>Findings</th></tr></thead><tbody>\n", fp);
+	for (guint i = 0; i < s->largest->len; i++) {
+		const MpOffender *o = g_ptr_array_index (s->largest, i);
+		fprintf (fp, "<tr><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", o->size);
+		put_size (fp, o->size);
+		fprintf (fp, "</td><td class=\"num\" data-v=\"%u\">%u</td><td title=\"", o->attachments, o->attachments);
+		esc (fp, o->source);
+		fputs ("\">", fp);
+		esc (fp, o->folder);
+		fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">%" G_GUINT64_FORMAT "</td><td>",
+		         o->index, o->index);
+		esc (fp, o->date);
+		fputs ("</td><td class=\"wrap\">", fp);
+		esc (fp, o->from);
+		fputs ("</td><td class=\"wrap\">", fp);
+		esc (fp, o->subject);
+		fputs ("</td><td>", fp);
+		esc (fp, o->rules);
+		fputs ("</td></tr>\n", fp);
+	}
+	fputs ("</tbody></table></div></section>\n", fp);
+}
+
+static void
+write_folders (FILE *fp, const MpSummary *s)
+{
+	fputs ("<section id=\"folders\"><h2>Folders</h2>\n<div class=\"scroll\"><table class=\"sortable\"><thead><tr>"
+	       "<th>Account</th><th>Folder</th><th class=\"num\">Messages</th><th class=\"num\">Size</th>"
+	       "<th class=\"num\">Attachments</th><th class=\"num\">Largest</th><th class=\"num\">Errors</th>"
+	       "<th class=\"num\">Warnings</th><th class=\"num\">Info</th><th>Read</th></tr></thead><tbody>\n", fp);
+	for (guint i = 0; i < s->folders->len && i < MAX_FOLDER_ROWS; i++) {
+		const MpFolderStats *f = g_ptr_array_index (s->folders, i);
+		fputs ("<tr><td>", fp);
+		esc (fp, f->source);
+		fputs ("</td><td>", fp);
+		esc (fp, f->name);
+		fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", f->messages);
+		put_num (fp, f->messages);
+		fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", f->bytes);
+		put_size (fp, f->bytes);
+		fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", f->attachments);
+		put_num (fp, f->attachments);
+		fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", f->largest);
+		put_size (fp, f->largest);
+		for (int k = MP_SEVERITY_ERROR; k >= MP_SEVERITY_INFO; k--) {
+			fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", f->by_severity[k]);
+			put_num (fp, f->by_severity[k]);
+		}
+		fprintf (fp, "</td><td>%s</td></tr>\n", f->failed ? "<span class=\"sev error\">failed</span>" : "ok");
+	}
+	fputs ("</tbody></table></div>", fp);
+	if (s->folders->len > MAX_FOLDER_ROWS) {
+		fputs ("<p class=\"note\">", fp);
+		put_num (fp, s->folders->len - MAX_FOLDER_ROWS);
+		fputs (" more folders are in the JSON report.</p>", fp);
+	}
+	fputs ("</section>\n", fp);
+}
+
+static void
+write_text_list (FILE *fp, const char *id, const char *title, GPtrArray *items, guint64 total)
+{
+	if (items->len == 0)
+		return;
+	fprintf (fp, "<section id=\"%s\"><h2>%s</h2><ul>\n", id, title);
+	for (guint i = 0; i < items->len; i++) {
+		fputs ("<li>", fp);
+		esc (fp, g_ptr_array_index (items, i));
+		fputs ("</li>\n", fp);
+	}
+	fputs ("</ul>", fp);
+	if (total > items->len) {
+		fputs ("<p class=\"note\">", fp);
+		put_num (fp, total - items->len);
+		fputs (" more not listed.</p>", fp);
+	}
+	fputs ("</section>\n", fp);
+}
+
+static void
+write_rules_and_run (FILE *fp, const MpSummary *s, const MpReportMeta *meta)
+{
+	fputs ("<section id=\"rules\"><h2>Rules used</h2><p>", fp);
+	esc (fp, meta->rules_name);
+	fputs (" <span class=\"muted\">(", fp);
+	esc (fp, meta->rules_origin);
+	fputs (")</span></p>\n<table class=\"sortable\"><thead><tr><th>Rule</th><th>Check</th><th>Scope</th>"
+	       "<th>Severity</th><th>Limit</th><th>Advice</th></tr></thead><tbody>\n", fp);
+	for (guint i = 0; i < meta->rules->len; i++) {
+		const MpRuleInfo *r = g_ptr_array_index (meta->rules, i);
+		const char *sev = mp_severity_name (r->severity);
+		fputs ("<tr><td>", fp);
+		esc (fp, r->name);
+		fputs ("</td><td>", fp);
+		esc (fp, r->check);
+		fputs ("</td><td>", fp);
+		esc (fp, r->scope);
+		fprintf (fp, "</td><td data-v=\"%d\"><span class=\"sev %s\">%s</span></td><td>", (int) r->severity, sev, sev);
+		esc (fp, r->max);
+		fputs ("</td><td class=\"wrap\">", fp);
+		esc (fp, r->advice);
+		fputs ("</td></tr>\n", fp);
+	}
+	fputs ("</tbody></table></section>\n", fp);
+
+	fputs ("<section id=\"run\"><h2>About this report</h2>\n", fp);
+	for (guint i = 0; i < meta->runs->len; i++) {
+		const MpRunInfo *run = g_ptr_array_index (meta->runs, i);
+		g_autofree char *cmd = run->command ? g_strjoinv (" ", run->command) : NULL;
+		fputs ("<dl class=\"run\"><dt>Command</dt><dd><pre>", fp);
+		esc (fp, cmd);
+		fputs ("</pre></dd><dt>Tool version</dt><dd>mailpreflight ", fp);
+		esc (fp, run->tool_version);
+		fputs ("</dd><dt>Scan time</dt><dd>", fp);
+		esc (fp, run->scan_time);
+		fputs ("</dd><dt>Judged as of</dt><dd>", fp);
+		esc (fp, run->as_of ? run->as_of : run->scan_time);
+		fputs ("</dd><dt>Rules</dt><dd>", fp);
+		esc (fp, run->rules_name);
+		fputs (" (", fp);
+		esc (fp, run->rules_origin);
+		fputs (")</dd></dl>\n", fp);
+	}
+	fputs ("<p class=\"note\">Sizes are RFC 5322 octets with CRLF line ends, as the target counts them; "
+	       "KB = 1024 bytes. Rendered by mailpreflight " MP_VERSION ".</p></section>\n", fp);
+}
+
+static gboolean
+html_finish (MpWriter *w, const MpSummary *s, GError **error)
+{
+	HtmlWriter *h = (HtmlWriter *) w;
+	const MpReportMeta *meta = w->meta;
+	FILE *fp = mp_output_file_stream (w->out);
+	guint64 blocking = 0;
+
+	for (int k = MP_SEVERITY_INFO; k <= MP_SEVERITY_ERROR; k++)
+		if (mp_report_meta_blocking (meta, (MpSeverity) k))
+			blocking += s->findings[k];
+	write_head (fp, meta);
+	write_summary (fp, s, meta, blocking);
+	write_rule_counts (fp, s, meta);
+	write_charts (fp, s, meta);
+	if (!write_findings_table (h, fp, s)) {
+		g_set_error (error, MP_ERROR, MP_ERROR_WRITE, "HTML report: cannot read back the spool file");
+		return FALSE;
+	}
+	write_largest (fp, s);
+	write_folders (fp, s);
+	write_text_list (fp, "errors", "Could not read", s->errors, s->errors_total);
+	write_text_list (fp, "notices", "Notices", s->notices, s->notices_total);
+	write_rules_and_run (fp, s, meta);
+	fputs ("</main>\n<script>", fp);
+	fputs (mp_html_js, fp);
+	fputs ("</script>\n</body>\n</html>\n", fp);
+	return mp_writer_commit (w, error);
+}
+
+static void
+html_free (MpWriter *w)
+{
+	HtmlWriter *h = (HtmlWriter *) w;
+
+	if (h->rows)
+		fclose (h->rows);
+	g_hash_table_unref (h->rows_per_rule);
+	g_hash_table_unref (h->filter_folder_set);
+	g_ptr_array_unref (h->filter_folders);
+	g_free (h);
+}
+
+static const MpWriterOps html_ops = {
+	.message = html_message,
+	.finding = html_finding,
+	.finish = html_finish,
+	.free = html_free,
+};
+
+MpWriter *
+mp_html_writer_new (const char *path, const MpReportMeta *meta, GError **error)
+{
+	HtmlWriter *h;
+	FILE *rows = tmpfile ();
+	MpOutputFile *out;
+
+	if (rows == NULL) {
+		g_set_error (error, MP_ERROR, MP_ERROR_WRITE, "HTML report: cannot create a temporary file: %s",
+		             g_strerror (errno));
+		return NULL;
+	}
+	if ((out = mp_output_file_open (path, error)) == NULL) {
+		fclose (rows);
+		return NULL;
+	}
+	h = g_new0 (HtmlWriter, 1);
+	h->base.ops = &html_ops;
+	h->base.meta = meta;
+	h->base.out = out;
+	h->rows = rows;
+	h->rows_per_rule = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	h->filter_folders = g_ptr_array_new_with_free_func (g_free);
+	h->filter_folder_set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	return &h->base;
+}

@@ -1,0 +1,826 @@
+/* json-read.c — a small pull parser for our JSON reports. Values are parsed
+ * into a tiny tree only one message (or header field) at a time; "sources",
+ * "folders" and "messages" are walked as streams. */
+#include "json-read.h"
+#include "mp-common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_DEPTH   64
+#define MAX_STRING  (64 * 1024 * 1024)
+
+typedef enum { JV_NULL, JV_BOOL, JV_NUM, JV_STR, JV_ARR, JV_OBJ } JvType;
+
+typedef struct Jv Jv;
+struct Jv {
+	JvType     t;
+	gboolean   b;
+	char      *s;      /* string, or the text of a number */
+	GPtrArray *items;  /* Jv*: array elements or object values */
+	GPtrArray *keys;   /* char*: object keys, parallel to items */
+};
+
+typedef struct {
+	FILE       *fp;
+	const char *path;
+	int         c;      /* lookahead */
+	guint64     line;
+	GError     *error;
+	/* the replay */
+	const MpScanSink *sink;
+	gpointer    sink_data;
+	MpReportMeta *meta;
+	gboolean    first;
+	gboolean    schema_ok;
+} Reader;
+
+static void
+jv_free (Jv *v)
+{
+	if (v == NULL)
+		return;
+	g_free (v->s);
+	if (v->items)
+		g_ptr_array_unref (v->items);
+	if (v->keys)
+		g_ptr_array_unref (v->keys);
+	g_free (v);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Jv, jv_free)
+
+static const Jv *
+jv_get (const Jv *o, const char *k)
+{
+	if (o == NULL || o->t != JV_OBJ)
+		return NULL;
+	for (guint i = 0; i < o->keys->len; i++)
+		if (strcmp (g_ptr_array_index (o->keys, i), k) == 0)
+			return g_ptr_array_index (o->items, i);
+	return NULL;
+}
+
+static const char *
+jv_str (const Jv *o, const char *k)
+{
+	const Jv *v = jv_get (o, k);
+
+	return v && v->t == JV_STR ? v->s : NULL;
+}
+
+static guint64
+jv_u64 (const Jv *o, const char *k)
+{
+	const Jv *v = jv_get (o, k);
+	guint64 n = 0;
+
+	if (v && v->t == JV_NUM)
+		g_ascii_string_to_unsigned (v->s, 10, 0, G_MAXUINT64, &n, NULL);
+	return n;
+}
+
+/* ---- lexing -------------------------------------------------------------- */
+
+static void
+advance (Reader *r)
+{
+	if (r->c == '\n')
+		r->line++;
+	r->c = getc (r->fp);
+}
+
+static gboolean
+fail (Reader *r, const char *what)
+{
+	if (r->error == NULL) {
+		if (r->c == EOF)
+			g_set_error (&r->error, MP_ERROR, MP_ERROR_READ, "%s:%" G_GUINT64_FORMAT ": %s (at the end of the file)",
+			             r->path, r->line, what);
+		else
+			g_set_error (&r->error, MP_ERROR, MP_ERROR_READ, "%s:%" G_GUINT64_FORMAT ": %s", r->path, r->line, what);
+	}
+	return FALSE;
+}
+
+static void
+skip_ws (Reader *r)
+{
+	while (r->c == ' ' || r->c == '\t' || r->c == '\n' || r->c == '\r')
+		advance (r);
+}
+
+static gboolean
+expect (Reader *r, int ch)
+{
+	skip_ws (r);
+	if (r->c != ch) {
+		g_autofree char *msg = g_strdup_printf ("expected '%c'", ch);
+		return fail (r, msg);
+	}
+	advance (r);
+	return TRUE;
+}
+
+/* After an element of an array or object: TRUE if another follows. */
+static gboolean
+more (Reader *r, int close)
+{
+	skip_ws (r);
+	if (r->c == ',') {
+		advance (r);
+		return TRUE;
+	}
+	if (r->c == close) {
+		advance (r);
+		return FALSE;
+	}
+	fail (r, close == ']' ? "expected ',' or ']'" : "expected ',' or '}'");
+	return FALSE;
+}
+
+/* Opens an array or object: TRUE if it has a first element. */
+static gboolean
+open_container (Reader *r, int open, int close)
+{
+	if (!expect (r, open))
+		return FALSE;
+	skip_ws (r);
+	if (r->c == close) {
+		advance (r);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static int
+hex4 (Reader *r)
+{
+	int v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		int d = g_ascii_xdigit_value ((char) r->c);
+		if (r->c == EOF || d < 0)
+			return -1;
+		v = v * 16 + d;
+		advance (r);
+	}
+	return v;
+}
+
+static char *
+parse_string (Reader *r)
+{
+	GString *s;
+
+	skip_ws (r);
+	if (r->c != '"') {
+		fail (r, "expected a string");
+		return NULL;
+	}
+	advance (r);
+	s = g_string_new (NULL);
+	for (;;) {
+		if (r->c == EOF || r->c < 0x20 || s->len > MAX_STRING) {
+			fail (r, "unterminated or invalid string");
+			g_string_free (s, TRUE);
+			return NULL;
+		}
+		if (r->c == '"') {
+			advance (r);
+			break;
+		}
+		if (r->c != '\\') {
+			g_string_append_c (s, (char) r->c);
+			advance (r);
+			continue;
+		}
+		advance (r);
+		switch (r->c) {
+		case '"': case '\\': case '/': g_string_append_c (s, (char) r->c); advance (r); break;
+		case 'b': g_string_append_c (s, '\b'); advance (r); break;
+		case 'f': g_string_append_c (s, '\f'); advance (r); break;
+		case 'n': g_string_append_c (s, '\n'); advance (r); break;
+		case 'r': g_string_append_c (s, '\r'); advance (r); break;
+		case 't': g_string_append_c (s, '\t'); advance (r); break;
+		case 'u': {
+			int u, lo;
+			advance (r);
+			u = hex4 (r);
+			if (u >= 0xd800 && u <= 0xdbff && r->c == '\\') {
+				advance (r);
+				if (r->c != 'u') {
+					u = -1;
+				} else {
+					advance (r);
+					lo = hex4 (r);
+					u = (lo >= 0xdc00 && lo <= 0xdfff) ? 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00) : -1;
+				}
+			}
+			if (u < 0) {
+				fail (r, "invalid \\u escape");
+				g_string_free (s, TRUE);
+				return NULL;
+			}
+			if (u == 0 || (u >= 0xd800 && u <= 0xdfff))
+				u = 0xfffd; /* NUL or a lone surrogate: not a C string character */
+			g_string_append_unichar (s, (gunichar) u);
+			break;
+		}
+		default:
+			fail (r, "invalid escape in a string");
+			g_string_free (s, TRUE);
+			return NULL;
+		}
+	}
+	if (!g_utf8_validate (s->str, (gssize) s->len, NULL)) {
+		char *v = g_utf8_make_valid (s->str, (gssize) s->len);
+		g_string_free (s, TRUE);
+		return v;
+	}
+	return g_string_free (s, FALSE);
+}
+
+static Jv *parse_value (Reader *r, int depth);
+
+static Jv *
+jv_new (JvType t)
+{
+	Jv *v = g_new0 (Jv, 1);
+
+	v->t = t;
+	return v;
+}
+
+static Jv *
+parse_word (Reader *r)
+{
+	char buf[64];
+	gsize n = 0;
+	Jv *v;
+
+	while (n + 1 < sizeof buf && (g_ascii_isalnum (r->c) || r->c == '-' || r->c == '+' || r->c == '.')) {
+		buf[n++] = (char) r->c;
+		advance (r);
+	}
+	buf[n] = '\0';
+	if (strcmp (buf, "null") == 0)
+		return jv_new (JV_NULL);
+	if (strcmp (buf, "true") == 0 || strcmp (buf, "false") == 0) {
+		v = jv_new (JV_BOOL);
+		v->b = buf[0] == 't';
+		return v;
+	}
+	if (n && (g_ascii_isdigit (buf[0]) || buf[0] == '-')) {
+		char *end = NULL;
+		g_ascii_strtod (buf, &end);
+		if (end && *end == '\0') {
+			v = jv_new (JV_NUM);
+			v->s = g_strdup (buf);
+			return v;
+		}
+	}
+	fail (r, "expected a JSON value");
+	return NULL;
+}
+
+static Jv *
+parse_value (Reader *r, int depth)
+{
+	Jv *v;
+
+	if (depth > MAX_DEPTH) {
+		fail (r, "nested too deeply");
+		return NULL;
+	}
+	skip_ws (r);
+	switch (r->c) {
+	case '"':
+		v = jv_new (JV_STR);
+		if ((v->s = parse_string (r)) == NULL) {
+			jv_free (v);
+			return NULL;
+		}
+		return v;
+	case '[':
+		v = jv_new (JV_ARR);
+		v->items = g_ptr_array_new_with_free_func ((GDestroyNotify) jv_free);
+		if (open_container (r, '[', ']')) {
+			do {
+				Jv *e = parse_value (r, depth + 1);
+				if (e == NULL) {
+					jv_free (v);
+					return NULL;
+				}
+				g_ptr_array_add (v->items, e);
+			} while (more (r, ']'));
+		}
+		if (r->error) {
+			jv_free (v);
+			return NULL;
+		}
+		return v;
+	case '{':
+		v = jv_new (JV_OBJ);
+		v->items = g_ptr_array_new_with_free_func ((GDestroyNotify) jv_free);
+		v->keys = g_ptr_array_new_with_free_func (g_free);
+		if (open_container (r, '{', '}')) {
+			do {
+				char *k = parse_string (r);
+				Jv *e;
+				if (k == NULL || !expect (r, ':') || (e = parse_value (r, depth + 1)) == NULL) {
+					g_free (k);
+					jv_free (v);
+					return NULL;
+				}
+				g_ptr_array_add (v->keys, k);
+				g_ptr_array_add (v->items, e);
+			} while (more (r, '}'));
+		}
+		if (r->error) {
+			jv_free (v);
+			return NULL;
+		}
+		return v;
+	default:
+		return parse_word (r);
+	}
+}
+
+/* ---- building events ----------------------------------------------------- */
+
+static MpSeverity
+severity_of (const char *name)
+{
+	MpSeverity s = MP_SEVERITY_ERROR;
+
+	if (name)
+		mp_severity_parse (name, &s);
+	return s;
+}
+
+static MpFinding *
+finding_from (const Jv *o)
+{
+	MpFinding *f = mp_finding_new ();
+
+	f->rule = g_strdup (jv_str (o, "rule") ? jv_str (o, "rule") : "unknown");
+	f->check = g_strdup (jv_str (o, "check") ? jv_str (o, "check") : "unknown");
+	f->severity = severity_of (jv_str (o, "severity"));
+	f->value = g_strdup (jv_str (o, "value"));
+	f->limit = g_strdup (jv_str (o, "limit"));
+	f->detail = g_strdup (jv_str (o, "detail"));
+	f->advice = g_strdup (jv_str (o, "advice"));
+	return f;
+}
+
+static MpMessage *
+message_from (const Jv *o, const char *folder)
+{
+	static const struct { guint flag; const char *name; } flags[] = {
+		{ MP_MSG_FLAG_TNEF, "tnef" },
+		{ MP_MSG_FLAG_SMIME_OPAQUE, "smime_opaque" },
+		{ MP_MSG_FLAG_SIGNED, "signed" },
+		{ MP_MSG_FLAG_ENCRYPTED, "encrypted" },
+		{ MP_MSG_FLAG_CALENDAR, "calendar" },
+	};
+	MpMessage *m = mp_message_new ();
+	const Jv *v;
+	const char *s;
+
+	m->folder = g_strdup (folder);
+	m->index = jv_u64 (o, "index");
+	m->locator = g_strdup (jv_str (o, "locator"));
+	m->message_id = g_strdup (jv_str (o, "message_id"));
+	m->date = g_strdup (jv_str (o, "date"));
+	if ((v = jv_get (o, "date_unix")) && v->t == JV_NUM)
+		g_ascii_string_to_signed (v->s, 10, G_MININT64, G_MAXINT64, &m->date_unix, NULL);
+	s = jv_str (o, "date_source");
+	m->date_source = g_strcmp0 (s, "header") == 0 ? MP_DATE_HEADER
+	               : g_strcmp0 (s, "from-line") == 0 ? MP_DATE_FROM_LINE
+	               : g_strcmp0 (s, "mtime") == 0 ? MP_DATE_MTIME
+	               : g_strcmp0 (s, "internaldate") == 0 ? MP_DATE_INTERNALDATE : MP_DATE_NONE;
+	m->from = g_strdup (jv_str (o, "from"));
+	m->subject = g_strdup (jv_str (o, "subject"));
+	m->size = jv_u64 (o, "size");
+	m->attachments = (guint) jv_u64 (o, "attachments");
+	m->inline_parts = (guint) jv_u64 (o, "inline_parts");
+	m->nested_attachments = (guint) jv_u64 (o, "nested_attachments");
+	m->mime_parts = (guint) jv_u64 (o, "mime_parts");
+	m->depth = (guint) jv_u64 (o, "depth");
+	m->max_line = jv_u64 (o, "max_line");
+	if ((v = jv_get (o, "flags")) && v->t == JV_ARR)
+		for (guint i = 0; i < v->items->len; i++) {
+			const Jv *e = g_ptr_array_index (v->items, i);
+			for (gsize k = 0; k < G_N_ELEMENTS (flags); k++)
+				if (e->t == JV_STR && strcmp (e->s, flags[k].name) == 0)
+					m->flags |= flags[k].flag;
+		}
+	s = jv_str (o, "read");
+	m->read_state = g_strcmp0 (s, "read") == 0 ? MP_READ_SEEN
+	              : g_strcmp0 (s, "unread") == 0 ? MP_READ_UNSEEN : MP_READ_UNKNOWN;
+	if ((v = jv_get (o, "attachment_list")) && v->t == JV_ARR)
+		for (guint i = 0; i < v->items->len; i++) {
+			const Jv *a = g_ptr_array_index (v->items, i);
+			mp_message_add_attachment (m, jv_str (a, "filename"),
+			                           jv_str (a, "type") ? jv_str (a, "type") : "application/octet-stream",
+			                           jv_u64 (a, "size"));
+		}
+	if ((v = jv_get (o, "problems")) && v->t == JV_ARR)
+		for (guint i = 0; i < v->items->len; i++) {
+			const Jv *e = g_ptr_array_index (v->items, i);
+			if (e->t == JV_STR)
+				g_ptr_array_add (m->problems, g_strdup (e->s));
+		}
+	if ((v = jv_get (o, "findings")) && v->t == JV_ARR)
+		for (guint i = 0; i < v->items->len; i++)
+			mp_message_add_finding (m, finding_from (g_ptr_array_index (v->items, i)));
+	return m;
+}
+
+static void
+emit_finding (Reader *r, const char *source, const Jv *o, const char *folder)
+{
+	g_autoptr(MpFinding) f = finding_from (o);
+	MpFolder fo = { (char *) folder, NULL };
+
+	if (r->sink && r->sink->finding)
+		r->sink->finding (r->sink_data, source, folder ? &fo : NULL, f);
+}
+
+static void
+emit_notice (Reader *r, const char *source, const Jv *o)
+{
+	const char *folder = jv_str (o, "folder");
+	MpFolder fo = { (char *) folder, NULL };
+
+	if (r->sink && r->sink->notice)
+		r->sink->notice (r->sink_data, source, folder ? &fo : NULL,
+		                 jv_str (o, "code") ? jv_str (o, "code") : "notice", jv_str (o, "detail"));
+}
+
+/* Walks an array, calling FN on each element (parsed one at a time). */
+static gboolean
+each (Reader *r, void (*fn) (Reader *, const Jv *, gpointer), gpointer data)
+{
+	skip_ws (r);
+	if (r->c == 'n') { /* null: an empty list */
+		jv_free (parse_word (r));
+		return r->error == NULL;
+	}
+	if (open_container (r, '[', ']')) {
+		do {
+			g_autoptr(Jv) e = parse_value (r, 1);
+			if (e == NULL)
+				return FALSE;
+			fn (r, e, data);
+		} while (more (r, ']'));
+	}
+	return r->error == NULL;
+}
+
+typedef struct {
+	const char *source;
+	char       *name;
+	gboolean    begun;
+	char       *error;
+} FolderCtx;
+
+static void
+folder_begin (Reader *r, FolderCtx *f)
+{
+	MpFolder fo = { f->name, NULL };
+
+	if (f->begun)
+		return;
+	f->begun = TRUE;
+	if (r->sink && r->sink->folder_begin)
+		r->sink->folder_begin (r->sink_data, f->source, &fo);
+}
+
+static void
+on_folder_finding (Reader *r, const Jv *e, gpointer data)
+{
+	FolderCtx *f = data;
+
+	emit_finding (r, f->source, e, f->name);
+}
+
+static void
+on_message (Reader *r, const Jv *e, gpointer data)
+{
+	FolderCtx *f = data;
+	g_autoptr(MpMessage) m = NULL;
+
+	if (r->sink == NULL || r->sink->message == NULL)
+		return;
+	m = message_from (e, f->name);
+	r->sink->message (r->sink_data, m);
+}
+
+static void
+on_notice (Reader *r, const Jv *e, gpointer data)
+{
+	emit_notice (r, data, e);
+}
+
+static gboolean
+stream_folder (Reader *r, const char *source)
+{
+	FolderCtx f = { source, NULL, FALSE, NULL };
+	gboolean ok = TRUE;
+
+	if (open_container (r, '{', '}')) {
+		do {
+			g_autofree char *k = parse_string (r);
+			if (k == NULL || !expect (r, ':')) {
+				ok = FALSE;
+				break;
+			}
+			if (strcmp (k, "name") == 0) {
+				g_free (f.name);
+				if ((f.name = parse_string (r)) == NULL) {
+					ok = FALSE;
+					break;
+				}
+				continue;
+			}
+			if (strcmp (k, "findings") == 0 || strcmp (k, "messages") == 0 ||
+			    strcmp (k, "final_findings") == 0 || strcmp (k, "notices") == 0) {
+				if (f.name == NULL) {
+					ok = fail (r, "a folder needs its \"name\" before its contents");
+					break;
+				}
+				folder_begin (r, &f);
+				ok = each (r, k[0] == 'm' ? on_message : k[0] == 'n' ? on_notice : on_folder_finding,
+				           k[0] == 'n' ? (gpointer) source : &f);
+				if (!ok)
+					break;
+				continue;
+			}
+			{
+				g_autoptr(Jv) v = parse_value (r, 1);
+				if (v == NULL) {
+					ok = FALSE;
+					break;
+				}
+				if (strcmp (k, "error") == 0 && v->t == JV_STR) {
+					g_free (f.error);
+					f.error = g_strdup (v->s);
+				}
+			}
+		} while (more (r, '}'));
+	}
+	ok = ok && r->error == NULL;
+	if (ok && f.name == NULL)
+		ok = fail (r, "a folder without a \"name\"");
+	if (ok) {
+		MpFolder fo = { f.name, NULL };
+		folder_begin (r, &f);
+		if (f.error && r->sink && r->sink->folder_error) {
+			g_autoptr(GError) e = g_error_new_literal (MP_ERROR, MP_ERROR_READ, f.error);
+			r->sink->folder_error (r->sink_data, source, &fo, e);
+		}
+		if (r->sink && r->sink->folder_end)
+			r->sink->folder_end (r->sink_data, source, &fo);
+	}
+	g_free (f.name);
+	g_free (f.error);
+	return ok;
+}
+
+static void
+on_source_finding (Reader *r, const Jv *e, gpointer data)
+{
+	emit_finding (r, data, e, jv_str (e, "folder"));
+}
+
+static gboolean
+stream_source (Reader *r)
+{
+	g_autofree char *source = NULL;
+	g_autofree char *kind = NULL;
+	g_autofree char *error = NULL;
+	gboolean begun = FALSE, ok = TRUE;
+
+	if (open_container (r, '{', '}')) {
+		do {
+			g_autofree char *k = parse_string (r);
+			if (k == NULL || !expect (r, ':')) {
+				ok = FALSE;
+				break;
+			}
+			if (strcmp (k, "folders") == 0 || strcmp (k, "findings") == 0 || strcmp (k, "notices") == 0) {
+				if (source == NULL) {
+					ok = fail (r, "a source needs \"source\" and \"kind\" before its contents");
+					break;
+				}
+				if (!begun && kind != NULL) {
+					begun = TRUE;
+					if (r->sink && r->sink->source_begin)
+						r->sink->source_begin (r->sink_data, source, kind);
+				}
+				if (k[1] == 'o') { /* folders */
+					if (open_container (r, '[', ']'))
+						do {
+							if (!stream_folder (r, source))
+								break;
+						} while (more (r, ']'));
+					ok = r->error == NULL;
+				} else {
+					ok = each (r, k[0] == 'f' ? on_source_finding : on_notice, source);
+				}
+				if (!ok)
+					break;
+				continue;
+			}
+			{
+				g_autoptr(Jv) v = parse_value (r, 1);
+				if (v == NULL) {
+					ok = FALSE;
+					break;
+				}
+				if (v->t == JV_STR) {
+					if (strcmp (k, "source") == 0) {
+						g_free (source);
+						source = g_strdup (v->s);
+					} else if (strcmp (k, "kind") == 0) {
+						g_free (kind);
+						kind = g_strdup (v->s);
+					} else if (strcmp (k, "error") == 0) {
+						g_free (error);
+						error = g_strdup (v->s);
+					}
+				}
+			}
+		} while (more (r, '}'));
+	}
+	if (!ok || r->error)
+		return FALSE;
+	if (source == NULL)
+		return fail (r, "a source without \"source\"");
+	if (!begun && kind != NULL && r->sink && r->sink->source_begin)
+		r->sink->source_begin (r->sink_data, source, kind);
+	if (error) {
+		/* as in a scan: a source that failed has no source_end */
+		g_autoptr(GError) e = g_error_new_literal (MP_ERROR, MP_ERROR_READ, error);
+		if (r->sink && r->sink->source_error)
+			r->sink->source_error (r->sink_data, source, e);
+	} else if (r->sink && r->sink->source_end) {
+		r->sink->source_end (r->sink_data, source);
+	}
+	return TRUE;
+}
+
+/* ---- the header ---------------------------------------------------------- */
+
+static void
+take_header (Reader *r, const char *k, const Jv *v)
+{
+	MpReportMeta *meta = r->meta;
+
+	if (strcmp (k, "schema") == 0) {
+		if (v->t == JV_STR && g_str_has_prefix (v->s, "mailpreflight-report/")) {
+			guint64 major = 0;
+			if (g_ascii_string_to_unsigned (v->s + strlen ("mailpreflight-report/"), 10, 1, 1000, &major, NULL) &&
+			    major == 1)
+				r->schema_ok = TRUE;
+			else
+				fail (r, "this report has a newer schema than this mailpreflight reads (mailpreflight-report/1)");
+		} else {
+			fail (r, "not a mailpreflight report (no \"schema\": \"mailpreflight-report/1\")");
+		}
+		return;
+	}
+	if (meta == NULL)
+		return;
+	if (strcmp (k, "fail_on") == 0 && v->t == JV_STR && r->first) {
+		if (strcmp (v->s, "never") == 0)
+			meta->fail_never = TRUE;
+		else
+			meta->fail_on = severity_of (v->s);
+	} else if (strcmp (k, "runs") == 0 && v->t == JV_ARR) {
+		for (guint i = 0; i < v->items->len; i++) {
+			const Jv *o = g_ptr_array_index (v->items, i);
+			const Jv *cmd = jv_get (o, "command");
+			MpRunInfo *run = g_new0 (MpRunInfo, 1);
+			GStrvBuilder *b = g_strv_builder_new ();
+			run->tool_version = g_strdup (jv_str (o, "tool_version"));
+			for (guint c = 0; cmd && cmd->t == JV_ARR && c < cmd->items->len; c++) {
+				const Jv *e = g_ptr_array_index (cmd->items, c);
+				if (e->t == JV_STR)
+					g_strv_builder_add (b, e->s);
+			}
+			run->command = g_strv_builder_end (b);
+			g_strv_builder_unref (b);
+			run->scan_time = g_strdup (jv_str (o, "scan_time"));
+			run->as_of = g_strdup (jv_str (o, "as_of"));
+			run->rules_name = g_strdup (jv_str (o, "rules"));
+			run->rules_origin = g_strdup (jv_str (o, "rules_origin"));
+			g_ptr_array_add (meta->runs, run);
+		}
+	} else if (strcmp (k, "rules") == 0 && v->t == JV_OBJ) {
+		const Jv *list = jv_get (v, "list");
+		if (r->first) {
+			g_free (meta->rules_name);
+			g_free (meta->rules_origin);
+			meta->rules_name = g_strdup (jv_str (v, "name"));
+			meta->rules_origin = g_strdup (jv_str (v, "origin"));
+		}
+		for (guint i = 0; list && list->t == JV_ARR && i < list->items->len; i++) {
+			const Jv *o = g_ptr_array_index (list->items, i);
+			MpRuleInfo *info;
+			if (jv_str (o, "name") == NULL)
+				continue;
+			info = g_new0 (MpRuleInfo, 1);
+			info->name = g_strdup (jv_str (o, "name"));
+			info->check = g_strdup (jv_str (o, "check"));
+			info->scope = g_strdup (jv_str (o, "scope") ? jv_str (o, "scope") : "message");
+			info->severity = severity_of (jv_str (o, "severity"));
+			info->max = g_strdup (jv_str (o, "max"));
+			info->advice = g_strdup (jv_str (o, "advice"));
+			mp_report_meta_add_rule (meta, info);
+		}
+	}
+}
+
+static gboolean
+read_file (Reader *r, GError **error)
+{
+	gboolean ok = TRUE;
+
+	r->fp = g_str_equal (r->path, "-") ? stdin : fopen (r->path, "re");
+	if (r->fp == NULL) {
+		int saved = errno;
+		g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND, "%s: cannot open: %s", r->path, g_strerror (saved));
+		return FALSE;
+	}
+	r->line = 1;
+	r->c = getc (r->fp);
+	if (open_container (r, '{', '}')) {
+		do {
+			g_autofree char *k = parse_string (r);
+			if (k == NULL || !expect (r, ':'))
+				break;
+			if (strcmp (k, "sources") == 0) {
+				if (!r->schema_ok) {
+					fail (r, "\"schema\" must come before \"sources\"");
+					break;
+				}
+				if (open_container (r, '[', ']'))
+					do {
+						if (!stream_source (r))
+							break;
+					} while (more (r, ']'));
+				if (r->error)
+					break;
+				continue;
+			}
+			{
+				g_autoptr(Jv) v = parse_value (r, 1);
+				if (v == NULL)
+					break;
+				take_header (r, k, v);
+				if (r->error)
+					break;
+			}
+		} while (more (r, '}'));
+	}
+	if (r->error == NULL && !r->schema_ok)
+		fail (r, "not a mailpreflight report (no \"schema\": \"mailpreflight-report/1\")");
+	if (r->error == NULL) {
+		skip_ws (r);
+		if (r->c != EOF)
+			fail (r, "text after the end of the report");
+	}
+	if (r->fp != stdin)
+		fclose (r->fp);
+	if (r->error) {
+		g_propagate_error (error, r->error);
+		ok = FALSE;
+	}
+	return ok;
+}
+
+gboolean
+mp_json_read_meta (const char *path, MpReportMeta *meta, gboolean first, GError **error)
+{
+	Reader r = { 0 };
+
+	r.path = path;
+	r.meta = meta;
+	r.first = first;
+	return read_file (&r, error);
+}
+
+gboolean
+mp_json_read_sources (const char *path, const MpScanSink *sink, gpointer sink_data, GError **error)
+{
+	Reader r = { 0 };
+
+	r.path = path;
+	r.sink = sink;
+	r.sink_data = sink_data;
+	return read_file (&r, error);
+}

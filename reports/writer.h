@@ -1,0 +1,63 @@
+/* writer.h — one report format (private to reports/).
+ *
+ * report.c is the only MpScanSink: it updates the bounded model (MpSummary)
+ * and hands every event, in order, to each writer. A writer sees the same
+ * events whether they come from a scan or from a saved JSON report
+ * (json-read.c), so every format is rendered from one result. finish() gets
+ * the complete model (totals, histograms, the largest messages) for what
+ * can only be written at the end. */
+#pragma once
+
+#include "meta.h"
+#include "output-file.h"
+#include "summary.h"
+
+G_BEGIN_DECLS
+
+typedef struct _MpWriter MpWriter;
+
+typedef struct {
+	void     (*source_begin) (MpWriter *w, const char *source, const char *kind);
+	void     (*source_error) (MpWriter *w, const char *source, const char *message);
+	void     (*folder_begin) (MpWriter *w, const char *source, const char *folder);
+	void     (*folder_error) (MpWriter *w, const char *source, const char *folder, const char *message);
+	/* FOLDER NULL: about the source */
+	void     (*notice)       (MpWriter *w, const char *source, const char *folder,
+	                          const char *code, const char *detail);
+	void     (*message)      (MpWriter *w, const char *source, const MpMessage *m);
+	/* FOLDER NULL: an account finding */
+	void     (*finding)      (MpWriter *w, const char *source, const char *folder, const MpFinding *f);
+	void     (*folder_end)   (MpWriter *w, const char *source, const char *folder);
+	void     (*source_end)   (MpWriter *w, const char *source);
+	/* Writes what is left and commits the file. */
+	gboolean (*finish)       (MpWriter *w, const MpSummary *model, GError **error);
+	void     (*free)         (MpWriter *w);
+} MpWriterOps;
+
+struct _MpWriter {
+	const MpWriterOps  *ops;
+	const MpReportMeta *meta;
+	MpOutputFile       *out;   /* aborted by mp_writer_free unless committed */
+};
+
+/* Each returns NULL with ERROR when PATH cannot be created. */
+MpWriter *mp_csv_findings_writer_new  (const char *path, const MpReportMeta *meta, GError **error);
+MpWriter *mp_csv_inventory_writer_new (const char *path, const MpReportMeta *meta, GError **error);
+MpWriter *mp_json_writer_new          (const char *path, const MpReportMeta *meta, GError **error);
+MpWriter *mp_junit_writer_new         (const char *path, const MpReportMeta *meta, GError **error);
+MpWriter *mp_html_writer_new          (const char *path, const MpReportMeta *meta, GError **error);
+void      mp_writer_free              (MpWriter *w);
+/* Commits W->out (finish() helpers). */
+gboolean  mp_writer_commit            (MpWriter *w, GError **error);
+
+/* escape.c */
+/* S as a JSON string with quotes ("null" for NULL); invalid UTF-8 is replaced. */
+void  mp_json_write_string (FILE *fp, const char *s);
+/* S escaped for XML 1.0 and HTML text and attributes (& < > " '), characters
+ * XML 1.0 forbids dropped, invalid UTF-8 replaced. NULL gives "". */
+char *mp_xml_escape        (const char *s);
+void  mp_xml_write         (FILE *fp, const char *s);
+/* Copies the rest of SRC (rewound first) to DST. */
+gboolean mp_copy_stream    (FILE *src, FILE *dst);
+
+G_END_DECLS
