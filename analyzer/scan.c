@@ -218,7 +218,7 @@ mp_scan_run (const char *const *sources, const MpScanOptions *opt, MpScanResult 
 
 	for (gsize i = 0; sources[i]; i++) {
 		g_autoptr(GError) error = NULL;
-		MpSource *src = mp_source_open (sources[i], &error);
+		MpSource *src = mp_source_open_with (sources[i], opt->source_settings, &error);
 		GPtrArray *folders;
 		Item *it;
 

@@ -41,6 +41,7 @@ typedef void (*MpEvaluateFunc) (MpMessage *m, gpointer user_data);
 typedef struct {
 	guint             jobs;          /* worker threads, >= 1 */
 	MpAnalyzeFlags    analyze_flags; /* what the analyzer looks at beyond the defaults */
+	const MpSourceSettings *source_settings; /* network sources; may be NULL */
 	MpEvaluateFunc    evaluate;      /* may be NULL */
 	gpointer          evaluate_data; /* must be safe to use from several threads */
 	const MpScanSink *sink;

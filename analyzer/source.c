@@ -17,24 +17,47 @@ static const MpSourceOps *const backends[] = {
 MpSource *
 mp_source_open (const char *path, GError **error)
 {
-	struct stat st;
-	g_autoptr(MpSource) src = NULL;
+	return mp_source_open_with (path, NULL, error);
+}
 
+static void
+settings_copy (MpSourceSettings *dst, const MpSourceSettings *src)
+{
+	if (src != NULL)
+		*dst = *src;
+	dst->ca_file = g_strdup (dst->ca_file);
+	dst->password_file = g_strdup (dst->password_file);
+	dst->oauth2_token_file = g_strdup (dst->oauth2_token_file);
+}
+
+static MpSource *
+source_new (const MpSourceOps *ops, const char *path, const MpSourceSettings *settings)
+{
+	MpSource *src = g_new0 (MpSource, 1);
+
+	src->ops = ops;
+	src->path = g_strdup (path);
+	src->abs_path = ops == &mp_source_imap ? g_strdup (path) : g_canonicalize_filename (path, NULL);
+	settings_copy (&src->settings, settings);
+	return src;
+}
+
+MpSource *
+mp_source_open_with (const char *path, const MpSourceSettings *settings, GError **error)
+{
+	struct stat st;
+
+	if (mp_source_imap.probe (path))
+		return source_new (&mp_source_imap, path, settings);
 	if (stat (path, &st) != 0) {
 		int saved = errno;
 		g_set_error (error, MP_ERROR, saved == ENOENT ? MP_ERROR_NOT_FOUND : MP_ERROR_READ,
 		             "%s: %s", path, g_strerror (saved));
 		return NULL;
 	}
-	for (gsize i = 0; i < G_N_ELEMENTS (backends); i++) {
-		if (!backends[i]->probe (path))
-			continue;
-		src = g_new0 (MpSource, 1);
-		src->ops = backends[i];
-		src->path = g_strdup (path);
-		src->abs_path = g_canonicalize_filename (path, NULL);
-		return g_steal_pointer (&src);
-	}
+	for (gsize i = 0; i < G_N_ELEMENTS (backends); i++)
+		if (backends[i]->probe (path))
+			return source_new (backends[i], path, settings);
 	if (S_ISDIR (st.st_mode))
 		g_set_error (error, MP_ERROR, MP_ERROR_UNKNOWN_SOURCE,
 		             "%s: not a mail folder: no Maildir (cur/, new/) and no mbox file found in it",
@@ -53,8 +76,13 @@ mp_source_free (MpSource *src)
 {
 	if (src == NULL)
 		return;
+	if (src->ops->close)
+		src->ops->close (src);
 	g_free (src->path);
 	g_free (src->abs_path);
+	g_free ((char *) src->settings.ca_file);
+	g_free ((char *) src->settings.password_file);
+	g_free ((char *) src->settings.oauth2_token_file);
 	g_free (src);
 }
 

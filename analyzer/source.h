@@ -20,6 +20,19 @@ G_BEGIN_DECLS
 typedef struct _MpSource MpSource;
 typedef struct _MpBatch  MpBatch;
 
+/* What network sources need from the command line (IMAP). Copied by
+ * mp_source_open_with(); NULL fields take defaults. */
+typedef struct {
+	const char *ca_file;              /* PEM trust anchors instead of the system store */
+	gboolean    insecure_skip_verify; /* no certificate check (the CLI warns loudly) */
+	gboolean    allow_plaintext;      /* a password over an unencrypted connection */
+	const char *password_file;        /* else $MAILPREFLIGHT_PASSWORD or a prompt */
+	const char *oauth2_token_file;    /* XOAUTH2 / OAUTHBEARER instead of a password */
+	gboolean    interactive;          /* may prompt on the terminal */
+	guint       connections;          /* parallel connections per account; 0: 4 */
+	guint       timeout_ms;           /* per network wait; 0: 60 s */
+} MpSourceSettings;
+
 typedef struct {
 	char *name;  /* as the user sees it, "/"-separated: "Archive/2019" */
 	char *path;  /* where the backend finds it (file or directory) */
@@ -27,7 +40,7 @@ typedef struct {
 
 /* What a backend records per message for its worker to find it again. */
 typedef struct {
-	guint64 start, end;    /* mbox: byte range of the message */
+	guint64 start, end;    /* mbox: byte range of the message; IMAP: start is the UID */
 	char   *file;          /* Maildir: absolute path of the message file */
 } MpMessageWhere;
 
@@ -63,17 +76,23 @@ typedef struct {
 	/* Completes every message of BATCH; runs on a worker thread with that
 	 * thread's analyzer. Never fails: what cannot be read becomes a problem. */
 	void (*analyze)       (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer);
+	/* Frees the backend's private state (may be NULL). */
+	void (*close)         (MpSource *src);
 } MpSourceOps;
 
 struct _MpSource {
 	const MpSourceOps *ops;
 	char              *path;     /* as given on the command line */
-	char              *abs_path; /* absolute */
+	char              *abs_path; /* absolute (for URLs: the URL) */
+	MpSourceSettings   settings; /* strings owned by the source */
+	gpointer           priv;     /* the backend's own state */
 };
 
 /* Detects what PATH is and opens it. MP_ERROR_NOT_FOUND or
  * MP_ERROR_UNKNOWN_SOURCE name the path. */
 MpSource *mp_source_open    (const char *path, GError **error);
+/* The same with SETTINGS for network sources (NULL: defaults). */
+MpSource *mp_source_open_with (const char *path, const MpSourceSettings *settings, GError **error);
 void      mp_source_free    (MpSource *src);
 
 MpFolder *mp_folder_new     (const char *name, const char *path);
@@ -87,6 +106,7 @@ void      mp_batch_add      (MpBatch *b, MpMessage *m, const MpMessageWhere *whe
 extern const MpSourceOps mp_source_mbox;
 extern const MpSourceOps mp_source_maildir;
 extern const MpSourceOps mp_source_mboxdir;
+extern const MpSourceOps mp_source_imap;
 
 /* Batches are cut at this many messages or bytes, whichever comes first:
  * large enough to amortize the hand-off, small enough to bound memory. */

@@ -1,5 +1,6 @@
 /* cmd-scan.c — `mailpreflight scan`: the audit of local sources. */
 #include "audit.h"
+#include "imap-client.h"
 #include "commands.h"
 #include "mp-config.h"
 #include "report.h"
@@ -54,6 +55,64 @@ mp_use_colour (void)
 	return isatty (STDOUT_FILENO) && (no == NULL || *no == '\0');
 }
 
+/* RFC 7889: "APPENDLIMIT=N" in CAPABILITY is the largest message the
+ * server accepts. Asked before login (where servers may announce it) and,
+ * when a user and password are given, after login too. */
+static gboolean
+find_appendlimit (MpImapClient *c, guint64 *out)
+{
+	const char *const *caps = mp_imap_client_get_capabilities (c);
+
+	for (int i = 0; caps && caps[i]; i++)
+		if (g_ascii_strncasecmp (caps[i], "APPENDLIMIT=", 12) == 0 &&
+		    g_ascii_string_to_unsigned (caps[i] + 12, 10, 1, G_MAXUINT64, out, NULL))
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean
+apply_target_limit (MpRuleSet *rules, const char *url_text, const MpSourceSettings *net, GError **error)
+{
+	MpImapUrl url = { 0 };
+	MpImapClientOptions opt = { 0 };
+	g_autoptr(MpImapClient) c = NULL;
+	g_autofree char *origin = NULL;
+	guint64 limit = 0;
+	gboolean found;
+
+	if (!mp_imap_url_parse (url_text, &url, error))
+		return FALSE;
+	opt.ca_file = net->ca_file;
+	opt.insecure_skip_verify = net->insecure_skip_verify;
+	opt.allow_plaintext = net->allow_plaintext;
+	opt.timeout_ms = net->timeout_ms;
+	c = mp_imap_client_new (&url, &opt);
+	if (!mp_imap_client_connect (c, error)) {
+		mp_imap_url_clear (&url);
+		return FALSE;
+	}
+	found = find_appendlimit (c, &limit);
+	if (!found && url.user != NULL && *url.user) {
+		g_autoptr(GError) local = NULL;
+		char *password = mp_imap_password_get (net->password_file, net->interactive, &local);
+		if (password != NULL && mp_imap_client_authenticate (c, password, NULL, &local) &&
+		    mp_imap_client_command (c, "CAPABILITY", NULL, NULL, &local))
+			found = find_appendlimit (c, &limit);
+		mp_imap_secret_free (password);
+	}
+	mp_imap_client_logout (c);
+	if (!found) {
+		g_printerr ("mailpreflight: --target %s announces no APPENDLIMIT: the rules' own limits apply\n",
+		            url.display);
+		mp_imap_url_clear (&url);
+		return TRUE;
+	}
+	origin = g_strdup_printf ("APPENDLIMIT=%" G_GUINT64_FORMAT " announced by %s", limit, url.display);
+	mp_rules_add_size_limit (rules, "target-appendlimit", limit, origin);
+	mp_imap_url_clear (&url);
+	return TRUE;
+}
+
 int
 mp_cmd_scan (int argc, char **argv)
 {
@@ -69,6 +128,16 @@ mp_cmd_scan (int argc, char **argv)
 	gint jobs = 0;
 	gboolean quiet = FALSE;
 	gboolean no_progress = FALSE;
+	g_autofree char *ca_file = NULL;
+	g_autofree char *password_file = NULL;
+	g_autofree char *token_file = NULL;
+	gboolean insecure = FALSE;
+	gboolean allow_plaintext = FALSE;
+	gint connections = 0;
+	gint timeout_s = 0;
+	g_autofree char *target = NULL;
+	MpSourceSettings net = { 0 };
+	gboolean any_url = FALSE;
 	g_auto(GStrv) sources = NULL;
 	const GOptionEntry entries[] = {
 		{ "rules", 'r', 0, G_OPTION_ARG_STRING, &rules_arg,
@@ -87,6 +156,23 @@ mp_cmd_scan (int argc, char **argv)
 		  "Judge dates and idle time as of this ISO 8601 time (default: now)", "TIME" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print no summary on stdout", NULL },
 		{ "no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress, "No progress line on stderr", NULL },
+		{ "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
+		  "IMAP: read the password from the first line of FILE (else $MAILPREFLIGHT_PASSWORD, else a prompt)", "FILE" },
+		{ "oauth2-token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
+		  "IMAP: log in with the OAuth2 access token in FILE (XOAUTH2 / OAUTHBEARER)", "FILE" },
+		{ "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
+		  "IMAP: trust the certificates in FILE (PEM) instead of the system store", "FILE" },
+		{ "insecure-skip-verify", 0, 0, G_OPTION_ARG_NONE, &insecure,
+		  "IMAP: do not verify the server's certificate (dangerous; recorded in the report)", NULL },
+		{ "allow-plaintext", 0, 0, G_OPTION_ARG_NONE, &allow_plaintext,
+		  "IMAP: allow imap:// without STARTTLS, sending the password unencrypted", NULL },
+		{ "connections", 0, 0, G_OPTION_ARG_INT, &connections,
+		  "IMAP: parallel connections per account (default 4; servers throttle more)", "N" },
+		{ "target", 0, 0, G_OPTION_ARG_STRING, &target,
+		  "Read the message-size limit the target announces (IMAP APPENDLIMIT, RFC 7889) from URL "
+		  "(imaps://[USER@]HOST[:PORT]) and check it too", "URL" },
+		{ "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
+		  "IMAP: seconds to wait for the server before giving up (default 60)", "SECONDS" },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &sources, NULL, NULL },
 		{ NULL }
 	};
@@ -108,9 +194,13 @@ mp_cmd_scan (int argc, char **argv)
 	guint64 failing = 0;
 
 	g_option_context_set_summary (ctx,
-		"Each SOURCE is an mbox file, a Maildir (also Maildir++ and nested trees) or a\n"
-		"folder of mbox files (mutt, Thunderbird, Evolution); the kind is detected.\n"
-		"Sources are only read, never changed.");
+		"Each SOURCE is an mbox file, a Maildir (also Maildir++ and nested trees), a\n"
+		"folder of mbox files (mutt, Thunderbird, Evolution), or an IMAP account:\n"
+		"imaps://USER@HOST[:PORT][/FOLDER] (TLS) or imap://USER@HOST[:PORT][/FOLDER]\n"
+		"(STARTTLS required). The kind is detected. Sources are only read, never\n"
+		"changed: IMAP folders are opened with EXAMINE and nothing sets \\Seen.\n"
+		"Passwords never go on the command line: $MAILPREFLIGHT_PASSWORD,\n"
+		"--password-file or a prompt.");
 	g_option_context_set_description (ctx,
 		"Exit status: 0 no finding at or above --fail-on, 1 findings at that level,\n"
 		"2 usage or rules error, 3 a source could not be read (the others are still scanned).\n\n"
@@ -146,8 +236,30 @@ mp_cmd_scan (int argc, char **argv)
 		g_printerr ("mailpreflight scan: --jobs: %d is not from 1 to 1024\n", jobs);
 		return MP_EXIT_USAGE;
 	}
-	if (jobs == 0)
+	if (connections < 0 || connections > 64 || timeout_s < 0 || timeout_s > 3600) {
+		g_printerr ("mailpreflight scan: --connections is from 1 to 64, --timeout from 1 to 3600 seconds\n");
+		return MP_EXIT_USAGE;
+	}
+	for (int i = 0; sources[i]; i++)
+		if (g_str_has_prefix (sources[i], "imap://") || g_str_has_prefix (sources[i], "imaps://"))
+			any_url = TRUE;
+	if (jobs == 0) {
 		jobs = (gint) g_get_num_processors ();
+		/* IMAP batches wait on the network, not the CPU: one worker per connection */
+		if (any_url)
+			jobs = MAX (jobs, connections ? connections : 4);
+	}
+	if (insecure)
+		g_printerr ("mailpreflight: WARNING: --insecure-skip-verify: the IMAP server's certificate is NOT "
+		            "verified; anyone on the network path can read the password and the mail.\n");
+	net.ca_file = ca_file;
+	net.insecure_skip_verify = insecure;
+	net.allow_plaintext = allow_plaintext;
+	net.password_file = password_file;
+	net.oauth2_token_file = token_file;
+	net.interactive = isatty (STDIN_FILENO);
+	net.connections = (guint) connections;
+	net.timeout_ms = (guint) timeout_s * 1000;
 
 	rules = mp_rules_load (rules_arg, &error);
 	if (rules == NULL) {
@@ -169,6 +281,10 @@ mp_cmd_scan (int argc, char **argv)
 		rules->as_of = g_date_time_to_unix (t);
 	}
 
+	if (target != NULL && !apply_target_limit (rules, target, &net, &error)) {
+		g_printerr ("mailpreflight scan: --target: %s\n", error->message);
+		return MP_EXIT_SOURCE;
+	}
 	mp_report_meta_set_rules (meta, rules);
 	meta->fail_never = never;
 	meta->fail_on = threshold;
@@ -195,7 +311,11 @@ mp_cmd_scan (int argc, char **argv)
 
 	/* the audit wraps the report: folder and account rules, duplicates */
 	audit = mp_audit_new (rules, mp_report_sink (), report);
+	if (insecure)
+		mp_summary_add_notice (mp_report_summary (report),
+		                       "TLS certificate verification was disabled (--insecure-skip-verify)");
 	sopt.jobs = (guint) jobs;
+	sopt.source_settings = &net;
 	sopt.analyze_flags = mp_rules_analyze_flags (rules);
 	sopt.evaluate = evaluate;
 	sopt.evaluate_data = rules;

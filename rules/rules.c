@@ -739,3 +739,27 @@ mp_rules_analyze_flags (const MpRuleSet *rules)
 	}
 	return flags;
 }
+
+void
+mp_rules_add_size_limit (MpRuleSet *rules, const char *name, guint64 max, const char *origin)
+{
+	MpRule *r = g_new0 (MpRule, 1);
+
+	for (guint i = 0; i < rules->rules->len; i++) {
+		if (strcmp (((MpRule *) g_ptr_array_index (rules->rules, i))->name, name) == 0) {
+			g_ptr_array_remove_index (rules->rules, i);
+			break;
+		}
+	}
+	r->name = g_strdup (name);
+	r->check = MP_CHECK_MESSAGE_SIZE;
+	r->severity = MP_SEVERITY_ERROR;
+	r->max = max;
+	r->max_text = g_strdup_printf ("%" G_GUINT64_FORMAT " B", max);
+	r->advice = g_strdup_printf ("The target announced this limit itself (%s): it refuses larger messages.", origin);
+	g_ptr_array_add (rules->rules, r);
+	{
+		g_autofree char *old = rules->origin;
+		rules->origin = g_strdup_printf ("%s + %s", old, origin);
+	}
+}

@@ -113,6 +113,11 @@ MpRuleSet  *mp_rules_load       (const char *name_or_file, GError **error);
 /* Parses rules text; ORIGIN names it in errors ("rules.ini"). */
 MpRuleSet  *mp_rules_load_data  (const char *data, gsize len, const char *origin, GError **error);
 void        mp_rules_free       (MpRuleSet *rules);
+/* Adds a message-size rule NAME with the limit a target announced itself
+ * (RFC 7889 APPENDLIMIT), replacing a rule of that name; ORIGIN says where
+ * the number came from, for the report. */
+void        mp_rules_add_size_limit (MpRuleSet *rules, const char *name, guint64 max,
+                                     const char *origin);
 /* What the analyzer must look at for these rules (archive listing). */
 MpAnalyzeFlags mp_rules_analyze_flags (const MpRuleSet *rules);
 /* Adds a finding to M for each message rule it breaks. Thread-safe. */

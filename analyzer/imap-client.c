@@ -1,0 +1,1642 @@
+/* imap-client.c — the IMAP connection: URL, TCP with timeouts, TLS with
+ * certificate and host name checks (OpenSSL 3), STARTTLS without response
+ * injection, CAPABILITY, SASL, tagged commands with pipelining, and the
+ * read-only helpers LIST, EXAMINE and UID FETCH. Responses are parsed by
+ * imap-parser.c; this file never parses server bytes itself.
+ *
+ * I/O model: a non-blocking socket; every wait is one poll() bounded by
+ * the client's timeout, so a stalled server costs at most that long per
+ * wait. OpenSSL runs on the same socket (SSL_set_fd) and its WANT_READ /
+ * WANT_WRITE are turned into the same poll(). */
+#include "imap-client.h"
+#include "mutf7.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+/* Server text shown in messages is cut here: it is untrusted. */
+#define MAX_SHOWN_TEXT 300
+/* SASL challenges answered before giving up (a failing OAuth2 login needs 1). */
+#define MAX_SASL_ROUNDS 4
+
+struct _MpImapClient {
+	MpImapUrl  url;
+	char      *ca_file;
+	gboolean   insecure_skip_verify;
+	gboolean   allow_plaintext;
+	guint      timeout_ms;
+	char      *sasl_mechanism;
+	MpImapAlertFunc alert_func;
+	gpointer   alert_data;
+	MpImapParserSettings parser_settings;
+
+	int        fd;
+	SSL_CTX   *ctx;
+	SSL       *ssl;
+	MpImapParser *parser;
+	guint8     inbuf[16384];
+	gsize      in_start, in_end;
+	gboolean   line_mode;      /* feed the parser one line at a time (STARTTLS) */
+
+	GPtrArray *caps;           /* upper-cased, NULL-terminated */
+	gboolean   caps_updated;   /* a CAPABILITY arrived since the flag was cleared */
+	guint      next_tag;
+	GHashTable *pending;       /* tag -> verb ("EXAMINE") of commands sent */
+	GHashTable *done;          /* tag -> MpImapResponse completions read early */
+	char      *bye_text;
+	gboolean   connected, broken, authenticated;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+/* Untrusted server text made safe for a message: valid UTF-8, no control
+ * characters, bounded. */
+static char *
+shown_text (const char *s, gsize len)
+{
+	if (s == NULL)
+		return g_strdup ("");
+	gsize n = MIN (len, (gsize) MAX_SHOWN_TEXT);
+	g_autofree char *valid = g_utf8_make_valid (s, (gssize) n);
+	for (char *p = valid; *p; p++) {
+		if ((guchar) *p < 0x20 || *p == 0x7f)
+			*p = '?';
+	}
+	if (len > n)
+		return g_strconcat (valid, "...", NULL);
+	return g_steal_pointer (&valid);
+}
+
+static char *
+response_text (const MpImapResponse *r)
+{
+	gsize len = 0;
+	const char *t = mp_imap_response_get_text (r, &len);
+	return shown_text (t, len);
+}
+
+static void G_GNUC_PRINTF (4, 5)
+client_error (MpImapClient *c, GError **error, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start (ap, fmt);
+	g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+	va_end (ap);
+	if (code == MP_ERROR_READ)
+		c->broken = TRUE;
+	g_set_error (error, MP_ERROR, code, "%s: %s", c->url.display, msg);
+}
+
+static void
+secret_free (char *s)
+{
+	mp_imap_secret_free (s);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SSL_CTX, SSL_CTX_free)
+
+static gboolean
+is_ip_address (const char *host)
+{
+	guint8 buf[16];
+	return inet_pton (AF_INET, host, buf) == 1 || inet_pton (AF_INET6, host, buf) == 1;
+}
+
+/* The first OpenSSL error of this thread as text, and the queue emptied. */
+static char *
+openssl_error_text (void)
+{
+	unsigned long e = ERR_peek_last_error ();
+	char buf[256] = "";
+	if (e != 0)
+		ERR_error_string_n (e, buf, sizeof buf);
+	ERR_clear_error ();
+	return g_strdup (e != 0 ? buf : "unknown TLS error");
+}
+
+/* ---- URLs ------------------------------------------------------------- */
+
+void
+mp_imap_url_clear (MpImapUrl *u)
+{
+	g_free (u->user);
+	g_free (u->host);
+	g_free (u->folder);
+	g_free (u->display);
+	memset (u, 0, sizeof *u);
+}
+
+/* URL with any "user:password@" reduced to "user:***@", for messages. */
+static char *
+redact_url (const char *url)
+{
+	const char *auth = strstr (url, "://");
+	auth = auth ? auth + 3 : url;
+	gsize alen = strcspn (auth, "/?#");
+	const char *at = g_strrstr_len (auth, (gssize) alen, "@");
+	if (at == NULL)
+		return g_strdup (url);
+	const char *colon = memchr (auth, ':', (gsize) (at - auth));
+	if (colon == NULL)
+		return g_strdup (url);
+	return g_strdup_printf ("%.*s:***%s", (int) (colon - url), url, at);
+}
+
+/* Percent-decodes LEN octets of S; NULL on a bad escape, NUL or control
+ * characters, or invalid UTF-8. */
+static char *
+pct_decode (const char *s, gsize len)
+{
+	g_autoptr(GString) out = g_string_sized_new (len);
+	for (gsize i = 0; i < len; i++) {
+		char ch = s[i];
+		if (ch == '%') {
+			if (i + 2 >= len || !g_ascii_isxdigit (s[i + 1]) || !g_ascii_isxdigit (s[i + 2]))
+				return NULL;
+			ch = (char) (g_ascii_xdigit_value (s[i + 1]) * 16 + g_ascii_xdigit_value (s[i + 2]));
+			i += 2;
+		}
+		if ((guchar) ch < 0x20 || ch == 0x7f)
+			return NULL;
+		g_string_append_c (out, ch);
+	}
+	if (!g_utf8_validate (out->str, (gssize) out->len, NULL))
+		return NULL;
+	return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static gboolean G_GNUC_PRINTF (3, 4)
+url_error (GError **error, const char *url, const char *fmt, ...)
+{
+	va_list ap;
+	va_start (ap, fmt);
+	g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+	va_end (ap);
+	g_autofree char *shown = redact_url (url);
+	g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "IMAP URL %s: %s", shown, msg);
+	return FALSE;
+}
+
+gboolean
+mp_imap_url_parse (const char *url, MpImapUrl *out, GError **error)
+{
+	memset (out, 0, sizeof *out);
+	const char *rest;
+	if (g_ascii_strncasecmp (url, "imaps://", 8) == 0) {
+		out->implicit_tls = TRUE;
+		rest = url + 8;
+	} else if (g_ascii_strncasecmp (url, "imap://", 7) == 0) {
+		rest = url + 7;
+	} else {
+		return url_error (error, url, "must start with imaps:// (TLS) or imap:// (STARTTLS)");
+	}
+	if (strpbrk (url, "?# \t\r\n") != NULL)
+		return url_error (error, url, "spaces, '?' and '#' are not allowed (percent-encode them)");
+
+	gsize alen = strcspn (rest, "/");
+	const char *path = rest[alen] == '/' ? rest + alen + 1 : NULL;
+	/* the last '@' ends the user: "alice@example.org@host" works unencoded */
+	const char *at = g_strrstr_len (rest, (gssize) alen, "@");
+	if (at == NULL)
+		return url_error (error, url, "no user name (imaps://USER@HOST)");
+	gsize ulen = (gsize) (at - rest);
+	if (memchr (rest, ':', ulen) != NULL)
+		return url_error (error, url, "a password in the URL is not supported (it would show in "
+		                  "process lists): use MAILPREFLIGHT_PASSWORD or --password-file");
+	if (memchr (rest, ';', ulen) != NULL)
+		return url_error (error, url, "';AUTH=' in the URL is not supported: use --auth-mechanism");
+	g_autofree char *user = pct_decode (rest, ulen);
+	if (user == NULL || *user == '\0')
+		return url_error (error, url, "the user name is empty or badly percent-encoded");
+
+	const char *hp = at + 1;
+	gsize hplen = alen - ulen - 1;
+	g_autofree char *host = NULL;
+	const char *port_s = NULL;
+	gsize port_len = 0;
+	if (hplen > 0 && hp[0] == '[') {
+		const char *close = memchr (hp, ']', hplen);
+		if (close == NULL)
+			return url_error (error, url, "unterminated '[' in an IPv6 address");
+		host = g_strndup (hp + 1, (gsize) (close - hp - 1));
+		guint8 buf[16];
+		if (inet_pton (AF_INET6, host, buf) != 1)
+			return url_error (error, url, "'%s' is not an IPv6 address", host);
+		const char *after = close + 1;
+		gsize after_len = hplen - (gsize) (after - hp);
+		if (after_len > 0) {
+			if (after[0] != ':')
+				return url_error (error, url, "unexpected text after ']'");
+			port_s = after + 1;
+			port_len = after_len - 1;
+		}
+	} else {
+		const char *colon = memchr (hp, ':', hplen);
+		gsize hlen = colon ? (gsize) (colon - hp) : hplen;
+		host = g_strndup (hp, hlen);
+		if (colon) {
+			port_s = colon + 1;
+			port_len = hplen - hlen - 1;
+		}
+		for (const char *p = host; *p; p++) {
+			if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-' && *p != '_')
+				return url_error (error, url, "'%s' is not a host name", host);
+		}
+	}
+	if (*host == '\0')
+		return url_error (error, url, "no host name");
+
+	guint port = out->implicit_tls ? 993 : 143;
+	if (port_s != NULL) {
+		if (port_len == 0 || port_len > 5)
+			return url_error (error, url, "bad port");
+		port = 0;
+		for (gsize i = 0; i < port_len; i++) {
+			if (!g_ascii_isdigit (port_s[i]))
+				return url_error (error, url, "bad port");
+			port = port * 10 + (guint) (port_s[i] - '0');
+		}
+		if (port == 0 || port > 65535)
+			return url_error (error, url, "port %u is out of range", port);
+	}
+
+	g_autofree char *folder = NULL;
+	if (path != NULL && *path != '\0') {
+		gsize plen = strlen (path);
+		while (plen > 0 && path[plen - 1] == '/')
+			plen--;
+		folder = pct_decode (path, plen);
+		if (folder == NULL)
+			return url_error (error, url, "the folder is badly percent-encoded");
+		if (*folder == '\0')
+			g_clear_pointer (&folder, g_free);
+	}
+
+	out->user = g_steal_pointer (&user);
+	out->host = g_steal_pointer (&host);
+	out->port = (guint16) port;
+	out->folder = g_steal_pointer (&folder);
+	out->display = g_strdup (url);
+	return TRUE;
+}
+
+/* ---- creation --------------------------------------------------------- */
+
+MpImapClient *
+mp_imap_client_new (const MpImapUrl *url, const MpImapClientOptions *options)
+{
+	static const MpImapClientOptions defaults = { 0 };
+	const MpImapClientOptions *o = options ? options : &defaults;
+	MpImapClient *c = g_new0 (MpImapClient, 1);
+	c->url.implicit_tls = url->implicit_tls;
+	c->url.user = g_strdup (url->user);
+	c->url.host = g_strdup (url->host);
+	c->url.port = url->port;
+	c->url.folder = g_strdup (url->folder);
+	c->url.display = url->display ? g_strdup (url->display)
+	                 : g_strdup_printf ("%s://%s@%s:%u", url->implicit_tls ? "imaps" : "imap",
+	                                    url->user, url->host, url->port);
+	c->ca_file = g_strdup (o->ca_file);
+	c->insecure_skip_verify = o->insecure_skip_verify;
+	c->allow_plaintext = o->allow_plaintext;
+	c->timeout_ms = o->timeout_ms ? o->timeout_ms : MP_IMAP_DEFAULT_TIMEOUT_MS;
+	c->sasl_mechanism = g_strdup (o->sasl_mechanism);
+	c->alert_func = o->alert_func;
+	c->alert_data = o->alert_data;
+	if (o->parser_settings)
+		c->parser_settings = *o->parser_settings;
+	else
+		mp_imap_parser_settings_init (&c->parser_settings);
+	c->fd = -1;
+	c->caps = g_ptr_array_new_with_free_func (g_free);
+	g_ptr_array_add (c->caps, NULL);
+	c->pending = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+	c->done = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+	                                 (GDestroyNotify) mp_imap_response_free);
+	return c;
+}
+
+static void
+close_connection (MpImapClient *c)
+{
+	if (c->ssl) {
+		SSL_free (c->ssl);
+		c->ssl = NULL;
+	}
+	if (c->ctx) {
+		SSL_CTX_free (c->ctx);
+		c->ctx = NULL;
+	}
+	if (c->fd >= 0) {
+		close (c->fd);
+		c->fd = -1;
+	}
+	g_clear_pointer (&c->parser, mp_imap_parser_free);
+	c->in_start = c->in_end = 0;
+	c->connected = FALSE;
+}
+
+void
+mp_imap_client_free (MpImapClient *c)
+{
+	if (c == NULL)
+		return;
+	close_connection (c);
+	mp_imap_url_clear (&c->url);
+	g_free (c->ca_file);
+	g_free (c->sasl_mechanism);
+	g_ptr_array_unref (c->caps);
+	g_hash_table_unref (c->pending);
+	g_hash_table_unref (c->done);
+	g_free (c->bye_text);
+	g_free (c);
+}
+
+gboolean
+mp_imap_client_is_broken (const MpImapClient *c)
+{
+	return c->broken;
+}
+
+gboolean
+mp_imap_client_is_tls (const MpImapClient *c)
+{
+	return c->ssl != NULL;
+}
+
+const char *
+mp_imap_client_get_display_url (const MpImapClient *c)
+{
+	return c->url.display;
+}
+
+/* ---- capabilities ----------------------------------------------------- */
+
+static void
+caps_clear (MpImapClient *c)
+{
+	g_ptr_array_set_size (c->caps, 0);
+	g_ptr_array_add (c->caps, NULL);
+}
+
+/* Replaces the capabilities by the atoms of LIST from index FIRST on. */
+static void
+caps_set (MpImapClient *c, const MpImapValue *list, guint first)
+{
+	caps_clear (c);
+	g_ptr_array_set_size (c->caps, 0);
+	guint n = mp_imap_value_get_n_children (list);
+	for (guint i = first; i < n && i < first + 1000; i++) {
+		const MpImapValue *v = mp_imap_value_get_child (list, i);
+		if (!mp_imap_value_is_atom (v, NULL))
+			continue;
+		g_ptr_array_add (c->caps, g_ascii_strup (mp_imap_value_get_string (v, NULL), -1));
+	}
+	g_ptr_array_add (c->caps, NULL);
+	c->caps_updated = TRUE;
+}
+
+gboolean
+mp_imap_client_has_capability (const MpImapClient *c, const char *cap)
+{
+	for (guint i = 0; i + 1 < c->caps->len; i++) {
+		if (g_ascii_strcasecmp (g_ptr_array_index (c->caps, i), cap) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+const char *const *
+mp_imap_client_get_capabilities (const MpImapClient *c)
+{
+	return (const char *const *) c->caps->pdata;
+}
+
+/* ---- raw I/O ---------------------------------------------------------- */
+
+/* OpenSSL writes with write(2): a peer that has gone raises SIGPIPE, which
+ * kills the process. Blocking it in this thread and swallowing a pending one
+ * is the thread-safe way (no process-wide signal() change). */
+typedef struct {
+	sigset_t old;
+	gboolean was_unblocked;
+} SigpipeGuard;
+
+static void
+sigpipe_block (SigpipeGuard *g)
+{
+	sigset_t s;
+	sigemptyset (&s);
+	sigaddset (&s, SIGPIPE);
+	pthread_sigmask (SIG_BLOCK, &s, &g->old);
+	g->was_unblocked = !sigismember (&g->old, SIGPIPE);
+}
+
+static void
+sigpipe_restore (SigpipeGuard *g)
+{
+	if (!g->was_unblocked)
+		return;
+	sigset_t pending, s;
+	sigemptyset (&s);
+	sigaddset (&s, SIGPIPE);
+	if (sigpending (&pending) == 0 && sigismember (&pending, SIGPIPE)) {
+		struct timespec zero = { 0, 0 };
+		while (sigtimedwait (&s, NULL, &zero) < 0 && errno == EINTR)
+			;
+	}
+	pthread_sigmask (SIG_SETMASK, &g->old, NULL);
+}
+
+/* Waits until FD is ready for EVENTS, at most the client's timeout. */
+static gboolean
+wait_fd (MpImapClient *c, short events, const char *what, GError **error)
+{
+	gint64 deadline = g_get_monotonic_time () + (gint64) c->timeout_ms * 1000;
+	for (;;) {
+		gint64 left_ms = (deadline - g_get_monotonic_time () + 999) / 1000;
+		if (left_ms <= 0)
+			left_ms = 0;
+		struct pollfd pfd = { .fd = c->fd, .events = events };
+		int n = poll (&pfd, 1, (int) left_ms);
+		if (n > 0)
+			return TRUE;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			client_error (c, error, MP_ERROR_READ, "poll: %s", g_strerror (errno));
+			return FALSE;
+		}
+		client_error (c, error, MP_ERROR_READ, "timed out after %u.%03u s %s",
+		              c->timeout_ms / 1000, c->timeout_ms % 1000, what);
+		return FALSE;
+	}
+}
+
+static gboolean
+closed_error (MpImapClient *c, GError **error)
+{
+	if (c->bye_text)
+		client_error (c, error, MP_ERROR_READ, "connection closed by server (BYE %s)", c->bye_text);
+	else
+		client_error (c, error, MP_ERROR_READ, "connection closed by server");
+	return FALSE;
+}
+
+/* Reads at least one octet into BUF. */
+static gboolean
+raw_read (MpImapClient *c, guint8 *buf, gsize len, gsize *got, GError **error)
+{
+	if (c->ssl == NULL) {
+		for (;;) {
+			ssize_t n = recv (c->fd, buf, len, 0);
+			if (n > 0) {
+				*got = (gsize) n;
+				return TRUE;
+			}
+			if (n == 0)
+				return closed_error (c, error);
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				if (!wait_fd (c, POLLIN, "waiting for the server", error))
+					return FALSE;
+				continue;
+			}
+			if (errno == ECONNRESET)
+				return closed_error (c, error);
+			client_error (c, error, MP_ERROR_READ, "read: %s", g_strerror (errno));
+			return FALSE;
+		}
+	}
+	SigpipeGuard g;
+	sigpipe_block (&g);
+	gboolean ok = FALSE;
+	for (;;) {
+		ERR_clear_error ();
+		errno = 0;
+		int n = SSL_read (c->ssl, buf, (int) MIN (len, (gsize) G_MAXINT));
+		if (n > 0) {
+			*got = (gsize) n;
+			ok = TRUE;
+			break;
+		}
+		int e = SSL_get_error (c->ssl, n);
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+			if (!wait_fd (c, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, "waiting for the server", error))
+				break;
+			continue;
+		}
+		if (e == SSL_ERROR_ZERO_RETURN ||
+		    (e == SSL_ERROR_SYSCALL && (errno == 0 || errno == ECONNRESET || errno == EPIPE)) ||
+		    (e == SSL_ERROR_SSL &&
+		     ERR_GET_REASON (ERR_peek_last_error ()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
+			ERR_clear_error ();
+			closed_error (c, error);
+			break;
+		}
+		if (e == SSL_ERROR_SYSCALL) {
+			client_error (c, error, MP_ERROR_READ, "read: %s", g_strerror (errno));
+			break;
+		}
+		g_autofree char *t = openssl_error_text ();
+		client_error (c, error, MP_ERROR_READ, "TLS read failed: %s", t);
+		break;
+	}
+	sigpipe_restore (&g);
+	return ok;
+}
+
+static gboolean
+raw_write (MpImapClient *c, const void *data, gsize len, GError **error)
+{
+	const guint8 *p = data;
+	if (c->ssl == NULL) {
+		while (len > 0) {
+			ssize_t n = send (c->fd, p, len, MSG_NOSIGNAL);
+			if (n > 0) {
+				p += n;
+				len -= (gsize) n;
+				continue;
+			}
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				if (!wait_fd (c, POLLOUT, "sending to the server", error))
+					return FALSE;
+				continue;
+			}
+			if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+				return closed_error (c, error);
+			client_error (c, error, MP_ERROR_READ, "write: %s", g_strerror (errno));
+			return FALSE;
+		}
+		return TRUE;
+	}
+	SigpipeGuard g;
+	sigpipe_block (&g);
+	gboolean ok = TRUE;
+	while (len > 0) {
+		ERR_clear_error ();
+		errno = 0;
+		int n = SSL_write (c->ssl, p, (int) MIN (len, (gsize) G_MAXINT));
+		if (n > 0) {
+			p += n;
+			len -= (gsize) n;
+			continue;
+		}
+		int e = SSL_get_error (c->ssl, n);
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+			if (!wait_fd (c, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, "sending to the server", error)) {
+				ok = FALSE;
+				break;
+			}
+			continue;
+		}
+		if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && (errno == 0 || errno == EPIPE ||
+		                                                               errno == ECONNRESET))) {
+			ERR_clear_error ();
+			closed_error (c, error);
+		} else {
+			g_autofree char *t = openssl_error_text ();
+			client_error (c, error, MP_ERROR_READ, "TLS write failed: %s", t);
+		}
+		ok = FALSE;
+		break;
+	}
+	sigpipe_restore (&g);
+	return ok;
+}
+
+/* ---- connecting ------------------------------------------------------- */
+
+static gboolean
+tcp_connect (MpImapClient *c, GError **error)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
+	struct addrinfo *res = NULL;
+	char port[8];
+	g_snprintf (port, sizeof port, "%u", c->url.port);
+	/* getaddrinfo has no timeout of its own; the resolver's applies */
+	int gai = getaddrinfo (c->url.host, port, &hints, &res);
+	if (gai != 0) {
+		client_error (c, error, MP_ERROR_READ, "cannot resolve host %s: %s", c->url.host,
+		              gai_strerror (gai));
+		return FALSE;
+	}
+	g_autofree char *last = NULL;
+	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+		int fd = socket (ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0) {
+			g_free (last);
+			last = g_strdup (g_strerror (errno));
+			continue;
+		}
+		c->fd = fd;
+		int rc = connect (fd, ai->ai_addr, ai->ai_addrlen);
+		if (rc < 0 && errno == EINPROGRESS) {
+			g_autoptr(GError) werr = NULL;
+			if (!wait_fd (c, POLLOUT, "connecting", &werr)) {
+				c->broken = FALSE;
+				g_free (last);
+				last = g_strdup_printf ("timed out after %u.%03u s", c->timeout_ms / 1000,
+				                        c->timeout_ms % 1000);
+				close (fd);
+				c->fd = -1;
+				continue;
+			}
+			int soerr = 0;
+			socklen_t sl = sizeof soerr;
+			getsockopt (fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+			rc = soerr ? -1 : 0;
+			errno = soerr;
+		}
+		if (rc == 0) {
+			int one = 1;
+			setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+			freeaddrinfo (res);
+			return TRUE;
+		}
+		g_free (last);
+		last = g_strdup (g_strerror (errno));
+		close (fd);
+		c->fd = -1;
+	}
+	freeaddrinfo (res);
+	client_error (c, error, MP_ERROR_READ, "cannot connect to %s port %u: %s", c->url.host,
+	              c->url.port, last ? last : "no address");
+	return FALSE;
+}
+
+static gboolean
+tls_handshake (MpImapClient *c, GError **error)
+{
+	g_autoptr(SSL_CTX) ctx = SSL_CTX_new (TLS_client_method ());
+	if (ctx == NULL) {
+		g_autofree char *t = openssl_error_text ();
+		client_error (c, error, MP_ERROR_READ, "TLS setup failed: %s", t);
+		return FALSE;
+	}
+	/* RFC 8996 / RFC 8314: nothing older than TLS 1.2 */
+	SSL_CTX_set_min_proto_version (ctx, TLS1_2_VERSION);
+	SSL_CTX_set_mode (ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	if (!c->insecure_skip_verify) {
+		if (c->ca_file) {
+			if (SSL_CTX_load_verify_locations (ctx, c->ca_file, NULL) != 1) {
+				g_autofree char *t = openssl_error_text ();
+				client_error (c, error, MP_ERROR_USAGE, "cannot load CA file %s: %s", c->ca_file, t);
+				return FALSE;
+			}
+		} else if (SSL_CTX_set_default_verify_paths (ctx) != 1) {
+			g_autofree char *t = openssl_error_text ();
+			client_error (c, error, MP_ERROR_READ, "cannot load the system trust store: %s", t);
+			return FALSE;
+		}
+		SSL_CTX_set_verify (ctx, SSL_VERIFY_PEER, NULL);
+	} else {
+		SSL_CTX_set_verify (ctx, SSL_VERIFY_NONE, NULL);
+	}
+
+	SSL *ssl = SSL_new (ctx);
+	if (ssl == NULL || SSL_set_fd (ssl, c->fd) != 1) {
+		SSL_free (ssl);
+		g_autofree char *t = openssl_error_text ();
+		client_error (c, error, MP_ERROR_READ, "TLS setup failed: %s", t);
+		return FALSE;
+	}
+	c->ssl = ssl;
+	c->ctx = g_steal_pointer (&ctx);
+	gboolean ip = is_ip_address (c->url.host);
+	/* SNI carries names only (RFC 6066 §3) */
+	if (!ip)
+		SSL_set_tlsext_host_name (ssl, c->url.host);
+	if (!c->insecure_skip_verify) {
+		X509_VERIFY_PARAM *param = SSL_get0_param (ssl);
+		X509_VERIFY_PARAM_set_hostflags (param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+		int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc (param, c->url.host)
+		            : SSL_set1_host (ssl, c->url.host);
+		if (ok != 1) {
+			client_error (c, error, MP_ERROR_READ, "cannot set up the host name check for %s",
+			              c->url.host);
+			return FALSE;
+		}
+	}
+	SSL_set_connect_state (ssl);
+
+	SigpipeGuard g;
+	sigpipe_block (&g);
+	gboolean done = FALSE;
+	for (;;) {
+		ERR_clear_error ();
+		errno = 0;
+		int rc = SSL_do_handshake (ssl);
+		if (rc == 1) {
+			done = TRUE;
+			break;
+		}
+		int e = SSL_get_error (ssl, rc);
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+			if (!wait_fd (c, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, "in the TLS handshake", error))
+				break;
+			continue;
+		}
+		long vr = SSL_get_verify_result (ssl);
+		if (vr != X509_V_OK) {
+			ERR_clear_error ();
+			client_error (c, error, MP_ERROR_READ, "certificate verify failed: %s for host %s",
+			              X509_verify_cert_error_string (vr), c->url.host);
+		} else if (e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN ||
+		           ERR_GET_REASON (ERR_peek_last_error ()) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+			int en = errno;
+			ERR_clear_error ();
+			if (en == 0 || en == ECONNRESET || en == EPIPE)
+				client_error (c, error, MP_ERROR_READ,
+				              "TLS handshake failed: connection closed by server");
+			else
+				client_error (c, error, MP_ERROR_READ, "TLS handshake failed: %s", g_strerror (en));
+		} else {
+			g_autofree char *t = openssl_error_text ();
+			client_error (c, error, MP_ERROR_READ, "TLS handshake failed: %s", t);
+		}
+		break;
+	}
+	sigpipe_restore (&g);
+	return done;
+}
+
+/* ---- responses -------------------------------------------------------- */
+
+/* What every response may carry: [ALERT], [CAPABILITY ...], * CAPABILITY,
+ * * BYE. */
+static void
+handle_common (MpImapClient *c, const MpImapResponse *r)
+{
+	const MpImapValue *code = mp_imap_response_get_code (r);
+	if (code != NULL) {
+		const MpImapValue *name = mp_imap_value_get_child (code, 0);
+		if (mp_imap_value_is_atom (name, "ALERT")) {
+			g_autofree char *t = response_text (r);
+			if (c->alert_func)
+				c->alert_func (c->url.display, t, c->alert_data);
+			else
+				g_message ("%s: server alert: %s", c->url.display, t);
+		} else if (mp_imap_value_is_atom (name, "CAPABILITY")) {
+			caps_set (c, code, 1);
+		}
+	}
+	if (mp_imap_response_get_kind (r) != MP_IMAP_RESPONSE_UNTAGGED)
+		return;
+	const MpImapValue *data = mp_imap_response_get_data (r);
+	if (data != NULL && mp_imap_value_is_atom (mp_imap_value_get_child (data, 0), "CAPABILITY"))
+		caps_set (c, data, 1);
+	if (mp_imap_response_get_status (r) == MP_IMAP_STATUS_BYE) {
+		g_free (c->bye_text);
+		c->bye_text = response_text (r);
+	}
+}
+
+/* The next response from the server (transfer full), or NULL with ERROR. */
+static MpImapResponse *
+read_response (MpImapClient *c, GError **error)
+{
+	if (c->broken || c->parser == NULL) {
+		client_error (c, error, MP_ERROR_READ, "the connection is not usable");
+		return NULL;
+	}
+	for (;;) {
+		MpImapResponse *r = mp_imap_parser_pop (c->parser);
+		if (r != NULL) {
+			handle_common (c, r);
+			return r;
+		}
+		if (c->in_start < c->in_end) {
+			gsize n = c->in_end - c->in_start;
+			if (c->line_mode) {
+				const guint8 *lf = memchr (c->inbuf + c->in_start, '\n', n);
+				if (lf != NULL)
+					n = (gsize) (lf - (c->inbuf + c->in_start)) + 1;
+			}
+			g_autoptr(GError) perr = NULL;
+			if (!mp_imap_parser_feed (c->parser, c->inbuf + c->in_start, n, &perr)) {
+				client_error (c, error, MP_ERROR_READ, "bad response from server: %s", perr->message);
+				return NULL;
+			}
+			c->in_start += n;
+			continue;
+		}
+		c->in_start = c->in_end = 0;
+		gsize got = 0;
+		if (!raw_read (c, c->inbuf, sizeof c->inbuf, &got, error))
+			return NULL;
+		c->in_end = got;
+	}
+}
+
+static guint
+tag_number (const MpImapResponse *r)
+{
+	const char *t = mp_imap_response_get_tag (r);
+	if (t == NULL || t[0] != 'A' || t[1] == '\0')
+		return 0;
+	guint64 n = 0;
+	for (const char *p = t + 1; *p; p++) {
+		if (!g_ascii_isdigit (*p) || n > G_MAXUINT / 10)
+			return 0;
+		n = n * 10 + (guint64) (*p - '0');
+	}
+	return n <= G_MAXUINT ? (guint) n : 0;
+}
+
+/* Reads until the completion of TAG or, when WANT_CONT, a continuation
+ * request; untagged responses go to FUNC. Completions of other pending
+ * tags are kept. Transfer full. */
+static MpImapResponse *
+read_until (MpImapClient *c, guint tag, gboolean want_cont, MpImapUntaggedFunc func,
+            gpointer user_data, GError **error)
+{
+	MpImapResponse *early = g_hash_table_lookup (c->done, GUINT_TO_POINTER (tag));
+	if (early != NULL) {
+		g_hash_table_steal (c->done, GUINT_TO_POINTER (tag));
+		return early;
+	}
+	for (;;) {
+		g_autoptr(MpImapResponse) r = read_response (c, error);
+		if (r == NULL)
+			return NULL;
+		switch (mp_imap_response_get_kind (r)) {
+		case MP_IMAP_RESPONSE_TAGGED: {
+			guint t = tag_number (r);
+			if (t == tag)
+				return g_steal_pointer (&r);
+			if (t != 0 && g_hash_table_contains (c->pending, GUINT_TO_POINTER (t)) &&
+			    !g_hash_table_contains (c->done, GUINT_TO_POINTER (t))) {
+				g_hash_table_insert (c->done, GUINT_TO_POINTER (t), g_steal_pointer (&r));
+				continue;
+			}
+			g_autofree char *shown = shown_text (mp_imap_response_get_tag (r),
+			                                     strlen (mp_imap_response_get_tag (r)));
+			client_error (c, error, MP_ERROR_READ, "server answered an unknown tag %s", shown);
+			return NULL;
+		}
+		case MP_IMAP_RESPONSE_CONTINUATION:
+			if (want_cont)
+				return g_steal_pointer (&r);
+			client_error (c, error, MP_ERROR_READ, "unexpected continuation request from server");
+			return NULL;
+		case MP_IMAP_RESPONSE_UNTAGGED:
+		default:
+			if (func != NULL) {
+				g_autoptr(GError) cerr = NULL;
+				if (!func (r, user_data, &cerr)) {
+					c->broken = TRUE;
+					if (cerr != NULL)
+						g_propagate_error (error, g_steal_pointer (&cerr));
+					else
+						client_error (c, error, MP_ERROR_FAILED, "stopped by the caller");
+					return NULL;
+				}
+			}
+			break;
+		}
+	}
+}
+
+/* TRUE for a tagged OK; else MP_ERROR_FAILED naming VERB and the server's
+ * text. */
+static gboolean
+completion_result (MpImapClient *c, const MpImapResponse *r, const char *verb, GError **error)
+{
+	MpImapStatus st = mp_imap_response_get_status (r);
+	if (st == MP_IMAP_STATUS_OK)
+		return TRUE;
+	g_autofree char *t = response_text (r);
+	client_error (c, error, MP_ERROR_FAILED, "%s failed: server said %s: %s", verb,
+	              st == MP_IMAP_STATUS_NO ? "NO" : st == MP_IMAP_STATUS_BAD ? "BAD" : "?", t);
+	return FALSE;
+}
+
+/* ---- commands --------------------------------------------------------- */
+
+static gboolean
+check_usable (MpImapClient *c, GError **error)
+{
+	if (c->broken) {
+		client_error (c, error, MP_ERROR_READ, "the connection is broken after an earlier error");
+		return FALSE;
+	}
+	if (!c->connected) {
+		client_error (c, error, MP_ERROR_READ, "not connected");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static guint
+register_tag (MpImapClient *c, const char *command)
+{
+	guint tag = ++c->next_tag;
+	if (tag == 0)
+		tag = ++c->next_tag;
+	gsize vlen = strcspn (command, " ");
+	/* "UID FETCH": the verb is two words */
+	if (vlen == 3 && g_ascii_strncasecmp (command, "UID ", 4) == 0)
+		vlen = 4 + strcspn (command + 4, " ");
+	g_autofree char *verb = g_strndup (command, vlen);
+	g_hash_table_insert (c->pending, GUINT_TO_POINTER (tag), g_ascii_strup (verb, -1));
+	return tag;
+}
+
+guint
+mp_imap_client_send (MpImapClient *c, const char *command, GError **error)
+{
+	if (!check_usable (c, error))
+		return 0;
+	if (strpbrk (command, "\r\n") != NULL) {
+		client_error (c, error, MP_ERROR_USAGE, "a command must not contain CR or LF");
+		return 0;
+	}
+	guint tag = register_tag (c, command);
+	g_autofree char *line = g_strdup_printf ("A%u %s\r\n", tag, command);
+	g_debug ("%s: C: A%u %s", c->url.display, tag, command);
+	if (!raw_write (c, line, strlen (line), error))
+		return 0;
+	return tag;
+}
+
+static gboolean
+wait_full (MpImapClient *c, guint tag, MpImapUntaggedFunc func, gpointer user_data,
+           MpImapResponse **tagged_out, GError **error)
+{
+	const char *v = g_hash_table_lookup (c->pending, GUINT_TO_POINTER (tag));
+	if (v == NULL) {
+		client_error (c, error, MP_ERROR_USAGE, "no command with tag A%u is pending", tag);
+		return FALSE;
+	}
+	g_autofree char *verb = g_strdup (v);
+	g_autoptr(MpImapResponse) r = read_until (c, tag, FALSE, func, user_data, error);
+	if (r == NULL)
+		return FALSE;
+	g_hash_table_remove (c->pending, GUINT_TO_POINTER (tag));
+	gboolean ok = completion_result (c, r, verb, error);
+	if (tagged_out)
+		*tagged_out = g_steal_pointer (&r);
+	return ok;
+}
+
+gboolean
+mp_imap_client_wait (MpImapClient *c, guint tag, MpImapUntaggedFunc func, gpointer user_data,
+                     GError **error)
+{
+	return wait_full (c, tag, func, user_data, NULL, error);
+}
+
+gboolean
+mp_imap_client_command (MpImapClient *c, const char *command, MpImapUntaggedFunc func,
+                        gpointer user_data, GError **error)
+{
+	guint tag = mp_imap_client_send (c, command, error);
+	return tag != 0 && wait_full (c, tag, func, user_data, NULL, error);
+}
+
+gboolean
+mp_imap_append_astring (GString *command, const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		if (*p == '\r' || *p == '\n' || (guchar) *p >= 0x80)
+			return FALSE;
+	}
+	g_string_append_c (command, '"');
+	for (const char *p = s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			g_string_append_c (command, '\\');
+		g_string_append_c (command, *p);
+	}
+	g_string_append_c (command, '"');
+	return TRUE;
+}
+
+/* ---- connect ---------------------------------------------------------- */
+
+/* CAPABILITY; REQUIRED: a server that answers without the list is broken
+ * (else the old list stays). */
+static gboolean
+ask_capability (MpImapClient *c, gboolean required, GError **error)
+{
+	c->caps_updated = FALSE;
+	if (!mp_imap_client_command (c, "CAPABILITY", NULL, NULL, error))
+		return FALSE;
+	if (!c->caps_updated && required) {
+		client_error (c, error, MP_ERROR_READ, "server sent no CAPABILITY response");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Reads the greeting (RFC 3501 §7.1.1: OK, PREAUTH or BYE). */
+static gboolean
+read_greeting (MpImapClient *c, GError **error)
+{
+	c->caps_updated = FALSE;
+	g_autoptr(MpImapResponse) r = read_response (c, error);
+	if (r == NULL) {
+		g_prefix_error (error, "reading the greeting: ");
+		return FALSE;
+	}
+	MpImapStatus st = mp_imap_response_get_status (r);
+	if (mp_imap_response_get_kind (r) != MP_IMAP_RESPONSE_UNTAGGED ||
+	    (st != MP_IMAP_STATUS_OK && st != MP_IMAP_STATUS_PREAUTH && st != MP_IMAP_STATUS_BYE)) {
+		client_error (c, error, MP_ERROR_READ, "not an IMAP server (bad greeting)");
+		return FALSE;
+	}
+	if (st == MP_IMAP_STATUS_BYE) {
+		g_autofree char *t = response_text (r);
+		client_error (c, error, MP_ERROR_READ, "server refused the connection: BYE %s", t);
+		return FALSE;
+	}
+	if (st == MP_IMAP_STATUS_PREAUTH) {
+		/* CVE-2020-14093: a PREAUTH greeting skips STARTTLS, and a
+		 * man in the middle can send it */
+		if (c->ssl == NULL && !c->allow_plaintext) {
+			client_error (c, error, MP_ERROR_READ,
+			              "server sent a PREAUTH greeting on a connection without TLS; refusing "
+			              "(STARTTLS cannot follow it, so it may be a man in the middle)");
+			return FALSE;
+		}
+		c->authenticated = TRUE;
+	}
+	return TRUE;
+}
+
+static gboolean
+do_starttls (MpImapClient *c, GError **error)
+{
+	/* One line at a time, so that octets after the OK stay in our buffer
+	 * where we can see them (RFC 3501 §6.2.1; CVE-2020-14954). */
+	c->line_mode = TRUE;
+	gboolean ok = mp_imap_client_command (c, "STARTTLS", NULL, NULL, error);
+	c->line_mode = FALSE;
+	if (!ok)
+		return FALSE;
+	gboolean injected = c->in_start < c->in_end;
+	if (!injected) {
+		guint8 b;
+		ssize_t n = recv (c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+		injected = n > 0;
+	}
+	if (injected) {
+		client_error (c, error, MP_ERROR_READ,
+		              "server sent data after STARTTLS's OK before the TLS handshake; refusing "
+		              "(response injection, CVE-2020-14954)");
+		return FALSE;
+	}
+	/* forget everything learnt in plaintext */
+	mp_imap_parser_free (c->parser);
+	c->parser = mp_imap_parser_new (&c->parser_settings);
+	caps_clear (c);
+	g_clear_pointer (&c->bye_text, g_free);
+	if (!tls_handshake (c, error))
+		return FALSE;
+	return ask_capability (c, TRUE, error);
+}
+
+gboolean
+mp_imap_client_connect (MpImapClient *c, GError **error)
+{
+	if (c->connected || c->broken) {
+		client_error (c, error, MP_ERROR_USAGE, "connect called twice");
+		return FALSE;
+	}
+	if (!tcp_connect (c, error))
+		return FALSE;
+	c->parser = mp_imap_parser_new (&c->parser_settings);
+	c->connected = TRUE;
+	if (c->url.implicit_tls && !tls_handshake (c, error))
+		return FALSE;
+	if (!read_greeting (c, error))
+		return FALSE;
+	if (!c->caps_updated && !ask_capability (c, TRUE, error))
+		return FALSE;
+	if (c->url.implicit_tls || c->authenticated)
+		return TRUE;
+
+	if (mp_imap_client_has_capability (c, "STARTTLS"))
+		return do_starttls (c, error);
+	if (c->allow_plaintext)
+		return TRUE;
+	client_error (c, error, MP_ERROR_READ,
+	              "server does not offer STARTTLS; refusing to continue without TLS "
+	              "(use imaps://, or allow plaintext explicitly)");
+	return FALSE;
+}
+
+/* ---- authentication --------------------------------------------------- */
+
+/* SASL message of RFC 7628 §3.1 / Google's XOAUTH2; a secret. */
+static char *
+oauth_message (MpImapClient *c, const char *mech, const char *token)
+{
+	if (g_ascii_strcasecmp (mech, "XOAUTH2") == 0)
+		return g_strdup_printf ("user=%s\001auth=Bearer %s\001\001", c->url.user, token);
+	/* gs2 saslname: ',' and '=' are escaped (RFC 5801 §4) */
+	g_autoptr(GString) u = g_string_new (NULL);
+	for (const char *p = c->url.user; *p; p++) {
+		if (*p == ',')
+			g_string_append (u, "=2C");
+		else if (*p == '=')
+			g_string_append (u, "=3D");
+		else
+			g_string_append_c (u, *p);
+	}
+	return g_strdup_printf ("n,a=%s,\001host=%s\001port=%u\001auth=Bearer %s\001\001", u->str,
+	                        c->url.host, c->url.port, token);
+}
+
+/* The tagged completion of an authentication: OK, or "authentication
+ * failed" with the server's text and any decoded challenge DETAIL. */
+static gboolean
+auth_result (MpImapClient *c, const MpImapResponse *r, const char *mech, const char *detail,
+             GError **error)
+{
+	if (mp_imap_response_get_status (r) == MP_IMAP_STATUS_OK)
+		return TRUE;
+	g_autofree char *t = response_text (r);
+	client_error (c, error, MP_ERROR_FAILED, "authentication failed for user %s (%s): server said %s%s%s",
+	              c->url.user, mech, t, detail ? "; details: " : "", detail ? detail : "");
+	return FALSE;
+}
+
+/* AUTHENTICATE MECH with the initial response PAYLOAD (a secret). */
+static gboolean
+sasl_authenticate (MpImapClient *c, const char *mech, const char *payload, gsize payload_len,
+                   GError **error)
+{
+	char *b64 = g_base64_encode ((const guchar *) payload, payload_len);
+	g_autoptr(GString) line = g_string_sized_new (strlen (b64) + 64);
+	guint tag = register_tag (c, "AUTHENTICATE");
+	gboolean ir = mp_imap_client_has_capability (c, "SASL-IR");
+	gboolean sent_response = ir;
+	if (ir)
+		g_string_printf (line, "A%u AUTHENTICATE %s %s\r\n", tag, mech, b64);
+	else
+		g_string_printf (line, "A%u AUTHENTICATE %s\r\n", tag, mech);
+	g_debug ("%s: C: A%u AUTHENTICATE %s%s", c->url.display, tag, mech, ir ? " <secret>" : "");
+	gboolean ok = raw_write (c, line->str, line->len, error);
+	OPENSSL_cleanse (line->str, line->allocated_len);
+	g_autofree char *detail = NULL;
+	gboolean oauth = g_ascii_strcasecmp (mech, "PLAIN") != 0;
+	for (guint round = 0; ok; round++) {
+		g_autoptr(MpImapResponse) r = read_until (c, tag, TRUE, NULL, NULL, error);
+		if (r == NULL) {
+			ok = FALSE;
+			break;
+		}
+		if (mp_imap_response_get_kind (r) == MP_IMAP_RESPONSE_TAGGED) {
+			g_hash_table_remove (c->pending, GUINT_TO_POINTER (tag));
+			ok = auth_result (c, r, mech, detail, error);
+			break;
+		}
+		const char *answer;
+		if (!sent_response) {
+			/* the empty challenge of a server without SASL-IR */
+			g_string_printf (line, "%s\r\n", b64);
+			sent_response = TRUE;
+			answer = line->str;
+		} else if (round < MAX_SASL_ROUNDS && oauth && detail == NULL) {
+			/* RFC 7628 §3.2.3 / XOAUTH2: the failure is a JSON challenge;
+			 * a dummy answer brings the tagged NO */
+			gsize tlen = 0;
+			const char *t = mp_imap_response_get_text (r, &tlen);
+			gsize dlen = 0;
+			g_autofree char *text = g_strndup (t ? t : "", tlen);
+			g_autofree guchar *dec = g_base64_decode (text, &dlen);
+			detail = shown_text ((const char *) dec, dec ? dlen : 0);
+			answer = g_ascii_strcasecmp (mech, "OAUTHBEARER") == 0 ? "AQ==\r\n" : "\r\n";
+		} else {
+			answer = "*\r\n"; /* cancel (RFC 3501 §6.2.2) */
+		}
+		ok = raw_write (c, answer, strlen (answer), error);
+		OPENSSL_cleanse (line->str, line->allocated_len);
+	}
+	OPENSSL_cleanse (b64, strlen (b64));
+	g_free (b64);
+	return ok;
+}
+
+/* LOGIN user password (RFC 3501 §6.2.3), as quoted strings or, for 8-bit
+ * octets, literals. */
+static gboolean
+login (MpImapClient *c, const char *password, GError **error)
+{
+	guint tag = register_tag (c, "LOGIN");
+	gsize cap = strlen (c->url.user) * 2 + strlen (password) * 2 + 64;
+	g_autoptr(GString) line = g_string_sized_new (cap);
+	g_string_printf (line, "A%u LOGIN ", tag);
+	const char *args[2] = { c->url.user, password };
+	gboolean literal_plus = mp_imap_client_has_capability (c, "LITERAL+");
+	gboolean ok = TRUE;
+	g_debug ("%s: C: A%u LOGIN %s <secret>", c->url.display, tag, c->url.user);
+	for (guint i = 0; ok && i < 2; i++) {
+		if (i > 0)
+			g_string_append_c (line, ' ');
+		if (mp_imap_append_astring (line, args[i]))
+			continue;
+		gsize len = strlen (args[i]);
+		if (literal_plus) {
+			g_string_append_printf (line, "{%" G_GSIZE_FORMAT "+}\r\n", len);
+		} else {
+			g_string_append_printf (line, "{%" G_GSIZE_FORMAT "}\r\n", len);
+			ok = raw_write (c, line->str, line->len, error);
+			OPENSSL_cleanse (line->str, line->allocated_len);
+			g_string_truncate (line, 0);
+			if (!ok)
+				break;
+			g_autoptr(MpImapResponse) r = read_until (c, tag, TRUE, NULL, NULL, error);
+			if (r == NULL)
+				return FALSE;
+			if (mp_imap_response_get_kind (r) == MP_IMAP_RESPONSE_TAGGED) {
+				/* refused before the literal was sent */
+				g_hash_table_remove (c->pending, GUINT_TO_POINTER (tag));
+				if (auth_result (c, r, "LOGIN", NULL, error))
+					client_error (c, error, MP_ERROR_READ, "server completed LOGIN before its arguments");
+				return FALSE;
+			}
+		}
+		g_string_append_len (line, args[i], (gssize) len);
+	}
+	if (ok) {
+		g_string_append (line, "\r\n");
+		ok = raw_write (c, line->str, line->len, error);
+	}
+	OPENSSL_cleanse (line->str, line->allocated_len);
+	if (!ok)
+		return FALSE;
+	g_autoptr(MpImapResponse) r = read_until (c, tag, FALSE, NULL, NULL, error);
+	if (r == NULL)
+		return FALSE;
+	g_hash_table_remove (c->pending, GUINT_TO_POINTER (tag));
+	return auth_result (c, r, "LOGIN", NULL, error);
+}
+
+static char *
+auth_cap (const char *mech)
+{
+	return g_strconcat ("AUTH=", mech, NULL);
+}
+
+gboolean
+mp_imap_client_authenticate (MpImapClient *c, const char *password, const char *oauth2_token,
+                             GError **error)
+{
+	if (!check_usable (c, error))
+		return FALSE;
+	if (c->authenticated)
+		return TRUE;
+	if (c->ssl == NULL && !c->allow_plaintext) {
+		client_error (c, error, MP_ERROR_USAGE, "refusing to send credentials without TLS");
+		return FALSE;
+	}
+	if (strpbrk (c->url.user, "\001\r\n") != NULL) {
+		client_error (c, error, MP_ERROR_USAGE, "the user name has control characters");
+		return FALSE;
+	}
+
+	g_autofree char *mech = NULL;
+	if (c->sasl_mechanism != NULL) {
+		mech = g_ascii_strup (c->sasl_mechanism, -1);
+		g_autofree char *capname = auth_cap (mech);
+		if (g_strcmp0 (mech, "LOGIN") == 0) {
+			if (mp_imap_client_has_capability (c, "LOGINDISABLED")) {
+				client_error (c, error, MP_ERROR_FAILED, "server disables LOGIN (LOGINDISABLED)");
+				return FALSE;
+			}
+		} else if (g_strcmp0 (mech, "PLAIN") != 0 && g_strcmp0 (mech, "XOAUTH2") != 0 &&
+		           g_strcmp0 (mech, "OAUTHBEARER") != 0) {
+			client_error (c, error, MP_ERROR_USAGE,
+			              "unsupported mechanism %s (XOAUTH2, OAUTHBEARER, PLAIN or LOGIN)", mech);
+			return FALSE;
+		} else if (!mp_imap_client_has_capability (c, capname)) {
+			client_error (c, error, MP_ERROR_FAILED, "server does not offer %s", capname);
+			return FALSE;
+		}
+	} else if (oauth2_token != NULL) {
+		if (mp_imap_client_has_capability (c, "AUTH=OAUTHBEARER"))
+			mech = g_strdup ("OAUTHBEARER");
+		else if (mp_imap_client_has_capability (c, "AUTH=XOAUTH2"))
+			mech = g_strdup ("XOAUTH2");
+		else {
+			client_error (c, error, MP_ERROR_FAILED,
+			              "an OAuth2 token was given but the server offers neither "
+			              "AUTH=OAUTHBEARER nor AUTH=XOAUTH2");
+			return FALSE;
+		}
+	} else if (password != NULL) {
+		if (mp_imap_client_has_capability (c, "AUTH=PLAIN"))
+			mech = g_strdup ("PLAIN");
+		else if (!mp_imap_client_has_capability (c, "LOGINDISABLED"))
+			mech = g_strdup ("LOGIN");
+		else {
+			client_error (c, error, MP_ERROR_FAILED,
+			              "server offers no password login (LOGINDISABLED and no AUTH=PLAIN)");
+			return FALSE;
+		}
+	}
+	gboolean oauth = mech && (strcmp (mech, "XOAUTH2") == 0 || strcmp (mech, "OAUTHBEARER") == 0);
+	if (mech == NULL || (oauth && oauth2_token == NULL) || (!oauth && password == NULL)) {
+		client_error (c, error, MP_ERROR_USAGE, "no %s given", oauth ? "OAuth2 token" : "password");
+		return FALSE;
+	}
+
+	c->caps_updated = FALSE;
+	gboolean ok;
+	if (oauth) {
+		char *msg = oauth_message (c, mech, oauth2_token);
+		ok = sasl_authenticate (c, mech, msg, strlen (msg), error);
+		secret_free (msg);
+	} else if (strcmp (mech, "PLAIN") == 0) {
+		/* RFC 4616: authzid NUL authcid NUL passwd, authzid empty */
+		gsize ulen = strlen (c->url.user), plen = strlen (password);
+		g_autoptr(GString) msg = g_string_sized_new (ulen + plen + 3);
+		g_string_append_c (msg, '\0');
+		g_string_append_len (msg, c->url.user, (gssize) ulen);
+		g_string_append_c (msg, '\0');
+		g_string_append_len (msg, password, (gssize) plen);
+		ok = sasl_authenticate (c, mech, msg->str, msg->len, error);
+		OPENSSL_cleanse (msg->str, msg->allocated_len);
+	} else {
+		ok = login (c, password, error);
+	}
+	if (!ok)
+		return FALSE;
+	c->authenticated = TRUE;
+	/* capabilities change after login (RFC 3501 §6.2.2); Dovecot sends them
+	 * in the OK, others must be asked */
+	if (!c->caps_updated)
+		return ask_capability (c, FALSE, error);
+	return TRUE;
+}
+
+/* ---- LIST ------------------------------------------------------------- */
+
+void
+mp_imap_folder_free (MpImapFolder *f)
+{
+	if (f == NULL)
+		return;
+	g_free (f->name);
+	g_free (f->display);
+	g_strfreev (f->attributes);
+	g_free (f->special_use);
+	g_free (f);
+}
+
+typedef struct {
+	GPtrArray  *folders;
+	GHashTable *by_name; /* name -> MpImapFolder (borrowed) */
+} ListCtx;
+
+/* An astring or nstring value as a C string (NULL for NIL, lists and
+ * strings holding NUL). */
+static const char *
+value_cstring (const MpImapValue *v)
+{
+	gsize len = 0;
+	const char *s = mp_imap_value_get_string (v, &len);
+	if (s == NULL || mp_imap_value_get_value_type (v) == MP_IMAP_VALUE_LIST || strlen (s) != len)
+		return NULL;
+	return s;
+}
+
+static const char *const special_uses[] = {
+	"\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash", "\\Important",
+};
+
+static gboolean
+list_untagged (const MpImapResponse *r, gpointer user_data, GError **error)
+{
+	ListCtx *ctx = user_data;
+	const MpImapValue *data = mp_imap_response_get_data (r);
+	const MpImapValue *kw = mp_imap_value_get_child (data, 0);
+	if (mp_imap_value_is_atom (kw, "LIST") && mp_imap_value_get_n_children (data) >= 4) {
+		const MpImapValue *attrs = mp_imap_value_get_child (data, 1);
+		const MpImapValue *delim = mp_imap_value_get_child (data, 2);
+		const char *name = value_cstring (mp_imap_value_get_child (data, 3));
+		if (name == NULL || !mp_imap_value_is_list (attrs))
+			return TRUE; /* not usable: skip it, as a folder we cannot name */
+		MpImapFolder *f = g_new0 (MpImapFolder, 1);
+		f->name = g_strdup (name);
+		f->display = g_ascii_strcasecmp (name, "INBOX") == 0 ? g_strdup ("INBOX") : mp_mutf7_decode (name);
+		if (f->display == NULL)
+			f->display = shown_text (name, strlen (name));
+		const char *d = value_cstring (delim);
+		f->delimiter = d ? d[0] : '\0';
+		GPtrArray *a = g_ptr_array_new ();
+		for (guint i = 0; i < mp_imap_value_get_n_children (attrs); i++) {
+			const char *s = value_cstring (mp_imap_value_get_child (attrs, i));
+			if (s == NULL)
+				continue;
+			g_ptr_array_add (a, g_strdup (s));
+			if (g_ascii_strcasecmp (s, "\\Noselect") == 0 || g_ascii_strcasecmp (s, "\\NonExistent") == 0)
+				f->noselect = TRUE;
+			for (guint k = 0; k < G_N_ELEMENTS (special_uses) && f->special_use == NULL; k++) {
+				if (g_ascii_strcasecmp (s, special_uses[k]) == 0)
+					f->special_use = g_strdup (special_uses[k]);
+			}
+		}
+		g_ptr_array_add (a, NULL);
+		f->attributes = (char **) g_ptr_array_free (a, FALSE);
+		f->size = G_MAXUINT64;
+		g_ptr_array_add (ctx->folders, f);
+		g_hash_table_replace (ctx->by_name, f->name, f);
+	} else if (mp_imap_value_is_atom (kw, "STATUS") && mp_imap_value_get_n_children (data) >= 3) {
+		const char *name = value_cstring (mp_imap_value_get_child (data, 1));
+		const MpImapValue *items = mp_imap_value_get_child (data, 2);
+		MpImapFolder *f = name ? g_hash_table_lookup (ctx->by_name, name) : NULL;
+		if (f == NULL || !mp_imap_value_is_list (items))
+			return TRUE;
+		guint64 n;
+		if (mp_imap_value_get_number (mp_imap_value_lookup (items, "MESSAGES"), &n)) {
+			f->messages = n;
+			f->has_status = TRUE;
+		}
+		if (mp_imap_value_get_number (mp_imap_value_lookup (items, "SIZE"), &n))
+			f->size = n;
+	}
+	return TRUE;
+}
+
+GPtrArray *
+mp_imap_client_list (MpImapClient *c, GError **error)
+{
+	gboolean extended = mp_imap_client_has_capability (c, "LIST-EXTENDED") ||
+	                    mp_imap_client_has_capability (c, "LIST-STATUS");
+	gboolean special = extended && mp_imap_client_has_capability (c, "SPECIAL-USE");
+	gboolean status = mp_imap_client_has_capability (c, "LIST-STATUS");
+	gboolean size = status && mp_imap_client_has_capability (c, "STATUS=SIZE");
+	g_autoptr(GString) cmd = g_string_new ("LIST \"\" \"*\"");
+	if (special || status) {
+		g_string_append (cmd, " RETURN (");
+		if (special)
+			g_string_append (cmd, status ? "SPECIAL-USE " : "SPECIAL-USE");
+		if (status)
+			g_string_append (cmd, size ? "STATUS (MESSAGES SIZE)" : "STATUS (MESSAGES)");
+		g_string_append_c (cmd, ')');
+	}
+	ListCtx ctx = {
+		.folders = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_imap_folder_free),
+		.by_name = g_hash_table_new (g_str_hash, g_str_equal),
+	};
+	gboolean ok = mp_imap_client_command (c, cmd->str, list_untagged, &ctx, error);
+	g_hash_table_unref (ctx.by_name);
+	if (!ok) {
+		g_ptr_array_unref (ctx.folders);
+		return NULL;
+	}
+	return ctx.folders;
+}
+
+/* ---- EXAMINE ---------------------------------------------------------- */
+
+static gboolean
+examine_untagged (const MpImapResponse *r, gpointer user_data, GError **error)
+{
+	MpImapMailboxInfo *info = user_data;
+	guint64 n;
+	const MpImapValue *data = mp_imap_response_get_data (r);
+	if (data != NULL) {
+		if (mp_imap_value_is_atom (mp_imap_value_get_child (data, 1), "EXISTS") &&
+		    mp_imap_value_get_number (mp_imap_value_get_child (data, 0), &n))
+			info->exists = n;
+		return TRUE;
+	}
+	const MpImapValue *code = mp_imap_response_get_code (r);
+	if (code == NULL || !mp_imap_value_get_number (mp_imap_value_get_child (code, 1), &n))
+		return TRUE;
+	const MpImapValue *name = mp_imap_value_get_child (code, 0);
+	if (mp_imap_value_is_atom (name, "UIDVALIDITY") && n <= G_MAXUINT32)
+		info->uidvalidity = (guint32) n;
+	else if (mp_imap_value_is_atom (name, "UIDNEXT") && n <= G_MAXUINT32)
+		info->uidnext = (guint32) n;
+	else if (mp_imap_value_is_atom (name, "HIGHESTMODSEQ"))
+		info->highestmodseq = n;
+	return TRUE;
+}
+
+gboolean
+mp_imap_client_examine (MpImapClient *c, const char *name, MpImapMailboxInfo *info, GError **error)
+{
+	MpImapMailboxInfo local = { 0 };
+	g_autoptr(GString) cmd = g_string_new ("EXAMINE ");
+	if (!mp_imap_append_astring (cmd, name)) {
+		client_error (c, error, MP_ERROR_FAILED, "folder name cannot be sent as a quoted string");
+		return FALSE;
+	}
+	guint tag = mp_imap_client_send (c, cmd->str, error);
+	if (tag == 0)
+		return FALSE;
+	g_autoptr(MpImapResponse) done = NULL;
+	if (!wait_full (c, tag, examine_untagged, &local, &done, error)) {
+		g_autofree char *shown = shown_text (name, strlen (name));
+		g_prefix_error (error, "folder %s: ", shown);
+		return FALSE;
+	}
+	const MpImapValue *code = mp_imap_response_get_code (done);
+	local.read_only = code && mp_imap_value_is_atom (mp_imap_value_get_child (code, 0), "READ-ONLY");
+	if (info)
+		*info = local;
+	return TRUE;
+}
+
+/* ---- UID FETCH -------------------------------------------------------- */
+
+typedef struct {
+	MpImapFetchFunc func;
+	gpointer        user_data;
+} FetchCtx;
+
+static gboolean
+fetch_untagged (const MpImapResponse *r, gpointer user_data, GError **error)
+{
+	FetchCtx *ctx = user_data;
+	const MpImapValue *data = mp_imap_response_get_data (r);
+	guint64 seq;
+	if (data == NULL || !mp_imap_value_is_atom (mp_imap_value_get_child (data, 1), "FETCH") ||
+	    !mp_imap_value_get_number (mp_imap_value_get_child (data, 0), &seq) ||
+	    !mp_imap_value_is_list (mp_imap_value_get_child (data, 2)))
+		return TRUE;
+	return ctx->func (seq, mp_imap_value_get_child (data, 2), ctx->user_data, error);
+}
+
+/* FALSE when ITEMS would set \Seen (RFC 3501 §6.4.5): BODY[...] and
+ * BINARY[...] without .PEEK, RFC822 and RFC822.TEXT. */
+static gboolean
+items_are_read_only (const char *items)
+{
+	g_autofree char *up = g_ascii_strup (items, -1);
+	if (strstr (up, "BODY[") != NULL || strstr (up, "BINARY[") != NULL)
+		return FALSE;
+	for (char *tok = up; *tok;) {
+		gsize n = strcspn (tok, " ()");
+		if ((n == 6 && strncmp (tok, "RFC822", 6) == 0) || (n == 11 && strncmp (tok, "RFC822.TEXT", 11) == 0))
+			return FALSE;
+		tok += n;
+		while (*tok == ' ' || *tok == '(' || *tok == ')')
+			tok++;
+	}
+	return TRUE;
+}
+
+gboolean
+mp_imap_client_uid_fetch (MpImapClient *c, const char *uid_set, const char *items,
+                          MpImapFetchFunc func, gpointer user_data, GError **error)
+{
+	if (*uid_set == '\0' || strspn (uid_set, "0123456789:,*") != strlen (uid_set)) {
+		client_error (c, error, MP_ERROR_USAGE, "bad UID set '%s'", uid_set);
+		return FALSE;
+	}
+	if (!items_are_read_only (items)) {
+		client_error (c, error, MP_ERROR_USAGE,
+		              "FETCH items '%s' would mark messages as read: use BODY.PEEK[...]", items);
+		return FALSE;
+	}
+	g_autofree char *cmd = g_strdup_printf ("UID FETCH %s %s", uid_set, items);
+	FetchCtx ctx = { func, user_data };
+	return mp_imap_client_command (c, cmd, fetch_untagged, &ctx, error);
+}
+
+/* ---- LOGOUT ----------------------------------------------------------- */
+
+void
+mp_imap_client_logout (MpImapClient *c)
+{
+	if (c->connected && !c->broken) {
+		guint saved = c->timeout_ms;
+		c->timeout_ms = MIN (saved, 5000u); /* a goodbye is not worth a minute */
+		g_autoptr(GError) err = NULL;
+		guint tag = mp_imap_client_send (c, "LOGOUT", &err);
+		if (tag != 0 && !mp_imap_client_wait (c, tag, NULL, NULL, &err))
+			g_debug ("%s: LOGOUT: %s", c->url.display, err->message);
+		if (c->ssl != NULL && !c->broken) {
+			SigpipeGuard g;
+			sigpipe_block (&g);
+			SSL_shutdown (c->ssl); /* close_notify; we do not wait for the peer's */
+			ERR_clear_error ();
+			sigpipe_restore (&g);
+		}
+		c->timeout_ms = saved;
+	}
+	close_connection (c);
+}

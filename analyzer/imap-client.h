@@ -1,0 +1,195 @@
+/* imap-client.h — a synchronous, read-only IMAP client connection (RFC 3501,
+ * RFC 9051) over TLS (implicit, RFC 8314) or STARTTLS (RFC 3501 §6.2.1),
+ * built on the incremental parser of imap-parser.h.
+ *
+ * One MpImapClient is one connection and is used by one thread at a time;
+ * a scan opens several clients, one per worker thread. Every wait on the
+ * network (connect, TLS handshake, each read and each write) is bounded by
+ * the timeout of MpImapClientOptions.
+ *
+ * Errors (domain MP_ERROR):
+ *   MP_ERROR_USAGE   a URL or option that cannot work (bad URL, no password)
+ *   MP_ERROR_READ    the connection: refused, timed out, closed by the
+ *                    server ("connection closed by server"), TLS and
+ *                    certificate failures, a response that breaks the
+ *                    grammar or a limit. The client is then broken
+ *                    (mp_imap_client_is_broken()) and only good for freeing.
+ *   MP_ERROR_FAILED  the server refused a command (tagged NO or BAD),
+ *                    including "authentication failed"; the connection is
+ *                    still usable.
+ * Every message starts with the URL (without any password) and never holds a
+ * password or token.
+ *
+ * Ownership: the client copies what it is given. Responses handed to a
+ * callback belong to the client and live only during the call. Secrets
+ * returned by mp_imap_password_get() and mp_imap_token_read() are the
+ * caller's: free them with mp_imap_secret_free(). */
+#pragma once
+
+#include "imap-parser.h"
+
+G_BEGIN_DECLS
+
+/* ---- URLs ------------------------------------------------------------- */
+
+/* imaps://USER@HOST[:PORT][/FOLDER] (implicit TLS, port 993) or
+ * imap://USER@HOST[:PORT][/FOLDER] (STARTTLS, port 143). HOST may be a name,
+ * an IPv4 address or an IPv6 address in brackets. */
+typedef struct {
+	gboolean implicit_tls; /* imaps:// */
+	char    *user;         /* percent-decoded */
+	char    *host;         /* without brackets */
+	guint16  port;
+	char    *folder;       /* percent-decoded UTF-8, or NULL for "all folders" */
+	char    *display;      /* the URL as shown in messages (normalized, no secret) */
+} MpImapUrl;
+
+/* Parses URL into OUT (cleared first). FALSE with MP_ERROR_USAGE naming the
+ * URL (a password in it is never repeated) and the problem. */
+gboolean mp_imap_url_parse (const char *url, MpImapUrl *out, GError **error);
+/* Frees the strings of U and zeroes it; safe on a zeroed struct. */
+void     mp_imap_url_clear (MpImapUrl *u);
+
+/* ---- Secrets ---------------------------------------------------------- */
+
+/* The password: $MAILPREFLIGHT_PASSWORD, else the first line of
+ * PASSWORD_FILE (warns when it is readable by group or others), else, when
+ * INTERACTIVE and stdin is a terminal, a prompt without echo on /dev/tty;
+ * else MP_ERROR_USAGE saying how to give one. */
+char *mp_imap_password_get (const char *password_file, gboolean interactive, GError **error);
+/* The OAuth2 access token in PATH (surrounding white space removed; at
+ * most 64 KiB). */
+char *mp_imap_token_read   (const char *path, GError **error);
+/* Zeroes and frees a secret; NULL is fine. */
+void  mp_imap_secret_free  (char *secret);
+
+/* ---- The connection --------------------------------------------------- */
+
+typedef struct _MpImapClient MpImapClient;
+
+/* Receives the text of an [ALERT] response code (RFC 3501 §7.1), which the
+ * server requires be shown to the user. */
+typedef void (*MpImapAlertFunc) (const char *url, const char *text, gpointer user_data);
+
+/* Receives one untagged response while a command runs (FETCH, LIST,
+ * STATUS, EXISTS, EXPUNGE...; unsolicited ones too). Returning FALSE with
+ * ERROR set stops the command and breaks the connection. */
+typedef gboolean (*MpImapUntaggedFunc) (const MpImapResponse *r, gpointer user_data,
+                                        GError **error);
+
+typedef struct {
+	const char *ca_file;              /* PEM trust anchors instead of the system store */
+	gboolean    insecure_skip_verify; /* no certificate or host name check (loud in the CLI) */
+	gboolean    allow_plaintext;      /* imap:// without STARTTLS, passwords in clear */
+	guint       timeout_ms;           /* each connect/read/write wait; 0: 60 s */
+	const char *sasl_mechanism;       /* "XOAUTH2", "OAUTHBEARER", "PLAIN", "LOGIN"; NULL: best offered */
+	MpImapAlertFunc alert_func;       /* NULL: g_message() */
+	gpointer    alert_data;
+	/* Parser limits and literal streaming (BODY[] to a file); NULL: defaults. */
+	const MpImapParserSettings *parser_settings;
+} MpImapClientOptions;
+
+#define MP_IMAP_DEFAULT_TIMEOUT_MS 60000
+
+/* A client for URL (copied) with OPTIONS (copied; NULL: defaults). No I/O. */
+MpImapClient *mp_imap_client_new     (const MpImapUrl *url, const MpImapClientOptions *options);
+/* Closes the connection without LOGOUT and frees everything. */
+void          mp_imap_client_free    (MpImapClient *c);
+/* Connects, reads the greeting, does TLS or STARTTLS as the URL says, and
+ * knows the CAPABILITY list afterwards. Refuses a PREAUTH greeting before
+ * TLS, plaintext injected after STARTTLS's OK, and a server without
+ * STARTTLS unless allow_plaintext. */
+gboolean      mp_imap_client_connect (MpImapClient *c, GError **error);
+/* Logs in as the URL's user: with OAUTH2_TOKEN by OAUTHBEARER or XOAUTH2,
+ * else with PASSWORD by AUTHENTICATE PLAIN (SASL-IR when offered) or LOGIN.
+ * Never sends a secret without TLS unless allow_plaintext. The caller still
+ * owns and clears the secrets. */
+gboolean      mp_imap_client_authenticate (MpImapClient *c, const char *password,
+                                           const char *oauth2_token, GError **error);
+/* TRUE when the server advertises CAP ("IDLE", "AUTH=PLAIN"; any case). */
+gboolean      mp_imap_client_has_capability (const MpImapClient *c, const char *cap);
+/* The advertised capabilities, upper-cased, NULL-terminated. */
+const char *const *mp_imap_client_get_capabilities (const MpImapClient *c);
+/* TRUE after an MP_ERROR_READ: the connection cannot be used any more. */
+gboolean      mp_imap_client_is_broken (const MpImapClient *c);
+/* TRUE when the connection is encrypted. */
+gboolean      mp_imap_client_is_tls    (const MpImapClient *c);
+/* The URL as shown in messages. */
+const char   *mp_imap_client_get_display_url (const MpImapClient *c);
+
+/* Sends COMMAND (without tag and CRLF; the caller quotes its arguments with
+ * mp_imap_append_astring()) and reads until its tagged completion, handing
+ * each untagged response to FUNC (may be NULL). TRUE on OK; a NO or BAD is
+ * MP_ERROR_FAILED with the server's text. */
+gboolean      mp_imap_client_command (MpImapClient *c, const char *command,
+                                      MpImapUntaggedFunc func, gpointer user_data,
+                                      GError **error);
+/* Pipelining: sends COMMAND without waiting and returns its tag number
+ * (> 0), or 0 with ERROR set. */
+guint         mp_imap_client_send    (MpImapClient *c, const char *command, GError **error);
+/* Reads until the completion of TAG (from mp_imap_client_send()); untagged
+ * responses meanwhile go to FUNC, completions of other tags are kept for
+ * their own wait. Same result as mp_imap_client_command(). */
+gboolean      mp_imap_client_wait    (MpImapClient *c, guint tag,
+                                      MpImapUntaggedFunc func, gpointer user_data,
+                                      GError **error);
+/* Appends S to COMMAND as an IMAP quoted string ("\"" and "\\" escaped).
+ * FALSE (nothing appended) for NUL, CR, LF or 8-bit octets, which need a
+ * literal. */
+gboolean      mp_imap_append_astring (GString *command, const char *s);
+
+/* ---- Read-only helpers ------------------------------------------------ */
+
+typedef struct {
+	char    *name;         /* as the server sent it (modified UTF-7): use it in commands */
+	char    *display;      /* UTF-8 for people (the raw name when it does not decode) */
+	char     delimiter;    /* hierarchy delimiter, '\0' for NIL */
+	char   **attributes;   /* "\\HasNoChildren", "\\Sent"... as sent */
+	gboolean noselect;     /* \Noselect or \NonExistent: cannot be EXAMINEd */
+	char    *special_use;  /* "\\Sent", "\\All"... (RFC 6154) or NULL */
+	gboolean has_status;   /* LIST-STATUS gave the two numbers below */
+	guint64  messages;
+	guint64  size;         /* G_MAXUINT64 when the server has no STATUS=SIZE */
+} MpImapFolder;
+
+void mp_imap_folder_free (MpImapFolder *f);
+
+/* LIST "" "*", with RETURN (SPECIAL-USE STATUS (MESSAGES SIZE)) as far as
+ * SPECIAL-USE, LIST-STATUS and STATUS=SIZE are advertised. Returns a
+ * GPtrArray of MpImapFolder (transfer full), in the server's order. */
+GPtrArray    *mp_imap_client_list    (MpImapClient *c, GError **error);
+
+typedef struct {
+	guint64  exists;       /* messages in the folder */
+	guint32  uidvalidity;  /* 0 when not sent */
+	guint32  uidnext;      /* 0 when not sent */
+	guint64  highestmodseq;/* 0 when not sent (CONDSTORE) */
+	gboolean read_only;    /* the completion had [READ-ONLY] */
+} MpImapMailboxInfo;
+
+/* EXAMINE NAME (the raw name from MpImapFolder.name): opens the folder
+ * read-only, so nothing (\Seen, \Recent) changes (RFC 3501 §6.3.2). Never
+ * SELECT. INFO may be NULL. */
+gboolean      mp_imap_client_examine (MpImapClient *c, const char *name,
+                                      MpImapMailboxInfo *info, GError **error);
+
+/* Receives the msg-att list of one untagged FETCH: "(UID 5 FLAGS (...) ...)".
+ * Unsolicited FETCHes (flags only, no UID) come too: check for UID. */
+typedef gboolean (*MpImapFetchFunc) (guint64 seq, const MpImapValue *msg_att,
+                                     gpointer user_data, GError **error);
+
+/* UID FETCH UID_SET ITEMS ("1:*", "(UID RFC822.SIZE FLAGS)"), each FETCH to
+ * FUNC. Refuses ITEMS that would set \Seen (BODY[...], RFC822, RFC822.TEXT,
+ * BINARY[...]): use BODY.PEEK / BINARY.PEEK. */
+gboolean      mp_imap_client_uid_fetch (MpImapClient *c, const char *uid_set, const char *items,
+                                        MpImapFetchFunc func, gpointer user_data,
+                                        GError **error);
+
+/* LOGOUT, then closes the connection (best effort, bounded by the timeout;
+ * errors are ignored). The client is then closed but must still be freed. */
+void          mp_imap_client_logout  (MpImapClient *c);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpImapClient, mp_imap_client_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpImapFolder, mp_imap_folder_free)
+
+G_END_DECLS

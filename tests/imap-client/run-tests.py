@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Runs test-imap-client with what its groups need (meson test wrapper).
+
+  run-tests.py fake    BINARY [ARGS...]   test certificates, fake servers
+  run-tests.py dovecot BINARY [ARGS...]   a seeded Dovecot from dovecot-fixture.py
+
+Exports the IMAPC_* variables test-imap-client.c reads. `dovecot` exits 77
+(skipped) when Dovecot is not installed or we are not root, and always
+stops the Dovecot it started. The work directory is under /tmp (the mail
+user must traverse it) and is removed unless the tests failed.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURE = os.path.join(HERE, "dovecot-fixture.py")
+FAKE = os.path.join(HERE, "fake-imap-server.py")
+SKIP = 77
+
+
+def main(argv):
+    mode, binary, args = argv[1], argv[2], argv[3:]
+    d = tempfile.mkdtemp(prefix="mp-imapc-", dir="/tmp")
+    os.chmod(d, 0o755)
+    env = dict(os.environ)
+    env["IMAPC_FAKE_SERVER"] = FAKE
+    started = False
+    rc = 1
+    try:
+        if mode == "fake":
+            r = subprocess.run([sys.executable, FIXTURE, "certs", d], stdout=subprocess.PIPE, check=True)
+            info = json.loads(r.stdout)
+        else:
+            r = subprocess.run([sys.executable, FIXTURE, "start", d], stdout=subprocess.PIPE,
+                               stdin=subprocess.DEVNULL, timeout=120)
+            if r.returncode == SKIP:
+                print("1..0 # SKIP dovecot not available")
+                return SKIP
+            if r.returncode != 0:
+                print("dovecot-fixture start failed (rc %d)" % r.returncode, file=sys.stderr)
+                return 1
+            started = True
+            info = json.loads(r.stdout)
+            subprocess.run([sys.executable, FIXTURE, "seed", d], check=True, timeout=120)
+            env["IMAPC_HOST"] = info["host"]
+            env["IMAPC_IMAP_PORT"] = str(info["imap_port"])
+            env["IMAPC_IMAPS_PORT"] = str(info["imaps_port"])
+            if info.get("plain_port"):
+                env["IMAPC_PLAIN_HOST"] = info["plain_host"]
+                env["IMAPC_PLAIN_PORT"] = str(info["plain_port"])
+        env["IMAPC_CA_FILE"] = info["ca_file"]
+        env["IMAPC_CERT"], env["IMAPC_KEY"] = info["cert"], info["key"]
+        env["IMAPC_WRONG_CERT"], env["IMAPC_WRONG_KEY"] = info["wrong_cert"], info["wrong_key"]
+        rc = subprocess.run([binary] + args, env=env, stdin=subprocess.DEVNULL, timeout=300).returncode
+        return rc
+    finally:
+        if started:
+            subprocess.run([sys.executable, FIXTURE, "stop", d], stdin=subprocess.DEVNULL, timeout=60)
+        if rc == 0 or rc == SKIP:
+            shutil.rmtree(d, ignore_errors=True)
+        else:
+            log = os.path.join(d, "dovecot.log")
+            print("# work directory kept: %s" % d, file=sys.stderr)
+            if os.path.exists(log):
+                sys.stderr.write(open(log, errors="replace").read()[-3000:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,1083 @@
+/* test-imap-client.c — the IMAP connection layer (analyzer/imap-client.c).
+ *
+ *   /imap-client/unit/...     no network: URLs, secrets, quoting, guards
+ *   /imap-client/fake/...     fake-imap-server.py scenarios on 127.0.0.1:
+ *                             STARTTLS injection, PREAUTH, plaintext, cut-off
+ *                             and stalled servers, OAuth2, bad certificates
+ *   /imap-client/dovecot/...  a real Dovecot from dovecot-fixture.py
+ *
+ * run-tests.py sets the environment: IMAPC_FAKE_SERVER (the script),
+ * IMAPC_CA_FILE, IMAPC_CERT/KEY, IMAPC_WRONG_CERT/KEY, and for Dovecot
+ * IMAPC_HOST, IMAPC_IMAP_PORT, IMAPC_IMAPS_PORT, IMAPC_PLAIN_HOST,
+ * IMAPC_PLAIN_PORT. A group whose variables are missing is skipped. */
+#include "imap-client.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The SEED contract of dovecot-fixture.py. */
+#define ALICE_PASSWORD "secret"
+#define BOB_PASSWORD   "P\xc3\xa4 ss\"w\\d"
+
+static const char *
+env_or_skip (const char *name)
+{
+	const char *v = g_getenv (name);
+	if (v == NULL || *v == '\0') {
+		g_autofree char *msg = g_strdup_printf ("%s is not set (run through run-tests.py)", name);
+		g_test_skip (msg);
+		return NULL;
+	}
+	return v;
+}
+
+static MpImapClient *
+client_for (const char *url, const MpImapClientOptions *o)
+{
+	MpImapUrl u;
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_url_parse (url, &u, &error));
+	g_assert_no_error (error);
+	MpImapClient *c = mp_imap_client_new (&u, o);
+	mp_imap_url_clear (&u);
+	return c;
+}
+
+/* ---- fake servers ------------------------------------------------------ */
+
+typedef struct {
+	GPid  pid;
+	guint port;
+	char *transcript;
+} Fake;
+
+typedef enum { FAKE_PLAIN, FAKE_TLS, FAKE_TLS_WRONG } FakeTls;
+
+static gboolean
+fake_start (Fake *f, const char *scenario, FakeTls tls)
+{
+	const char *script = env_or_skip ("IMAPC_FAKE_SERVER");
+	if (script == NULL)
+		return FALSE;
+	memset (f, 0, sizeof *f);
+	int tfd = g_file_open_tmp ("imapc-transcript-XXXXXX", &f->transcript, NULL);
+	g_assert_cmpint (tfd, >=, 0);
+	close (tfd);
+	g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+	g_ptr_array_add (argv, (char *) "python3");
+	g_ptr_array_add (argv, (char *) script);
+	g_ptr_array_add (argv, (char *) scenario);
+	if (tls != FAKE_PLAIN) {
+		g_ptr_array_add (argv, (char *) "--tls");
+		g_ptr_array_add (argv, (char *) g_getenv (tls == FAKE_TLS ? "IMAPC_CERT" : "IMAPC_WRONG_CERT"));
+		g_ptr_array_add (argv, (char *) g_getenv (tls == FAKE_TLS ? "IMAPC_KEY" : "IMAPC_WRONG_KEY"));
+	}
+	g_ptr_array_add (argv, (char *) "--transcript");
+	g_ptr_array_add (argv, f->transcript);
+	g_ptr_array_add (argv, NULL);
+	int out = -1;
+	g_autoptr(GError) error = NULL;
+	g_spawn_async_with_pipes (NULL, (char **) argv->pdata, NULL,
+	                          G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+	                          &f->pid, NULL, &out, NULL, &error);
+	g_assert_no_error (error);
+	char line[32];
+	gsize n = 0;
+	while (n < sizeof line - 1) {
+		ssize_t r = read (out, line + n, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || line[n] == '\n')
+			break;
+		n++;
+	}
+	close (out);
+	line[n] = '\0';
+	f->port = (guint) g_ascii_strtoull (line, NULL, 10);
+	g_assert_cmpuint (f->port, >, 0);
+	return TRUE;
+}
+
+/* Waits for the server to exit (bounded) and returns what the client sent. */
+static char *
+fake_finish (Fake *f)
+{
+	int status;
+	for (int i = 0; i < 200; i++) {
+		if (waitpid (f->pid, &status, WNOHANG) == f->pid) {
+			f->pid = 0;
+			break;
+		}
+		g_usleep (100 * 1000);
+	}
+	if (f->pid != 0) {
+		kill (f->pid, SIGKILL);
+		waitpid (f->pid, &status, 0);
+	}
+	g_spawn_close_pid (f->pid);
+	char *t = NULL;
+	g_file_get_contents (f->transcript, &t, NULL, NULL);
+	unlink (f->transcript);
+	g_free (f->transcript);
+	return t ? t : g_strdup ("");
+}
+
+static char *
+fake_url (const char *scheme, const char *user, guint port)
+{
+	return g_strdup_printf ("%s://%s@127.0.0.1:%u", scheme, user, port);
+}
+
+/* ---- unit -------------------------------------------------------------- */
+
+static void
+test_url (void)
+{
+	static const struct {
+		const char *url;
+		gboolean    tls;
+		const char *user, *host, *folder;
+		guint       port;
+	} good[] = {
+		{ "imaps://alice@mail.example.org", TRUE, "alice", "mail.example.org", NULL, 993 },
+		{ "imap://alice@mail.example.org", FALSE, "alice", "mail.example.org", NULL, 143 },
+		{ "IMAPS://alice%40example.org@host:1993/INBOX", TRUE, "alice@example.org", "host", "INBOX", 1993 },
+		{ "imaps://alice@example.org@host/Sent%20Items/", TRUE, "alice@example.org", "host", "Sent Items", 993 },
+		{ "imaps://u@[::1]:10993/a/b", TRUE, "u", "::1", "a/b", 10993 },
+		{ "imaps://u@[::1]", TRUE, "u", "::1", NULL, 993 },
+		{ "imap://u@127.0.0.1:1/", FALSE, "u", "127.0.0.1", NULL, 1 },
+		{ "imaps://u@h/Entw%C3%BCrfe", TRUE, "u", "h", "Entw\xc3\xbcrfe", 993 },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (good); i++) {
+		MpImapUrl u;
+		g_autoptr(GError) error = NULL;
+		g_test_message ("%s", good[i].url);
+		g_assert_true (mp_imap_url_parse (good[i].url, &u, &error));
+		g_assert_no_error (error);
+		g_assert_cmpint (u.implicit_tls, ==, good[i].tls);
+		g_assert_cmpstr (u.user, ==, good[i].user);
+		g_assert_cmpstr (u.host, ==, good[i].host);
+		g_assert_cmpstr (u.folder, ==, good[i].folder);
+		g_assert_cmpuint (u.port, ==, good[i].port);
+		g_assert_cmpstr (u.display, ==, good[i].url);
+		mp_imap_url_clear (&u);
+	}
+
+	static const struct {
+		const char *url, *expect;
+	} bad[] = {
+		{ "pop3://a@h", "must start with imaps://" },
+		{ "imaps://host", "no user name" },
+		{ "imaps://@host", "user name is empty" },
+		{ "imaps://a%zz@host", "percent-encoded" },
+		{ "imaps://a%0d%0a@host", "percent-encoded" },
+		{ "imaps://a@", "no host name" },
+		{ "imaps://a@ho st", "spaces" },
+		{ "imaps://a@h:0", "out of range" },
+		{ "imaps://a@h:70000", "out of range" },
+		{ "imaps://a@h:12x", "bad port" },
+		{ "imaps://a@h:", "bad port" },
+		{ "imaps://a@[::1", "unterminated" },
+		{ "imaps://a@[nope]", "not an IPv6 address" },
+		{ "imaps://a@[::1]x", "after ']'" },
+		{ "imaps://a@h/%ff", "badly percent-encoded" },
+		{ "imaps://a@ex!ample", "not a host name" },
+		{ "imaps://a;AUTH=*@h", "AUTH" },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+		MpImapUrl u;
+		g_autoptr(GError) error = NULL;
+		g_assert_false (mp_imap_url_parse (bad[i].url, &u, &error));
+		g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+		g_test_message ("%s", error->message);
+		g_assert_nonnull (strstr (error->message, bad[i].expect));
+		g_assert_nonnull (strstr (error->message, "IMAP URL "));
+		mp_imap_url_clear (&u);
+	}
+
+	/* a password in the URL is refused and never repeated */
+	MpImapUrl u;
+	g_autoptr(GError) error = NULL;
+	g_assert_false (mp_imap_url_parse ("imaps://alice:hunter2@host/INBOX", &u, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_null (strstr (error->message, "hunter2"));
+	g_assert_nonnull (strstr (error->message, "imaps://alice:***@host/INBOX"));
+}
+
+/* g_file_set_contents() replaces the file: a fresh 0644 one each time. */
+static void
+write_private (const char *path, const char *text)
+{
+	g_assert_true (g_file_set_contents (path, text, -1, NULL));
+	g_assert_cmpint (chmod (path, 0600), ==, 0);
+}
+
+static void
+test_password_sources (void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp ("imapc-pw-XXXXXX", &error);
+	g_assert_no_error (error);
+	g_autofree char *file = g_build_filename (dir, "pw", NULL);
+	g_autofree char *tok = g_build_filename (dir, "tok", NULL);
+
+	g_unsetenv ("MAILPREFLIGHT_PASSWORD");
+	/* nothing: the error says how */
+	char *pw = mp_imap_password_get (NULL, FALSE, &error);
+	g_assert_null (pw);
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, "MAILPREFLIGHT_PASSWORD"));
+	g_assert_nonnull (strstr (error->message, "--password-file"));
+	g_clear_error (&error);
+
+	/* first line of a private file */
+	write_private (file, "s3cret pw\r\nsecond line\n");
+	pw = mp_imap_password_get (file, FALSE, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "s3cret pw");
+	mp_imap_secret_free (pw);
+
+	/* readable by others: still read, with a warning */
+	chmod (file, 0644);
+	g_test_expect_message ("mailpreflight", G_LOG_LEVEL_WARNING, "*can be read by group or others*");
+	pw = mp_imap_password_get (file, FALSE, &error);
+	g_test_assert_expected_messages ();
+	g_assert_cmpstr (pw, ==, "s3cret pw");
+	mp_imap_secret_free (pw);
+	chmod (file, 0600);
+
+	/* the environment wins */
+	g_setenv ("MAILPREFLIGHT_PASSWORD", "from-env", TRUE);
+	pw = mp_imap_password_get (file, FALSE, &error);
+	g_assert_cmpstr (pw, ==, "from-env");
+	mp_imap_secret_free (pw);
+	g_unsetenv ("MAILPREFLIGHT_PASSWORD");
+
+	/* empty first line, missing file */
+	write_private (file, "\nx\n");
+	g_assert_null (mp_imap_password_get (file, FALSE, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_clear_error (&error);
+	g_autofree char *missing = g_build_filename (dir, "missing", NULL);
+	g_assert_null (mp_imap_password_get (missing, FALSE, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_NOT_FOUND);
+	g_clear_error (&error);
+
+	/* tokens: white space around is dropped, inside is refused */
+	write_private (tok, "  ya29.a0Af-_x~y+/=\n\n");
+	char *t = mp_imap_token_read (tok, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (t, ==, "ya29.a0Af-_x~y+/=");
+	mp_imap_secret_free (t);
+	write_private (tok, "two words\n");
+	g_assert_null (mp_imap_token_read (tok, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_clear_error (&error);
+	write_private (tok, "\n");
+	g_assert_null (mp_imap_token_read (tok, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_clear_error (&error);
+
+	unlink (file);
+	unlink (tok);
+	rmdir (dir);
+}
+
+static void
+test_astring (void)
+{
+	g_autoptr(GString) s = g_string_new ("X ");
+	g_assert_true (mp_imap_append_astring (s, "a \"b\" \\c"));
+	g_assert_cmpstr (s->str, ==, "X \"a \\\"b\\\" \\\\c\"");
+	g_string_assign (s, "");
+	g_assert_true (mp_imap_append_astring (s, ""));
+	g_assert_cmpstr (s->str, ==, "\"\"");
+	g_string_assign (s, "");
+	g_assert_false (mp_imap_append_astring (s, "a\r\nb"));
+	g_assert_false (mp_imap_append_astring (s, "\xc3\xa4"));
+	g_assert_cmpstr (s->str, ==, "");
+}
+
+/* Items that would set \Seen are refused before anything is sent. */
+static void
+test_fetch_guard (void)
+{
+	g_autoptr(MpImapClient) c = client_for ("imaps://a@127.0.0.1:1", NULL);
+	static const char *const bad[] = { "(BODY[])", "(UID body[header])", "RFC822", "(UID RFC822.TEXT)",
+	                                   "(BINARY[1])", "(FLAGS RFC822)" };
+	for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+		g_autoptr(GError) error = NULL;
+		g_assert_false (mp_imap_client_uid_fetch (c, "1:*", bad[i], NULL, NULL, &error));
+		g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+		g_assert_nonnull (strstr (error->message, "mark messages as read"));
+	}
+	static const char *const good[] = { "(UID BODY.PEEK[HEADER] RFC822.SIZE)", "(RFC822.HEADER)",
+	                                    "(BINARY.PEEK[1] BODYSTRUCTURE)" };
+	for (guint i = 0; i < G_N_ELEMENTS (good); i++) {
+		g_autoptr(GError) error = NULL;
+		g_assert_false (mp_imap_client_uid_fetch (c, "1:*", good[i], NULL, NULL, &error));
+		g_assert_error (error, MP_ERROR, MP_ERROR_READ); /* not connected */
+	}
+	g_autoptr(GError) error = NULL;
+	g_assert_false (mp_imap_client_uid_fetch (c, "1:* X", "(UID)", NULL, NULL, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+}
+
+/* ---- fake-server tests ------------------------------------------------- */
+
+static void
+test_fake_refused (void)
+{
+	/* a port nobody listens on: bind, learn it, close */
+	Fake f;
+	if (!fake_start (&f, "plain", FAKE_PLAIN))
+		return;
+	g_autofree char *url = fake_url ("imap", "a", f.port);
+	g_autoptr(MpImapClient) first = client_for (url, &(MpImapClientOptions) { .allow_plaintext = TRUE });
+	g_assert_true (mp_imap_client_connect (first, NULL));
+	mp_imap_client_logout (first);
+	g_free (fake_finish (&f));
+
+	g_autoptr(MpImapClient) c = client_for (url, NULL);
+	g_autoptr(GError) error = NULL;
+	g_assert_false (mp_imap_client_connect (c, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "cannot connect to 127.0.0.1 port"));
+	g_assert_true (g_str_has_prefix (error->message, url));
+}
+
+static void
+test_fake_plaintext_refused (void)
+{
+	Fake f;
+	if (!fake_start (&f, "plain", FAKE_PLAIN))
+		return;
+	g_autofree char *url = fake_url ("imap", "alice", f.port);
+	g_autoptr(MpImapClient) c = client_for (url, NULL);
+	g_autoptr(GError) error = NULL;
+	g_assert_false (mp_imap_client_connect (c, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "does not offer STARTTLS"));
+	/* and authenticate refuses too */
+	g_clear_error (&error);
+	g_assert_false (mp_imap_client_authenticate (c, "secret", NULL, &error));
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_autofree char *t = fake_finish (&f);
+	g_assert_null (strstr (t, "LOGIN"));
+	g_assert_null (strstr (t, "AUTHENTICATE"));
+	g_assert_null (strstr (t, "secret"));
+}
+
+static void
+test_fake_plaintext_allowed (void)
+{
+	Fake f;
+	if (!fake_start (&f, "plain", FAKE_PLAIN))
+		return;
+	g_autofree char *url = fake_url ("imap", "alice", f.port);
+	MpImapClientOptions o = { .allow_plaintext = TRUE };
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_no_error (error);
+	g_assert_false (mp_imap_client_is_tls (c));
+	g_assert_true (mp_imap_client_has_capability (c, "auth=plain"));
+	g_assert_true (mp_imap_client_authenticate (c, "secret", NULL, &error));
+	g_assert_no_error (error);
+	/* the OK's [CAPABILITY] replaced the list */
+	g_assert_true (mp_imap_client_has_capability (c, "IDLE"));
+	g_autoptr(GPtrArray) folders = mp_imap_client_list (c, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (folders->len, ==, 1);
+	MpImapFolder *inbox = g_ptr_array_index (folders, 0);
+	g_assert_cmpstr (inbox->name, ==, "INBOX");
+	g_assert_cmpint (inbox->delimiter, ==, '/');
+	mp_imap_client_logout (c);
+	g_autofree char *t = fake_finish (&f);
+	g_assert_nonnull (strstr (t, "AUTHENTICATE PLAIN "));  /* SASL-IR */
+	g_assert_null (strstr (t, "secret"));                   /* base64, but never plain */
+}
+
+static void
+test_fake_inject (void)
+{
+	Fake f;
+	if (!fake_start (&f, "inject", FAKE_PLAIN))
+		return;
+	g_autofree char *url = fake_url ("imap", "alice", f.port);
+	g_autoptr(MpImapClient) c = client_for (url, &(MpImapClientOptions) { .allow_plaintext = TRUE });
+	g_autoptr(GError) error = NULL;
+	g_assert_false (mp_imap_client_connect (c, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "injection"));
+	g_assert_true (mp_imap_client_is_broken (c));
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_autofree char *t = fake_finish (&f);
+	g_assert_nonnull (strstr (t, "STARTTLS"));
+	g_assert_null (strstr (t, "LOGIN"));
+}
+
+static void
+test_fake_preauth (void)
+{
+	Fake f;
+	if (!fake_start (&f, "preauth", FAKE_PLAIN))
+		return;
+	g_autofree char *url = fake_url ("imap", "alice", f.port);
+	g_autoptr(MpImapClient) c = client_for (url, NULL);
+	g_autoptr(GError) error = NULL;
+	g_assert_false (mp_imap_client_connect (c, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "PREAUTH"));
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+}
+
+static MpImapClientOptions
+tls_options (void)
+{
+	return (MpImapClientOptions) { .ca_file = g_getenv ("IMAPC_CA_FILE") };
+}
+
+static void
+test_fake_close_mid (void)
+{
+	Fake f;
+	if (!fake_start (&f, "close-mid", FAKE_TLS))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	MpImapClientOptions o = tls_options ();
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_no_error (error);
+	g_assert_true (mp_imap_client_is_tls (c));
+	g_assert_true (mp_imap_client_authenticate (c, "secret", NULL, &error));
+	g_assert_no_error (error);
+	GPtrArray *folders = mp_imap_client_list (c, &error);
+	g_assert_null (folders);
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "connection closed by server"));
+	g_assert_true (mp_imap_client_is_broken (c));
+	/* later commands fail at once */
+	g_clear_error (&error);
+	g_assert_false (mp_imap_client_command (c, "NOOP", NULL, NULL, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+}
+
+static void
+test_fake_stall (void)
+{
+	Fake f;
+	if (!fake_start (&f, "stall", FAKE_TLS))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	MpImapClientOptions o = tls_options ();
+	o.timeout_ms = 1000;
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	gint64 t0 = g_get_monotonic_time ();
+	g_assert_false (mp_imap_client_command (c, "NOOP", NULL, NULL, &error));
+	gint64 ms = (g_get_monotonic_time () - t0) / 1000;
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s after %" G_GINT64_FORMAT " ms", error->message, ms);
+	g_assert_nonnull (strstr (error->message, "timed out after 1.000 s"));
+	g_assert_cmpint (ms, >=, 900);
+	g_assert_cmpint (ms, <, 3000);
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+}
+
+static void
+expect_cert_error (FakeTls tls, const char *host, const char *ca_file, const char *expect)
+{
+	Fake f;
+	if (!fake_start (&f, "plain", tls))
+		return;
+	g_autofree char *url = g_strdup_printf ("imaps://alice@%s:%u", host, f.port);
+	MpImapClientOptions o = { .ca_file = ca_file };
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_false (mp_imap_client_connect (c, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "certificate verify failed: "));
+	g_assert_nonnull (strstr (error->message, expect));
+	g_autofree char *for_host = g_strdup_printf ("for host %s", host);
+	g_assert_nonnull (strstr (error->message, for_host));
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+}
+
+static void
+test_fake_wrong_ip (void)
+{
+	expect_cert_error (FAKE_TLS_WRONG, "127.0.0.1", g_getenv ("IMAPC_CA_FILE"), "IP address mismatch");
+}
+
+static void
+test_fake_wrong_name (void)
+{
+	expect_cert_error (FAKE_TLS_WRONG, "localhost", g_getenv ("IMAPC_CA_FILE"), "hostname mismatch");
+}
+
+static void
+test_fake_untrusted (void)
+{
+	/* the system store does not know the test CA */
+	expect_cert_error (FAKE_TLS, "127.0.0.1", NULL, "local issuer");
+}
+
+static void
+test_fake_insecure (void)
+{
+	Fake f;
+	if (!fake_start (&f, "plain", FAKE_TLS_WRONG))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	MpImapClientOptions o = { .insecure_skip_verify = TRUE };
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_no_error (error);
+	mp_imap_client_logout (c);
+	g_free (fake_finish (&f));
+}
+
+static void
+test_fake_bad_ca_file (void)
+{
+	g_autoptr(MpImapClient) c = NULL;
+	Fake f;
+	if (!fake_start (&f, "plain", FAKE_TLS))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	MpImapClientOptions o = { .ca_file = "/nonexistent/ca.pem" };
+	c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_false (mp_imap_client_connect (c, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, "cannot load CA file /nonexistent/ca.pem"));
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+}
+
+static void
+test_fake_login_literal (void)
+{
+	Fake f;
+	if (!fake_start (&f, "login", FAKE_PLAIN))
+		return;
+	g_autofree char *url = fake_url ("imap", "bob", f.port);
+	MpImapClientOptions o = { .allow_plaintext = TRUE };
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_true (mp_imap_client_authenticate (c, BOB_PASSWORD, NULL, &error));
+	g_assert_no_error (error);
+	mp_imap_client_logout (c);
+	g_autofree char *t = fake_finish (&f);
+	g_assert_nonnull (strstr (t, "LOGIN \"bob\" {"));  /* quoted user, literal password */
+}
+
+static void
+test_fake_plain_no_ir (void)
+{
+	Fake f;
+	if (!fake_start (&f, "plain-noir", FAKE_TLS))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	MpImapClientOptions o = tls_options ();
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_true (mp_imap_client_authenticate (c, "secret", NULL, &error));
+	g_assert_no_error (error);
+	mp_imap_client_logout (c);
+	g_autofree char *t = fake_finish (&f);
+	/* no SASL-IR: the command alone, the response after the "+" */
+	g_assert_nonnull (strstr (t, "AUTHENTICATE PLAIN\n"));
+}
+
+static void
+oauth_case (const char *scenario, const char *mech, const char *token, gboolean expect_ok)
+{
+	Fake f;
+	if (!fake_start (&f, scenario, FAKE_TLS))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	MpImapClientOptions o = tls_options ();
+	o.sasl_mechanism = mech;
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	gboolean ok = mp_imap_client_authenticate (c, NULL, token, &error);
+	if (expect_ok) {
+		g_assert_no_error (error);
+		g_assert_true (ok);
+		mp_imap_client_logout (c);
+	} else {
+		g_assert_false (ok);
+		g_assert_error (error, MP_ERROR, MP_ERROR_FAILED);
+		g_test_message ("%s", error->message);
+		g_assert_nonnull (strstr (error->message, "authentication failed for user alice"));
+		g_assert_nonnull (strstr (error->message, "Invalid credentials"));
+		g_assert_nonnull (strstr (error->message, "invalid_token")); /* the JSON detail */
+		g_assert_null (strstr (error->message, token));
+		g_assert_false (mp_imap_client_is_broken (c));
+	}
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+}
+
+static void
+test_fake_oauth (void)
+{
+	oauth_case ("oauth-ok", NULL, "tok123", TRUE);          /* OAUTHBEARER preferred */
+	oauth_case ("oauth-ok", "XOAUTH2", "tok123", TRUE);
+	oauth_case ("oauth-fail", NULL, "expired-token", FALSE);
+	oauth_case ("oauth-fail", "xoauth2", "expired-token", FALSE);
+}
+
+static void
+alert_cb (const char *url, const char *text, gpointer user_data)
+{
+	g_free (*(char **) user_data);
+	*(char **) user_data = g_strdup (text);
+}
+
+static void
+test_fake_alert (void)
+{
+	Fake f;
+	if (!fake_start (&f, "alert", FAKE_TLS))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	g_autofree char *alert = NULL;
+	MpImapClientOptions o = tls_options ();
+	o.alert_func = alert_cb;
+	o.alert_data = &alert;
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_true (mp_imap_client_authenticate (c, "secret", NULL, &error));
+	g_assert_cmpstr (alert, ==, "Maintenance tonight");
+	mp_imap_client_logout (c);
+	g_free (fake_finish (&f));
+}
+
+static gboolean
+count_untagged (const MpImapResponse *r, gpointer user_data, GError **error)
+{
+	(*(guint *) user_data)++;
+	return TRUE;
+}
+
+static void
+test_fake_pipeline (void)
+{
+	Fake f;
+	if (!fake_start (&f, "pipeline", FAKE_TLS))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	MpImapClientOptions o = tls_options ();
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	guint t1 = mp_imap_client_send (c, "NOOP", &error);
+	guint t2 = mp_imap_client_send (c, "NOOP", &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (t1, >, 0);
+	g_assert_cmpuint (t2, >, t1);
+	guint untagged = 0;
+	/* the server completes t2 first; waiting for t1 first must keep it */
+	g_assert_true (mp_imap_client_wait (c, t1, count_untagged, &untagged, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (untagged, ==, 1);
+	g_assert_true (mp_imap_client_wait (c, t2, count_untagged, &untagged, &error));
+	g_assert_no_error (error);
+	g_assert_false (mp_imap_client_wait (c, t2, NULL, NULL, &error)); /* already collected */
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	mp_imap_client_logout (c);
+	g_free (fake_finish (&f));
+}
+
+/* ---- Dovecot ------------------------------------------------------------ */
+
+static char *
+dovecot_url (const char *scheme, const char *user, const char *host_var, const char *port_var)
+{
+	const char *host = env_or_skip (host_var);
+	const char *port = host ? env_or_skip (port_var) : NULL;
+	if (port == NULL)
+		return NULL;
+	return g_strdup_printf ("%s://%s@%s:%s", scheme, user, host, port);
+}
+
+static MpImapClient *
+dovecot_login (const char *scheme, const char *port_var)
+{
+	g_autofree char *url = dovecot_url (scheme, "alice", "IMAPC_HOST", port_var);
+	if (url == NULL)
+		return NULL;
+	MpImapClientOptions o = tls_options ();
+	MpImapClient *c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_no_error (error);
+	g_assert_true (mp_imap_client_is_tls (c));
+	g_assert_true (mp_imap_client_authenticate (c, ALICE_PASSWORD, NULL, &error));
+	g_assert_no_error (error);
+	return c;
+}
+
+static void
+test_dovecot_imaps (void)
+{
+	g_autoptr(MpImapClient) c = dovecot_login ("imaps", "IMAPC_IMAPS_PORT");
+	if (c == NULL)
+		return;
+	g_assert_true (mp_imap_client_has_capability (c, "IMAP4rev1"));
+	g_assert_true (mp_imap_client_has_capability (c, "LIST-STATUS")); /* post-login list */
+	mp_imap_client_logout (c);
+}
+
+static void
+test_dovecot_localhost (void)
+{
+	/* a DNS name: SNI and the host name check (SAN DNS:localhost) */
+	const char *port = env_or_skip ("IMAPC_IMAPS_PORT");
+	if (port == NULL)
+		return;
+	g_autofree char *url = g_strdup_printf ("imaps://alice@localhost:%s", port);
+	MpImapClientOptions o = tls_options ();
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_no_error (error);
+	mp_imap_client_logout (c);
+}
+
+static void
+test_dovecot_starttls (void)
+{
+	g_autoptr(MpImapClient) c = dovecot_login ("imap", "IMAPC_IMAP_PORT");
+	if (c == NULL)
+		return;
+	g_assert_false (mp_imap_client_has_capability (c, "STARTTLS"));
+	g_assert_true (mp_imap_client_has_capability (c, "IMAP4rev1"));
+	mp_imap_client_logout (c);
+}
+
+static void
+test_dovecot_untrusted (void)
+{
+	g_autofree char *url = dovecot_url ("imaps", "alice", "IMAPC_HOST", "IMAPC_IMAPS_PORT");
+	if (url == NULL)
+		return;
+	g_autoptr(MpImapClient) c = client_for (url, NULL);
+	g_autoptr(GError) error = NULL;
+	g_assert_false (mp_imap_client_connect (c, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "certificate verify failed: unable to get local issuer"));
+	g_assert_nonnull (strstr (error->message, "for host 127.0.0.1"));
+	/* the same over STARTTLS */
+	g_autofree char *url2 = dovecot_url ("imap", "alice", "IMAPC_HOST", "IMAPC_IMAP_PORT");
+	g_autoptr(MpImapClient) c2 = client_for (url2, NULL);
+	g_clear_error (&error);
+	g_assert_false (mp_imap_client_connect (c2, &error));
+	g_assert_nonnull (strstr (error->message, "certificate verify failed"));
+}
+
+static void
+test_dovecot_wrong_password (void)
+{
+	g_autofree char *url = dovecot_url ("imaps", "alice", "IMAPC_HOST", "IMAPC_IMAPS_PORT");
+	if (url == NULL)
+		return;
+	MpImapClientOptions o = tls_options ();
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_false (mp_imap_client_authenticate (c, "not-the-password", NULL, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_FAILED);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "authentication failed for user alice (PLAIN)"));
+	g_assert_null (strstr (error->message, "not-the-password"));
+	g_assert_false (mp_imap_client_is_broken (c));
+	/* a token to a server without OAuth mechanisms */
+	g_clear_error (&error);
+	g_assert_false (mp_imap_client_authenticate (c, NULL, "tok", &error));
+	g_assert_nonnull (strstr (error->message, "neither AUTH=OAUTHBEARER nor AUTH=XOAUTH2"));
+}
+
+static void
+test_dovecot_mechanisms (void)
+{
+	static const char *const mechs[] = { "LOGIN", "PLAIN" };
+	for (guint i = 0; i < G_N_ELEMENTS (mechs); i++) {
+		g_autofree char *url = dovecot_url ("imap", "bob", "IMAPC_HOST", "IMAPC_IMAP_PORT");
+		if (url == NULL)
+			return;
+		MpImapClientOptions o = tls_options ();
+		o.sasl_mechanism = mechs[i];
+		g_autoptr(MpImapClient) c = client_for (url, &o);
+		g_autoptr(GError) error = NULL;
+		g_assert_true (mp_imap_client_connect (c, &error));
+		g_assert_true (mp_imap_client_authenticate (c, BOB_PASSWORD, NULL, &error));
+		g_assert_no_error (error);
+		mp_imap_client_logout (c);
+	}
+}
+
+static void
+test_dovecot_plain_listener (void)
+{
+	g_autofree char *url = dovecot_url ("imap", "alice", "IMAPC_PLAIN_HOST", "IMAPC_PLAIN_PORT");
+	if (url == NULL)
+		return;
+	g_autoptr(MpImapClient) c = client_for (url, NULL);
+	g_autoptr(GError) error = NULL;
+	g_assert_false (mp_imap_client_connect (c, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_assert_nonnull (strstr (error->message, "does not offer STARTTLS"));
+	g_clear_error (&error);
+
+	MpImapClientOptions o = { .allow_plaintext = TRUE };
+	g_autoptr(MpImapClient) c2 = client_for (url, &o);
+	g_assert_true (mp_imap_client_connect (c2, &error));
+	g_assert_no_error (error);
+	g_assert_false (mp_imap_client_is_tls (c2));
+	g_assert_true (mp_imap_client_authenticate (c2, ALICE_PASSWORD, NULL, &error));
+	g_assert_no_error (error);
+	mp_imap_client_logout (c2);
+}
+
+static MpImapFolder *
+find_folder (GPtrArray *folders, const char *display)
+{
+	for (guint i = 0; i < folders->len; i++) {
+		MpImapFolder *f = g_ptr_array_index (folders, i);
+		if (g_strcmp0 (f->display, display) == 0)
+			return f;
+	}
+	g_error ("LIST gave no folder '%s'", display); /* noreturn: no NULL to dereference */
+}
+
+static void
+test_dovecot_list (void)
+{
+	g_autoptr(MpImapClient) c = dovecot_login ("imaps", "IMAPC_IMAPS_PORT");
+	if (c == NULL)
+		return;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) folders = mp_imap_client_list (c, &error);
+	g_assert_no_error (error);
+	for (guint i = 0; i < folders->len; i++) {
+		MpImapFolder *f = g_ptr_array_index (folders, i);
+		g_test_message ("%s (%s) %c use=%s messages=%" G_GUINT64_FORMAT " size=%" G_GUINT64_FORMAT,
+		                f->display, f->name, f->delimiter ? f->delimiter : '-',
+		                f->special_use ? f->special_use : "-", f->messages, f->size);
+	}
+	MpImapFolder *inbox = find_folder (folders, "INBOX");
+	g_assert_nonnull (inbox);
+	g_assert_true (inbox->has_status);
+	g_assert_cmpuint (inbox->messages, ==, 3);
+	g_assert_cmpuint (inbox->size, >, 1000);
+	g_assert_cmpuint (inbox->size, <, G_MAXUINT64);
+	g_assert_cmpint (inbox->delimiter, ==, '/');
+	MpImapFolder *de = find_folder (folders, "Entw\xc3\xbcrfe");
+	g_assert_nonnull (de);
+	g_assert_cmpstr (de->name, ==, "Entw&APw-rfe");
+	g_assert_cmpuint (de->messages, ==, 0);
+	MpImapFolder *archive = find_folder (folders, "Archive");
+	g_assert_nonnull (archive);
+	g_assert_cmpuint (archive->messages, ==, 1);
+	g_assert_nonnull (find_folder (folders, "Projects/2024"));
+	MpImapFolder *sent = find_folder (folders, "Sent");
+	g_assert_nonnull (sent);
+	g_assert_cmpstr (sent->special_use, ==, "\\Sent");
+	MpImapFolder *trash = find_folder (folders, "Trash");
+	g_assert_nonnull (trash);
+	g_assert_cmpstr (trash->special_use, ==, "\\Trash");
+	mp_imap_client_logout (c);
+}
+
+typedef struct {
+	GHashTable *flags;  /* uid -> "flags sorted, \Recent dropped" */
+	guint       fetches;
+	guint64     sizes;
+} FetchResult;
+
+static gboolean
+collect_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **error)
+{
+	FetchResult *res = user_data;
+	guint64 uid, size;
+	if (!mp_imap_value_get_number (mp_imap_value_lookup (att, "UID"), &uid))
+		return TRUE;
+	res->fetches++;
+	if (mp_imap_value_get_number (mp_imap_value_lookup (att, "RFC822.SIZE"), &size))
+		res->sizes += size;
+	const MpImapValue *flags = mp_imap_value_lookup (att, "FLAGS");
+	if (flags != NULL) {
+		g_autoptr(GPtrArray) names = g_ptr_array_new ();
+		for (guint i = 0; i < mp_imap_value_get_n_children (flags); i++) {
+			const char *s = mp_imap_value_get_string (mp_imap_value_get_child (flags, i), NULL);
+			/* \Recent is a session flag (RFC 3501 §2.3.2): not permanent state */
+			if (s && g_ascii_strcasecmp (s, "\\Recent") != 0)
+				g_ptr_array_add (names, (gpointer) s);
+		}
+		g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+		g_ptr_array_add (names, NULL);
+		g_hash_table_insert (res->flags, GUINT_TO_POINTER ((guint) uid),
+		                     g_strjoinv (" ", (char **) names->pdata));
+	}
+	return TRUE;
+}
+
+static FetchResult
+fetch_result_new (void)
+{
+	return (FetchResult) { g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free), 0, 0 };
+}
+
+static void
+assert_same_flags (GHashTable *a, GHashTable *b)
+{
+	g_assert_cmpuint (g_hash_table_size (a), ==, g_hash_table_size (b));
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init (&it, a);
+	while (g_hash_table_iter_next (&it, &k, &v))
+		g_assert_cmpstr (v, ==, g_hash_table_lookup (b, k));
+}
+
+static void
+test_dovecot_examine_fetch (void)
+{
+	g_autoptr(MpImapClient) c = dovecot_login ("imaps", "IMAPC_IMAPS_PORT");
+	if (c == NULL)
+		return;
+	g_autoptr(GError) error = NULL;
+	MpImapMailboxInfo info;
+	g_assert_true (mp_imap_client_examine (c, "INBOX", &info, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (info.exists, ==, 3);
+	g_assert_true (info.read_only);
+	g_assert_cmpuint (info.uidvalidity, >, 0);
+	g_assert_cmpuint (info.uidnext, ==, 4);
+
+	FetchResult before = fetch_result_new ();
+	g_assert_true (mp_imap_client_uid_fetch (c, "1:*", "(UID RFC822.SIZE FLAGS)", collect_fetch, &before, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (before.fetches, ==, 3);
+	g_assert_cmpuint (before.sizes, >, 1000);
+	g_assert_cmpstr (g_hash_table_lookup (before.flags, GUINT_TO_POINTER (1)), ==, "");
+	g_assert_cmpstr (g_hash_table_lookup (before.flags, GUINT_TO_POINTER (2)), ==, "\\Flagged");
+
+	/* reading headers and structure (what the audit does) */
+	FetchResult mid = fetch_result_new ();
+	g_assert_true (mp_imap_client_uid_fetch (c, "1:*", "(UID BODY.PEEK[HEADER] BODYSTRUCTURE)",
+	                                         collect_fetch, &mid, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (mid.fetches, ==, 3);
+	/* and the guard against what would set \Seen */
+	g_assert_false (mp_imap_client_uid_fetch (c, "1:*", "(BODY[])", collect_fetch, &mid, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_clear_error (&error);
+
+	/* pipelined chunks, as the scan fetches */
+	guint t1 = mp_imap_client_send (c, "UID FETCH 1:2 (UID FLAGS)", &error);
+	guint t2 = mp_imap_client_send (c, "UID FETCH 3:* (UID FLAGS)", &error);
+	g_assert_no_error (error);
+	g_assert_true (mp_imap_client_wait (c, t2, NULL, NULL, &error));
+	g_assert_true (mp_imap_client_wait (c, t1, NULL, NULL, &error));
+	g_assert_no_error (error);
+
+	FetchResult after = fetch_result_new ();
+	g_assert_true (mp_imap_client_uid_fetch (c, "1:*", "(UID FLAGS)", collect_fetch, &after, &error));
+	assert_same_flags (before.flags, after.flags);
+	mp_imap_client_logout (c);
+
+	/* a new session sees the same permanent flags: nothing became \Seen */
+	g_autoptr(MpImapClient) c2 = dovecot_login ("imap", "IMAPC_IMAP_PORT");
+	g_assert_true (mp_imap_client_examine (c2, "INBOX", NULL, &error));
+	FetchResult later = fetch_result_new ();
+	g_assert_true (mp_imap_client_uid_fetch (c2, "1:*", "(UID FLAGS)", collect_fetch, &later, &error));
+	g_assert_no_error (error);
+	assert_same_flags (before.flags, later.flags);
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init (&it, later.flags);
+	while (g_hash_table_iter_next (&it, &k, &v))
+		g_assert_null (strstr (v, "\\Seen"));
+
+	/* a folder that does not exist is a NO, and the connection lives on */
+	g_assert_false (mp_imap_client_examine (c2, "No such folder", NULL, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_FAILED);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "folder No such folder: "));
+	g_assert_false (mp_imap_client_is_broken (c2));
+	g_clear_error (&error);
+	g_assert_true (mp_imap_client_examine (c2, "Archive", &info, &error));
+	g_assert_cmpuint (info.exists, ==, 1);
+	mp_imap_client_logout (c2);
+
+	g_hash_table_unref (before.flags);
+	g_hash_table_unref (mid.flags);
+	g_hash_table_unref (after.flags);
+	g_hash_table_unref (later.flags);
+}
+
+int
+main (int argc, char **argv)
+{
+	g_test_init (&argc, &argv, NULL);
+	g_test_add_func ("/imap-client/unit/url", test_url);
+	g_test_add_func ("/imap-client/unit/password-sources", test_password_sources);
+	g_test_add_func ("/imap-client/unit/astring", test_astring);
+	g_test_add_func ("/imap-client/unit/fetch-guard", test_fetch_guard);
+
+	g_test_add_func ("/imap-client/fake/refused", test_fake_refused);
+	g_test_add_func ("/imap-client/fake/plaintext-refused", test_fake_plaintext_refused);
+	g_test_add_func ("/imap-client/fake/plaintext-allowed", test_fake_plaintext_allowed);
+	g_test_add_func ("/imap-client/fake/starttls-injection", test_fake_inject);
+	g_test_add_func ("/imap-client/fake/preauth", test_fake_preauth);
+	g_test_add_func ("/imap-client/fake/close-mid-response", test_fake_close_mid);
+	g_test_add_func ("/imap-client/fake/stall-timeout", test_fake_stall);
+	g_test_add_func ("/imap-client/fake/wrong-ip", test_fake_wrong_ip);
+	g_test_add_func ("/imap-client/fake/wrong-name", test_fake_wrong_name);
+	g_test_add_func ("/imap-client/fake/untrusted", test_fake_untrusted);
+	g_test_add_func ("/imap-client/fake/insecure", test_fake_insecure);
+	g_test_add_func ("/imap-client/fake/bad-ca-file", test_fake_bad_ca_file);
+	g_test_add_func ("/imap-client/fake/login-literal", test_fake_login_literal);
+	g_test_add_func ("/imap-client/fake/plain-without-sasl-ir", test_fake_plain_no_ir);
+	g_test_add_func ("/imap-client/fake/oauth2", test_fake_oauth);
+	g_test_add_func ("/imap-client/fake/alert", test_fake_alert);
+	g_test_add_func ("/imap-client/fake/pipeline", test_fake_pipeline);
+
+	g_test_add_func ("/imap-client/dovecot/imaps", test_dovecot_imaps);
+	g_test_add_func ("/imap-client/dovecot/localhost", test_dovecot_localhost);
+	g_test_add_func ("/imap-client/dovecot/starttls", test_dovecot_starttls);
+	g_test_add_func ("/imap-client/dovecot/untrusted", test_dovecot_untrusted);
+	g_test_add_func ("/imap-client/dovecot/wrong-password", test_dovecot_wrong_password);
+	g_test_add_func ("/imap-client/dovecot/mechanisms", test_dovecot_mechanisms);
+	g_test_add_func ("/imap-client/dovecot/plain-listener", test_dovecot_plain_listener);
+	g_test_add_func ("/imap-client/dovecot/list", test_dovecot_list);
+	g_test_add_func ("/imap-client/dovecot/examine-fetch", test_dovecot_examine_fetch);
+	return g_test_run ();
+}
