@@ -79,8 +79,17 @@ apply_target_limit (MpRuleSet *rules, const char *url_text, const MpSourceSettin
 	g_autofree char *origin = NULL;
 	guint64 limit = 0;
 	gboolean found;
+	gboolean with_user = TRUE;
+	const char *authority = strstr (url_text, "://");
+	g_autofree char *parsed = NULL;
 
-	if (!mp_imap_url_parse (url_text, &url, error))
+	/* a target needs no user to announce its limit before login: the URL
+	 * parser wants one, so a placeholder stands in (it never logs in) */
+	if (authority != NULL && strchr (authority + 3, '@') == NULL) {
+		parsed = g_strdup_printf ("%.*snobody@%s", (int) (authority + 3 - url_text), url_text, authority + 3);
+		with_user = FALSE;
+	}
+	if (!mp_imap_url_parse (parsed ? parsed : url_text, &url, error))
 		return FALSE;
 	opt.ca_file = net->ca_file;
 	opt.insecure_skip_verify = net->insecure_skip_verify;
@@ -92,7 +101,7 @@ apply_target_limit (MpRuleSet *rules, const char *url_text, const MpSourceSettin
 		return FALSE;
 	}
 	found = find_appendlimit (c, &limit);
-	if (!found && url.user != NULL && *url.user) {
+	if (!found && with_user) {
 		g_autoptr(GError) local = NULL;
 		char *password = mp_imap_password_get (net->password_file, net->interactive, &local);
 		if (password != NULL && mp_imap_client_authenticate (c, password, NULL, &local) &&
@@ -103,11 +112,12 @@ apply_target_limit (MpRuleSet *rules, const char *url_text, const MpSourceSettin
 	mp_imap_client_logout (c);
 	if (!found) {
 		g_printerr ("mailpreflight: --target %s announces no APPENDLIMIT: the rules' own limits apply\n",
-		            url.display);
+		            with_user ? url.display : url_text);
 		mp_imap_url_clear (&url);
 		return TRUE;
 	}
-	origin = g_strdup_printf ("APPENDLIMIT=%" G_GUINT64_FORMAT " announced by %s", limit, url.display);
+	origin = g_strdup_printf ("APPENDLIMIT=%" G_GUINT64_FORMAT " announced by %s", limit,
+	                          with_user ? url.display : url_text);
 	mp_rules_add_size_limit (rules, "target-appendlimit", limit, origin);
 	mp_imap_url_clear (&url);
 	return TRUE;

@@ -160,6 +160,18 @@ def run_checks(t, fx, d, info):
               "imaps://alice@%s:%d" % (host, info["imaps_port"]), expect=0, what="whole account")
     t.check("Equiv" in p.out, "whole account: the folder is listed", p.out)
 
+    # --target: the limit the server announces (RFC 7889 APPENDLIMIT; the
+    # fixture's Dovecot says 1000), read before login, checked on every message
+    p, found, _ = t.scan(url, extra=common + ("--target", "imaps://%s:%d" % (host, info["imaps_port"])),
+                         expect=0, what="--target", tag="target")
+    over = sorted(r["index"] for r in inv_imap or [] if int(r["size"]) > 1000)
+    got = sorted(r["index"] for r in found or [] if r["rule"] == "target-appendlimit")
+    t.check(over and got == over, "--target: exactly the messages over APPENDLIMIT=1000", (got, over))
+    t.check(all(r["limit"] == "1000" for r in found or [] if r["rule"] == "target-appendlimit"),
+            "--target: the announced limit is the rule's limit")
+    t.check("APPENDLIMIT=1000 announced by imaps://" in p.out, "--target: the summary names the source of the limit",
+            p.out[:400])
+
     # a certificate we do not trust: exit 3, a clear message
     p = t.run("scan", "-q", "--no-progress", url, expect=3, what="untrusted certificate")
     t.check(re.search(r"certificate", p.err, re.I) is not None, "untrusted certificate: said so", p.err)

@@ -152,6 +152,8 @@ state_dir = %(d)s/state
 log_path = %(d)s/dovecot.log
 info_log_path = %(d)s/dovecot.log
 protocols = imap
+# RFC 7889: announce a size limit, as Gmail does, for `scan --target`
+imap_capability = +APPENDLIMIT=1000
 listen = %(listen)s
 ssl = yes
 ssl_cert = <%(cert)s
