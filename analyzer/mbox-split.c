@@ -214,6 +214,35 @@ mp_mbox_splitter_feed (MpMboxSplitter *s, const char *buf, gsize len)
 		const char *lf;
 		gsize n;
 
+		/* Fast path: whole ordinary lines (most of any mbox). A line that
+		 * starts with neither '>', 'F', CR nor LF can be no From_ line, no
+		 * quoted From line and not empty: only its size and length count.
+		 * Does exactly what the general path below does for such a line. */
+		while (s->line_len == 0 && s->prefix == PREFIX_QUOTES && p < end &&
+		       *p != '>' && *p != 'F' && *p != '\n' && *p != '\r' &&
+		       (lf = memchr (p, '\n', (size_t) (end - p))) != NULL) {
+			guint64 ll = (guint64) (lf - p) + 1; /* with the LF */
+			gboolean cr = ll >= 2 && lf[-1] == '\r';
+
+			if (s->in_message) {
+				guint64 content = ll - (cr ? 2 : 1);
+				if (s->have_pending_empty) {
+					s->cur.size += s->pending_size;
+					s->have_pending_empty = FALSE;
+				}
+				if (content > s->cur.max_line)
+					s->cur.max_line = content;
+				s->cur.size += ll + (cr ? 0 : 1);
+				s->cur.last_line_unterminated = FALSE;
+			}
+			s->prev_empty = FALSE;
+			s->line_start += ll;
+			s->last_byte = '\n';
+			p = lf + 1;
+		}
+		if (p == end)
+			break;
+
 		/* the first bytes of a line, one at a time, until decided */
 		while (s->prefix != PREFIX_DONE && p < end && *p != '\n') {
 			prefix_byte (s, *p);

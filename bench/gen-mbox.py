@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench/gen-mbox.py — write a deterministic, realistic mbox of a given size.
 
-    bench/gen-mbox.py --size 1G -o big.mbox [--seed 1] [--big N]
+    bench/gen-mbox.py --size 1G -o big.mbox [--seed 1] [--big N] [--maildir DIR]
 
 Message mix (by count; the seed fixes every choice, so the same arguments give
 the same bytes on every machine and Python 3 version):
@@ -18,11 +18,21 @@ mboxrd-style; no body line starts with 'From ', so `grep -c '^From '` equals
 the message count. Dates run over 10 years (2015-2024), in order.
 LF line ends, as mbox files on Unix have. Sizes take K/M/G suffixes (1024-based).
 
+With --maildir DIR the same messages are also written as a Maildir (DIR/cur,
+DIR/new, DIR/tmp; with -o - only the Maildir is written if -o is not given):
+one file per message, without its From_ line and with the mboxrd quoting
+undone (one '>' removed from each ^>+From line), so each file holds exactly
+the message the mbox stores and DEFINITIONS.md gives both the same size. File
+names are deterministic (<date>.M<n>P1.mp-bench:2,<flags>), Status: RO gives
+the S flag; every 10th unread message goes to new/.
+
 Fast: base64 is encoded once into a pool of 76-column lines and slices of it
 are reused; output goes through a 16 MiB buffer. On stderr: a summary line.
 """
 import argparse
 import base64
+import os
+import re
 import random
 import sys
 import time
@@ -218,18 +228,56 @@ class Gen:
         return self.multipart(t, [r.randint(1 * MB, 3 * MB)])
 
 
+QUOTED_FROM = re.compile(rb"^>(>*From )", re.M)
+
+
+class Maildir:
+    """Writes each message of the mbox as one Maildir file (see the docstring)."""
+
+    def __init__(self, path):
+        self.path = path
+        for sub in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(path, sub), exist_ok=True)
+        if os.listdir(os.path.join(path, "cur")) or os.listdir(os.path.join(path, "new")):
+            sys.exit(f"gen-mbox: {path} already holds messages; give a new directory")
+        self.unread = 0
+
+    def add(self, m, n, t):
+        body = m[m.index(b"\n") + 1:]          # drop the From_ line
+        body = QUOTED_FROM.sub(rb"\1", body)     # undo the mboxrd quoting
+        seen = b"\nStatus: RO\n" in body[:body.find(b"\n\n") + 1]
+        sub, info = "cur", ":2,S" if seen else ":2,"
+        if not seen:
+            self.unread += 1
+            if self.unread % 10 == 0:
+                sub, info = "new", ""
+        with open(os.path.join(self.path, sub, f"{t}.M{n + 1}P1.mp-bench{info}"), "wb") as f:
+            f.write(body)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", required=True, help="target size, e.g. 100M, 1G (1024-based)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--big", type=int, default=None,
                     help="number of messages over 17.5 MB (default: 1 per 350 MB, at least 1)")
-    ap.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
+    ap.add_argument("-o", "--output", default=None,
+                    help="output mbox file, '-' for stdout (default: stdout, or none with --maildir)")
+    ap.add_argument("--maildir", default=None,
+                    help="also write the same messages as a Maildir in this (new or empty) directory")
     a = ap.parse_args()
+    if a.output is None and a.maildir is None:
+        a.output = "-"
     target = parse_size(a.size)
     nbig = a.big if a.big is not None else (max(1, round(target / (350 * MB))) if target >= 64 * MB else 0)
     g = Gen(a.seed)
-    out = sys.stdout.buffer if a.output == "-" else open(a.output, "wb", buffering=0)
+    if a.output is None:
+        out = None
+    elif a.output == "-":
+        out = sys.stdout.buffer
+    else:
+        out = open(a.output, "wb", buffering=0)
+    md = Maildir(a.maildir) if a.maildir else None
     buf = []
     buffered = 0
     written = 0
@@ -250,18 +298,22 @@ def main():
             buffered += 1
         buf.append(m)
         buffered += len(m)
+        if md:
+            md.add(m, nmsg, int(t))
         written += len(m) + (1 if nmsg else 0)
         nmsg += 1
         if buffered >= 16 * MB:
-            out.write(b"".join(buf))
+            if out:
+                out.write(b"".join(buf))
             buf, buffered = [], 0
     buf.append(b"\n")
     written += 1
-    out.write(b"".join(buf))
-    if out is not sys.stdout.buffer:
-        out.close()
-    else:
-        out.flush()
+    if out:
+        out.write(b"".join(buf))
+        if out is not sys.stdout.buffer:
+            out.close()
+        else:
+            out.flush()
     print(f"gen-mbox: {nmsg} messages, {written} bytes ({written / MB:.1f} MiB), "
           f"{bigs} over 17.5 MB, seed {a.seed}, {time.time() - t0:.1f} s", file=sys.stderr)
 

@@ -8,7 +8,7 @@
 #   FUZZ_BUILD_DIR   build directory (default: BUILD-libfuzzer in the source root)
 #   FUZZ_WORK_DIR    where corpora, logs and crash artifacts go (default: a new
 #                    temp dir, kept and printed at the end)
-#   FUZZ_TARGETS     targets to run (default: all, "mbox-split message rules csv")
+#   FUZZ_TARGETS     targets to run (default: all, "mbox-split message rules csv imap-parser")
 #   FUZZ_ARGS        extra libFuzzer arguments, e.g. "-jobs=4 -workers=4"
 # See tests/fuzz/README.md.
 set -eu
@@ -20,7 +20,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 BUILD=${FUZZ_BUILD_DIR:-$SRC/build-libfuzzer}
 WORK=${FUZZ_WORK_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/mp-fuzz.XXXXXX")}
-TARGETS=${FUZZ_TARGETS:-mbox-split message rules csv}
+TARGETS=${FUZZ_TARGETS:-mbox-split message rules csv imap-parser}
 EXTRA=${FUZZ_ARGS:-}
 
 if ! command -v clang >/dev/null 2>&1; then
@@ -39,8 +39,11 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 		--buildtype=debugoptimized >"$WORK/setup.log" 2>&1 ||
 		{ cat "$WORK/setup.log" >&2; echo "run-fuzzers: meson setup failed" >&2; exit 2; }
 fi
+# where each target's binary and seed corpus live
+exe_of () { case $1 in imap-parser) echo "tests/imap/fuzz-imap-parser" ;; *) echo "tests/fuzz/fuzz-$1" ;; esac; }
+corpus_of () { case $1 in imap-parser) echo "$SRC/tests/imap/fuzz-corpus" ;; *) echo "$HERE/corpus/$1" ;; esac; }
 ninjatargets=
-for t in $TARGETS; do ninjatargets="$ninjatargets tests/fuzz/fuzz-$t"; done
+for t in $TARGETS; do ninjatargets="$ninjatargets $(exe_of "$t")"; done
 # shellcheck disable=SC2086
 ninja -C "$BUILD" $ninjatargets >"$WORK/build.log" 2>&1 ||
 	{ tail -40 "$WORK/build.log" >&2; echo "run-fuzzers: build failed" >&2; exit 2; }
@@ -51,6 +54,7 @@ max_len () {
 	message) echo 65536 ;;
 	rules) echo 4096 ;;
 	csv) echo 1024 ;;
+	imap-parser) echo 65536 ;;
 	*) echo 4096 ;;
 	esac
 }
@@ -64,10 +68,10 @@ for t in $TARGETS; do
 	corpus="$WORK/corpus-$t"
 	log="$WORK/$t.log"
 	rm -rf "$corpus"
-	cp -R "$HERE/corpus/$t" "$corpus"
+	cp -R "$(corpus_of "$t")" "$corpus"
 	set +e
 	# shellcheck disable=SC2086
-	"$BUILD/tests/fuzz/fuzz-$t" \
+	"$BUILD/$(exe_of "$t")" \
 		-max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
 		-max_len="$(max_len "$t")" -print_final_stats=1 \
 		-artifact_prefix="$WORK/$t-" $EXTRA \
