@@ -95,23 +95,30 @@ emit_junk (MpMboxSplitter *s, guint64 end)
 		s->on_junk (0, end, s->user_data);
 }
 
+/* Ends the current message at the start of the line being read, or at the
+ * empty line before it, which is then the separator and not counted. */
+static void
+close_message (MpMboxSplitter *s)
+{
+	guint64 end = s->line_start;
+
+	if (s->have_pending_empty) {
+		end = s->pending_start;
+		s->cov.separators += s->pending_len;
+	}
+	emit_message (s, end);
+}
+
 /* A whole line has been read: [line_start, line_start + line_len). SIZE is
  * its RFC 5322 size (a bare LF counts twice); EMPTY says it is "\n" or "\r\n". */
 static void
 end_line (MpMboxSplitter *s, guint64 size, gboolean empty, gboolean terminated, gboolean cr)
 {
 	if (s->line_boundary) {
-		if (s->in_message) {
-			/* the empty line before this From_ line is the separator */
-			guint64 end = s->line_start;
-			if (s->have_pending_empty) {
-				end = s->pending_start;
-				s->cov.separators += s->pending_len;
-			}
-			emit_message (s, end);
-		} else {
+		if (s->in_message)
+			close_message (s); /* the empty line before this From_ line is the separator */
+		else
 			emit_junk (s, s->line_start);
-		}
 		s->have_pending_empty = FALSE;
 		s->in_message = TRUE;
 		memset (&s->cur, 0, sizeof s->cur);
@@ -291,16 +298,10 @@ mp_mbox_splitter_finish (MpMboxSplitter *s)
 			decide_prefix (s, LINE_OTHER); /* "From" cut short is no From_ line */
 		end_line (s, s->line_len, FALSE, FALSE, FALSE);
 	}
-	if (s->in_message) {
-		guint64 end = s->line_start;
-		if (s->have_pending_empty) {
-			end = s->pending_start;
-			s->cov.separators += s->pending_len;
-		}
-		emit_message (s, end);
-	} else {
+	if (s->in_message)
+		close_message (s); /* a final empty line is the separator too */
+	else
 		emit_junk (s, s->offset);
-	}
 	s->finished = TRUE;
 }
 

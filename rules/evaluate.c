@@ -116,21 +116,6 @@ check_attachment_type (const MpRule *r, MpMessage *m)
 	}
 }
 
-/* Which analyzer problem codes a header rule turns into findings. */
-static const struct { const char *code; guint bit; } header_codes[] = {
-	{ "missing-from", MP_HDR_MISSING_FROM },
-	{ "empty-from", MP_HDR_EMPTY_FROM },
-	{ "multiple-from", MP_HDR_MULTIPLE_FROM },
-	{ "invalid-from", MP_HDR_INVALID_FROM },
-	{ "missing-date", MP_HDR_MISSING_DATE },
-	{ "invalid-date", MP_HDR_INVALID_DATE },
-	{ "two-digit-year", MP_HDR_TWO_DIGIT_YEAR },
-	{ "invalid-time", MP_HDR_INVALID_TIME },
-	{ "missing-message-id", MP_HDR_MISSING_MESSAGE_ID },
-	{ "malformed-header", MP_HDR_MALFORMED_HEADER },
-	{ "unencoded-8bit-header", MP_HDR_UNENCODED_8BIT },
-};
-
 /* 1980-01-01T00:00:00Z: the "Date before 1980" */
 #define ANCIENT_DATE G_GINT64_CONSTANT (315532800)
 /* a clock a day ahead is common; more is a broken Date: */
@@ -139,18 +124,19 @@ static const struct { const char *code; guint bit; } header_codes[] = {
 static void
 check_header (const MpRule *r, const MpRuleSet *set, MpMessage *m)
 {
-	for (gsize i = 0; i < G_N_ELEMENTS (header_codes); i++) {
-		if (!(r->header_problems & header_codes[i].bit))
+	/* the analyzer's problem codes are the header problems' names; one
+	 * finding per kind of problem, with the first one's detail */
+	guint seen = 0;
+	const guint judged_here = MP_HDR_FUTURE_DATE | MP_HDR_ANCIENT_DATE | MP_HDR_DUPLICATE_MESSAGE_ID;
+
+	for (guint p = 0; p < m->problems->len; p++) {
+		const char *problem = g_ptr_array_index (m->problems, p);
+		gsize n = strcspn (problem, ":");
+		guint bit = mp_header_problem_bit (problem, n);
+		if (bit == 0 || (bit & judged_here) || !(r->header_problems & bit) || (seen & bit))
 			continue;
-		for (guint p = 0; p < m->problems->len; p++) {
-			const char *problem = g_ptr_array_index (m->problems, p);
-			gsize n = strlen (header_codes[i].code);
-			if (strncmp (problem, header_codes[i].code, n) == 0 && (problem[n] == '\0' || problem[n] == ':')) {
-				mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup (header_codes[i].code), NULL,
-				                                                g_strdup (problem)));
-				break;
-			}
-		}
+		seen |= bit;
+		mp_message_add_finding (m, mp_finding_for_rule (r, g_strndup (problem, n), NULL, g_strdup (problem)));
 	}
 	if (m->date_source != MP_DATE_HEADER)
 		return;

@@ -8,6 +8,7 @@
  * key files: a rule of the same name overrides the inherited one key by key,
  * `enabled = false` drops it. */
 #include "rules.h"
+#include "rules-private.h"
 #include "rules-resources.h"
 
 #include <string.h>
@@ -98,6 +99,16 @@ MpScope
 mp_check_scope (MpCheck check)
 {
 	return check_def (check)->scope;
+}
+
+guint
+mp_header_problem_bit (const char *name, gsize len)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS (header_problem_names); i++)
+		if (strlen (header_problem_names[i].name) == len &&
+		    strncmp (header_problem_names[i].name, name, len) == 0)
+			return header_problem_names[i].bit;
+	return 0;
 }
 
 const char *
