@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define READ_CHUNK (1024 * 1024)
@@ -55,6 +56,15 @@ flush_batch (SplitCtx *ctx)
 
 /* UW-IMAP keeps folder state in a first pseudo-message ("DON'T DELETE THIS
  * MESSAGE -- FOLDER INTERNAL DATA", with an X-IMAP header). It is no mail. */
+static guint64
+cov_size (const MpMboxSplitter *s)
+{
+	MpMboxCoverage c;
+
+	mp_mbox_splitter_coverage (s, &c);
+	return c.total;
+}
+
 static gboolean
 is_uw_imap_internal (int fd, const MpMboxRange *r)
 {
@@ -131,6 +141,8 @@ mp_mbox_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 	g_autoptr(MpMboxSplitter) splitter = mp_mbox_splitter_new (on_range, on_junk, &ctx);
 	g_autofree char *buf = g_malloc (READ_CHUNK);
 	MpMboxCoverage cov;
+	struct stat st;
+	guint64 remaining;
 
 	ctx.fd = open (folder->path, O_RDONLY | O_CLOEXEC);
 	if (ctx.fd < 0) {
@@ -138,8 +150,17 @@ mp_mbox_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 		return FALSE;
 	}
 	posix_fadvise (ctx.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	for (;;) {
-		ssize_t n = read (ctx.fd, buf, READ_CHUNK);
+	/* the file as it was when the scan began: a live mbox that keeps
+	 * growing must not keep the scan going (what is appended is reported) */
+	if (fstat (ctx.fd, &st) != 0) {
+		int saved = errno;
+		close (ctx.fd);
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", folder->path, g_strerror (saved));
+		return FALSE;
+	}
+	remaining = (guint64) st.st_size;
+	while (remaining > 0) {
+		ssize_t n = read (ctx.fd, buf, (size_t) MIN ((guint64) READ_CHUNK, remaining));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -151,10 +172,16 @@ mp_mbox_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 			return FALSE;
 		}
 		if (n == 0)
-			break;
+			break; /* truncated while we read: what was read is reported */
 		mp_mbox_splitter_feed (splitter, buf, (gsize) n);
+		remaining -= (guint64) n;
 	}
 	mp_mbox_splitter_finish (splitter);
+	if (fstat (ctx.fd, &st) == 0 && (guint64) st.st_size > cov_size (splitter)) {
+		g_autofree char *d = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes were added after the scan began "
+		                                      "and were not read", (guint64) st.st_size - cov_size (splitter));
+		notice (folder, "file-grew-during-scan", d, user_data);
+	}
 	flush_batch (&ctx);
 	close (ctx.fd);
 

@@ -324,6 +324,22 @@ mp_cmd_scan (int argc, char **argv)
 	if (insecure)
 		mp_summary_add_notice (mp_report_summary (report),
 		                       "TLS certificate verification was disabled (--insecure-skip-verify)");
+	if (any_url) {
+		/* over IMAP only metadata is read: say which rules could not look */
+		for (guint i = 0; i < rules->rules->len; i++) {
+			const MpRule *r = g_ptr_array_index (rules->rules, i);
+			if (r->check == MP_CHECK_LINE_LENGTH ||
+			    (r->check == MP_CHECK_ATTACHMENT_TYPE && r->inside_archives)) {
+				g_autofree char *text = g_strdup_printf (
+					"rule %s (%s) is not evaluated on message content for IMAP sources "
+					"(only metadata is read)%s", r->name, mp_check_name (r->check),
+					r->check == MP_CHECK_ATTACHMENT_TYPE ? ": attachment names and types are checked, "
+					"archives are not opened" : "");
+				mp_summary_add_notice (mp_report_summary (report), text);
+				g_printerr ("mailpreflight: note: %s\n", text);
+			}
+		}
+	}
 	sopt.jobs = (guint) jobs;
 	sopt.source_settings = &net;
 	sopt.analyze_flags = mp_rules_analyze_flags (rules);

@@ -40,8 +40,11 @@ DEFAULT_TIMEOUT = 60          # seconds, per scan
 DEFAULT_RSS_LIMIT_MB = 300    # peak resident memory of the scan
 # AddressSanitizer keeps freed memory in quarantine (256 MB by default) and
 # adds shadow memory: under it the bound is looser, but still a bound
+# and runs 3-4 times slower: time limits stretch by TIMEOUT_SCALE
+TIMEOUT_SCALE = 1
 if "ASAN_OPTIONS" in os.environ or os.environ.get("MP_SANITIZED") == "1":
     DEFAULT_RSS_LIMIT_MB = 900
+    TIMEOUT_SCALE = 4
 
 
 def crlf_size(data):
@@ -161,7 +164,7 @@ class Test:
         argv = list(prefix) + [self.binary, "scan", "--inventory", inv, "--csv", fnd,
                                "--fail-on", "never", "-q", "--no-progress",
                                "--jobs", str(jobs)] + list(extra) + list(sources)
-        r = self.run(argv, timeout=timeout, rss_limit_mb=rss_limit_mb, env=env, during=during)
+        r = self.run(argv, timeout=timeout * TIMEOUT_SCALE, rss_limit_mb=rss_limit_mb, env=env, during=during)
         if os.path.exists(inv):
             with open(inv, "rb") as f:
                 r.inventory_raw = f.read()
