@@ -101,18 +101,25 @@ apply_target_limit (MpRuleSet *rules, const char *url_text, const MpSourceSettin
 		return FALSE;
 	}
 	found = find_appendlimit (c, &limit);
-	if (!found && with_user) {
+	/* Some servers (Gmail) announce it only after login. The target's own
+	 * password comes from its own variable: the sources' password must
+	 * never be sent to another server. */
+	if (!found && with_user && g_getenv ("MAILPREFLIGHT_TARGET_PASSWORD") != NULL) {
 		g_autoptr(GError) local = NULL;
-		char *password = mp_imap_password_get (net->password_file, net->interactive, &local);
-		if (password != NULL && mp_imap_client_authenticate (c, password, NULL, &local) &&
+		char *password = g_strdup (g_getenv ("MAILPREFLIGHT_TARGET_PASSWORD"));
+		if (mp_imap_client_authenticate (c, password, NULL, &local) &&
 		    mp_imap_client_command (c, "CAPABILITY", NULL, NULL, &local))
 			found = find_appendlimit (c, &limit);
+		else
+			g_printerr ("mailpreflight: --target: %s\n", local->message);
 		mp_imap_secret_free (password);
 	}
 	mp_imap_client_logout (c);
 	if (!found) {
-		g_printerr ("mailpreflight: --target %s announces no APPENDLIMIT: the rules' own limits apply\n",
-		            with_user ? url.display : url_text);
+		g_printerr ("mailpreflight: --target %s announces no APPENDLIMIT%s: the rules' own limits apply\n",
+		            with_user ? url.display : url_text,
+		            with_user && g_getenv ("MAILPREFLIGHT_TARGET_PASSWORD") == NULL
+		            ? " before login (set MAILPREFLIGHT_TARGET_PASSWORD to log in and ask again)" : "");
 		mp_imap_url_clear (&url);
 		return TRUE;
 	}
@@ -180,7 +187,7 @@ mp_cmd_scan (int argc, char **argv)
 		  "IMAP: parallel connections per account (default 4; servers throttle more)", "N" },
 		{ "target", 0, 0, G_OPTION_ARG_STRING, &target,
 		  "Read the message-size limit the target announces (IMAP APPENDLIMIT, RFC 7889) from URL "
-		  "(imaps://[USER@]HOST[:PORT]) and check it too", "URL" },
+		  "(imaps://[USER@]HOST[:PORT]; to log in: $MAILPREFLIGHT_TARGET_PASSWORD) and check it too", "URL" },
 		{ "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
 		  "IMAP: seconds to wait for the server before giving up (default 60)", "SECONDS" },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &sources, NULL, NULL },
