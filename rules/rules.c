@@ -56,7 +56,12 @@ static const CheckDef check_defs[] = {
 static const char *const common_keys[] = { "check", "severity", "advice", "enabled", "max", NULL };
 static const char *const profile_keys[] = { "name", "inherits", "description", NULL };
 
-static const struct { const char *name; guint bit; } header_problem_names[] = {
+typedef struct {
+	const char *name;
+	guint       bit;
+} NameBit;
+
+static const NameBit header_problem_names[] = {
 	{ "missing-from", MP_HDR_MISSING_FROM },
 	{ "empty-from", MP_HDR_EMPTY_FROM },
 	{ "multiple-from", MP_HDR_MULTIPLE_FROM },
@@ -73,7 +78,7 @@ static const struct { const char *name; guint bit; } header_problem_names[] = {
 	{ "unencoded-8bit-header", MP_HDR_UNENCODED_8BIT },
 };
 
-static const struct { const char *name; guint flags; } crypto_kinds[] = {
+static const NameBit crypto_kinds[] = {
 	{ "signed", MP_MSG_FLAG_SIGNED },
 	{ "encrypted", MP_MSG_FLAG_ENCRYPTED },
 	{ "smime-opaque", MP_MSG_FLAG_SMIME_OPAQUE },
@@ -465,6 +470,35 @@ get_list (Loaded *l, const char *group, const char *key)
 	return (char **) g_ptr_array_free (out, FALSE);
 }
 
+/* KEY's list of names, each one of TABLE's, as the OR of their bits; ALL
+ * when the key is absent. An unknown name is an error with a suggestion. */
+static gboolean
+get_name_bits (Loaded *l, const char *origin, const char *group, const char *key,
+               const NameBit *table, gsize n, guint all, guint *out, GError **error)
+{
+	g_auto(GStrv) names = get_list (l, group, key);
+	g_autofree const char **known = g_new0 (const char *, n + 1);
+
+	for (gsize k = 0; k < n; k++)
+		known[k] = table[k].name;
+	*out = names[0] == NULL ? all : 0;
+	for (int i = 0; names[i]; i++) {
+		guint bit = 0;
+		for (gsize k = 0; k < n; k++)
+			if (strcmp (names[i], table[k].name) == 0)
+				bit = table[k].bit;
+		if (bit == 0) {
+			const char *hint = mp_suggest (names[i], known);
+			g_autofree char *list = g_strjoinv (", ", (char **) known);
+			fail_key (error, l, origin, group, key, "unknown name '%s'%s%s%s (known: %s)", names[i],
+			          hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "", list);
+			return FALSE;
+		}
+		*out |= bit;
+	}
+	return TRUE;
+}
+
 static gboolean
 parse_rule (Loaded *l, const char *origin, const char *group, MpRule **out, GError **error)
 {
@@ -567,51 +601,13 @@ parse_rule (Loaded *l, const char *origin, const char *group, MpRule **out, GErr
 			return FALSE;
 		}
 		return get_bool (l, origin, group, "inside-archives", TRUE, &r->inside_archives, error);
-	case MP_CHECK_HEADER: {
-		g_auto(GStrv) names = get_list (l, group, "problems");
-		if (names[0] == NULL) {
-			r->header_problems = MP_HDR_ALL;
-			return TRUE;
-		}
-		for (int i = 0; names[i]; i++) {
-			guint bit = 0;
-			for (gsize k = 0; k < G_N_ELEMENTS (header_problem_names); k++)
-				if (strcmp (names[i], header_problem_names[k].name) == 0)
-					bit = header_problem_names[k].bit;
-			if (bit == 0) {
-				const char *known[G_N_ELEMENTS (header_problem_names) + 1];
-				const char *hint;
-				for (gsize k = 0; k < G_N_ELEMENTS (header_problem_names); k++)
-					known[k] = header_problem_names[k].name;
-				known[G_N_ELEMENTS (header_problem_names)] = NULL;
-				hint = mp_suggest (names[i], known);
-				fail_key (error, l, origin, group, "problems", "unknown header problem '%s'%s%s%s",
-				          names[i], hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "");
-				return FALSE;
-			}
-			r->header_problems |= bit;
-		}
-		return TRUE;
-	}
-	case MP_CHECK_ENCRYPTED_OR_SIGNED: {
-		g_auto(GStrv) names = get_list (l, group, "kinds");
-		if (names[0] == NULL) {
-			r->crypto_flags = MP_MSG_FLAG_SIGNED | MP_MSG_FLAG_ENCRYPTED | MP_MSG_FLAG_SMIME_OPAQUE;
-			return TRUE;
-		}
-		for (int i = 0; names[i]; i++) {
-			guint flags = 0;
-			for (gsize k = 0; k < G_N_ELEMENTS (crypto_kinds); k++)
-				if (strcmp (names[i], crypto_kinds[k].name) == 0)
-					flags = crypto_kinds[k].flags;
-			if (flags == 0) {
-				fail_key (error, l, origin, group, "kinds", "unknown kind '%s' (signed, encrypted, smime-opaque)", names[i]);
-				return FALSE;
-			}
-			r->crypto_flags |= flags;
-		}
-		return TRUE;
-	}
+	case MP_CHECK_HEADER:
+		return get_name_bits (l, origin, group, "problems", header_problem_names,
+		                      G_N_ELEMENTS (header_problem_names), MP_HDR_ALL, &r->header_problems, error);
+	case MP_CHECK_ENCRYPTED_OR_SIGNED:
+		return get_name_bits (l, origin, group, "kinds", crypto_kinds, G_N_ELEMENTS (crypto_kinds),
+		                      MP_MSG_FLAG_SIGNED | MP_MSG_FLAG_ENCRYPTED | MP_MSG_FLAG_SMIME_OPAQUE,
+		                      &r->crypto_flags, error);
 	case MP_CHECK_FOLDER_NAME: {
 		g_autofree char *forbidden = g_key_file_get_string (l->kf, group, "forbidden-characters", NULL);
 		if (g_key_file_has_key (l->kf, group, "max-length", NULL) &&
