@@ -3,6 +3,7 @@
 #include "archive-list.h"
 #include <iconv.h>
 #include "crlf.h"
+#include "source-util.h"
 #include "part-class.h"
 
 #include <errno.h>
@@ -661,23 +662,16 @@ mp_analyzer_run (MpAnalyzer *a, GMimeStream *stream, MpMessage *m)
 	a->current = NULL;
 }
 
+/* All LEN bytes at OFFSET, through the backends' mp_pread_full(); a file
+ * that shrank while we read it is EIO. */
 static gboolean
 pread_all (int fd, guint8 *buf, gsize len, guint64 offset)
 {
-	gsize done = 0;
+	gssize n = mp_pread_full (fd, buf, len, offset);
 
-	while (done < len) {
-		ssize_t n = pread (fd, buf + done, len - done, (off_t) (offset + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO; /* the file shrank while we read it */
-			return FALSE;
-		}
-		done += (gsize) n;
-	}
-	return TRUE;
+	if (n >= 0 && (gsize) n < len)
+		errno = EIO;
+	return n >= 0 && (gsize) n == len;
 }
 
 #define COUNT_CHUNK (64 * 1024)
