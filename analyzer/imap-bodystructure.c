@@ -42,9 +42,11 @@ enum {
 
 typedef struct {
 	MpMessage *m;
+	GArray    *regions; /* MpImapRegion, or NULL */
 } Walk;
 
-static void walk_body (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint nested);
+static void walk_body (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint nested,
+                       const char *section);
 
 static const char *
 nstring (const MpImapValue *v)
@@ -226,7 +228,7 @@ mp_imap_body_param_value (const MpImapValue *params, const char *base)
 /* ------------------------------------------------------------------ walk */
 
 static void
-walk_multipart (Walk *w, const MpImapValue *body, guint depth, guint nested)
+walk_multipart (Walk *w, const MpImapValue *body, guint depth, guint nested, const char *section)
 {
 	guint n = mp_imap_value_get_n_children (body);
 	guint parts = 0;
@@ -249,11 +251,15 @@ walk_multipart (Walk *w, const MpImapValue *body, guint depth, guint nested)
 	}
 	for (guint i = 0; i < parts; i++) {
 		MpPartRole role = MP_PART_ROLE_PLAIN;
+		/* RFC 3501 §6.4.5: the parts of a multipart are numbered from 1
+		 * below its own specifier; the top multipart has none */
+		g_autofree char *child = *section ? g_strdup_printf ("%s.%u", section, i + 1)
+		                                  : g_strdup_printf ("%u", i + 1);
 		if (is_signed && i == 1)
 			role = MP_PART_ROLE_SIGNATURE;
 		else if (is_encrypted && i == 0)
 			role = MP_PART_ROLE_ENCRYPTED_CONTROL;
-		walk_body (w, mp_imap_value_get_child (body, i), role, depth + 1, nested);
+		walk_body (w, mp_imap_value_get_child (body, i), role, depth + 1, nested, child);
 	}
 }
 
@@ -307,7 +313,23 @@ part_filename (const MpImapValue *dsp_params, const MpImapValue *ct_params)
 }
 
 static void
-walk_leaf (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint nested)
+add_region (Walk *w, const MpImapValue *body, const char *section, guint64 octets, gint attachment)
+{
+	MpImapRegion r = { 0 };
+
+	if (w->regions == NULL)
+		return;
+	/* a single-part message's body is part 1 (RFC 3501 §6.4.5) */
+	r.section = g_strdup (*section ? section : "1");
+	r.encoding = g_strdup (nstring (mp_imap_value_get_child (body, F_ENC)));
+	r.octets = octets;
+	r.attachment = attachment;
+	g_array_append_val (w->regions, r);
+}
+
+static void
+walk_leaf (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint nested,
+           const char *section)
 {
 	const char *type = nstring (mp_imap_value_get_child (body, F_TYPE));
 	const char *subtype = nstring (mp_imap_value_get_child (body, F_SUBTYPE));
@@ -347,15 +369,19 @@ walk_leaf (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint
 
 	kind = mp_part_classify (&info);
 	if (nested == 0) {
+		gint index = -1;
 		w->m->flags |= mp_part_flags (&info);
 		if (kind == MP_PART_ATTACHMENT) {
 			g_autofree char *mime_type = g_strdup_printf ("%s/%s", type, subtype);
 			g_autofree char *filename = part_filename (dsp_params, ct_params);
 			w->m->attachments++;
+			index = (gint) w->m->attachment_list->len;
 			mp_message_add_attachment (w->m, filename, mime_type, octets);
 		} else if (kind == MP_PART_INLINE) {
 			w->m->inline_parts++;
 		}
+		/* an attached message is one region, entered or not */
+		add_region (w, body, section, octets, index);
 	} else if (kind == MP_PART_ATTACHMENT) {
 		w->m->nested_attachments++;
 	}
@@ -366,11 +392,12 @@ walk_leaf (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint
 	 * its inner attachments nested too, though that body is no attachment. */
 	if (message)
 		walk_body (w, mp_imap_value_get_child (body, F_AFTER_FIELDS + 1), MP_PART_ROLE_ROOT,
-		           depth + 1, nested + 1);
+		           depth + 1, nested + 1, section);
 }
 
 static void
-walk_body (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint nested)
+walk_body (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint nested,
+           const char *section)
 {
 	if (depth > MP_IMAP_MAX_WALK_DEPTH) {
 		mp_message_add_problem (w->m, "nesting-overflow", NULL);
@@ -385,17 +412,30 @@ walk_body (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint
 	w->m->mime_parts++;
 	w->m->depth = MAX (w->m->depth, depth);
 	if (mp_imap_value_is_list (mp_imap_value_get_child (body, 0)))
-		walk_multipart (w, body, depth, nested);
+		walk_multipart (w, body, depth, nested, section);
 	else
-		walk_leaf (w, body, role, depth, nested);
+		walk_leaf (w, body, role, depth, nested, section);
+}
+
+void
+mp_imap_region_clear (MpImapRegion *r)
+{
+	g_clear_pointer (&r->section, g_free);
+	g_clear_pointer (&r->encoding, g_free);
+}
+
+void
+mp_imap_bodystructure_analyze_regions (const MpImapValue *body, MpMessage *m, GArray *regions)
+{
+	Walk w = { m, regions };
+
+	/* mime-analyze.c walk_message (&ctx, msg, 0, 0): the top body has the
+	 * ROOT role and depth 0 */
+	walk_body (&w, body, MP_PART_ROLE_ROOT, 0, 0, "");
 }
 
 void
 mp_imap_bodystructure_analyze (const MpImapValue *body, MpMessage *m)
 {
-	Walk w = { m };
-
-	/* mime-analyze.c walk_message (&ctx, msg, 0, 0): the top body has the
-	 * ROOT role and depth 0 */
-	walk_body (&w, body, MP_PART_ROLE_ROOT, 0, 0);
+	mp_imap_bodystructure_analyze_regions (body, m, NULL);
 }

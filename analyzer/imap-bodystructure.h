@@ -20,6 +20,25 @@ G_BEGIN_DECLS
  * Nesting deeper than the walker's cap is the problem "nesting-overflow". */
 void  mp_imap_bodystructure_analyze (const MpImapValue *body, MpMessage *m);
 
+/* A part of the message body that can be fetched on its own with
+ * BODY.PEEK[section]: a leaf outside any attached message, or an attached
+ * message (message/rfc822) as one piece. Together the regions hold every
+ * body octet of the leaves; what is left of RFC822.SIZE is headers, part
+ * headers, boundary lines, preambles and epilogues. */
+typedef struct {
+	char    *section;    /* part specifier, RFC 3501 §6.4.5: "1", "2.3" */
+	char    *encoding;   /* body-fld-enc as sent ("BASE64"), or NULL */
+	guint64  octets;     /* body-fld-octets */
+	gint     attachment; /* its index in M's attachment_list, or -1 */
+} MpImapRegion;
+
+void  mp_imap_region_clear (MpImapRegion *r);
+
+/* mp_imap_bodystructure_analyze(), also appending to REGIONS (a GArray of
+ * MpImapRegion with mp_imap_region_clear as its clear function) the
+ * fetchable regions in tree order. */
+void  mp_imap_bodystructure_analyze_regions (const MpImapValue *body, MpMessage *m, GArray *regions);
+
 /* The value of parameter BASE in a body-fld-param list ("name", "filename"),
  * as UTF-8 where it can be decoded: RFC 2231 forms (BASE*, BASE*0, BASE*0*,
  * charset'lang'%XX) are joined and decoded, RFC 2047 words in a plain value

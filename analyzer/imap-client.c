@@ -58,6 +58,7 @@ struct _MpImapClient {
 	GHashTable *pending;       /* tag -> verb ("EXAMINE") of commands sent */
 	GHashTable *done;          /* tag -> MpImapResponse completions read early */
 	char      *bye_text;
+	char      *greeting;       /* the greeting's text, shown_text()-safe */
 	gboolean   connected, broken, authenticated;
 };
 
@@ -363,6 +364,7 @@ mp_imap_client_free (MpImapClient *c)
 	g_hash_table_unref (c->pending);
 	g_hash_table_unref (c->done);
 	g_free (c->bye_text);
+	g_free (c->greeting);
 	g_free (c);
 }
 
@@ -382,6 +384,12 @@ const char *
 mp_imap_client_get_display_url (const MpImapClient *c)
 {
 	return c->url.display;
+}
+
+const char *
+mp_imap_client_get_greeting (const MpImapClient *c)
+{
+	return c->greeting;
 }
 
 /* ---- capabilities ----------------------------------------------------- */
@@ -1067,6 +1075,8 @@ read_greeting (MpImapClient *c, GError **error)
 		client_error (c, error, MP_ERROR_READ, "server refused the connection: BYE %s", t);
 		return FALSE;
 	}
+	g_free (c->greeting);
+	c->greeting = response_text (r);
 	if (st == MP_IMAP_STATUS_PREAUTH) {
 		/* CVE-2020-14093: a PREAUTH greeting skips STARTTLS, and a
 		 * man in the middle can send it */
@@ -1615,6 +1625,60 @@ mp_imap_client_uid_fetch (MpImapClient *c, const char *uid_set, const char *item
 	g_autofree char *cmd = g_strdup_printf ("UID FETCH %s %s", uid_set, items);
 	FetchCtx ctx = { func, user_data };
 	return mp_imap_client_command (c, cmd, fetch_untagged, &ctx, error);
+}
+
+/* Commands in flight at once: enough to hide the round trips, few enough
+ * that our requests never fill the socket while the server writes. */
+#define FETCH_WINDOW 16
+
+gboolean
+mp_imap_client_uid_fetch_many (MpImapClient *c, guint n, const char *const *uid_sets,
+                               const char *const *items, MpImapFetchFunc func, gpointer user_data,
+                               GError **error)
+{
+	FetchCtx ctx = { func, user_data };
+	guint tags[FETCH_WINDOW];
+	guint sent = 0, done = 0;
+	g_autoptr(GError) refused = NULL;
+
+	for (guint i = 0; i < n; i++) {
+		if (*uid_sets[i] == '\0' || strspn (uid_sets[i], "0123456789:,*") != strlen (uid_sets[i])) {
+			client_error (c, error, MP_ERROR_USAGE, "bad UID set '%s'", uid_sets[i]);
+			return FALSE;
+		}
+		if (!items_are_read_only (items[i])) {
+			client_error (c, error, MP_ERROR_USAGE,
+			              "FETCH items '%s' would mark messages as read: use BODY.PEEK[...]", items[i]);
+			return FALSE;
+		}
+	}
+	/* RFC 3501 §5.5: FETCHes may be pipelined; each response names its UID */
+	while (done < n) {
+		g_autoptr(GError) local = NULL;
+		while (sent < n && sent - done < FETCH_WINDOW) {
+			g_autofree char *cmd = g_strdup_printf ("UID FETCH %s %s", uid_sets[sent], items[sent]);
+			guint tag = mp_imap_client_send (c, cmd, error);
+			if (tag == 0)
+				return FALSE;
+			tags[sent % FETCH_WINDOW] = tag;
+			sent++;
+		}
+		if (!mp_imap_client_wait (c, tags[done % FETCH_WINDOW], fetch_untagged, &ctx, &local)) {
+			if (c->broken) {
+				g_propagate_error (error, g_steal_pointer (&local));
+				return FALSE;
+			}
+			/* a NO for one command: the others still get their answers */
+			if (refused == NULL)
+				refused = g_steal_pointer (&local);
+		}
+		done++;
+	}
+	if (refused != NULL) {
+		g_propagate_error (error, g_steal_pointer (&refused));
+		return FALSE;
+	}
+	return TRUE;
 }
 
 /* ---- LOGOUT ----------------------------------------------------------- */

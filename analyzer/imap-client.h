@@ -185,6 +185,20 @@ gboolean      mp_imap_client_uid_fetch (MpImapClient *c, const char *uid_set, co
                                         MpImapFetchFunc func, gpointer user_data,
                                         GError **error);
 
+/* Pipelined UID FETCHes (RFC 3501 §5.5): command I is UID FETCH
+ * UID_SETS[I] ITEMS[I]; a window of them is in flight at once, and every
+ * FETCH response goes to FUNC. A NO for one command does not stop the
+ * others: FALSE with the first refusal (MP_ERROR_FAILED) after all have
+ * completed; a broken connection stops at once (MP_ERROR_READ). ITEMS are
+ * checked as for mp_imap_client_uid_fetch() before anything is sent. */
+gboolean      mp_imap_client_uid_fetch_many (MpImapClient *c, guint n, const char *const *uid_sets,
+                                             const char *const *items, MpImapFetchFunc func,
+                                             gpointer user_data, GError **error);
+
+/* The text of the server's greeting ("Dovecot ready."), printable, or NULL
+ * before connecting. */
+const char   *mp_imap_client_get_greeting (const MpImapClient *c);
+
 /* LOGOUT, then closes the connection (best effort, bounded by the timeout;
  * errors are ignored). The client is then closed but must still be freed. */
 void          mp_imap_client_logout  (MpImapClient *c);

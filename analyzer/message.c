@@ -202,3 +202,14 @@ mp_read_state_name (MpReadState s)
 	default: return "";
 	}
 }
+
+const char *
+mp_fetched_name (MpFetched f)
+{
+	switch (f) {
+	case MP_FETCHED_PARTS: return "parts";
+	case MP_FETCHED_WHOLE: return "whole";
+	case MP_FETCHED_NONE:
+	default: return NULL;
+	}
+}

@@ -34,6 +34,15 @@ typedef enum {
 	MP_DATE_INTERNALDATE, /* IMAP INTERNALDATE */
 } MpDateSource;
 
+/* What of a message a network source downloaded for content checks
+ * (line length, archive listing); local sources read everything and say
+ * NONE. */
+typedef enum {
+	MP_FETCHED_NONE = 0,  /* metadata only */
+	MP_FETCHED_PARTS,     /* some sections (BODY.PEEK[2], BODY.PEEK[HEADER]) */
+	MP_FETCHED_WHOLE,     /* the whole message (BODY.PEEK[]) */
+} MpFetched;
+
 typedef enum {
 	MP_SEVERITY_INFO = 0,
 	MP_SEVERITY_WARNING,
@@ -94,6 +103,8 @@ typedef struct {
 	GPtrArray   *problems;    /* char*: "code" or "code: detail" */
 	GPtrArray   *findings;    /* MpFinding* */
 	gboolean     skipped;     /* not a message (UW-IMAP folder internal data) */
+	MpFetched    fetched;     /* IMAP: content downloaded for the checks */
+	guint64      fetched_octets;
 } MpMessage;
 
 MpMessage *mp_message_new            (void);
@@ -114,6 +125,8 @@ const char *mp_severity_name         (MpSeverity s);
 gboolean    mp_severity_parse        (const char *name, MpSeverity *out);
 const char *mp_date_source_name      (MpDateSource s);
 const char *mp_read_state_name       (MpReadState s);
+/* "parts", "whole"; NULL for MP_FETCHED_NONE. */
+const char *mp_fetched_name          (MpFetched f);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpMessage, mp_message_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpFinding, mp_finding_free)

@@ -1,13 +1,19 @@
 /* source-imap.c — an IMAP account, audited where it lives, read-only.
  *
  * imaps://USER@HOST[:PORT][/FOLDER] or imap://USER@HOST[:PORT][/FOLDER]
- * (STARTTLS). Only metadata travels: the producer lists the folders and,
- * per folder, the UIDs (UID FETCH 1:* (UID)); workers fetch
+ * (STARTTLS). Metadata first: the producer lists the folders and, per
+ * folder, the UIDs (UID FETCH 1:* (UID)); workers fetch
  *   UID FETCH set (UID RFC822.SIZE INTERNALDATE FLAGS BODYSTRUCTURE ENVELOPE)
  * for batches of UIDs over a small pool of connections (--connections), and
  * fill each MpMessage with the same definitions as local sources: size is
  * RFC822.SIZE (RFC 3501 §2.3.4), attachments come from BODYSTRUCTURE through
  * mp_part_classify() (imap-bodystructure.c).
+ *
+ * Content only where a rule needs it (imap-content.h): the sections that
+ * can hold a line over the line-length limit, and attached archives, by
+ * pipelined UID FETCH ... BODY.PEEK[section], streamed; the whole message
+ * only when nothing smaller can answer. Each message says what was
+ * downloaded (MpMessage.fetched).
  *
  * Read-only by construction (RFC 3501 §6.3.2): folders are opened with
  * EXAMINE, never SELECT, and no FETCH item sets \Seen (the client refuses
@@ -16,6 +22,7 @@
 #include "source.h"
 #include "imap-bodystructure.h"
 #include "imap-client.h"
+#include "imap-content.h"
 #include "mime-analyze.h"
 
 #include <string.h>
@@ -25,8 +32,9 @@
 #define DEFAULT_POOL_SIZE 4
 
 typedef struct {
-	MpImapClient *client;
-	char         *examined; /* the folder this connection has open, raw name */
+	MpImapClient        *client;
+	char                *examined; /* the folder this connection has open, raw name */
+	MpImapContentStream *stream;   /* where its BODY[...] literals go */
 } Conn;
 
 typedef struct {
@@ -41,6 +49,9 @@ typedef struct {
 	guint                open;     /* connections alive, idle or in use */
 	guint                max_open;
 	Conn                *control;  /* the producer's own connection */
+	MpImapContentNeeds   needs;
+	gboolean             content;  /* some rule needs content */
+	gboolean             estimate_noticed;
 } Imap;
 
 static gboolean
@@ -57,6 +68,7 @@ conn_free (Conn *c)
 	if (c->client && !mp_imap_client_is_broken (c->client))
 		mp_imap_client_logout (c->client);
 	g_clear_pointer (&c->client, mp_imap_client_free);
+	mp_imap_content_stream_free (c->stream);
 	g_free (c->examined);
 	g_free (c);
 }
@@ -91,15 +103,34 @@ on_alert (const char *url, const char *text, gpointer user_data)
 static Conn *
 conn_open (Imap *im, GError **error)
 {
-	g_autoptr(MpImapClient) client = mp_imap_client_new (&im->url, &im->options);
+	g_autoptr(MpImapContentStream) stream = mp_imap_content_stream_new ();
+	MpImapClientOptions options = im->options;
+	MpImapParserSettings parser;
+	g_autoptr(MpImapClient) client = NULL;
 	Conn *c;
 
+	/* each connection streams its own BODY[...] literals */
+	mp_imap_parser_settings_init (&parser);
+	mp_imap_content_stream_attach (stream, &parser);
+	options.parser_settings = &parser;
+	client = mp_imap_client_new (&im->url, &options);
 	if (!mp_imap_client_connect (client, error) ||
 	    !mp_imap_client_authenticate (client, im->password, im->token, error))
 		return NULL;
 	c = g_new0 (Conn, 1);
 	c->client = g_steal_pointer (&client);
+	c->stream = g_steal_pointer (&stream);
 	return c;
+}
+
+/* Microsoft Exchange's RFC822.SIZE is an estimate (TARGET-LIMITS.md): its
+ * greeting says "The Microsoft Exchange IMAP4 service is ready." */
+static gboolean
+size_is_estimate (const MpImapClient *c)
+{
+	const char *g = mp_imap_client_get_greeting (c);
+
+	return g != NULL && strstr (g, "Microsoft Exchange") != NULL;
 }
 
 /* Sets up the account: URL, options, the secret, and one connection that
@@ -136,6 +167,14 @@ imap_setup (MpSource *src, GError **error)
 	}
 	if ((im->control = conn_open (im, error)) == NULL)
 		return NULL;
+	im->needs.line_limit = src->settings.line_limit;
+	im->needs.list_archives = src->settings.list_archives;
+	im->needs.size_exact = !size_is_estimate (im->control->client);
+	im->needs.size_limits = src->settings.size_limits;
+	im->needs.n_size_limits = MIN (src->settings.n_size_limits, (guint) MP_MAX_SIZE_LIMITS);
+	im->content = !src->settings.metadata_only &&
+	              (im->needs.line_limit > 0 || im->needs.list_archives ||
+	               (!im->needs.size_exact && im->needs.n_size_limits > 0));
 	return im;
 }
 
@@ -252,6 +291,13 @@ imap_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNotic
 		g_prefix_error (error, "folder %s: ", folder->name);
 		return FALSE;
 	}
+	if (!im->needs.size_exact && !im->estimate_noticed) {
+		im->estimate_noticed = TRUE;
+		notice (folder, "size-estimated",
+		        "the server is Microsoft Exchange, whose RFC822.SIZE is an estimate: sizes within 2% of "
+		        "a size limit are measured on the whole message (problem size-measured), others may be "
+		        "off by a few percent; line lengths are measured on whole messages", user_data);
+	}
 	if (info.exists == 0)
 		return TRUE;
 	/* the UIDs only (a few bytes per message), then batches of them: a
@@ -326,6 +372,7 @@ typedef struct {
 	GHashTable *by_uid;  /* uid -> index + 1 */
 	gboolean   *filled;
 	guint       retries; /* reconnects so far, reported on what they fetched */
+	GArray    **regions; /* per message (MpImapRegion), when content is checked */
 } FetchCtx;
 
 static const char *
@@ -481,7 +528,7 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 	ctx->filled[idx] = TRUE;
 
 	/* RFC822.SIZE: the RFC 5322 octets (DEFINITIONS.md). Exchange reports
-	 * an estimate, which the report's size source will have to say. */
+	 * an estimate: the source's notice size-estimated says so. */
 	v = mp_imap_value_lookup (att, "RFC822.SIZE");
 	if (v != NULL && mp_imap_value_get_number (v, &size))
 		m->size = size;
@@ -506,7 +553,7 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 	}
 	v = mp_imap_value_lookup (att, "BODYSTRUCTURE");
 	if (v != NULL)
-		mp_imap_bodystructure_analyze (v, m);
+		mp_imap_bodystructure_analyze_regions (v, m, ctx->regions ? ctx->regions[idx] : NULL);
 	else
 		mp_message_add_problem (m, "missing-bodystructure", NULL);
 	if (ctx->retries > 0)
@@ -543,15 +590,165 @@ missing_uid_set (const MpBatch *batch, const gboolean *filled)
 	return g_string_free (set, set->len == 0);
 }
 
+/* ---- content checks: the sections the rules need ------------------------ */
+
+typedef struct {
+	MpImapContentPlan plan;
+	gboolean          pending;       /* to be fetched in this round */
+	gboolean          header_came;
+	guint64           header_octets;
+} Want;
+
+typedef struct {
+	MpBatch      *batch;
+	GHashTable   *by_uid;
+	GArray      **regions;
+	Want         *want;
+	const MpImapContentNeeds *needs;
+	MpImapContentStream *stream; /* the connection's */
+} ContentCtx;
+
+static gboolean
+on_content (guint64 seq, const MpImapValue *att, gpointer user_data, GError **error)
+{
+	ContentCtx *ctx = user_data;
+	const MpImapValue *v = mp_imap_value_lookup (att, "UID");
+	gpointer slot = NULL;
+	guint64 uid;
+	guint idx;
+
+	if (v == NULL || !mp_imap_value_get_number (v, &uid) ||
+	    (slot = g_hash_table_lookup (ctx->by_uid, GUINT_TO_POINTER ((guint) uid))) == NULL ||
+	    !ctx->want[GPOINTER_TO_UINT (slot) - 1].pending) {
+		/* not ours (a flag update), or a second answer: drop what it streamed */
+		mp_imap_content_stream_drop (ctx->stream, att);
+		return TRUE;
+	}
+	idx = GPOINTER_TO_UINT (slot) - 1;
+	ctx->want[idx].pending = FALSE;
+	{
+		guint64 header = G_MAXUINT64;
+		mp_imap_content_apply (ctx->stream, att, g_ptr_array_index (ctx->batch->messages, idx),
+		                       ctx->regions[idx], ctx->needs, &header);
+		if (header != G_MAXUINT64) {
+			ctx->want[idx].header_came = TRUE;
+			ctx->want[idx].header_octets = header;
+		}
+	}
+	return TRUE;
+}
+
+/* Fetches what the pending wants of BATCH need, pipelined on one connection,
+ * with the same bounded retries as the metadata. */
+static void
+fetch_content (Imap *im, ContentCtx *ctx)
+{
+	MpBatch *batch = ctx->batch;
+	g_autoptr(GError) last_error = NULL;
+
+	for (guint attempt = 0; attempt <= MAX_RETRIES; attempt++) {
+		g_autoptr(GPtrArray) sets = g_ptr_array_new_with_free_func (g_free);
+		g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+		g_autoptr(GError) error = NULL;
+		Conn *c;
+
+		for (guint i = 0; i < batch->messages->len; i++) {
+			if (!ctx->want[i].pending)
+				continue;
+			g_ptr_array_add (sets, g_strdup_printf ("%" G_GUINT64_FORMAT,
+			                                        g_array_index (batch->where, MpMessageWhere, i).start));
+			g_ptr_array_add (items, mp_imap_content_plan_items (&ctx->want[i].plan));
+		}
+		if (sets->len == 0)
+			break;
+		if (attempt > 0)
+			g_usleep ((gulong) G_USEC_PER_SEC << (attempt - 1));
+		c = pool_acquire (im, &error);
+		if (c != NULL) {
+			if (examine (c, batch->folder->path, NULL, &error)) {
+				ctx->stream = c->stream;
+				mp_imap_content_stream_set_active (c->stream, TRUE, ctx->needs->list_archives);
+				mp_imap_client_uid_fetch_many (c->client, sets->len, (const char *const *) sets->pdata,
+				                               (const char *const *) items->pdata, on_content, ctx, &error);
+				mp_imap_content_stream_set_active (c->stream, FALSE, FALSE);
+				ctx->stream = NULL;
+			}
+			pool_release (im, c);
+		}
+		if (error == NULL)
+			break;
+		g_clear_error (&last_error);
+		last_error = g_steal_pointer (&error);
+		if (last_error->code != MP_ERROR_READ)
+			break;
+	}
+	for (guint i = 0; i < batch->messages->len; i++) {
+		if (!ctx->want[i].pending)
+			continue;
+		ctx->want[i].pending = FALSE;
+		mp_message_add_problem (g_ptr_array_index (batch->messages, i), "content-unreadable",
+		                        last_error ? last_error->message
+		                                   : "the server sent no content (expunged meanwhile?)");
+	}
+}
+
+static void
+check_content (Imap *im, MpBatch *batch, GHashTable *by_uid, GArray **regions, const gboolean *filled)
+{
+	guint n = batch->messages->len;
+	ContentCtx ctx = { batch, by_uid, regions, g_new0 (Want, n), &im->needs, NULL };
+	guint count = 0;
+
+	for (guint i = 0; i < n; i++) {
+		MpMessage *m = g_ptr_array_index (batch->messages, i);
+		if (filled[i] && mp_imap_content_plan (&ctx.want[i].plan, m, regions[i], &im->needs)) {
+			ctx.want[i].pending = TRUE;
+			count++;
+		}
+	}
+	if (count > 0)
+		fetch_content (im, &ctx);
+
+	/* second round: where the header was not enough, the whole message */
+	count = 0;
+	for (guint i = 0; i < n; i++) {
+		Want *w = &ctx.want[i];
+		MpMessage *m = g_ptr_array_index (batch->messages, i);
+		if (!w->plan.header || w->plan.whole || mp_message_has_problem (m, "content-unreadable"))
+			continue;
+		if (!w->header_came || w->header_octets > w->plan.rest ||
+		    w->plan.rest - w->header_octets > im->needs.line_limit) {
+			mp_imap_content_plan_clear (&w->plan);
+			w->plan.sections = g_ptr_array_new_with_free_func (g_free);
+			w->plan.whole = TRUE;
+			w->pending = TRUE;
+			count++;
+		}
+	}
+	if (count > 0)
+		fetch_content (im, &ctx);
+	for (guint i = 0; i < n; i++)
+		mp_imap_content_plan_clear (&ctx.want[i].plan);
+	g_free (ctx.want);
+}
+
 static void
 imap_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 {
 	Imap *im = src->priv;
+	guint n = batch->messages->len;
 	FetchCtx ctx = { batch, g_hash_table_new (g_direct_hash, g_direct_equal),
-	                 g_new0 (gboolean, batch->messages->len), 0 };
+	                 g_new0 (gboolean, n), 0, NULL };
 	g_autoptr(GError) last_error = NULL;
 
-	for (guint i = 0; i < batch->messages->len; i++)
+	if (im->content) {
+		ctx.regions = g_new0 (GArray *, n);
+		for (guint i = 0; i < n; i++) {
+			ctx.regions[i] = g_array_new (FALSE, FALSE, sizeof (MpImapRegion));
+			g_array_set_clear_func (ctx.regions[i], (GDestroyNotify) mp_imap_region_clear);
+		}
+	}
+	for (guint i = 0; i < n; i++)
 		g_hash_table_insert (ctx.by_uid,
 		                     GUINT_TO_POINTER ((guint) g_array_index (batch->where, MpMessageWhere, i).start),
 		                     GUINT_TO_POINTER (i + 1));
@@ -584,7 +781,7 @@ imap_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 		if (last_error->code != MP_ERROR_READ)
 			break;
 	}
-	for (guint i = 0; i < batch->messages->len; i++) {
+	for (guint i = 0; i < n; i++) {
 		MpMessage *m = g_ptr_array_index (batch->messages, i);
 		if (ctx.filled[i])
 			continue;
@@ -595,6 +792,11 @@ imap_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 			m->skipped = TRUE;
 		}
 	}
+	if (im->content)
+		check_content (im, batch, ctx.by_uid, ctx.regions, ctx.filled);
+	for (guint i = 0; ctx.regions && i < n; i++)
+		g_array_unref (ctx.regions[i]);
+	g_free (ctx.regions);
 	g_hash_table_unref (ctx.by_uid);
 	g_free (ctx.filled);
 }

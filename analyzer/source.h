@@ -20,6 +20,8 @@ G_BEGIN_DECLS
 typedef struct _MpSource MpSource;
 typedef struct _MpBatch  MpBatch;
 
+#define MP_MAX_SIZE_LIMITS 8
+
 /* What network sources need from the command line (IMAP). Copied by
  * mp_source_open_with(); NULL fields take defaults. */
 typedef struct {
@@ -31,6 +33,13 @@ typedef struct {
 	gboolean    interactive;          /* may prompt on the terminal */
 	guint       connections;          /* parallel connections per account; 0: 4 */
 	guint       timeout_ms;           /* per network wait; 0: 60 s */
+	/* content checks (imap-content.h): what the rules need beyond metadata */
+	guint64     line_limit;           /* smallest line-length max; 0: no such rule */
+	gboolean    list_archives;        /* attachment-type rules look inside archives */
+	gboolean    metadata_only;        /* never download content (checks not run) */
+	/* message-size limits: near one, an estimated size is measured */
+	guint64     size_limits[MP_MAX_SIZE_LIMITS];
+	guint       n_size_limits;
 } MpSourceSettings;
 
 typedef struct {

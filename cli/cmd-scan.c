@@ -152,6 +152,7 @@ mp_cmd_scan (int argc, char **argv)
 	gboolean allow_plaintext = FALSE;
 	gint connections = 0;
 	gint timeout_s = 0;
+	gboolean metadata_only = FALSE;
 	g_autofree char *target = NULL;
 	MpSourceSettings net = { 0 };
 	gboolean any_url = FALSE;
@@ -190,6 +191,9 @@ mp_cmd_scan (int argc, char **argv)
 		  "(imaps://[USER@]HOST[:PORT]; to log in: $MAILPREFLIGHT_TARGET_PASSWORD) and check it too", "URL" },
 		{ "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
 		  "IMAP: seconds to wait for the server before giving up (default 60)", "SECONDS" },
+		{ "metadata-only", 0, 0, G_OPTION_ARG_NONE, &metadata_only,
+		  "IMAP: never download message content; line-length rules and archive contents are then "
+		  "not checked (by default only the parts those rules need are fetched, with BODY.PEEK)", NULL },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &sources, NULL, NULL },
 		{ NULL }
 	};
@@ -309,6 +313,8 @@ mp_cmd_scan (int argc, char **argv)
 		MpRunInfo *run = mp_run_info_new_current (command, as_of != NULL, rules->as_of);
 		run->rules_name = g_strdup (rules->name);
 		run->rules_origin = g_strdup (rules->origin);
+		run->insecure_skip_verify = insecure;
+		run->metadata_only = metadata_only;
 		g_ptr_array_add (meta->runs, run);
 	}
 	ropt.findings_csv = csv;
@@ -331,15 +337,25 @@ mp_cmd_scan (int argc, char **argv)
 	if (insecure)
 		mp_summary_add_notice (mp_report_summary (report),
 		                       "TLS certificate verification was disabled (--insecure-skip-verify)");
-	if (any_url) {
-		/* over IMAP only metadata is read: say which rules could not look */
+	net.metadata_only = metadata_only;
+	net.list_archives = (mp_rules_analyze_flags (rules) & MP_ANALYZE_LIST_ARCHIVES) != 0;
+	for (guint i = 0; i < rules->rules->len; i++) {
+		const MpRule *r = g_ptr_array_index (rules->rules, i);
+		/* the smallest limit: a line over it may break any of the rules */
+		if (r->check == MP_CHECK_LINE_LENGTH && (net.line_limit == 0 || r->max < net.line_limit))
+			net.line_limit = r->max;
+		if (r->check == MP_CHECK_MESSAGE_SIZE && net.n_size_limits < MP_MAX_SIZE_LIMITS)
+			net.size_limits[net.n_size_limits++] = r->max;
+	}
+	if (any_url && metadata_only) {
+		/* --metadata-only: say which rules could not look */
 		for (guint i = 0; i < rules->rules->len; i++) {
 			const MpRule *r = g_ptr_array_index (rules->rules, i);
 			if (r->check == MP_CHECK_LINE_LENGTH ||
 			    (r->check == MP_CHECK_ATTACHMENT_TYPE && r->inside_archives)) {
 				g_autofree char *text = g_strdup_printf (
 					"rule %s (%s) is not evaluated on message content for IMAP sources "
-					"(only metadata is read)%s", r->name, mp_check_name (r->check),
+					"(--metadata-only)%s", r->name, mp_check_name (r->check),
 					r->check == MP_CHECK_ATTACHMENT_TYPE ? ": attachment names and types are checked, "
 					"archives are not opened" : "");
 				mp_summary_add_notice (mp_report_summary (report), text);

@@ -473,9 +473,18 @@ write_summary (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 b
 		fprintf (fp, "No finding at or above <b>%s</b>.", mp_report_meta_fail_on_name (meta));
 	{
 		g_autofree char *n_with = num (s->messages_with_findings);
-		fprintf (fp, " %s of %s message%s have findings.</p></div></section>\n",
-		         n_with, n_msg, s->messages == 1 ? "" : "s");
+		fprintf (fp, " %s of %s message%s have findings.", n_with, n_msg, s->messages == 1 ? "" : "s");
 	}
+	if (s->downloaded) {
+		g_autofree char *n_dl = num (s->downloaded);
+		g_autofree char *n_whole = num (s->downloaded_whole);
+		g_autofree char *octets = mp_format_size (s->downloaded_octets);
+		/* the issue asks that the report say how many were downloaded */
+		fprintf (fp, " <span id=\"downloaded\">Content of %s message%s was downloaded over IMAP for the "
+		         "line-length and archive checks (%s whole, %s).</span>",
+		         n_dl, s->downloaded == 1 ? "" : "s", n_whole, octets);
+	}
+	fputs ("</p></div></section>\n", fp);
 	fputs ("<div class=\"cards\" id=\"totals\">\n", fp);
 	card (fp, "Accounts", n_src);
 	card (fp, "Folders", n_fld);

@@ -420,6 +420,10 @@ message_from (const Jv *o, const char *folder)
 	s = jv_str (o, "read");
 	m->read_state = g_strcmp0 (s, "read") == 0 ? MP_READ_SEEN
 	              : g_strcmp0 (s, "unread") == 0 ? MP_READ_UNSEEN : MP_READ_UNKNOWN;
+	s = jv_str (o, "downloaded");
+	m->fetched = g_strcmp0 (s, "whole") == 0 ? MP_FETCHED_WHOLE
+	           : g_strcmp0 (s, "parts") == 0 ? MP_FETCHED_PARTS : MP_FETCHED_NONE;
+	m->fetched_octets = jv_u64 (o, "downloaded_octets");
 	if ((v = jv_get (o, "attachment_list")) && v->t == JV_ARR)
 		for (guint i = 0; i < v->items->len; i++) {
 			const Jv *a = g_ptr_array_index (v->items, i);
@@ -718,6 +722,11 @@ take_header (Reader *r, const char *k, const Jv *v)
 			run->as_of = g_strdup (jv_str (o, "as_of"));
 			run->rules_name = g_strdup (jv_str (o, "rules"));
 			run->rules_origin = g_strdup (jv_str (o, "rules_origin"));
+			run->insecure_skip_verify = jv_get (o, "insecure_skip_verify") != NULL &&
+			                            jv_get (o, "insecure_skip_verify")->t == JV_BOOL &&
+			                            jv_get (o, "insecure_skip_verify")->b;
+			run->metadata_only = jv_get (o, "metadata_only") != NULL &&
+			                     jv_get (o, "metadata_only")->t == JV_BOOL && jv_get (o, "metadata_only")->b;
 			g_ptr_array_add (meta->runs, run);
 		}
 	} else if (strcmp (k, "rules") == 0 && v->t == JV_OBJ) {

@@ -158,6 +158,8 @@ write_message (FILE *fp, const MpMessage *m)
 	}
 	fputs ("],", fp);
 	key (fp, "read"); mp_json_write_string (fp, *read ? read : NULL); fputc (',', fp);
+	key (fp, "downloaded"); mp_json_write_string (fp, mp_fetched_name (m->fetched)); fputc (',', fp);
+	write_u64 (fp, "downloaded_octets", m->fetched_octets, TRUE);
 	key (fp, "attachment_list");
 	fputc ('[', fp);
 	for (guint i = 0; m->attachment_list && i < m->attachment_list->len; i++) {
@@ -220,7 +222,9 @@ write_header (JsonWriter *j)
 		key (fp, "scan_time"); mp_json_write_string (fp, run->scan_time); fputc (',', fp);
 		key (fp, "as_of"); mp_json_write_string (fp, run->as_of); fputc (',', fp);
 		key (fp, "rules"); mp_json_write_string (fp, run->rules_name); fputc (',', fp);
-		key (fp, "rules_origin"); mp_json_write_string (fp, run->rules_origin);
+		key (fp, "rules_origin"); mp_json_write_string (fp, run->rules_origin); fputc (',', fp);
+		key (fp, "insecure_skip_verify"); fputs (run->insecure_skip_verify ? "true," : "false,", fp);
+		key (fp, "metadata_only"); fputs (run->metadata_only ? "true" : "false", fp);
 		fprintf (fp, "}%s\n", i + 1 < meta->runs->len ? "," : "");
 	}
 	fputs ("],\n", fp);
@@ -480,6 +484,12 @@ json_finish (MpWriter *w, const MpSummary *s, GError **error)
 	write_u64 (fp, "attachments", s->attachments, TRUE);
 	write_u64 (fp, "messages_with_findings", s->messages_with_findings, TRUE);
 	write_u64 (fp, "messages_with_problems", s->messages_with_problems, TRUE);
+	key (fp, "downloaded");
+	fputc ('{', fp);
+	write_u64 (fp, "messages", s->downloaded, TRUE);
+	write_u64 (fp, "whole", s->downloaded_whole, TRUE);
+	write_u64 (fp, "octets", s->downloaded_octets, FALSE);
+	fputs ("},", fp);
 	key (fp, "findings");
 	fputc ('{', fp);
 	write_u64 (fp, "error", s->findings[MP_SEVERITY_ERROR], TRUE);

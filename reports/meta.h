@@ -26,6 +26,8 @@ typedef struct {
 	char  *as_of;        /* ISO 8601 UTC of --as-of, or NULL (= scan time) */
 	char  *rules_name;
 	char  *rules_origin;
+	gboolean insecure_skip_verify; /* IMAP certificates were not verified */
+	gboolean metadata_only;        /* IMAP content checks were turned off */
 } MpRunInfo;
 
 typedef struct {

@@ -220,6 +220,11 @@ mp_summary_add_message (MpSummary *s, const MpMessage *m)
 	}
 	if (m->problems->len)
 		s->messages_with_problems++;
+	if (m->fetched != MP_FETCHED_NONE) {
+		s->downloaded++;
+		s->downloaded_whole += m->fetched == MP_FETCHED_WHOLE;
+		s->downloaded_octets += m->fetched_octets;
+	}
 	if (st) {
 		st->messages++;
 		st->bytes += m->size;
@@ -373,6 +378,11 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, guint6
 		fprintf (fp, "%s%sVerdict: INCOMPLETE, not everything could be read%s\n", c->bold, c->yellow, c->off);
 	else
 		fprintf (fp, "%s%sVerdict: READY, no blocking findings%s\n", c->bold, c->green, c->off);
+	if (s->downloaded) {
+		g_autofree char *octets = mp_format_size (s->downloaded_octets);
+		fprintf (fp, "Downloaded for content checks (IMAP): %" G_GUINT64_FORMAT " message(s), %"
+		         G_GUINT64_FORMAT " of them whole, %s\n", s->downloaded, s->downloaded_whole, octets);
+	}
 
 	for (guint i = 0; i < s->folders->len; i++) {
 		const MpFolderStats *f = g_ptr_array_index (s->folders, i);

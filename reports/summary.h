@@ -83,6 +83,11 @@ typedef struct {
 	guint64    years[MP_YEAR_LAST - MP_YEAR_FIRST + 1];
 	guint64    years_before, years_after, undated;
 	guint64    attachments;
+	/* IMAP content checks: messages of which something was downloaded,
+	 * those downloaded whole, and the octets */
+	guint64    downloaded;
+	guint64    downloaded_whole;
+	guint64    downloaded_octets;
 	guint64    errors_total;        /* errors and notices seen (the lists are capped) */
 	guint64    notices_total;
 } MpSummary;

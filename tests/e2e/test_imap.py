@@ -84,6 +84,132 @@ class DropProxy:
         self.sock.close()
 
 
+def content_messages():
+    """Messages whose checks need content (line length over 1000, an
+    executable inside a zip), each with what the IMAP scan should download:
+    None (metadata answers), "parts" or "whole"."""
+    import base64
+    import io as _io
+    import zipfile
+
+    def msg(n, headers, body):
+        head = ("From: Sender %d <s%d@example.org>\r\nTo: r@example.org\r\nSubject: content %d\r\n"
+                "Date: Mon, 2 Mar 2026 10:%02d:00 +0000\r\nMessage-ID: <content-%d@example.org>\r\n"
+                % (n, n, n, n, n)) + headers
+        return (head + "\r\n" + body).encode()
+
+    def multipart(preamble, parts):
+        out = "This is a multi-part message.\r\n" if preamble is None else preamble
+        for headers, body in parts:
+            out += "\r\n--BOUND\r\n" + headers + "\r\n" + body
+        return out + "\r\n--BOUND--\r\n"
+
+    mp_head = "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"BOUND\"\r\n"
+    b64 = base64.encodebytes(bytes(range(256)) * 12).decode().replace("\n", "\r\n")
+    zbuf = _io.BytesIO()
+    with zipfile.ZipFile(zbuf, "w") as z:
+        z.writestr("readme.txt", "harmless\n")
+        z.writestr("tools/evil.exe", "MZ" + "x" * 100)
+    zip_b64 = base64.encodebytes(zbuf.getvalue()).decode().replace("\n", "\r\n")
+    text = "Content-Type: text/plain; charset=us-ascii\r\n"
+    out = []
+    # 1: small, under the line limit as a whole: nothing downloaded
+    out.append((msg(1, "", "hello\r\n"), None))
+    # 2: a 1500-octet line in an attached text file; a base64 part with
+    # short lines: the two parts over 1000 octets are fetched, nothing else
+    out.append((msg(2, mp_head, multipart(None, [
+        (text, "see attached\r\n"),
+        ("Content-Type: text/plain; name=long.txt\r\nContent-Disposition: attachment; filename=long.txt\r\n",
+         "L" * 1500 + "\r\nshort\r\n"),
+        ("Content-Type: application/octet-stream; name=data.bin\r\nContent-Transfer-Encoding: base64\r\n"
+         "Content-Disposition: attachment; filename=data.bin\r\n", b64)])), "parts"))
+    # 3: a zip with an executable inside
+    out.append((msg(3, mp_head, multipart(None, [
+        (text, "the tools\r\n"),
+        ("Content-Type: application/zip; name=tools.zip\r\nContent-Transfer-Encoding: base64\r\n"
+         "Content-Disposition: attachment; filename=tools.zip\r\n", zip_b64)])), "parts"))
+    # 4: 2 KB of short header lines, a short body: the header is fetched
+    # (the rest is over the limit), and then nothing else is needed
+    filler = "".join("X-Filler-%02d: %s\r\n" % (i, "f" * 60) for i in range(30))
+    out.append((msg(4, filler, "short body\r\n"), "parts"))
+    # 5: a 1500-octet line in the preamble: only the whole message can tell
+    out.append((msg(5, mp_head + filler, multipart("P" * 1500 + "\r\n", [(text, "body\r\n")])), "whole"))
+    # 6: a single part with a 2000-octet line
+    out.append((msg(6, text, "B" * 2000 + "\r\n"), "parts"))
+    # 7: an attached message carrying a long line: one region, fetched whole
+    inner = msg(70, text, "I" * 1200 + "\r\n").decode()
+    out.append((msg(7, mp_head, multipart(None, [
+        (text, "forwarded\r\n"), ("Content-Type: message/rfc822\r\n", inner)])), "parts"))
+    return out
+
+
+def check_content(t, fx, d, info, ca, host):
+    """Line-length and archive checks over IMAP: the same findings as the
+    local Maildir, only the sections they need downloaded (BODY.PEEK)."""
+    cases = content_messages()
+    m = fx.connect(d, "alice")
+    fx.check(m.create(fx.quote("Content")), "CREATE Content")
+    for data, _ in cases:
+        fx.check(m.append(fx.quote("Content"), None, None, data), "APPEND")
+    m.logout()
+    local = t.path("local-content", "Content")
+    write_maildir(local, [data for data, _ in cases],
+                  names=["%04d.M1P1.local:2," % i for i in range(len(cases))], sub="cur")
+    rules = t.path("content.ini")
+    with open(rules, "w") as f:
+        f.write("[profile]\nname = content checks\ninherits = google-workspace-dms\n\n"
+                "[rule long-lines]\ncheck = line-length\nmax = 1000\nseverity = warning\n")
+    url = "imaps://alice@%s:%d/Content" % (host, info["imaps_port"])
+    before = flags_of(fx, d, "Content")
+    common = ("--ca-file", ca, "--rules", rules, "--fail-on", "never", "--json", t.path("content.json"))
+    p, found_imap, _ = t.scan(url, extra=common, expect=0, what="IMAP content checks", tag="content-imap")
+    _, found_local, _ = t.scan(local, extra=("--rules", rules, "--fail-on", "never"), expect=0,
+                               what="local content checks", tag="content-local")
+
+    def key(rows):
+        return sorted((r["index"], r["rule"], r["value"]) for r in rows or [] if r["rule"] != "folder-names")
+    t.eq(key(found_imap), key(found_local), "content checks: IMAP findings equal the local Maildir's")
+    rules_hit = {r["rule"] for r in found_local or []}
+    t.check({"long-lines", "blocked-types"} <= rules_hit, "content checks: the fixtures do break both rules",
+            rules_hit)
+    with open(t.path("content.json")) as f:
+        doc = json.load(f)
+    msgs = [mm for s in doc["sources"] for fo in s["folders"] for mm in fo["messages"]]
+    t.eq([mm["downloaded"] for mm in msgs], [want for _, want in cases],
+         "content checks: what each message needed downloaded")
+    for mm, (data, want) in zip(msgs, cases):
+        if want == "parts":
+            t.check(0 < mm["downloaded_octets"] < len(data), "message %d: only parts downloaded" % mm["index"],
+                    (mm["downloaded_octets"], len(data)))
+    t.eq((doc["runs"][0]["metadata_only"], doc["runs"][0]["insecure_skip_verify"]), (False, False),
+         "content checks: the run records content checks on, certificates verified")
+    tot = doc["totals"]["downloaded"]
+    t.eq((tot["messages"], tot["whole"]), (sum(1 for _, w in cases if w), sum(1 for _, w in cases if w == "whole")),
+         "content checks: the totals say how many were downloaded, and how many whole")
+    t.check("Downloaded for content checks" in p.out, "content checks: the summary says so", p.out[:600])
+    t.eq(flags_of(fx, d, "Content"), before, "content checks: flags unchanged (BODY.PEEK)")
+
+    # --metadata-only: nothing downloaded, and the tool says what was not checked
+    p, found_meta, _ = t.scan(url, extra=common + ("--metadata-only",), expect=0, what="--metadata-only",
+                              tag="content-meta")
+    t.check(not any(r["rule"] == "long-lines" for r in found_meta or []),
+            "--metadata-only: no line-length findings", found_meta)
+    t.check("--metadata-only" in p.err and "long-lines" in p.err, "--metadata-only: a note names the rules",
+            p.err[:600])
+    with open(t.path("content.json")) as f:
+        doc = json.load(f)
+    t.eq(doc["totals"]["downloaded"]["messages"], 0, "--metadata-only: nothing downloaded")
+    t.check(doc["runs"][0]["metadata_only"] is True, "--metadata-only: recorded in the JSON run")
+
+    # --insecure-skip-verify: warned about and recorded in the JSON
+    p = t.run("scan", "-q", "--no-progress", "--insecure-skip-verify", "--metadata-only", "--fail-on", "never",
+              "--json", t.path("insecure.json"), url, expect=0, what="--insecure-skip-verify")
+    t.check("WARNING" in p.err, "--insecure-skip-verify: a loud warning", p.err[:300])
+    with open(t.path("insecure.json")) as f:
+        t.check(json.load(f)["runs"][0]["insecure_skip_verify"] is True,
+                "--insecure-skip-verify: recorded in the JSON run")
+
+
 def flags_of(fx, d, folder):
     m = fx.connect(d, "alice")
     typ, _ = m.select(fx.quote(fx.mutf7_encode(folder)), readonly=True)
@@ -151,6 +277,8 @@ def run_checks(t, fx, d, info):
     after = flags_of(fx, d, "Equiv")
     t.eq(after, before, "flags unchanged by the scan (EXAMINE, BODY.PEEK only)")
     t.check(not any("\\Seen" in f for f in after), "no message became \\Seen", after)
+
+    check_content(t, fx, d, info, ca, host)
 
     # STARTTLS on the 143-style port: the same result
     url_starttls = "imap://alice@localhost:%d/Equiv" % info["imap_port"]

@@ -1,15 +1,20 @@
-/* fuzz-imap-parser.c — libFuzzer entry point for the IMAP response parser
- * and the BODYSTRUCTURE walker.
+/* fuzz-imap-parser.c — libFuzzer entry point for the IMAP response parser,
+ * the BODYSTRUCTURE walker and the content checks (imap-content.c).
  *
- * The first input octet picks the chunk size (1..16) and the split point is
- * derived from the data, so literals, CRLFs and escapes land on buffer edges.
- * Limits are small so the fuzzer reaches them. Every FETCH response's
- * BODYSTRUCTURE is walked, every response printed.
+ * The first input octet picks the chunk size (1..16, low 4 bits) and the
+ * split point is derived from the data, so literals, CRLFs and escapes land
+ * on buffer edges. Bit 0x10 streams BODY[...] literals into a content stream
+ * (bit 0x20: archive sections spooled to temporary files, decoded and
+ * listed) and applies every FETCH response to a message, as a content fetch
+ * does; else only BODY[] is streamed, to nowhere. Limits are small so the
+ * fuzzer reaches them. Every FETCH response's BODYSTRUCTURE is walked,
+ * every response printed.
  *
  * Without -DMP_FUZZING a replay main runs every file of the directories
  * (or files) named on the command line: the seed corpus runs in
  * `meson test`. */
 #include "imap-bodystructure.h"
+#include "imap-content.h"
 #include "imap-parser.h"
 
 #include <stdint.h>
@@ -18,7 +23,7 @@
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 static void
-consume (MpImapResponse *r)
+consume (MpImapResponse *r, MpImapContentStream *stream)
 {
 	const MpImapValue *d = mp_imap_response_get_data (r);
 	const MpImapValue *att = mp_imap_value_get_child (d, 2);
@@ -26,9 +31,21 @@ consume (MpImapResponse *r)
 
 	if (mp_imap_value_is_atom (mp_imap_value_get_child (d, 1), "FETCH")) {
 		const MpImapValue *body = mp_imap_value_lookup (att, "BODYSTRUCTURE");
-		if (body != NULL) {
-			g_autoptr(MpMessage) m = mp_message_new ();
-			mp_imap_bodystructure_analyze (body, m);
+		g_autoptr(MpMessage) m = mp_message_new ();
+		g_autoptr(GArray) regions = g_array_new (FALSE, FALSE, sizeof (MpImapRegion));
+		MpImapContentNeeds needs = { 10, TRUE, TRUE };
+		guint64 header = 0;
+
+		g_array_set_clear_func (regions, (GDestroyNotify) mp_imap_region_clear);
+		if (body != NULL)
+			mp_imap_bodystructure_analyze_regions (body, m, regions);
+		if (stream != NULL && mp_imap_value_is_list (att)) {
+			MpImapContentPlan plan;
+			m->size = 1000;
+			mp_imap_content_plan (&plan, m, regions, &needs);
+			g_free (mp_imap_content_plan_items (&plan));
+			mp_imap_content_plan_clear (&plan);
+			mp_imap_content_apply (stream, att, m, regions, &needs, &header);
 		}
 	}
 }
@@ -50,6 +67,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
 	MpImapParserSettings set;
 	g_autoptr(MpImapParser) p = NULL;
+	g_autoptr(MpImapContentStream) stream = NULL;
 	MpImapResponse *r;
 	gsize chunk, split, off = 0;
 	gboolean ok = TRUE;
@@ -65,6 +83,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	set.max_response_items = 8000;
 	set.literal_begin = stream_body;
 	set.literal_data = discard;
+	if (data[0] & 0x10) {
+		stream = mp_imap_content_stream_new ();
+		mp_imap_content_stream_attach (stream, &set);
+		mp_imap_content_stream_set_active (stream, TRUE, (data[0] & 0x20) != 0);
+	}
 	p = mp_imap_parser_new (&set);
 
 	chunk = (data[0] & 0x0f) + 1;
@@ -79,7 +102,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	if (ok)
 		mp_imap_parser_finish (p, NULL);
 	while ((r = mp_imap_parser_pop (p)) != NULL) {
-		consume (r);
+		consume (r, stream);
 		mp_imap_response_free (r);
 	}
 	return 0;
