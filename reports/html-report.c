@@ -288,7 +288,7 @@ size_chart (FILE *fp, const MpSummary *s, const MpReportMeta *meta)
 		g_array_append_val (markers, m);
 	}
 	bar_chart (fp, "Message size distribution", (const char *const *) labels->pdata, values, n,
-	           (const Marker *) markers->data, markers->len);
+	           (const Marker *) (void *) markers->data, markers->len);
 }
 
 static void
@@ -319,7 +319,7 @@ attachments_chart (FILE *fp, const MpSummary *s, const MpReportMeta *meta)
 		g_array_append_val (markers, m);
 	}
 	bar_chart (fp, "Attachments per message", labels, s->att_hist, MP_ATT_BUCKETS,
-	           (const Marker *) markers->data, markers->len);
+	           (const Marker *) (void *) markers->data, markers->len);
 }
 
 static gboolean
@@ -346,7 +346,7 @@ years_chart (FILE *fp, const MpSummary *s)
 		g_array_append_val (values, s->years[y]);
 	}
 	bar_chart (fp, "Messages per year", (const char *const *) labels->pdata,
-	           (const guint64 *) values->data, (guint) n, NULL, 0);
+	           (const guint64 *) (void *) values->data, (guint) n, NULL, 0);
 	return TRUE;
 }
 

@@ -27,7 +27,8 @@ consume (MpImapResponse *r, MpImapContentStream *stream)
 {
 	const MpImapValue *d = mp_imap_response_get_data (r);
 	const MpImapValue *att = mp_imap_value_get_child (d, 2);
-	g_autofree char *dbg = mp_imap_response_to_debug_string (r);
+	/* printing every response exercises the printer */
+	G_GNUC_UNUSED g_autofree char *dbg = mp_imap_response_to_debug_string (r);
 
 	if (mp_imap_value_is_atom (mp_imap_value_get_child (d, 1), "FETCH")) {
 		const MpImapValue *body = mp_imap_value_lookup (att, "BODYSTRUCTURE");

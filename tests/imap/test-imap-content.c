@@ -110,6 +110,7 @@ test_regions (void)
 		g_autoptr(MpMessage) m1 = walk ("(\"text\" \"plain\" NIL NIL NIL \"7bit\" 1234 10 NIL NIL NIL NIL)", 1500, r);
 		g_autofree char *one = describe_regions (r);
 		g_assert_cmpstr (one, ==, "1:1234:-1");
+		g_assert_cmpuint (m1->attachments, ==, 0);
 	}
 }
 

@@ -471,8 +471,8 @@ test_scan_mbox_maildir_agree (void)
 	const char *bodies[] = {
 		"From: a@x\nSubject: s1\nMessage-ID: <1@x>\n\nFrom the start\n>From quoted\nend\n",
 		"From: a@x\r\nSubject: s2\r\nMessage-ID: <2@x>\r\n\r\ncrlf body\r\n",
-		"From: a@x\nSubject: s3\nMessage-ID: <3@x>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=q\n\n"
-		"--q\n\nt\n--q\nContent-Disposition: attachment\n\nA\n--q\nContent-Type: message/rfc822\n\nSubject: in\n\nx\n--q--\n",
+		("From: a@x\nSubject: s3\nMessage-ID: <3@x>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=q\n\n"
+		 "--q\n\nt\n--q\nContent-Disposition: attachment\n\nA\n--q\nContent-Type: message/rfc822\n\nSubject: in\n\nx\n--q--\n"),
 		"From: a@x\nSubject: s4\nMessage-ID: <4@x>\n\nno final newline",
 	};
 	g_autoptr(GString) mbox = g_string_new (NULL);
