@@ -23,6 +23,8 @@ Scenarios:
                JSON challenge; expects the dummy answer, then NO
   oauth-ok     accepts user "alice" with token "tok123" in either format
   pipeline     answers two pipelined NOOPs in reverse order
+  appendlimit-login  APPENDLIMIT=2000 in CAPABILITY only after a login as
+               "alice" with "secret" (Gmail announces it only then)
 """
 import base64
 import json
@@ -108,13 +110,15 @@ def quoted_args(whole):
     return out
 
 
-def generic(c, caps, login_ok=lambda *a: True):
+def generic(c, caps, login_ok=lambda *a: True, caps_after_login=None):
     """A tiny command loop: CAPABILITY, LOGIN, AUTHENTICATE PLAIN, NOOP,
-    LIST, LOGOUT."""
+    LIST, LOGOUT. CAPS_AFTER_LOGIN: what CAPABILITY says once logged in."""
+    logged_in = False
     while True:
         tag, verb, whole, lits = c.command()
         if verb == "CAPABILITY":
-            c.send("* CAPABILITY %s\r\n%s OK done\r\n" % (caps, tag))
+            shown = caps_after_login if logged_in and caps_after_login else caps
+            c.send("* CAPABILITY %s\r\n%s OK done\r\n" % (shown, tag))
         elif verb == "LOGIN":
             c.send("%s %s\r\n" % (tag, "OK logged in" if login_ok(whole, lits) else
                                   "NO [AUTHENTICATIONFAILED] bad"))
@@ -127,6 +131,7 @@ def generic(c, caps, login_ok=lambda *a: True):
                 payload = c.line()
             dec = base64.b64decode(payload)
             ok = dec.split(b"\0")[1:] == [b"alice", b"secret"]
+            logged_in = logged_in or ok
             c.send("%s %s\r\n" % (tag, "OK [CAPABILITY IMAP4rev1 IDLE] in" if ok else
                                   "NO [AUTHENTICATIONFAILED] bad"))
         elif verb == "NOOP":
@@ -228,6 +233,9 @@ def scenario(name, c):
                 c.send("%s NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)\r\n" % tag)
             else:
                 c.send("%s BAD unexpected answer to the challenge\r\n" % tag)
+    elif name == "appendlimit-login":
+        c.send("* OK [CAPABILITY %s] fake ready\r\n" % CAPS)
+        generic(c, CAPS, caps_after_login=CAPS + " APPENDLIMIT=2000")
     elif name == "pipeline":
         c.send("* OK [CAPABILITY %s] fake ready\r\n" % CAPS)
         t1, _, _, _ = c.command()
