@@ -1,5 +1,7 @@
 #include "mp-common.h"
 
+#include <string.h>
+
 G_DEFINE_QUARK (mailpreflight-error-quark, mp_error)
 
 void
@@ -12,4 +14,10 @@ mp_gmime_init_once (void)
 		/* Never g_mime_shutdown(): GMime issue #98, re-init is unsafe. */
 		g_once_init_leave (&done, 1);
 	}
+}
+
+int
+mp_compare_strings (gconstpointer a, gconstpointer b)
+{
+	return strcmp (*(const char *const *) a, *(const char *const *) b);
 }

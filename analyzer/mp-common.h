@@ -33,4 +33,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (InternetAddressList, g_object_unref)
  * starts (GMIME-IMAP-FACTS §5). Every entry point calls this first. */
 void mp_gmime_init_once (void);
 
+/* strcmp() for g_ptr_array_sort() of char* elements (byte order, so
+ * listings do not depend on the locale). */
+int mp_compare_strings (gconstpointer a, gconstpointer b);
+
 G_END_DECLS

@@ -74,12 +74,6 @@ typedef struct {
 	GHashTable *seen; /* directories visited */
 } TreeCtx;
 
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-	return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
 /* Sorted entry names of DIR, or NULL. */
 static GPtrArray *
 sorted_entries (const char *dir, GError **error)
@@ -93,7 +87,7 @@ sorted_entries (const char *dir, GError **error)
 	names = g_ptr_array_new_with_free_func (g_free);
 	while ((name = g_dir_read_name (d)) != NULL)
 		g_ptr_array_add (names, g_strdup (name));
-	g_ptr_array_sort (names, compare_strings);
+	g_ptr_array_sort (names, mp_compare_strings);
 	return names;
 }
 

@@ -57,12 +57,6 @@ mboxdir_probe (const char *path)
 }
 
 static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-	return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
-static int
 compare_folders (gconstpointer a, gconstpointer b)
 {
 	const MpFolder *x = *(MpFolder *const *) a, *y = *(MpFolder *const *) b;
@@ -88,7 +82,7 @@ walk (TreeCtx *ctx, const char *dir, const char *prefix, guint depth)
 		return;
 	while ((name = g_dir_read_name (d)) != NULL)
 		g_ptr_array_add (names, g_strdup (name));
-	g_ptr_array_sort (names, compare_strings);
+	g_ptr_array_sort (names, mp_compare_strings);
 
 	for (guint i = 0; i < names->len; i++) {
 		g_autofree char *path = NULL;
