@@ -28,11 +28,9 @@ import threading
 import time
 import traceback
 
-INVENTORY_COLUMNS = [
-    "source", "folder", "index", "locator", "message_id", "date", "date_source", "from",
-    "subject", "size", "attachments", "inline_parts", "nested_attachments", "attachment_names",
-    "attachment_types", "attachment_sizes", "flags", "read", "problems",
-]
+# one definition of the CSV columns and of the RFC 5322 size for both suites
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from e2e_common import INVENTORY_COLUMNS, crlf_size  # noqa: E402,F401
 
 csv.field_size_limit(2**31 - 1)  # a hostile cell may be huge
 
@@ -45,13 +43,6 @@ TIMEOUT_SCALE = 1
 if "ASAN_OPTIONS" in os.environ or os.environ.get("MP_SANITIZED") == "1":
     DEFAULT_RSS_LIMIT_MB = 900
     TIMEOUT_SCALE = 4
-
-
-def crlf_size(data):
-    """RFC 5322 size of message bytes: every LF not preceded by CR counts two
-    (DEFINITIONS.md, "Message size")."""
-    bare = data.count(b"\n") - data.count(b"\r\n")
-    return len(data) + bare
 
 
 class Run:
