@@ -84,6 +84,76 @@ class DropProxy:
         self.sock.close()
 
 
+class ContentDropProxy:
+    """A plaintext TCP proxy that cuts the first connection on which the
+    client asks for content (BODY.PEEK[) once the server has sent LIMIT
+    bytes after that request: a connection lost in the middle of a content
+    fetch."""
+
+    def __init__(self, host, port, limit):
+        self.host, self.port, self.limit = host, port, limit
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(120)
+        self.listen_port = self.sock.getsockname()[1]
+        self.dropped = 0
+        self.armed = threading.Event()
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            server = socket.create_connection((self.host, self.port), timeout=60)
+            mine = threading.Event()
+            threading.Thread(target=self.upstream, args=(client, server, mine), daemon=True).start()
+            threading.Thread(target=self.downstream, args=(server, client, mine), daemon=True).start()
+
+    def upstream(self, src, dst, mine):
+        seen = b""
+        try:
+            while True:
+                data = src.recv(4096)
+                if not data:
+                    break
+                seen = (seen + data)[-64:]
+                if b"BODY.PEEK[" in seen and not self.armed.is_set():
+                    self.armed.set()
+                    mine.set()
+                dst.sendall(data)
+        except OSError:
+            pass
+
+    def downstream(self, src, dst, mine):
+        sent = 0
+        try:
+            while True:
+                data = src.recv(1024)
+                if not data:
+                    break
+                if mine.is_set():
+                    if sent + len(data) >= self.limit:
+                        dst.sendall(data[:self.limit - sent])
+                        self.dropped += 1
+                        break
+                    sent += len(data)
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def close(self):
+        self.sock.close()
+
+
 def content_messages():
     """Messages whose checks need content (line length over 1000, an
     executable inside a zip), each with what the IMAP scan should download:
@@ -200,6 +270,27 @@ def check_content(t, fx, d, info, ca, host):
         doc = json.load(f)
     t.eq(doc["totals"]["downloaded"]["messages"], 0, "--metadata-only: nothing downloaded")
     t.check(doc["runs"][0]["metadata_only"] is True, "--metadata-only: recorded in the JSON run")
+
+    # a connection lost in the middle of a content fetch: reopened, resumed
+    if info.get("plain_port"):
+        proxy = ContentDropProxy(info["plain_host"], info["plain_port"], limit=3000)
+        try:
+            plain = "imap://alice@127.0.0.1:%d/Content" % proxy.listen_port
+            p, found_drop, _ = t.scan(plain, extra=("--allow-plaintext", "--rules", rules, "--fail-on", "never",
+                                                    "--json", t.path("drop.json"), "--timeout", "20"),
+                                      expect=0, what="content fetch through a connection that drops",
+                                      tag="content-drop")
+            t.check(proxy.dropped == 1, "the proxy cut a content fetch", proxy.dropped)
+            t.eq(key(found_drop), key(found_local), "content fetch cut and resumed: the same findings")
+            with open(t.path("drop.json")) as f:
+                drop = json.load(f)
+            dmsgs = [mm for s in drop["sources"] for fo in s["folders"] for mm in fo["messages"]]
+            t.eq([mm["downloaded"] for mm in dmsgs], [want for _, want in cases],
+                 "content fetch cut and resumed: every message got its content")
+            t.check(not any(pr.startswith("content-unreadable") for mm in dmsgs for pr in mm["problems"]),
+                    "content fetch cut and resumed: nothing left unread")
+        finally:
+            proxy.close()
 
     # --insecure-skip-verify: warned about and recorded in the JSON
     p = t.run("scan", "-q", "--no-progress", "--insecure-skip-verify", "--metadata-only", "--fail-on", "never",
