@@ -119,6 +119,11 @@ typedef struct {
  * stream order: each response takes its own from the head. */
 #define MAX_QUEUED 256
 
+/* An attachment is spooled up to this much; beyond it the listing is given
+ * up (a message is at most 150 MB at any target, TARGET-LIMITS.md), so a
+ * server cannot fill the disk through us. */
+#define MAX_SPOOL ((guint64) 1 << 30)
+
 struct _MpImapContentStream {
 	gboolean   active;
 	gboolean   spool;
@@ -240,7 +245,11 @@ on_literal_data (const guint8 *data, gsize len, gpointer user_data, GError **err
 		return FALSE;
 	}
 	mp_crlf_feed (&st->lines, (const char *) data, len);
-	if (st->fd >= 0 && !write_all (st->fd, data, len)) {
+	if (st->fd >= 0 && st->lines.octets > MAX_SPOOL) {
+		st->problem = g_strdup ("the attachment is over 1 GiB: not listed");
+		close (st->fd);
+		st->fd = -1;
+	} else if (st->fd >= 0 && !write_all (st->fd, data, len)) {
 		/* a full disk costs this listing, not the connection */
 		st->problem = g_strdup_printf ("could not spool the attachment: %s", g_strerror (errno));
 		close (st->fd);
