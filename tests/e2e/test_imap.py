@@ -232,7 +232,12 @@ def check_content(t, fx, d, info, ca, host):
     url = "imaps://alice@%s:%d/Content" % (host, info["imaps_port"])
     before = flags_of(fx, d, "Content")
     common = ("--ca-file", ca, "--rules", rules, "--fail-on", "never", "--json", t.path("content.json"))
-    p, found_imap, _ = t.scan(url, extra=common, expect=0, what="IMAP content checks", tag="content-imap")
+    p, found_imap, _ = t.scan(url, extra=common + ("--html", t.path("content.html")), expect=0,
+                              what="IMAP content checks", tag="content-imap")
+    with open(t.path("content.html"), encoding="utf-8") as f:
+        html = f.read()
+    t.check(re.search(r'id="downloaded">Content of 6 messages was downloaded over IMAP[^<]*\(1 whole', html)
+            is not None, "content checks: the HTML report says how many were downloaded")
     _, found_local, _ = t.scan(local, extra=("--rules", rules, "--fail-on", "never"), expect=0,
                                what="local content checks", tag="content-local")
 
