@@ -10,6 +10,11 @@
 
 /* ---- the plan ------------------------------------------------------------ */
 
+/* Sections asked for in one command: a message with more parts over the
+ * limit is fetched whole, so that the command line stays short (servers
+ * refuse long ones: Dovecot at 64 KiB). */
+#define MAX_SECTIONS 64
+
 static void
 add_section (MpImapContentPlan *plan, const char *section)
 {
@@ -59,8 +64,9 @@ mp_imap_content_plan (MpImapContentPlan *plan, const MpMessage *m, const GArray 
 		guint64 sum = 0;
 
 		plan->lines = TRUE;
-		for (guint i = 0; i < n; i++)
-			sum += region_at (regions, i)->octets;
+		for (guint i = 0; i < n; i++) /* saturating: the numbers are the server's */
+			sum = G_MAXUINT64 - sum < region_at (regions, i)->octets ? G_MAXUINT64
+			                                                          : sum + region_at (regions, i)->octets;
 		/* the bound below needs an exact size and a tree that adds up */
 		if (!needs->size_exact || n == 0 || sum > m->size ||
 		    mp_message_has_problem (m, "malformed-bodystructure")) {
@@ -73,10 +79,15 @@ mp_imap_content_plan (MpImapContentPlan *plan, const MpMessage *m, const GArray 
 				if (region_at (regions, i)->octets > needs->line_limit)
 					add_section (plan, region_at (regions, i)->section);
 			plan->header = plan->rest > needs->line_limit;
+			if (plan->sections->len > MAX_SECTIONS) {
+				g_ptr_array_set_size (plan->sections, 0);
+				plan->header = FALSE;
+				plan->whole = TRUE;
+			}
 		}
 	}
 	if (needs->list_archives)
-		for (guint i = 0; i < n; i++)
+		for (guint i = 0; i < n && plan->sections->len < MAX_SECTIONS; i++)
 			if (region_archive (m, region_at (regions, i)) != NULL)
 				add_section (plan, region_at (regions, i)->section);
 	return plan->whole || plan->header || plan->sections->len > 0;

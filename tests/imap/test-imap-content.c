@@ -316,6 +316,28 @@ test_estimated_size (void)
 	g_assert_cmpint (m->fetched, ==, MP_FETCHED_WHOLE);
 }
 
+/* A message with more big parts than one command should name: whole. */
+static void
+test_many_sections (void)
+{
+	g_autoptr(GString) bs = g_string_new ("(");
+	g_autoptr(GArray) r = regions_new ();
+	g_autoptr(MpMessage) m = NULL;
+	MpImapContentNeeds needs = { 1000, FALSE, TRUE };
+	MpImapContentPlan plan;
+	g_autofree char *items = NULL;
+
+	for (int i = 0; i < 65; i++)
+		g_string_append (bs, "(\"text\" \"plain\" NIL NIL NIL \"7bit\" 2000 1 NIL NIL NIL NIL)");
+	g_string_append (bs, " \"mixed\" (\"boundary\" \"x\") NIL NIL NIL)");
+	m = walk (bs->str, 65 * 2000 + 500, r);
+	g_assert_cmpuint (r->len, ==, 65);
+	g_assert_true (mp_imap_content_plan (&plan, m, r, &needs));
+	items = mp_imap_content_plan_items (&plan);
+	g_assert_cmpstr (items, ==, "(UID BODY.PEEK[])");
+	mp_imap_content_plan_clear (&plan);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -328,5 +350,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/imap-content/out-of-step", test_out_of_step);
 	g_test_add_func ("/imap-content/inactive", test_inactive_keeps_literals);
 	g_test_add_func ("/imap-content/estimated-size", test_estimated_size);
+	g_test_add_func ("/imap-content/many-sections", test_many_sections);
 	return g_test_run ();
 }
