@@ -3,6 +3,8 @@
 #include "archive-list.h"
 #include <iconv.h>
 #include "crlf.h"
+#include "mime-fast.h"
+#include "mime-shared.h"
 #include "source-util.h"
 #include "part-class.h"
 
@@ -21,6 +23,7 @@ struct _MpAnalyzer {
 	gboolean            mbox_quoted; /* the message being read comes from an mbox */
 	GHashTable         *charsets;    /* charset name -> known (GINT_TO_POINTER 1/2) */
 	MpMessage          *current; /* the message the warning callback writes to */
+	MpMimeFast         *fast;    /* the light walker tried first (mime-fast.c); NULL when off */
 };
 
 static const char *
@@ -67,7 +70,23 @@ mp_analyzer_new (void)
 	a->buffer = g_byte_array_new ();
 	a->charsets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	g_mime_parser_options_set_warning_callback (a->options, on_parser_warning, a);
+	a->fast = mp_mime_fast_new ();
 	return a;
+}
+
+void
+mp_analyzer_set_fast_path (MpAnalyzer *a, gboolean enabled)
+{
+	if (enabled && a->fast == NULL)
+		a->fast = mp_mime_fast_new ();
+	else if (!enabled && a->fast != NULL)
+		g_clear_pointer (&a->fast, mp_mime_fast_free);
+}
+
+guint64
+mp_analyzer_fast_path_count (const MpAnalyzer *a)
+{
+	return a->fast != NULL ? mp_mime_fast_accepted (a->fast) : 0;
 }
 
 void
@@ -84,6 +103,7 @@ mp_analyzer_free (MpAnalyzer *a)
 	g_mime_parser_options_free (a->options);
 	g_byte_array_unref (a->buffer);
 	g_hash_table_unref (a->charsets);
+	mp_mime_fast_free (a->fast);
 	g_free (a);
 }
 
@@ -155,8 +175,8 @@ quoted_from_feed (QuotedFrom *q, const char *buf, gsize n)
  * BUF), less one octet per ^>+From line when MBOX_QUOTED: what the streaming
  * path below computes with mp_crlf_feed and quoted_from_feed, in two tight
  * passes that the compiler vectorizes (no call per line). */
-static guint64
-region_size (const guint8 *buf, gsize len, gboolean mbox_quoted)
+guint64
+mp_region_size (const guint8 *buf, gsize len, gboolean mbox_quoted)
 {
 	guint64 lf = 0, crlf = 0, quoted = 0;
 
@@ -235,7 +255,7 @@ encoded_size (GMimeObject *obj, gboolean mbox_quoted)
 			gint64 to = stream->bound_end < 0 ? (gint64) ba->len : MIN (stream->bound_end, (gint64) ba->len);
 			if (to < from)
 				to = from;
-			return region_size (ba->data + from, (gsize) (to - from), mbox_quoted);
+			return mp_region_size (ba->data + from, (gsize) (to - from), mbox_quoted);
 		}
 	}
 	saved = g_mime_stream_tell (stream);
@@ -255,22 +275,28 @@ encoded_size (GMimeObject *obj, gboolean mbox_quoted)
 static const char *
 part_filename (GMimeObject *obj)
 {
-	GMimeContentDisposition *d;
-	const char *name;
-
 	if (GMIME_IS_PART (obj))
 		return g_mime_part_get_filename (GMIME_PART (obj)); /* RFC 2231-decoded */
-	d = g_mime_object_get_content_disposition (obj);
+	return mp_part_filename (g_mime_object_get_content_type (obj),
+	                         g_mime_object_get_content_disposition (obj));
+}
+
+const char *
+mp_part_filename (GMimeContentType *ct, GMimeContentDisposition *d)
+{
+	const char *name;
+
+	/* what g_mime_part_get_filename() does (gmime-part.c, 3.2.13) */
 	if (d && (name = g_mime_content_disposition_get_parameter (d, "filename")) != NULL)
 		return name;
-	return g_mime_object_get_content_type_parameter (obj, "name");
+	return ct ? g_mime_content_type_get_parameter (ct, "name") : NULL;
 }
 
 /* TRUE when iconv knows CHARSET (cached per analyzer: one thread). GMime
  * decodes text in an unknown charset as Latin-1 without a word, so the
  * audit must say it: the target will show such text garbled. */
-static gboolean
-charset_known (MpAnalyzer *a, const char *charset)
+gboolean
+mp_analyzer_charset_known (MpAnalyzer *a, const char *charset)
 {
 	gpointer cached;
 	g_autofree char *key = g_ascii_strdown (charset, -1);
@@ -303,7 +329,7 @@ check_encoded_word_charsets (MpAnalyzer *a, MpMessage *m, const char *raw)
 		charset = g_strndup (p + 2, (gsize) (q - p - 2));
 		if ((star = strchr (charset, '*')) != NULL)
 			*star = '\0'; /* RFC 2231 language suffix */
-		if (*charset && !charset_known (a, charset))
+		if (*charset && !mp_analyzer_charset_known (a, charset))
 			mp_message_add_problem (m, "unknown-charset", charset);
 		p = q + 1;
 	}
@@ -314,9 +340,8 @@ check_encoded_word_charsets (MpAnalyzer *a, MpMessage *m, const char *raw)
  * application/octet-stream; the target still sees a named file (A2), so look
  * for a name parameter in the raw value. */
 static gboolean
-raw_content_type_has_name (GMimeObject *obj)
+raw_content_type_has_name (const char *raw)
 {
-	const char *raw = g_mime_object_get_header (obj, "Content-Type");
 	g_auto(GStrv) params = NULL;
 
 	if (raw == NULL || strchr (raw, ';') == NULL)
@@ -366,6 +391,36 @@ list_archive (GMimeObject *obj, MpAttachment *att)
 	g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), decoder);
 	g_object_unref (decoder);
 	mp_archive_list (filtered, att);
+}
+
+gboolean
+mp_part_has_filename (GMimeContentType *ct, GMimeContentDisposition *disp, const char *ct_value)
+{
+	if (disp != NULL && param_list_has (g_mime_content_disposition_get_parameters (disp), "filename"))
+		return TRUE;
+	if (ct != NULL && param_list_has (g_mime_content_type_get_parameters (ct), "name"))
+		return TRUE;
+	return ct_value != NULL && raw_content_type_has_name (ct_value);
+}
+
+MpPartKind
+mp_analyzer_record_leaf (MpAnalyzer *a, MpMessage *m, const MpPartInfo *info, const char *charset,
+                         guint nested)
+{
+	MpPartKind kind = mp_part_classify (info);
+
+	if (charset && *charset && !mp_analyzer_charset_known (a, charset))
+		mp_message_add_problem (m, "unknown-charset", charset);
+	if (nested == 0) {
+		m->flags |= mp_part_flags (info);
+		if (kind == MP_PART_ATTACHMENT)
+			m->attachments++;
+		else if (kind == MP_PART_INLINE)
+			m->inline_parts++;
+	} else if (kind == MP_PART_ATTACHMENT) {
+		m->nested_attachments++;
+	}
+	return kind;
 }
 
 static void walk (WalkCtx *ctx, GMimeObject *obj, MpPartRole role, guint depth, guint nested);
@@ -424,36 +479,19 @@ walk (WalkCtx *ctx, GMimeObject *obj, MpPartRole role, guint depth, guint nested
 	info.subtype = subtype;
 	info.role = role;
 	disp = g_mime_object_get_content_disposition (obj);
-	if (disp != NULL) {
+	if (disp != NULL)
 		info.disposition = g_mime_content_disposition_get_disposition (disp);
-		info.has_filename = param_list_has (g_mime_content_disposition_get_parameters (disp), "filename");
-	}
-	if (ct != NULL && !info.has_filename)
-		info.has_filename = param_list_has (g_mime_content_type_get_parameters (ct), "name");
-	if (!info.has_filename)
-		info.has_filename = raw_content_type_has_name (obj);
+	info.has_filename = mp_part_has_filename (ct, disp, g_mime_object_get_header (obj, "Content-Type"));
 	info.has_content_id = g_mime_object_get_content_id (obj) != NULL;
 
-	kind = mp_part_classify (&info);
-	{
-		const char *charset = g_mime_object_get_content_type_parameter (obj, "charset");
-		if (charset && *charset && !charset_known (ctx->analyzer, charset))
-			mp_message_add_problem (ctx->m, "unknown-charset", charset);
-	}
-	if (nested == 0) {
+	kind = mp_analyzer_record_leaf (ctx->analyzer, ctx->m, &info,
+	                                g_mime_object_get_content_type_parameter (obj, "charset"), nested);
+	if (nested == 0 && kind == MP_PART_ATTACHMENT) {
 		g_autofree char *mime_type = g_strdup_printf ("%s/%s", type, subtype);
-		ctx->m->flags |= mp_part_flags (&info);
-		if (kind == MP_PART_ATTACHMENT) {
-			MpAttachment *att;
-			ctx->m->attachments++;
-			att = mp_message_add_attachment (ctx->m, part_filename (obj), mime_type, encoded_size (obj, ctx->mbox_quoted));
-			if ((ctx->flags & MP_ANALYZE_LIST_ARCHIVES) && mp_archive_is_candidate (att->mime_type, att->filename))
-				list_archive (obj, att);
-		} else if (kind == MP_PART_INLINE) {
-			ctx->m->inline_parts++;
-		}
-	} else if (kind == MP_PART_ATTACHMENT) {
-		ctx->m->nested_attachments++;
+		MpAttachment *att = mp_message_add_attachment (ctx->m, part_filename (obj), mime_type,
+		                                               encoded_size (obj, ctx->mbox_quoted));
+		if ((ctx->flags & MP_ANALYZE_LIST_ARCHIVES) && mp_archive_is_candidate (att->mime_type, att->filename))
+			list_archive (obj, att);
 	}
 
 	/* A3: an attached e-mail counts once; what it carries is reported as
@@ -570,33 +608,21 @@ capped_text (const char *s)
 	}
 }
 
-static void
-record_headers (MpAnalyzer *a, MpMessage *m, GMimeMessage *msg)
+void
+mp_analyzer_record_headers (MpAnalyzer *a, MpMessage *m, const MpHeaderFacts *h)
 {
-	GMimeObject *obj = GMIME_OBJECT (msg);
-	GDateTime *date;
 	const char *raw;
-	InternetAddressList *from;
 
-	check_8bit_headers (m, obj);
-	{
-		static const char *const worded[] = { "Subject", "From", "To", "Cc" };
-		GMimeHeaderList *list = g_mime_object_get_header_list (obj);
-		for (gsize i = 0; i < G_N_ELEMENTS (worded); i++) {
-			/* the raw value: get_header() returns it decoded already */
-			GMimeHeader *h = list ? g_mime_header_list_get_header (list, worded[i]) : NULL;
-			if (h != NULL)
-				check_encoded_word_charsets (a, m, g_mime_header_get_raw_value (h));
-		}
-	}
-	raw = g_mime_object_get_header (obj, "Date");
-	date = g_mime_message_get_date (msg);
+	for (gsize i = 0; i < G_N_ELEMENTS (h->worded_raw); i++)
+		if (h->worded_raw[i] != NULL)
+			check_encoded_word_charsets (a, m, h->worded_raw[i]);
+	raw = h->date_value;
 	if (raw != NULL)
 		check_date_syntax (m, raw);
-	if (date != NULL) {
+	if (h->date != NULL) {
 		g_free (m->date);
-		m->date = mp_format_date (date);
-		m->date_unix = g_date_time_to_unix (date);
+		m->date = mp_format_date (h->date);
+		m->date_unix = g_date_time_to_unix (h->date);
 		m->date_source = MP_DATE_HEADER;
 	} else if (raw == NULL) {
 		mp_message_add_problem (m, "missing-date", NULL);
@@ -604,12 +630,11 @@ record_headers (MpAnalyzer *a, MpMessage *m, GMimeMessage *msg)
 		mp_message_add_problem (m, "invalid-date", raw);
 	}
 
-	from = g_mime_message_get_from (msg);
-	raw = g_mime_object_get_header (obj, "From");
-	if (from != NULL && internet_address_list_length (from) > 0) {
-		g_autofree char *text = internet_address_list_to_string (from, NULL, FALSE);
+	raw = h->from_value;
+	if (h->from != NULL && internet_address_list_length (h->from) > 0) {
+		g_autofree char *text = internet_address_list_to_string (h->from, NULL, FALSE);
 		m->from = capped_text (text);
-		m->from_addresses = (guint) internet_address_list_length (from);
+		m->from_addresses = (guint) internet_address_list_length (h->from);
 		/* RFC 5322 §3.6.2 allows several authors with a Sender:, but
 		 * importers (Google DMS) want exactly one */
 		if (m->from_addresses > 1)
@@ -622,23 +647,47 @@ record_headers (MpAnalyzer *a, MpMessage *m, GMimeMessage *msg)
 		mp_message_add_problem (m, "invalid-from", raw);
 	}
 
-	if (g_mime_message_get_subject (msg) != NULL) {
-		const char *subject = g_mime_message_get_subject (msg);
-		m->subject = capped_text (subject);
+	if (h->subject != NULL) {
+		m->subject = capped_text (h->subject);
 		/* GMime leaves an encoded word it cannot decode as it is */
-		if (strstr (subject, "=?") && strstr (subject, "?="))
+		if (strstr (h->subject, "=?") && strstr (h->subject, "?="))
 			mp_message_add_problem (m, "undecodable-encoded-word", "Subject");
 	}
 
-	raw = g_mime_message_get_message_id (msg);
+	raw = h->message_id;
 	if (raw != NULL && *raw)
 		m->message_id = capped_text (raw);
 	else
 		mp_message_add_problem (m, "missing-message-id", NULL);
 
 	/* mbox Status: header (R = read), as written by mutt, UW-IMAP and Dovecot */
-	if (m->read_state == MP_READ_UNKNOWN && (raw = g_mime_object_get_header (obj, "Status")) != NULL)
+	if (m->read_state == MP_READ_UNKNOWN && (raw = h->status) != NULL)
 		m->read_state = strchr (raw, 'R') ? MP_READ_SEEN : MP_READ_UNSEEN;
+}
+
+static void
+record_headers (MpAnalyzer *a, MpMessage *m, GMimeMessage *msg)
+{
+	static const char *const worded[] = { "Subject", "From", "To", "Cc" };
+	GMimeObject *obj = GMIME_OBJECT (msg);
+	GMimeHeaderList *list = g_mime_object_get_header_list (obj);
+	MpHeaderFacts h = { { NULL } };
+
+	check_8bit_headers (m, obj);
+	for (gsize i = 0; i < G_N_ELEMENTS (worded); i++) {
+		/* the raw value: get_header() returns it decoded already */
+		GMimeHeader *hd = list ? g_mime_header_list_get_header (list, worded[i]) : NULL;
+		if (hd != NULL)
+			h.worded_raw[i] = g_mime_header_get_raw_value (hd);
+	}
+	h.date_value = g_mime_object_get_header (obj, "Date");
+	h.date = g_mime_message_get_date (msg);
+	h.from = g_mime_message_get_from (msg);
+	h.from_value = g_mime_object_get_header (obj, "From");
+	h.subject = g_mime_message_get_subject (msg);
+	h.message_id = g_mime_message_get_message_id (msg);
+	h.status = g_mime_object_get_header (obj, "Status");
+	mp_analyzer_record_headers (a, m, &h);
 }
 
 void
@@ -723,7 +772,7 @@ header_end_feed (HeaderEnd *h, const char *buf, gsize n)
 	h->offset += n;
 }
 
-static void
+static gboolean
 note_nul (MpMessage *m, const guint8 *buf, gsize n, guint64 base)
 {
 	const guint8 *nul = n ? memchr (buf, 0, n) : NULL; /* buf is NULL when n is 0 */
@@ -734,6 +783,7 @@ note_nul (MpMessage *m, const guint8 *buf, gsize n, guint64 base)
 		g_autofree char *d = g_strdup_printf ("at octet %" G_GUINT64_FORMAT, base + (guint64) (nul - buf));
 		mp_message_add_problem (m, "nul-byte", d);
 	}
+	return nul != NULL;
 }
 
 void
@@ -759,7 +809,14 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRang
 			m->size = mp_crlf_total (&c);
 			m->max_line = mp_crlf_max_line (&c);
 		}
-		note_nul (m, a->buffer->data, (gsize) len, 0);
+		gboolean nul = note_nul (m, a->buffer->data, (gsize) len, 0);
+		/* the common case without building a GMime tree; it declines
+		 * (leaving M untouched) on anything GMime might read differently */
+		if (a->fast != NULL && !nul &&
+		    mp_mime_fast_analyze (a->fast, a, a->buffer, a->flags, a->mbox_quoted, m)) {
+			a->mbox_quoted = FALSE;
+			return;
+		}
 		mem = g_mime_stream_mem_new_with_byte_array (a->buffer);
 		g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
 		mp_analyzer_run (a, mem, m);

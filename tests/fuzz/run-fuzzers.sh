@@ -8,7 +8,7 @@
 #   FUZZ_BUILD_DIR   build directory (default: BUILD-libfuzzer in the source root)
 #   FUZZ_WORK_DIR    where corpora, logs and crash artifacts go (default: a new
 #                    temp dir, kept and printed at the end)
-#   FUZZ_TARGETS     targets to run (default: all, "mbox-split message rules csv imap-parser")
+#   FUZZ_TARGETS     targets to run (default: all, "mbox-split message mime-fast rules csv imap-parser")
 #   FUZZ_ARGS        extra libFuzzer arguments, e.g. "-jobs=4 -workers=4"
 # See tests/fuzz/README.md.
 set -eu
@@ -20,7 +20,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 BUILD=${FUZZ_BUILD_DIR:-$SRC/build-libfuzzer}
 WORK=${FUZZ_WORK_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/mp-fuzz.XXXXXX")}
-TARGETS=${FUZZ_TARGETS:-mbox-split message rules csv imap-parser}
+TARGETS=${FUZZ_TARGETS:-mbox-split message mime-fast rules csv imap-parser}
 EXTRA=${FUZZ_ARGS:-}
 
 if ! command -v clang >/dev/null 2>&1; then
@@ -51,7 +51,7 @@ ninja -C "$BUILD" $ninjatargets >"$WORK/build.log" 2>&1 ||
 max_len () {
 	case $1 in
 	mbox-split) echo 65536 ;;   # the byte-at-a-time replay is O(n) feeds
-	message) echo 65536 ;;
+	message|mime-fast) echo 65536 ;;
 	rules) echo 4096 ;;
 	csv) echo 1024 ;;
 	imap-parser) echo 65536 ;;
@@ -69,12 +69,14 @@ for t in $TARGETS; do
 	log="$WORK/$t.log"
 	rm -rf "$corpus"
 	cp -R "$(corpus_of "$t")" "$corpus"
+	dict=
+	[ -f "$HERE/$t.dict" ] && dict="-dict=$HERE/$t.dict"
 	set +e
 	# shellcheck disable=SC2086
 	"$BUILD/$(exe_of "$t")" \
 		-max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
 		-max_len="$(max_len "$t")" -print_final_stats=1 \
-		-artifact_prefix="$WORK/$t-" $EXTRA \
+		-artifact_prefix="$WORK/$t-" $dict $EXTRA \
 		"$corpus" >"$log" 2>&1
 	rc=$?
 	set -e
