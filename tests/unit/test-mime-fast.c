@@ -205,8 +205,8 @@ test_cases (void)
 			text = g_strconcat (parts[0], line, parts[1], NULL);
 			len = strlen (text);
 		} else if (strcmp (cases[i].name, "nul") == 0) {
-			text = g_strdup (cases[i].text);
-			len = strlen (HDRS) + 6;
+			len = strlen (HDRS) + 5; /* "\nx\0y\n" */
+			text = g_memdup2 (cases[i].text, len + 1);
 		} else {
 			text = g_strdup (cases[i].text);
 			len = strlen (text);
