@@ -561,6 +561,47 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 	return TRUE;
 }
 
+/* One attempt's work on a pooled connection that has the batch's folder
+ * open: TRUE when there was nothing left to do (nothing is then sent). */
+typedef gboolean (*ConnWork) (Conn *c, gpointer data, gboolean *nothing_left, GError **error);
+
+/* Runs WORK for BATCH until it has nothing left, on connections from the
+ * pool. A dropped connection (MP_ERROR_READ) is reopened with back-off (1 s,
+ * 2 s, 4 s) at most MAX_RETRIES times; a refusal (MP_ERROR_FAILED: folder
+ * gone) will not get better and ends it. Returns the last error (or NULL);
+ * *RETRIES counts the reconnects. */
+static GError *
+with_retries (Imap *im, const MpBatch *batch, ConnWork work, gpointer data, guint *retries)
+{
+	GError *last_error = NULL;
+
+	for (guint attempt = 0; attempt <= MAX_RETRIES; attempt++) {
+		g_autoptr(GError) error = NULL;
+		gboolean nothing_left = FALSE;
+		Conn *c;
+
+		if (attempt > 0) {
+			g_usleep ((gulong) G_USEC_PER_SEC << (attempt - 1));
+			(*retries)++;
+		}
+		c = pool_acquire (im, &error);
+		if (c != NULL) {
+			if (examine (c, batch->folder->path, NULL, &error))
+				work (c, data, &nothing_left, &error);
+			pool_release (im, c);
+		}
+		if (error == NULL || nothing_left) {
+			g_clear_error (&last_error);
+			break;
+		}
+		g_clear_error (&last_error);
+		last_error = g_steal_pointer (&error);
+		if (last_error->code != MP_ERROR_READ)
+			break;
+	}
+	return last_error;
+}
+
 /* "3:7,9,12:13" from the UIDs of BATCH not yet FILLED. */
 static char *
 missing_uid_set (const MpBatch *batch, const gboolean *filled)
@@ -638,50 +679,42 @@ on_content (guint64 seq, const MpImapValue *att, gpointer user_data, GError **er
 	return TRUE;
 }
 
+static gboolean
+content_work (Conn *c, gpointer data, gboolean *nothing_left, GError **error)
+{
+	ContentCtx *ctx = data;
+	const MpBatch *batch = ctx->batch;
+	g_autoptr(GPtrArray) sets = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+	gboolean ok;
+
+	for (guint i = 0; i < batch->messages->len; i++) {
+		if (!ctx->want[i].pending)
+			continue;
+		g_ptr_array_add (sets, g_strdup_printf ("%" G_GUINT64_FORMAT,
+		                                        g_array_index (batch->where, MpMessageWhere, i).start));
+		g_ptr_array_add (items, mp_imap_content_plan_items (&ctx->want[i].plan));
+	}
+	if ((*nothing_left = sets->len == 0))
+		return TRUE;
+	ctx->stream = c->stream;
+	mp_imap_content_stream_set_active (c->stream, TRUE, ctx->needs->list_archives);
+	ok = mp_imap_client_uid_fetch_many (c->client, sets->len, (const char *const *) sets->pdata,
+	                                    (const char *const *) items->pdata, on_content, ctx, error);
+	mp_imap_content_stream_set_active (c->stream, FALSE, FALSE);
+	ctx->stream = NULL;
+	return ok;
+}
+
 /* Fetches what the pending wants of BATCH need, pipelined on one connection,
  * with the same bounded retries as the metadata. */
 static void
 fetch_content (Imap *im, ContentCtx *ctx)
 {
 	MpBatch *batch = ctx->batch;
-	g_autoptr(GError) last_error = NULL;
+	guint retries = 0;
+	g_autoptr(GError) last_error = with_retries (im, batch, content_work, ctx, &retries);
 
-	for (guint attempt = 0; attempt <= MAX_RETRIES; attempt++) {
-		g_autoptr(GPtrArray) sets = g_ptr_array_new_with_free_func (g_free);
-		g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
-		g_autoptr(GError) error = NULL;
-		Conn *c;
-
-		for (guint i = 0; i < batch->messages->len; i++) {
-			if (!ctx->want[i].pending)
-				continue;
-			g_ptr_array_add (sets, g_strdup_printf ("%" G_GUINT64_FORMAT,
-			                                        g_array_index (batch->where, MpMessageWhere, i).start));
-			g_ptr_array_add (items, mp_imap_content_plan_items (&ctx->want[i].plan));
-		}
-		if (sets->len == 0)
-			break;
-		if (attempt > 0)
-			g_usleep ((gulong) G_USEC_PER_SEC << (attempt - 1));
-		c = pool_acquire (im, &error);
-		if (c != NULL) {
-			if (examine (c, batch->folder->path, NULL, &error)) {
-				ctx->stream = c->stream;
-				mp_imap_content_stream_set_active (c->stream, TRUE, ctx->needs->list_archives);
-				mp_imap_client_uid_fetch_many (c->client, sets->len, (const char *const *) sets->pdata,
-				                               (const char *const *) items->pdata, on_content, ctx, &error);
-				mp_imap_content_stream_set_active (c->stream, FALSE, FALSE);
-				ctx->stream = NULL;
-			}
-			pool_release (im, c);
-		}
-		if (error == NULL)
-			break;
-		g_clear_error (&last_error);
-		last_error = g_steal_pointer (&error);
-		if (last_error->code != MP_ERROR_READ)
-			break;
-	}
 	for (guint i = 0; i < batch->messages->len; i++) {
 		if (!ctx->want[i].pending)
 			continue;
@@ -732,6 +765,18 @@ check_content (Imap *im, MpBatch *batch, GHashTable *by_uid, GArray **regions, c
 	g_free (ctx.want);
 }
 
+static gboolean
+metadata_work (Conn *c, gpointer data, gboolean *nothing_left, GError **error)
+{
+	FetchCtx *ctx = data;
+	g_autofree char *set = missing_uid_set (ctx->batch, ctx->filled);
+
+	if ((*nothing_left = set == NULL))
+		return TRUE;
+	return mp_imap_client_uid_fetch (c->client, set, "(UID RFC822.SIZE INTERNALDATE FLAGS BODYSTRUCTURE ENVELOPE)",
+	                                 on_fetch, ctx, error);
+}
+
 static void
 imap_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 {
@@ -753,34 +798,7 @@ imap_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 		                     GUINT_TO_POINTER ((guint) g_array_index (batch->where, MpMessageWhere, i).start),
 		                     GUINT_TO_POINTER (i + 1));
 
-	for (guint attempt = 0; attempt <= MAX_RETRIES; attempt++) {
-		g_autofree char *set = missing_uid_set (batch, ctx.filled);
-		g_autoptr(GError) error = NULL;
-		Conn *c;
-
-		if (set == NULL)
-			break;
-		if (attempt > 0) {
-			/* back off before reconnecting: 1 s, 2 s, 4 s */
-			g_usleep ((gulong) G_USEC_PER_SEC << (attempt - 1));
-			ctx.retries++;
-		}
-		c = pool_acquire (im, &error);
-		if (c != NULL) {
-			if (examine (c, batch->folder->path, NULL, &error))
-				mp_imap_client_uid_fetch (c->client, set,
-				                          "(UID RFC822.SIZE INTERNALDATE FLAGS BODYSTRUCTURE ENVELOPE)",
-				                          on_fetch, &ctx, &error);
-			pool_release (im, c);
-		}
-		if (error == NULL)
-			break;
-		g_clear_error (&last_error);
-		last_error = g_steal_pointer (&error);
-		/* a NO (folder gone) will not get better by retrying */
-		if (last_error->code != MP_ERROR_READ)
-			break;
-	}
+	last_error = with_retries (im, batch, metadata_work, &ctx, &ctx.retries);
 	for (guint i = 0; i < n; i++) {
 		MpMessage *m = g_ptr_array_index (batch->messages, i);
 		if (ctx.filled[i])

@@ -31,12 +31,21 @@ def load_fixture():
     return mod
 
 
-class DropProxy:
-    """A TCP proxy to the server that cuts its Nth connection once the
-    server has sent LIMIT bytes on it (the TLS session dies mid-FETCH)."""
+def close_both(a, b):
+    for s in (a, b):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        s.close()
 
-    def __init__(self, port, nth, limit):
-        self.port, self.nth, self.limit = port, nth, limit
+
+class Proxy:
+    """A TCP proxy on a free port of 127.0.0.1 to HOST:PORT; a subclass
+    starts the two pipes of each connection in serve()."""
+
+    def __init__(self, host, port):
+        self.host, self.port = host, port
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
@@ -53,105 +62,74 @@ class DropProxy:
             except OSError:
                 return
             self.count += 1
-            server = socket.create_connection(("127.0.0.1", self.port), timeout=60)
-            cut = self.limit if self.count == self.nth else None
-            threading.Thread(target=self.pipe, args=(client, server, None), daemon=True).start()
-            threading.Thread(target=self.pipe, args=(server, client, cut), daemon=True).start()
+            server = socket.create_connection((self.host, self.port), timeout=60)
+            self.serve(client, server)
 
-    def pipe(self, src, dst, cut):
+    def pipe(self, src, dst, cut=None, watch=None):
+        """Copies SRC to DST; CUT() (when given) says how many more bytes may
+        pass before the connection is cut (None: no limit); WATCH(data) sees
+        every chunk."""
         sent = 0
         try:
             while True:
                 data = src.recv(4096)
                 if not data:
                     break
-                if cut is not None and sent + len(data) >= cut:
-                    dst.sendall(data[:max(0, cut - sent)])
+                if watch is not None:
+                    watch(data)
+                limit = cut() if cut is not None else None
+                if limit is not None and sent + len(data) >= limit:
+                    dst.sendall(data[:max(0, limit - sent)])
                     self.dropped += 1
                     break
-                dst.sendall(data)
-                sent += len(data)
-        except OSError:
-            pass
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
-
-    def close(self):
-        self.sock.close()
-
-
-class ContentDropProxy:
-    """A plaintext TCP proxy that cuts the first connection on which the
-    client asks for content (BODY.PEEK[) once the server has sent LIMIT
-    bytes after that request: a connection lost in the middle of a content
-    fetch."""
-
-    def __init__(self, host, port, limit):
-        self.host, self.port, self.limit = host, port, limit
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(120)
-        self.listen_port = self.sock.getsockname()[1]
-        self.dropped = 0
-        self.armed = threading.Event()
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while True:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            server = socket.create_connection((self.host, self.port), timeout=60)
-            mine = threading.Event()
-            threading.Thread(target=self.upstream, args=(client, server, mine), daemon=True).start()
-            threading.Thread(target=self.downstream, args=(server, client, mine), daemon=True).start()
-
-    def upstream(self, src, dst, mine):
-        seen = b""
-        try:
-            while True:
-                data = src.recv(4096)
-                if not data:
-                    break
-                seen = (seen + data)[-64:]
-                if b"BODY.PEEK[" in seen and not self.armed.is_set():
-                    self.armed.set()
-                    mine.set()
-                dst.sendall(data)
-        except OSError:
-            pass
-
-    def downstream(self, src, dst, mine):
-        sent = 0
-        try:
-            while True:
-                data = src.recv(1024)
-                if not data:
-                    break
-                if mine.is_set():
-                    if sent + len(data) >= self.limit:
-                        dst.sendall(data[:self.limit - sent])
-                        self.dropped += 1
-                        break
+                if limit is not None:
                     sent += len(data)
                 dst.sendall(data)
         except OSError:
             pass
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
+        close_both(src, dst)
 
     def close(self):
         self.sock.close()
+
+
+class DropProxy(Proxy):
+    """Cuts the Nth connection once the server has sent LIMIT bytes on it
+    (the TLS session dies mid-FETCH)."""
+
+    def __init__(self, port, nth, limit):
+        self.nth, self.limit = nth, limit
+        super().__init__("127.0.0.1", port)
+
+    def serve(self, client, server):
+        cut = (lambda: self.limit) if self.count == self.nth else None
+        threading.Thread(target=self.pipe, args=(client, server), daemon=True).start()
+        threading.Thread(target=self.pipe, args=(server, client, cut), daemon=True).start()
+
+
+class ContentDropProxy(Proxy):
+    """Plaintext: cuts the first connection on which the client asks for
+    content (BODY.PEEK[) once the server has sent LIMIT bytes after that
+    request: a connection lost in the middle of a content fetch."""
+
+    def __init__(self, host, port, limit):
+        self.limit = limit
+        self.armed = threading.Event()
+        super().__init__(host, port)
+
+    def serve(self, client, server):
+        mine = threading.Event()
+        seen = [b""]
+
+        def watch(data):
+            seen[0] = (seen[0] + data)[-64:]
+            if b"BODY.PEEK[" in seen[0] and not self.armed.is_set():
+                self.armed.set()
+                mine.set()
+
+        threading.Thread(target=self.pipe, args=(client, server, None, watch), daemon=True).start()
+        threading.Thread(target=self.pipe, args=(server, client, lambda: self.limit if mine.is_set() else None),
+                         daemon=True).start()
 
 
 def content_messages():
