@@ -562,8 +562,8 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 }
 
 /* One attempt's work on a pooled connection that has the batch's folder
- * open: TRUE when there was nothing left to do (nothing is then sent). */
-typedef gboolean (*ConnWork) (Conn *c, gpointer data, gboolean *nothing_left, GError **error);
+ * open; *NOTHING_LEFT when there was nothing to do (nothing is then sent). */
+typedef void (*ConnWork) (Conn *c, gpointer data, gboolean *nothing_left, GError **error);
 
 /* Runs WORK for BATCH until it has nothing left, on connections from the
  * pool. A dropped connection (MP_ERROR_READ) is reopened with back-off (1 s,
@@ -679,14 +679,13 @@ on_content (guint64 seq, const MpImapValue *att, gpointer user_data, GError **er
 	return TRUE;
 }
 
-static gboolean
+static void
 content_work (Conn *c, gpointer data, gboolean *nothing_left, GError **error)
 {
 	ContentCtx *ctx = data;
 	const MpBatch *batch = ctx->batch;
 	g_autoptr(GPtrArray) sets = g_ptr_array_new_with_free_func (g_free);
 	g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
-	gboolean ok;
 
 	for (guint i = 0; i < batch->messages->len; i++) {
 		if (!ctx->want[i].pending)
@@ -696,14 +695,13 @@ content_work (Conn *c, gpointer data, gboolean *nothing_left, GError **error)
 		g_ptr_array_add (items, mp_imap_content_plan_items (&ctx->want[i].plan));
 	}
 	if ((*nothing_left = sets->len == 0))
-		return TRUE;
+		return;
 	ctx->stream = c->stream;
 	mp_imap_content_stream_set_active (c->stream, TRUE, ctx->needs->list_archives);
-	ok = mp_imap_client_uid_fetch_many (c->client, sets->len, (const char *const *) sets->pdata,
-	                                    (const char *const *) items->pdata, on_content, ctx, error);
+	mp_imap_client_uid_fetch_many (c->client, sets->len, (const char *const *) sets->pdata,
+	                               (const char *const *) items->pdata, on_content, ctx, error);
 	mp_imap_content_stream_set_active (c->stream, FALSE, FALSE);
 	ctx->stream = NULL;
-	return ok;
 }
 
 /* Fetches what the pending wants of BATCH need, pipelined on one connection,
@@ -751,8 +749,9 @@ check_content (Imap *im, MpBatch *batch, GHashTable *by_uid, GArray **regions, c
 			continue;
 		if (!w->header_came || w->header_octets > w->plan.rest ||
 		    w->plan.rest - w->header_octets > im->needs.line_limit) {
-			mp_imap_content_plan_clear (&w->plan);
-			w->plan.sections = g_ptr_array_new_with_free_func (g_free);
+			/* the archive sections came in the first round */
+			g_ptr_array_set_size (w->plan.sections, 0);
+			w->plan.header = FALSE;
 			w->plan.whole = TRUE;
 			w->pending = TRUE;
 			count++;
@@ -765,16 +764,16 @@ check_content (Imap *im, MpBatch *batch, GHashTable *by_uid, GArray **regions, c
 	g_free (ctx.want);
 }
 
-static gboolean
+static void
 metadata_work (Conn *c, gpointer data, gboolean *nothing_left, GError **error)
 {
 	FetchCtx *ctx = data;
 	g_autofree char *set = missing_uid_set (ctx->batch, ctx->filled);
 
 	if ((*nothing_left = set == NULL))
-		return TRUE;
-	return mp_imap_client_uid_fetch (c->client, set, "(UID RFC822.SIZE INTERNALDATE FLAGS BODYSTRUCTURE ENVELOPE)",
-	                                 on_fetch, ctx, error);
+		return;
+	mp_imap_client_uid_fetch (c->client, set, "(UID RFC822.SIZE INTERNALDATE FLAGS BODYSTRUCTURE ENVELOPE)",
+	                          on_fetch, ctx, error);
 }
 
 static void
