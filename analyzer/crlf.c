@@ -1,4 +1,5 @@
 #include "crlf.h"
+#include "lf-scan.h"
 
 #include <string.h>
 
@@ -11,15 +12,17 @@ mp_crlf_init (MpCrlfCounter *c)
 void
 mp_crlf_feed (MpCrlfCounter *c, const char *buf, gsize len)
 {
-	const char *p = buf;
+	const char *p;
 	const char *end;
 	const char *line_start = buf;
+	MpLfScan scan;
 
 	if (len == 0)
 		return; /* before any arithmetic: BUF may be NULL (an empty message) */
 	end = buf + len;
-	/* memchr runs at memory speed; only LF positions are looked at. */
-	while (p < end && (p = memchr (p, '\n', (size_t) (end - p))) != NULL) {
+	/* only LF positions are looked at (lf-scan.h) */
+	mp_lf_scan_init (&scan, buf, end);
+	while ((p = mp_lf_scan_next (&scan)) != NULL) {
 		gboolean cr = (p == buf) ? c->last_cr : (p[-1] == '\r');
 		guint64 line = c->line + (guint64) (p - line_start) - (cr ? 1 : 0);
 		if (!cr)
@@ -27,7 +30,7 @@ mp_crlf_feed (MpCrlfCounter *c, const char *buf, gsize len)
 		if (line > c->max_line)
 			c->max_line = line;
 		c->line = 0;
-		line_start = ++p;
+		line_start = p + 1;
 	}
 	c->line += (guint64) (end - line_start);
 	c->octets += len;

@@ -1,6 +1,15 @@
 #include "mbox-split.h"
+#include "lf-scan.h"
 
 #include <string.h>
+
+/* Can a line starting with C be no From_ line, no quoted From line and not
+ * empty? Then only its size and length matter. */
+static inline gboolean
+ordinary_start (char c)
+{
+	return c != '>' && c != 'F' && c != '\n' && c != '\r';
+}
 
 /* What the first bytes of a line say about it. */
 typedef enum {
@@ -224,28 +233,42 @@ mp_mbox_splitter_feed (MpMboxSplitter *s, const char *buf, gsize len)
 		/* Fast path: whole ordinary lines (most of any mbox). A line that
 		 * starts with neither '>', 'F', CR nor LF can be no From_ line, no
 		 * quoted From line and not empty: only its size and length count.
-		 * Does exactly what the general path below does for such a line. */
-		while (s->line_len == 0 && s->prefix == PREFIX_QUOTES && p < end &&
-		       *p != '>' && *p != 'F' && *p != '\n' && *p != '\r' &&
-		       (lf = memchr (p, '\n', (size_t) (end - p))) != NULL) {
-			guint64 ll = (guint64) (lf - p) + 1; /* with the LF */
-			gboolean cr = ll >= 2 && lf[-1] == '\r';
+		 * Does exactly what the general path below does for each such
+		 * line, summed over the run (lf-scan.h finds the line ends). */
+		if (s->line_len == 0 && s->prefix == PREFIX_QUOTES && p < end && ordinary_start (*p)) {
+			MpLfScan scan;
+			const char *line = p;
+			guint64 bare_lf = 0, max_content = 0;
 
-			if (s->in_message) {
-				guint64 content = ll - (cr ? 2 : 1);
-				if (s->have_pending_empty) {
-					s->cur.size += s->pending_size;
-					s->have_pending_empty = FALSE;
-				}
-				if (content > s->cur.max_line)
-					s->cur.max_line = content;
-				s->cur.size += ll + (cr ? 0 : 1);
-				s->cur.last_line_unterminated = FALSE;
+			mp_lf_scan_init (&scan, p, end);
+			while ((lf = mp_lf_scan_next (&scan)) != NULL) {
+				/* the line has at least one byte before its LF: lf[-1] is in it */
+				gboolean cr = lf[-1] == '\r';
+				guint64 content = (guint64) (lf - line) - (cr ? 1 : 0);
+
+				if (content > max_content)
+					max_content = content;
+				bare_lf += !cr;
+				line = lf + 1;
+				if (line == end || !ordinary_start (*line))
+					break;
 			}
-			s->prev_empty = FALSE;
-			s->line_start += ll;
-			s->last_byte = '\n';
-			p = lf + 1;
+			if (line > p) {
+				if (s->in_message) {
+					if (s->have_pending_empty) {
+						s->cur.size += s->pending_size;
+						s->have_pending_empty = FALSE;
+					}
+					if (max_content > s->cur.max_line)
+						s->cur.max_line = max_content;
+					s->cur.size += (guint64) (line - p) + bare_lf;
+					s->cur.last_line_unterminated = FALSE;
+				}
+				s->prev_empty = FALSE;
+				s->line_start += (guint64) (line - p);
+				s->last_byte = '\n';
+				p = line;
+			}
 		}
 		if (p == end)
 			break;

@@ -205,57 +205,103 @@ mp_dir_is_maildir (const char *dir)
 	return g_file_test (cur, G_FILE_TEST_IS_DIR) || g_file_test (new_, G_FILE_TEST_IS_DIR);
 }
 
+/* A word of a From_ line, in place. */
+typedef struct {
+	const char *s;
+	gsize       len;
+} Word;
+
 static int
-month_number (const char *s)
+month_number (Word w)
 {
 	static const char *const months[] = { "jan", "feb", "mar", "apr", "may", "jun",
 	                                      "jul", "aug", "sep", "oct", "nov", "dec" };
+	if (w.len != 3)
+		return 0;
 	for (int i = 0; i < 12; i++)
-		if (g_ascii_strncasecmp (s, months[i], 3) == 0 && strlen (s) == 3)
+		if (g_ascii_strncasecmp (w.s, months[i], 3) == 0)
 			return i + 1;
 	return 0;
 }
 
+/* What g_ascii_string_to_unsigned (base 10, 0..MAX) accepts: one or more
+ * ASCII digits and nothing else, at most MAX. */
 static gboolean
-parse_uint (const char *s, guint64 max, guint64 *out)
+parse_uint (Word w, guint64 max, guint64 *out)
 {
-	return g_ascii_string_to_unsigned (s, 10, 0, max, out, NULL);
+	guint64 v = 0;
+
+	if (w.len == 0)
+		return FALSE;
+	for (gsize i = 0; i < w.len; i++) {
+		if (!g_ascii_isdigit (w.s[i]))
+			return FALSE;
+		v = v * 10 + (guint64) (w.s[i] - '0');
+		if (v > max)
+			return FALSE; /* MAX is small: no overflow before this */
+	}
+	*out = v;
+	return TRUE;
 }
+
+/* Words are at most MP_MBOX_FROM_LINE_MAX / 2: a From_ line is cut there. */
+#define FROM_LINE_WORDS_MAX 256
 
 GDateTime *
 mp_parse_from_line_date (const char *from_line)
 {
 	/* asctime() form after the envelope sender: "Www Mmm dd hh:mm:ss yyyy",
 	 * some writers add a zone before or after the year. Taken as UTC when
-	 * no zone is given (what mutt and Dovecot write). */
-	g_auto(GStrv) tok = g_strsplit_set (from_line, " \t", -1);
-	g_autoptr(GPtrArray) words = g_ptr_array_new ();
+	 * no zone is given (what mutt and Dovecot write). Runs once per mbox
+	 * message on the producer thread: the words stay in place, nothing is
+	 * allocated. */
+	Word words[FROM_LINE_WORDS_MAX];
+	guint n = 0;
 	guint64 day, year, h, mi, sec = 0;
 	int month;
 
-	for (int i = 0; tok[i]; i++)
-		if (*tok[i])
-			g_ptr_array_add (words, tok[i]);
-	/* words: From, sender, Www, Mmm, dd, time, [zone], yyyy */
-	for (guint i = 2; i + 3 < words->len; i++) {
-		const char *mon = g_ptr_array_index (words, i);
-		const char *tm;
-		g_auto(GStrv) hms = NULL;
-		const char *yr;
+	for (const char *p = from_line; *p != '\0' && n < FROM_LINE_WORDS_MAX;) {
+		const char *start;
 
-		if ((month = month_number (mon)) == 0)
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+		words[n].s = start;
+		words[n].len = (gsize) (p - start);
+		n++;
+	}
+	/* words: From, sender, Www, Mmm, dd, time, [zone], yyyy */
+	for (guint i = 2; i + 3 < n; i++) {
+		Word tm, hms[3];
+		guint nhms = 0;
+		const char *colon;
+
+		if ((month = month_number (words[i])) == 0)
 			continue;
-		if (!parse_uint (g_ptr_array_index (words, i + 1), 31, &day) || day == 0)
+		if (!parse_uint (words[i + 1], 31, &day) || day == 0)
 			return NULL;
-		tm = g_ptr_array_index (words, i + 2);
-		hms = g_strsplit (tm, ":", 3);
-		if (g_strv_length (hms) < 2 || !parse_uint (hms[0], 23, &h) ||
-		    !parse_uint (hms[1], 59, &mi) || (hms[2] && !parse_uint (hms[2], 60, &sec)))
+		/* hh:mm[:ss], split at the first two colons (the seconds keep any
+		 * further colon, and then do not parse) */
+		tm = words[i + 2];
+		while (nhms < 2 && (colon = memchr (tm.s, ':', tm.len)) != NULL) {
+			hms[nhms].s = tm.s;
+			hms[nhms].len = (gsize) (colon - tm.s);
+			nhms++;
+			tm.len -= (gsize) (colon - tm.s) + 1;
+			tm.s = colon + 1;
+		}
+		hms[nhms++] = tm;
+		if (nhms < 2 || !parse_uint (hms[0], 23, &h) || !parse_uint (hms[1], 59, &mi) ||
+		    (nhms == 3 && !parse_uint (hms[2], 60, &sec)))
 			return NULL;
-		yr = g_ptr_array_index (words, i + 3);
-		if (!parse_uint (yr, 9999, &year) && i + 4 < words->len)
-			yr = g_ptr_array_index (words, i + 4); /* "hh:mm:ss ZONE yyyy" */
-		if (!parse_uint (yr, 9999, &year) || year < 1970)
+		if (!parse_uint (words[i + 3], 9999, &year) &&
+		    (i + 4 >= n || !parse_uint (words[i + 4], 9999, &year))) /* "hh:mm:ss ZONE yyyy" */
+			return NULL;
+		if (year < 1970)
 			return NULL;
 		return g_date_time_new_utc ((int) year, month, (int) day, (int) h, (int) mi,
 		                            (gdouble) (sec > 59 ? 59 : sec));
