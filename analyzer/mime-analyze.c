@@ -571,6 +571,12 @@ check_date_syntax (MpMessage *m, const char *raw)
 	}
 }
 
+void
+mp_analyzer_check_date_syntax (MpMessage *m, const char *raw)
+{
+	check_date_syntax (m, raw);
+}
+
 /* RFC 5322 §2.2: header bodies are US-ASCII (RFC 6532 allows UTF-8 only
  * where both ends agreed). GMime 3.2.13 does not warn in loose mode. */
 static void

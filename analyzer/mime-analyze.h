@@ -55,6 +55,10 @@ guint64     mp_analyzer_fast_path_count (const MpAnalyzer *a);
 /* The ISO 8601 form used in every report ("2019-03-12T10:00:00+01:00"). */
 char       *mp_format_date   (GDateTime *dt);
 
+/* The Date: syntax checks of a message read here (two-digit-year,
+ * invalid-time), for a Date: value read elsewhere: IMAP's ENVELOPE. */
+void        mp_analyzer_check_date_syntax (MpMessage *m, const char *raw);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpAnalyzer, mp_analyzer_free)
 
 G_END_DECLS

@@ -472,6 +472,10 @@ fill_from_envelope (MpMessage *m, const MpImapValue *env)
 		return;
 	}
 	date = nstring (mp_imap_value_get_child (env, 0));
+	/* the ENVELOPE date is the Date: header's value (RFC 3501 §7.4.2):
+	 * the same syntax checks as on a local copy, in the same order */
+	if (date != NULL)
+		mp_analyzer_check_date_syntax (m, date);
 	if (date == NULL) {
 		mp_message_add_problem (m, "missing-date", NULL);
 	} else if ((dt = g_mime_utils_header_decode_date (date)) != NULL) {
