@@ -333,3 +333,76 @@ mp_mbox_splitter_coverage (const MpMboxSplitter *s, MpMboxCoverage *out)
 {
 	*out = s->cov;
 }
+
+/* Q indexes BUF (file offset BASE) at a line start: is the line before it
+ * empty ("\n" or "\r\n"), or is Q the start of the file? end_line()'s
+ * "empty" and the initial prev_empty, from the bytes alone. */
+static gboolean
+after_empty_line (const char *buf, guint64 base, gsize q)
+{
+	guint64 at = base + q;
+
+	if (at == 0 || at == 1)
+		return TRUE; /* the start of the file, or after a "\n" there */
+	if (buf[q - 2] == '\n')
+		return TRUE;
+	return buf[q - 2] == '\r' && (at == 2 || buf[q - 3] == '\n');
+}
+
+static gboolean
+starts_message (const char *buf, gsize len, guint64 base, gsize q)
+{
+	return q + FROM_TAG_LEN <= len && memcmp (buf + q, from_tag, FROM_TAG_LEN) == 0 &&
+	       after_empty_line (buf, base, q);
+}
+
+guint64
+mp_mbox_find_message_start (const char *buf, gsize len, guint64 base, guint64 from)
+{
+	gsize q;
+	MpLfScan scan;
+	const char *lf;
+
+	g_return_val_if_fail (from >= base && (base == 0 || from - base >= 3), G_MAXUINT64);
+	q = (gsize) (from - base);
+	if (q >= len)
+		return G_MAXUINT64;
+	if ((base + q == 0 || buf[q - 1] == '\n') && starts_message (buf, len, base, q))
+		return base + q;
+	mp_lf_scan_init (&scan, buf + q, buf + len);
+	while ((lf = mp_lf_scan_next (&scan)) != NULL) {
+		gsize s = (gsize) (lf - buf) + 1;
+
+		if (s + FROM_TAG_LEN > len)
+			break;
+		if (buf[s] == 'F' && starts_message (buf, len, base, s))
+			return base + s;
+	}
+	return G_MAXUINT64;
+}
+
+guint64
+mp_mbox_next_message_start (MpMboxReadFunc read, gpointer user_data, guint64 from, guint64 size,
+                            char *buf, gsize window)
+{
+	g_return_val_if_fail (window >= 16, size);
+
+	while (from < size) {
+		/* three bytes before FROM show whether the line before is empty */
+		guint64 base = from >= 3 ? from - 3 : 0;
+		gsize want = (gsize) MIN ((guint64) window, size - base);
+		gssize n = read (user_data, buf, want, base);
+		guint64 at;
+
+		if (n <= 0 || (guint64) n <= from - base)
+			return size;
+		at = mp_mbox_find_message_start (buf, (gsize) n, base, from);
+		if (at != G_MAXUINT64)
+			return at;
+		if ((gsize) n < want || base + (guint64) n >= size)
+			return size;
+		/* a "From " cut by the window's end is looked at again */
+		from = base + (guint64) n - (FROM_TAG_LEN - 1);
+	}
+	return size;
+}

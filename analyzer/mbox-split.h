@@ -71,6 +71,30 @@ typedef struct {
 
 void            mp_mbox_splitter_coverage (const MpMboxSplitter *s, MpMboxCoverage *out);
 
+/* Where messages start, without splitting everything before: the rule above
+ * is local (a "From " line at the start of the file or after an empty
+ * line), so the file can be cut at message starts found near any offset and
+ * the pieces split on their own, in parallel, with the same result as one
+ * splitter over the whole file (the first piece starts at the first From_
+ * line; what precedes it is junk).
+ *
+ * BUF holds the file bytes [BASE, BASE + LEN). Returns the first offset
+ * >= FROM where a message starts and whose "From " lies wholly in BUF, or
+ * G_MAXUINT64 when there is none. BUF must begin at least 3 bytes before
+ * FROM (or at the start of the file) so the line before can be seen. */
+guint64         mp_mbox_find_message_start (const char *buf, gsize len, guint64 base, guint64 from);
+
+/* Reads up to LEN bytes at OFFSET into BUF: the count, 0 at the end, -1 on
+ * an error. */
+typedef gssize (*MpMboxReadFunc) (gpointer user_data, char *buf, gsize len, guint64 offset);
+
+/* The first message start at or after FROM in a file of SIZE bytes, read
+ * through READ in windows of WINDOW bytes (at least 16) into BUF; SIZE when
+ * there is none, or when the file reads short (what is there is split as
+ * it is). */
+guint64         mp_mbox_next_message_start (MpMboxReadFunc read, gpointer user_data, guint64 from,
+                                            guint64 size, char *buf, gsize window);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpMboxSplitter, mp_mbox_splitter_free)
 
 G_END_DECLS

@@ -792,6 +792,61 @@ note_nul (MpMessage *m, const guint8 *buf, gsize n, guint64 base)
 	return nul != NULL;
 }
 
+/* The in-memory path of mp_analyzer_run_range / _bytes: DATA may be the
+ * analyzer's own buffer or the caller's (an mbox worker's read buffer). */
+static void
+run_in_memory (MpAnalyzer *a, const guint8 *data, gsize len, MpRangeFlags flags, MpMessage *m)
+{
+	g_autoptr(GMimeStream) mem = NULL;
+	gboolean nul;
+
+	if ((flags & MP_RANGE_COUNT_SIZE) != 0) {
+		MpCrlfCounter c;
+		mp_crlf_init (&c);
+		mp_crlf_feed (&c, (const char *) data, len);
+		m->size = mp_crlf_total (&c);
+		m->max_line = mp_crlf_max_line (&c);
+	}
+	nul = note_nul (m, data, len, 0);
+	/* the common case without building a GMime tree; it declines
+	 * (leaving M untouched) on anything GMime might read differently */
+	if (a->fast != NULL && !nul) {
+		gboolean done;
+
+		if (data == a->buffer->data) {
+			done = mp_mime_fast_analyze (a->fast, a, a->buffer, a->flags, a->mbox_quoted, m);
+		} else {
+			/* the walker reads a GByteArray: one over the caller's bytes,
+			 * without a copy, given back before it is freed */
+			GByteArray *view = g_byte_array_new_take ((guint8 *) data, len);
+			done = mp_mime_fast_analyze (a->fast, a, view, a->flags, a->mbox_quoted, m);
+			g_byte_array_steal (view, NULL);
+			g_byte_array_unref (view);
+		}
+		if (done)
+			return;
+	}
+	/* GMime's persisted content streams are windows on one byte array, and
+	 * encoded_size() counts in them: the bytes must be the analyzer's */
+	if (data != a->buffer->data) {
+		g_byte_array_set_size (a->buffer, (guint) len);
+		if (len > 0)
+			memcpy (a->buffer->data, data, len);
+	}
+	mem = g_mime_stream_mem_new_with_byte_array (a->buffer);
+	g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
+	mp_analyzer_run (a, mem, m);
+}
+
+void
+mp_analyzer_run_bytes (MpAnalyzer *a, const guint8 *data, gsize len, MpRangeFlags flags, MpMessage *m)
+{
+	g_return_if_fail (len <= MP_ANALYZER_MEM_MAX);
+	a->mbox_quoted = (flags & MP_RANGE_MBOX_QUOTED) != 0;
+	run_in_memory (a, data, len, flags, m);
+	a->mbox_quoted = FALSE;
+}
+
 void
 mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRangeFlags flags,
                        MpMessage *m)
@@ -801,31 +856,13 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRang
 
 	a->mbox_quoted = (flags & MP_RANGE_MBOX_QUOTED) != 0;
 	if (len <= MP_ANALYZER_MEM_MAX) {
-		g_autoptr(GMimeStream) mem = NULL;
-
 		g_byte_array_set_size (a->buffer, (guint) len);
 		if (!pread_all (fd, a->buffer->data, (gsize) len, start)) {
 			mp_message_add_problem (m, "unreadable", g_strerror (errno));
-			return;
-		}
-		if (count_size) {
-			MpCrlfCounter c;
-			mp_crlf_init (&c);
-			mp_crlf_feed (&c, (const char *) a->buffer->data, (gsize) len);
-			m->size = mp_crlf_total (&c);
-			m->max_line = mp_crlf_max_line (&c);
-		}
-		gboolean nul = note_nul (m, a->buffer->data, (gsize) len, 0);
-		/* the common case without building a GMime tree; it declines
-		 * (leaving M untouched) on anything GMime might read differently */
-		if (a->fast != NULL && !nul &&
-		    mp_mime_fast_analyze (a->fast, a, a->buffer, a->flags, a->mbox_quoted, m)) {
 			a->mbox_quoted = FALSE;
 			return;
 		}
-		mem = g_mime_stream_mem_new_with_byte_array (a->buffer);
-		g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
-		mp_analyzer_run (a, mem, m);
+		run_in_memory (a, a->buffer->data, (gsize) len, flags, m);
 	} else {
 		/* one pass over the bytes for size, longest line, NUL and the end
 		 * of the header block; then GMime streams from the file */

@@ -44,6 +44,11 @@ typedef enum {
 } MpRangeFlags;
 void        mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end,
                                    MpRangeFlags flags, MpMessage *m);
+/* The same for a message the caller holds in memory (LEN at most
+ * MP_ANALYZER_MEM_MAX): an mbox worker analyzes the bytes it has just read
+ * to split them, without reading them a second time. */
+void        mp_analyzer_run_bytes (MpAnalyzer *a, const guint8 *data, gsize len,
+                                   MpRangeFlags flags, MpMessage *m);
 
 /* The light walker (mime-fast.c) runs before GMime on messages read into
  * memory by mp_analyzer_run_range and declines anything irregular; on by

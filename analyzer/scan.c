@@ -37,6 +37,7 @@ typedef struct {
 	GPrivate    *analyzer_key;
 	const char  *current_source;
 	MpSource    *current_src;
+	guint64      folder_index; /* messages delivered in the current folder */
 } Scan;
 
 static void
@@ -60,9 +61,20 @@ deliver (Scan *s, Item *it)
 
 	switch (it->kind) {
 	case ITEM_BATCH:
-		if (k->message)
-			for (guint i = 0; i < it->batch->messages->len; i++)
-				k->message (self, g_ptr_array_index (it->batch->messages, i));
+		if (it->batch->notices != NULL && k->notice)
+			for (guint i = 0; i < it->batch->notices->len; i++) {
+				const MpBatchNotice *n = g_ptr_array_index (it->batch->notices, i);
+				k->notice (self, it->source_name, it->folder, n->code, n->detail);
+			}
+		for (guint i = 0; i < it->batch->messages->len; i++) {
+			MpMessage *m = g_ptr_array_index (it->batch->messages, i);
+
+			s->folder_index++;
+			if (it->batch->number_on_delivery)
+				m->index = s->folder_index;
+			if (k->message)
+				k->message (self, m);
+		}
 		break;
 	case ITEM_SOURCE_BEGIN:
 		if (k->source_begin)
@@ -73,6 +85,7 @@ deliver (Scan *s, Item *it)
 			k->source_error (self, it->source_name, it->error);
 		break;
 	case ITEM_FOLDER_BEGIN:
+		s->folder_index = 0;
 		if (k->folder_begin)
 			k->folder_begin (self, it->source_name, it->folder);
 		break;

@@ -1,9 +1,17 @@
 /* source-mbox.c — one mbox file is one folder.
  *
- * The producer splits the file itself (mbox-split.c) reading it sequentially
- * in 1 MiB chunks, so RSS stays flat whatever the file size (no whole-file
- * mmap: it would count in RSS). Workers parse each message range as one
- * GMIME_FORMAT_MESSAGE on a substream of their own fd, so a broken message
+ * The file is cut into pieces at message starts (mbox-split.h: the From_
+ * rule is local, so a piece starting at a From_ line splits on its own
+ * exactly as the whole file would). The producer only finds those cuts,
+ * reading a few KiB around each; each worker reads its piece once, splits
+ * it and analyzes every message from the bytes it just read. Before, the
+ * producer read and split the whole file and each worker read its messages
+ * a second time: two copies of every byte out of the page cache and a
+ * serial splitter (bench/RESULTS.md). A message larger than
+ * MP_ANALYZER_MEM_MAX is not kept in memory; its worker parses it from the
+ * file as a substream. RSS stays flat whatever the file size (no whole-file
+ * mmap: it would count in RSS, and a file truncated under it would kill the
+ * scan with SIGBUS). Each message is parsed on its own, so a broken message
  * can never swallow the rest of the file (GMIME-IMAP-FACTS §1.5). */
 #include "source.h"
 #include "source-util.h"
@@ -15,7 +23,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define READ_CHUNK (1024 * 1024)
+/* Pieces aim at MESSAGES_PER_PIECE messages (what bounds the memory held by
+ * batches in flight, like MP_BATCH_MAX_MESSAGES) and at most PIECE_MAX
+ * bytes; until the first pieces are analyzed the mean message size is
+ * unknown and PIECE_FIRST is used. */
+#define MESSAGES_PER_PIECE MP_BATCH_MAX_MESSAGES
+#define PIECE_MIN          (64 * 1024)
+#define PIECE_FIRST        (256 * 1024)
+#define PIECE_MAX          MP_BATCH_MAX_BYTES
+/* The producer looks for a message start in windows of this size. */
+#define FIND_WINDOW        (64 * 1024)
+/* Workers read their piece in reads of this size. */
+#define READ_CHUNK         (1024 * 1024)
 
 static gboolean
 mbox_probe (const char *path)
@@ -33,38 +52,162 @@ mbox_folders (MpSource *src, GError **error)
 	return folders;
 }
 
+/* What the workers tell the producer about the pieces analyzed so far, to
+ * size the next ones. Shared by the pieces of one file. */
 typedef struct {
-	const MpFolder *folder;
-	int             fd;
-	MpBatchFunc     emit;
-	MpNoticeFunc    notice;
-	gpointer        user_data;
-	MpBatch        *batch;
-	guint64         batch_bytes;
-	guint64         index;
-	gboolean        first;
-} SplitCtx;
+	gint    refs;
+	guint64 bytes;    /* atomic */
+	guint64 messages; /* atomic */
+} PieceStats;
+
+static PieceStats *
+stats_ref (PieceStats *st)
+{
+	g_atomic_int_inc (&st->refs);
+	return st;
+}
 
 static void
-flush_batch (SplitCtx *ctx)
+stats_unref (gpointer p)
 {
-	if (ctx->batch && ctx->batch->messages->len > 0)
-		ctx->emit (g_steal_pointer (&ctx->batch), ctx->user_data);
-	g_clear_pointer (&ctx->batch, mp_batch_free);
-	ctx->batch_bytes = 0;
+	PieceStats *st = p;
+
+	if (st != NULL && g_atomic_int_dec_and_test (&st->refs))
+		g_free (st);
 }
+
+/* A batch of the mbox backends: the bytes [start, end) of the file, from a
+ * message start (or the first one) to the next message start or the end. */
+typedef struct {
+	guint64     start, end;
+	gboolean    first;  /* the file's first message is in it */
+	PieceStats *stats;
+} Piece;
+
+static void
+piece_free (gpointer p)
+{
+	Piece *pc = p;
+
+	stats_unref (pc->stats);
+	g_free (pc);
+}
+
+static gssize
+read_at (gpointer user_data, char *buf, gsize len, guint64 offset)
+{
+	return mp_pread_full (GPOINTER_TO_INT (user_data), buf, len, offset);
+}
+
+static guint64
+next_message_start (int fd, guint64 from, guint64 size, char *buf)
+{
+	return mp_mbox_next_message_start (read_at, GINT_TO_POINTER (fd), from, size, buf, FIND_WINDOW);
+}
+
+static guint64
+piece_size (PieceStats *st)
+{
+	guint64 messages, bytes;
+
+	messages = __atomic_load_n (&st->messages, __ATOMIC_RELAXED);
+	bytes = __atomic_load_n (&st->bytes, __ATOMIC_RELAXED);
+	if (messages == 0)
+		return PIECE_FIRST;
+	return CLAMP (bytes / messages * MESSAGES_PER_PIECE, (guint64) PIECE_MIN, (guint64) PIECE_MAX);
+}
+
+gboolean
+mp_mbox_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNoticeFunc notice,
+                   gpointer user_data, GError **error)
+{
+	g_autofree char *buf = g_malloc (FIND_WINDOW);
+	PieceStats *stats;
+	struct stat st;
+	guint64 size, pos;
+	gboolean first = TRUE;
+	int fd = open (folder->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", folder->path, g_strerror (errno));
+		return FALSE;
+	}
+	/* the file as it was when the scan began: a live mbox that keeps
+	 * growing must not keep the scan going (what is appended is reported) */
+	if (fstat (fd, &st) != 0) {
+		int saved = errno;
+		close (fd);
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", folder->path, g_strerror (saved));
+		return FALSE;
+	}
+	size = (guint64) st.st_size;
+	pos = size == 0 ? 0 : next_message_start (fd, 0, size, buf);
+	if (pos > 0) {
+		g_autofree char *d = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes at offset 0 are not part of any message",
+		                                      pos);
+		notice (folder, "junk-before-first-message", d, user_data);
+	}
+	stats = g_new0 (PieceStats, 1);
+	stats->refs = 1;
+	while (pos < size) {
+		MpBatch *batch = mp_batch_new (folder);
+		Piece *pc = g_new0 (Piece, 1);
+		guint64 want = piece_size (stats);
+
+		pc->start = pos;
+		pc->end = size - pos <= want ? size : next_message_start (fd, pos + want, size, buf);
+		pc->first = first;
+		pc->stats = stats_ref (stats);
+		batch->backend_data = pc;
+		batch->backend_free = piece_free;
+		batch->number_on_delivery = TRUE;
+		first = FALSE;
+		pos = pc->end;
+		emit (batch, user_data);
+	}
+	stats_unref (stats);
+	if (fstat (fd, &st) == 0 && (guint64) st.st_size > size) {
+		g_autofree char *d = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes were added after the scan began "
+		                                      "and were not read", (guint64) st.st_size - size);
+		notice (folder, "file-grew-during-scan", d, user_data);
+	}
+	close (fd);
+	return TRUE;
+}
+
+/* A worker's read buffer, kept per thread: a fresh one per piece would be
+ * an mmap to fault in and zero each time. */
+typedef struct {
+	guint8 *data;
+	gsize   cap;
+} ReadBuf;
+
+static void
+read_buf_free (gpointer p)
+{
+	ReadBuf *rb = p;
+
+	g_free (rb->data);
+	g_free (rb);
+}
+
+static GPrivate read_buf_key = G_PRIVATE_INIT (read_buf_free);
+
+typedef struct {
+	MpBatch     *batch;
+	Piece       *piece;
+	MpAnalyzer  *analyzer;
+	int          fd;
+	ReadBuf     *rb;
+	guint64      buf_off;   /* rb->data holds the file bytes [buf_off, buf_off + fill) */
+	gsize        fill;
+	guint64      keep_from; /* bytes before this are no longer needed */
+	gboolean     first;     /* the next message is the file's first */
+	guint64      bytes;     /* message bytes analyzed (for PieceStats) */
+} PieceCtx;
 
 /* UW-IMAP keeps folder state in a first pseudo-message ("DON'T DELETE THIS
  * MESSAGE -- FOLDER INTERNAL DATA", with an X-IMAP header). It is no mail. */
-static guint64
-cov_size (const MpMboxSplitter *s)
-{
-	MpMboxCoverage c;
-
-	mp_mbox_splitter_coverage (s, &c);
-	return c.total;
-}
-
 static gboolean
 is_uw_imap_internal (int fd, const MpMboxRange *r)
 {
@@ -81,25 +224,34 @@ is_uw_imap_internal (int fd, const MpMboxRange *r)
 }
 
 static void
-on_range (const MpMboxRange *r, gpointer user_data)
+on_range (const MpMboxRange *piece_r, gpointer user_data)
 {
-	SplitCtx *ctx = user_data;
-	MpMessageWhere where = { r->start, r->end, NULL };
+	PieceCtx *ctx = user_data;
+	/* the splitter counts from the piece's start: make offsets the file's */
+	MpMboxRange abs = *piece_r;
+	const MpMboxRange *r = &abs;
+	MpMessageWhere where;
 	MpMessage *m;
 	GDateTime *dt;
+	guint64 len;
 
+	abs.from_offset += ctx->piece->start;
+	abs.start += ctx->piece->start;
+	abs.end += ctx->piece->start;
+	where = (MpMessageWhere) { r->start, r->end, NULL };
+	len = r->end - r->start;
+	ctx->keep_from = r->end;
 	if (ctx->first) {
 		ctx->first = FALSE;
 		if (is_uw_imap_internal (ctx->fd, r)) {
 			g_autofree char *d = g_strdup_printf ("offset %" G_GUINT64_FORMAT, r->from_offset);
-			ctx->notice (ctx->folder, "uw-imap-internal-data-skipped", d, ctx->user_data);
+			mp_batch_add_notice (ctx->batch, "uw-imap-internal-data-skipped", d);
 			return;
 		}
 	}
 	m = mp_message_new ();
-	m->folder = g_strdup (ctx->folder->name);
+	m->folder = g_strdup (ctx->batch->folder->name);
 	m->locator = g_strdup_printf ("%" G_GUINT64_FORMAT, r->from_offset);
-	m->index = ++ctx->index;
 	m->size = r->size;
 	m->max_line = r->max_line;
 	/* the arrival date, used only when the Date: header is missing or invalid */
@@ -115,108 +267,109 @@ on_range (const MpMboxRange *r, gpointer user_data)
 		                                      "this mbox writer did not separate", r->inner_from_lines);
 		mp_message_add_problem (m, "unseparated-from-line", d);
 	}
-	if (ctx->batch == NULL)
-		ctx->batch = mp_batch_new (ctx->folder);
+	/* the size was counted by the splitter (with mbox unescaping); the
+	 * bytes are analyzed where they were just read, while in the cache */
+	if (len <= MP_ANALYZER_MEM_MAX && r->start >= ctx->buf_off && r->end <= ctx->buf_off + ctx->fill)
+		mp_analyzer_run_bytes (ctx->analyzer, ctx->rb->data + (r->start - ctx->buf_off), (gsize) len,
+		                       MP_RANGE_MBOX_QUOTED, m);
+	else
+		mp_analyzer_run_range (ctx->analyzer, ctx->fd, r->start, r->end, MP_RANGE_MBOX_QUOTED, m);
+	ctx->bytes += len;
 	mp_batch_add (ctx->batch, m, &where);
-	ctx->batch_bytes += r->end - r->start;
-	if (ctx->batch->messages->len >= MP_BATCH_MAX_MESSAGES || ctx->batch_bytes >= MP_BATCH_MAX_BYTES)
-		flush_batch (ctx);
 }
 
 static void
 on_junk (guint64 start, guint64 end, gpointer user_data)
 {
-	SplitCtx *ctx = user_data;
+	PieceCtx *ctx = user_data;
+	/* a piece starts at a message start: only a file rewritten since the
+	 * producer looked at it has junk here */
 	g_autofree char *d = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes at offset %" G_GUINT64_FORMAT
-	                                      " are not part of any message", end - start, start);
+	                                      " are not part of any message", end - start,
+	                                      ctx->piece->start + start);
 
-	ctx->notice (ctx->folder, "junk-before-first-message", d, ctx->user_data);
+	mp_batch_add_notice (ctx->batch, "junk-before-first-message", d);
 }
 
-gboolean
-mp_mbox_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNoticeFunc notice,
-                gpointer user_data, GError **error)
+/* Makes room for the next read: drops what no message needs any more, and
+ * the message being read when it has outgrown MP_ANALYZER_MEM_MAX (its
+ * worker reads it from the file). */
+static void
+make_room (PieceCtx *ctx, guint64 pos)
 {
-	SplitCtx ctx = { folder, -1, emit, notice, user_data, NULL, 0, 0, TRUE };
-	g_autoptr(MpMboxSplitter) splitter = mp_mbox_splitter_new (on_range, on_junk, &ctx);
-	g_autofree char *buf = g_malloc (READ_CHUNK);
-	MpMboxCoverage cov;
-	struct stat st;
-	guint64 remaining;
+	ReadBuf *rb = ctx->rb;
 
-	ctx.fd = open (folder->path, O_RDONLY | O_CLOEXEC);
+	if (ctx->keep_from > ctx->buf_off) {
+		gsize drop = (gsize) MIN (ctx->keep_from - ctx->buf_off, (guint64) ctx->fill);
+		memmove (rb->data, rb->data + drop, ctx->fill - drop);
+		ctx->fill -= drop;
+		ctx->buf_off += drop;
+	}
+	if (ctx->fill > MP_ANALYZER_MEM_MAX) {
+		ctx->fill = 0;
+		ctx->buf_off = pos;
+	}
+	if (rb->cap < ctx->fill + READ_CHUNK) {
+		rb->cap = ctx->fill + READ_CHUNK;
+		rb->data = g_realloc (rb->data, rb->cap);
+	}
+}
+
+void
+mp_mbox_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
+{
+	Piece *pc = batch->backend_data;
+	g_autoptr(MpMboxSplitter) splitter = NULL;
+	PieceCtx ctx = { batch, pc, analyzer, -1, NULL, pc->start, 0, pc->start, pc->first, 0 };
+	MpMboxCoverage cov;
+	guint64 pos = pc->start;
+
+	ctx.rb = g_private_get (&read_buf_key);
+	if (ctx.rb == NULL) {
+		ctx.rb = g_new0 (ReadBuf, 1);
+		g_private_set (&read_buf_key, ctx.rb);
+	}
+	/* each piece opens its own fd: threads never share a stream (GMIME-IMAP-FACTS §5) */
+	ctx.fd = open (batch->folder->path, O_RDONLY | O_CLOEXEC);
 	if (ctx.fd < 0) {
-		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", folder->path, g_strerror (errno));
-		return FALSE;
+		g_autofree char *d = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
+		                                      " not read: %s", pc->start, pc->end, g_strerror (errno));
+		mp_batch_add_notice (batch, "unreadable", d);
+		return;
 	}
-	posix_fadvise (ctx.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	/* the file as it was when the scan began: a live mbox that keeps
-	 * growing must not keep the scan going (what is appended is reported) */
-	if (fstat (ctx.fd, &st) != 0) {
-		int saved = errno;
-		close (ctx.fd);
-		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", folder->path, g_strerror (saved));
-		return FALSE;
-	}
-	remaining = (guint64) st.st_size;
-	while (remaining > 0) {
-		ssize_t n = read (ctx.fd, buf, (size_t) MIN ((guint64) READ_CHUNK, remaining));
-		if (n < 0 && errno == EINTR)
-			continue;
+	splitter = mp_mbox_splitter_new (on_range, on_junk, &ctx);
+	while (pos < pc->end) {
+		gssize n;
+
+		make_room (&ctx, pos);
+		n = mp_pread_full (ctx.fd, ctx.rb->data + ctx.fill,
+		                   (gsize) MIN ((guint64) READ_CHUNK, pc->end - pos), pos);
 		if (n < 0) {
-			int saved = errno;
-			flush_batch (&ctx);
-			close (ctx.fd);
-			g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: read failed after %" G_GUINT64_FORMAT
-			             " messages: %s", folder->path, ctx.index, g_strerror (saved));
-			return FALSE;
+			g_autofree char *d = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
+			                                      " not read: %s", pos, pc->end, g_strerror (errno));
+			mp_batch_add_notice (batch, "unreadable", d);
+			break;
 		}
 		if (n == 0)
 			break; /* truncated while we read: what was read is reported */
-		mp_mbox_splitter_feed (splitter, buf, (gsize) n);
-		remaining -= (guint64) n;
+		ctx.fill += (gsize) n;
+		mp_mbox_splitter_feed (splitter, (const char *) ctx.rb->data + ctx.fill - (gsize) n, (gsize) n);
+		pos += (guint64) n;
 	}
 	mp_mbox_splitter_finish (splitter);
-	if (fstat (ctx.fd, &st) == 0 && (guint64) st.st_size > cov_size (splitter)) {
-		g_autofree char *d = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes were added after the scan began "
-		                                      "and were not read", (guint64) st.st_size - cov_size (splitter));
-		notice (folder, "file-grew-during-scan", d, user_data);
-	}
-	flush_batch (&ctx);
 	close (ctx.fd);
 
 	mp_mbox_splitter_coverage (splitter, &cov);
 	if (cov.messages + cov.from_lines + cov.separators + cov.junk != cov.total) {
 		/* cannot happen by construction; checked so it can never be silent */
 		g_autofree char *d = g_strdup_printf ("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-		                                      " bytes unaccounted for",
+		                                      " bytes unaccounted for at offset %" G_GUINT64_FORMAT,
 		                                      cov.total - (cov.messages + cov.from_lines + cov.separators + cov.junk),
-		                                      cov.total);
-		notice (folder, "coverage-gap", d, user_data);
+		                                      cov.total, pc->start);
+		mp_batch_add_notice (batch, "coverage-gap", d);
 	}
-	return TRUE;
-}
-
-void
-mp_mbox_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
-{
-	/* each batch opens its own fd: threads never share a stream (GMIME-IMAP-FACTS §5) */
-	int fd = open (batch->folder->path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		for (guint i = 0; i < batch->messages->len; i++)
-			mp_message_add_problem (g_ptr_array_index (batch->messages, i), "unreadable",
-			                        g_strerror (errno));
-		return;
-	}
-	for (guint i = 0; i < batch->messages->len; i++) {
-		const MpMessageWhere *w = &g_array_index (batch->where, MpMessageWhere, i);
-
-		/* the size was counted by the splitter (with mbox unescaping) */
-		mp_analyzer_run_range (analyzer, fd, w->start, w->end, MP_RANGE_MBOX_QUOTED,
-		                       g_ptr_array_index (batch->messages, i));
-	}
-	close (fd);
+	__atomic_add_fetch (&pc->stats->bytes, ctx.bytes, __ATOMIC_RELAXED);
+	__atomic_add_fetch (&pc->stats->messages, (guint64) batch->messages->len, __ATOMIC_RELAXED);
 }
 
 const MpSourceOps mp_source_mbox = {

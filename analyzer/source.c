@@ -133,7 +133,33 @@ mp_batch_free (MpBatch *b)
 		return;
 	g_ptr_array_unref (b->messages);
 	g_array_unref (b->where);
+	if (b->backend_free != NULL)
+		b->backend_free (b->backend_data);
+	if (b->notices != NULL)
+		g_ptr_array_unref (b->notices);
 	g_free (b);
+}
+
+static void
+batch_notice_free (gpointer p)
+{
+	MpBatchNotice *n = p;
+
+	g_free (n->code);
+	g_free (n->detail);
+	g_free (n);
+}
+
+void
+mp_batch_add_notice (MpBatch *b, const char *code, const char *detail)
+{
+	MpBatchNotice *n = g_new (MpBatchNotice, 1);
+
+	n->code = g_strdup (code);
+	n->detail = g_strdup (detail);
+	if (b->notices == NULL)
+		b->notices = g_ptr_array_new_with_free_func (batch_notice_free);
+	g_ptr_array_add (b->notices, n);
 }
 
 void

@@ -60,7 +60,23 @@ struct _MpBatch {
 	const MpFolder *folder;
 	GPtrArray      *messages; /* MpMessage* */
 	GArray         *where;    /* MpMessageWhere, parallel to messages */
+	/* What the backend's worker needs beyond messages: an mbox batch is a
+	 * byte range its worker splits itself (source-mbox.c). Freed with the
+	 * batch by backend_free. */
+	gpointer        backend_data;
+	GDestroyNotify  backend_free;
+	/* Messages found by the worker: the scan numbers them (MpMessage.index)
+	 * in delivery order, per folder, as the producer would have. */
+	gboolean        number_on_delivery;
+	/* Folder notices the worker found (MpBatchNotice), delivered before the
+	 * batch's messages; NULL when none. */
+	GPtrArray      *notices;
 };
+
+typedef struct {
+	char *code;
+	char *detail;
+} MpBatchNotice;
 
 /* Hands a full batch to the scan (which takes ownership). */
 typedef void (*MpBatchFunc) (MpBatch *batch, gpointer user_data);
@@ -111,6 +127,8 @@ MpBatch  *mp_batch_new      (const MpFolder *folder);
 void      mp_batch_free     (MpBatch *b);
 /* Appends M (taking it) with its WHERE (taking its strings). */
 void      mp_batch_add      (MpBatch *b, MpMessage *m, const MpMessageWhere *where);
+/* Records a folder notice found by a worker (copies CODE and DETAIL). */
+void      mp_batch_add_notice (MpBatch *b, const char *code, const char *detail);
 
 extern const MpSourceOps mp_source_mbox;
 extern const MpSourceOps mp_source_maildir;

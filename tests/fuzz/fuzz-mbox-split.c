@@ -12,7 +12,11 @@
  *  - junk is reported at most once, as [0, first From_ line);
  *  - size, max_line, quoted/inner From counts, last_line_unterminated and
  *    from_line match a naive reference computed on the whole range;
- *  - all three chunkings give identical results (STYLE.md habit 11). */
+ *  - all three chunkings give identical results (STYLE.md habit 11);
+ *  - cut into pieces at the message starts mp_mbox_next_message_start finds
+ *    (data-derived targets and window sizes), as source-mbox.c cuts a file
+ *    for its workers, each piece split on its own gives the same ranges and
+ *    coverage as the whole. */
 #include "fuzz-common.h"
 #include "mbox-split.h"
 
@@ -272,6 +276,99 @@ compare (const Result *a, const MpMboxCoverage *ca, const Result *b, const MpMbo
 	}
 }
 
+typedef struct {
+	const uint8_t *data;
+	size_t         size;
+} Mem;
+
+/* A read into a heap copy of exactly the bytes asked for: ASan sees any
+ * read past a window. */
+static gssize
+mem_read (gpointer user_data, char *buf, gsize len, guint64 offset)
+{
+	const Mem *m = user_data;
+	gsize n = offset >= m->size ? 0 : MIN (len, m->size - (gsize) offset);
+
+	memcpy (buf, m->data + offset, n);
+	return (gssize) n;
+}
+
+static guint64
+next_start (const Mem *m, guint64 from, guint64 *seed)
+{
+	gsize window = 16 + (gsize) (xorshift (seed) % 300);
+	char *buf = g_malloc (window);
+	guint64 at = mp_mbox_next_message_start (mem_read, (gpointer) m, from, m->size, buf, window);
+
+	g_free (buf);
+	return at;
+}
+
+static void
+check_pieces (const uint8_t *data, size_t size, const Result *whole, const MpMboxCoverage *cw)
+{
+	Mem m = { data, size };
+	guint64 seed = (guint64) size * 0x9e3779b97f4a7c15ull + 1;
+	guint64 pos = next_start (&m, 0, &seed);
+	MpMboxCoverage sum = { 0 };
+	guint idx = 0;
+
+	if (pos != (whole->ranges->len ? g_array_index (whole->ranges, Range, 0).r.from_offset : size))
+		fail ("pieces: the first message start is not the first From_ line", NULL);
+	while (pos < size) {
+		guint64 target = pos + 1 + xorshift (&seed) % 512;
+		guint64 end = target >= size ? size : next_start (&m, target, &seed);
+		Result piece = { 0 };
+		MpMboxCoverage cp;
+
+		/* the next start is the first message of the whole at or after TARGET */
+		{
+			guint64 want = size;
+			for (guint i = idx; i < whole->ranges->len; i++)
+				if (g_array_index (whole->ranges, Range, i).r.from_offset >= target) {
+					want = g_array_index (whole->ranges, Range, i).r.from_offset;
+					break;
+				}
+			if (target < size && end != want)
+				fail ("pieces: a message start missed or invented", NULL);
+		}
+		{
+			/* a heap copy of exactly the piece: ASan sees reads past it */
+			uint8_t *copy = g_malloc (end > pos ? (gsize) (end - pos) : 1);
+			memcpy (copy, data + pos, (size_t) (end - pos));
+			split (copy, (size_t) (end - pos), 0, &piece, &cp);
+			g_free (copy);
+		}
+		if (cp.junk != 0)
+			fail ("pieces: a piece does not start at a message", NULL);
+		for (guint i = 0; i < piece.ranges->len; i++, idx++) {
+			Range *x = &g_array_index (piece.ranges, Range, i);
+			const Range *y;
+
+			if (idx >= whole->ranges->len)
+				fail ("pieces: more messages than the whole", x);
+			y = &g_array_index (whole->ranges, Range, idx);
+			x->r.from_offset += pos;
+			x->r.start += pos;
+			x->r.end += pos;
+			if (memcmp (&x->r, &y->r, sizeof x->r) != 0 || strcmp (x->from_line, y->from_line) != 0)
+				fail ("pieces: a range differs from the whole's", x);
+		}
+		sum.total += cp.total;
+		sum.messages += cp.messages;
+		sum.from_lines += cp.from_lines;
+		sum.separators += cp.separators;
+		sum.count += cp.count;
+		g_array_unref (piece.ranges);
+		pos = end;
+	}
+	if (idx != whole->ranges->len)
+		fail ("pieces: fewer messages than the whole", NULL);
+	if (sum.total + cw->junk != cw->total || sum.messages != cw->messages || sum.from_lines != cw->from_lines ||
+	    sum.separators != cw->separators || sum.count != cw->count)
+		fail ("pieces: the coverage differs from the whole's", NULL);
+}
+
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 int
@@ -284,6 +381,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	check (data, size, &whole, &cw);
 	split (data, size, 2, &chunks, &cc);
 	compare (&whole, &cw, &chunks, &cc, "in data-derived chunks");
+	check_pieces (data, size, &whole, &cw);
 	if (size <= 64 * 1024) {
 		split (data, size, 1, &bytes, &cb);
 		compare (&whole, &cw, &bytes, &cb, "one byte at a time");
