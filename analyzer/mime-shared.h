@@ -40,6 +40,10 @@ gboolean   mp_part_has_filename (GMimeContentType *ct, GMimeContentDisposition *
 const char *mp_part_filename (GMimeContentType *ct, GMimeContentDisposition *disp);
 /* TRUE when iconv knows CHARSET (cached per analyzer). */
 gboolean   mp_analyzer_charset_known (MpAnalyzer *a, const char *charset);
+/* Sets the idn_addr cache of each all-ASCII mailbox in LIST (groups
+ * included) to its addr, which is what GMime's idn2 step would give it, so
+ * that internet_address_list_to_string() skips idn2 for them. */
+void       mp_address_list_prefill_idn (InternetAddressList *list);
 /* The CRLF size of a stored body, less the mbox quoting when MBOX_QUOTED. */
 guint64    mp_region_size (const guint8 *buf, gsize len, gboolean mbox_quoted);
 

@@ -8,6 +8,7 @@
 #include "mime-analyze.h"
 
 #include "crlf.h"
+#include "mime-shared.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -677,6 +678,200 @@ test_format_date (void)
 	g_assert_cmpstr (u, ==, "1999-12-31T00:00:00+00:00");
 }
 
+/* The idn shortcut (mp_address_list_prefill_idn, mime-analyze.c) must give
+ * what GMime's own internet_address_list_to_string() gives: each address
+ * list is parsed twice, written once by GMime alone and once after the
+ * shortcut, and the strings compared. */
+static void
+check_idn_same (const char *text)
+{
+	g_autoptr(InternetAddressList) plain = internet_address_list_parse (NULL, text);
+	g_autoptr(InternetAddressList) fast = internet_address_list_parse (NULL, text);
+	g_autofree char *want = NULL;
+	g_autofree char *got = NULL;
+
+	if (plain == NULL) {
+		g_assert_null (fast);
+		return;
+	}
+	want = internet_address_list_to_string (plain, NULL, FALSE);
+	mp_address_list_prefill_idn (fast);
+	got = internet_address_list_to_string (fast, NULL, FALSE);
+	if (g_strcmp0 (want, got) != 0)
+		g_test_message ("differ for %s: GMime %s, shortcut %s", text, want, got);
+	g_assert_cmpstr (got, ==, want);
+}
+
+#ifdef MP_TEST_HAVE_IDN2
+#include <idn2.h>
+
+/* The claim under the shortcut, asked of libidn2 directly: for an ASCII
+ * domain, idn2_to_ascii_8z (flags 0, as GMime calls it) fails or returns
+ * the domain up to ASCII case. */
+static void
+check_idn2_ascii (const char *domain)
+{
+	char *ascii = NULL;
+	int rc = idn2_to_ascii_8z (domain, &ascii, 0);
+
+	if (rc == IDN2_OK && g_ascii_strcasecmp (domain, ascii) != 0)
+		g_test_message ("idn2 rewrites ASCII domain %s as %s", domain, ascii);
+	g_assert_true (rc != IDN2_OK || g_ascii_strcasecmp (domain, ascii) == 0);
+	idn2_free (ascii);
+}
+#endif
+
+static void
+check_idn_domain (const char *domain)
+{
+	g_autofree char *a = g_strdup_printf ("user@%s", domain);
+	g_autofree char *b = g_strdup_printf ("\"Some One\" <Some.One@%s>, x@%s", domain, domain);
+	g_autofree char *c = g_strdup_printf ("Team: \"a b\"@%s, <c@%s>;, d@example.org", domain, domain);
+
+	check_idn_same (a);
+	check_idn_same (b);
+	check_idn_same (c);
+#ifdef MP_TEST_HAVE_IDN2
+	check_idn2_ascii (domain);
+#endif
+}
+
+static void
+test_idn_shortcut_fixed (void)
+{
+	static const char *const domains[] = {
+		"example.org", "EXAMPLE.ORG", "Example.Org", "example.org.", "EXAMPLE.ORG.",
+		"a", "A", "localhost", "127.0.0.1", "[127.0.0.1]", "[IPv6:::1]", "1.2.3.4.5",
+		"123.example", "0x.example",
+		/* A-labels: valid, with upper case, and invalid ones */
+		"xn--bcher-kva.de", "XN--BCHER-KVA.DE", "xn--BCHER-kva.de", "Xn--Bcher-Kva.De",
+		"xn--nxasmq6b.com", "XN--NXASMQ6B.COM", "xn--mnchen-3ya.de", "xn--80akhbyknj4f.xn--p1ai",
+		"xn--fiqs8s", "XN--FIQS8S", "xn--zca.example", "xn--ss-fia.example",
+		"xn--strae-oqa.de", "XN--STRAE-OQA.DE",
+		"xn--.example", "xn--a.example", "xn---.example", "xn--abc-.example", "xn--abc.example",
+		"xn--abc-def.example", "xn--ab--c.example", "xn--zzzzzzz.example", "xn--999.example",
+		"xn--bcher-kva-.de", "xn--bcher-xxx.de", "xn--bcher-kva.xn--bcher-kva", "xn--a-ecp.ru",
+		"xn--ls8h.la", "XN--LS8H.LA", "xn--i-7iq.ws", "xn--n3h.example", "xn--1ca.example",
+		"xn--0ca.example", "xn--9ca.example", "xn--ida.example", "xn--tda.example",
+		"xn--hxajbheg2az3al.xn--jxalpdlp", "xn--80a.example", "xn--fsqu00a.example",
+		"xn--abc", "-xn--abc.example", "xn--", "xn--.", "XN--",
+		/* STD3-invalid characters, hyphens at label ends, empty labels */
+		"under_score.example", "_dmarc.example.org", "a_b_c", "-lead.example", "trail-.example",
+		"-", "--", "a--b.example", "ab--cd.example", "a.-b.example", "a.b-.example",
+		"a..b", "..", ".", ".example", "example..org", "example.org..",
+		"a b.example", "a!b.example", "a$b.example", "a+b.example", "a=b.example", "a~b",
+		"a'b.example", "a*b.example", "a#b", "a%b", "a&b", "a{b}", "a|b", "a^b", "a`b",
+		"a/b", "a?b", "a\\b", "UPPER-CASE-ONLY", "MiXeD-123.CoM",
+		/* long labels and domains */
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",   /* 63 */
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",  /* 64 */
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.example",
+		"xn--aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS (domains); i++)
+		check_idn_domain (domains[i]);
+	{
+		/* a domain past 253 octets, and one of 253 */
+		g_autoptr(GString) d = g_string_new (NULL);
+		while (d->len < 300) {
+			g_string_append (d, "Label-0123456789.");
+			if (d->len > 240 && d->len < 260)
+				check_idn_domain (d->str);
+		}
+		g_string_append (d, "COM");
+		check_idn_domain (d->str);
+		g_string_truncate (d, 253);
+		check_idn_domain (d->str);
+	}
+	/* addresses without a domain, quoted and odd local parts, several
+	 * mailboxes, groups, empty groups */
+	check_idn_same ("user");
+	check_idn_same ("<user>");
+	check_idn_same ("\"quoted local\"@EXAMPLE.org");
+	check_idn_same ("\"a@b\"@Example.COM");
+	check_idn_same ("\"\"@example.org");
+	check_idn_same ("@example.org");
+	check_idn_same ("user@");
+	check_idn_same ("a@b@c.example");
+	check_idn_same ("A <a@X.example>, B <b@xn--bcher-kva.DE>, c@Y.example, \"D\" <d@_z.example>");
+	check_idn_same ("Undisclosed recipients:;");
+	check_idn_same ("G1: a@A.example, b@B.example;, G2: ;, e@E.example");
+	check_idn_same ("G: H: a@nested.example;;");
+	check_idn_same ("a@example.org (comment), b@Example.org (more)");
+	check_idn_same ("=?utf-8?q?M=C3=BCller?= <mueller@Example.ORG>");
+}
+
+/* Random ASCII domains: labels of letters (both cases), digits, '-', '_',
+ * and A-label-like labels, some of them mangled real A-labels. */
+static void
+test_idn_shortcut_random (void)
+{
+	static const char *const alabels[] = {
+		"xn--bcher-kva", "xn--nxasmq6b", "xn--mnchen-3ya", "xn--80akhbyknj4f", "xn--p1ai",
+		"xn--fiqs8s", "xn--zca", "xn--ss-fia", "xn--strae-oqa", "xn--ls8h", "xn--i-7iq",
+		"xn--hxajbheg2az3al", "xn--jxalpdlp", "xn--fsqu00a", "xn--1ca", "xn--ida",
+	};
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789--_";
+	g_autoptr(GRand) r = g_rand_new_with_seed (20260101);
+	int rounds = g_test_slow () ? 200000 : 20000;
+
+	for (int n = 0; n < rounds; n++) {
+		g_autoptr(GString) d = g_string_new (NULL);
+		int labels = g_rand_int_range (r, 1, 5);
+
+		for (int l = 0; l < labels; l++) {
+			int kind = g_rand_int_range (r, 0, 4);
+			gsize start = d->len;
+			if (l > 0)
+				g_string_append_c (d, '.');
+			start = d->len;
+			if (kind == 0) {
+				/* a real A-label, then case flips and a mangled octet */
+				g_string_append (d, alabels[g_rand_int_range (r, 0, G_N_ELEMENTS (alabels))]);
+				for (gsize k = start; k < d->len; k++)
+					if (g_rand_boolean (r))
+						d->str[k] = g_ascii_toupper (d->str[k]);
+				if (g_rand_int_range (r, 0, 3) == 0)
+					d->str[g_rand_int_range (r, (gint32) start, (gint32) d->len)] =
+						chars[g_rand_int_range (r, 0, sizeof chars - 1)];
+			} else {
+				int len = g_rand_int_range (r, 0, kind == 3 ? 70 : 12);
+				if (kind == 1)
+					g_string_append (d, g_rand_boolean (r) ? "xn--" : "XN--");
+				for (int k = 0; k < len; k++)
+					g_string_append_c (d, chars[g_rand_int_range (r, 0, sizeof chars - 1)]);
+			}
+		}
+		if (g_rand_int_range (r, 0, 8) == 0)
+			g_string_append_c (d, '.');
+		check_idn_domain (d->str);
+	}
+}
+
+/* Non-ASCII domains are left to idn2: the shortcut sets nothing and GMime
+ * still writes the A-label. */
+static void
+test_idn_shortcut_non_ascii (void)
+{
+	g_autoptr(InternetAddressList) list = internet_address_list_parse (NULL, "B <b@b\xc3\xbc" "cher.de>, a@Example.org");
+	InternetAddressMailbox *mb;
+	g_autofree char *s = NULL;
+
+	g_assert_nonnull (list);
+	mp_address_list_prefill_idn (list);
+	mb = INTERNET_ADDRESS_MAILBOX (internet_address_list_get_address (list, 0));
+	g_assert_null (mb->idn_addr);
+	mb = INTERNET_ADDRESS_MAILBOX (internet_address_list_get_address (list, 1));
+	g_assert_cmpstr (mb->idn_addr, ==, "a@Example.org");
+	s = internet_address_list_to_string (list, NULL, FALSE);
+	g_assert_cmpstr (s, ==, "B <b@xn--bcher-kva.de>, a@Example.org");
+	check_idn_same ("B <b@b\xc3\xbc" "cher.de>, a@Example.org");
+	check_idn_same ("c@B\xc3\x9c" "CHER.DE");
+	check_idn_same ("d@\xe2\x98\x83" ".example");
+	check_idn_same ("\xc3\xa9" "l\xc3\xa8" "ve@example.org");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -701,6 +896,9 @@ main (int argc, char **argv)
 	g_test_add_func ("/mime-analyze/many-attachments", test_many_attachments);
 	g_test_add_func ("/mime-analyze/analyzer-reuse", test_analyzer_reuse);
 	g_test_add_func ("/mime-analyze/format-date", test_format_date);
+	g_test_add_func ("/mime-analyze/idn-shortcut/fixed", test_idn_shortcut_fixed);
+	g_test_add_func ("/mime-analyze/idn-shortcut/random", test_idn_shortcut_random);
+	g_test_add_func ("/mime-analyze/idn-shortcut/non-ascii", test_idn_shortcut_non_ascii);
 	g_test_add_func ("/mime-analyze/run-range/small", test_run_range_small);
 	g_test_add_func ("/mime-analyze/run-range/large", test_run_range_large);
 	g_test_add_func ("/mime-analyze/run-range/unreadable", test_run_range_unreadable);
