@@ -678,6 +678,74 @@ test_format_date (void)
 	g_assert_cmpstr (u, ==, "1999-12-31T00:00:00+00:00");
 }
 
+/* mp_format_date() writes what g_date_time_format() writes: every offset
+ * GTimeZone takes (whole minutes, and odd seconds), both signs, under one
+ * hour, half and quarter hours, at years of 1 to 4 digits and random times,
+ * in named zones, and for dates as GMime parses them. */
+static void
+check_format_date (GDateTime *dt)
+{
+	g_autofree char *want = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S%:z");
+	g_autofree char *got = mp_format_date (dt);
+
+	g_assert_cmpstr (got, ==, want);
+}
+
+static void
+test_format_date_like_glib (void)
+{
+	static const int years[] = { 1, 9, 10, 99, 100, 999, 1000, 1583, 1899, 1900, 1969, 1970,
+	                             1999, 2000, 2024, 2038, 2106, 9998, 9999 };
+	static const char *const zones[] = { "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu",
+	                                     "Australia/Lord_Howe", "Pacific/Chatham", "Africa/Monrovia",
+	                                     "America/Caracas", "Pacific/Kiritimati", "UTC" };
+	static const char *const headers[] = {
+		"Tue, 12 Mar 2019 10:00:00 +0100", "Tue, 12 Mar 2019 10:00:00 -0030",
+		"Tue, 12 Mar 2019 10:00:00 -0000", "Tue, 12 Mar 2019 10:00:00 +0545",
+		"Tue, 12 Mar 2019 10:00:00 -0930", "Tue, 12 Mar 2019 10:00:00 +1400",
+		"Tue, 12 Mar 2019 10:00:00 -1200", "Tue, 12 Mar 2019 10:00:00 +2359",
+		"Tue, 12 Mar 2019 10:00:00 -2359", "Tue, 12 Mar 2019 10:00:00 +9959",
+		"Tue, 12 Mar 2019 10:00:00 EST", "Tue, 12 Mar 2019 10:00:00 PDT",
+		"Tue, 12 Mar 2019 10:00:00 GMT", "Tue, 12 Mar 2019 10:00:00 UT",
+		"12 Mar 19 10:00 +0100", "1 Jan 0001 00:00:00 +0000", "31 Dec 9999 23:59:59 -2359",
+		"1 Jan 1970 00:00:00 -0001", "29 Feb 2000 12:00:60 +0000", "Tue, 12 Mar 2019 10:00:00 junk",
+	};
+	g_autoptr(GRand) r = g_rand_new_with_seed (4711);
+
+	for (int offset = -24 * 3600; offset <= 24 * 3600; offset += 60) {
+		g_autoptr(GTimeZone) tz = g_time_zone_new_offset (offset);
+		for (gsize y = 0; y < G_N_ELEMENTS (years); y++) {
+			g_autoptr(GDateTime) dt = g_date_time_new (tz, years[y], g_rand_int_range (r, 1, 13),
+			                                           g_rand_int_range (r, 1, 29), g_rand_int_range (r, 0, 24),
+			                                           g_rand_int_range (r, 0, 60), g_rand_double_range (r, 0, 60));
+			if (dt != NULL)
+				check_format_date (dt);
+		}
+	}
+	for (int offset = -86399; offset <= 86399; offset += 1237) {
+		g_autoptr(GTimeZone) tz = g_time_zone_new_offset (offset);
+		g_autoptr(GDateTime) dt = g_date_time_new (tz, 2020, 6, 15, 12, 30, 45);
+		check_format_date (dt);
+	}
+	for (gsize z = 0; z < G_N_ELEMENTS (zones); z++) {
+		g_autoptr(GTimeZone) tz = g_time_zone_new_identifier (zones[z]);
+		if (tz == NULL)
+			continue;
+		for (int k = 0; k < 200; k++) {
+			g_autoptr(GDateTime) dt = g_date_time_new (tz, g_rand_int_range (r, 1, 10000),
+			                                           g_rand_int_range (r, 1, 13), g_rand_int_range (r, 1, 29),
+			                                           g_rand_int_range (r, 0, 24), g_rand_int_range (r, 0, 60), 59.999);
+			if (dt != NULL)
+				check_format_date (dt);
+		}
+	}
+	for (gsize h = 0; h < G_N_ELEMENTS (headers); h++) {
+		g_autoptr(GDateTime) dt = g_mime_utils_header_decode_date (headers[h]);
+		if (dt != NULL)
+			check_format_date (dt);
+	}
+}
+
 /* The idn shortcut (mp_address_list_prefill_idn, mime-analyze.c) must give
  * what GMime's own internet_address_list_to_string() gives: each address
  * list is parsed twice, written once by GMime alone and once after the
@@ -896,6 +964,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/mime-analyze/many-attachments", test_many_attachments);
 	g_test_add_func ("/mime-analyze/analyzer-reuse", test_analyzer_reuse);
 	g_test_add_func ("/mime-analyze/format-date", test_format_date);
+	g_test_add_func ("/mime-analyze/format-date/like-glib", test_format_date_like_glib);
 	g_test_add_func ("/mime-analyze/idn-shortcut/fixed", test_idn_shortcut_fixed);
 	g_test_add_func ("/mime-analyze/idn-shortcut/random", test_idn_shortcut_random);
 	g_test_add_func ("/mime-analyze/idn-shortcut/non-ascii", test_idn_shortcut_non_ascii);
