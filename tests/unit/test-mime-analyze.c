@@ -940,6 +940,78 @@ test_idn_shortcut_non_ascii (void)
 	check_idn_same ("\xc3\xa9" "l\xc3\xa8" "ve@example.org");
 }
 
+/* mp_region_size() against a plain per-octet count of what it stands for
+ * (DEFINITIONS.md attachment size: octets, plus one per LF without a CR
+ * before it, less one per ^>+From line in an mbox), on random buffers of
+ * the octets that matter, at every alignment, around its 16-octet blocks
+ * and the 255-block flush of its 8-bit lane counters. */
+static guint64
+region_size_reference (const guint8 *buf, gsize len, gboolean mbox_quoted)
+{
+	guint64 size = len;
+
+	for (gsize i = 0; i < len; i++) {
+		if (buf[i] == '\n' && (i == 0 || buf[i - 1] != '\r'))
+			size++;
+		if (mbox_quoted && (i == 0 || buf[i - 1] == '\n') && buf[i] == '>') {
+			gsize k = i;
+			while (k < len && buf[k] == '>')
+				k++;
+			if (len - k >= 5 && memcmp (buf + k, "From ", 5) == 0)
+				size--;
+		}
+	}
+	return size;
+}
+
+static void
+check_region_size (const guint8 *buf, gsize len)
+{
+	for (int q = 0; q < 2; q++) {
+		guint64 want = region_size_reference (buf, len, q);
+		guint64 got = mp_region_size (buf, len, q);
+		if (got != want)
+			g_test_message ("region of %" G_GSIZE_FORMAT " octets (quoted %d): %" G_GUINT64_FORMAT
+			                " instead of %" G_GUINT64_FORMAT, len, q, got, want);
+		g_assert_cmpuint (got, ==, want);
+	}
+}
+
+static void
+test_region_size (void)
+{
+	static const char alphabet[] = "\n\n\n\r\r>>From xyz";
+	static const char *const patterns[] = { "\n", "\r\n", "\r", ">From \n", ">>From x\r\n", "a\r\r\n",
+	                                        "\n\r", "abcdefghijklmno\n", "abcdefghijklmn\r\n" };
+	g_autoptr(GRand) r = g_rand_new_with_seed (1234);
+	g_autofree guint8 *buf = g_malloc (70000 + 32);
+	int rounds = g_test_slow () ? 200000 : 20000;
+
+	check_region_size (NULL, 0);
+	/* one pattern repeated, across the 8-bit counters' limit (255 blocks
+	 * of 16 octets all LF), at every start alignment */
+	for (gsize p = 0; p < G_N_ELEMENTS (patterns); p++) {
+		gsize plen = strlen (patterns[p]);
+		for (gsize i = 0; i < 70000; i++)
+			buf[i] = (guint8) patterns[p][i % plen];
+		for (gsize off = 0; off < 17; off++)
+			for (gsize len = 0; len + off <= 70000; len = len < 600 ? len + 1 : len * 3 / 2 + 7)
+				check_region_size (buf + off, len);
+		check_region_size (buf, 70000);
+		check_region_size (buf + 3, 4080 * 3 + 5);
+	}
+	/* random octets of the alphabet, and of all 256 values */
+	for (int n = 0; n < rounds; n++) {
+		gsize len = (gsize) g_rand_int_range (r, 0, n % 100 == 0 ? 70000 : 600);
+		gsize off = (gsize) g_rand_int_range (r, 0, 32);
+		gboolean any = n % 7 == 0;
+		for (gsize i = 0; i < len; i++)
+			buf[off + i] = any ? (guint8) g_rand_int_range (r, 0, 256)
+			                   : (guint8) alphabet[g_rand_int_range (r, 0, sizeof alphabet - 1)];
+		check_region_size (buf + off, len);
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -965,6 +1037,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/mime-analyze/analyzer-reuse", test_analyzer_reuse);
 	g_test_add_func ("/mime-analyze/format-date", test_format_date);
 	g_test_add_func ("/mime-analyze/format-date/like-glib", test_format_date_like_glib);
+	g_test_add_func ("/mime-analyze/region-size", test_region_size);
 	g_test_add_func ("/mime-analyze/idn-shortcut/fixed", test_idn_shortcut_fixed);
 	g_test_add_func ("/mime-analyze/idn-shortcut/random", test_idn_shortcut_random);
 	g_test_add_func ("/mime-analyze/idn-shortcut/non-ascii", test_idn_shortcut_non_ascii);
