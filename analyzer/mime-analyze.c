@@ -171,49 +171,6 @@ param_list_has (GMimeParamList *list, const char *base)
 	return FALSE;
 }
 
-/* Counts lines matching ^>+From  across chunks: in an mbox each carries one
- * quoting '>' that the stored message will not have (DEFINITIONS.md). */
-typedef struct {
-	gboolean at_start;
-	gboolean quotes;   /* at least one '>' seen at this line's start */
-	guint    matched;  /* bytes of "From " matched after them */
-	gboolean dead;     /* this line cannot match any more */
-	guint64  count;
-} QuotedFrom;
-
-static void
-quoted_from_feed (QuotedFrom *q, const char *buf, gsize n)
-{
-	for (gsize i = 0; i < n; i++) {
-		char c = buf[i];
-		if (c == '\n') {
-			q->at_start = TRUE;
-			q->quotes = q->dead = FALSE;
-			q->matched = 0;
-			continue;
-		}
-		if (q->dead)
-			continue;
-		if (q->matched == 0 && c == '>') {
-			q->quotes = TRUE;
-		} else if (q->quotes && c == "From "[q->matched]) {
-			if (++q->matched == 5) {
-				q->count++;
-				q->dead = TRUE;
-			}
-		} else {
-			q->dead = TRUE;
-		}
-		if (q->dead) {
-			/* skip to the next line end fast */
-			const char *lf = memchr (buf + i, '\n', n - i);
-			if (lf == NULL)
-				return;
-			i = (gsize) (lf - buf) - 1;
-		}
-	}
-}
-
 /* 16 octets as one value: GCC's and Clang's vector extension, compiled to
  * SSE2 on x86-64 (NEON on arm64, plain code elsewhere) without asking for
  * any instruction set. A comparison gives 0 or -1 (all bits) per lane. */
@@ -275,25 +232,32 @@ count_lf (const guint8 *p, const guint8 *end, gboolean bare)
 }
 
 /* The CRLF size of BUF (LEN octets + one per LF not preceded by CR inside
- * BUF), less one octet per ^>+From line when MBOX_QUOTED: what the streaming
- * path below computes with mp_crlf_feed and quoted_from_feed. Called on
+ * BUF), less one octet per ^>+From line when MBOX_QUOTED (each such line
+ * in an mbox carries one quoting '>' that the stored message will not have,
+ * DEFINITIONS.md); MpRegionCounter below counts the same in chunks. Called on
  * every attachment the light walker accepts (most of the octets of a
  * mailbox), so it counts 16 octets at a time with no call per line: up to
  * the first CR (LF-only mail has none; memchr finds that out at memory
  * speed) every LF is bare; from there a LF counts when the octet before it
  * is no CR. test-mime-analyze /mime-analyze/region-size compares it with a
  * plain per-octet count. */
+static guint64
+bare_lf (const guint8 *buf, const guint8 *end)
+{
+	const guint8 *cr = memchr (buf, '\r', (size_t) (end - buf));
+
+	if (cr == NULL)
+		return count_lf (buf, end, FALSE);
+	return count_lf (buf, cr, FALSE) + count_lf (cr + 1, end, TRUE); /* *cr is no LF */
+}
+
 guint64
 mp_region_size (const guint8 *buf, gsize len, gboolean mbox_quoted)
 {
 	const guint8 *end = buf + len;
-	const guint8 *cr = len ? memchr (buf, '\r', len) : NULL; /* buf may be NULL when len is 0 */
-	guint64 bare, quoted = 0;
+	guint64 bare = len ? bare_lf (buf, end) : 0; /* buf may be NULL when len is 0 */
+	guint64 quoted = 0;
 
-	if (cr == NULL)
-		bare = count_lf (buf, end, FALSE);
-	else
-		bare = count_lf (buf, cr, FALSE) + count_lf (cr + 1, end, TRUE); /* *cr is no LF */
 	if (mbox_quoted) {
 		/* a line of one or more '>' then "From " (base64 has no '>') */
 		const guint8 *p = buf;
@@ -311,6 +275,74 @@ mp_region_size (const guint8 *buf, gsize len, gboolean mbox_quoted)
 	return len + bare - quoted;
 }
 
+/* mp_region_size() over a stream fed in chunks (a body GMime streams from
+ * the file: messages over MP_ANALYZER_MEM_MAX). The same vector count per
+ * chunk, with the CR before a chunk's first LF carried; the quoted From
+ * lines are found from the '>' octets (memchr) that start a line, a line
+ * being followed octet by octet only from such a '>' on, across chunks. */
+void
+mp_region_counter_init (MpRegionCounter *c, gboolean mbox_quoted)
+{
+	memset (c, 0, sizeof *c);
+	c->mbox_quoted = mbox_quoted;
+	c->line_start = TRUE;
+}
+
+static void
+region_quoted_feed (MpRegionCounter *c, const guint8 *buf, gsize n)
+{
+	gsize i = 0;
+
+	while (i < n) {
+		const guint8 *gt;
+
+		if (c->candidate) {
+			/* after one or more '>' at a line start: more '>', then "From " */
+			guint8 ch = buf[i];
+			if (c->matched == 0 && ch == '>') {
+				i++;
+			} else if (ch == (guint8) "From "[c->matched]) {
+				i++;
+				if (++c->matched == 5) {
+					c->quoted++;
+					c->candidate = FALSE;
+				}
+			} else {
+				c->candidate = FALSE; /* look at this octet again below */
+			}
+			continue;
+		}
+		if ((gt = memchr (buf + i, '>', n - i)) == NULL)
+			break;
+		i = (gsize) (gt - buf);
+		if (i == 0 ? c->line_start : buf[i - 1] == '\n') {
+			c->candidate = TRUE;
+			c->matched = 0;
+		}
+		i++;
+	}
+}
+
+void
+mp_region_counter_feed (MpRegionCounter *c, const guint8 *buf, gsize n)
+{
+	if (n == 0)
+		return;
+	c->size += n + bare_lf (buf, buf + n);
+	if (buf[0] == '\n' && c->last_cr)
+		c->size--; /* counted as bare above; its CR ended the last chunk */
+	if (c->mbox_quoted)
+		region_quoted_feed (c, buf, n);
+	c->last_cr = buf[n - 1] == '\r';
+	c->line_start = buf[n - 1] == '\n';
+}
+
+guint64
+mp_region_counter_total (const MpRegionCounter *c)
+{
+	return c->size - c->quoted;
+}
+
 /* The CRLF size of a leaf's body as stored (still transfer-encoded): the
  * same number IMAP reports as body-fld-octets. Streams from the persisted
  * source; nothing is decoded (GMime 3.2.13 decodes chunked base64 wrongly,
@@ -318,10 +350,9 @@ mp_region_size (const guint8 *buf, gsize len, gboolean mbox_quoted)
 static guint64
 encoded_size (GMimeObject *obj, gboolean mbox_quoted)
 {
-	QuotedFrom q = { TRUE, FALSE, 0, FALSE, 0 };
 	GMimeDataWrapper *content;
 	GMimeStream *stream;
-	MpCrlfCounter c;
+	MpRegionCounter c;
 	char buf[16384];
 	gint64 saved;
 	gssize n;
@@ -360,15 +391,12 @@ encoded_size (GMimeObject *obj, gboolean mbox_quoted)
 	saved = g_mime_stream_tell (stream);
 	if (g_mime_stream_reset (stream) == -1)
 		return 0;
-	mp_crlf_init (&c);
-	while ((n = g_mime_stream_read (stream, buf, sizeof buf)) > 0) {
-		mp_crlf_feed (&c, buf, (gsize) n);
-		if (mbox_quoted)
-			quoted_from_feed (&q, buf, (gsize) n);
-	}
+	mp_region_counter_init (&c, mbox_quoted);
+	while ((n = g_mime_stream_read (stream, buf, sizeof buf)) > 0)
+		mp_region_counter_feed (&c, (const guint8 *) buf, (gsize) n);
 	if (saved >= 0)
 		g_mime_stream_seek (stream, saved, GMIME_STREAM_SEEK_SET);
-	return mp_crlf_total (&c) - q.count;
+	return mp_region_counter_total (&c);
 }
 
 static const char *

@@ -47,4 +47,19 @@ void       mp_address_list_prefill_idn (InternetAddressList *list);
 /* The CRLF size of a stored body, less the mbox quoting when MBOX_QUOTED. */
 guint64    mp_region_size (const guint8 *buf, gsize len, gboolean mbox_quoted);
 
+/* The same size counted over chunks fed in order. */
+typedef struct {
+	guint64  size;        /* octets + LFs without a CR before them */
+	guint64  quoted;      /* ^>+From lines (when mbox_quoted) */
+	gboolean mbox_quoted;
+	gboolean last_cr;     /* the last octet fed is a CR */
+	gboolean line_start;  /* the next octet starts a line */
+	gboolean candidate;   /* in a line that started with '>' and may still match */
+	guint    matched;     /* octets of "From " matched in it */
+} MpRegionCounter;
+
+void       mp_region_counter_init  (MpRegionCounter *c, gboolean mbox_quoted);
+void       mp_region_counter_feed  (MpRegionCounter *c, const guint8 *buf, gsize n);
+guint64    mp_region_counter_total (const MpRegionCounter *c);
+
 G_END_DECLS
