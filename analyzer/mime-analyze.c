@@ -241,6 +241,29 @@ count_lf (const guint8 *p, const guint8 *end, gboolean bare)
  * speed) every LF is bare; from there a LF counts when the octet before it
  * is no CR. test-mime-analyze /mime-analyze/region-size compares it with a
  * plain per-octet count. */
+gboolean
+mp_octets_plain (const guint8 *p, gsize n)
+{
+	const guint8 *end = p + n;
+	MpOctets16 any = { 0 }, bad = { 0 };
+	guint64 w[2];
+
+	for (; end - p >= 16; p += 16) {
+		MpOctets16 v;
+		memcpy (&v, p, sizeof v);
+		any |= v;
+		bad |= (MpOctets16) ((v == 0) | (v == '\r'));
+	}
+	bad |= any & 0x80;
+	memcpy (w, &bad, sizeof w);
+	if ((w[0] | w[1]) != 0)
+		return FALSE;
+	for (; p < end; p++)
+		if (*p >= 0x80 || *p == '\r' || *p == '\0')
+			return FALSE;
+	return TRUE;
+}
+
 static guint64
 bare_lf (const guint8 *buf, const guint8 *end)
 {

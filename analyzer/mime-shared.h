@@ -47,6 +47,9 @@ void       mp_address_list_prefill_idn (InternetAddressList *list);
 /* The CRLF size of a stored body, less the mbox quoting when MBOX_QUOTED. */
 guint64    mp_region_size (const guint8 *buf, gsize len, gboolean mbox_quoted);
 
+/* TRUE when none of the N octets at P is 8-bit, CR or NUL. */
+gboolean   mp_octets_plain (const guint8 *p, gsize n);
+
 /* The same size counted over chunks fed in order. */
 typedef struct {
 	guint64  size;        /* octets + LFs without a CR before them */

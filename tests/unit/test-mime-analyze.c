@@ -1056,6 +1056,31 @@ test_region_size (void)
 	}
 }
 
+/* mp_octets_plain() finds an 8-bit octet, CR or NUL wherever it is. */
+static void
+test_octets_plain (void)
+{
+	static const guint8 bad[] = { 0x80, 0xff, 0xc3, '\r', '\0' };
+	guint8 buf[200];
+
+	for (gsize i = 0; i < sizeof buf; i++)
+		buf[i] = (guint8) (0x01 + i % 0x7f) == '\r' ? 'x' : (guint8) (0x01 + i % 0x7f);
+	for (gsize off = 0; off < 16; off++) {
+		for (gsize len = 0; off + len <= sizeof buf; len++) {
+			g_assert_true (mp_octets_plain (buf + off, len));
+			for (gsize at = 0; at < len; at++) {
+				for (gsize b = 0; b < G_N_ELEMENTS (bad); b++) {
+					guint8 keep = buf[off + at];
+					buf[off + at] = bad[b];
+					g_assert_false (mp_octets_plain (buf + off, len));
+					buf[off + at] = keep;
+				}
+			}
+		}
+	}
+	g_assert_true (mp_octets_plain ((const guint8 *) "\x7f\n\t ~", 5));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1082,6 +1107,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/mime-analyze/format-date", test_format_date);
 	g_test_add_func ("/mime-analyze/format-date/like-glib", test_format_date_like_glib);
 	g_test_add_func ("/mime-analyze/region-size", test_region_size);
+	g_test_add_func ("/mime-analyze/octets-plain", test_octets_plain);
 	g_test_add_func ("/mime-analyze/idn-shortcut/fixed", test_idn_shortcut_fixed);
 	g_test_add_func ("/mime-analyze/idn-shortcut/random", test_idn_shortcut_random);
 	g_test_add_func ("/mime-analyze/idn-shortcut/non-ascii", test_idn_shortcut_non_ascii);
