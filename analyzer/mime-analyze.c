@@ -107,11 +107,54 @@ mp_analyzer_free (MpAnalyzer *a)
 	g_free (a);
 }
 
+#define MP_DATE_FORMAT "%Y-%m-%dT%H:%M:%S%:z"
+
+static char *
+put_2 (char *p, int v)
+{
+	*p++ = (char) ('0' + v / 10);
+	*p++ = (char) ('0' + v % 10);
+	return p;
+}
+
 char *
 mp_format_date (GDateTime *dt)
 {
-	/* %:z gives +01:00; reports sort and compare on this string */
-	return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S%:z");
+	/* %:z gives +01:00; reports sort and compare on this string.
+	 * g_date_time_format() costs about 6 K instructions (a GString, a
+	 * UTF-8 check, a printf per field) and runs twice per message (the
+	 * mbox producer formats the From_ line date too), so the string is
+	 * put together here from the same GDateTime fields, as GLib 2.74
+	 * writes them: %Y without padding, the other fields 2 digits, %:z as
+	 * sign (- only for a negative offset), hours and minutes of |offset|
+	 * in whole seconds, seconds dropped (gdatetime.c, format_z). Anything
+	 * outside 4-digit years and 2-digit offset hours goes to GLib itself.
+	 * test-mime-analyze /mime-analyze/format-date compares both. */
+	gint64 offset = g_date_time_get_utc_offset (dt) / G_TIME_SPAN_SECOND;
+	gint64 abs_offset = offset < 0 ? -offset : offset;
+	char buf[32], *p = buf;
+	int year, month, day;
+
+	g_date_time_get_ymd (dt, &year, &month, &day);
+	if (year < 1000 || year > 9999 || abs_offset >= 100 * 3600)
+		return g_date_time_format (dt, MP_DATE_FORMAT);
+	p = put_2 (p, year / 100);
+	p = put_2 (p, year % 100);
+	*p++ = '-';
+	p = put_2 (p, month);
+	*p++ = '-';
+	p = put_2 (p, day);
+	*p++ = 'T';
+	p = put_2 (p, g_date_time_get_hour (dt));
+	*p++ = ':';
+	p = put_2 (p, g_date_time_get_minute (dt));
+	*p++ = ':';
+	p = put_2 (p, g_date_time_get_second (dt));
+	*p++ = offset < 0 ? '-' : '+';
+	p = put_2 (p, (int) (abs_offset / 3600));
+	*p++ = ':';
+	p = put_2 (p, (int) (abs_offset / 60 % 60));
+	return g_strndup (buf, (gsize) (p - buf));
 }
 
 static gboolean
@@ -128,76 +171,119 @@ param_list_has (GMimeParamList *list, const char *base)
 	return FALSE;
 }
 
-/* Counts lines matching ^>+From  across chunks: in an mbox each carries one
- * quoting '>' that the stored message will not have (DEFINITIONS.md). */
-typedef struct {
-	gboolean at_start;
-	gboolean quotes;   /* at least one '>' seen at this line's start */
-	guint    matched;  /* bytes of "From " matched after them */
-	gboolean dead;     /* this line cannot match any more */
-	guint64  count;
-} QuotedFrom;
+/* 16 octets as one value: GCC's and Clang's vector extension, compiled to
+ * SSE2 on x86-64 (NEON on arm64, plain code elsewhere) without asking for
+ * any instruction set. A comparison gives 0 or -1 (all bits) per lane. */
+typedef guint8 MpOctets16 __attribute__ ((vector_size (16)));
 
-static void
-quoted_from_feed (QuotedFrom *q, const char *buf, gsize n)
+/* The sum of the 16 8-bit lanes: 8 lanes per 64-bit word, added in pairs
+ * into 16-bit fields (at most 510), then by one multiplication (at most
+ * 2040, in the top 16 bits). */
+static guint64
+lanes_sum (MpOctets16 acc)
 {
-	for (gsize i = 0; i < n; i++) {
-		char c = buf[i];
-		if (c == '\n') {
-			q->at_start = TRUE;
-			q->quotes = q->dead = FALSE;
-			q->matched = 0;
-			continue;
-		}
-		if (q->dead)
-			continue;
-		if (q->matched == 0 && c == '>') {
-			q->quotes = TRUE;
-		} else if (q->quotes && c == "From "[q->matched]) {
-			if (++q->matched == 5) {
-				q->count++;
-				q->dead = TRUE;
-			}
-		} else {
-			q->dead = TRUE;
-		}
-		if (q->dead) {
-			/* skip to the next line end fast */
-			const char *lf = memchr (buf + i, '\n', n - i);
-			if (lf == NULL)
-				return;
-			i = (gsize) (lf - buf) - 1;
-		}
+	const guint64 low = 0x00ff00ff00ff00ffULL;
+	guint64 w[2], sum = 0;
+
+	memcpy (w, &acc, sizeof w);
+	for (int k = 0; k < 2; k++) {
+		guint64 pairs = (w[k] & low) + ((w[k] >> 8) & low);
+		sum += (pairs * 0x0001000100010001ULL) >> 48;
 	}
+	return sum;
+}
+
+/* -1 in each lane of the 16 octets at P that is a LF (when BARE: a LF whose
+ * octet before, P[-1] for the first, is no CR), else 0. */
+static inline MpOctets16
+lf_lanes (const guint8 *p, gboolean bare)
+{
+	MpOctets16 v, prev;
+
+	memcpy (&v, p, sizeof v);
+	if (!bare)
+		return (MpOctets16) (v == '\n');
+	memcpy (&prev, p - 1, sizeof prev);
+	return (MpOctets16) ((v == '\n') & ~(prev == '\r'));
+}
+
+/* The LFs in [P, END), or with BARE those not preceded by a CR (P[-1] must
+ * then be readable). 64 octets a round; each lane counts in 8 bits, so the
+ * lanes are summed after at most 252 blocks of 16. */
+static inline guint64
+count_lf (const guint8 *p, const guint8 *end, gboolean bare)
+{
+	guint64 n = 0;
+
+	while (end - p >= 16) {
+		MpOctets16 acc = { 0 };
+		const guint8 *stop = p + MIN ((gsize) (end - p) / 16, (gsize) 252) * 16;
+
+		for (; stop - p >= 64; p += 64)
+			acc -= (lf_lanes (p, bare) + lf_lanes (p + 16, bare)) +
+			       (lf_lanes (p + 32, bare) + lf_lanes (p + 48, bare));
+		for (; p < stop; p += 16)
+			acc -= lf_lanes (p, bare);
+		n += lanes_sum (acc);
+	}
+	for (; p < end; p++)
+		n += *p == '\n' && (!bare || p[-1] != '\r');
+	return n;
 }
 
 /* The CRLF size of BUF (LEN octets + one per LF not preceded by CR inside
- * BUF), less one octet per ^>+From line when MBOX_QUOTED: what the streaming
- * path below computes with mp_crlf_feed and quoted_from_feed, in two tight
- * passes that the compiler vectorizes (no call per line). */
+ * BUF), less one octet per ^>+From line when MBOX_QUOTED (each such line
+ * in an mbox carries one quoting '>' that the stored message will not have,
+ * DEFINITIONS.md); MpRegionCounter below counts the same in chunks. Called on
+ * every attachment the light walker accepts (most of the octets of a
+ * mailbox), so it counts 16 octets at a time with no call per line: up to
+ * the first CR (LF-only mail has none; memchr finds that out at memory
+ * speed) every LF is bare; from there a LF counts when the octet before it
+ * is no CR. test-mime-analyze /mime-analyze/region-size compares it with a
+ * plain per-octet count. */
+gboolean
+mp_octets_plain (const guint8 *p, gsize n)
+{
+	const guint8 *end = p + n;
+	MpOctets16 any = { 0 }, bad = { 0 };
+	guint64 w[2];
+
+	for (; end - p >= 16; p += 16) {
+		MpOctets16 v;
+		memcpy (&v, p, sizeof v);
+		any |= v;
+		bad |= (MpOctets16) ((v == 0) | (v == '\r'));
+	}
+	bad |= any & 0x80;
+	memcpy (w, &bad, sizeof w);
+	if ((w[0] | w[1]) != 0)
+		return FALSE;
+	for (; p < end; p++)
+		if (*p >= 0x80 || *p == '\r' || *p == '\0')
+			return FALSE;
+	return TRUE;
+}
+
+static guint64
+bare_lf (const guint8 *buf, const guint8 *end)
+{
+	const guint8 *cr = memchr (buf, '\r', (size_t) (end - buf));
+
+	if (cr == NULL)
+		return count_lf (buf, end, FALSE);
+	return count_lf (buf, cr, FALSE) + count_lf (cr + 1, end, TRUE); /* *cr is no LF */
+}
+
 guint64
 mp_region_size (const guint8 *buf, gsize len, gboolean mbox_quoted)
 {
-	guint64 lf = 0, crlf = 0, quoted = 0;
+	const guint8 *end = buf + len;
+	guint64 bare = len ? bare_lf (buf, end) : 0; /* buf may be NULL when len is 0 */
+	guint64 quoted = 0;
 
-	for (gsize i = 0; i < len;) {
-		/* an 8-bit counter over at most 255 bytes: the loop vectorizes */
-		gsize m = MIN (len - i, (gsize) 255);
-		const guint8 *p = buf + i;
-		guint8 a = 0;
-		for (gsize k = 0; k < m; k++)
-			a += p[k] == '\n';
-		lf += a;
-		i += m;
-	}
-	/* CR LF pairs: found from the CRs, which LF-only mail has none of */
-	for (const guint8 *p = buf, *end = buf + len;
-	     p < end && (p = memchr (p, '\r', (size_t) (end - p))) != NULL; p++)
-		if (p + 1 < end && p[1] == '\n')
-			crlf++;
 	if (mbox_quoted) {
 		/* a line of one or more '>' then "From " (base64 has no '>') */
-		const guint8 *p = buf, *end = buf + len;
+		const guint8 *p = buf;
 		while (p < end && (p = memchr (p, '>', (size_t) (end - p))) != NULL) {
 			if (p == buf || p[-1] == '\n') {
 				while (p < end && *p == '>')
@@ -209,7 +295,75 @@ mp_region_size (const guint8 *buf, gsize len, gboolean mbox_quoted)
 			}
 		}
 	}
-	return len + (lf - crlf) - quoted;
+	return len + bare - quoted;
+}
+
+/* mp_region_size() over a stream fed in chunks (a body GMime streams from
+ * the file: messages over MP_ANALYZER_MEM_MAX). The same vector count per
+ * chunk, with the CR before a chunk's first LF carried; the quoted From
+ * lines are found from the '>' octets (memchr) that start a line, a line
+ * being followed octet by octet only from such a '>' on, across chunks. */
+void
+mp_region_counter_init (MpRegionCounter *c, gboolean mbox_quoted)
+{
+	memset (c, 0, sizeof *c);
+	c->mbox_quoted = mbox_quoted;
+	c->line_start = TRUE;
+}
+
+static void
+region_quoted_feed (MpRegionCounter *c, const guint8 *buf, gsize n)
+{
+	gsize i = 0;
+
+	while (i < n) {
+		const guint8 *gt;
+
+		if (c->candidate) {
+			/* after one or more '>' at a line start: more '>', then "From " */
+			guint8 ch = buf[i];
+			if (c->matched == 0 && ch == '>') {
+				i++;
+			} else if (ch == (guint8) "From "[c->matched]) {
+				i++;
+				if (++c->matched == 5) {
+					c->quoted++;
+					c->candidate = FALSE;
+				}
+			} else {
+				c->candidate = FALSE; /* look at this octet again below */
+			}
+			continue;
+		}
+		if ((gt = memchr (buf + i, '>', n - i)) == NULL)
+			break;
+		i = (gsize) (gt - buf);
+		if (i == 0 ? c->line_start : buf[i - 1] == '\n') {
+			c->candidate = TRUE;
+			c->matched = 0;
+		}
+		i++;
+	}
+}
+
+void
+mp_region_counter_feed (MpRegionCounter *c, const guint8 *buf, gsize n)
+{
+	if (n == 0)
+		return;
+	c->size += n + bare_lf (buf, buf + n);
+	if (buf[0] == '\n' && c->last_cr)
+		c->size--; /* counted as bare above; its CR ended the last chunk */
+	if (c->mbox_quoted)
+		region_quoted_feed (c, buf, n);
+	c->last_cr = buf[n - 1] == '\r';
+	c->line_start = buf[n - 1] == '\n';
+}
+
+guint64
+mp_region_counter_total (const MpRegionCounter *c)
+{
+	return c->size - c->quoted;
 }
 
 /* The CRLF size of a leaf's body as stored (still transfer-encoded): the
@@ -219,10 +373,9 @@ mp_region_size (const guint8 *buf, gsize len, gboolean mbox_quoted)
 static guint64
 encoded_size (GMimeObject *obj, gboolean mbox_quoted)
 {
-	QuotedFrom q = { TRUE, FALSE, 0, FALSE, 0 };
 	GMimeDataWrapper *content;
 	GMimeStream *stream;
-	MpCrlfCounter c;
+	MpRegionCounter c;
 	char buf[16384];
 	gint64 saved;
 	gssize n;
@@ -261,15 +414,12 @@ encoded_size (GMimeObject *obj, gboolean mbox_quoted)
 	saved = g_mime_stream_tell (stream);
 	if (g_mime_stream_reset (stream) == -1)
 		return 0;
-	mp_crlf_init (&c);
-	while ((n = g_mime_stream_read (stream, buf, sizeof buf)) > 0) {
-		mp_crlf_feed (&c, buf, (gsize) n);
-		if (mbox_quoted)
-			quoted_from_feed (&q, buf, (gsize) n);
-	}
+	mp_region_counter_init (&c, mbox_quoted);
+	while ((n = g_mime_stream_read (stream, buf, sizeof buf)) > 0)
+		mp_region_counter_feed (&c, (const guint8 *) buf, (gsize) n);
 	if (saved >= 0)
 		g_mime_stream_seek (stream, saved, GMIME_STREAM_SEEK_SET);
-	return mp_crlf_total (&c) - q.count;
+	return mp_region_counter_total (&c);
 }
 
 static const char *
@@ -614,6 +764,45 @@ capped_text (const char *s)
 	}
 }
 
+static gboolean
+is_ascii (const char *s)
+{
+	for (; *s; s++)
+		if ((guchar) *s >= 0x80)
+			return FALSE;
+	return TRUE;
+}
+
+/* internet_address_list_to_string() writes each mailbox through
+ * internet_address_mailbox_get_idn_addr() (internet-address.c, 3.2.13),
+ * which, the first time, runs idn2_to_ascii_8z() on the domain and caches
+ * the result in the public field idn_addr: the local part and '@', then the
+ * domain unchanged when idn2 fails or returns it equal ignoring ASCII case,
+ * else idn2's output. For an all-ASCII domain idn2 (UTS #46 processing) can
+ * only map ASCII upper case to lower case or fail; an xn-- label is checked,
+ * not rewritten, so the result is always ADDR itself. Filling the cache with
+ * it here skips idn2's Unicode tables (about 31 K instructions per message,
+ * the largest cost of the header facts); non-ASCII domains still go through
+ * idn2. test-mime-analyze /mime-analyze/idn-shortcut compares this with
+ * GMime's own output on many tricky ASCII domains. */
+void
+mp_address_list_prefill_idn (InternetAddressList *list)
+{
+	int n = list != NULL ? internet_address_list_length (list) : 0;
+
+	for (int i = 0; i < n; i++) {
+		InternetAddress *ia = internet_address_list_get_address (list, i);
+
+		if (INTERNET_ADDRESS_IS_GROUP (ia)) {
+			mp_address_list_prefill_idn (internet_address_group_get_members (INTERNET_ADDRESS_GROUP (ia)));
+		} else if (INTERNET_ADDRESS_IS_MAILBOX (ia)) {
+			InternetAddressMailbox *mb = INTERNET_ADDRESS_MAILBOX (ia);
+			if (mb->idn_addr == NULL && mb->addr != NULL && is_ascii (mb->addr))
+				mb->idn_addr = g_strdup (mb->addr);
+		}
+	}
+}
+
 void
 mp_analyzer_record_headers (MpAnalyzer *a, MpMessage *m, const MpHeaderFacts *h)
 {
@@ -638,7 +827,9 @@ mp_analyzer_record_headers (MpAnalyzer *a, MpMessage *m, const MpHeaderFacts *h)
 
 	raw = h->from_value;
 	if (h->from != NULL && internet_address_list_length (h->from) > 0) {
-		g_autofree char *text = internet_address_list_to_string (h->from, NULL, FALSE);
+		g_autofree char *text = NULL;
+		mp_address_list_prefill_idn (h->from);
+		text = internet_address_list_to_string (h->from, NULL, FALSE);
 		m->from = capped_text (text);
 		m->from_addresses = (guint) internet_address_list_length (h->from);
 		/* RFC 5322 §3.6.2 allows several authors with a Sender:, but

@@ -54,7 +54,28 @@ struct _MpMimeFast {
 	const char         *decline;
 	Field              *fields;   /* FAST_MAX_HEADERS, reused per block */
 	GArray             *leaves;   /* Leaf */
+	GHashTable         *parsed;   /* RawKey -> Parsed: see parsed_lookup() */
 };
+
+/* The raw value of a Content-Type or Content-Disposition field (the octets
+ * after the colon, as split_headers() found them) and which of the two. */
+typedef struct {
+	gboolean    is_type;
+	gsize       len;
+	const char *value; /* into the message while looking up; ->octets when stored */
+	char        octets[];
+} RawKey;
+
+/* What content_field() got from GMime for that raw value, without warning:
+ * the parsed object (never changed after parsing; leaves take refs) and,
+ * for a Content-Type, its decoded value. */
+typedef struct {
+	GObject *obj;
+	char    *decoded;
+} Parsed;
+
+/* Entries kept; the table is emptied when full (leaves keep their refs). */
+#define FAST_PARSED_MAX 64
 
 /* The top-level header facts, owned (MpHeaderFacts borrows from here). */
 typedef struct {
@@ -121,6 +142,35 @@ leaf_clear (gpointer p)
 	g_clear_pointer (&l->ct_value, g_free);
 }
 
+static guint
+raw_key_hash (gconstpointer p)
+{
+	const RawKey *k = p;
+	guint h = k->is_type ? 5381 : 5387;
+
+	for (gsize i = 0; i < k->len; i++)
+		h = h * 33 + (guchar) k->value[i];
+	return h;
+}
+
+static gboolean
+raw_key_equal (gconstpointer a, gconstpointer b)
+{
+	const RawKey *x = a, *y = b;
+
+	return x->is_type == y->is_type && x->len == y->len && memcmp (x->value, y->value, x->len) == 0;
+}
+
+static void
+parsed_free (gpointer p)
+{
+	Parsed *v = p;
+
+	g_object_unref (v->obj);
+	g_free (v->decoded);
+	g_free (v);
+}
+
 MpMimeFast *
 mp_mime_fast_new (void)
 {
@@ -132,6 +182,7 @@ mp_mime_fast_new (void)
 	f->fields = g_new (Field, FAST_MAX_HEADERS);
 	f->leaves = g_array_new (FALSE, TRUE, sizeof (Leaf));
 	g_array_set_clear_func (f->leaves, leaf_clear);
+	f->parsed = g_hash_table_new_full (raw_key_hash, raw_key_equal, g_free, parsed_free);
 	return f;
 }
 
@@ -143,6 +194,7 @@ mp_mime_fast_free (MpMimeFast *f)
 	g_mime_parser_options_free (f->options);
 	g_free (f->fields);
 	g_array_unref (f->leaves);
+	g_hash_table_unref (f->parsed);
 	g_free (f);
 }
 
@@ -173,10 +225,24 @@ is_token_char (guchar c)
 	return c > 0x20 && c < 0x7f && strchr ("()<>@,;:\\\"/[]?=", c) == NULL;
 }
 
+/* g_ascii_strncasecmp() for N octets without NUL, inline: header names are
+ * compared a few dozen times per message, and GLib's calls a function per
+ * octet. */
+static inline gboolean
+ascii_case_equal (const char *a, const char *b, gsize n)
+{
+	for (gsize i = 0; i < n; i++) {
+		char x = a[i], y = b[i];
+		if (x != y && (x >= 'A' && x <= 'Z' ? x + 32 : x) != (y >= 'A' && y <= 'Z' ? y + 32 : y))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean
 name_is (const Field *h, const char *name)
 {
-	return h->name_len == strlen (name) && g_ascii_strncasecmp (h->name, name, h->name_len) == 0;
+	return h->name_len == strlen (name) && ascii_case_equal (h->name, name, h->name_len);
 }
 
 static gboolean
@@ -194,8 +260,9 @@ has_encoded_word (const Field *h)
 
 /* Splits the header block at POS into fields. Accepts only "Name: value"
  * lines (name: printable ASCII without ':', not starting "--"), folded
- * lines starting with space or tab, 7-bit values without CR or NUL, and an
- * empty line (LF) at its end. Sets *N and *END (offset after the empty line). */
+ * lines starting with space or tab, 7-bit values without CR or NUL (checked
+ * once over the whole block, 16 octets at a time), and an empty line (LF)
+ * at its end. Sets *N and *END (offset after the empty line). */
 static gboolean
 split_headers (Walk *w, gsize pos, guint *n, gsize *end)
 {
@@ -210,6 +277,9 @@ split_headers (Walk *w, gsize pos, guint *n, gsize *end)
 		if (p >= lim)
 			return decline (w, "header block without end");
 		if (*p == '\n') {
+			/* names are printable ASCII: this checks the values */
+			if (!mp_octets_plain (buf + pos, (gsize) (p - (buf + pos))))
+				return decline (w, "8-bit, CR or NUL in a header");
 			*end = (gsize) (p + 1 - buf);
 			return TRUE;
 		}
@@ -229,9 +299,6 @@ split_headers (Walk *w, gsize pos, guint *n, gsize *end)
 			if (p >= lim || (*p != ' ' && *p != '\t'))
 				break;
 		}
-		for (const guint8 *c = value; c < p; c++)
-			if (*c >= 0x80 || *c == '\r' || *c == '\0')
-				return decline (w, "8-bit, CR or NUL in a header");
 		if (*n == FAST_MAX_HEADERS)
 			return decline (w, "too many header fields");
 		h = &w->f->fields[(*n)++];
@@ -291,6 +358,54 @@ part_headers_clear (PartHeaders *ph)
 	g_clear_pointer (&ph->ct_value, g_free);
 }
 
+/* A Content-Type or Content-Disposition value seen before, as GMime parsed
+ * it then. Most messages repeat a few values ("text/plain; charset=utf-8",
+ * "inline"), and a GMime content type or disposition is a handful of
+ * GObjects whose construction and teardown cost some 20 K instructions; a
+ * repeated value now costs a hash lookup and a ref. GMime stays the only
+ * parser: an entry is the object GMime returned for exactly these raw
+ * octets, stored only when parsing passed every check content_field()
+ * makes and GMime did not warn, so a hit is what a fresh parse would give.
+ * Values naming a boundary or a file ("boundary", "name", "filename"
+ * anywhere in them) are neither looked up nor stored: they rarely repeat. */
+static gboolean
+worth_caching (const Field *h)
+{
+	for (gsize i = 0; i + 4 <= h->value_len; i++) {
+		const char *p = h->value + i;
+		if ((p[0] | 0x20) == 'n' && ascii_case_equal (p, "name", 4))
+			return FALSE;
+		if ((p[0] | 0x20) == 'b' && i + 8 <= h->value_len && ascii_case_equal (p, "boundary", 8))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static Parsed *
+parsed_lookup (MpMimeFast *f, const Field *h, gboolean is_type)
+{
+	RawKey key = { is_type, h->value_len, h->value };
+
+	return g_hash_table_lookup (f->parsed, &key);
+}
+
+static void
+parsed_store (MpMimeFast *f, const Field *h, gboolean is_type, GObject *obj, const char *decoded)
+{
+	RawKey *key = g_malloc (sizeof *key + h->value_len);
+	Parsed *v = g_new (Parsed, 1);
+
+	if (g_hash_table_size (f->parsed) >= FAST_PARSED_MAX)
+		g_hash_table_remove_all (f->parsed);
+	key->is_type = is_type;
+	key->len = h->value_len;
+	memcpy (key->octets, h->value, h->value_len);
+	key->value = key->octets;
+	v->obj = g_object_ref (obj);
+	v->decoded = g_strdup (decoded);
+	g_hash_table_insert (f->parsed, key, v);
+}
+
 /* Content-Type, Content-Disposition and Content-Id of one part, read as
  * object_header_changed() (gmime-object.c) reads them. */
 static gboolean
@@ -301,17 +416,41 @@ content_field (Walk *w, const Field *h, PartHeaders *ph)
 	if (has_encoded_word (h))
 		return decline (w, "encoded word in a Content- header");
 	if (name_is (h, "Content-Type")) {
+		gboolean cache = worth_caching (h);
+		Parsed *hit = cache ? parsed_lookup (f, h, TRUE) : NULL;
+		gboolean warned = f->warned;
+		if (hit != NULL) {
+			ph->ct_value = g_strdup (hit->decoded);
+			ph->ct = g_object_ref (GMIME_CONTENT_TYPE (hit->obj));
+			return TRUE;
+		}
 		ph->ct_value = decoded_value (f, h);
 		if (!plain_content_type (ph->ct_value))
 			return decline (w, "unusual Content-Type");
 		if (strchr (ph->ct_value, '*') != NULL)
 			return decline (w, "RFC 2231 parameter");
+		f->warned = FALSE;
 		ph->ct = g_mime_content_type_parse (f->options, ph->ct_value);
+		if (cache && !f->warned)
+			parsed_store (f, h, TRUE, G_OBJECT (ph->ct), ph->ct_value);
+		f->warned |= warned;
 	} else if (name_is (h, "Content-Disposition")) {
-		g_autofree char *v = decoded_value (f, h);
+		gboolean cache = worth_caching (h);
+		Parsed *hit = cache ? parsed_lookup (f, h, FALSE) : NULL;
+		gboolean warned = f->warned;
+		g_autofree char *v = NULL;
+		if (hit != NULL) {
+			ph->disp = g_object_ref (GMIME_CONTENT_DISPOSITION (hit->obj));
+			return TRUE;
+		}
+		v = decoded_value (f, h);
 		if (strchr (v, '*') != NULL)
 			return decline (w, "RFC 2231 parameter");
+		f->warned = FALSE;
 		ph->disp = g_mime_content_disposition_parse (f->options, v);
+		if (cache && !f->warned)
+			parsed_store (f, h, FALSE, G_OBJECT (ph->disp), NULL);
+		f->warned |= warned;
 	} else if (name_is (h, "Content-Id")) {
 		g_autofree char *v = decoded_value (f, h);
 		g_autofree char *id = g_mime_utils_decode_message_id (v);
@@ -327,13 +466,13 @@ content_field (Walk *w, const Field *h, PartHeaders *ph)
 static gboolean
 is_content_field (const Field *h)
 {
-	return h->name_len >= 8 && g_ascii_strncasecmp (h->name, "Content-", 8) == 0;
+	return h->name_len >= 8 && ascii_case_equal (h->name, "Content-", 8);
 }
 
 static gboolean
 same_name (const Field *a, const Field *b)
 {
-	return a->name_len == b->name_len && g_ascii_strncasecmp (a->name, b->name, a->name_len) == 0;
+	return a->name_len == b->name_len && ascii_case_equal (a->name, b->name, a->name_len);
 }
 
 /* TRUE when Q (before END) is a line end: LF, CR LF, CR at the end, or the end. */

@@ -8,6 +8,7 @@
 #include "mime-analyze.h"
 
 #include "crlf.h"
+#include "mime-shared.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -677,6 +678,409 @@ test_format_date (void)
 	g_assert_cmpstr (u, ==, "1999-12-31T00:00:00+00:00");
 }
 
+/* mp_format_date() writes what g_date_time_format() writes: every offset
+ * GTimeZone takes (whole minutes, and odd seconds), both signs, under one
+ * hour, half and quarter hours, at years of 1 to 4 digits and random times,
+ * in named zones, and for dates as GMime parses them. */
+static void
+check_format_date (GDateTime *dt)
+{
+	g_autofree char *want = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S%:z");
+	g_autofree char *got = mp_format_date (dt);
+
+	g_assert_cmpstr (got, ==, want);
+}
+
+static void
+test_format_date_like_glib (void)
+{
+	static const int years[] = { 1, 9, 10, 99, 100, 999, 1000, 1583, 1899, 1900, 1969, 1970,
+	                             1999, 2000, 2024, 2038, 2106, 9998, 9999 };
+	static const char *const zones[] = { "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu",
+	                                     "Australia/Lord_Howe", "Pacific/Chatham", "Africa/Monrovia",
+	                                     "America/Caracas", "Pacific/Kiritimati", "UTC" };
+	static const char *const headers[] = {
+		"Tue, 12 Mar 2019 10:00:00 +0100", "Tue, 12 Mar 2019 10:00:00 -0030",
+		"Tue, 12 Mar 2019 10:00:00 -0000", "Tue, 12 Mar 2019 10:00:00 +0545",
+		"Tue, 12 Mar 2019 10:00:00 -0930", "Tue, 12 Mar 2019 10:00:00 +1400",
+		"Tue, 12 Mar 2019 10:00:00 -1200", "Tue, 12 Mar 2019 10:00:00 +2359",
+		"Tue, 12 Mar 2019 10:00:00 -2359", "Tue, 12 Mar 2019 10:00:00 +9959",
+		"Tue, 12 Mar 2019 10:00:00 EST", "Tue, 12 Mar 2019 10:00:00 PDT",
+		"Tue, 12 Mar 2019 10:00:00 GMT", "Tue, 12 Mar 2019 10:00:00 UT",
+		"12 Mar 19 10:00 +0100", "1 Jan 0001 00:00:00 +0000", "31 Dec 9999 23:59:59 -2359",
+		"1 Jan 1970 00:00:00 -0001", "29 Feb 2000 12:00:60 +0000", "Tue, 12 Mar 2019 10:00:00 junk",
+	};
+	g_autoptr(GRand) r = g_rand_new_with_seed (4711);
+
+	for (int offset = -24 * 3600; offset <= 24 * 3600; offset += 60) {
+		g_autoptr(GTimeZone) tz = g_time_zone_new_offset (offset);
+		for (gsize y = 0; y < G_N_ELEMENTS (years); y++) {
+			g_autoptr(GDateTime) dt = g_date_time_new (tz, years[y], g_rand_int_range (r, 1, 13),
+			                                           g_rand_int_range (r, 1, 29), g_rand_int_range (r, 0, 24),
+			                                           g_rand_int_range (r, 0, 60), g_rand_double_range (r, 0, 60));
+			if (dt != NULL)
+				check_format_date (dt);
+		}
+	}
+	for (int offset = -86399; offset <= 86399; offset += 1237) {
+		g_autoptr(GTimeZone) tz = g_time_zone_new_offset (offset);
+		g_autoptr(GDateTime) dt = g_date_time_new (tz, 2020, 6, 15, 12, 30, 45);
+		check_format_date (dt);
+	}
+	for (gsize z = 0; z < G_N_ELEMENTS (zones); z++) {
+		g_autoptr(GTimeZone) tz = g_time_zone_new_identifier (zones[z]);
+		if (tz == NULL)
+			continue;
+		for (int k = 0; k < 200; k++) {
+			g_autoptr(GDateTime) dt = g_date_time_new (tz, g_rand_int_range (r, 1, 10000),
+			                                           g_rand_int_range (r, 1, 13), g_rand_int_range (r, 1, 29),
+			                                           g_rand_int_range (r, 0, 24), g_rand_int_range (r, 0, 60), 59.999);
+			if (dt != NULL)
+				check_format_date (dt);
+		}
+	}
+	for (gsize h = 0; h < G_N_ELEMENTS (headers); h++) {
+		g_autoptr(GDateTime) dt = g_mime_utils_header_decode_date (headers[h]);
+		if (dt != NULL)
+			check_format_date (dt);
+	}
+}
+
+/* The idn shortcut (mp_address_list_prefill_idn, mime-analyze.c) must give
+ * what GMime's own internet_address_list_to_string() gives: each address
+ * list is parsed twice, written once by GMime alone and once after the
+ * shortcut, and the strings compared. */
+static void
+check_idn_same (const char *text)
+{
+	g_autoptr(InternetAddressList) plain = internet_address_list_parse (NULL, text);
+	g_autoptr(InternetAddressList) fast = internet_address_list_parse (NULL, text);
+	g_autofree char *want = NULL;
+	g_autofree char *got = NULL;
+
+	if (plain == NULL) {
+		g_assert_null (fast);
+		return;
+	}
+	want = internet_address_list_to_string (plain, NULL, FALSE);
+	mp_address_list_prefill_idn (fast);
+	got = internet_address_list_to_string (fast, NULL, FALSE);
+	if (g_strcmp0 (want, got) != 0)
+		g_test_message ("differ for %s: GMime %s, shortcut %s", text, want, got);
+	g_assert_cmpstr (got, ==, want);
+}
+
+#ifdef MP_TEST_HAVE_IDN2
+#include <idn2.h>
+
+/* The claim under the shortcut, asked of libidn2 directly: for an ASCII
+ * domain, idn2_to_ascii_8z (flags 0, as GMime calls it) fails or returns
+ * the domain up to ASCII case. */
+static void
+check_idn2_ascii (const char *domain)
+{
+	char *ascii = NULL;
+	int rc = idn2_to_ascii_8z (domain, &ascii, 0);
+
+	if (rc == IDN2_OK && g_ascii_strcasecmp (domain, ascii) != 0)
+		g_test_message ("idn2 rewrites ASCII domain %s as %s", domain, ascii);
+	g_assert_true (rc != IDN2_OK || g_ascii_strcasecmp (domain, ascii) == 0);
+	idn2_free (ascii);
+}
+#endif
+
+static void
+check_idn_domain (const char *domain)
+{
+	g_autofree char *a = g_strdup_printf ("user@%s", domain);
+	g_autofree char *b = g_strdup_printf ("\"Some One\" <Some.One@%s>, x@%s", domain, domain);
+	g_autofree char *c = g_strdup_printf ("Team: \"a b\"@%s, <c@%s>;, d@example.org", domain, domain);
+
+	check_idn_same (a);
+	check_idn_same (b);
+	check_idn_same (c);
+#ifdef MP_TEST_HAVE_IDN2
+	check_idn2_ascii (domain);
+#endif
+}
+
+static void
+test_idn_shortcut_fixed (void)
+{
+	static const char *const domains[] = {
+		"example.org", "EXAMPLE.ORG", "Example.Org", "example.org.", "EXAMPLE.ORG.",
+		"a", "A", "localhost", "127.0.0.1", "[127.0.0.1]", "[IPv6:::1]", "1.2.3.4.5",
+		"123.example", "0x.example",
+		/* A-labels: valid, with upper case, and invalid ones */
+		"xn--bcher-kva.de", "XN--BCHER-KVA.DE", "xn--BCHER-kva.de", "Xn--Bcher-Kva.De",
+		"xn--nxasmq6b.com", "XN--NXASMQ6B.COM", "xn--mnchen-3ya.de", "xn--80akhbyknj4f.xn--p1ai",
+		"xn--fiqs8s", "XN--FIQS8S", "xn--zca.example", "xn--ss-fia.example",
+		"xn--strae-oqa.de", "XN--STRAE-OQA.DE",
+		"xn--.example", "xn--a.example", "xn---.example", "xn--abc-.example", "xn--abc.example",
+		"xn--abc-def.example", "xn--ab--c.example", "xn--zzzzzzz.example", "xn--999.example",
+		"xn--bcher-kva-.de", "xn--bcher-xxx.de", "xn--bcher-kva.xn--bcher-kva", "xn--a-ecp.ru",
+		"xn--ls8h.la", "XN--LS8H.LA", "xn--i-7iq.ws", "xn--n3h.example", "xn--1ca.example",
+		"xn--0ca.example", "xn--9ca.example", "xn--ida.example", "xn--tda.example",
+		"xn--hxajbheg2az3al.xn--jxalpdlp", "xn--80a.example", "xn--fsqu00a.example",
+		"xn--abc", "-xn--abc.example", "xn--", "xn--.", "XN--",
+		/* STD3-invalid characters, hyphens at label ends, empty labels */
+		"under_score.example", "_dmarc.example.org", "a_b_c", "-lead.example", "trail-.example",
+		"-", "--", "a--b.example", "ab--cd.example", "a.-b.example", "a.b-.example",
+		"a..b", "..", ".", ".example", "example..org", "example.org..",
+		"a b.example", "a!b.example", "a$b.example", "a+b.example", "a=b.example", "a~b",
+		"a'b.example", "a*b.example", "a#b", "a%b", "a&b", "a{b}", "a|b", "a^b", "a`b",
+		"a/b", "a?b", "a\\b", "UPPER-CASE-ONLY", "MiXeD-123.CoM",
+		/* long labels and domains */
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",   /* 63 */
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",  /* 64 */
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.example",
+		"xn--aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS (domains); i++)
+		check_idn_domain (domains[i]);
+	{
+		/* a domain past 253 octets, and one of 253 */
+		g_autoptr(GString) d = g_string_new (NULL);
+		while (d->len < 300) {
+			g_string_append (d, "Label-0123456789.");
+			if (d->len > 240 && d->len < 260)
+				check_idn_domain (d->str);
+		}
+		g_string_append (d, "COM");
+		check_idn_domain (d->str);
+		g_string_truncate (d, 253);
+		check_idn_domain (d->str);
+	}
+	/* addresses without a domain, quoted and odd local parts, several
+	 * mailboxes, groups, empty groups */
+	check_idn_same ("user");
+	check_idn_same ("<user>");
+	check_idn_same ("\"quoted local\"@EXAMPLE.org");
+	check_idn_same ("\"a@b\"@Example.COM");
+	check_idn_same ("\"\"@example.org");
+	check_idn_same ("@example.org");
+	check_idn_same ("user@");
+	check_idn_same ("a@b@c.example");
+	check_idn_same ("A <a@X.example>, B <b@xn--bcher-kva.DE>, c@Y.example, \"D\" <d@_z.example>");
+	check_idn_same ("Undisclosed recipients:;");
+	check_idn_same ("G1: a@A.example, b@B.example;, G2: ;, e@E.example");
+	check_idn_same ("G: H: a@nested.example;;");
+	check_idn_same ("a@example.org (comment), b@Example.org (more)");
+	check_idn_same ("=?utf-8?q?M=C3=BCller?= <mueller@Example.ORG>");
+}
+
+/* Random ASCII domains: labels of letters (both cases), digits, '-', '_',
+ * and A-label-like labels, some of them mangled real A-labels. */
+static void
+test_idn_shortcut_random (void)
+{
+	static const char *const alabels[] = {
+		"xn--bcher-kva", "xn--nxasmq6b", "xn--mnchen-3ya", "xn--80akhbyknj4f", "xn--p1ai",
+		"xn--fiqs8s", "xn--zca", "xn--ss-fia", "xn--strae-oqa", "xn--ls8h", "xn--i-7iq",
+		"xn--hxajbheg2az3al", "xn--jxalpdlp", "xn--fsqu00a", "xn--1ca", "xn--ida",
+	};
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789--_";
+	g_autoptr(GRand) r = g_rand_new_with_seed (20260101);
+	int rounds = g_test_slow () ? 200000 : 20000;
+
+	for (int n = 0; n < rounds; n++) {
+		g_autoptr(GString) d = g_string_new (NULL);
+		int labels = g_rand_int_range (r, 1, 5);
+
+		for (int l = 0; l < labels; l++) {
+			int kind = g_rand_int_range (r, 0, 4);
+			gsize start = d->len;
+			if (l > 0)
+				g_string_append_c (d, '.');
+			start = d->len;
+			if (kind == 0) {
+				/* a real A-label, then case flips and a mangled octet */
+				g_string_append (d, alabels[g_rand_int_range (r, 0, G_N_ELEMENTS (alabels))]);
+				for (gsize k = start; k < d->len; k++)
+					if (g_rand_boolean (r))
+						d->str[k] = g_ascii_toupper (d->str[k]);
+				if (g_rand_int_range (r, 0, 3) == 0)
+					d->str[g_rand_int_range (r, (gint32) start, (gint32) d->len)] =
+						chars[g_rand_int_range (r, 0, sizeof chars - 1)];
+			} else {
+				int len = g_rand_int_range (r, 0, kind == 3 ? 70 : 12);
+				if (kind == 1)
+					g_string_append (d, g_rand_boolean (r) ? "xn--" : "XN--");
+				for (int k = 0; k < len; k++)
+					g_string_append_c (d, chars[g_rand_int_range (r, 0, sizeof chars - 1)]);
+			}
+		}
+		if (g_rand_int_range (r, 0, 8) == 0)
+			g_string_append_c (d, '.');
+		check_idn_domain (d->str);
+	}
+}
+
+/* Non-ASCII domains are left to idn2: the shortcut sets nothing and GMime
+ * still writes the A-label. */
+static void
+test_idn_shortcut_non_ascii (void)
+{
+	g_autoptr(InternetAddressList) list = internet_address_list_parse (NULL, "B <b@b\xc3\xbc" "cher.de>, a@Example.org");
+	InternetAddressMailbox *mb;
+	g_autofree char *s = NULL;
+
+	g_assert_nonnull (list);
+	mp_address_list_prefill_idn (list);
+	mb = INTERNET_ADDRESS_MAILBOX (internet_address_list_get_address (list, 0));
+	g_assert_null (mb->idn_addr);
+	mb = INTERNET_ADDRESS_MAILBOX (internet_address_list_get_address (list, 1));
+	g_assert_cmpstr (mb->idn_addr, ==, "a@Example.org");
+	s = internet_address_list_to_string (list, NULL, FALSE);
+	g_assert_cmpstr (s, ==, "B <b@xn--bcher-kva.de>, a@Example.org");
+	check_idn_same ("B <b@b\xc3\xbc" "cher.de>, a@Example.org");
+	check_idn_same ("c@B\xc3\x9c" "CHER.DE");
+	check_idn_same ("d@\xe2\x98\x83" ".example");
+	check_idn_same ("\xc3\xa9" "l\xc3\xa8" "ve@example.org");
+}
+
+/* mp_region_size() against a plain per-octet count of what it stands for
+ * (DEFINITIONS.md attachment size: octets, plus one per LF without a CR
+ * before it, less one per ^>+From line in an mbox), on random buffers of
+ * the octets that matter, at every alignment, around its 16-octet blocks
+ * and the 255-block flush of its 8-bit lane counters. */
+static guint64
+region_size_reference (const guint8 *buf, gsize len, gboolean mbox_quoted)
+{
+	guint64 size = len;
+
+	for (gsize i = 0; i < len; i++) {
+		if (buf[i] == '\n' && (i == 0 || buf[i - 1] != '\r'))
+			size++;
+		if (mbox_quoted && (i == 0 || buf[i - 1] == '\n') && buf[i] == '>') {
+			gsize k = i;
+			while (k < len && buf[k] == '>')
+				k++;
+			if (len - k >= 5 && memcmp (buf + k, "From ", 5) == 0)
+				size--;
+		}
+	}
+	return size;
+}
+
+/* The same through MpRegionCounter, fed in chunks of 1 to 2*MAXCHUNK octets
+ * cut where RANDOM says (1-octet chunks where MAXCHUNK is 0). */
+static guint64
+region_size_chunked (const guint8 *buf, gsize len, gboolean mbox_quoted, GRand *r, gint32 maxchunk)
+{
+	MpRegionCounter c;
+
+	mp_region_counter_init (&c, mbox_quoted);
+	for (gsize i = 0; i < len;) {
+		gsize n = maxchunk == 0 ? 1 : (gsize) g_rand_int_range (r, 1, 2 * maxchunk + 1);
+		n = MIN (n, len - i);
+		mp_region_counter_feed (&c, buf + i, n);
+		i += n;
+	}
+	return mp_region_counter_total (&c);
+}
+
+static void
+check_region_size (const guint8 *buf, gsize len, gboolean chunked)
+{
+	static GRand *r;
+
+	if (r == NULL)
+		r = g_rand_new_with_seed (99); /* kept for the test program's life */
+	for (int q = 0; q < 2; q++) {
+		guint64 want = region_size_reference (buf, len, q);
+		guint64 got = mp_region_size (buf, len, q);
+		if (got != want)
+			g_test_message ("region of %" G_GSIZE_FORMAT " octets (quoted %d): %" G_GUINT64_FORMAT
+			                " instead of %" G_GUINT64_FORMAT, len, q, got, want);
+		g_assert_cmpuint (got, ==, want);
+		/* small chunks on short buffers (the test's time) */
+		for (gint32 maxchunk = 0; chunked && len <= 1024 && maxchunk <= 64; maxchunk = maxchunk ? maxchunk * 4 : 1) {
+			got = region_size_chunked (buf, len, q, r, maxchunk);
+			if (got != want)
+				g_test_message ("region of %" G_GSIZE_FORMAT " octets (quoted %d) in chunks up to %d: %"
+				                G_GUINT64_FORMAT " instead of %" G_GUINT64_FORMAT, len, q, 2 * maxchunk, got, want);
+			g_assert_cmpuint (got, ==, want);
+		}
+		got = region_size_chunked (buf, len, q, r, 8192);
+		g_assert_cmpuint (got, ==, want);
+	}
+}
+
+static void
+test_region_size (void)
+{
+	static const char alphabet[] = "\n\n\n\r\r>>From xyz";
+	static const char *const patterns[] = { "\n", "\r\n", "\r", ">From \n", ">>From x\r\n", "a\r\r\n",
+	                                        "\n\r", "abcdefghijklmno\n", "abcdefghijklmn\r\n", "x>From \n",
+	                                        ">From >From >>From\n" };
+	static const char *const tokens[] = { "\n", "\r", "\r\n", ">", ">>", "From ", "From", "x", " " };
+	g_autoptr(GRand) r = g_rand_new_with_seed (1234);
+	g_autofree guint8 *buf = g_malloc (70000 + 32);
+	int rounds = g_test_slow () ? 200000 : 20000;
+
+	check_region_size (NULL, 0, TRUE);
+	/* one pattern repeated, across the 8-bit counters' limit (255 blocks
+	 * of 16 octets all LF), at every start alignment */
+	for (gsize p = 0; p < G_N_ELEMENTS (patterns); p++) {
+		gsize plen = strlen (patterns[p]);
+		for (gsize i = 0; i < 70000; i++)
+			buf[i] = (guint8) patterns[p][i % plen];
+		for (gsize off = 0; off < 17; off++)
+			for (gsize len = 0; len + off <= 70000; len = len < 600 ? len + 1 : len * 3 / 2 + 7)
+				check_region_size (buf + off, len, off == 0 || off == 15);
+		check_region_size (buf, 70000, TRUE);
+		check_region_size (buf + 3, 4080 * 3 + 5, TRUE);
+	}
+	/* random octets of the alphabet, and of all 256 values; random runs
+	 * of tokens (quoted From lines, also not at a line start) */
+	for (int n = 0; n < rounds; n++) {
+		gsize len = (gsize) g_rand_int_range (r, 0, n % 100 == 0 ? 70000 : 600);
+		gsize off = (gsize) g_rand_int_range (r, 0, 32);
+		gboolean any = n % 7 == 0;
+		if (n % 3 == 1) {
+			gsize i = 0;
+			while (i < len) {
+				const char *t = tokens[g_rand_int_range (r, 0, G_N_ELEMENTS (tokens))];
+				gsize k = MIN (strlen (t), len - i);
+				memcpy (buf + off + i, t, k);
+				i += k;
+			}
+		} else {
+			for (gsize i = 0; i < len; i++)
+				buf[off + i] = any ? (guint8) g_rand_int_range (r, 0, 256)
+				                   : (guint8) alphabet[g_rand_int_range (r, 0, sizeof alphabet - 1)];
+		}
+		check_region_size (buf + off, len, TRUE);
+	}
+}
+
+/* mp_octets_plain() finds an 8-bit octet, CR or NUL wherever it is. */
+static void
+test_octets_plain (void)
+{
+	static const guint8 bad[] = { 0x80, 0xff, 0xc3, '\r', '\0' };
+	guint8 buf[200];
+
+	for (gsize i = 0; i < sizeof buf; i++)
+		buf[i] = (guint8) (0x01 + i % 0x7f) == '\r' ? 'x' : (guint8) (0x01 + i % 0x7f);
+	for (gsize off = 0; off < 16; off++) {
+		for (gsize len = 0; off + len <= sizeof buf; len++) {
+			g_assert_true (mp_octets_plain (buf + off, len));
+			for (gsize at = 0; at < len; at++) {
+				for (gsize b = 0; b < G_N_ELEMENTS (bad); b++) {
+					guint8 keep = buf[off + at];
+					buf[off + at] = bad[b];
+					g_assert_false (mp_octets_plain (buf + off, len));
+					buf[off + at] = keep;
+				}
+			}
+		}
+	}
+	g_assert_true (mp_octets_plain ((const guint8 *) "\x7f\n\t ~", 5));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -701,6 +1105,12 @@ main (int argc, char **argv)
 	g_test_add_func ("/mime-analyze/many-attachments", test_many_attachments);
 	g_test_add_func ("/mime-analyze/analyzer-reuse", test_analyzer_reuse);
 	g_test_add_func ("/mime-analyze/format-date", test_format_date);
+	g_test_add_func ("/mime-analyze/format-date/like-glib", test_format_date_like_glib);
+	g_test_add_func ("/mime-analyze/region-size", test_region_size);
+	g_test_add_func ("/mime-analyze/octets-plain", test_octets_plain);
+	g_test_add_func ("/mime-analyze/idn-shortcut/fixed", test_idn_shortcut_fixed);
+	g_test_add_func ("/mime-analyze/idn-shortcut/random", test_idn_shortcut_random);
+	g_test_add_func ("/mime-analyze/idn-shortcut/non-ascii", test_idn_shortcut_non_ascii);
 	g_test_add_func ("/mime-analyze/run-range/small", test_run_range_small);
 	g_test_add_func ("/mime-analyze/run-range/large", test_run_range_large);
 	g_test_add_func ("/mime-analyze/run-range/unreadable", test_run_range_unreadable);

@@ -94,7 +94,23 @@ static const Case cases[] = {
 	{ "long-line", HDRS "Content-Type: multipart/mixed; boundary=L\n\n--L\nContent-Type: text/plain\n\n"
 	  "%LONG%\n--L--\n", TRUE },
 
+	/* the same Content-Type and Content-Disposition values in several parts
+	 * (and, as every case runs four times, in several messages): the
+	 * walker reuses what GMime parsed for the first */
+	{ "repeated-part-headers", HDRS "Content-Type: multipart/mixed; boundary=r\n\n"
+	  "--r\nContent-Type: text/plain; charset=utf-8\nContent-Disposition: inline\n\na\n"
+	  "--r\nContent-Type: text/plain; charset=utf-8\nContent-Disposition: inline\n\nb\n"
+	  "--r\nContent-Type: application/octet-stream\nContent-Disposition: attachment\n\nc\n"
+	  "--r\nContent-Type: application/octet-stream\nContent-Disposition: attachment\n\nd\n"
+	  "--r\nContent-Type: text/plain; charset=utf-8\nContent-Disposition: attachment\n\ne\n--r--\n", TRUE },
+
 	/* declined: GMime reads these its own way (or warns) */
+	{ "duplicated-parameter", HDRS "Content-Type: multipart/mixed; boundary=r\n\n"
+	  "--r\nContent-Type: text/plain; charset=utf-8; charset=utf-8\n\na\n--r--\n", FALSE },
+	{ "duplicated-parameter-again", HDRS "Content-Type: multipart/mixed; boundary=q\n\n"
+	  "--q\nContent-Type: text/plain; charset=utf-8; charset=utf-8\n\na\n--q--\n", FALSE },
+	{ "duplicated-disposition-parameter", HDRS "Content-Type: multipart/mixed; boundary=r\n\n"
+	  "--r\nContent-Type: text/plain\nContent-Disposition: inline; size=1; size=2\n\na\n--r--\n", FALSE },
 	{ "crlf", "From: a@example.org\r\nSubject: s\r\n\r\nx\r\n", FALSE },
 	{ "8bit-header", "From: a@example.org\nSubject: caf\xc3\xa9\n\nx\n", FALSE },
 	{ "duplicate-subject", "From: a@example.org\nSubject: a\nSubject: b\n\nx\n", FALSE },
