@@ -713,6 +713,92 @@ test_from_line_date (void)
 	}
 }
 
+/* An mbox large enough to be cut into many pieces (source-mbox.c): messages
+ * of all sizes, some over MP_ANALYZER_MEM_MAX (read from the file, not from
+ * the worker's buffer), CRLF ones, quoted and unquoted "From " body lines and
+ * junk before the first message. Each message must come out as its Maildir
+ * copy does (index, size, attachments, subject, problems), in order, with
+ * --jobs 1 and --jobs 3 alike. */
+static void
+test_scan_mbox_pieces (void)
+{
+	g_autofree char *root = make_tmp ();
+	g_autofree char *md = g_build_filename (root, "md", NULL);
+	g_autofree char *mb = g_build_filename (root, "pieces.mbox", NULL);
+	const char *sources[] = { md, mb, NULL };
+	g_autoptr(GString) mbox = g_string_new ("junk before the first message\n\n");
+	g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+	const guint n = 1500;
+	Recorder r1, r3;
+	MpScanResult res1, res3;
+
+	for (guint i = 0; i < n; i++) {
+		g_autofree char *subj = g_strdup_printf ("p%04u", i);
+		g_autoptr(GString) msg = g_string_new (NULL);
+		g_autofree char *name = g_strdup_printf ("cur/%06u.M1.host:2,S", i);
+		gboolean crlf = i % 17 == 3;
+		guint lines = i == 700 || i == 701 ? 70000 : /* ≈ 5 MiB: over MP_ANALYZER_MEM_MAX */
+		              i % 50 == 0 ? 4000 : (guint) g_rand_int_range (rand, 0, 60);
+		g_auto(GStrv) split = NULL;
+
+		g_string_append_printf (msg, "From: a@example.org\nSubject: %s\nMessage-ID: <%s@x>\n"
+		                        "Date: Tue, 12 Mar 2019 10:00:00 +0000\n\n", subj, subj);
+		for (guint l = 0; l < lines; l++) {
+			if (l % 97 == 5)
+				g_string_append (msg, "From the body, not a message start\n");
+			else if (l % 89 == 7)
+				g_string_append (msg, ">From quoted\n");
+			else
+				g_string_append_printf (msg, "line %u of %s, some text to fill it up to about seventy\n", l, subj);
+		}
+		if (crlf) {
+			g_autofree char *c = NULL;
+			split = g_strsplit (msg->str, "\n", -1);
+			c = g_strjoinv ("\r\n", split);
+			g_string_assign (msg, c);
+		}
+		write_file (md, name, msg->str, (gssize) msg->len);
+		/* the mbox copy: mboxrd quoting of ^>*From  lines, a separator line */
+		g_string_append_printf (mbox, "From a@x Tue Mar 12 10:00:00 2019%s", crlf ? "\r\n" : "\n");
+		{
+			g_auto(GStrv) ls = g_strsplit (msg->str, "\n", -1);
+			for (guint l = 0; ls[l]; l++) {
+				const char *q = ls[l];
+				while (*q == '>')
+					q++;
+				if (g_str_has_prefix (q, "From ") && l > 0)
+					g_string_append_c (mbox, '>');
+				g_string_append (mbox, ls[l]);
+				if (ls[l + 1])
+					g_string_append_c (mbox, '\n');
+			}
+		}
+		g_string_append (mbox, crlf ? "\r\n" : "\n");
+	}
+	write_file (root, "pieces.mbox", mbox->str, (gssize) mbox->len);
+	scan (sources, 1, &r1, &res1);
+	scan (sources, 3, &r3, &res3);
+	g_assert_cmpuint (r1.messages->len, ==, 2 * n);
+	g_assert_cmpuint (r3.messages->len, ==, 2 * n);
+	g_assert_true (has_event (&r3, "notice pieces.mbox junk-before-first-message 31 bytes at offset 0"));
+	for (guint i = 0; i < r1.events->len; i++)
+		g_assert_cmpstr (g_ptr_array_index (r1.events, i), ==, g_ptr_array_index (r3.events, i));
+	for (guint i = 0; i < n; i++) {
+		g_auto(GStrv) a = g_strsplit (g_ptr_array_index (r3.messages, i), "|", -1);
+		g_auto(GStrv) b = g_strsplit (g_ptr_array_index (r3.messages, n + i), "|", -1);
+		g_autofree char *idx = g_strdup_printf ("%u", i + 1);
+		g_autofree char *subj = g_strdup_printf ("p%04u", i);
+
+		g_assert_cmpstr (a[1], ==, idx);
+		g_assert_cmpstr (b[1], ==, idx);  /* numbered at delivery, in file order */
+		g_assert_cmpstr (a[2], ==, b[2]); /* size */
+		g_assert_cmpstr (a[3], ==, b[3]); /* attachments */
+		g_assert_cmpstr (a[5], ==, subj);
+		g_assert_cmpstr (b[5], ==, subj);
+		g_assert_cmpstr (a[8], ==, b[8]); /* problems */
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -728,5 +814,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/scan/mbox-folder-contents", test_scan_mboxdir_contents);
 	g_test_add_func ("/scan/mbox-and-maildir-agree", test_scan_mbox_maildir_agree);
 	g_test_add_func ("/scan/jobs-1-equals-jobs-4", test_scan_jobs_identical);
+	g_test_add_func ("/scan/mbox-pieces", test_scan_mbox_pieces);
 	return g_test_run ();
 }
