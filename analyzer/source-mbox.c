@@ -93,16 +93,28 @@ piece_free (gpointer p)
 	g_free (pc);
 }
 
+/* The producer's reads, remembering a failure: the folder then fails as a
+ * whole, after the pieces already handed out (which stand). */
+typedef struct {
+	int fd;
+	int error; /* errno of a failed read, 0 when none */
+} Finder;
+
 static gssize
 read_at (gpointer user_data, char *buf, gsize len, guint64 offset)
 {
-	return mp_pread_full (GPOINTER_TO_INT (user_data), buf, len, offset);
+	Finder *f = user_data;
+	gssize n = mp_pread_full (f->fd, buf, len, offset);
+
+	if (n < 0 && f->error == 0)
+		f->error = errno;
+	return n;
 }
 
 static guint64
-next_message_start (int fd, guint64 from, guint64 size, char *buf)
+next_message_start (Finder *f, guint64 from, guint64 size, char *buf)
 {
-	return mp_mbox_next_message_start (read_at, GINT_TO_POINTER (fd), from, size, buf, FIND_WINDOW);
+	return mp_mbox_next_message_start (read_at, f, from, size, buf, FIND_WINDOW);
 }
 
 static guint64
@@ -127,6 +139,7 @@ mp_mbox_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 	guint64 size, pos;
 	gboolean first = TRUE;
 	int fd = open (folder->path, O_RDONLY | O_CLOEXEC);
+	Finder finder = { fd, 0 };
 
 	if (fd < 0) {
 		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", folder->path, g_strerror (errno));
@@ -141,7 +154,12 @@ mp_mbox_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 		return FALSE;
 	}
 	size = (guint64) st.st_size;
-	pos = size == 0 ? 0 : next_message_start (fd, 0, size, buf);
+	pos = size == 0 ? 0 : next_message_start (&finder, 0, size, buf);
+	if (finder.error != 0) {
+		close (fd);
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", folder->path, g_strerror (finder.error));
+		return FALSE;
+	}
 	if (pos > 0) {
 		g_autofree char *d = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes at offset 0 are not part of any message",
 		                                      pos);
@@ -155,7 +173,7 @@ mp_mbox_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 		guint64 want = piece_size (stats);
 
 		pc->start = pos;
-		pc->end = size - pos <= want ? size : next_message_start (fd, pos + want, size, buf);
+		pc->end = size - pos <= want ? size : next_message_start (&finder, pos + want, size, buf);
 		pc->first = first;
 		pc->stats = stats_ref (stats);
 		batch->backend_data = pc;
@@ -166,6 +184,12 @@ mp_mbox_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 		emit (batch, user_data);
 	}
 	stats_unref (stats);
+	if (finder.error != 0) {
+		close (fd);
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: read failed: %s", folder->path,
+		             g_strerror (finder.error));
+		return FALSE;
+	}
 	if (fstat (fd, &st) == 0 && (guint64) st.st_size > size) {
 		g_autofree char *d = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes were added after the scan began "
 		                                      "and were not read", (guint64) st.st_size - size);
