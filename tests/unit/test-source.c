@@ -786,6 +786,9 @@ test_scan_mbox_pieces (void)
 		g_assert_cmpstr (b[5], ==, subj);
 		g_assert_cmpstr (a[8], ==, b[8]); /* problems */
 	}
+	rec_clear (&r1);
+	rec_clear (&r3);
+	rm_rf (root);
 }
 
 int
