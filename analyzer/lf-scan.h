@@ -30,11 +30,12 @@ static inline guint64
 mp_lf_mask64 (const char *p)
 {
 #if defined(__SSE2__)
+	/* unaligned loads; through void * so no cast claims 16-byte alignment */
 	const __m128i lf = _mm_set1_epi8 ('\n');
-	guint64 m0 = (guint32) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_loadu_si128 ((const __m128i *) p), lf));
-	guint64 m1 = (guint32) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_loadu_si128 ((const __m128i *) (p + 16)), lf));
-	guint64 m2 = (guint32) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_loadu_si128 ((const __m128i *) (p + 32)), lf));
-	guint64 m3 = (guint32) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_loadu_si128 ((const __m128i *) (p + 48)), lf));
+	guint64 m0 = (guint32) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_loadu_si128 ((const void *) p), lf));
+	guint64 m1 = (guint32) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_loadu_si128 ((const void *) (p + 16)), lf));
+	guint64 m2 = (guint32) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_loadu_si128 ((const void *) (p + 32)), lf));
+	guint64 m3 = (guint32) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_loadu_si128 ((const void *) (p + 48)), lf));
 	return m0 | (m1 << 16) | (m2 << 32) | (m3 << 48);
 #else
 	guint64 m = 0;

@@ -356,8 +356,12 @@ starts_message (const char *buf, gsize len, guint64 base, gsize q)
 	       after_empty_line (buf, base, q);
 }
 
-guint64
-mp_mbox_find_message_start (const char *buf, gsize len, guint64 base, guint64 from)
+/* BUF holds the file bytes [BASE, BASE + LEN). The first offset >= FROM
+ * where a message starts and whose "From " lies wholly in BUF, or
+ * G_MAXUINT64 when there is none. BUF begins at least 3 bytes before FROM
+ * (or at the start of the file) so the line before can be seen. */
+static guint64
+find_message_start (const char *buf, gsize len, guint64 base, guint64 from)
 {
 	gsize q;
 	MpLfScan scan;
@@ -396,7 +400,7 @@ mp_mbox_next_message_start (MpMboxReadFunc read, gpointer user_data, guint64 fro
 
 		if (n <= 0 || (guint64) n <= from - base)
 			return size;
-		at = mp_mbox_find_message_start (buf, (gsize) n, base, from);
+		at = find_message_start (buf, (gsize) n, base, from);
 		if (at != G_MAXUINT64)
 			return at;
 		if ((gsize) n < want || base + (guint64) n >= size)

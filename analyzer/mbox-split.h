@@ -78,14 +78,8 @@ void            mp_mbox_splitter_coverage (const MpMboxSplitter *s, MpMboxCovera
  * splitter over the whole file (the first piece starts at the first From_
  * line; what precedes it is junk).
  *
- * BUF holds the file bytes [BASE, BASE + LEN). Returns the first offset
- * >= FROM where a message starts and whose "From " lies wholly in BUF, or
- * G_MAXUINT64 when there is none. BUF must begin at least 3 bytes before
- * FROM (or at the start of the file) so the line before can be seen. */
-guint64         mp_mbox_find_message_start (const char *buf, gsize len, guint64 base, guint64 from);
-
-/* Reads up to LEN bytes at OFFSET into BUF: the count, 0 at the end, -1 on
- * an error. */
+ * An MpMboxReadFunc reads up to LEN bytes at OFFSET into BUF: the count, 0
+ * at the end, -1 on an error. */
 typedef gssize (*MpMboxReadFunc) (gpointer user_data, char *buf, gsize len, guint64 offset);
 
 /* The first message start at or after FROM in a file of SIZE bytes, read
