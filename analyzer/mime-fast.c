@@ -21,6 +21,7 @@
 #include "archive-list.h"
 #include "mime-shared.h"
 #include "part-class.h"
+#include "plain-field.h"
 
 #include <string.h>
 
@@ -36,15 +37,31 @@ typedef struct {
 	gsize       value_len;
 } Field;
 
+/* The Content-* facts of one part, as g_mime_part_get_*() and the GMime
+ * tree walk would see them. A Content-Type or Content-Disposition value is
+ * read by plain-field.c when it is plain (the strings then live in
+ * ct_buf / disp_buf), else by GMime (they live in ct_obj / disp_obj). */
+typedef struct {
+	const char          *type, *subtype;  /* NULL until read_part() defaults them */
+	const char          *charset;         /* Content-Type parameters, as      */
+	const char          *name;            /* g_mime_content_type_get_parameter */
+	const char          *boundary;
+	gboolean             ct_has_name;     /* a non-empty name / name* parameter */
+	const char          *disposition;     /* NULL when absent */
+	const char          *filename;        /* its filename parameter */
+	gboolean             disp_has_filename;
+	char                *ct_value;        /* owned: decoded Content-Type value, NULL when absent */
+	char                *ct_buf, *disp_buf; /* owned: plain-field.c's strings */
+	GObject             *ct_obj, *disp_obj; /* owned: GMime's parse */
+	gboolean             has_content_id;
+	GMimeContentEncoding encoding;        /* Content-Transfer-Encoding, as GMimePart reads it */
+} PartHeaders;
+
 /* One leaf, in tree order, with what commit() needs. */
 typedef struct {
-	GMimeContentType        *ct;       /* owned */
-	GMimeContentDisposition *disp;     /* owned, NULL when absent */
-	char                    *ct_value; /* owned: decoded Content-Type value, NULL when absent */
-	gboolean                 has_content_id;
-	GMimeContentEncoding     encoding; /* Content-Transfer-Encoding, as GMimePart reads it */
-	MpPartRole               role;
-	gsize                    start, end; /* the stored body, as GMime's content stream */
+	PartHeaders h;
+	MpPartRole  role;
+	gsize       start, end; /* the stored body, as GMime's content stream */
 } Leaf;
 
 struct _MpMimeFast {
@@ -54,28 +71,7 @@ struct _MpMimeFast {
 	const char         *decline;
 	Field              *fields;   /* FAST_MAX_HEADERS, reused per block */
 	GArray             *leaves;   /* Leaf */
-	GHashTable         *parsed;   /* RawKey -> Parsed: see parsed_lookup() */
 };
-
-/* The raw value of a Content-Type or Content-Disposition field (the octets
- * after the colon, as split_headers() found them) and which of the two. */
-typedef struct {
-	gboolean    is_type;
-	gsize       len;
-	const char *value; /* into the message while looking up; ->octets when stored */
-	char        octets[];
-} RawKey;
-
-/* What content_field() got from GMime for that raw value, without warning:
- * the parsed object (never changed after parsing; leaves take refs) and,
- * for a Content-Type, its decoded value. */
-typedef struct {
-	GObject *obj;
-	char    *decoded;
-} Parsed;
-
-/* Entries kept; the table is emptied when full (leaves keep their refs). */
-#define FAST_PARSED_MAX 64
 
 /* The top-level header facts, owned (MpHeaderFacts borrows from here). */
 typedef struct {
@@ -88,15 +84,6 @@ typedef struct {
 	char                *message_id;
 	char                *status;
 } TopFacts;
-
-/* The Content-* facts of one part. */
-typedef struct {
-	GMimeContentType        *ct;
-	GMimeContentDisposition *disp;
-	char                    *ct_value;
-	gboolean                 has_content_id;
-	GMimeContentEncoding     encoding;
-} PartHeaders;
 
 /* The next boundary line found by scan(). */
 typedef struct {
@@ -133,42 +120,19 @@ on_warning (gint64 offset, GMimeParserWarning code, const gchar *item, gpointer 
 }
 
 static void
-leaf_clear (gpointer p)
+part_headers_clear (PartHeaders *ph)
 {
-	Leaf *l = p;
-
-	g_clear_object (&l->ct);
-	g_clear_object (&l->disp);
-	g_clear_pointer (&l->ct_value, g_free);
-}
-
-static guint
-raw_key_hash (gconstpointer p)
-{
-	const RawKey *k = p;
-	guint h = k->is_type ? 5381 : 5387;
-
-	for (gsize i = 0; i < k->len; i++)
-		h = h * 33 + (guchar) k->value[i];
-	return h;
-}
-
-static gboolean
-raw_key_equal (gconstpointer a, gconstpointer b)
-{
-	const RawKey *x = a, *y = b;
-
-	return x->is_type == y->is_type && x->len == y->len && memcmp (x->value, y->value, x->len) == 0;
+	g_clear_pointer (&ph->ct_value, g_free);
+	g_clear_pointer (&ph->ct_buf, g_free);
+	g_clear_pointer (&ph->disp_buf, g_free);
+	g_clear_object (&ph->ct_obj);
+	g_clear_object (&ph->disp_obj);
 }
 
 static void
-parsed_free (gpointer p)
+leaf_clear (gpointer p)
 {
-	Parsed *v = p;
-
-	g_object_unref (v->obj);
-	g_free (v->decoded);
-	g_free (v);
+	part_headers_clear (&((Leaf *) p)->h);
 }
 
 MpMimeFast *
@@ -182,7 +146,6 @@ mp_mime_fast_new (void)
 	f->fields = g_new (Field, FAST_MAX_HEADERS);
 	f->leaves = g_array_new (FALSE, TRUE, sizeof (Leaf));
 	g_array_set_clear_func (f->leaves, leaf_clear);
-	f->parsed = g_hash_table_new_full (raw_key_hash, raw_key_equal, g_free, parsed_free);
 	return f;
 }
 
@@ -194,7 +157,6 @@ mp_mime_fast_free (MpMimeFast *f)
 	g_mime_parser_options_free (f->options);
 	g_free (f->fields);
 	g_array_unref (f->leaves);
-	g_hash_table_unref (f->parsed);
 	g_free (f);
 }
 
@@ -350,60 +312,67 @@ plain_content_type (const char *v)
 	return *p == '\0' || *p == ';';
 }
 
-static void
-part_headers_clear (PartHeaders *ph)
-{
-	g_clear_object (&ph->ct);
-	g_clear_object (&ph->disp);
-	g_clear_pointer (&ph->ct_value, g_free);
-}
-
-/* A Content-Type or Content-Disposition value seen before, as GMime parsed
- * it then. Most messages repeat a few values ("text/plain; charset=utf-8",
- * "inline"), and a GMime content type or disposition is a handful of
- * GObjects whose construction and teardown cost some 20 K instructions; a
- * repeated value now costs a hash lookup and a ref. GMime stays the only
- * parser: an entry is the object GMime returned for exactly these raw
- * octets, stored only when parsing passed every check content_field()
- * makes and GMime did not warn, so a hit is what a fresh parse would give.
- * Values naming a boundary or a file ("boundary", "name", "filename"
- * anywhere in them) are neither looked up nor stored: they rarely repeat. */
+/* TRUE when F has a non-empty BASE or BASE* parameter (param_list_has()
+ * in mime-analyze.c, on GMime's list). */
 static gboolean
-worth_caching (const Field *h)
+plain_has (const MpPlainField *f, const char *base)
 {
-	for (gsize i = 0; i + 4 <= h->value_len; i++) {
-		const char *p = h->value + i;
-		if ((p[0] | 0x20) == 'n' && ascii_case_equal (p, "name", 4))
-			return FALSE;
-		if ((p[0] | 0x20) == 'b' && i + 8 <= h->value_len && ascii_case_equal (p, "boundary", 8))
-			return FALSE;
-	}
-	return TRUE;
+	for (guint i = 0; i < f->n_params; i++)
+		if (mp_param_name_matches (f->params[i].name, base) && f->params[i].value[0] != '\0')
+			return TRUE;
+	return FALSE;
 }
 
-static Parsed *
-parsed_lookup (MpMimeFast *f, const Field *h, gboolean is_type)
-{
-	RawKey key = { is_type, h->value_len, h->value };
-
-	return g_hash_table_lookup (f->parsed, &key);
-}
-
+/* The Content-Type value PH->ct_value, read as plain or by GMime. */
 static void
-parsed_store (MpMimeFast *f, const Field *h, gboolean is_type, GObject *obj, const char *decoded)
+read_content_type (MpMimeFast *f, PartHeaders *ph)
 {
-	RawKey *key = g_malloc (sizeof *key + h->value_len);
-	Parsed *v = g_new (Parsed, 1);
+	GMimeContentType *ct;
+	MpPlainField pf;
 
-	if (g_hash_table_size (f->parsed) >= FAST_PARSED_MAX)
-		g_hash_table_remove_all (f->parsed);
-	key->is_type = is_type;
-	key->len = h->value_len;
-	memcpy (key->octets, h->value, h->value_len);
-	key->value = key->octets;
-	v->obj = g_object_ref (obj);
-	v->decoded = g_strdup (decoded);
-	g_hash_table_insert (f->parsed, key, v);
+	ph->ct_buf = g_strdup (ph->ct_value);
+	if (mp_plain_field_parse (ph->ct_buf, TRUE, &pf)) {
+		ph->type = pf.type;
+		ph->subtype = pf.subtype;
+		ph->charset = mp_plain_field_param (&pf, "charset");
+		ph->name = mp_plain_field_param (&pf, "name");
+		ph->boundary = mp_plain_field_param (&pf, "boundary");
+		ph->ct_has_name = plain_has (&pf, "name");
+		return;
+	}
+	g_clear_pointer (&ph->ct_buf, g_free);
+	ct = g_mime_content_type_parse (f->options, ph->ct_value);
+	ph->ct_obj = G_OBJECT (ct);
+	ph->type = g_mime_content_type_get_media_type (ct);
+	ph->subtype = g_mime_content_type_get_media_subtype (ct);
+	ph->charset = g_mime_content_type_get_parameter (ct, "charset");
+	ph->name = g_mime_content_type_get_parameter (ct, "name");
+	ph->boundary = g_mime_content_type_get_parameter (ct, "boundary");
+	ph->ct_has_name = mp_part_has_filename (ct, NULL, NULL);
+}
+
+/* A Content-Disposition value V (taken), read as plain or by GMime. */
+static void
+read_content_disposition (MpMimeFast *f, PartHeaders *ph, char *v)
+{
+	GMimeContentDisposition *d;
+	MpPlainField pf;
+
+	ph->disp_buf = g_strdup (v);
+	if (mp_plain_field_parse (ph->disp_buf, FALSE, &pf)) {
+		g_free (v);
+		ph->disposition = pf.type;
+		ph->filename = mp_plain_field_param (&pf, "filename");
+		ph->disp_has_filename = plain_has (&pf, "filename");
+		return;
+	}
+	g_clear_pointer (&ph->disp_buf, g_free);
+	d = g_mime_content_disposition_parse (f->options, v);
+	g_free (v);
+	ph->disp_obj = G_OBJECT (d);
+	ph->disposition = g_mime_content_disposition_get_disposition (d);
+	ph->filename = g_mime_content_disposition_get_parameter (d, "filename");
+	ph->disp_has_filename = mp_part_has_filename (NULL, d, NULL);
 }
 
 /* Content-Type, Content-Disposition and Content-Id of one part, read as
@@ -416,41 +385,19 @@ content_field (Walk *w, const Field *h, PartHeaders *ph)
 	if (has_encoded_word (h))
 		return decline (w, "encoded word in a Content- header");
 	if (name_is (h, "Content-Type")) {
-		gboolean cache = worth_caching (h);
-		Parsed *hit = cache ? parsed_lookup (f, h, TRUE) : NULL;
-		gboolean warned = f->warned;
-		if (hit != NULL) {
-			ph->ct_value = g_strdup (hit->decoded);
-			ph->ct = g_object_ref (GMIME_CONTENT_TYPE (hit->obj));
-			return TRUE;
-		}
 		ph->ct_value = decoded_value (f, h);
 		if (!plain_content_type (ph->ct_value))
 			return decline (w, "unusual Content-Type");
 		if (strchr (ph->ct_value, '*') != NULL)
 			return decline (w, "RFC 2231 parameter");
-		f->warned = FALSE;
-		ph->ct = g_mime_content_type_parse (f->options, ph->ct_value);
-		if (cache && !f->warned)
-			parsed_store (f, h, TRUE, G_OBJECT (ph->ct), ph->ct_value);
-		f->warned |= warned;
+		read_content_type (f, ph);
 	} else if (name_is (h, "Content-Disposition")) {
-		gboolean cache = worth_caching (h);
-		Parsed *hit = cache ? parsed_lookup (f, h, FALSE) : NULL;
-		gboolean warned = f->warned;
-		g_autofree char *v = NULL;
-		if (hit != NULL) {
-			ph->disp = g_object_ref (GMIME_CONTENT_DISPOSITION (hit->obj));
-			return TRUE;
-		}
-		v = decoded_value (f, h);
-		if (strchr (v, '*') != NULL)
+		char *v = decoded_value (f, h);
+		if (strchr (v, '*') != NULL) {
+			g_free (v);
 			return decline (w, "RFC 2231 parameter");
-		f->warned = FALSE;
-		ph->disp = g_mime_content_disposition_parse (f->options, v);
-		if (cache && !f->warned)
-			parsed_store (f, h, FALSE, G_OBJECT (ph->disp), NULL);
-		f->warned |= warned;
+		}
+		read_content_disposition (f, ph, v);
 	} else if (name_is (h, "Content-Id")) {
 		g_autofree char *v = decoded_value (f, h);
 		g_autofree char *id = g_mime_utils_decode_message_id (v);
@@ -603,17 +550,20 @@ read_part (Walk *w, PartHeaders *ph, gsize content, guint depth, MpPartRole role
 {
 	const char *type, *subtype;
 
-	if (ph->ct == NULL)
-		ph->ct = g_mime_content_type_new ("text", "plain"); /* no Content-Type */
-	type = g_mime_content_type_get_media_type (ph->ct);
-	subtype = g_mime_content_type_get_media_subtype (ph->ct);
+	if (ph->type == NULL) {
+		/* no Content-Type: g_mime_content_type_new ("text", "plain") */
+		ph->type = "text";
+		ph->subtype = "plain";
+	}
+	type = ph->type;
+	subtype = ph->subtype;
 	if (depth >= FAST_MAX_DEPTH - 1)
 		return decline (w, "deep nesting");
 	w->parts++;
 	w->max_depth = MAX (w->max_depth, depth);
 
 	if (is_type (type, "multipart")) {
-		const char *b = g_mime_content_type_get_parameter (ph->ct, "boundary");
+		const char *b = ph->boundary;
 		gboolean is_signed = is_type (subtype, "signed");
 		gboolean is_encrypted = is_type (subtype, "encrypted");
 		guint own = w->nbounds;
@@ -624,7 +574,7 @@ read_part (Walk *w, PartHeaders *ph, gsize content, guint depth, MpPartRole role
 			return decline (w, "missing or unusual boundary");
 		if (is_type (subtype, "digest"))
 			return decline (w, "multipart/digest"); /* parts default to message/rfc822 */
-		w->bound[own] = b; /* ph->ct, which owns it, lives until we return */
+		w->bound[own] = b; /* PH, which owns it, lives until we return */
 		w->blen[own] = strlen (b);
 		w->nbounds++;
 		if (is_signed)
@@ -682,11 +632,8 @@ read_part (Walk *w, PartHeaders *ph, gsize content, guint depth, MpPartRole role
 				end = found->line - trim;
 			}
 		}
-		leaf.ct = g_steal_pointer (&ph->ct);
-		leaf.disp = g_steal_pointer (&ph->disp);
-		leaf.ct_value = g_steal_pointer (&ph->ct_value);
-		leaf.has_content_id = ph->has_content_id;
-		leaf.encoding = ph->encoding;
+		leaf.h = *ph; /* taken: PH is left owning nothing */
+		memset (ph, 0, sizeof *ph);
 		leaf.role = role;
 		leaf.start = content;
 		leaf.end = end;
@@ -805,7 +752,7 @@ list_archive (Walk *w, const Leaf *l, MpAttachment *att)
 	if (g_mime_stream_reset (raw) == -1)
 		return;
 	filtered = g_mime_stream_filter_new (raw);
-	decoder = g_mime_filter_basic_new (l->encoding, FALSE);
+	decoder = g_mime_filter_basic_new (l->h.encoding, FALSE);
 	g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), decoder);
 	g_object_unref (decoder);
 	mp_archive_list (filtered, att);
@@ -836,16 +783,18 @@ commit (Walk *w, MpAnalyzer *a, TopFacts *t, MpMessage *m)
 		MpPartInfo info = { 0 };
 		MpPartKind kind;
 
-		info.type = g_mime_content_type_get_media_type (l->ct);
-		info.subtype = g_mime_content_type_get_media_subtype (l->ct);
-		info.disposition = l->disp ? g_mime_content_disposition_get_disposition (l->disp) : NULL;
-		info.has_filename = mp_part_has_filename (l->ct, l->disp, l->ct_value);
-		info.has_content_id = l->has_content_id;
+		info.type = l->h.type;
+		info.subtype = l->h.subtype;
+		info.disposition = l->h.disposition;
+		/* mp_part_has_filename() on the parsed headers, in its order */
+		info.has_filename = l->h.disp_has_filename || l->h.ct_has_name ||
+		                    mp_part_has_filename (NULL, NULL, l->h.ct_value);
+		info.has_content_id = l->h.has_content_id;
 		info.role = l->role;
-		kind = mp_analyzer_record_leaf (a, m, &info, g_mime_content_type_get_parameter (l->ct, "charset"), 0);
+		kind = mp_analyzer_record_leaf (a, m, &info, l->h.charset, 0);
 		if (kind == MP_PART_ATTACHMENT) {
 			g_autofree char *mime_type = g_strdup_printf ("%s/%s", info.type, info.subtype);
-			MpAttachment *att = mp_message_add_attachment (m, mp_part_filename (l->ct, l->disp), mime_type,
+			MpAttachment *att = mp_message_add_attachment (m, l->h.filename ? l->h.filename : l->h.name, mime_type,
 			                                               mp_region_size (w->buf + l->start, l->end - l->start,
 			                                                               w->mbox_quoted));
 			if ((w->analyze_flags & MP_ANALYZE_LIST_ARCHIVES) && mp_archive_is_candidate (att->mime_type, att->filename))
