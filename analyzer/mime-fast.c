@@ -184,7 +184,7 @@ decline (Walk *w, const char *why)
 static gboolean
 is_token_char (guchar c)
 {
-	return c > 0x20 && c < 0x7f && strchr ("()<>@,;:\\\"/[]?=", c) == NULL;
+	return mp_token_char (c);
 }
 
 /* g_ascii_strncasecmp() for N octets without NUL, inline: header names are

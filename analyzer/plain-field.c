@@ -4,14 +4,6 @@
 
 #include <string.h>
 
-/* RFC 2045 token characters: GMime's is_ttoken() on 7-bit input (not a
- * control, space or one of the tspecials). */
-static gboolean
-is_token_char (guchar c)
-{
-	return c > 0x20 && c < 0x7f && strchr ("()<>@,;:\\\"/[]?=", c) == NULL;
-}
-
 static char *
 skip_sp (char *p)
 {
@@ -26,7 +18,7 @@ token_end (char *p)
 {
 	char *q = p;
 
-	while (is_token_char ((guchar) *q))
+	while (mp_token_char ((guchar) *q))
 		q++;
 	return q > p ? q : NULL;
 }

@@ -35,6 +35,17 @@
 
 G_BEGIN_DECLS
 
+/* RFC 2045 token characters: GMime's is_ttoken() on 7-bit input (no
+ * control, space, 8-bit octet or tspecial "()<>@,;:\\\"/[]?="), one bit per
+ * octet value (test-plain-field checks all 256 against that definition). */
+static inline gboolean
+mp_token_char (guchar c)
+{
+	static const guint64 low = 0x03ff6cfa00000000ULL, high = 0x7fffffffc7fffffeULL;
+
+	return c < 64 ? (low >> c) & 1 : c < 128 ? (high >> (c - 64)) & 1 : FALSE;
+}
+
 /* More parameters than this: declined (GMime reads them). */
 #define MP_PLAIN_MAX_PARAMS 8
 

@@ -258,6 +258,7 @@ on_range (const MpMboxRange *piece_r, gpointer user_data)
 	MpMessage *m;
 	GDateTime *dt;
 	guint64 len;
+	MpRangeFlags quoted;
 
 	abs.from_offset += ctx->piece->start;
 	abs.start += ctx->piece->start;
@@ -292,12 +293,16 @@ on_range (const MpMboxRange *piece_r, gpointer user_data)
 		mp_message_add_problem (m, "unseparated-from-line", d);
 	}
 	/* the size was counted by the splitter (with mbox unescaping); the
-	 * bytes are analyzed where they were just read, while in the cache */
+	 * bytes are analyzed where they were just read, while in the cache.
+	 * The splitter also counted the ^>+From lines: in a message without
+	 * any, no attachment has one either, and the analyzer need not look
+	 * for them (a pass over every attachment's bytes). */
+	quoted = r->quoted_from_lines > 0 ? MP_RANGE_MBOX_QUOTED : 0;
 	if (len <= MP_ANALYZER_MEM_MAX && r->start >= ctx->buf_off && r->end <= ctx->buf_off + ctx->fill)
 		mp_analyzer_run_bytes (ctx->analyzer, ctx->rb->data + (r->start - ctx->buf_off), (gsize) len,
-		                       MP_RANGE_MBOX_QUOTED, m);
+		                       quoted, m);
 	else
-		mp_analyzer_run_range (ctx->analyzer, ctx->fd, r->start, r->end, MP_RANGE_MBOX_QUOTED, m);
+		mp_analyzer_run_range (ctx->analyzer, ctx->fd, r->start, r->end, quoted, m);
 	ctx->bytes += len;
 	mp_batch_add (ctx->batch, m, &where);
 }

@@ -136,6 +136,16 @@ test_cases (void)
 	}
 }
 
+/* The bit table against the definition it encodes. */
+static void
+test_token_char (void)
+{
+	for (guint c = 0; c < 256; c++) {
+		gboolean want = c > 0x20 && c < 0x7f && strchr ("()<>@,;:\\\"/[]?=", (int) c) == NULL;
+		g_assert_cmpint (mp_token_char ((guchar) c), ==, want);
+	}
+}
+
 static void
 test_lookup (void)
 {
@@ -226,6 +236,7 @@ main (int argc, char **argv)
 	g_test_init (&argc, &argv, NULL);
 	g_mime_init ();
 	g_test_add_func ("/plain-field/cases", test_cases);
+	g_test_add_func ("/plain-field/token-char", test_token_char);
 	g_test_add_func ("/plain-field/lookup", test_lookup);
 	g_test_add_func ("/plain-field/generated", test_generated);
 	return g_test_run ();
