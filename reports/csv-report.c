@@ -64,27 +64,27 @@ mp_findings_csv_write_scoped (FILE *fp, const char *source, const char *folder, 
 	write_finding_tail (fp, f);
 }
 
+/* Appends V in decimal (g_string_append_printf costs a vprintf). */
+static void
+append_u64 (GString *s, guint64 v)
+{
+	char digits[20];
+	int n = 0;
+
+	do {
+		digits[n++] = (char) ('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	while (n > 0)
+		g_string_append_c (s, digits[--n]);
+}
+
 void
 mp_inventory_csv_write (FILE *fp, const char *source, const MpMessage *m)
 {
-	g_autoptr(GString) names = g_string_new (NULL);
-	g_autoptr(GString) types = g_string_new (NULL);
-	g_autoptr(GString) sizes = g_string_new (NULL);
+	g_autoptr(GString) cell = g_string_new (NULL);
 	g_autofree char *flags = mp_message_flags_string (m->flags);
-	g_autoptr(GString) problems = g_string_new (NULL);
-
-	/* lists inside a cell are ';'-separated; a ';' in a filename is kept
-	 * as it is (the cell stays one cell) */
-	for (guint i = 0; i < m->attachment_list->len; i++) {
-		const MpAttachment *a = g_ptr_array_index (m->attachment_list, i);
-		const char *sep = i ? ";" : "";
-		g_string_append_printf (names, "%s%s", sep, a->filename ? a->filename : "");
-		g_string_append_printf (types, "%s%s", sep, a->mime_type);
-		g_string_append_printf (sizes, "%s%" G_GUINT64_FORMAT, sep, a->encoded_size);
-	}
-	for (guint i = 0; i < m->problems->len; i++)
-		g_string_append_printf (problems, "%s%s", i ? ";" : "",
-		                        (const char *) g_ptr_array_index (m->problems, i));
+	const GPtrArray *atts = m->attachment_list;
 
 	write_message_head (fp, source, m);
 	mp_csv_write_text (fp, FALSE, m->date ? mp_date_source_name (m->date_source) : "");
@@ -94,12 +94,38 @@ mp_inventory_csv_write (FILE *fp, const char *source, const MpMessage *m)
 	mp_csv_write_u64 (fp, FALSE, m->attachments);
 	mp_csv_write_u64 (fp, FALSE, m->inline_parts);
 	mp_csv_write_u64 (fp, FALSE, m->nested_attachments);
-	mp_csv_write_text (fp, FALSE, names->str);
-	mp_csv_write_text (fp, FALSE, types->str);
-	mp_csv_write_text (fp, FALSE, sizes->str);
+	/* lists inside a cell are ';'-separated; a ';' in a filename is kept
+	 * as it is (the cell stays one cell). One buffer serves every list. */
+	for (guint i = 0; i < atts->len; i++) {
+		const MpAttachment *a = g_ptr_array_index (atts, i);
+		if (i > 0)
+			g_string_append_c (cell, ';');
+		g_string_append (cell, a->filename ? a->filename : "");
+	}
+	mp_csv_write_text (fp, FALSE, cell->str);
+	g_string_truncate (cell, 0);
+	for (guint i = 0; i < atts->len; i++) {
+		if (i > 0)
+			g_string_append_c (cell, ';');
+		g_string_append (cell, ((const MpAttachment *) g_ptr_array_index (atts, i))->mime_type);
+	}
+	mp_csv_write_text (fp, FALSE, cell->str);
+	g_string_truncate (cell, 0);
+	for (guint i = 0; i < atts->len; i++) {
+		if (i > 0)
+			g_string_append_c (cell, ';');
+		append_u64 (cell, ((const MpAttachment *) g_ptr_array_index (atts, i))->encoded_size);
+	}
+	mp_csv_write_text (fp, FALSE, cell->str);
+	g_string_truncate (cell, 0);
 	mp_csv_write_text (fp, FALSE, flags);
 	mp_csv_write_text (fp, FALSE, mp_read_state_name (m->read_state));
-	mp_csv_write_text (fp, FALSE, problems->str);
+	for (guint i = 0; i < m->problems->len; i++) {
+		if (i > 0)
+			g_string_append_c (cell, ';');
+		g_string_append (cell, g_ptr_array_index (m->problems, i));
+	}
+	mp_csv_write_text (fp, FALSE, cell->str);
 	mp_csv_end_row (fp);
 }
 

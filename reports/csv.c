@@ -2,6 +2,16 @@
 
 #include <string.h>
 
+/* Whether TEXT goes into a cell as it is; else whether it needs the
+ * formula protection and the quotes. */
+static gboolean
+cell_needs_care (const char *text, gboolean *protect, gboolean *quote)
+{
+	*protect = strchr ("=+-@\t\r", text[0]) != NULL && text[0] != '\0';
+	*quote = strpbrk (text, ",\"\r\n") != NULL;
+	return *protect || *quote;
+}
+
 char *
 mp_csv_escape (const char *text)
 {
@@ -10,9 +20,7 @@ mp_csv_escape (const char *text)
 
 	if (text == NULL)
 		return g_strdup ("");
-	protect = strchr ("=+-@\t\r", text[0]) != NULL && text[0] != '\0';
-	quote = strpbrk (text, ",\"\r\n") != NULL;
-	if (!protect && !quote)
+	if (!cell_needs_care (text, &protect, &quote))
 		return g_strdup (text);
 	s = g_string_sized_new (strlen (text) + 4);
 	if (quote)
@@ -32,11 +40,19 @@ mp_csv_escape (const char *text)
 void
 mp_csv_write_text (FILE *fp, gboolean first, const char *text)
 {
-	g_autofree char *cell = mp_csv_escape (text);
+	gboolean protect, quote;
 
 	if (!first)
 		fputc (',', fp);
-	fputs (cell, fp);
+	if (text == NULL)
+		return;
+	/* most cells need nothing: no copy for them (an inventory row has 19) */
+	if (!cell_needs_care (text, &protect, &quote)) {
+		fputs (text, fp);
+	} else {
+		g_autofree char *cell = mp_csv_escape (text);
+		fputs (cell, fp);
+	}
 }
 
 void
