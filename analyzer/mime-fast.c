@@ -9,7 +9,10 @@
  * g_mime_content_type_parse, g_mime_content_disposition_parse,
  * internet_address_list_append_parse, g_mime_utils_header_decode_date,
  * g_mime_utils_decode_message_id), with parser options of the same defaults
- * whose warning callback only notes that GMime would have warned; and the
+ * whose warning callback only notes that GMime would have warned, except a
+ * plain Content-Type or Content-Disposition value, which plain-field.c
+ * reads as GMime would (its grammar has one reading; fuzz-plain-field and
+ * test-plain-field compare every accept with GMime's parse); and the
  * facts become MpMessage fields through the same code as the GMime path
  * (mime-shared.h). Whatever could make GMime warn or read otherwise is
  * declined.

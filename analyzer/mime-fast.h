@@ -6,8 +6,10 @@
  * of plain "Name: value" lines in 7-bit ASCII without CR or NUL, no
  * duplicated header GMime would warn about, no encoded word where it could
  * change a MIME header, RFC 2231 parameters, multipart boundaries that occur
- * only as whole, exact boundary lines, no message/ parts, and no warning from any GMime helper it calls (it calls GMime's own
- * parsers for every header value it uses). Anything else is declined: it
+ * only as whole, exact boundary lines, no message/ parts, and no warning
+ * from any GMime helper it calls (it calls GMime's own parsers for every
+ * header value it uses, except plain Content-Type and Content-Disposition
+ * values: plain-field.h). Anything else is declined: it
  * returns FALSE with M untouched and the caller runs GMime as before.
  *
  * One MpMimeFast per MpAnalyzer (one thread). */
