@@ -284,8 +284,16 @@ split_headers (Walk *w, gsize pos, guint *n, gsize *end)
 static char *
 decoded_value (MpMimeFast *f, const Field *h)
 {
-	g_autofree char *raw = g_strndup (h->value, h->value_len);
-	g_autofree char *unfolded = g_mime_utils_header_unfold (raw);
+	char small[512]; /* most values: no copy on the heap just to end them with NUL */
+	g_autofree char *large = NULL;
+	char *raw = small;
+	g_autofree char *unfolded = NULL;
+
+	if (h->value_len >= sizeof small)
+		raw = large = g_malloc (h->value_len + 1);
+	memcpy (raw, h->value, h->value_len);
+	raw[h->value_len] = '\0';
+	unfolded = g_mime_utils_header_unfold (raw);
 
 	if (!has_encoded_word (h))
 		return g_steal_pointer (&unfolded);
@@ -354,22 +362,24 @@ read_content_type (MpMimeFast *f, PartHeaders *ph)
 	ph->ct_has_name = mp_part_has_filename (ct, NULL, NULL);
 }
 
-/* A Content-Disposition value V (taken), read as plain or by GMime. */
+/* The Content-Disposition field H, read as plain (in place in its decoded
+ * value, which PH then owns) or by GMime (from a fresh decoded value: the
+ * plain reader may have cut the first one up). */
 static void
-read_content_disposition (MpMimeFast *f, PartHeaders *ph, char *v)
+read_content_disposition (MpMimeFast *f, PartHeaders *ph, const Field *h, char *v)
 {
 	GMimeContentDisposition *d;
 	MpPlainField pf;
 
-	ph->disp_buf = g_strdup (v);
-	if (mp_plain_field_parse (ph->disp_buf, FALSE, &pf)) {
-		g_free (v);
+	if (mp_plain_field_parse (v, FALSE, &pf)) {
+		ph->disp_buf = v;
 		ph->disposition = pf.type;
 		ph->filename = mp_plain_field_param (&pf, "filename");
 		ph->disp_has_filename = plain_has (&pf, "filename");
 		return;
 	}
-	g_clear_pointer (&ph->disp_buf, g_free);
+	g_free (v);
+	v = decoded_value (f, h);
 	d = g_mime_content_disposition_parse (f->options, v);
 	g_free (v);
 	ph->disp_obj = G_OBJECT (d);
@@ -400,7 +410,7 @@ content_field (Walk *w, const Field *h, PartHeaders *ph)
 			g_free (v);
 			return decline (w, "RFC 2231 parameter");
 		}
-		read_content_disposition (f, ph, v);
+		read_content_disposition (f, ph, h, v);
 	} else if (name_is (h, "Content-Id")) {
 		g_autofree char *v = decoded_value (f, h);
 		g_autofree char *id = g_mime_utils_decode_message_id (v);

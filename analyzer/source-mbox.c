@@ -254,7 +254,6 @@ on_range (const MpMboxRange *piece_r, gpointer user_data)
 	/* the splitter counts from the piece's start: make offsets the file's */
 	MpMboxRange abs = *piece_r;
 	const MpMboxRange *r = &abs;
-	MpMessageWhere where;
 	MpMessage *m;
 	GDateTime *dt;
 	guint64 len;
@@ -263,7 +262,6 @@ on_range (const MpMboxRange *piece_r, gpointer user_data)
 	abs.from_offset += ctx->piece->start;
 	abs.start += ctx->piece->start;
 	abs.end += ctx->piece->start;
-	where = (MpMessageWhere) { r->start, r->end, NULL };
 	len = r->end - r->start;
 	ctx->keep_from = r->end;
 	if (ctx->first) {
@@ -304,7 +302,7 @@ on_range (const MpMboxRange *piece_r, gpointer user_data)
 	else
 		mp_analyzer_run_range (ctx->analyzer, ctx->fd, r->start, r->end, quoted, m);
 	ctx->bytes += len;
-	mp_batch_add (ctx->batch, m, &where);
+	mp_batch_add (ctx->batch, m, NULL); /* the worker needs no MpMessageWhere: it found the message */
 }
 
 static void

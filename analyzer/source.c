@@ -166,7 +166,8 @@ void
 mp_batch_add (MpBatch *b, MpMessage *m, const MpMessageWhere *where)
 {
 	g_ptr_array_add (b->messages, m);
-	g_array_append_vals (b->where, where, 1);
+	if (where != NULL)
+		g_array_append_vals (b->where, where, 1);
 }
 
 gssize

@@ -59,7 +59,8 @@ typedef struct {
 struct _MpBatch {
 	const MpFolder *folder;
 	GPtrArray      *messages; /* MpMessage* */
-	GArray         *where;    /* MpMessageWhere, parallel to messages */
+	GArray         *where;    /* MpMessageWhere, parallel to messages; empty
+	                           * when the worker found the messages itself (mbox) */
 	/* What the backend's worker needs beyond messages: an mbox batch is a
 	 * byte range its worker splits itself (source-mbox.c). Freed with the
 	 * batch by backend_free. */
@@ -125,7 +126,8 @@ void      mp_folder_free    (MpFolder *f);
 
 MpBatch  *mp_batch_new      (const MpFolder *folder);
 void      mp_batch_free     (MpBatch *b);
-/* Appends M (taking it) with its WHERE (taking its strings). */
+/* Appends M (taking it) with its WHERE (taking its strings), or none when
+ * WHERE is NULL: a batch either has a WHERE for every message or none. */
 void      mp_batch_add      (MpBatch *b, MpMessage *m, const MpMessageWhere *where);
 /* Records a folder notice found by a worker (copies CODE and DETAIL). */
 void      mp_batch_add_notice (MpBatch *b, const char *code, const char *detail);

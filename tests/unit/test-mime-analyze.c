@@ -1081,6 +1081,113 @@ test_octets_plain (void)
 	g_assert_true (mp_octets_plain ((const guint8 *) "\x7f\n\t ~", 5));
 }
 
+/* The Date: syntax check as it was before it stopped allocating
+ * (g_strsplit_set, g_strsplit): the oracle of /mime-analyze/date-syntax. */
+static void
+date_syntax_oracle (MpMessage *m, const char *raw)
+{
+	static const char *const months[] = { "jan", "feb", "mar", "apr", "may", "jun",
+	                                      "jul", "aug", "sep", "oct", "nov", "dec" };
+	g_auto(GStrv) tok = g_strsplit_set (raw, " \t\r\n,", -1);
+	g_autoptr(GPtrArray) words = g_ptr_array_new ();
+
+	for (int i = 0; tok[i]; i++)
+		if (*tok[i])
+			g_ptr_array_add (words, tok[i]);
+	for (guint i = 0; i + 1 < words->len; i++) {
+		const char *w = g_ptr_array_index (words, i);
+		const char *y = g_ptr_array_index (words, i + 1);
+		gboolean is_month = FALSE, digits = *y != '\0';
+
+		for (gsize k = 0; k < G_N_ELEMENTS (months); k++)
+			if (g_ascii_strcasecmp (w, months[k]) == 0)
+				is_month = TRUE;
+		if (!is_month)
+			continue;
+		for (const char *c = y; *c; c++)
+			digits = digits && g_ascii_isdigit (*c);
+		if (digits && strlen (y) < 4)
+			mp_message_add_problem (m, "two-digit-year", raw);
+		if (i + 2 < words->len) {
+			g_auto(GStrv) hms = g_strsplit (g_ptr_array_index (words, i + 2), ":", 4);
+			static const guint64 max[] = { 23, 59, 60 };
+			guint n = g_strv_length (hms);
+			for (guint k = 0; k < n && k < 3; k++) {
+				guint64 v;
+				if (!g_ascii_string_to_unsigned (hms[k], 10, 0, max[k], &v, NULL)) {
+					mp_message_add_problem (m, "invalid-time", raw);
+					break;
+				}
+			}
+			if (n < 2 || n > 3)
+				mp_message_add_problem (m, "invalid-time", raw);
+		}
+		return;
+	}
+}
+
+static char *
+problems_joined (const MpMessage *m)
+{
+	GString *s = g_string_new (NULL);
+
+	for (guint i = 0; i < m->problems->len; i++)
+		g_string_append_printf (s, "%s|", (const char *) g_ptr_array_index (m->problems, i));
+	return g_string_free (s, FALSE);
+}
+
+/* mp_analyzer_check_date_syntax against the oracle on hand-written and
+ * 100,000 generated Date: values (words from the edges: month names in
+ * any case, short and long years, good and bad times, separators, junk). */
+static void
+test_date_syntax (void)
+{
+	static const char *const fixed[] = {
+		"Tue, 12 Mar 2019 10:00:00 +0000", "Tue, 12 Mar 19 10:00:00 +0000",
+		"12 mar 2019 25:00", "12 MAR 2019 10:61:00", "12 Mar 2019 10", "12 Mar 2019 1:2:3:4",
+		"12 Mar", "Mar", "", " , ", "Mar 5", "Mar 05 ::", "Mar 1999 23:59:60",
+		"Mar 1999 23:59:61", "x Mar y Apr 99 10:00", "Marc 99 10:00", "Mar 99999999999999999999 00:00",
+		"Mar 2019 99999999999999999999:00", "Mar 2019 +1:00", "Mar 2019 1:-0", "Mar\t99,10:00",
+	};
+	static const char *const words[] = {
+		"Mon", "Tue,", "12", "1", "123", "2019", "19", "Mar", "mar", "MAR", "Dec", "Mars", "ma",
+		"10:00", "10:00:00", "23:59:60", "24:00", "10:60", "1:2:3:4", "10:", ":", "::", "10:00:61",
+		"+0000", "-0500", "(CET)", "x", "0", "00", "007", "\xc3\xa9", "99999999999999999999",
+		"10:5a", " ", ",", "\t", "\r\n", ",,", "", "Jan,", "12:30,",
+	};
+	GRand *rand = g_rand_new_with_seed (1126);
+	guint checked = 0, with_problems = 0;
+
+	for (guint i = 0; i < G_N_ELEMENTS (fixed) + 100000; i++) {
+		g_autoptr(GString) v = g_string_new (NULL);
+		g_autoptr(MpMessage) a = mp_message_new ();
+		g_autoptr(MpMessage) b = mp_message_new ();
+		g_autofree char *pa = NULL, *pb = NULL;
+
+		if (i < G_N_ELEMENTS (fixed)) {
+			g_string_append (v, fixed[i]);
+		} else {
+			guint n = (guint) g_rand_int_range (rand, 0, 8);
+			for (guint k = 0; k < n; k++) {
+				if (k > 0)
+					g_string_append_c (v, " ,\t"[g_rand_int_range (rand, 0, 3)]);
+				g_string_append (v, words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))]);
+			}
+		}
+		mp_analyzer_check_date_syntax (a, v->str);
+		date_syntax_oracle (b, v->str);
+		pa = problems_joined (a);
+		pb = problems_joined (b);
+		if (g_strcmp0 (pa, pb) != 0)
+			g_error ("Date \"%s\": \"%s\", oracle \"%s\"", v->str, pa, pb);
+		checked++;
+		with_problems += *pb != '\0';
+	}
+	g_rand_free (rand);
+	g_test_message ("%u values, %u with problems, all as the oracle", checked, with_problems);
+	g_assert_cmpuint (with_problems, >, checked / 20);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1111,6 +1218,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/mime-analyze/idn-shortcut/fixed", test_idn_shortcut_fixed);
 	g_test_add_func ("/mime-analyze/idn-shortcut/random", test_idn_shortcut_random);
 	g_test_add_func ("/mime-analyze/idn-shortcut/non-ascii", test_idn_shortcut_non_ascii);
+	g_test_add_func ("/mime-analyze/date-syntax", test_date_syntax);
 	g_test_add_func ("/mime-analyze/run-range/small", test_run_range_small);
 	g_test_add_func ("/mime-analyze/run-range/large", test_run_range_large);
 	g_test_add_func ("/mime-analyze/run-range/unreadable", test_run_range_unreadable);
