@@ -68,7 +68,10 @@ mp_analyzer_new (void)
 
 	mp_gmime_init_once ();
 	a->options = g_mime_parser_options_new ();
-	a->buffer = g_byte_array_new ();
+	/* a message up to MP_ANALYZER_MEM_MAX is read into it (Maildir, IMAP,
+	 * mbox messages read again): sized once, see mp_worker_buffer_new */
+	a->buffer = g_byte_array_new_take (mp_worker_buffer_new (MP_ANALYZER_MEM_MAX), MP_ANALYZER_MEM_MAX);
+	g_byte_array_set_size (a->buffer, 0);
 	a->charsets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	g_mime_parser_options_set_warning_callback (a->options, on_parser_warning, a);
 	a->fast = mp_mime_fast_new ();

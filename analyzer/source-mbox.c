@@ -200,7 +200,11 @@ mp_mbox_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 }
 
 /* A worker's read buffer, kept per thread: a fresh one per piece would be
- * an mmap to fault in and zero each time. */
+ * an mmap to fault in and zero each time. It holds the message being read
+ * (up to MP_ANALYZER_MEM_MAX) and the next read, so it is made that size at
+ * once (mp_worker_buffer_new: 2 MiB pages where the kernel has them). */
+#define READ_BUF_SIZE (MP_ANALYZER_MEM_MAX + 2 * READ_CHUNK)
+
 typedef struct {
 	guint8 *data;
 	gsize   cap;
@@ -336,10 +340,8 @@ make_room (PieceCtx *ctx, guint64 pos)
 		ctx->fill = 0;
 		ctx->buf_off = pos;
 	}
-	if (rb->cap < ctx->fill + READ_CHUNK) {
-		rb->cap = ctx->fill + READ_CHUNK;
-		rb->data = g_realloc (rb->data, rb->cap);
-	}
+	/* FILL is at most MP_ANALYZER_MEM_MAX here: the buffer always has room */
+	g_assert (rb->cap >= ctx->fill + READ_CHUNK);
 }
 
 void
@@ -354,6 +356,8 @@ mp_mbox_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 	ctx.rb = g_private_get (&read_buf_key);
 	if (ctx.rb == NULL) {
 		ctx.rb = g_new0 (ReadBuf, 1);
+		ctx.rb->cap = READ_BUF_SIZE;
+		ctx.rb->data = mp_worker_buffer_new (ctx.rb->cap);
 		g_private_set (&read_buf_key, ctx.rb);
 	}
 	/* each piece opens its own fd: threads never share a stream (GMIME-IMAP-FACTS §5) */
