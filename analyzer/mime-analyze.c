@@ -69,7 +69,9 @@ mp_analyzer_new (void)
 	mp_gmime_init_once ();
 	a->options = g_mime_parser_options_new ();
 	/* a message up to MP_ANALYZER_MEM_MAX is read into it (Maildir, IMAP,
-	 * mbox messages read again): sized once, see mp_worker_buffer_new */
+	 * mbox messages read again): made once (mp_worker_buffer_new), so the
+	 * array never reallocates it (set_size stays within its allocation);
+	 * given back before the array is freed */
 	a->buffer = g_byte_array_new_take (mp_worker_buffer_new (MP_ANALYZER_MEM_MAX), MP_ANALYZER_MEM_MAX);
 	g_byte_array_set_size (a->buffer, 0);
 	a->charsets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -105,6 +107,7 @@ mp_analyzer_free (MpAnalyzer *a)
 	if (a == NULL)
 		return;
 	g_mime_parser_options_free (a->options);
+	mp_worker_buffer_free (g_byte_array_steal (a->buffer, NULL));
 	g_byte_array_unref (a->buffer);
 	g_hash_table_unref (a->charsets);
 	mp_mime_fast_free (a->fast);

@@ -23,17 +23,21 @@ mp_compare_strings (gconstpointer a, gconstpointer b)
 	return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
+#define HUGE_PAGE (2 * 1024 * 1024)
+
 gpointer
 mp_worker_buffer_new (gsize len)
 {
-	const guintptr huge = 2 * 1024 * 1024;
-	guint8 *p = g_malloc (len);
-	guintptr from = ((guintptr) p + huge - 1) & ~(huge - 1);
-	guintptr to = ((guintptr) p + len) & ~(huge - 1);
+	gpointer p = g_aligned_alloc (1, MAX (len, (gsize) 1), HUGE_PAGE);
 
 #ifdef MADV_HUGEPAGE
-	if (to > from)
-		(void) madvise ((void *) from, to - from, MADV_HUGEPAGE); /* a hint: failure changes nothing */
+	(void) madvise (p, len, MADV_HUGEPAGE); /* a hint: failure changes nothing */
 #endif
 	return p;
+}
+
+void
+mp_worker_buffer_free (gpointer p)
+{
+	g_aligned_free (p);
 }

@@ -33,13 +33,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (InternetAddressList, g_object_unref)
  * starts (GMIME-IMAP-FACTS §5). Every entry point calls this first. */
 void mp_gmime_init_once (void);
 
-/* A buffer of LEN octets for the hot path of one worker thread, never
- * shrunk, with the kernel asked to back it with 2 MiB pages (madvise
- * MADV_HUGEPAGE on the whole 2 MiB blocks inside it). Filled from 4 KiB
- * pages, a 5 MiB buffer costs some 1,300 page faults the first time, about
- * 25 ms on the virtual bench machine (bench/RESULTS.md); with transparent
- * huge pages off it is an ordinary g_malloc'd buffer. Free with g_free. */
-gpointer mp_worker_buffer_new (gsize len);
+/* A buffer of LEN octets for the hot path of one worker thread, made once
+ * and never grown: aligned to 2 MiB and advised for 2 MiB pages (madvise
+ * MADV_HUGEPAGE). Filled from 4 KiB pages, a 5 MiB buffer costs some 1,300
+ * page faults the first time, about 25 ms on the virtual bench machine
+ * (bench/RESULTS.md); with transparent huge pages off it is an ordinary
+ * buffer. Free with mp_worker_buffer_free. */
+gpointer mp_worker_buffer_new  (gsize len);
+void     mp_worker_buffer_free (gpointer p);
 
 /* strcmp() for g_ptr_array_sort() of char* elements (byte order, so
  * listings do not depend on the locale). */

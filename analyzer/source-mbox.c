@@ -215,7 +215,7 @@ read_buf_free (gpointer p)
 {
 	ReadBuf *rb = p;
 
-	g_free (rb->data);
+	mp_worker_buffer_free (rb->data);
 	g_free (rb);
 }
 
