@@ -79,12 +79,33 @@ append_u64 (GString *s, guint64 v)
 		g_string_append_c (s, digits[--n]);
 }
 
+typedef enum { ATT_NAME, ATT_TYPE, ATT_SIZE } AttachmentColumn;
+
+/* One ';'-separated list cell of the attachments (a ';' in a filename is
+ * kept as it is: the cell stays one cell), built in CELL, which it empties. */
+static void
+write_attachment_cell (FILE *fp, GString *cell, const GPtrArray *atts, AttachmentColumn column)
+{
+	g_string_truncate (cell, 0);
+	for (guint i = 0; i < atts->len; i++) {
+		const MpAttachment *a = g_ptr_array_index (atts, i);
+		if (i > 0)
+			g_string_append_c (cell, ';');
+		if (column == ATT_NAME)
+			g_string_append (cell, a->filename ? a->filename : "");
+		else if (column == ATT_TYPE)
+			g_string_append (cell, a->mime_type);
+		else
+			append_u64 (cell, a->encoded_size);
+	}
+	mp_csv_write_text (fp, FALSE, cell->str);
+}
+
 void
 mp_inventory_csv_write (FILE *fp, const char *source, const MpMessage *m)
 {
 	g_autoptr(GString) cell = g_string_new (NULL);
 	g_autofree char *flags = mp_message_flags_string (m->flags);
-	const GPtrArray *atts = m->attachment_list;
 
 	write_message_head (fp, source, m);
 	mp_csv_write_text (fp, FALSE, m->date ? mp_date_source_name (m->date_source) : "");
@@ -94,32 +115,13 @@ mp_inventory_csv_write (FILE *fp, const char *source, const MpMessage *m)
 	mp_csv_write_u64 (fp, FALSE, m->attachments);
 	mp_csv_write_u64 (fp, FALSE, m->inline_parts);
 	mp_csv_write_u64 (fp, FALSE, m->nested_attachments);
-	/* lists inside a cell are ';'-separated; a ';' in a filename is kept
-	 * as it is (the cell stays one cell). One buffer serves every list. */
-	for (guint i = 0; i < atts->len; i++) {
-		const MpAttachment *a = g_ptr_array_index (atts, i);
-		if (i > 0)
-			g_string_append_c (cell, ';');
-		g_string_append (cell, a->filename ? a->filename : "");
-	}
-	mp_csv_write_text (fp, FALSE, cell->str);
-	g_string_truncate (cell, 0);
-	for (guint i = 0; i < atts->len; i++) {
-		if (i > 0)
-			g_string_append_c (cell, ';');
-		g_string_append (cell, ((const MpAttachment *) g_ptr_array_index (atts, i))->mime_type);
-	}
-	mp_csv_write_text (fp, FALSE, cell->str);
-	g_string_truncate (cell, 0);
-	for (guint i = 0; i < atts->len; i++) {
-		if (i > 0)
-			g_string_append_c (cell, ';');
-		append_u64 (cell, ((const MpAttachment *) g_ptr_array_index (atts, i))->encoded_size);
-	}
-	mp_csv_write_text (fp, FALSE, cell->str);
-	g_string_truncate (cell, 0);
+	/* one buffer serves every list cell */
+	write_attachment_cell (fp, cell, m->attachment_list, ATT_NAME);
+	write_attachment_cell (fp, cell, m->attachment_list, ATT_TYPE);
+	write_attachment_cell (fp, cell, m->attachment_list, ATT_SIZE);
 	mp_csv_write_text (fp, FALSE, flags);
 	mp_csv_write_text (fp, FALSE, mp_read_state_name (m->read_state));
+	g_string_truncate (cell, 0);
 	for (guint i = 0; i < m->problems->len; i++) {
 		if (i > 0)
 			g_string_append_c (cell, ';');
