@@ -183,13 +183,6 @@ decline (Walk *w, const char *why)
 	return FALSE;
 }
 
-/* RFC 2045 token characters (GMime's is_ttoken on 7-bit input). */
-static gboolean
-is_token_char (guchar c)
-{
-	return mp_token_char (c);
-}
-
 /* g_ascii_strncasecmp() for N octets without NUL, inline: header names are
  * compared a few dozen times per message, and GLib's calls a function per
  * octet. */
@@ -310,13 +303,13 @@ plain_content_type (const char *v)
 
 	while (*p == ' ' || *p == '\t')
 		p++;
-	if (!is_token_char (*p))
+	if (!mp_token_char (*p))
 		return FALSE;
-	while (is_token_char (*p))
+	while (mp_token_char (*p))
 		p++;
-	if (*p++ != '/' || !is_token_char (*p))
+	if (*p++ != '/' || !mp_token_char (*p))
 		return FALSE;
-	while (is_token_char (*p))
+	while (mp_token_char (*p))
 		p++;
 	while (*p == ' ' || *p == '\t')
 		p++;
