@@ -205,29 +205,15 @@ mp_mbox_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
  * once (mp_worker_buffer_new: 2 MiB pages where the kernel has them). */
 #define READ_BUF_SIZE (MP_ANALYZER_MEM_MAX + 2 * READ_CHUNK)
 
-typedef struct {
-	guint8 *data;
-	gsize   cap;
-} ReadBuf;
-
-static void
-read_buf_free (gpointer p)
-{
-	ReadBuf *rb = p;
-
-	mp_worker_buffer_free (rb->data);
-	g_free (rb);
-}
-
-static GPrivate read_buf_key = G_PRIVATE_INIT (read_buf_free);
+static GPrivate read_buf_key = G_PRIVATE_INIT (mp_worker_buffer_free);
 
 typedef struct {
 	MpBatch     *batch;
 	Piece       *piece;
 	MpAnalyzer  *analyzer;
 	int          fd;
-	ReadBuf     *rb;
-	guint64      buf_off;   /* rb->data holds the file bytes [buf_off, buf_off + fill) */
+	guint8      *buf;       /* the thread's read buffer, READ_BUF_SIZE octets */
+	guint64      buf_off;   /* buf holds the file bytes [buf_off, buf_off + fill) */
 	gsize        fill;
 	guint64      keep_from; /* bytes before this are no longer needed */
 	gboolean     first;     /* the next message is the file's first */
@@ -301,7 +287,7 @@ on_range (const MpMboxRange *piece_r, gpointer user_data)
 	 * for them (a pass over every attachment's bytes). */
 	quoted = r->quoted_from_lines > 0 ? MP_RANGE_MBOX_QUOTED : 0;
 	if (len <= MP_ANALYZER_MEM_MAX && r->start >= ctx->buf_off && r->end <= ctx->buf_off + ctx->fill)
-		mp_analyzer_run_bytes (ctx->analyzer, ctx->rb->data + (r->start - ctx->buf_off), (gsize) len,
+		mp_analyzer_run_bytes (ctx->analyzer, ctx->buf + (r->start - ctx->buf_off), (gsize) len,
 		                       quoted, m);
 	else
 		mp_analyzer_run_range (ctx->analyzer, ctx->fd, r->start, r->end, quoted, m);
@@ -328,11 +314,10 @@ on_junk (guint64 start, guint64 end, gpointer user_data)
 static void
 make_room (PieceCtx *ctx, guint64 pos)
 {
-	ReadBuf *rb = ctx->rb;
 
 	if (ctx->keep_from > ctx->buf_off) {
 		gsize drop = (gsize) MIN (ctx->keep_from - ctx->buf_off, (guint64) ctx->fill);
-		memmove (rb->data, rb->data + drop, ctx->fill - drop);
+		memmove (ctx->buf, ctx->buf + drop, ctx->fill - drop);
 		ctx->fill -= drop;
 		ctx->buf_off += drop;
 	}
@@ -341,7 +326,7 @@ make_room (PieceCtx *ctx, guint64 pos)
 		ctx->buf_off = pos;
 	}
 	/* FILL is at most MP_ANALYZER_MEM_MAX here: the buffer always has room */
-	g_assert (rb->cap >= ctx->fill + READ_CHUNK);
+	g_assert (ctx->fill + READ_CHUNK <= READ_BUF_SIZE);
 }
 
 void
@@ -353,12 +338,10 @@ mp_mbox_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 	MpMboxCoverage cov;
 	guint64 pos = pc->start;
 
-	ctx.rb = g_private_get (&read_buf_key);
-	if (ctx.rb == NULL) {
-		ctx.rb = g_new0 (ReadBuf, 1);
-		ctx.rb->cap = READ_BUF_SIZE;
-		ctx.rb->data = mp_worker_buffer_new (ctx.rb->cap);
-		g_private_set (&read_buf_key, ctx.rb);
+	ctx.buf = g_private_get (&read_buf_key);
+	if (ctx.buf == NULL) {
+		ctx.buf = mp_worker_buffer_new (READ_BUF_SIZE);
+		g_private_set (&read_buf_key, ctx.buf);
 	}
 	/* each piece opens its own fd: threads never share a stream (GMIME-IMAP-FACTS §5) */
 	ctx.fd = open (batch->folder->path, O_RDONLY | O_CLOEXEC);
@@ -373,7 +356,7 @@ mp_mbox_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 		gssize n;
 
 		make_room (&ctx, pos);
-		n = mp_pread_full (ctx.fd, ctx.rb->data + ctx.fill,
+		n = mp_pread_full (ctx.fd, ctx.buf + ctx.fill,
 		                   (gsize) MIN ((guint64) READ_CHUNK, pc->end - pos), pos);
 		if (n < 0) {
 			g_autofree char *d = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
@@ -384,7 +367,7 @@ mp_mbox_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 		if (n == 0)
 			break; /* truncated while we read: what was read is reported */
 		ctx.fill += (gsize) n;
-		mp_mbox_splitter_feed (splitter, (const char *) ctx.rb->data + ctx.fill - (gsize) n, (gsize) n);
+		mp_mbox_splitter_feed (splitter, (const char *) ctx.buf + ctx.fill - (gsize) n, (gsize) n);
 		pos += (guint64) n;
 	}
 	mp_mbox_splitter_finish (splitter);
