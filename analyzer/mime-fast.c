@@ -327,7 +327,9 @@ plain_has (const MpPlainField *f, const char *base)
 	return FALSE;
 }
 
-/* The Content-Type value PH->ct_value, read as plain or by GMime. */
+/* The Content-Type value PH->ct_value, read as plain (in a copy: commit()
+ * hands ct_value itself to mp_part_has_filename, which looks for a name
+ * parameter in the raw text) or by GMime. */
 static void
 read_content_type (MpMimeFast *f, PartHeaders *ph)
 {
