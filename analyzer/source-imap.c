@@ -22,7 +22,8 @@
 #include "source.h"
 #include "imap-bodystructure.h"
 #include "imap-client.h"
-#include "imap-content.h"
+#include "source-imap-content.h"
+#include "dates.h"
 #include "mime-analyze.h"
 
 #include <string.h>
@@ -475,7 +476,7 @@ fill_from_envelope (MpMessage *m, const MpImapValue *env)
 	/* the ENVELOPE date is the Date: header's value (RFC 3501 §7.4.2):
 	 * the same syntax checks as on a local copy, in the same order */
 	if (date != NULL)
-		mp_analyzer_check_date_syntax (m, date);
+		mp_date_check_syntax (m, date);
 	if (date == NULL) {
 		mp_message_add_problem (m, "missing-date", NULL);
 	} else if ((dt = g_mime_utils_header_decode_date (date)) != NULL) {
@@ -557,7 +558,8 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 	}
 	v = mp_imap_value_lookup (att, "BODYSTRUCTURE");
 	if (v != NULL)
-		mp_imap_bodystructure_analyze_regions (v, m, ctx->regions ? ctx->regions[idx] : NULL);
+		mp_imap_bodystructure_analyze_regions (v, m, ctx->regions ? ctx->regions[idx] : NULL,
+		                                       mp_mime_decode_header_text);
 	else
 		mp_message_add_problem (m, "missing-bodystructure", NULL);
 	if (ctx->retries > 0)

@@ -5,7 +5,8 @@
  * ignored (maildir(5)). The producer only lists names; workers open, count and
  * parse each file, so parallelism covers the I/O too. */
 #include "source.h"
-#include "source-util.h"
+#include "source-fs.h"
+#include "dates.h"
 #include "crlf.h"
 #include "mutf7.h"
 

@@ -1,21 +1,24 @@
 /* source-mbox.c — one mbox file is one folder.
  *
- * The file is cut into pieces at message starts (mbox-split.h: the From_
+ * The file is cut into pieces at message starts (mbox-boundary.h: the From_
  * rule is local, so a piece starting at a From_ line splits on its own
  * exactly as the whole file would). The producer only finds those cuts,
  * reading a few KiB around each; each worker reads its piece once, splits
  * it and analyzes every message from the bytes it just read. Before, the
  * producer read and split the whole file and each worker read its messages
  * a second time: two copies of every byte out of the page cache and a
- * serial splitter (bench/RESULTS.md). A message larger than
+ * serial boundary pass (bench/RESULTS.md). A message larger than
  * MP_ANALYZER_MEM_MAX is not kept in memory; its worker parses it from the
  * file as a substream. RSS stays flat whatever the file size (no whole-file
  * mmap: it would count in RSS, and a file truncated under it would kill the
  * scan with SIGBUS). Each message is parsed on its own, so a broken message
  * can never swallow the rest of the file (GMIME-IMAP-FACTS §1.5). */
-#include "source.h"
-#include "source-util.h"
-#include "mbox-split.h"
+#include "source-mbox.h"
+#include "source-fs.h"
+#include "mbox-boundary.h"
+#include "dates.h"
+#include "stream-pread.h"
+#include "worker-buffer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -241,7 +244,7 @@ static void
 on_range (const MpMboxRange *piece_r, gpointer user_data)
 {
 	PieceCtx *ctx = user_data;
-	/* the splitter counts from the piece's start: make offsets the file's */
+	/* the boundary finder counts from the piece's start: make offsets the file's */
 	MpMboxRange abs = *piece_r;
 	const MpMboxRange *r = &abs;
 	MpMessage *m;
@@ -280,9 +283,9 @@ on_range (const MpMboxRange *piece_r, gpointer user_data)
 		                                      "this mbox writer did not separate", r->inner_from_lines);
 		mp_message_add_problem (m, "unseparated-from-line", d);
 	}
-	/* the size was counted by the splitter (with mbox unescaping); the
+	/* the size was counted by the boundary finder (with mbox unescaping); the
 	 * bytes are analyzed where they were just read, while in the cache.
-	 * The splitter also counted the ^>+From lines: in a message without
+	 * The boundary finder also counted the ^>+From lines: in a message without
 	 * any, no attachment has one either, and the analyzer need not look
 	 * for them (a pass over every attachment's bytes). */
 	quoted = r->quoted_from_lines > 0 ? MP_RANGE_MBOX_QUOTED : 0;
@@ -333,7 +336,7 @@ void
 mp_mbox_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 {
 	Piece *pc = batch->backend_data;
-	g_autoptr(MpMboxSplitter) splitter = NULL;
+	g_autoptr(MpMboxBoundaries) finder = NULL;
 	PieceCtx ctx = { batch, pc, analyzer, -1, NULL, pc->start, 0, pc->start, pc->first, 0 };
 	MpMboxCoverage cov;
 	guint64 pos = pc->start;
@@ -351,7 +354,7 @@ mp_mbox_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 		mp_batch_add_notice (batch, "unreadable", d);
 		return;
 	}
-	splitter = mp_mbox_splitter_new (on_range, on_junk, &ctx);
+	finder = mp_mbox_boundaries_new (on_range, on_junk, &ctx);
 	while (pos < pc->end) {
 		gssize n;
 
@@ -367,13 +370,13 @@ mp_mbox_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 		if (n == 0)
 			break; /* truncated while we read: what was read is reported */
 		ctx.fill += (gsize) n;
-		mp_mbox_splitter_feed (splitter, (const char *) ctx.buf + ctx.fill - (gsize) n, (gsize) n);
+		mp_mbox_boundaries_feed (finder, (const char *) ctx.buf + ctx.fill - (gsize) n, (gsize) n);
 		pos += (guint64) n;
 	}
-	mp_mbox_splitter_finish (splitter);
+	mp_mbox_boundaries_finish (finder);
 	close (ctx.fd);
 
-	mp_mbox_splitter_coverage (splitter, &cov);
+	mp_mbox_boundaries_coverage (finder, &cov);
 	if (cov.messages + cov.from_lines + cov.separators + cov.junk != cov.total) {
 		/* cannot happen by construction; checked so it can never be silent */
 		g_autofree char *d = g_strdup_printf ("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT

@@ -3,7 +3,8 @@
  * Thunderbird's "Name.sbd/" subfolder directories become "Name/", its ".msf"
  * index files and other non-mbox files are passed over. */
 #include "source.h"
-#include "source-util.h"
+#include "source-fs.h"
+#include "source-mbox.h"
 
 #include <string.h>
 #include <sys/stat.h>

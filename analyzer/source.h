@@ -11,7 +11,7 @@
  * GError for that source. */
 #pragma once
 
-#include "mp-common.h"
+#include "mp-error.h"
 #include "message.h"
 #include "mime-analyze.h"
 

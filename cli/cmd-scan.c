@@ -1,11 +1,11 @@
 /* cmd-scan.c — `mailpreflight scan`: the audit of local sources. */
 #include "audit.h"
-#include "imap-client.h"
 #include "commands.h"
 #include "mp-config.h"
 #include "report.h"
 #include "rules.h"
 #include "scan.h"
+#include "target.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -55,78 +55,19 @@ mp_use_colour (void)
 	return isatty (STDOUT_FILENO) && (no == NULL || *no == '\0');
 }
 
-/* RFC 7889: "APPENDLIMIT=N" in CAPABILITY is the largest message the
- * server accepts. Asked before login (where servers may announce it) and,
- * when a user and password are given, after login too. */
+/* --target: the limit the target announces becomes a rule of its own. */
 static gboolean
-find_appendlimit (MpImapClient *c, guint64 *out)
+apply_target_limit (MpRuleSet *rules, const char *url, const MpSourceSettings *net, GError **error)
 {
-	const char *const *caps = mp_imap_client_get_capabilities (c);
+	MpTargetLimit t;
 
-	for (int i = 0; caps && caps[i]; i++)
-		if (g_ascii_strncasecmp (caps[i], "APPENDLIMIT=", 12) == 0 &&
-		    g_ascii_string_to_unsigned (caps[i] + 12, 10, 1, G_MAXUINT64, out, NULL))
-			return TRUE;
-	return FALSE;
-}
-
-static gboolean
-apply_target_limit (MpRuleSet *rules, const char *url_text, const MpSourceSettings *net, GError **error)
-{
-	MpImapUrl url = { 0 };
-	MpImapClientOptions opt = { 0 };
-	g_autoptr(MpImapClient) c = NULL;
-	g_autofree char *origin = NULL;
-	guint64 limit = 0;
-	gboolean found;
-	gboolean with_user = TRUE;
-	const char *authority = strstr (url_text, "://");
-	g_autofree char *parsed = NULL;
-
-	/* a target needs no user to announce its limit before login: the URL
-	 * parser wants one, so a placeholder stands in (it never logs in) */
-	if (authority != NULL && strchr (authority + 3, '@') == NULL) {
-		parsed = g_strdup_printf ("%.*snobody@%s", (int) (authority + 3 - url_text), url_text, authority + 3);
-		with_user = FALSE;
-	}
-	if (!mp_imap_url_parse (parsed ? parsed : url_text, &url, error))
+	if (!mp_target_read_limit (url, net, &t, error))
 		return FALSE;
-	opt.ca_file = net->ca_file;
-	opt.insecure_skip_verify = net->insecure_skip_verify;
-	opt.allow_plaintext = net->allow_plaintext;
-	opt.timeout_ms = net->timeout_ms;
-	c = mp_imap_client_new (&url, &opt);
-	if (!mp_imap_client_connect (c, error)) {
-		mp_imap_url_clear (&url);
-		return FALSE;
-	}
-	found = find_appendlimit (c, &limit);
-	/* Some servers (Gmail) announce it only after login. The target's own
-	 * password comes from its own variable: the sources' password must
-	 * never be sent to another server. */
-	if (!found && with_user && g_getenv ("MAILPREFLIGHT_TARGET_PASSWORD") != NULL) {
-		g_autoptr(GError) local = NULL;
-		char *password = g_strdup (g_getenv ("MAILPREFLIGHT_TARGET_PASSWORD"));
-		if (mp_imap_client_authenticate (c, password, NULL, &local) &&
-		    mp_imap_client_command (c, "CAPABILITY", NULL, NULL, &local))
-			found = find_appendlimit (c, &limit);
-		else
-			g_printerr ("mailpreflight: --target: %s\n", local->message);
-		mp_imap_secret_free (password);
-	}
-	mp_imap_client_logout (c);
-	if (!found) {
-		g_printerr ("mailpreflight: --target %s announces no APPENDLIMIT%s: the rules' own limits apply\n",
-		            with_user ? url.display : url_text,
-		            with_user && g_getenv ("MAILPREFLIGHT_TARGET_PASSWORD") == NULL
-		            ? " before login (set MAILPREFLIGHT_TARGET_PASSWORD to log in and ask again)" : "");
-		mp_imap_url_clear (&url);
-		return TRUE;
-	}
-	origin = g_strdup_printf ("APPENDLIMIT=%" G_GUINT64_FORMAT " announced by %s", limit,
-	                          with_user ? url.display : url_text);
-	mp_rules_add_size_limit (rules, "target-appendlimit", limit, origin);
-	mp_imap_url_clear (&url);
+	for (guint i = 0; i < t.notes->len; i++)
+		g_printerr ("mailpreflight: %s\n", (const char *) g_ptr_array_index (t.notes, i));
+	if (t.found)
+		mp_rules_add_size_limit (rules, "target-appendlimit", t.limit, t.origin);
+	mp_target_limit_clear (&t);
 	return TRUE;
 }
 

@@ -2,7 +2,7 @@
  * into a tiny tree only one message (or header field) at a time; "sources",
  * "folders" and "messages" are walked as streams. */
 #include "json-read.h"
-#include "mp-common.h"
+#include "mp-error.h"
 
 #include <errno.h>
 #include <stdio.h>

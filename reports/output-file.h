@@ -4,7 +4,7 @@
  * "-" means standard output (written directly). */
 #pragma once
 
-#include "mp-common.h"
+#include "mp-error.h"
 #include <stdio.h>
 
 G_BEGIN_DECLS

@@ -666,6 +666,13 @@ mp_rules_load_data (const char *data, gsize len, const char *origin, GError **er
 	return g_steal_pointer (&set);
 }
 
+/* strcmp() for g_ptr_array_sort() of char* elements (byte order). */
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+	return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 char **
 mp_rules_builtin_names (void)
 {
@@ -675,7 +682,7 @@ mp_rules_builtin_names (void)
 	for (int i = 0; files && files[i]; i++)
 		if (g_str_has_suffix (files[i], ".ini"))
 			g_ptr_array_add (names, g_strndup (files[i], strlen (files[i]) - 4));
-	g_ptr_array_sort (names, mp_compare_strings);
+	g_ptr_array_sort (names, compare_names);
 	g_ptr_array_add (names, NULL);
 	return (char **) g_ptr_array_free (names, FALSE);
 }

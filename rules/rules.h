@@ -8,7 +8,7 @@
  * the scan's thread. */
 #pragma once
 
-#include "mp-common.h"
+#include "mp-error.h"
 #include "message.h"
 #include "mime-analyze.h"
 

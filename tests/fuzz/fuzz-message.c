@@ -1,5 +1,5 @@
 /* fuzz-message.c — one message through GMime and our walker
- * (analyzer/mime-analyze.c, part-class.c, archive-list.c, crlf.c).
+ * (analyzer/mime/mime-analyze.c, part-class.c, archive-list.c, crlf.c).
  *
  * The input is one RFC 5322 message. It is analyzed twice:
  *  - mp_analyzer_run on a GMime memory stream;

@@ -1,4 +1,4 @@
-/* fuzz-mime-fast.c — the light MIME walker (analyzer/mime-fast.c) against
+/* fuzz-mime-fast.c — the light MIME walker (analyzer/mime/mime-fast.c) against
  * the GMime path. The input is one message; it is analyzed by
  * mp_analyzer_run_range twice, the walker on and off, and when the walker
  * accepts (and also when it declines, which must then change nothing) every

@@ -1,5 +1,5 @@
 /* fuzz-plain-field.c — the plain Content-Type / Content-Disposition reader
- * (analyzer/plain-field.c) against GMime's own parsers, differentially.
+ * (analyzer/mime/plain-field.c) against GMime's own parsers, differentially.
  *
  * The input, cut at its first NUL (header values are C strings), is read as
  * a Content-Type and as a Content-Disposition. Whenever mp_plain_field_parse

@@ -1,4 +1,4 @@
-/* test-imap-client.c — the IMAP connection layer (analyzer/imap-client.c).
+/* test-imap-client.c — the IMAP connection layer (analyzer/imap/imap-client.c).
  *
  *   /imap-client/unit/...     no network: URLs, secrets, quoting, guards
  *   /imap-client/fake/...     fake-imap-server.py scenarios on 127.0.0.1:

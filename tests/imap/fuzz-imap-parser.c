@@ -14,8 +14,9 @@
  * (or files) named on the command line: the seed corpus runs in
  * `meson test`. */
 #include "imap-bodystructure.h"
-#include "imap-content.h"
+#include "source-imap-content.h"
 #include "imap-parser.h"
+#include "mime-analyze.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -39,7 +40,7 @@ consume (MpImapResponse *r, MpImapContentStream *stream)
 
 		g_array_set_clear_func (regions, (GDestroyNotify) mp_imap_region_clear);
 		if (body != NULL)
-			mp_imap_bodystructure_analyze_regions (body, m, regions);
+			mp_imap_bodystructure_analyze_regions (body, m, regions, mp_mime_decode_header_text);
 		if (stream != NULL && mp_imap_value_is_list (att)) {
 			MpImapContentPlan plan;
 			m->size = 1000;

@@ -133,7 +133,7 @@ test_dovecot_matches_gmime (gconstpointer data)
 		g_autofree char *got = NULL;
 		g_clear_pointer (&im, mp_message_free);
 		im = mp_message_new ();
-		mp_imap_bodystructure_analyze (body, im);
+		mp_imap_bodystructure_analyze (body, im, mp_mime_decode_header_text);
 		got = describe (im);
 		if (got_imap != NULL)
 			g_assert_cmpstr (got, ==, got_imap); /* chunking changes nothing */
@@ -177,7 +177,7 @@ analyze_string (const char *bodystructure)
 	G_GNUC_UNUSED g_autoptr(MpImapResponse) r = parse_fetch (line, strlen (line), 5, &body);
 	MpMessage *m = mp_message_new ();
 
-	mp_imap_bodystructure_analyze (body, m);
+	mp_imap_bodystructure_analyze (body, m, mp_mime_decode_header_text);
 	return m;
 }
 
@@ -374,7 +374,8 @@ test_param_value (void)
 		g_autofree char *got = NULL;
 		g_assert_true (mp_imap_parser_feed (p, (const guint8 *) line, strlen (line), &error));
 		r = mp_imap_parser_pop (p);
-		got = mp_imap_body_param_value (mp_imap_value_get_child (mp_imap_response_get_data (r), 1), "filename");
+		got = mp_imap_body_param_value (mp_imap_value_get_child (mp_imap_response_get_data (r), 1), "filename",
+		                                mp_mime_decode_header_text);
 		g_assert_cmpstr (got, ==, cases[i].want);
 	}
 }

@@ -1,9 +1,10 @@
 /* test-imap-content.c — the content checks of IMAP sources
- * (analyzer/imap-content.c): the regions and section numbers the
+ * (analyzer/source-imap-content.c): the regions and section numbers the
  * BODYSTRUCTURE walk yields (RFC 3501 §6.4.5), what a plan fetches for the
  * line-length and archive rules, and how streamed BODY[...] literals are
  * applied to a message — also when several responses arrive in one read. */
-#include "imap-content.h"
+#include "source-imap-content.h"
+#include "mime-analyze.h"
 
 #include <string.h>
 
@@ -61,7 +62,8 @@ walk (const char *bs, guint64 size, GArray *r)
 	MpMessage *m = mp_message_new ();
 
 	g_assert_cmpuint (resp->len, ==, 1);
-	mp_imap_bodystructure_analyze_regions (mp_imap_value_lookup (msg_att (resp, 0), "BODYSTRUCTURE"), m, r);
+	mp_imap_bodystructure_analyze_regions (mp_imap_value_lookup (msg_att (resp, 0), "BODYSTRUCTURE"), m, r,
+	                                       mp_mime_decode_header_text);
 	m->size = size;
 	return m;
 }

@@ -1,18 +1,18 @@
 /* mime-fast-diff.c — the differential check of the light MIME walker
- * (analyzer/mime-fast.c) on real mail, for corpora that are not in the
+ * (analyzer/mime/mime-fast.c) on real mail, for corpora that are not in the
  * repository (the bench mailboxes, ../shared/corpus):
  *
  *   mime-fast-diff PATH...
  *
  * Every regular file under each PATH is read as an mbox when it starts with
- * "From " (split by the mbox splitter, MP_RANGE_MBOX_QUOTED) and as one
+ * "From " (cut at its mbox boundaries, MP_RANGE_MBOX_QUOTED) and as one
  * message otherwise (MP_RANGE_COUNT_SIZE, as the Maildir backend). Every
  * message goes through mp_analyzer_run_range twice — light walker on and off
  * — with and without MP_ANALYZE_LIST_ARCHIVES, and every MpMessage field is
  * compared. Prints the counts and why the walker declined; exits 1 when any
  * message differs. Not a test by itself: tests/unit/test-mime-fast.c runs the
  * same comparison on the fixtures in the repository. */
-#include "mbox-split.h"
+#include "mbox-boundary.h"
 #include "message-compare.h"
 #include "mime-analyze.h"
 #include "mime-fast.h"
@@ -102,15 +102,15 @@ file (Diff *d, const char *path)
 	size = lseek (fd, 0, SEEK_END);
 	if (size > 0 && pread (fd, head, 5, 0) == 5 && memcmp (head, "From ", 5) == 0) {
 		Ranges rs = { g_array_new (FALSE, FALSE, sizeof (guint64)) };
-		g_autoptr(MpMboxSplitter) sp = mp_mbox_splitter_new (on_range, NULL, &rs);
+		g_autoptr(MpMboxBoundaries) sp = mp_mbox_boundaries_new (on_range, NULL, &rs);
 		g_autofree char *buf = g_malloc (1 << 20);
 		ssize_t n;
 		off_t off = 0;
 		while ((n = pread (fd, buf, 1 << 20, off)) > 0) {
-			mp_mbox_splitter_feed (sp, buf, (gsize) n);
+			mp_mbox_boundaries_feed (sp, buf, (gsize) n);
 			off += n;
 		}
-		mp_mbox_splitter_finish (sp);
+		mp_mbox_boundaries_finish (sp);
 		for (guint i = 0; i + 1 < rs.ranges->len; i += 2)
 			one (d, path, fd, g_array_index (rs.ranges, guint64, i),
 			     g_array_index (rs.ranges, guint64, i + 1), MP_RANGE_MBOX_QUOTED);

@@ -1,4 +1,4 @@
-/* test-crlf.c — the RFC 5322 (CRLF) size counter (analyzer/crlf.h):
+/* test-crlf.c — the RFC 5322 (CRLF) size counter (analyzer/mime/crlf.h):
  * DEFINITIONS.md "Message size": every LF not preceded by CR counts as two
  * octets; CRLF counts as two; a lone CR counts as one. */
 #include "crlf.h"

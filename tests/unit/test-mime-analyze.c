@@ -1,5 +1,5 @@
 /* test-mime-analyze.c — the attachment definition and header reading as the
- * GMime analyzer applies them (analyzer/mime-analyze.h), on hand-written
+ * GMime analyzer applies them (analyzer/mime/mime-analyze.h), on hand-written
  * messages. DEFINITIONS.md "Attachment count" is the contract.
  *
  * Every message is analyzed twice: as written (LF) and converted to CRLF.
@@ -9,6 +9,7 @@
 
 #include "crlf.h"
 #include "mime-shared.h"
+#include "dates.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1136,7 +1137,7 @@ problems_joined (const MpMessage *m)
 	return g_string_free (s, FALSE);
 }
 
-/* mp_analyzer_check_date_syntax against the oracle on hand-written and
+/* mp_date_check_syntax against the oracle on hand-written and
  * 20,000 generated Date: values (100,000 with -m slow), of words from the
  * edges: month names in any case, short and long years, good and bad
  * times, separators, junk. */
@@ -1176,7 +1177,7 @@ test_date_syntax (void)
 				g_string_append (v, words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))]);
 			}
 		}
-		mp_analyzer_check_date_syntax (a, v->str);
+		mp_date_check_syntax (a, v->str);
 		date_syntax_oracle (b, v->str);
 		pa = problems_joined (a);
 		pb = problems_joined (b);

@@ -1,4 +1,4 @@
-/* test-mime-fast.c — the light MIME walker (analyzer/mime-fast.c) against
+/* test-mime-fast.c — the light MIME walker (analyzer/mime/mime-fast.c) against
  * the GMime tree walk: every message is analyzed by mp_analyzer_run_range
  * with the walker on and off, and every MpMessage field must be equal.
  *
@@ -11,7 +11,7 @@
  * mbox, any other is one message. Each message runs as a Maildir file
  * (MP_RANGE_COUNT_SIZE) and as an mbox range (MP_RANGE_MBOX_QUOTED), with
  * and without MP_ANALYZE_LIST_ARCHIVES. */
-#include "mbox-split.h"
+#include "mbox-boundary.h"
 #include "message-compare.h"
 #include "mime-analyze.h"
 
@@ -235,7 +235,7 @@ test_cases (void)
 	run_free (r);
 }
 
-/* The ranges of an mbox file, for the splitter callback. */
+/* The ranges of an mbox file, for the boundary callback. */
 static void
 on_range (const MpMboxRange *range, gpointer user_data)
 {
@@ -252,9 +252,9 @@ compare_file (Run *r, const char *path)
 	g_assert_true (g_file_get_contents (path, &data, &len, NULL));
 	if (len >= 5 && memcmp (data, "From ", 5) == 0) {
 		g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (guint64));
-		g_autoptr(MpMboxSplitter) sp = mp_mbox_splitter_new (on_range, NULL, ranges);
-		mp_mbox_splitter_feed (sp, data, len);
-		mp_mbox_splitter_finish (sp);
+		g_autoptr(MpMboxBoundaries) sp = mp_mbox_boundaries_new (on_range, NULL, ranges);
+		mp_mbox_boundaries_feed (sp, data, len);
+		mp_mbox_boundaries_finish (sp);
 		for (guint i = 0; i + 1 < ranges->len; i += 2) {
 			guint64 s = g_array_index (ranges, guint64, i), e = g_array_index (ranges, guint64, i + 1);
 			compare_bytes (r, data + s, (gsize) (e - s), path);

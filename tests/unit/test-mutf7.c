@@ -1,5 +1,5 @@
 /* test-mutf7.c — IMAP modified UTF-7 (RFC 3501 §5.1.3) mailbox names
- * (analyzer/mutf7.h). */
+ * (analyzer/imap/mutf7.h). */
 #include "mutf7.h"
 
 #include <string.h>

@@ -1,5 +1,5 @@
 /* test-part-class.c — the attachment definition on a part description
- * (analyzer/part-class.h), clause by clause of DEFINITIONS.md
+ * (analyzer/model/part-class.h), clause by clause of DEFINITIONS.md
  * "Attachment count": A1, A2, A3, E1, E2, inline parts and flags. */
 #include "part-class.h"
 #include "message.h"

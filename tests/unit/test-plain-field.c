@@ -1,5 +1,5 @@
 /* test-plain-field.c — the plain Content-Type / Content-Disposition reader
- * (analyzer/plain-field.c): what it accepts, what it declines, and, on
+ * (analyzer/mime/plain-field.c): what it accepts, what it declines, and, on
  * 200,000 generated values, that every accept is what GMime reads. */
 #include "plain-field.h"
 

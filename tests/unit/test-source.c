@@ -2,7 +2,7 @@
  * scan (analyzer/source.h, analyzer/scan.h), on trees built in a temporary
  * directory. */
 #include "source.h"
-#include "source-util.h"
+#include "dates.h"
 #include "scan.h"
 #include "crlf.h"
 

@@ -1,4 +1,4 @@
-/* test-stream-pread.c — MpStreamPread (analyzer/stream-pread.h) behaves as
+/* test-stream-pread.c — MpStreamPread (analyzer/mime/stream-pread.h) behaves as
  * the GMimeStreamFs substream it replaces: the same bytes and return values
  * for random reads, seeks, resets, lengths and substreams over random
  * bounds of a file, and GMime parses a message through it the same way. */

@@ -1,4 +1,4 @@
-/* test-mbox-split.c — the mbox splitter (analyzer/mbox-split.h) against
+/* test-mbox-boundary.c — the mbox boundary finder (analyzer/mbox-boundary.h) against
  * DEFINITIONS.md "Message size", mbox clause.
  *
  * Table-driven (isync tst_*.c / Dovecot test-mbox-from.c style): every case
@@ -6,7 +6,7 @@
  * byte at a time and in random chunk sizes; all three must agree, and the
  * coverage invariant messages + from_lines + separators + junk == total
  * must hold. */
-#include "mbox-split.h"
+#include "mbox-boundary.h"
 
 #include <string.h>
 
@@ -183,13 +183,13 @@ typedef enum { FEED_WHOLE, FEED_BYTES, FEED_RANDOM } FeedMode;
 static void
 split (const char *input, gsize len, FeedMode mode, GRand *rand, SplitResult *res)
 {
-	g_autoptr(MpMboxSplitter) s = NULL;
+	g_autoptr(MpMboxBoundaries) s = NULL;
 	gsize off = 0;
 
 	memset (res, 0, sizeof *res);
 	res->ranges = g_array_new (FALSE, TRUE, sizeof (ExpRange));
 	g_array_set_clear_func (res->ranges, range_clear);
-	s = mp_mbox_splitter_new (on_range, on_junk, res);
+	s = mp_mbox_boundaries_new (on_range, on_junk, res);
 	while (off < len) {
 		gsize n = len - off;
 		if (mode == FEED_BYTES)
@@ -201,14 +201,14 @@ split (const char *input, gsize len, FeedMode mode, GRand *rand, SplitResult *re
 		/* a private copy, so a read past the chunk shows under ASan */
 		{
 			g_autofree char *chunk = g_memdup2 (input + off, n);
-			mp_mbox_splitter_feed (s, chunk, n);
+			mp_mbox_boundaries_feed (s, chunk, n);
 		}
 		off += n;
 	}
 	/* an empty feed must change nothing */
-	mp_mbox_splitter_feed (s, input, 0);
-	mp_mbox_splitter_finish (s);
-	mp_mbox_splitter_coverage (s, &res->cov);
+	mp_mbox_boundaries_feed (s, input, 0);
+	mp_mbox_boundaries_finish (s);
+	mp_mbox_boundaries_coverage (s, &res->cov);
 }
 
 /* The longest line of [START, END) in octets, line end (LF or CRLF)
@@ -342,16 +342,16 @@ test_split_every_cut (void)
 	assert_coverage (&whole, len);
 	for (gsize cut = 0; cut <= len; cut++) {
 		SplitResult two;
-		g_autoptr(MpMboxSplitter) s = NULL;
+		g_autoptr(MpMboxBoundaries) s = NULL;
 
 		memset (&two, 0, sizeof two);
 		two.ranges = g_array_new (FALSE, TRUE, sizeof (ExpRange));
 		g_array_set_clear_func (two.ranges, range_clear);
-		s = mp_mbox_splitter_new (on_range, on_junk, &two);
-		mp_mbox_splitter_feed (s, input, cut);
-		mp_mbox_splitter_feed (s, input + cut, len - cut);
-		mp_mbox_splitter_finish (s);
-		mp_mbox_splitter_coverage (s, &two.cov);
+		s = mp_mbox_boundaries_new (on_range, on_junk, &two);
+		mp_mbox_boundaries_feed (s, input, cut);
+		mp_mbox_boundaries_feed (s, input + cut, len - cut);
+		mp_mbox_boundaries_finish (s);
+		mp_mbox_boundaries_coverage (s, &two.cov);
 		assert_same (&whole, &two);
 		result_clear (&two);
 	}
@@ -446,15 +446,15 @@ test_split_long_line (void)
 
 	/* in 64 KiB chunks, as a reader would */
 	{
-		g_autoptr(MpMboxSplitter) s = NULL;
+		g_autoptr(MpMboxBoundaries) s = NULL;
 		memset (&chunks, 0, sizeof chunks);
 		chunks.ranges = g_array_new (FALSE, TRUE, sizeof (ExpRange));
 		g_array_set_clear_func (chunks.ranges, range_clear);
-		s = mp_mbox_splitter_new (on_range, on_junk, &chunks);
+		s = mp_mbox_boundaries_new (on_range, on_junk, &chunks);
 		for (off = 0; off < len; off += 65536)
-			mp_mbox_splitter_feed (s, buf + off, MIN ((gsize) 65536, len - off));
-		mp_mbox_splitter_finish (s);
-		mp_mbox_splitter_coverage (s, &chunks.cov);
+			mp_mbox_boundaries_feed (s, buf + off, MIN ((gsize) 65536, len - off));
+		mp_mbox_boundaries_finish (s);
+		mp_mbox_boundaries_coverage (s, &chunks.cov);
 	}
 	assert_same (&whole, &chunks);
 	result_clear (&chunks);
@@ -462,17 +462,17 @@ test_split_long_line (void)
 	g_free (buf);
 }
 
-/* The splitter works without callbacks (only the coverage is wanted). */
+/* The boundary finder works without callbacks (only the coverage is wanted). */
 static void
 test_split_null_callbacks (void)
 {
 	const char *in = "junk\n\nFrom a\nX\n\nFrom b\nY\n";
-	g_autoptr(MpMboxSplitter) s = mp_mbox_splitter_new (NULL, NULL, NULL);
+	g_autoptr(MpMboxBoundaries) s = mp_mbox_boundaries_new (NULL, NULL, NULL);
 	MpMboxCoverage cov;
 
-	mp_mbox_splitter_feed (s, in, strlen (in));
-	mp_mbox_splitter_finish (s);
-	mp_mbox_splitter_coverage (s, &cov);
+	mp_mbox_boundaries_feed (s, in, strlen (in));
+	mp_mbox_boundaries_finish (s);
+	mp_mbox_boundaries_coverage (s, &cov);
 	g_assert_cmpuint (cov.count, ==, 2);
 	g_assert_cmpuint (cov.junk, ==, 6);
 	g_assert_cmpuint (cov.total, ==, strlen (in));
@@ -523,14 +523,14 @@ main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 	for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
-		g_autofree char *path = g_strdup_printf ("/mbox-split/case/%s", cases[i].name);
+		g_autofree char *path = g_strdup_printf ("/mbox-boundary/case/%s", cases[i].name);
 		g_test_add_data_func (path, &cases[i], test_split_case);
 	}
-	g_test_add_func ("/mbox-split/every-cut", test_split_every_cut);
-	g_test_add_func ("/mbox-split/long-from-line", test_split_long_from_line);
-	g_test_add_func ("/mbox-split/from-line-at-limit", test_split_from_line_at_limit);
-	g_test_add_func ("/mbox-split/long-line-5mb", test_split_long_line);
-	g_test_add_func ("/mbox-split/null-callbacks", test_split_null_callbacks);
-	g_test_add_func ("/mbox-split/random-inputs", test_split_random_inputs);
+	g_test_add_func ("/mbox-boundary/every-cut", test_split_every_cut);
+	g_test_add_func ("/mbox-boundary/long-from-line", test_split_long_from_line);
+	g_test_add_func ("/mbox-boundary/from-line-at-limit", test_split_from_line_at_limit);
+	g_test_add_func ("/mbox-boundary/long-line-5mb", test_split_long_line);
+	g_test_add_func ("/mbox-boundary/null-callbacks", test_split_null_callbacks);
+	g_test_add_func ("/mbox-boundary/random-inputs", test_split_random_inputs);
 	return g_test_run ();
 }

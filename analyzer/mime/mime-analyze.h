@@ -8,7 +8,8 @@
  * threads, GMIME-IMAP-FACTS §5). */
 #pragma once
 
-#include "mp-common.h"
+#include "gmime-setup.h"
+#include "mp-error.h"
 #include "message.h"
 
 G_BEGIN_DECLS
@@ -57,12 +58,10 @@ void        mp_analyzer_set_fast_path   (MpAnalyzer *a, gboolean enabled);
 /* Messages this analyzer read through the light walker so far. */
 guint64     mp_analyzer_fast_path_count (const MpAnalyzer *a);
 
-/* The ISO 8601 form used in every report ("2019-03-12T10:00:00+01:00"). */
-char       *mp_format_date   (GDateTime *dt);
-
-/* The Date: syntax checks of a message read here (two-digit-year,
- * invalid-time), for a Date: value read elsewhere: IMAP's ENVELOPE. */
-void        mp_analyzer_check_date_syntax (MpMessage *m, const char *raw);
+/* TEXT with its RFC 2047 encoded words decoded, as GMime decodes them in
+ * a header (g_mime_utils_header_decode_text); for values read elsewhere,
+ * such as IMAP BODYSTRUCTURE parameters. Free with g_free. */
+char       *mp_mime_decode_header_text (const char *text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpAnalyzer, mp_analyzer_free)
 

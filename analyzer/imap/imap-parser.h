@@ -23,7 +23,7 @@
  * read-only and live as long as their response. */
 #pragma once
 
-#include "mp-common.h"
+#include "mp-error.h"
 
 G_BEGIN_DECLS
 

@@ -1,5 +1,5 @@
 /* imap-content.c — see imap-content.h. */
-#include "imap-content.h"
+#include "source-imap-content.h"
 
 #include "archive-list.h"
 

@@ -1,4 +1,4 @@
-/* mbox-split.h — splits an mbox byte stream into messages, incrementally.
+/* mbox-boundary.h — splits an mbox byte stream into messages, incrementally.
  *
  * The rule (DEFINITIONS.md, "Message size", mbox): a line beginning "From "
  * starts a message only at the start of the file or right after an empty
@@ -11,7 +11,7 @@
  * silently losing the rest of the file (GMIME-IMAP-FACTS §1.1), so we split
  * ourselves and hand each range to GMime as a single message.
  *
- * The splitter never buffers a line: it looks at the first bytes of each line
+ * It never buffers a line: it looks at the first bytes of each line
  * and finds line ends with memchr, so a 60 MB line costs no memory. Feed it
  * any chunking, down to one byte at a time; the result is the same. */
 #pragma once
@@ -46,20 +46,20 @@ typedef void (*MpMboxRangeFunc) (const MpMboxRange *range, gpointer user_data);
 /* Called at most once, for the bytes before the first From_ line. */
 typedef void (*MpMboxJunkFunc) (guint64 start, guint64 end, gpointer user_data);
 
-typedef struct _MpMboxSplitter MpMboxSplitter;
+typedef struct _MpMboxBoundaries MpMboxBoundaries;
 
-MpMboxSplitter *mp_mbox_splitter_new    (MpMboxRangeFunc on_range,
+MpMboxBoundaries *mp_mbox_boundaries_new    (MpMboxRangeFunc on_range,
                                          MpMboxJunkFunc  on_junk,
                                          gpointer        user_data);
-void            mp_mbox_splitter_free   (MpMboxSplitter *s);
+void            mp_mbox_boundaries_free   (MpMboxBoundaries *s);
 /* Feeds the next LEN bytes of the file. */
-void            mp_mbox_splitter_feed   (MpMboxSplitter *s, const char *buf, gsize len);
+void            mp_mbox_boundaries_feed   (MpMboxBoundaries *s, const char *buf, gsize len);
 /* Ends the file: emits the last message (or the junk). Call once. */
-void            mp_mbox_splitter_finish (MpMboxSplitter *s);
+void            mp_mbox_boundaries_finish (MpMboxBoundaries *s);
 
 /* After finish: how many bytes were fed, and how they were accounted for.
  * messages + from_lines + separators + junk == total, always; a test and the
- * scan both check it, so a splitter bug can never lose mail silently. */
+ * scan both check it, so a bug here can never lose mail silently. */
 typedef struct {
 	guint64 total;
 	guint64 messages;    /* sum of end - start */
@@ -69,13 +69,13 @@ typedef struct {
 	guint64 count;       /* number of messages */
 } MpMboxCoverage;
 
-void            mp_mbox_splitter_coverage (const MpMboxSplitter *s, MpMboxCoverage *out);
+void            mp_mbox_boundaries_coverage (const MpMboxBoundaries *s, MpMboxCoverage *out);
 
 /* Where messages start, without splitting everything before: the rule above
  * is local (a "From " line at the start of the file or after an empty
  * line), so the file can be cut at message starts found near any offset and
  * the pieces split on their own, in parallel, with the same result as one
- * splitter over the whole file (the first piece starts at the first From_
+ * pass over the whole file (the first piece starts at the first From_
  * line; what precedes it is junk).
  *
  * An MpMboxReadFunc reads up to LEN bytes at OFFSET into BUF: the count, 0
@@ -89,6 +89,6 @@ typedef gssize (*MpMboxReadFunc) (gpointer user_data, char *buf, gsize len, guin
 guint64         mp_mbox_next_message_start (MpMboxReadFunc read, gpointer user_data, guint64 from,
                                             guint64 size, char *buf, gsize window);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpMboxSplitter, mp_mbox_splitter_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpMboxBoundaries, mp_mbox_boundaries_free)
 
 G_END_DECLS

@@ -41,8 +41,9 @@ enum {
 #define MP_MAX_PARAM_SEGMENTS 64
 
 typedef struct {
-	MpMessage *m;
-	GArray    *regions; /* MpImapRegion, or NULL */
+	MpMessage        *m;
+	GArray           *regions; /* MpImapRegion, or NULL */
+	MpImapWordDecoder decode;  /* RFC 2047 in plain parameter values, or NULL */
 } Walk;
 
 static void walk_body (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint nested,
@@ -186,7 +187,7 @@ join_segments (GArray *segs)
 }
 
 char *
-mp_imap_body_param_value (const MpImapValue *params, const char *base)
+mp_imap_body_param_value (const MpImapValue *params, const char *base, MpImapWordDecoder decode)
 {
 	g_autoptr(GArray) segs = g_array_new (FALSE, FALSE, sizeof (Segment));
 	const char *plain = NULL;
@@ -217,11 +218,9 @@ mp_imap_body_param_value (const MpImapValue *params, const char *base)
 	if (plain == NULL || *plain == '\0')
 		return NULL;
 	/* RFC 2047 words in a quoted filename are not standard but common; GMime
-	 * decodes them too (its charset tables need g_mime_init: once-guarded) */
-	if (strstr (plain, "=?") != NULL) {
-		mp_gmime_init_once ();
-		return g_mime_utils_header_decode_text (NULL, plain);
-	}
+	 * decodes them too, and so does the decoder the caller hands in */
+	if (decode != NULL && strstr (plain, "=?") != NULL)
+		return decode (plain);
 	return g_strdup (plain);
 }
 
@@ -303,13 +302,13 @@ read_disposition (const MpImapValue *dsp, const char **type, const MpImapValue *
 }
 
 static char *
-part_filename (const MpImapValue *dsp_params, const MpImapValue *ct_params)
+part_filename (const Walk *w, const MpImapValue *dsp_params, const MpImapValue *ct_params)
 {
 	/* g_mime_part_get_filename(): the disposition's filename, then the
 	 * content type's name */
-	char *name = mp_imap_body_param_value (dsp_params, "filename");
+	char *name = mp_imap_body_param_value (dsp_params, "filename", w->decode);
 
-	return name != NULL ? name : mp_imap_body_param_value (ct_params, "name");
+	return name != NULL ? name : mp_imap_body_param_value (ct_params, "name", w->decode);
 }
 
 static void
@@ -373,7 +372,7 @@ walk_leaf (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint
 		w->m->flags |= mp_part_flags (&info);
 		if (kind == MP_PART_ATTACHMENT) {
 			g_autofree char *mime_type = g_strdup_printf ("%s/%s", type, subtype);
-			g_autofree char *filename = part_filename (dsp_params, ct_params);
+			g_autofree char *filename = part_filename (w, dsp_params, ct_params);
 			w->m->attachments++;
 			index = (gint) w->m->attachment_list->len;
 			mp_message_add_attachment (w->m, filename, mime_type, octets);
@@ -425,9 +424,10 @@ mp_imap_region_clear (MpImapRegion *r)
 }
 
 void
-mp_imap_bodystructure_analyze_regions (const MpImapValue *body, MpMessage *m, GArray *regions)
+mp_imap_bodystructure_analyze_regions (const MpImapValue *body, MpMessage *m, GArray *regions,
+                                       MpImapWordDecoder decode)
 {
-	Walk w = { m, regions };
+	Walk w = { m, regions, decode };
 
 	/* mime-analyze.c walk_message (&ctx, msg, 0, 0): the top body has the
 	 * ROOT role and depth 0 */
@@ -435,7 +435,7 @@ mp_imap_bodystructure_analyze_regions (const MpImapValue *body, MpMessage *m, GA
 }
 
 void
-mp_imap_bodystructure_analyze (const MpImapValue *body, MpMessage *m)
+mp_imap_bodystructure_analyze (const MpImapValue *body, MpMessage *m, MpImapWordDecoder decode)
 {
-	mp_imap_bodystructure_analyze_regions (body, m, NULL);
+	mp_imap_bodystructure_analyze_regions (body, m, NULL, decode);
 }

@@ -255,3 +255,23 @@ mp_stream_pread_new (int fd, gint64 start, gint64 end)
 	s->owner = TRUE;
 	return GMIME_STREAM (s);
 }
+
+gssize
+mp_pread_full (int fd, void *buf, gsize len, guint64 offset)
+{
+	gsize done = 0;
+
+	while (done < len) {
+		ssize_t n = pread (fd, (char *) buf + done, len - done, (off_t) (offset + done));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		done += (gsize) n;
+	}
+	return (gssize) done;
+}
+

@@ -1,4 +1,4 @@
-/* fuzz-mbox-split.c — the mbox splitter (analyzer/mbox-split.c).
+/* fuzz-mbox-boundary.c — the mbox boundary finder (analyzer/mbox-boundary.c).
  *
  * The input is an mbox file. It is split three times: in one feed, one byte
  * at a time, and in chunk sizes derived from the data (a hash of it seeds a
@@ -18,7 +18,7 @@
  *    for its workers, each piece split on its own gives the same ranges and
  *    coverage as the whole. */
 #include "fuzz-common.h"
-#include "mbox-split.h"
+#include "mbox-boundary.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -40,10 +40,10 @@ static void
 fail (const char *what, const Range *r)
 {
 	if (r)
-		fprintf (stderr, "fuzz-mbox-split: %s (range from %" G_GUINT64_FORMAT " start %" G_GUINT64_FORMAT
+		fprintf (stderr, "fuzz-mbox-boundary: %s (range from %" G_GUINT64_FORMAT " start %" G_GUINT64_FORMAT
 		         " end %" G_GUINT64_FORMAT ")\n", what, r->r.from_offset, r->r.start, r->r.end);
 	else
-		fprintf (stderr, "fuzz-mbox-split: %s\n", what);
+		fprintf (stderr, "fuzz-mbox-boundary: %s\n", what);
 	abort ();
 }
 
@@ -86,7 +86,7 @@ xorshift (guint64 *s)
 static void
 split (const uint8_t *data, size_t size, int mode, Result *res, MpMboxCoverage *cov)
 {
-	g_autoptr(MpMboxSplitter) s = mp_mbox_splitter_new (on_range, on_junk, res);
+	g_autoptr(MpMboxBoundaries) s = mp_mbox_boundaries_new (on_range, on_junk, res);
 	guint64 seed = 0xcbf29ce484222325ull;
 
 	res->ranges = g_array_new (FALSE, TRUE, sizeof (Range));
@@ -97,7 +97,7 @@ split (const uint8_t *data, size_t size, int mode, Result *res, MpMboxCoverage *
 		seed = 1;
 
 	if (mode == 0) {
-		mp_mbox_splitter_feed (s, (const char *) data, size);
+		mp_mbox_boundaries_feed (s, (const char *) data, size);
 	} else {
 		size_t off = 0;
 		while (off < size) {
@@ -119,14 +119,14 @@ split (const uint8_t *data, size_t size, int mode, Result *res, MpMboxCoverage *
 			{
 				char *chunk = g_malloc (n ? n : 1);
 				memcpy (chunk, data + off, n);
-				mp_mbox_splitter_feed (s, chunk, n);
+				mp_mbox_boundaries_feed (s, chunk, n);
 				g_free (chunk);
 			}
 			off += n;
 		}
 	}
-	mp_mbox_splitter_finish (s);
-	mp_mbox_splitter_coverage (s, cov);
+	mp_mbox_boundaries_finish (s);
+	mp_mbox_boundaries_coverage (s, cov);
 }
 
 static gboolean
@@ -135,7 +135,7 @@ is_from_at (const uint8_t *data, size_t size, guint64 off)
 	return off + 5 <= size && memcmp (data + off, "From ", 5) == 0;
 }
 
-/* The naive reference for the per-message numbers of mbox-split.h. */
+/* The naive reference for the per-message numbers of mbox-boundary.h. */
 static void
 check_range (const uint8_t *data, size_t size, const Range *r)
 {
@@ -263,14 +263,14 @@ compare (const Result *a, const MpMboxCoverage *ca, const Result *b, const MpMbo
 {
 	if (memcmp (ca, cb, sizeof *ca) != 0 || a->ranges->len != b->ranges->len ||
 	    a->junk_calls != b->junk_calls || a->junk_end != b->junk_end) {
-		fprintf (stderr, "fuzz-mbox-split: feeding %s changes the result\n", how);
+		fprintf (stderr, "fuzz-mbox-boundary: feeding %s changes the result\n", how);
 		abort ();
 	}
 	for (guint i = 0; i < a->ranges->len; i++) {
 		const Range *x = &g_array_index (a->ranges, Range, i);
 		const Range *y = &g_array_index (b->ranges, Range, i);
 		if (memcmp (&x->r, &y->r, sizeof x->r) != 0 || strcmp (x->from_line, y->from_line) != 0) {
-			fprintf (stderr, "fuzz-mbox-split: feeding %s changes range %u\n", how, i);
+			fprintf (stderr, "fuzz-mbox-boundary: feeding %s changes range %u\n", how, i);
 			abort ();
 		}
 	}

@@ -6,7 +6,8 @@
 #include "crlf.h"
 #include "mime-fast.h"
 #include "mime-shared.h"
-#include "source-util.h"
+#include "dates.h"
+#include "worker-buffer.h"
 #include "part-class.h"
 
 #include <errno.h>
@@ -112,56 +113,6 @@ mp_analyzer_free (MpAnalyzer *a)
 	g_hash_table_unref (a->charsets);
 	mp_mime_fast_free (a->fast);
 	g_free (a);
-}
-
-#define MP_DATE_FORMAT "%Y-%m-%dT%H:%M:%S%:z"
-
-static char *
-put_2 (char *p, int v)
-{
-	*p++ = (char) ('0' + v / 10);
-	*p++ = (char) ('0' + v % 10);
-	return p;
-}
-
-char *
-mp_format_date (GDateTime *dt)
-{
-	/* %:z gives +01:00; reports sort and compare on this string.
-	 * g_date_time_format() costs about 6 K instructions (a GString, a
-	 * UTF-8 check, a printf per field) and runs twice per message (the
-	 * mbox producer formats the From_ line date too), so the string is
-	 * put together here from the same GDateTime fields, as GLib 2.74
-	 * writes them: %Y without padding, the other fields 2 digits, %:z as
-	 * sign (- only for a negative offset), hours and minutes of |offset|
-	 * in whole seconds, seconds dropped (gdatetime.c, format_z). Anything
-	 * outside 4-digit years and 2-digit offset hours goes to GLib itself.
-	 * test-mime-analyze /mime-analyze/format-date compares both. */
-	gint64 offset = g_date_time_get_utc_offset (dt) / G_TIME_SPAN_SECOND;
-	gint64 abs_offset = offset < 0 ? -offset : offset;
-	char buf[32], *p = buf;
-	int year, month, day;
-
-	g_date_time_get_ymd (dt, &year, &month, &day);
-	if (year < 1000 || year > 9999 || abs_offset >= 100 * 3600)
-		return g_date_time_format (dt, MP_DATE_FORMAT);
-	p = put_2 (p, year / 100);
-	p = put_2 (p, year % 100);
-	*p++ = '-';
-	p = put_2 (p, month);
-	*p++ = '-';
-	p = put_2 (p, day);
-	*p++ = 'T';
-	p = put_2 (p, g_date_time_get_hour (dt));
-	*p++ = ':';
-	p = put_2 (p, g_date_time_get_minute (dt));
-	*p++ = ':';
-	p = put_2 (p, g_date_time_get_second (dt));
-	*p++ = offset < 0 ? '-' : '+';
-	p = put_2 (p, (int) (abs_offset / 3600));
-	*p++ = ':';
-	p = put_2 (p, (int) (abs_offset / 60 % 60));
-	return g_strndup (buf, (gsize) (p - buf));
 }
 
 static gboolean
@@ -679,117 +630,6 @@ is_blank (const char *s)
 	return TRUE;
 }
 
-/* The next word of a Date: value from *P: a run of octets other than
- * space, tab, CR, LF and comma (the separators g_strsplit_set() was given
- * before this was allocation-free). FALSE when there is none. */
-static gboolean
-next_date_word (const char **p, const char **word, gsize *len)
-{
-	const char *s = *p;
-
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || *s == ',')
-		s++;
-	if (*s == '\0')
-		return FALSE;
-	*word = s;
-	while (*s && *s != ' ' && *s != '\t' && *s != '\r' && *s != '\n' && *s != ',')
-		s++;
-	*len = (gsize) (s - *word);
-	*p = s;
-	return TRUE;
-}
-
-static gboolean
-all_digits (const char *s, gsize n)
-{
-	for (gsize i = 0; i < n; i++)
-		if (!g_ascii_isdigit (s[i]))
-			return FALSE;
-	return n > 0;
-}
-
-/* What g_ascii_string_to_unsigned (S, 10, 0, MAX) accepts: digits only,
- * at least one, the value at most MAX. */
-static gboolean
-time_field_ok (const char *s, gsize n, guint64 max)
-{
-	guint64 v = 0;
-
-	if (n == 0)
-		return FALSE;
-	for (gsize i = 0; i < n; i++) {
-		if (!g_ascii_isdigit (s[i]))
-			return FALSE;
-		v = v * 10 + (guint64) (s[i] - '0');
-		if (v > max)
-			return FALSE; /* also before it could overflow */
-	}
-	return TRUE;
-}
-
-/* Checks a Date: value the way strict importers do (Google DMS wants a
- * 4-digit year and a time within 00:00:00-23:59:60, TARGET-LIMITS.md [22];
- * RFC 5322 §4.3 made 2-digit years obsolete). GMime accepts both forms.
- * The first month name followed by another word decides: the word after
- * it is the year, the one after that "hh:mm" or "hh:mm:ss". Runs once per
- * message, so it allocates nothing; test-mime-analyze compares it with the
- * g_strsplit() version it replaced. */
-static void
-check_date_syntax (MpMessage *m, const char *raw)
-{
-	static const char *const months[] = { "jan", "feb", "mar", "apr", "may", "jun",
-	                                      "jul", "aug", "sep", "oct", "nov", "dec" };
-	static const guint64 max[] = { 23, 59, 60 };
-	const char *p = raw, *w, *year, *time;
-	gsize wlen, year_len, time_len;
-
-	if (!next_date_word (&p, &w, &wlen))
-		return;
-	for (;;) {
-		gboolean is_month = FALSE;
-
-		if (!next_date_word (&p, &year, &year_len))
-			return; /* a month must be followed by a word */
-		for (gsize k = 0; k < G_N_ELEMENTS (months) && !is_month; k++)
-			is_month = wlen == 3 && g_ascii_strncasecmp (w, months[k], 3) == 0;
-		if (is_month)
-			break;
-		w = year;
-		wlen = year_len;
-	}
-	if (all_digits (year, year_len) && year_len < 4)
-		mp_message_add_problem (m, "two-digit-year", raw);
-	if (next_date_word (&p, &time, &time_len)) {
-		/* "hh:mm[:ss]": split at the first three colons at most (the
-		 * fourth field, if any, keeps the rest) */
-		const char *q = time, *end = time + time_len;
-		guint n = 0;
-		gboolean bad = FALSE;
-
-		for (;;) {
-			const char *colon = n < 3 ? memchr (q, ':', (gsize) (end - q)) : NULL;
-			const char *field_end = colon ? colon : end;
-
-			if (n < 3 && !bad && !time_field_ok (q, (gsize) (field_end - q), max[n])) {
-				mp_message_add_problem (m, "invalid-time", raw);
-				bad = TRUE;
-			}
-			n++;
-			if (colon == NULL)
-				break;
-			q = colon + 1;
-		}
-		if (n < 2 || n > 3)
-			mp_message_add_problem (m, "invalid-time", raw);
-	}
-}
-
-void
-mp_analyzer_check_date_syntax (MpMessage *m, const char *raw)
-{
-	check_date_syntax (m, raw);
-}
-
 /* RFC 5322 §2.2: header bodies are US-ASCII (RFC 6532 allows UTF-8 only
  * where both ends agreed). GMime 3.2.13 does not warn in loose mode. */
 static void
@@ -876,7 +716,7 @@ mp_analyzer_record_headers (MpAnalyzer *a, MpMessage *m, const MpHeaderFacts *h)
 			check_encoded_word_charsets (a, m, h->worded_raw[i]);
 	raw = h->date_value;
 	if (raw != NULL)
-		check_date_syntax (m, raw);
+		mp_date_check_syntax (m, raw);
 	if (h->date != NULL) {
 		g_free (m->date);
 		m->date = mp_format_date (h->date);
@@ -1161,4 +1001,12 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRang
 		mp_analyzer_run (a, sub, m);
 	}
 	a->mbox_quoted = FALSE;
+}
+
+char *
+mp_mime_decode_header_text (const char *text)
+{
+	/* GMime's charset tables need g_mime_init (once-guarded) */
+	mp_gmime_init_once ();
+	return g_mime_utils_header_decode_text (NULL, text);
 }

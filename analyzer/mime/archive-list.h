@@ -6,7 +6,8 @@
  * bounded in depth, entries and bytes so an archive bomb cannot hurt. */
 #pragma once
 
-#include "mp-common.h"
+#include "gmime-setup.h"
+#include "mp-error.h"
 #include "message.h"
 
 G_BEGIN_DECLS

@@ -1,4 +1,4 @@
-#include "mbox-split.h"
+#include "mbox-boundary.h"
 #include "lf-scan.h"
 
 #include <string.h>
@@ -27,7 +27,7 @@ typedef enum {
 static const char from_tag[] = "From ";
 #define FROM_TAG_LEN 5
 
-struct _MpMboxSplitter {
+struct _MpMboxBoundaries {
 	MpMboxRangeFunc on_range;
 	MpMboxJunkFunc  on_junk;
 	gpointer        user_data;
@@ -63,10 +63,10 @@ struct _MpMboxSplitter {
 	gboolean finished;
 };
 
-MpMboxSplitter *
-mp_mbox_splitter_new (MpMboxRangeFunc on_range, MpMboxJunkFunc on_junk, gpointer user_data)
+MpMboxBoundaries *
+mp_mbox_boundaries_new (MpMboxRangeFunc on_range, MpMboxJunkFunc on_junk, gpointer user_data)
 {
-	MpMboxSplitter *s = g_new0 (MpMboxSplitter, 1);
+	MpMboxBoundaries *s = g_new0 (MpMboxBoundaries, 1);
 
 	s->on_range = on_range;
 	s->on_junk = on_junk;
@@ -76,13 +76,13 @@ mp_mbox_splitter_new (MpMboxRangeFunc on_range, MpMboxJunkFunc on_junk, gpointer
 }
 
 void
-mp_mbox_splitter_free (MpMboxSplitter *s)
+mp_mbox_boundaries_free (MpMboxBoundaries *s)
 {
 	g_free (s);
 }
 
 static void
-emit_message (MpMboxSplitter *s, guint64 end)
+emit_message (MpMboxBoundaries *s, guint64 end)
 {
 	s->cur.end = end;
 	s->from_text[s->from_text_len] = '\0';
@@ -95,7 +95,7 @@ emit_message (MpMboxSplitter *s, guint64 end)
 }
 
 static void
-emit_junk (MpMboxSplitter *s, guint64 end)
+emit_junk (MpMboxBoundaries *s, guint64 end)
 {
 	if (end == 0)
 		return;
@@ -107,7 +107,7 @@ emit_junk (MpMboxSplitter *s, guint64 end)
 /* Ends the current message at the start of the line being read, or at the
  * empty line before it, which is then the separator and not counted. */
 static void
-close_message (MpMboxSplitter *s)
+close_message (MpMboxBoundaries *s)
 {
 	guint64 end = s->line_start;
 
@@ -121,7 +121,7 @@ close_message (MpMboxSplitter *s)
 /* A whole line has been read: [line_start, line_start + line_len). SIZE is
  * its RFC 5322 size (a bare LF counts twice); EMPTY says it is "\n" or "\r\n". */
 static void
-end_line (MpMboxSplitter *s, guint64 size, gboolean empty, gboolean terminated, gboolean cr)
+end_line (MpMboxBoundaries *s, guint64 size, gboolean empty, gboolean terminated, gboolean cr)
 {
 	if (s->line_boundary) {
 		if (s->in_message)
@@ -177,7 +177,7 @@ end_line (MpMboxSplitter *s, guint64 size, gboolean empty, gboolean terminated, 
 }
 
 static void
-decide_prefix (MpMboxSplitter *s, LineKind kind)
+decide_prefix (MpMboxBoundaries *s, LineKind kind)
 {
 	s->prefix = PREFIX_DONE;
 	s->line_kind = kind;
@@ -190,7 +190,7 @@ decide_prefix (MpMboxSplitter *s, LineKind kind)
 
 /* Looks at one byte at the start of a line (before the prefix is decided). */
 static void
-prefix_byte (MpMboxSplitter *s, char c)
+prefix_byte (MpMboxBoundaries *s, char c)
 {
 	if (s->prefix == PREFIX_QUOTES) {
 		if (c == '>') {
@@ -208,7 +208,7 @@ prefix_byte (MpMboxSplitter *s, char c)
 }
 
 static void
-capture_from_text (MpMboxSplitter *s, const char *p, gsize n)
+capture_from_text (MpMboxBoundaries *s, const char *p, gsize n)
 {
 	gsize room = MP_MBOX_FROM_LINE_MAX - s->line_from_len;
 
@@ -219,7 +219,7 @@ capture_from_text (MpMboxSplitter *s, const char *p, gsize n)
 }
 
 void
-mp_mbox_splitter_feed (MpMboxSplitter *s, const char *buf, gsize len)
+mp_mbox_boundaries_feed (MpMboxBoundaries *s, const char *buf, gsize len)
 {
 	const char *p = buf;
 	const char *end = buf + len;
@@ -311,7 +311,7 @@ mp_mbox_splitter_feed (MpMboxSplitter *s, const char *buf, gsize len)
 }
 
 void
-mp_mbox_splitter_finish (MpMboxSplitter *s)
+mp_mbox_boundaries_finish (MpMboxBoundaries *s)
 {
 	g_return_if_fail (!s->finished);
 
@@ -329,7 +329,7 @@ mp_mbox_splitter_finish (MpMboxSplitter *s)
 }
 
 void
-mp_mbox_splitter_coverage (const MpMboxSplitter *s, MpMboxCoverage *out)
+mp_mbox_boundaries_coverage (const MpMboxBoundaries *s, MpMboxCoverage *out)
 {
 	*out = s->cov;
 }

@@ -11,7 +11,7 @@
  * and keep the stream they come from alive, as GMimeStreamFs's do. */
 #pragma once
 
-#include "mp-common.h" /* GMime autoptr cleanups, needed by G_DECLARE_FINAL_TYPE */
+#include "gmime-setup.h" /* GMime autoptr cleanups, needed by G_DECLARE_FINAL_TYPE */
 
 G_BEGIN_DECLS
 
@@ -21,5 +21,10 @@ G_DECLARE_FINAL_TYPE (MpStreamPread, mp_stream_pread, MP, STREAM_PREAD, GMimeStr
 /* A stream over the bytes [START, END) of FD (END -1: to the end of the
  * file). The stream owns FD and closes it when finalized. */
 GMimeStream *mp_stream_pread_new (int fd, gint64 start, gint64 end);
+
+/* Reads up to LEN bytes at OFFSET of FD, retrying short reads and EINTR:
+ * the count (less than LEN only at the end of the file), or -1 with errno
+ * on failure. */
+gssize       mp_pread_full       (int fd, void *buf, gsize len, guint64 offset);
 
 G_END_DECLS
