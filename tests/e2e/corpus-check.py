@@ -27,7 +27,6 @@ mismatches are reported; they fail only with --strict), 77 skipped.
 import csv
 import email
 import email.policy
-import io
 import os
 import re
 import shutil
@@ -35,6 +34,9 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter, defaultdict
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import crlf_size  # noqa: E402  (the size of DEFINITIONS.md)
 
 SKIP = 77
 # The default policy unfolds header values (RFC 5322 §2.2.3) before reading
@@ -47,10 +49,6 @@ NOT_MAIL_NAMES = {"LICENSE", "NOTICE", "COPYING", "README", "MANIFEST", "COPYRIG
 
 
 # ---------------------------------------------------------------- sizes
-
-def crlf_size(data):
-    return len(data) + data.count(b"\n") - data.count(b"\r\n")
-
 
 def split_mbox(data):
     """DEFINITIONS.md mbox rule. Returns (messages, junk_bytes) where each

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """(g) --help, scan --help and --version exit 0 and say what they should.
 Args: MAILPREFLIGHT VERSION"""
-from e2e_common import main
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import main  # noqa: E402
 
 
 def body(t):

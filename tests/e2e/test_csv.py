@@ -3,7 +3,13 @@
 columns as documented (reports/csv-report.c), formula-like cells are
 prefixed with "'", quotes, commas and newlines in subjects survive a round
 trip.  Args: MAILPREFLIGHT"""
-from e2e_common import main, write_mbox, write_maildir
+import csv
+import io
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import FINDINGS_COLUMNS, main, write_mbox, write_maildir  # noqa: E402
 
 SUBJECTS = [  # (header value as written, decoded subject, cell expected)
     ('=HYPERLINK("http://evil.example/","click")', '=HYPERLINK("http://evil.example/","click")',
@@ -51,9 +57,8 @@ def body(t):
         t.eq([r["index"] for r in inventory], [str(i + 1) for i in range(len(SUBJECTS))], "%s: index column" % kind)
     # -q with --csv - writes the CSV to stdout and nothing else
     p = t.run("scan", "-q", "--csv", "-", mbox, expect=1, what="--csv -")
-    import csv, io
     rows = list(csv.reader(io.StringIO(p.out, newline="")))
-    t.eq(rows[0] if rows else None, __import__("e2e_common").FINDINGS_COLUMNS, "--csv -: header on stdout")
+    t.eq(rows[0] if rows else None, FINDINGS_COLUMNS, "--csv -: header on stdout")
     t.eq(len(rows), len(SUBJECTS) + 1, "--csv -: one row per finding, nothing else on stdout")
 
 

@@ -8,8 +8,10 @@ Args: MAILPREFLIGHT"""
 import base64
 import calendar
 import os
+import sys
 
-from e2e_common import main, write_mbox, write_maildir, crlf_size
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import main, write_mbox, write_maildir, crlf_size  # noqa: E402
 
 B64 = lambda b: base64.b64encode(b).decode()
 HDR = "From: Alice <alice@example.org>\nTo: Bob <bob@example.org>\n"
@@ -91,8 +93,7 @@ KNOWN_BUGS = set()
 def body(t):
     msgs = messages()
     mbox = t.path("same.mbox")
-    write_mbox(mbox, [m[1] for m in msgs], from_lines=["From alice@example.org " + FROM_DATE] * len(msgs),
-               final_separator=False)
+    write_mbox(mbox, [m[1] for m in msgs], sender="alice@example.org", date=FROM_DATE, final_separator=False)
     maildir = t.path("same-maildir")
     names = ["%d.M%dP1.e2e:2,%s" % (1546300800 + i, i, "S" if m[2] else "") for i, m in enumerate(msgs)]
     # the mtime equals the From_ line date: both arrival times are the same

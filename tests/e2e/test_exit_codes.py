@@ -2,15 +2,17 @@
 """(e) Exit codes: 0 clean, 1 findings, 2 usage or rules error, 3 a source
 could not be read (the others are still scanned).  Args: MAILPREFLIGHT"""
 import os
+import sys
 
-from e2e_common import main, write_mbox, write_maildir, simple_message
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import main, write_mbox, write_maildir, make_message  # noqa: E402
 
 
 def body(t):
     good = t.path("good.mbox")
-    write_mbox(good, [simple_message("one", mid="e1@x"), simple_message("two", mid="e2@x")])
+    write_mbox(good, [make_message("one", mid="e1@x"), make_message("two", mid="e2@x")])
     md = t.path("md")
-    write_maildir(md, [simple_message("three", mid="e3@x")])
+    write_maildir(md, [make_message("three", mid="e3@x")])
     # an mbox with a finding (101 attachments) to tell exit 1 from 3
     atts = "".join("--b\nContent-Type: text/plain; name=\"f%d.txt\"\n\nx\n" % i for i in range(101))
     many = t.path("many.mbox")

@@ -17,9 +17,10 @@ import sys
 import tempfile
 import threading
 
-from e2e_common import main, write_maildir, load_gen_sample, HERE
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import main, write_maildir, load_gen_sample, TESTS  # noqa: E402
 
-FIXTURE = os.path.join(HERE, "..", "imap-client", "dovecot-fixture.py")
+FIXTURE = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
 COMPARED = ["folder", "index", "message_id", "date", "from", "subject", "size", "attachments",
             "inline_parts", "nested_attachments", "attachment_names", "attachment_types", "flags", "read"]
 

@@ -4,8 +4,10 @@ a Maildir of 300 messages and on a folder of several mbox files.
 Args: MAILPREFLIGHT"""
 import base64
 import os
+import sys
 
-from e2e_common import main, write_mbox, write_maildir
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import main, write_mbox, write_maildir  # noqa: E402
 
 RULES = """[profile]
 name = e2e small limits

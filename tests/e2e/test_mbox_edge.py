@@ -2,11 +2,15 @@
 """(i) mbox edges: junk before the first From_ line (messages still counted,
 the summary says so), a file truncated mid-message (the last message still
 reported), From_ lines only after an empty line.  Args: MAILPREFLIGHT"""
-from e2e_common import main, write_mbox, simple_message, crlf_size
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import main, write_mbox, make_message, crlf_size  # noqa: E402
 
 
 def body(t):
-    msgs = [simple_message("m%d" % i, mid="j%d@x" % i) for i in range(3)]
+    msgs = [make_message("m%d" % i, mid="j%d@x" % i) for i in range(3)]
     junk = b"This text came before the first message.\nIt is not mail.\n\n"
     path = t.path("junk.mbox")
     write_mbox(path, msgs, junk=junk)

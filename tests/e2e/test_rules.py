@@ -8,10 +8,12 @@ zip inside a zip.   Args: MAILPREFLIGHT"""
 import io
 import os
 import subprocess
+import sys
 import tarfile
 import zipfile
 
-from e2e_common import main, write_maildir, simple_message
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import main, write_maildir, make_message  # noqa: E402
 
 BOUNDARY = "=_rules_test"
 
@@ -86,7 +88,7 @@ def body(t):
         return root
 
     # message-size: 1000 CRLF octets exactly (CRLF line ends: size = bytes)
-    msg = simple_message("size", body="").replace(b"\n", b"\r\n")
+    msg = make_message("size", body="").replace(b"\n", b"\r\n")
     msg += b"x" * (1000 - len(msg) - 2) + b"\r\n"
     assert len(msg) == 1000
     boundary_check(t, "size", "message-size", 1000, "", lambda: maildir_of("size", [msg]))
@@ -113,7 +115,7 @@ def body(t):
     boundary_check(t, "depth", "nesting-depth", 2, "", lambda: maildir_of("depth", [nested]))
 
     # line-length: the longest line, without its line end
-    long_line = simple_message("long", body="z" * 5000 + "\nshort\n")
+    long_line = make_message("long", body="z" * 5000 + "\nshort\n")
     boundary_check(t, "line", "line-length", 5000, "", lambda: maildir_of("line", [long_line]))
 
     # ---- attachment-type: extensions, double extensions, archives ------------
@@ -155,14 +157,14 @@ def body(t):
 
     # ---- header hygiene, duplicates, signed ------------------------------------
     hdr_msgs = [
-        simple_message("ok", mid="ok@t"),
+        make_message("ok", mid="ok@t"),
         b"To: b@example.org\nSubject: no from\nDate: Tue, 01 Jan 2019 10:00:00 +0000\nMessage-ID: <nofrom@t>\n\nx\n",
-        simple_message("two digit", mid="yy@t", date="Tue, 01 Jan 19 10:00:00 +0000"),
-        simple_message("bad time", mid="time@t", date="Tue, 01 Jan 2019 25:61:00 +0000"),
-        simple_message("future", mid="future@t", date="Fri, 01 Jan 2100 10:00:00 +0000"),
-        simple_message("ancient", mid="old@t", date="Mon, 01 Jan 1979 10:00:00 +0000"),
-        simple_message("no id"),
-        simple_message("dup", mid="ok@t"),
+        make_message("two digit", mid="yy@t", date="Tue, 01 Jan 19 10:00:00 +0000"),
+        make_message("bad time", mid="time@t", date="Tue, 01 Jan 2019 25:61:00 +0000"),
+        make_message("future", mid="future@t", date="Fri, 01 Jan 2100 10:00:00 +0000"),
+        make_message("ancient", mid="old@t", date="Mon, 01 Jan 1979 10:00:00 +0000"),
+        make_message("no id"),
+        make_message("dup", mid="ok@t"),
         b"From: a@example.org, b@example.org\nSubject: two from\nDate: Tue, 01 Jan 2019 10:00:00 +0000\n"
         b"Message-ID: <twofrom@t>\n\nx\n",
     ]
@@ -183,15 +185,15 @@ def body(t):
          "header: only the problems asked for")
     # the same Message-ID in two folders is no duplicate
     two = t.path("twofolders")
-    write_maildir(two, [simple_message("a", mid="same@t")])
-    write_maildir(os.path.join(two, ".Other"), [simple_message("b", mid="same@t")])
+    write_maildir(two, [make_message("a", mid="same@t")])
+    write_maildir(os.path.join(two, ".Other"), [make_message("b", mid="same@t")])
     findings, _ = scan_rows(t, two, rules, "hdr-folders")
     t.eq(findings, [], "duplicate-message-id is per folder")
 
     signed = multipart("signed", [("Content-Type: text/plain", b"signed text"),
                                   ('Content-Type: application/pkcs7-signature; name="smime.p7s"', b"sig")],
                        ctype='multipart/signed; protocol="application/pkcs7-signature"')
-    src = maildir_of("signed", [signed, simple_message("plain")])
+    src = maildir_of("signed", [signed, make_message("plain")])
     rules = rules_file(t, "crypto.ini", "[rule crypto]\ncheck = encrypted-or-signed\nseverity = info\n")
     findings, _ = scan_rows(t, src, rules, "crypto")
     t.eq([(r["subject"], r["value"], r["severity"]) for r in findings], [("signed", "signed", "info")],
@@ -199,14 +201,14 @@ def body(t):
 
     # ---- folder checks ---------------------------------------------------------
     tree = t.path("tree")
-    write_maildir(os.path.join(tree, "Files"), [simple_message("f")])
-    write_maildir(os.path.join(tree, "Trash"), [simple_message("t1")])
-    write_maildir(os.path.join(tree, "trash"), [simple_message("t2")])
-    write_maildir(os.path.join(tree, "Tom & Jerry"), [simple_message("tj")])
-    write_maildir(os.path.join(tree, " Lead"), [simple_message("lead")])
-    write_maildir(os.path.join(tree, "Ünïcode"), [simple_message("u")])
-    write_maildir(os.path.join(tree, "a", "b", "c"), [simple_message(str(i)) for i in range(3)])
-    write_maildir(os.path.join(tree, "L" * 40), [simple_message("long")])
+    write_maildir(os.path.join(tree, "Files"), [make_message("f")])
+    write_maildir(os.path.join(tree, "Trash"), [make_message("t1")])
+    write_maildir(os.path.join(tree, "trash"), [make_message("t2")])
+    write_maildir(os.path.join(tree, "Tom & Jerry"), [make_message("tj")])
+    write_maildir(os.path.join(tree, " Lead"), [make_message("lead")])
+    write_maildir(os.path.join(tree, "Ünïcode"), [make_message("u")])
+    write_maildir(os.path.join(tree, "a", "b", "c"), [make_message(str(i)) for i in range(3)])
+    write_maildir(os.path.join(tree, "L" * 40), [make_message("long")])
     rules = rules_file(t, "folders.ini", "[rule names]\ncheck = folder-name\nreserved = files\n"
                        "forbidden-characters = &\nascii-only = true\nodd-blanks = true\ncase-collisions = true\n"
                        "max-length = 30\n")
@@ -224,7 +226,7 @@ def body(t):
 
     # ---- account checks ----------------------------------------------------------
     acct = t.path("acct")
-    write_maildir(acct, [simple_message("m%d" % i, mid="m%d@t" % i,
+    write_maildir(acct, [make_message("m%d" % i, mid="m%d@t" % i,
                                         date="Tue, 01 Jan %d 10:00:00 +0000" % (2010 + i)) for i in range(5)])
     boundary_check(t, "mcount", "mailbox-message-count", 5, "", lambda: acct)
     rules = rules_file(t, "mcount.ini", "[rule cap]\ncheck = mailbox-message-count\nmax = 3\n")
@@ -241,8 +243,8 @@ def body(t):
     p = t.run("scan", "--rules", rules, "--no-progress", acct, expect=0, what="idle without evidence")
     t.check("no-activity-evidence" in p.out, "account-idle: no evidence is said", p.out)
     sent = t.path("acct-sent")
-    write_maildir(sent, [simple_message("in")])
-    write_maildir(os.path.join(sent, ".Sent"), [simple_message("out", date="Tue, 01 Jan 2019 10:00:00 +0000")])
+    write_maildir(sent, [make_message("in")])
+    write_maildir(os.path.join(sent, ".Sent"), [make_message("out", date="Tue, 01 Jan 2019 10:00:00 +0000")])
     with open(os.path.join(sent, ".forward"), "w") as f:
         f.write("elsewhere@example.org\n")
     for unless, n in (("true", 0), ("false", 1)):
@@ -276,7 +278,7 @@ def body(t):
         ("[rule a]\ncheck = header\nmax = 3\n", ":3:", "takes no max"),
     ]
     good = t.path("good-src")
-    write_maildir(good, [simple_message("x")])
+    write_maildir(good, [make_message("x")])
     for i, (text, line, words) in enumerate(errors):
         path = rules_file(t, "bad%d.ini" % i, text)
         p = t.run("rules", "check", path, expect=2, what="rules check error %d" % i)

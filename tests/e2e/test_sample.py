@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """(a) The bundled sample (sample/README.md): exact findings, inventory
 counts, exit codes.  Args: MAILPREFLIGHT SAMPLE_MAIL_DIR"""
-from e2e_common import main, LIMIT
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import main, LIMIT  # noqa: E402
 
 ADVICE_LARGE = ("The import refuses messages over 17.5 MB: save the large attachments elsewhere and "
                 "remove them, or split the message, before the import.")

@@ -5,8 +5,10 @@ octets, one '>' removed from each quoted From line) and from a Maildir.
 Args: MAILPREFLIGHT"""
 import os
 import shutil
+import sys
 
-from e2e_common import main, LIMIT, crlf_size, load_gen_sample, write_mbox, write_maildir, mboxrd_quote
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import main, LIMIT, crlf_size, load_gen_sample, write_mbox, write_maildir, mboxrd_quote  # noqa: E402
 
 gen = load_gen_sample()
 

@@ -11,9 +11,10 @@ import os
 import subprocess
 import sys
 
-from e2e_common import main, write_maildir, HERE
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import main, write_maildir, TESTS  # noqa: E402
 
-IMAPC = os.path.join(HERE, "..", "imap-client")
+IMAPC = os.path.join(TESTS, "imap-client")
 
 
 def message(n, size):

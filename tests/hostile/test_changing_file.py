@@ -5,10 +5,13 @@ a Maildir whose files are deleted and replaced during the scan. A migration
 tool will meet a live mailbox. Asserts for each: the scan ends by itself,
 never by a signal, in bounded time and memory, with exit 0, 1 or 3 (3: the
 folder could not be read fully), and valid CSV."""
-from hostile_common import Test, good_message, mbox_entry
 import os
 import random
+import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import Test, good_message, mbox_entry, write_maildir  # noqa: E402
 
 N = 60000  # about 12 MB of mbox: long enough for the thread to act mid-scan
 
@@ -49,18 +52,12 @@ def body(t):
     for name, action in (("truncate-half", truncate_half), ("truncate-zero", truncate_zero),
                          ("append", append), ("churn", churn)):
         make_mbox(t.path("live.mbox"))
-        r = t.scan([t.path("live.mbox")], during=action, timeout=60, tag=name)
+        r = t.scan_limited([t.path("live.mbox")], during=action, timeout=60, tag=name)
         t.check_run(r, "mbox " + name, rcs=(0, 1, 3))
 
     md = t.path("Maildir")
-    for d in ("cur", "new", "tmp"):
-        os.makedirs(os.path.join(md, d))
-    names = []
-    for i in range(3000):
-        n = os.path.join(md, "cur", "%06d.x:2,S" % i)
-        with open(n, "wb") as f:
-            f.write(good_message("md-%d" % i, b"x\n" * (i % 100)))
-        names.append(n)
+    names = write_maildir(md, [good_message("md-%d" % i, b"x\n" * (i % 100)) for i in range(3000)],
+                          names=["%06d.x:2,S" % i for i in range(3000)])
 
     def maildir_churn(alive):
         rnd = random.Random(7)
@@ -78,7 +75,7 @@ def body(t):
             except OSError:
                 pass
 
-    r = t.scan([md], during=maildir_churn, timeout=60, tag="maildir")
+    r = t.scan_limited([md], during=maildir_churn, timeout=60, tag="maildir")
     t.check_run(r, "Maildir churn", rcs=(0, 1, 3))
 
 

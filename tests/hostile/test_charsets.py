@@ -6,8 +6,11 @@ unknown charset; and invalid UTF-8 in a Maildir folder name and message file
 name (they end up in the folder and locator columns). Asserts: no crash,
 both CSV files strictly valid UTF-8 and RFC 4180, every message counted
 with its size, a problem on the broken ones, the good ones untouched."""
-from hostile_common import Test, mbox_entry, good_message, crlf_size
 import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import Test, mbox_entry, good_message, crlf_size, write_maildir  # noqa: E402
 
 H = b"Date: Tue, 12 Mar 2019 10:00:00 +0100\nMessage-ID: <%d@example.org>\n"
 BAD = [
@@ -34,17 +37,11 @@ def body(t):
         f.write(mbox_entry(good_message("good-2")))
     # bytes paths: names that are not UTF-8
     md = os.path.join(t.dir.encode(), b"Maildir")
-    for sub in (b"", b"/.Bad\xff\xfeFolder", b"/Caf\xe9"):
-        for d in (b"cur", b"new", b"tmp"):
-            os.makedirs(md + sub + b"/" + d)
-    with open(md + b"/cur/1.\xff\xfe\xc3\x28name:2,S", "wb") as f:
-        f.write(BAD[0])
-    with open(md + b"/.Bad\xff\xfeFolder/cur/2.x:2,S", "wb") as f:
-        f.write(BAD[2])
-    with open(md + b"/Caf\xe9/new/3.y", "wb") as f:
-        f.write(good_message("good-md"))
+    write_maildir(md, [BAD[0]], names=[b"1.\xff\xfe\xc3\x28name:2,S"])
+    write_maildir(md + b"/.Bad\xff\xfeFolder", [BAD[2]], names=[b"2.x:2,S"])
+    write_maildir(md + b"/Caf\xe9", [good_message("good-md")], names=[b"3.y"], sub="new")
     # message content: the CSVs must be strict UTF-8, whatever the mail holds
-    r = t.scan([t.path("charsets.mbox")], tag="content")
+    r = t.scan_limited([t.path("charsets.mbox")], tag="content")
     t.check_run(r, "charsets in content")
     rows = r.inventory or []
     t.check(len(rows) == len(BAD) + 2, "all mbox messages counted", len(rows))
@@ -60,7 +57,7 @@ def body(t):
             else:
                 t.expect_problem(row, None, "broken message %d" % (i + 1))
     # file and folder names that are not UTF-8: folder and locator columns
-    r = t.scan([md.decode("utf-8", "surrogateescape")], tag="names",
+    r = t.scan_limited([md.decode("utf-8", "surrogateescape")], tag="names",
                )
     t.check_run(r, "non-UTF-8 names")
     rows = r.inventory or []

@@ -5,8 +5,11 @@ mail), in an mbox between good messages and as Maildir files. Asserts: no
 crash, valid CSV, the good messages counted with their sizes, each bad one
 counted with its exact size (a NUL must not cut the size count short) and
 with a problem."""
-from hostile_common import Test, mbox_entry, good_message, crlf_size
 import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import Test, mbox_entry, good_message, crlf_size, write_maildir  # noqa: E402
 
 OK_HEAD = b"Date: Tue, 12 Mar 2019 10:00:00 +0100\nMessage-ID: <%s@example.org>\n"
 
@@ -26,12 +29,8 @@ def body(t):
         for i, m in enumerate(BAD.values(), 1):
             f.write(mbox_entry(m) + mbox_entry(good_message("good-%d" % i)))
     md = t.path("Maildir")
-    for d in ("cur", "new", "tmp"):
-        os.makedirs(os.path.join(md, d))
-    for i, (name, m) in enumerate(BAD.items()):
-        with open(os.path.join(md, "cur", "%d.%s:2,S" % (i, name)), "wb") as f:
-            f.write(m)
-    r = t.scan([t.path("nul.mbox"), md])
+    write_maildir(md, list(BAD.values()), names=["%d.%s:2,S" % (i, name) for i, name in enumerate(BAD)])
+    r = t.scan_limited([t.path("nul.mbox"), md])
     t.check_run(r, "NUL bytes")
     rows = r.inventory or []
     t.check(len(rows) == 2 * len(BAD) + 1 + len(BAD), "all messages counted", len(rows))

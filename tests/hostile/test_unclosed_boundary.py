@@ -5,9 +5,12 @@ and one whose boundary never appears at all; in one mbox between good
 messages, and as Maildir files. Asserts: no crash, bounded time and RSS, a
 problem on each bad message, the good ones counted with their sizes (a
 boundary that never closes must not swallow the next message)."""
-from hostile_common import Test, mbox_entry, good_message, crlf_size
 import base64
 import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import Test, mbox_entry, good_message, crlf_size, write_maildir  # noqa: E402
 
 HEAD = b"From: U <u@example.org>\nDate: Tue, 12 Mar 2019 10:00:00 +0100\nMessage-ID: <%s@example.org>\nSubject: %s\nMIME-Version: 1.0\n"
 
@@ -34,12 +37,8 @@ def body(t):
         for i, m in enumerate(bad.values()):
             f.write(mbox_entry(m) + mbox_entry(good_message("good-%d" % (i + 2))))
     md = t.path("Maildir")
-    for d in ("cur", "new", "tmp"):
-        os.makedirs(os.path.join(md, d))
-    for i, (name, m) in enumerate(bad.items()):
-        with open(os.path.join(md, "cur", "%d.%s:2,S" % (i, name)), "wb") as f:
-            f.write(m)
-    r = t.scan([t.path("unclosed.mbox"), md], timeout=60)
+    write_maildir(md, list(bad.values()), names=["%d.%s:2,S" % (i, name) for i, name in enumerate(bad)])
+    r = t.scan_limited([t.path("unclosed.mbox"), md], timeout=60)
     t.check_run(r, "unclosed boundaries")
     rows = r.inventory or []
     t.check(len(rows) == 7 + 3, "10 messages counted", len(rows))

@@ -1,5 +1,6 @@
-"""Shared helpers of the report tests (suite 'reports'; python3 stdlib, plus
-python3-jsonschema when installed).
+"""What the report tests (suite 'reports') share beyond tests/pylib/mptest.py:
+the fixture, the Test options and a JSON Schema checker (python3-jsonschema
+when installed, else a small checker).
 
 Each script runs as:  python3 SCRIPT MAILPREFLIGHT SCHEMA.json [GOLDEN_DIR]
 and exits 0 (pass), 1 (fail) or 77 (skipped).
@@ -8,10 +9,12 @@ Fixtures are generated, deterministic and run with cwd = a temporary
 directory and relative paths, so the JSON "command" and "source" fields are
 stable; MAILPREFLIGHT_FIXED_TIME fixes the scan time and --as-of the dates.
 """
+import functools
 import os
-import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import make_message, write_mbox  # noqa: E402
 
 FIXED_TIME = "2024-06-01T00:00:00Z"
 AS_OF = "2024-06-01"
@@ -33,31 +36,15 @@ advice = Long lines may be rewrapped.
 """
 
 
-def message(subject, date="Mon, 01 Jan 2024 10:00:00 +0000", body="Hello.\n", attachments=0,
-            msgid=None, sender="Alice <alice@example.org>"):
-    head = ["From: %s" % sender, "To: bob@example.org", "Subject: %s" % subject]
-    if date:
-        head.append("Date: %s" % date)
-    if msgid:
-        head.append("Message-ID: <%s>" % msgid)
-    head.append("MIME-Version: 1.0")
-    if not attachments:
-        return "\n".join(head + ["Content-Type: text/plain; charset=utf-8", "", body])
-    parts = ["Content-Type: multipart/mixed; boundary=\"b\"", "", "--b",
-             "Content-Type: text/plain", "", body]
-    for i in range(attachments):
-        parts += ["--b", "Content-Type: application/octet-stream",
-                  "Content-Disposition: attachment; filename=\"f%d.bin\"" % i,
-                  "Content-Transfer-Encoding: base64", "", "AAAA"]
-    parts.append("--b--")
-    return "\n".join(head + parts) + "\n"
+# Test(NAME, **TEST_OPTIONS): the scripts' arguments; the binary runs in the
+# temporary directory, at the fixed time, in C.UTF-8, without NO_COLOR
+TEST_OPTIONS = dict(args="SCHEMA [GOLDEN_DIR]", run_in_dir=True,
+                    env={"LC_ALL": "C.UTF-8", "MAILPREFLIGHT_FIXED_TIME": FIXED_TIME, "NO_COLOR": None})
 
-
-def mbox(messages):
-    out = []
-    for i, m in enumerate(messages):
-        out.append("From sender@example.org Mon Jan  1 10:00:00 2024\n" + m + "\n")
-    return "".join(out)
+# the fixture's messages: from Alice to bob, MIME, dated 2024
+message = functools.partial(make_message, to="bob@example.org", date="Mon, 01 Jan 2024 10:00:00 +0000",
+                            mime=True)
+FROM_LINE_DATE = "Mon Jan  1 10:00:00 2024"
 
 
 def make_fixture(root, name="mail", variant=0):
@@ -65,80 +52,25 @@ def make_fixture(root, name="mail", variant=0):
     d = os.path.join(root, name)
     os.makedirs(d, exist_ok=True)
     inbox = [
-        message("Welcome", msgid="w%d@example.org" % variant),
-        message(HOSTILE_SCRIPT, msgid="h1@example.org", body="z" * 250 + "\n"),
-        message(HOSTILE_IMG, msgid="h2@example.org", body=("x" * 70 + "\n") * 40),
-        message("Big one", body=("x" * 70 + "\n") * 60, msgid="big@example.org"),
-        message("Many attachments", attachments=101, msgid="att@example.org"),
-        message("No date", date=None, msgid="nodate@example.org"),
+        message("Welcome", mid="w%d@example.org" % variant),
+        message(HOSTILE_SCRIPT, mid="h1@example.org", body="z" * 250 + "\n"),
+        message(HOSTILE_IMG, mid="h2@example.org", body=("x" * 70 + "\n") * 40),
+        message("Big one", body=("x" * 70 + "\n") * 60, mid="big@example.org"),
+        message("Many attachments", attachments=101, mid="att@example.org"),
+        message("No date", date=None, mid="nodate@example.org"),
         message("Long line", body="y" * 300 + "\n", date="Tue, 05 Mar 2019 08:00:00 +0100",
-                msgid="long@example.org"),
-        message("Caf\u00e9 cr\u00e8me \u2014 \u00fcml\u00e4ut & <amp>", msgid="utf@example.org",
+                mid="long@example.org"),
+        message("Caf\u00e9 cr\u00e8me \u2014 \u00fcml\u00e4ut & <amp>", mid="utf@example.org",
                 sender="=?utf-8?q?Fran=C3=A7oise?= <f@example.org>"),
     ]
-    with open(os.path.join(d, "INBOX"), "w", encoding="utf-8") as f:
-        f.write(mbox(inbox))
-    with open(os.path.join(d, "Files"), "w", encoding="utf-8") as f:
-        f.write(mbox([message("In a reserved folder", msgid="files@example.org")]))
-    with open(os.path.join(d, "Sent"), "w", encoding="utf-8") as f:
-        f.write(mbox([message("Sent long ago", date="Wed, 01 Jun 2022 10:00:00 +0000",
-                              msgid="sent%d@example.org" % variant)]))
+    write_mbox(os.path.join(d, "INBOX"), inbox, date=FROM_LINE_DATE)
+    write_mbox(os.path.join(d, "Files"), [message("In a reserved folder", mid="files@example.org")],
+               date=FROM_LINE_DATE)
+    write_mbox(os.path.join(d, "Sent"), [message("Sent long ago", date="Wed, 01 Jun 2022 10:00:00 +0000",
+                                                 mid="sent%d@example.org" % variant)], date=FROM_LINE_DATE)
     with open(os.path.join(root, "rules.ini"), "w") as f:
         f.write(RULES)
     return name
-
-
-class Test:
-    def __init__(self, name):
-        self.name = name
-        self.failures = []
-        if len(sys.argv) < 3:
-            sys.stderr.write("usage: %s MAILPREFLIGHT SCHEMA [GOLDEN_DIR]\n" % sys.argv[0])
-            sys.exit(2)
-        self.binary = os.path.abspath(sys.argv[1])
-        self.schema = os.path.abspath(sys.argv[2])
-        self.golden = os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else None
-        self.tmp = tempfile.TemporaryDirectory(prefix="mp-reports-")
-        self.dir = self.tmp.name
-
-    def check(self, cond, what, detail=""):
-        if not cond:
-            self.failures.append(what)
-            print("FAIL: %s%s" % (what, ("\n      " + str(detail)[:2000]) if detail != "" else ""))
-        return cond
-
-    def eq(self, actual, expected, what):
-        return self.check(actual == expected, what, "expected %r, got %r" % (expected, actual))
-
-    def path(self, *p):
-        return os.path.join(self.dir, *p)
-
-    def run(self, *args, expect=None, env=None):
-        e = dict(os.environ)
-        e["LC_ALL"] = "C.UTF-8"
-        e["MAILPREFLIGHT_FIXED_TIME"] = FIXED_TIME
-        e.pop("NO_COLOR", None)
-        if env:
-            e.update(env)
-        p = subprocess.run([self.binary] + [str(a) for a in args], cwd=self.dir,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=e)
-        p.out = p.stdout.decode("utf-8", "replace")
-        p.err = p.stderr.decode("utf-8", "replace")
-        if expect is not None:
-            self.check(p.returncode == expect, "%s: exit %d" % (" ".join(map(str, args))[:120], expect),
-                       "got %d; stderr: %s" % (p.returncode, p.err[-1500:]))
-        return p
-
-    def read(self, name, mode="r"):
-        with open(self.path(name), mode, **({} if "b" in mode else {"newline": "", "encoding": "utf-8"})) as f:
-            return f.read()
-
-    def finish(self):
-        if self.failures:
-            print("%s: %d failure(s)" % (self.name, len(self.failures)))
-            sys.exit(1)
-        print("%s: ok" % self.name)
-        sys.exit(0)
 
 
 def validate_schema(instance, schema):

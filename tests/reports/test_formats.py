@@ -12,10 +12,13 @@ import os
 import sys
 import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from reports_common import Test, make_fixture, validate_schema, AS_OF  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import Test  # noqa: E402
+from reports_common import TEST_OPTIONS, make_fixture, validate_schema, AS_OF  # noqa: E402
 
-t = Test("reports-formats")
+t = Test("reports-formats", **TEST_OPTIONS)
+SCHEMA = os.path.abspath(t.args[0])
+GOLDEN = os.path.abspath(t.args[1]) if len(t.args) > 1 else None
 src = make_fixture(t.dir)
 ARGS = ["scan", "-r", "rules.ini", "--as-of", AS_OF, "-j", "3"]
 p = t.run(*ARGS, "--json", "r.json", "--csv", "r.csv", "--inventory", "inv.csv", "--junit", "r.xml",
@@ -33,7 +36,7 @@ def normalized(name):
 for name, golden in (("r.json", "fixture.json"), ("r.csv", "fixture-findings.csv"),
                      ("inv.csv", "fixture-inventory.csv"), ("r.xml", "fixture-junit.xml")):
     got = normalized(name)
-    gpath = os.path.join(t.golden, golden)
+    gpath = os.path.join(GOLDEN, golden)
     if os.environ.get("MAILPREFLIGHT_UPDATE_GOLDEN"):
         with open(gpath, "wb") as f:
             f.write(got)
@@ -49,7 +52,7 @@ for name, golden in (("r.json", "fixture.json"), ("r.csv", "fixture-findings.csv
 
 # ---- JSON: schema and content -------------------------------------------------
 doc = json.loads(t.read("r.json"))
-with open(t.schema) as f:
+with open(SCHEMA) as f:
     schema = json.load(f)
 errs = validate_schema(doc, schema)
 t.check(not errs, "JSON report matches docs/mailpreflight-report-1.schema.json", errs)

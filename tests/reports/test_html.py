@@ -9,15 +9,16 @@ import shutil
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from reports_common import Test, make_fixture, AS_OF, HOSTILE_SCRIPT, HOSTILE_IMG  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import Test  # noqa: E402
+from reports_common import TEST_OPTIONS, make_fixture, AS_OF  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
     print("chromium is not installed: skipped")
     sys.exit(77)
 
-t = Test("reports-html")
+t = Test("reports-html", **TEST_OPTIONS)
 src = make_fixture(t.dir)
 t.run("scan", "-r", "rules.ini", "--as-of", AS_OF, "--html", "r.html", "--json", "r.json", src, expect=1)
 doc = json.loads(t.read("r.json"))

@@ -8,11 +8,12 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from reports_common import Test  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mptest import Test  # noqa: E402
+from reports_common import TEST_OPTIONS  # noqa: E402
 
 N = int(os.environ.get("MAILPREFLIGHT_SCALE_MESSAGES", "100000"))
-t = Test("reports-scale")
+t = Test("reports-scale", **TEST_OPTIONS)
 os.makedirs(t.path("big"))
 t0 = time.monotonic()
 for name, count in (("INBOX", N - N // 4), ("Archive-2019", N // 4)):
