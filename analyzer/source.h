@@ -91,7 +91,7 @@ typedef void (*MpNoticeFunc) (const MpFolder *folder, const char *code,
                               const char *detail, gpointer user_data);
 
 typedef struct {
-	const char *name;  /* "mbox", "maildir", "mbox-folder" */
+	const char *name;  /* "mbox", "maildir", "mbox-folder", "imap" */
 	/* Is PATH a source of this kind? Cheap: a few stat()s or bytes. */
 	gboolean (*probe)     (const char *path);
 	/* Lists the folders under PATH, in the order they are reported. */
