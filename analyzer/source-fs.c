@@ -1,4 +1,5 @@
-/* source-fs.c — see source-fs.h. */
+/* source-fs.c — see source-fs.h; and mp_source_estimate_bytes (source.h),
+ * which walks the same directories. */
 #include "source-fs.h"
 #include "stream-pread.h"
 
@@ -78,4 +79,37 @@ int
 mp_compare_strings (gconstpointer a, gconstpointer b)
 {
 	return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static guint64
+estimate_bytes (const char *path, int depth)
+{
+	struct stat st;
+	guint64 total = 0;
+	GDir *dir;
+	const char *name;
+
+	if (stat (path, &st) != 0)
+		return 0;
+	if (S_ISREG (st.st_mode))
+		return (guint64) st.st_size;
+	/* deeper than any mail tree: a loop of symlinks */
+	if (!S_ISDIR (st.st_mode) || depth > 32 || (dir = g_dir_open (path, 0, NULL)) == NULL)
+		return 0;
+	while ((name = g_dir_read_name (dir)) != NULL) {
+		g_autofree char *child = NULL;
+		/* deliveries in progress, Thunderbird and Dovecot indexes: never scanned */
+		if (strcmp (name, "tmp") == 0 || g_str_has_suffix (name, ".msf") || g_str_has_prefix (name, "dovecot"))
+			continue;
+		child = g_build_filename (path, name, NULL);
+		total += estimate_bytes (child, depth + 1);
+	}
+	g_dir_close (dir);
+	return total;
+}
+
+guint64
+mp_source_estimate_bytes (const char *path)
+{
+	return estimate_bytes (path, 0);
 }

@@ -1,7 +1,8 @@
-/* source.c — the list of mailbox backends, and opening a SOURCE with the
- * first backend that recognizes it. The helpers backends share are
- * elsewhere (source-batch.c, source-fs.c), so that backends never call
- * back into the file that lists them. */
+/* source.c — the list of mailbox backends, opening a SOURCE with the first
+ * backend that recognizes it, and what a command asks of a SOURCE before
+ * the scan (is it on the network, how many workers suit it). The helpers
+ * backends share are elsewhere (source-batch.c, source-fs.c), so that
+ * backends never call back into the file that lists them. */
 #include "source.h"
 
 #include <errno.h>
@@ -89,3 +90,19 @@ mp_source_free (MpSource *src)
 	g_free (src);
 }
 
+gboolean
+mp_source_is_network (const char *path)
+{
+	return mp_source_imap.probe (path);
+}
+
+guint
+mp_source_default_jobs (const char *const *paths, guint connections)
+{
+	guint jobs = g_get_num_processors ();
+
+	for (gsize i = 0; paths[i] != NULL; i++)
+		if (mp_source_is_network (paths[i]))
+			return MAX (jobs, connections ? connections : MP_DEFAULT_CONNECTIONS);
+	return jobs;
+}

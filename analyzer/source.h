@@ -2,7 +2,7 @@
  *
  * A backend turns a SOURCE argument into folders, and each folder into jobs:
  * batches of messages that a worker thread analyzes. One file per backend
- * (source-mbox.c, source-maildir.c, source-mboxdir.c; IMAP later), each
+ * (source-mbox.c, source-maildir.c, source-mboxdir.c, source-imap.c), each
  * exporting one MpSourceOps filled with designated initializers.
  *
  * Failures scoped by blast radius (isync): a message GMime cannot read is a
@@ -21,6 +21,9 @@ typedef struct _MpSource MpSource;
 typedef struct _MpBatch  MpBatch;
 
 #define MP_MAX_SIZE_LIMITS 8
+/* Connections per network account when MpSourceSettings.connections is 0:
+ * servers throttle more (source-imap.c's pool size). */
+#define MP_DEFAULT_CONNECTIONS 4
 
 /* What network sources need from the command line (IMAP). Copied by
  * mp_source_open_with(); NULL fields take defaults. */
@@ -31,9 +34,9 @@ typedef struct {
 	const char *password_file;        /* else $MAILPREFLIGHT_PASSWORD or a prompt */
 	const char *oauth2_token_file;    /* XOAUTH2 / OAUTHBEARER instead of a password */
 	gboolean    interactive;          /* may prompt on the terminal */
-	guint       connections;          /* parallel connections per account; 0: 4 */
+	guint       connections;          /* parallel connections per account; 0: MP_DEFAULT_CONNECTIONS */
 	guint       timeout_ms;           /* per network wait; 0: 60 s */
-	/* content checks (imap-content.h): what the rules need beyond metadata */
+	/* content checks (source-imap-content.h): what the rules need beyond metadata */
 	guint64     line_limit;           /* smallest line-length max; 0: no such rule */
 	gboolean    list_archives;        /* attachment-type rules look inside archives */
 	gboolean    metadata_only;        /* never download content (checks not run) */
@@ -88,7 +91,7 @@ typedef void (*MpNoticeFunc) (const MpFolder *folder, const char *code,
                               const char *detail, gpointer user_data);
 
 typedef struct {
-	const char *name;  /* "mbox", "maildir", "mbox-folder" */
+	const char *name;  /* "mbox", "maildir", "mbox-folder", "imap" */
 	/* Is PATH a source of this kind? Cheap: a few stat()s or bytes. */
 	gboolean (*probe)     (const char *path);
 	/* Lists the folders under PATH, in the order they are reported. */
@@ -120,6 +123,21 @@ MpSource *mp_source_open    (const char *path, GError **error);
 /* The same with SETTINGS for network sources (NULL: defaults). */
 MpSource *mp_source_open_with (const char *path, const MpSourceSettings *settings, GError **error);
 void      mp_source_free    (MpSource *src);
+
+/* What a command needs to know of a SOURCE argument before the scan. */
+
+/* TRUE when PATH names a network source (an imap:// or imaps:// URL), read
+ * over connections rather than from disk. */
+gboolean  mp_source_is_network     (const char *path);
+/* The worker threads for PATHS when the user sets none: one per core, and
+ * with a network source at least one per connection (CONNECTIONS as in
+ * MpSourceSettings), since its batches wait on the server, not the CPU. */
+guint     mp_source_default_jobs   (const char *const *paths, guint connections);
+/* source-fs.c: the bytes on disk under PATH, for the progress line's ETA:
+ * mbox and message files, not Maildir tmp/, Thunderbird .msf indexes nor
+ * Dovecot's index files; 0 for a URL or what cannot be read. An estimate:
+ * the scan counts RFC 5322 (CRLF) octets. */
+guint64   mp_source_estimate_bytes (const char *path);
 
 MpFolder *mp_folder_new     (const char *name, const char *path);
 void      mp_folder_free    (MpFolder *f);

@@ -5,6 +5,7 @@
  * what the scan would have written. */
 #include "commands.h"
 #include "json-read.h"
+#include "report-args.h"
 #include "report.h"
 
 #include <stdio.h>
@@ -13,23 +14,9 @@
 int
 mp_cmd_report (int argc, char **argv)
 {
-	g_autofree char *csv = NULL;
-	g_autofree char *inventory = NULL;
-	g_autofree char *json = NULL;
-	g_autofree char *junit = NULL;
-	g_autofree char *html = NULL;
-	g_autofree char *fail_on = NULL;
-	gboolean quiet = FALSE;
+	g_auto(MpReportArgs) out = { 0 };
 	g_auto(GStrv) inputs = NULL;
 	const GOptionEntry entries[] = {
-		{ "html", 0, 0, G_OPTION_ARG_FILENAME, &html, "Write the HTML report to FILE", "FILE" },
-		{ "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "Write one CSV row per finding to FILE ('-' for stdout)", "FILE" },
-		{ "inventory", 0, 0, G_OPTION_ARG_FILENAME, &inventory, "Write one CSV row per message to FILE", "FILE" },
-		{ "junit", 0, 0, G_OPTION_ARG_FILENAME, &junit, "Write JUnit XML to FILE", "FILE" },
-		{ "json", 0, 0, G_OPTION_ARG_FILENAME, &json, "Write the (merged) JSON report to FILE ('-' for stdout)", "FILE" },
-		{ "fail-on", 0, 0, G_OPTION_ARG_STRING, &fail_on,
-		  "Judge blocking findings at LEVEL: error, warning, info or never (default: as saved)", "LEVEL" },
-		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print no summary on stdout", NULL },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs, NULL, NULL },
 		{ NULL }
 	};
@@ -40,8 +27,6 @@ mp_cmd_report (int argc, char **argv)
 	MpReportOptions ropt = { 0 };
 	const char *const *files;
 	gboolean merge;
-	int to_stdout = 0;
-	guint64 blocking;
 	MpSummary *summary;
 
 	g_set_prgname ("mailpreflight report");
@@ -54,6 +39,7 @@ mp_cmd_report (int argc, char **argv)
 		"2 usage error or an unreadable report, 3 the saved scan could not read a source.\n\n"
 		"Examples:\n  mailpreflight report scan.json --html report.html --junit junit.xml\n"
 		"  mailpreflight report merge alice.json bob.json --json all.json --html all.html\n");
+	g_option_context_set_main_group (ctx, mp_report_args_group (&out, "as saved"));
 	g_option_context_add_main_entries (ctx, entries, NULL);
 	if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
 		g_printerr ("mailpreflight report: %s\nTry 'mailpreflight report --help'.\n", error->message);
@@ -68,13 +54,8 @@ mp_cmd_report (int argc, char **argv)
 		                                : "no FILE.json given");
 		return MP_EXIT_USAGE;
 	}
-	{
-		const char *outs[] = { csv, inventory, json, junit, html };
-		for (gsize i = 0; i < G_N_ELEMENTS (outs); i++)
-			to_stdout += (outs[i] != NULL && strcmp (outs[i], "-") == 0);
-	}
-	if (to_stdout > 1) {
-		g_printerr ("mailpreflight report: only one report can go to stdout ('-')\n");
+	if (!mp_report_args_check_outputs (&out, &error)) {
+		g_printerr ("mailpreflight report: %s\n", error->message);
 		return MP_EXIT_USAGE;
 	}
 	for (int i = 0; files[i]; i++) {
@@ -87,22 +68,13 @@ mp_cmd_report (int argc, char **argv)
 			return MP_EXIT_USAGE;
 		}
 	}
-	if (fail_on != NULL) {
-		if (g_ascii_strcasecmp (fail_on, "never") == 0) {
-			meta->fail_never = TRUE;
-		} else if (mp_severity_parse (fail_on, &meta->fail_on)) {
-			meta->fail_never = FALSE;
-		} else {
-			g_printerr ("mailpreflight report: --fail-on: unknown level '%s' (error, warning, info or never)\n", fail_on);
-			return MP_EXIT_USAGE;
-		}
+	/* after reading: --fail-on overrides the level the reports were saved with */
+	if (!mp_report_args_apply_fail_on (&out, meta, &error)) {
+		g_printerr ("mailpreflight report: %s\n", error->message);
+		return MP_EXIT_USAGE;
 	}
 
-	ropt.findings_csv = csv;
-	ropt.inventory_csv = inventory;
-	ropt.json = json;
-	ropt.junit = junit;
-	ropt.html = html;
+	mp_report_args_fill (&out, &ropt);
 	ropt.quiet_errors = TRUE; /* they were shown by the scan; the summary lists them */
 	report = mp_report_new (&ropt, meta, &error);
 	if (report == NULL) {
@@ -120,14 +92,9 @@ mp_cmd_report (int argc, char **argv)
 		g_printerr ("mailpreflight report: %s\n", error->message);
 		return MP_EXIT_SOURCE;
 	}
+	mp_report_args_print_summary (&out, report, meta);
 	summary = mp_report_summary (report);
-	blocking = mp_report_blocking (report);
-	if (!quiet && !to_stdout) {
-		g_autofree char *used = g_strdup_printf ("%s (%s)", meta->rules_name ? meta->rules_name : "unknown",
-		                                         meta->rules_origin ? meta->rules_origin : "unknown");
-		mp_summary_print (summary, stdout, used, blocking, mp_use_colour ());
-	}
 	if (summary->sources_failed || summary->errors_total)
 		return MP_EXIT_SOURCE;
-	return blocking > 0 ? MP_EXIT_FINDINGS : MP_EXIT_OK;
+	return mp_report_blocking (report) > 0 ? MP_EXIT_FINDINGS : MP_EXIT_OK;
 }

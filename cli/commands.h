@@ -16,7 +16,5 @@ typedef enum {
 int mp_cmd_scan  (int argc, char **argv);
 int mp_cmd_rules (int argc, char **argv);
 int mp_cmd_report (int argc, char **argv);
-/* cmd-scan.c: colour on stdout (a terminal, NO_COLOR unset) */
-gboolean mp_use_colour (void);
 
 G_END_DECLS

@@ -6,14 +6,41 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A line of --help: a way to call a command and what it does ('\n' goes on
+ * below, aligned: the text stays within 80 columns). */
+typedef struct {
+	const char *usage;
+	const char *does;
+} Form;
+
+static const Form scan_forms[] = {
+	{ "scan SOURCE...", "audit mbox files, Maildirs, folders of mbox files\n"
+	                    "and IMAP accounts (imaps://USER@HOST) against the\n"
+	                    "rules of a migration target" },
+	{ NULL, NULL }
+};
+static const Form report_forms[] = {
+	{ "report FILE.json", "render a saved JSON report again (HTML, CSV,\n"
+	                      "inventory, JUnit, JSON) without rescanning" },
+	{ "report merge FILE.json...", "merge the saved reports of several runs into one" },
+	{ NULL, NULL }
+};
+static const Form rules_forms[] = {
+	{ "rules list", "list the built-in target profiles" },
+	{ "rules show NAME", "print a built-in profile, to copy and edit" },
+	{ "rules check FILE", "validate a rules file and list its rules\n"
+	                      "(exit 0 valid, 2 not): a config test before a scan" },
+	{ NULL, NULL }
+};
+
 static const struct {
 	const char *name;
 	int (*run) (int argc, char **argv);
-	const char *summary;
+	const Form *forms;
 } commands[] = {
-	{ "scan", mp_cmd_scan, "audit mbox files, Maildirs and mail folders against migration rules" },
-	{ "rules", mp_cmd_rules, "list and show the built-in target profiles" },
-	{ "report", mp_cmd_report, "re-render or merge saved JSON reports (HTML, CSV, JUnit, JSON)" },
+	{ "scan", mp_cmd_scan, scan_forms },
+	{ "report", mp_cmd_report, report_forms },
+	{ "rules", mp_cmd_rules, rules_forms },
 };
 
 static void
@@ -22,8 +49,14 @@ usage (FILE *fp)
 	fprintf (fp, "Usage: mailpreflight COMMAND [OPTIONS] ...\n\n"
 	             "Finds the messages a mail migration target will refuse, before the move.\n\n"
 	             "Commands:\n");
-	for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-		fprintf (fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	for (gsize i = 0; i < G_N_ELEMENTS (commands); i++) {
+		for (const Form *f = commands[i].forms; f->usage; f++) {
+			g_auto(GStrv) lines = g_strsplit (f->does, "\n", -1);
+			fprintf (fp, "  %-26s %s\n", f->usage, lines[0]);
+			for (int l = 1; lines[l]; l++)
+				fprintf (fp, "  %-26s %s\n", "", lines[l]);
+		}
+	}
 	fprintf (fp, "\nOptions:\n"
 	             "  -h, --help     show this help\n"
 	             "  --version      show the version\n\n"

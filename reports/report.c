@@ -18,24 +18,6 @@ struct _MpReport {
 	char         *folder_open; /* the folder between folder_begin and folder_end */
 };
 
-void
-mp_writer_free (MpWriter *w)
-{
-	if (w == NULL)
-		return;
-	mp_output_file_abort (w->out);
-	w->out = NULL;
-	w->ops->free (w);
-}
-
-gboolean
-mp_writer_commit (MpWriter *w, GError **error)
-{
-	MpOutputFile *out = g_steal_pointer (&w->out);
-
-	return out == NULL || mp_output_file_commit (out, error);
-}
-
 MpReport *
 mp_report_new (const MpReportOptions *opt, const MpReportMeta *meta, GError **error)
 {

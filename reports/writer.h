@@ -46,8 +46,9 @@ MpWriter *mp_csv_inventory_writer_new (const char *path, const MpReportMeta *met
 MpWriter *mp_json_writer_new          (const char *path, const MpReportMeta *meta, GError **error);
 MpWriter *mp_junit_writer_new         (const char *path, const MpReportMeta *meta, GError **error);
 MpWriter *mp_html_writer_new          (const char *path, const MpReportMeta *meta, GError **error);
+/* writer.c: frees W; its file is removed unless committed. */
 void      mp_writer_free              (MpWriter *w);
-/* Commits W->out (finish() helpers). */
+/* writer.c: commits W->out (finish() helpers). */
 gboolean  mp_writer_commit            (MpWriter *w, GError **error);
 
 /* escape.c */

@@ -136,6 +136,10 @@ MpScope     mp_check_scope      (MpCheck check);
 gboolean    mp_parse_size       (const char *text, guint64 *out, GError **error);
 /* "6 months", "180 days", "2 weeks", "1 year" */
 gboolean    mp_parse_duration   (const char *text, MpDuration *out, GError **error);
+/* --as-of: an ISO 8601 date and time ("2026-01-31T12:00:00Z"; without an
+ * offset, UTC) or a date alone, taken as midnight UTC; unix seconds in OUT.
+ * MP_ERROR_USAGE otherwise. */
+gboolean    mp_parse_as_of      (const char *text, gint64 *out, GError **error);
 /* 18350080 -> "17.5 MB" (rounded down: never across a limit) */
 char       *mp_format_size      (guint64 bytes);
 char       *mp_format_duration  (const MpDuration *d);

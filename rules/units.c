@@ -1,4 +1,5 @@
-/* units.c — sizes, durations and "did you mean" for rules files. */
+/* units.c — sizes, durations and "did you mean" for rules files, and the
+ * --as-of time the rules judge dates by. */
 #include "rules.h"
 
 #include <errno.h>
@@ -143,6 +144,26 @@ mp_parse_duration (const char *text, MpDuration *out, GError **error)
 		             unit, text, hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "");
 		return FALSE;
 	}
+	return TRUE;
+}
+
+gboolean
+mp_parse_as_of (const char *text, gint64 *out, GError **error)
+{
+	g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601 (text, utc);
+
+	/* GLib wants a time; a date alone is the usual way to say a day */
+	if (t == NULL) {
+		g_autofree char *with_time = g_strdup_printf ("%sT00:00:00Z", text);
+		t = g_date_time_new_from_iso8601 (with_time, utc);
+	}
+	if (t == NULL) {
+		g_set_error (error, MP_ERROR, MP_ERROR_USAGE,
+		             "'%s' is not an ISO 8601 date or time (e.g. 2026-01-31 or 2026-01-31T12:00:00Z)", text);
+		return FALSE;
+	}
+	*out = g_date_time_to_unix (t);
 	return TRUE;
 }
 

@@ -1,11 +1,30 @@
 #!/usr/bin/env python3
-"""(g) --help, scan --help and --version exit 0 and say what they should.
+"""(g) --help, scan --help, report --help and --version exit 0 and say what
+they should; the man page's SYNOPSIS and DESCRIPTION name every command and
+the IMAP sources.
 Args: MAILPREFLIGHT VERSION"""
 import os
+import re
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
 from mptest import main  # noqa: E402
+
+MAN_PAGE = os.path.join(HERE, "..", "..", "docs", "mailpreflight.1")
+
+
+def man_words(man, name):
+    """The words of section NAME of the man page, one space apart: roff
+    requests, font changes, quotes and escapes dropped ("\\-" read as "-")."""
+    m = re.search(r"^\.SH\s+%s\s*$(.*?)(?=^\.SH\s)" % name, man, re.M | re.S)
+    if not m:
+        return ""
+    text = re.sub(r"\\f(?:\[[^]]*\]|\(..|.)", "", m.group(1))
+    text = text.replace("\\-", "-").replace("\\~", " ").replace("\\ ", " ")
+    text = re.sub(r"\\[&|^]", "", text)
+    text = re.sub(r"^\.[A-Z]+\b", "", text, flags=re.M).replace('"', " ")
+    return " ".join(text.split())
 
 
 def body(t):
@@ -13,12 +32,58 @@ def body(t):
     p = t.run("--help", expect=0, what="--help")
     for word in ("scan", "rules", "--help", "--version"):
         t.check(word in p.out, "--help mentions %s" % word, p.out)
+    # every form of every command, with what it does
+    for form in ("scan SOURCE...", "report FILE.json", "report merge FILE.json...", "rules list",
+                 "rules show NAME", "rules check FILE"):
+        t.check(re.search(r"^  %s {2,}\S" % re.escape(form), p.out, re.M) is not None,
+                "--help lists '%s' with what it does" % form, p.out)
+    t.check(re.search(r"^  scan SOURCE.*(\n {20,}.*)*IMAP accounts", p.out, re.M) is not None,
+            "--help: scan reads IMAP accounts", p.out)
+    t.check("imaps://" in p.out, "--help shows an IMAP source", p.out)
+    t.check(re.search(r"^  rules check FILE .*(\n {20,}.*)*config test", p.out, re.M) is not None,
+            "--help: rules check is the config test", p.out)
+    help_text = p.out
     p = t.run("-h", expect=0, what="-h")
+    t.eq(p.out, help_text, "-h prints --help")
     p = t.run("scan", "--help", expect=0, what="scan --help")
-    for opt in ("--csv", "--inventory", "--fail-on", "--jobs", "--rules", "--quiet", "-q", "SOURCE",
-                "never", "Exit status"):
+    for opt in ("--csv", "--inventory", "--json", "--junit", "--html", "--fail-on", "--jobs", "--rules",
+                "--quiet", "-q", "SOURCE", "never", "Exit status"):
         t.check(opt in p.out, "scan --help mentions %s" % opt, p.out)
     t.eq(p.err, "", "scan --help: nothing on stderr")
+    scan_help = p.out
+    p = t.run("report", "--help", expect=0, what="report --help")
+    for opt in ("--csv", "--inventory", "--json", "--junit", "--html", "--fail-on", "--quiet", "-q",
+                "FILE.json", "merge", "never", "Exit status"):
+        t.check(opt in p.out, "report --help mentions %s" % opt, p.out)
+    t.eq(p.err, "", "report --help: nothing on stderr")
+    # the options of every command that writes reports are one group
+    # (cli/report-args.c): the same line in both, only --fail-on's default
+    # differs (a saved report keeps its level)
+    for opt in ("--csv=", "--inventory=", "--json=", "--junit=", "--html=", "-q, --quiet"):
+        lines = [[" ".join(l.split()) for l in h.splitlines() if l.strip().startswith(opt)]
+                 for h in (scan_help, p.out)]
+        t.check(len(lines[0]) == 1 and lines[0] == lines[1], "scan and report --help say the same of %s" % opt,
+                lines)
+    t.check("(default: error)" in scan_help, "scan --help: --fail-on defaults to error", scan_help)
+    t.check("(default: as saved)" in p.out, "report --help: --fail-on keeps the saved level", p.out)
+    with open(MAN_PAGE, encoding="utf-8") as f:
+        man = f.read()
+    synopsis = man_words(man, "SYNOPSIS")
+    for form in ("scan", "scan [ options ]", "report", "report merge [ options ] FILE.json", "rules list",
+                 "rules show NAME", "rules check FILE"):
+        t.check("mailpreflight " + form in synopsis, "man SYNOPSIS has 'mailpreflight %s'" % form, synopsis)
+    forms = synopsis.split("mailpreflight ")
+    t.check(any(f.startswith("scan ") and "imaps://" in f for f in forms),
+            "man SYNOPSIS has scan of an IMAP account", synopsis)
+    t.check(any(f.startswith("report [") and f.rstrip().endswith("FILE.json") for f in forms),
+            "man SYNOPSIS has report FILE.json", synopsis)
+    description = man_words(man, "DESCRIPTION")
+    t.check("IMAP accounts" in description, "man DESCRIPTION: IMAP accounts are read", description)
+    t.check("mailpreflight report" in description, "man DESCRIPTION names mailpreflight report", description)
+    commands_section = man_words(man, "COMMANDS")
+    for form in ("scan [OPTIONS] SOURCE", "report [OPTIONS] FILE.json", "report merge [OPTIONS] FILE.json",
+                 "rules list", "rules show NAME", "rules check FILE"):
+        t.check(form in commands_section, "man COMMANDS describes '%s'" % form, commands_section)
     p = t.run("--version", expect=0, what="--version")
     t.eq(p.out.strip(), "mailpreflight " + version, "--version prints the project version")
     p = t.run("rules", "list", expect=0, what="rules list")
