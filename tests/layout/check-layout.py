@@ -33,7 +33,7 @@ ROOMS = {
     "analyzer/imap": {"analyzer/model"},
     "analyzer/accounts": {"analyzer", "analyzer/model", "analyzer/mime", "analyzer/imap"},
     "analyzer": {"analyzer/model", "analyzer/mime", "analyzer/imap"},
-    "fix": {"analyzer/model", "analyzer/mime", "analyzer/imap", "analyzer", "rules"},
+    "fix": {"analyzer/model", "analyzer/mime", "analyzer/imap", "analyzer", "rules", "reports", "config"},
     "rules": {"analyzer", "analyzer/model", "analyzer/mime", "analyzer/accounts"},
     "reports": {"rules", "analyzer", "analyzer/model", "analyzer/mime", "analyzer/accounts", "config"},
     "cli": {"fix", "reports", "rules", "analyzer", "analyzer/model", "analyzer/mime",
