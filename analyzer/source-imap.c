@@ -22,6 +22,7 @@
 #include "source.h"
 #include "imap-bodystructure.h"
 #include "imap-client.h"
+#include "imap-secret.h"
 #include "source-imap-content.h"
 #include "dates.h"
 #include "mime-analyze.h"
