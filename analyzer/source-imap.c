@@ -9,11 +9,11 @@
  * RFC822.SIZE (RFC 3501 §2.3.4), attachments come from BODYSTRUCTURE through
  * mp_part_classify() (imap-bodystructure.c).
  *
- * Content only where a rule needs it (imap-content.h): the sections that
- * can hold a line over the line-length limit, and attached archives, by
- * pipelined UID FETCH ... BODY.PEEK[section], streamed; the whole message
- * only when nothing smaller can answer. Each message says what was
- * downloaded (MpMessage.fetched).
+ * Content only where a rule needs it: the sections that can hold a line
+ * over the line-length limit, and attached archives (imap-content-plan.h),
+ * by pipelined UID FETCH ... BODY.PEEK[section], streamed
+ * (source-imap-content.h); the whole message only when nothing smaller can
+ * answer. Each message says what was downloaded (MpMessage.fetched).
  *
  * Read-only by construction (RFC 3501 §6.3.2): folders are opened with
  * EXAMINE, never SELECT, and no FETCH item sets \Seen (the client refuses
@@ -24,6 +24,7 @@
 #include "imap-client.h"
 #include "imap-secret.h"
 #include "source-imap-content.h"
+#include "archive-list.h"
 #include "dates.h"
 #include "mime-analyze.h"
 
@@ -170,12 +171,13 @@ imap_setup (MpSource *src, GError **error)
 	if ((im->control = conn_open (im, error)) == NULL)
 		return NULL;
 	im->needs.line_limit = src->settings.line_limit;
-	im->needs.list_archives = src->settings.list_archives;
+	/* the protocol fetches what the payload side says is an archive */
+	im->needs.attachment_wanted = src->settings.list_archives ? mp_archive_is_candidate : NULL;
 	im->needs.size_exact = !size_is_estimate (im->control->client);
 	im->needs.size_limits = src->settings.size_limits;
 	im->needs.n_size_limits = MIN (src->settings.n_size_limits, (guint) MP_MAX_SIZE_LIMITS);
 	im->content = !src->settings.metadata_only &&
-	              (im->needs.line_limit > 0 || im->needs.list_archives ||
+	              (im->needs.line_limit > 0 || im->needs.attachment_wanted != NULL ||
 	               (!im->needs.size_exact && im->needs.n_size_limits > 0));
 	return im;
 }
@@ -704,7 +706,7 @@ content_work (Conn *c, gpointer data, gboolean *nothing_left, GError **error)
 	if ((*nothing_left = sets->len == 0))
 		return;
 	ctx->stream = c->stream;
-	mp_imap_content_stream_set_active (c->stream, TRUE, ctx->needs->list_archives);
+	mp_imap_content_stream_set_active (c->stream, TRUE, ctx->needs->attachment_wanted != NULL);
 	mp_imap_client_uid_fetch_many (c->client, sets->len, (const char *const *) sets->pdata,
 	                               (const char *const *) items->pdata, on_content, ctx, error);
 	mp_imap_content_stream_set_active (c->stream, FALSE, FALSE);
