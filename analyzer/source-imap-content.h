@@ -19,7 +19,7 @@
 
 #include "imap-bodystructure.h"
 #include "imap-parser.h"
-#include "crlf.h"
+#include "octets.h"
 
 G_BEGIN_DECLS
 

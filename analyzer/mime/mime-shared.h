@@ -6,6 +6,7 @@
 #pragma once
 
 #include "mime-analyze.h"
+#include "octets.h"
 #include "part-class.h"
 
 G_BEGIN_DECLS
@@ -44,25 +45,5 @@ gboolean   mp_analyzer_charset_known (MpAnalyzer *a, const char *charset);
  * included) to its addr, which is what GMime's idn2 step would give it, so
  * that internet_address_list_to_string() skips idn2 for them. */
 void       mp_address_list_prefill_idn (InternetAddressList *list);
-/* The CRLF size of a stored body, less the mbox quoting when MBOX_QUOTED. */
-guint64    mp_region_size (const guint8 *buf, gsize len, gboolean mbox_quoted);
-
-/* TRUE when none of the N octets at P is 8-bit, CR or NUL. */
-gboolean   mp_octets_plain (const guint8 *p, gsize n);
-
-/* The same size counted over chunks fed in order. */
-typedef struct {
-	guint64  size;        /* octets + LFs without a CR before them */
-	guint64  quoted;      /* ^>+From lines (when mbox_quoted) */
-	gboolean mbox_quoted;
-	gboolean last_cr;     /* the last octet fed is a CR */
-	gboolean line_start;  /* the next octet starts a line */
-	gboolean candidate;   /* in a line that started with '>' and may still match */
-	guint    matched;     /* octets of "From " matched in it */
-} MpRegionCounter;
-
-void       mp_region_counter_init  (MpRegionCounter *c, gboolean mbox_quoted);
-void       mp_region_counter_feed  (MpRegionCounter *c, const guint8 *buf, gsize n);
-guint64    mp_region_counter_total (const MpRegionCounter *c);
 
 G_END_DECLS

@@ -7,7 +7,7 @@
  * be the same for both. */
 #include "mime-analyze.h"
 
-#include "crlf.h"
+#include "octets.h"
 #include "mime-shared.h"
 #include "dates.h"
 
@@ -941,147 +941,6 @@ test_idn_shortcut_non_ascii (void)
 	check_idn_same ("\xc3\xa9" "l\xc3\xa8" "ve@example.org");
 }
 
-/* mp_region_size() against a plain per-octet count of what it stands for
- * (DEFINITIONS.md attachment size: octets, plus one per LF without a CR
- * before it, less one per ^>+From line in an mbox), on random buffers of
- * the octets that matter, at every alignment, around its 16-octet blocks
- * and the 255-block flush of its 8-bit lane counters. */
-static guint64
-region_size_reference (const guint8 *buf, gsize len, gboolean mbox_quoted)
-{
-	guint64 size = len;
-
-	for (gsize i = 0; i < len; i++) {
-		if (buf[i] == '\n' && (i == 0 || buf[i - 1] != '\r'))
-			size++;
-		if (mbox_quoted && (i == 0 || buf[i - 1] == '\n') && buf[i] == '>') {
-			gsize k = i;
-			while (k < len && buf[k] == '>')
-				k++;
-			if (len - k >= 5 && memcmp (buf + k, "From ", 5) == 0)
-				size--;
-		}
-	}
-	return size;
-}
-
-/* The same through MpRegionCounter, fed in chunks of 1 to 2*MAXCHUNK octets
- * cut where RANDOM says (1-octet chunks where MAXCHUNK is 0). */
-static guint64
-region_size_chunked (const guint8 *buf, gsize len, gboolean mbox_quoted, GRand *r, gint32 maxchunk)
-{
-	MpRegionCounter c;
-
-	mp_region_counter_init (&c, mbox_quoted);
-	for (gsize i = 0; i < len;) {
-		gsize n = maxchunk == 0 ? 1 : (gsize) g_rand_int_range (r, 1, 2 * maxchunk + 1);
-		n = MIN (n, len - i);
-		mp_region_counter_feed (&c, buf + i, n);
-		i += n;
-	}
-	return mp_region_counter_total (&c);
-}
-
-static void
-check_region_size (const guint8 *buf, gsize len, gboolean chunked)
-{
-	static GRand *r;
-
-	if (r == NULL)
-		r = g_rand_new_with_seed (99); /* kept for the test program's life */
-	for (int q = 0; q < 2; q++) {
-		guint64 want = region_size_reference (buf, len, q);
-		guint64 got = mp_region_size (buf, len, q);
-		if (got != want)
-			g_test_message ("region of %" G_GSIZE_FORMAT " octets (quoted %d): %" G_GUINT64_FORMAT
-			                " instead of %" G_GUINT64_FORMAT, len, q, got, want);
-		g_assert_cmpuint (got, ==, want);
-		/* small chunks on short buffers (the test's time) */
-		for (gint32 maxchunk = 0; chunked && len <= 1024 && maxchunk <= 64; maxchunk = maxchunk ? maxchunk * 4 : 1) {
-			got = region_size_chunked (buf, len, q, r, maxchunk);
-			if (got != want)
-				g_test_message ("region of %" G_GSIZE_FORMAT " octets (quoted %d) in chunks up to %d: %"
-				                G_GUINT64_FORMAT " instead of %" G_GUINT64_FORMAT, len, q, 2 * maxchunk, got, want);
-			g_assert_cmpuint (got, ==, want);
-		}
-		got = region_size_chunked (buf, len, q, r, 8192);
-		g_assert_cmpuint (got, ==, want);
-	}
-}
-
-static void
-test_region_size (void)
-{
-	static const char alphabet[] = "\n\n\n\r\r>>From xyz";
-	static const char *const patterns[] = { "\n", "\r\n", "\r", ">From \n", ">>From x\r\n", "a\r\r\n",
-	                                        "\n\r", "abcdefghijklmno\n", "abcdefghijklmn\r\n", "x>From \n",
-	                                        ">From >From >>From\n" };
-	static const char *const tokens[] = { "\n", "\r", "\r\n", ">", ">>", "From ", "From", "x", " " };
-	g_autoptr(GRand) r = g_rand_new_with_seed (1234);
-	g_autofree guint8 *buf = g_malloc (70000 + 32);
-	int rounds = g_test_slow () ? 200000 : 20000;
-
-	check_region_size (NULL, 0, TRUE);
-	/* one pattern repeated, across the 8-bit counters' limit (255 blocks
-	 * of 16 octets all LF), at every start alignment */
-	for (gsize p = 0; p < G_N_ELEMENTS (patterns); p++) {
-		gsize plen = strlen (patterns[p]);
-		for (gsize i = 0; i < 70000; i++)
-			buf[i] = (guint8) patterns[p][i % plen];
-		for (gsize off = 0; off < 17; off++)
-			for (gsize len = 0; len + off <= 70000; len = len < 600 ? len + 1 : len * 3 / 2 + 7)
-				check_region_size (buf + off, len, off == 0 || off == 15);
-		check_region_size (buf, 70000, TRUE);
-		check_region_size (buf + 3, 4080 * 3 + 5, TRUE);
-	}
-	/* random octets of the alphabet, and of all 256 values; random runs
-	 * of tokens (quoted From lines, also not at a line start) */
-	for (int n = 0; n < rounds; n++) {
-		gsize len = (gsize) g_rand_int_range (r, 0, n % 100 == 0 ? 70000 : 600);
-		gsize off = (gsize) g_rand_int_range (r, 0, 32);
-		gboolean any = n % 7 == 0;
-		if (n % 3 == 1) {
-			gsize i = 0;
-			while (i < len) {
-				const char *t = tokens[g_rand_int_range (r, 0, G_N_ELEMENTS (tokens))];
-				gsize k = MIN (strlen (t), len - i);
-				memcpy (buf + off + i, t, k);
-				i += k;
-			}
-		} else {
-			for (gsize i = 0; i < len; i++)
-				buf[off + i] = any ? (guint8) g_rand_int_range (r, 0, 256)
-				                   : (guint8) alphabet[g_rand_int_range (r, 0, sizeof alphabet - 1)];
-		}
-		check_region_size (buf + off, len, TRUE);
-	}
-}
-
-/* mp_octets_plain() finds an 8-bit octet, CR or NUL wherever it is. */
-static void
-test_octets_plain (void)
-{
-	static const guint8 bad[] = { 0x80, 0xff, 0xc3, '\r', '\0' };
-	guint8 buf[200];
-
-	for (gsize i = 0; i < sizeof buf; i++)
-		buf[i] = (guint8) (0x01 + i % 0x7f) == '\r' ? 'x' : (guint8) (0x01 + i % 0x7f);
-	for (gsize off = 0; off < 16; off++) {
-		for (gsize len = 0; off + len <= sizeof buf; len++) {
-			g_assert_true (mp_octets_plain (buf + off, len));
-			for (gsize at = 0; at < len; at++) {
-				for (gsize b = 0; b < G_N_ELEMENTS (bad); b++) {
-					guint8 keep = buf[off + at];
-					buf[off + at] = bad[b];
-					g_assert_false (mp_octets_plain (buf + off, len));
-					buf[off + at] = keep;
-				}
-			}
-		}
-	}
-	g_assert_true (mp_octets_plain ((const guint8 *) "\x7f\n\t ~", 5));
-}
-
 /* The Date: syntax check as it was before it stopped allocating
  * (g_strsplit_set, g_strsplit): the oracle of /mime-analyze/date-syntax. */
 static void
@@ -1216,8 +1075,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/mime-analyze/analyzer-reuse", test_analyzer_reuse);
 	g_test_add_func ("/mime-analyze/format-date", test_format_date);
 	g_test_add_func ("/mime-analyze/format-date/like-glib", test_format_date_like_glib);
-	g_test_add_func ("/mime-analyze/region-size", test_region_size);
-	g_test_add_func ("/mime-analyze/octets-plain", test_octets_plain);
 	g_test_add_func ("/mime-analyze/idn-shortcut/fixed", test_idn_shortcut_fixed);
 	g_test_add_func ("/mime-analyze/idn-shortcut/random", test_idn_shortcut_random);
 	g_test_add_func ("/mime-analyze/idn-shortcut/non-ascii", test_idn_shortcut_non_ascii);

@@ -4,7 +4,7 @@
 #include "source.h"
 #include "dates.h"
 #include "scan.h"
-#include "crlf.h"
+#include "octets.h"
 
 #include <errno.h>
 #include <string.h>
