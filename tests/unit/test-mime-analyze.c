@@ -8,7 +8,7 @@
 #include "mime-analyze.h"
 
 #include "octets.h"
-#include "mime-shared.h"
+#include "mime-record.h"
 #include "dates.h"
 
 #include <errno.h>
@@ -747,7 +747,7 @@ test_format_date_like_glib (void)
 	}
 }
 
-/* The idn shortcut (mp_address_list_prefill_idn, mime-analyze.c) must give
+/* The idn shortcut (mp_address_list_prefill_idn, mime-record.c) must give
  * what GMime's own internet_address_list_to_string() gives: each address
  * list is parsed twice, written once by GMime alone and once after the
  * shortcut, and the strings compared. */
