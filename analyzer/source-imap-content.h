@@ -15,7 +15,7 @@
 
 #include "imap-content-plan.h"
 #include "imap-parser.h"
-#include "crlf.h"
+#include "octets.h"
 
 G_BEGIN_DECLS
 

@@ -7,7 +7,6 @@
 #include "source.h"
 #include "source-fs.h"
 #include "dates.h"
-#include "crlf.h"
 #include "mutf7.h"
 
 #include <errno.h>

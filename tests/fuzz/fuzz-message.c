@@ -1,5 +1,6 @@
 /* fuzz-message.c — one message through GMime and our walker
- * (analyzer/mime/mime-analyze.c, part-class.c, archive-list.c, crlf.c).
+ * (analyzer/mime/mime-analyze.c, mime-gmime.c, mime-record.c, part-class.c,
+ * archive-list.c, octets.c).
  *
  * The input is one RFC 5322 message. It is analyzed twice:
  *  - mp_analyzer_run on a GMime memory stream;
@@ -13,7 +14,7 @@
  * bytes and both runs agree on what they found. */
 #include "fuzz-common.h"
 #include "mime-analyze.h"
-#include "crlf.h"
+#include "octets.h"
 
 #include <stdint.h>
 #include <stdio.h>
