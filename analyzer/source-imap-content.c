@@ -247,7 +247,7 @@ mp_imap_content_apply (MpImapContentStream *s, const MpImapValue *msg_att, MpMes
 		if (mp_imap_value_is_streamed (value)) {
 			st = take_streamed (s, mp_imap_value_get_string (key, NULL));
 			if (st == NULL) {
-				mp_message_add_problem (m, "content-unreadable", "literals out of step with responses");
+				mp_message_add_problem (m, MP_PROBLEM_CONTENT_UNREADABLE, "literals out of step with responses");
 				continue;
 			}
 			size = mp_imap_value_get_size (value);
@@ -264,7 +264,7 @@ mp_imap_content_apply (MpImapContentStream *s, const MpImapValue *msg_att, MpMes
 			crlf_size = mp_crlf_total (&c);
 		} else {
 			/* NIL: the server has no such part (RFC 3501 §7.4.2) */
-			mp_message_add_problem (m, "content-unavailable", mp_imap_value_get_string (key, NULL));
+			mp_message_add_problem (m, MP_PROBLEM_CONTENT_UNAVAILABLE, mp_imap_value_get_string (key, NULL));
 			continue;
 		}
 		m->max_line = MAX (m->max_line, max_line);
@@ -273,7 +273,7 @@ mp_imap_content_apply (MpImapContentStream *s, const MpImapValue *msg_att, MpMes
 			g_autofree char *estimate = g_strdup_printf ("RFC822.SIZE estimated %" G_GUINT64_FORMAT
 			                                             ", measured %" G_GUINT64_FORMAT,
 			                                             m->size, crlf_size);
-			mp_message_add_problem (m, "size-measured", estimate);
+			mp_message_add_problem (m, MP_PROBLEM_SIZE_MEASURED, estimate);
 			m->size = crlf_size;
 		}
 		if (*section == '\0')

@@ -56,7 +56,7 @@ fill_from_envelope (MpMessage *m, const MpImapValue *env)
 
 	/* envelope = (date subject from sender reply-to to cc bcc in-reply-to message-id) */
 	if (env == NULL || !mp_imap_value_is_list (env) || mp_imap_value_get_n_children (env) < 10) {
-		mp_message_add_problem (m, "malformed-envelope", NULL);
+		mp_message_add_problem (m, MP_PROBLEM_MALFORMED_ENVELOPE, NULL);
 		return;
 	}
 	date = nstring (mp_imap_value_get_child (env, 0));
@@ -65,14 +65,14 @@ fill_from_envelope (MpMessage *m, const MpImapValue *env)
 	if (date != NULL)
 		mp_date_check_syntax (m, date);
 	if (date == NULL) {
-		mp_message_add_problem (m, "missing-date", NULL);
+		mp_message_add_problem (m, MP_PROBLEM_MISSING_DATE, NULL);
 	} else if ((dt = g_mime_utils_header_decode_date (date)) != NULL) {
 		g_free (m->date);
 		m->date = mp_format_date (dt);
 		m->date_unix = g_date_time_to_unix (dt);
 		m->date_source = MP_DATE_HEADER;
 	} else {
-		mp_message_add_problem (m, "invalid-date", date);
+		mp_message_add_problem (m, MP_PROBLEM_INVALID_DATE, date);
 	}
 	subject = nstring (mp_imap_value_get_child (env, 1));
 	if (subject != NULL) {
@@ -81,9 +81,9 @@ fill_from_envelope (MpMessage *m, const MpImapValue *env)
 	}
 	m->from = format_addresses (mp_imap_value_get_child (env, 2), &m->from_addresses);
 	if (m->from == NULL)
-		mp_message_add_problem (m, "missing-from", NULL);
+		mp_message_add_problem (m, MP_PROBLEM_MISSING_FROM, NULL);
 	else if (m->from_addresses > 1)
-		mp_message_add_problem (m, "multiple-from", NULL);
+		mp_message_add_problem (m, MP_PROBLEM_MULTIPLE_FROM, NULL);
 	mid = nstring (mp_imap_value_get_child (env, 9));
 	if (mid != NULL && *mid) {
 		/* GMime gives the id without its angle brackets: so do we */
@@ -95,7 +95,7 @@ fill_from_envelope (MpMessage *m, const MpImapValue *env)
 		}
 		m->message_id = g_utf8_make_valid (id, -1);
 	} else {
-		mp_message_add_problem (m, "missing-message-id", NULL);
+		mp_message_add_problem (m, MP_PROBLEM_MISSING_MESSAGE_ID, NULL);
 	}
 }
 

@@ -406,7 +406,7 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 	if (v != NULL && mp_imap_value_get_number (v, &size))
 		m->size = size;
 	else
-		mp_message_add_problem (m, "missing-size", NULL);
+		mp_message_add_problem (m, MP_PROBLEM_MISSING_SIZE, NULL);
 	mp_imap_envelope_apply (m, mp_imap_value_lookup (att, "ENVELOPE"),
 	                        mp_imap_value_lookup (att, "INTERNALDATE"));
 	v = mp_imap_value_lookup (att, "FLAGS");
@@ -421,9 +421,9 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 		mp_imap_bodystructure_analyze_regions (v, m, ctx->regions ? ctx->regions[idx] : NULL,
 		                                       mp_mime_decode_header_text);
 	else
-		mp_message_add_problem (m, "missing-bodystructure", NULL);
+		mp_message_add_problem (m, MP_PROBLEM_MISSING_BODYSTRUCTURE, NULL);
 	if (ctx->retries > 0)
-		mp_message_add_problem (m, "fetched-after-reconnect", NULL);
+		mp_message_add_problem (m, MP_PROBLEM_FETCHED_AFTER_RECONNECT, NULL);
 	return TRUE;
 }
 
@@ -583,7 +583,7 @@ fetch_content (Imap *im, ContentCtx *ctx)
 		if (!ctx->want[i].pending)
 			continue;
 		ctx->want[i].pending = FALSE;
-		mp_message_add_problem (g_ptr_array_index (batch->messages, i), "content-unreadable",
+		mp_message_add_problem (g_ptr_array_index (batch->messages, i), MP_PROBLEM_CONTENT_UNREADABLE,
 		                        last_error ? last_error->message
 		                                   : "the server sent no content (expunged meanwhile?)");
 	}
@@ -611,7 +611,7 @@ check_content (Imap *im, MpBatch *batch, GHashTable *by_uid, GArray **regions, c
 	for (guint i = 0; i < n; i++) {
 		Want *w = &ctx.want[i];
 		MpMessage *m = g_ptr_array_index (batch->messages, i);
-		if (!w->plan.header || w->plan.whole || mp_message_has_problem (m, "content-unreadable"))
+		if (!w->plan.header || w->plan.whole || mp_message_has_problem (m, MP_PROBLEM_CONTENT_UNREADABLE))
 			continue;
 		if (!w->header_came || w->header_octets > w->plan.rest ||
 		    w->plan.rest - w->header_octets > im->needs.line_limit) {
@@ -669,7 +669,7 @@ imap_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 		if (ctx.filled[i])
 			continue;
 		if (last_error != NULL) {
-			mp_message_add_problem (m, "unreadable", last_error->message);
+			mp_message_add_problem (m, MP_PROBLEM_UNREADABLE, last_error->message);
 		} else {
 			/* expunged by another client since the UIDs were listed */
 			m->skipped = TRUE;

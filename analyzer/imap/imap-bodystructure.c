@@ -58,7 +58,7 @@ nstring (const MpImapValue *v)
 static void
 malformed (Walk *w, const char *detail)
 {
-	mp_message_add_problem (w->m, "malformed-bodystructure", detail);
+	mp_message_add_problem (w->m, MP_PROBLEM_MALFORMED_BODYSTRUCTURE, detail);
 }
 
 static gboolean
@@ -399,7 +399,7 @@ walk_body (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint
            const char *section)
 {
 	if (depth > MP_IMAP_MAX_WALK_DEPTH) {
-		mp_message_add_problem (w->m, "nesting-overflow", NULL);
+		mp_message_add_problem (w->m, MP_PROBLEM_NESTING_OVERFLOW, NULL);
 		return;
 	}
 	if (!mp_imap_value_is_list (body) || mp_imap_value_get_n_children (body) == 0) {

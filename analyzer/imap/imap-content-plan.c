@@ -64,7 +64,7 @@ mp_imap_content_plan (MpImapContentPlan *plan, const MpMessage *m, const GArray 
 			                                                          : sum + region_at (regions, i)->octets;
 		/* the bound below needs an exact size and a tree that adds up */
 		if (!needs->size_exact || n == 0 || sum > m->size ||
-		    mp_message_has_problem (m, "malformed-bodystructure")) {
+		    mp_message_has_problem (m, MP_PROBLEM_MALFORMED_BODYSTRUCTURE)) {
 			plan->whole = TRUE;
 		} else {
 			/* a line lies inside one region or in the rest: only what is

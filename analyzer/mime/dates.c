@@ -134,7 +134,7 @@ mp_date_check_syntax (MpMessage *m, const char *raw)
 		wlen = year_len;
 	}
 	if (all_digits (year, year_len) && year_len < 4)
-		mp_message_add_problem (m, "two-digit-year", raw);
+		mp_message_add_problem (m, MP_PROBLEM_TWO_DIGIT_YEAR, raw);
 	if (next_date_word (&p, &time, &time_len)) {
 		/* "hh:mm[:ss]": split at the first three colons at most (the
 		 * fourth field, if any, keeps the rest) */
@@ -147,7 +147,7 @@ mp_date_check_syntax (MpMessage *m, const char *raw)
 			const char *field_end = colon ? colon : end;
 
 			if (n < 3 && !bad && !time_field_ok (q, (gsize) (field_end - q), max[n])) {
-				mp_message_add_problem (m, "invalid-time", raw);
+				mp_message_add_problem (m, MP_PROBLEM_INVALID_TIME, raw);
 				bad = TRUE;
 			}
 			n++;
@@ -156,7 +156,7 @@ mp_date_check_syntax (MpMessage *m, const char *raw)
 			q = colon + 1;
 		}
 		if (n < 2 || n > 3)
-			mp_message_add_problem (m, "invalid-time", raw);
+			mp_message_add_problem (m, MP_PROBLEM_INVALID_TIME, raw);
 	}
 }
 

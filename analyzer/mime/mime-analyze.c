@@ -164,9 +164,9 @@ note_nul (MpMessage *m, const guint8 *buf, gsize n, guint64 base)
 
 	/* RFC 5322 §2.1 forbids NUL; GMime cuts header values at it and some
 	 * servers (Cyrus) refuse the whole message */
-	if (nul != NULL && !mp_message_has_problem (m, "nul-byte")) {
+	if (nul != NULL && !mp_message_has_problem (m, MP_PROBLEM_NUL_BYTE)) {
 		g_autofree char *d = g_strdup_printf ("at octet %" G_GUINT64_FORMAT, base + (guint64) (nul - buf));
-		mp_message_add_problem (m, "nul-byte", d);
+		mp_message_add_problem (m, MP_PROBLEM_NUL_BYTE, d);
 	}
 	return nul != NULL;
 }
@@ -236,7 +236,7 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRang
 	if (len <= MP_ANALYZER_MEM_MAX) {
 		g_byte_array_set_size (a->buffer, (guint) len);
 		if (!pread_all (fd, a->buffer->data, (gsize) len, start)) {
-			mp_message_add_problem (m, "unreadable", g_strerror (errno));
+			mp_message_add_problem (m, MP_PROBLEM_UNREADABLE, g_strerror (errno));
 			return;
 		}
 		run_in_memory (a, a->buffer->data, (gsize) len, flags, m);
@@ -253,7 +253,7 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRang
 		for (guint64 off = start; off < end; off += COUNT_CHUNK) {
 			gsize n = (gsize) MIN ((guint64) COUNT_CHUNK, end - off);
 			if (!pread_all (fd, buf, n, off)) {
-				mp_message_add_problem (m, "unreadable", g_strerror (errno));
+				mp_message_add_problem (m, MP_PROBLEM_UNREADABLE, g_strerror (errno));
 				return;
 			}
 			if (count_size)
@@ -269,11 +269,11 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRang
 		if (h.header_end == 0 || h.header_end > MP_MAX_HEADER_BLOCK) {
 			g_autofree char *d = g_strdup_printf ("no end of the header block within %d MB: "
 			                                      "parts not analyzed", MP_MAX_HEADER_BLOCK >> 20);
-			mp_message_add_problem (m, "oversized-header", d);
+			mp_message_add_problem (m, MP_PROBLEM_OVERSIZED_HEADER, d);
 			return;
 		}
 		if ((own = dup (fd)) < 0) {
-			mp_message_add_problem (m, "unreadable", g_strerror (errno));
+			mp_message_add_problem (m, MP_PROBLEM_UNREADABLE, g_strerror (errno));
 			return;
 		}
 		/* pread in 128 KiB, not lseek + read per 4 KiB (stream-pread.h) */

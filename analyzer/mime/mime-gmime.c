@@ -15,28 +15,28 @@ struct _MpMimeGmime {
 	MpMessage          *current; /* the message the warning callback writes to */
 };
 
-static const char *
+static MpProblemCode
 warning_code (GMimeParserWarning w)
 {
 	switch (w) {
-	case GMIME_WARN_DUPLICATED_HEADER: return "duplicated-header";
-	case GMIME_WARN_DUPLICATED_PARAMETER: return "duplicated-parameter";
-	case GMIME_WARN_UNENCODED_8BIT_HEADER: return "unencoded-8bit-header";
-	case GMIME_WARN_INVALID_CONTENT_TYPE: return "invalid-content-type";
-	case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE: return "undecodable-encoded-word";
-	case GMIME_WARN_MALFORMED_MULTIPART: return "malformed-multipart";
-	case GMIME_WARN_TRUNCATED_MESSAGE: return "truncated";
-	case GMIME_WARN_MALFORMED_MESSAGE: return "malformed-message";
-	case GMIME_CRIT_INVALID_HEADER_NAME: return "malformed-header";
-	case GMIME_CRIT_CONFLICTING_HEADER: return "conflicting-header";
-	case GMIME_CRIT_CONFLICTING_PARAMETER: return "conflicting-parameter";
-	case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY: return "multipart-without-boundary";
-	case GMIME_WARN_INVALID_PARAMETER: return "invalid-parameter";
-	case GMIME_WARN_INVALID_ADDRESS_LIST: return "invalid-address-list";
-	case GMIME_CRIT_NESTING_OVERFLOW: return "nesting-overflow";
-	case GMIME_WARN_PART_WITHOUT_CONTENT: return "part-without-content";
-	case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT: return "part-without-headers-or-content";
-	default: return "parser-warning";
+	case GMIME_WARN_DUPLICATED_HEADER: return MP_PROBLEM_DUPLICATED_HEADER;
+	case GMIME_WARN_DUPLICATED_PARAMETER: return MP_PROBLEM_DUPLICATED_PARAMETER;
+	case GMIME_WARN_UNENCODED_8BIT_HEADER: return MP_PROBLEM_UNENCODED_8BIT_HEADER;
+	case GMIME_WARN_INVALID_CONTENT_TYPE: return MP_PROBLEM_INVALID_CONTENT_TYPE;
+	case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE: return MP_PROBLEM_UNDECODABLE_ENCODED_WORD;
+	case GMIME_WARN_MALFORMED_MULTIPART: return MP_PROBLEM_MALFORMED_MULTIPART;
+	case GMIME_WARN_TRUNCATED_MESSAGE: return MP_PROBLEM_TRUNCATED;
+	case GMIME_WARN_MALFORMED_MESSAGE: return MP_PROBLEM_MALFORMED_MESSAGE;
+	case GMIME_CRIT_INVALID_HEADER_NAME: return MP_PROBLEM_MALFORMED_HEADER;
+	case GMIME_CRIT_CONFLICTING_HEADER: return MP_PROBLEM_CONFLICTING_HEADER;
+	case GMIME_CRIT_CONFLICTING_PARAMETER: return MP_PROBLEM_CONFLICTING_PARAMETER;
+	case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY: return MP_PROBLEM_MULTIPART_WITHOUT_BOUNDARY;
+	case GMIME_WARN_INVALID_PARAMETER: return MP_PROBLEM_INVALID_PARAMETER;
+	case GMIME_WARN_INVALID_ADDRESS_LIST: return MP_PROBLEM_INVALID_ADDRESS_LIST;
+	case GMIME_CRIT_NESTING_OVERFLOW: return MP_PROBLEM_NESTING_OVERFLOW;
+	case GMIME_WARN_PART_WITHOUT_CONTENT: return MP_PROBLEM_PART_WITHOUT_CONTENT;
+	case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT: return MP_PROBLEM_PART_WITHOUT_HEADERS_OR_CONTENT;
+	default: return MP_PROBLEM_PARSER_WARNING;
 	}
 }
 
@@ -198,7 +198,7 @@ walk (WalkCtx *ctx, GMimeObject *obj, MpPartRole role, guint depth, guint nested
 	MpPartKind kind;
 
 	if (depth > MP_MAX_WALK_DEPTH) {
-		mp_message_add_problem (ctx->m, "nesting-overflow", NULL);
+		mp_message_add_problem (ctx->m, MP_PROBLEM_NESTING_OVERFLOW, NULL);
 		return;
 	}
 	ctx->m->mime_parts++;
@@ -272,7 +272,7 @@ check_8bit_headers (MpMessage *m, GMimeObject *obj)
 		const char *raw = g_mime_header_get_raw_value (h);
 		for (const char *p = raw; p && *p; p++) {
 			if ((guchar) *p >= 0x80) {
-				mp_message_add_problem (m, "unencoded-8bit-header", g_mime_header_get_name (h));
+				mp_message_add_problem (m, MP_PROBLEM_UNENCODED_8BIT_HEADER, g_mime_header_get_name (h));
 				return;
 			}
 		}
@@ -318,7 +318,7 @@ mp_mime_gmime_analyze (MpMimeGmime *g, MpMimeRecorder *r, GMimeStream *stream,
 	g->current = m;
 	msg = g_mime_parser_construct_message (parser, g->options);
 	if (msg == NULL) {
-		mp_message_add_problem (m, "unparseable", "GMime could not read a header block");
+		mp_message_add_problem (m, MP_PROBLEM_UNPARSEABLE, "GMime could not read a header block");
 		g->current = NULL;
 		return;
 	}

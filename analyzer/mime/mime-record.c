@@ -131,7 +131,7 @@ check_encoded_word_charsets (MpMimeRecorder *r, MpMessage *m, const char *raw)
 		if ((star = strchr (charset, '*')) != NULL)
 			*star = '\0'; /* RFC 2231 language suffix */
 		if (*charset && !charset_known (r, charset))
-			mp_message_add_problem (m, "unknown-charset", charset);
+			mp_message_add_problem (m, MP_PROBLEM_UNKNOWN_CHARSET, charset);
 		p = q + 1;
 	}
 }
@@ -220,9 +220,9 @@ mp_mime_record_headers (MpMimeRecorder *r, MpMessage *m, const MpHeaderFacts *h)
 		m->date_unix = g_date_time_to_unix (h->date);
 		m->date_source = MP_DATE_HEADER;
 	} else if (raw == NULL) {
-		mp_message_add_problem (m, "missing-date", NULL);
+		mp_message_add_problem (m, MP_PROBLEM_MISSING_DATE, NULL);
 	} else {
-		mp_message_add_problem (m, "invalid-date", raw);
+		mp_message_add_problem (m, MP_PROBLEM_INVALID_DATE, raw);
 	}
 
 	raw = h->from_value;
@@ -235,27 +235,27 @@ mp_mime_record_headers (MpMimeRecorder *r, MpMessage *m, const MpHeaderFacts *h)
 		/* RFC 5322 §3.6.2 allows several authors with a Sender:, but
 		 * importers (Google DMS) want exactly one */
 		if (m->from_addresses > 1)
-			mp_message_add_problem (m, "multiple-from", NULL);
+			mp_message_add_problem (m, MP_PROBLEM_MULTIPLE_FROM, NULL);
 	} else if (raw == NULL) {
-		mp_message_add_problem (m, "missing-from", NULL);
+		mp_message_add_problem (m, MP_PROBLEM_MISSING_FROM, NULL);
 	} else if (is_blank (raw)) {
-		mp_message_add_problem (m, "empty-from", NULL);
+		mp_message_add_problem (m, MP_PROBLEM_EMPTY_FROM, NULL);
 	} else {
-		mp_message_add_problem (m, "invalid-from", raw);
+		mp_message_add_problem (m, MP_PROBLEM_INVALID_FROM, raw);
 	}
 
 	if (h->subject != NULL) {
 		m->subject = capped_text (h->subject);
 		/* GMime leaves an encoded word it cannot decode as it is */
 		if (strstr (h->subject, "=?") && strstr (h->subject, "?="))
-			mp_message_add_problem (m, "undecodable-encoded-word", "Subject");
+			mp_message_add_problem (m, MP_PROBLEM_UNDECODABLE_ENCODED_WORD, "Subject");
 	}
 
 	raw = h->message_id;
 	if (raw != NULL && *raw)
 		m->message_id = capped_text (raw);
 	else
-		mp_message_add_problem (m, "missing-message-id", NULL);
+		mp_message_add_problem (m, MP_PROBLEM_MISSING_MESSAGE_ID, NULL);
 
 	/* mbox Status: header (R = read), as written by mutt, UW-IMAP and Dovecot */
 	if (m->read_state == MP_READ_UNKNOWN && (raw = h->status) != NULL)
@@ -271,7 +271,7 @@ mp_mime_record_leaf (MpMimeRecorder *r, MpMessage *m, const MpPartInfo *info, co
 	MpPartKind kind = mp_part_classify (info);
 
 	if (charset && *charset && !charset_known (r, charset))
-		mp_message_add_problem (m, "unknown-charset", charset);
+		mp_message_add_problem (m, MP_PROBLEM_UNKNOWN_CHARSET, charset);
 	if (nested == 0) {
 		m->flags |= mp_part_flags (info);
 		if (kind == MP_PART_ATTACHMENT)

@@ -190,7 +190,7 @@ check (const char *bodystructure, const char *want, const char *problem)
 	g_assert_cmpstr (got, ==, want);
 	if (problem == NULL)
 		g_assert_cmpuint (m->problems->len, ==, 0);
-	else if (!mp_message_has_problem (m, problem))
+	else if (!mp_message_has_problem (m, mp_problem_from_name (problem, strlen (problem))))
 		g_error ("%s: no problem %s", bodystructure, problem);
 }
 

@@ -129,7 +129,7 @@ check_apply (gsize chunk)
 	mp_imap_content_apply (s, msg_att (resp, 2), other, NULL, &needs, NULL);
 	g_assert_cmpuint (other->max_line, ==, 6);
 	g_assert_cmpuint (other->fetched_octets, ==, 6);
-	g_assert_true (mp_message_has_problem (other, "content-unavailable"));
+	g_assert_true (mp_message_has_problem (other, MP_PROBLEM_CONTENT_UNAVAILABLE));
 }
 
 static void
@@ -158,7 +158,7 @@ test_out_of_step (void)
 	/* the first response is never applied nor dropped (a caller bug or a
 	 * server out of step): the second must not take its literal */
 	mp_imap_content_apply (s, msg_att (resp, 1), m, NULL, &needs, NULL);
-	g_assert_true (mp_message_has_problem (m, "content-unreadable"));
+	g_assert_true (mp_message_has_problem (m, MP_PROBLEM_CONTENT_UNREADABLE));
 	g_assert_cmpint (m->fetched, ==, MP_FETCHED_NONE);
 }
 
@@ -195,7 +195,7 @@ test_estimated_size (void)
 	resp = parse_all (text, strlen (text), 3, s);
 	mp_imap_content_apply (s, msg_att (resp, 0), m, r, &needs, NULL);
 	g_assert_cmpuint (m->size, ==, 22);
-	g_assert_true (mp_message_has_problem (m, "size-measured"));
+	g_assert_true (mp_message_has_problem (m, MP_PROBLEM_SIZE_MEASURED));
 	g_assert_cmpint (m->fetched, ==, MP_FETCHED_WHOLE);
 }
 

@@ -78,7 +78,7 @@ test_dates (void)
 
 	/* a two-digit year is read, and flagged as strict importers refuse it */
 	g_autoptr(MpMessage) two = apply (ARRIVED "ENVELOPE (\"Tue, 12 Mar 19 10:00:00 +0100\" NIL ((NIL NIL \"a\" \"b\")) NIL NIL NIL NIL NIL NIL \"<i@x>\")");
-	g_assert_true (mp_message_has_problem (two, "two-digit-year"));
+	g_assert_true (mp_message_has_problem (two, MP_PROBLEM_TWO_DIGIT_YEAR));
 	g_assert_cmpint (two->date_source, ==, MP_DATE_HEADER);
 
 	/* neither: no date at all */

@@ -119,7 +119,7 @@ date_syntax_oracle (MpMessage *m, const char *raw)
 		for (const char *c = y; *c; c++)
 			digits = digits && g_ascii_isdigit (*c);
 		if (digits && strlen (y) < 4)
-			mp_message_add_problem (m, "two-digit-year", raw);
+			mp_message_add_problem (m, MP_PROBLEM_TWO_DIGIT_YEAR, raw);
 		if (i + 2 < words->len) {
 			g_auto(GStrv) hms = g_strsplit (g_ptr_array_index (words, i + 2), ":", 4);
 			static const guint64 max[] = { 23, 59, 60 };
@@ -127,12 +127,12 @@ date_syntax_oracle (MpMessage *m, const char *raw)
 			for (guint k = 0; k < n && k < 3; k++) {
 				guint64 v;
 				if (!g_ascii_string_to_unsigned (hms[k], 10, 0, max[k], &v, NULL)) {
-					mp_message_add_problem (m, "invalid-time", raw);
+					mp_message_add_problem (m, MP_PROBLEM_INVALID_TIME, raw);
 					break;
 				}
 			}
 			if (n < 2 || n > 3)
-				mp_message_add_problem (m, "invalid-time", raw);
+				mp_message_add_problem (m, MP_PROBLEM_INVALID_TIME, raw);
 		}
 		return;
 	}

@@ -338,9 +338,9 @@ check_case (const MimeCase *c, const MpMessage *m)
 			g_assert_cmpuint (a->encoded_size, >, 0);
 	}
 	/* these well-formed messages parse without complaint */
-	g_assert_false (mp_message_has_problem (m, "unparseable"));
-	g_assert_false (mp_message_has_problem (m, "truncated"));
-	g_assert_false (mp_message_has_problem (m, "malformed-multipart"));
+	g_assert_false (mp_message_has_problem (m, MP_PROBLEM_UNPARSEABLE));
+	g_assert_false (mp_message_has_problem (m, MP_PROBLEM_TRUNCATED));
+	g_assert_false (mp_message_has_problem (m, MP_PROBLEM_MALFORMED_MULTIPART));
 }
 
 static void
@@ -388,11 +388,11 @@ test_header_missing_date (void)
 {
 	g_autoptr(MpMessage) m = analyze ("From: a@example.org\nSubject: s\nMessage-ID: <1@x>\n\nbody\n");
 
-	g_assert_true (mp_message_has_problem (m, "missing-date"));
-	g_assert_false (mp_message_has_problem (m, "invalid-date"));
+	g_assert_true (mp_message_has_problem (m, MP_PROBLEM_MISSING_DATE));
+	g_assert_false (mp_message_has_problem (m, MP_PROBLEM_INVALID_DATE));
 	g_assert_null (m->date);
 	g_assert_cmpint (m->date_source, ==, MP_DATE_NONE);
-	g_assert_false (mp_message_has_problem (m, "missing-message-id"));
+	g_assert_false (mp_message_has_problem (m, MP_PROBLEM_MISSING_MESSAGE_ID));
 }
 
 static void
@@ -401,8 +401,8 @@ test_header_invalid_date (void)
 	g_autoptr(MpMessage) m = analyze ("From: a@example.org\nDate: yesterday-ish\nMessage-ID: <1@x>\n\nbody\n");
 
 	dump_problems (m);
-	g_assert_true (mp_message_has_problem (m, "invalid-date"));
-	g_assert_false (mp_message_has_problem (m, "missing-date"));
+	g_assert_true (mp_message_has_problem (m, MP_PROBLEM_INVALID_DATE));
+	g_assert_false (mp_message_has_problem (m, MP_PROBLEM_MISSING_DATE));
 	g_assert_null (m->date);
 }
 
@@ -411,9 +411,9 @@ test_header_missing_message_id (void)
 {
 	g_autoptr(MpMessage) m = analyze ("From: a@example.org\nDate: Tue, 12 Mar 2019 10:00:00 +0000\n\nbody\n");
 
-	g_assert_true (mp_message_has_problem (m, "missing-message-id"));
+	g_assert_true (mp_message_has_problem (m, MP_PROBLEM_MISSING_MESSAGE_ID));
 	g_assert_null (m->message_id);
-	g_assert_false (mp_message_has_problem (m, "missing-date"));
+	g_assert_false (mp_message_has_problem (m, MP_PROBLEM_MISSING_DATE));
 }
 
 static void
@@ -421,7 +421,7 @@ test_header_missing_from (void)
 {
 	g_autoptr(MpMessage) m = analyze ("Subject: s\nDate: Tue, 12 Mar 2019 10:00:00 +0000\nMessage-ID: <1@x>\n\nbody\n");
 
-	g_assert_true (mp_message_has_problem (m, "missing-from"));
+	g_assert_true (mp_message_has_problem (m, MP_PROBLEM_MISSING_FROM));
 	g_assert_null (m->from);
 }
 
@@ -431,20 +431,65 @@ test_problem_dedup (void)
 {
 	g_autoptr(MpMessage) m = mp_message_new ();
 
-	mp_message_add_problem (m, "x", "detail");
-	mp_message_add_problem (m, "x", "detail");
-	mp_message_add_problem (m, "x", NULL);
+	mp_message_add_problem (m, MP_PROBLEM_TRUNCATED, "detail");
+	mp_message_add_problem (m, MP_PROBLEM_TRUNCATED, "detail");
+	mp_message_add_problem (m, MP_PROBLEM_TRUNCATED, NULL);
 	g_assert_cmpuint (m->problems->len, ==, 2);
-	g_assert_true (mp_message_has_problem (m, "x"));
-	g_assert_false (mp_message_has_problem (m, "xy"));
-	g_assert_false (mp_message_has_problem (m, "de"));
+	g_assert_cmpstr (g_ptr_array_index (m->problems, 0), ==, "truncated: detail");
+	g_assert_cmpstr (g_ptr_array_index (m->problems, 1), ==, "truncated");
+	g_assert_true (mp_message_has_problem (m, MP_PROBLEM_TRUNCATED));
+	g_assert_false (mp_message_has_problem (m, MP_PROBLEM_MALFORMED_MESSAGE));
+	g_assert_false (mp_message_has_problem (m, MP_PROBLEM_UNKNOWN));
 	for (int i = 0; i < 100; i++) {
 		g_autofree char *d = g_strdup_printf ("d%d", i);
-		mp_message_add_problem (m, "many", d);
+		mp_message_add_problem (m, MP_PROBLEM_NUL_BYTE, d);
 	}
 	/* capped, with a marker */
 	g_assert_cmpuint (m->problems->len, <=, 33);
-	g_assert_true (mp_message_has_problem (m, "more-problems"));
+	g_assert_true (mp_message_has_problem (m, MP_PROBLEM_MORE_PROBLEMS));
+}
+
+/* The one vocabulary (problem-codes.h): every code has one name, distinct
+ * from the others, that reads back to the same code — the way a rules file
+ * and a saved report name it. */
+static void
+test_problem_vocabulary (void)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr(MpMessage) m = mp_message_new ();
+
+	for (guint c = MP_PROBLEM_UNKNOWN + 1; c < MP_PROBLEM_COUNT; c++) {
+		const char *name = mp_problem_name ((MpProblemCode) c);
+		g_assert_nonnull (name);
+		g_assert_cmpstr (name, !=, "unknown");
+		g_assert_false (g_hash_table_contains (seen, name));
+		g_hash_table_add (seen, (gpointer) name);
+		g_assert_cmpint (mp_problem_from_name (name, strlen (name)), ==, c);
+	}
+	g_assert_cmpint (mp_problem_of_text ("missing-date: x"), ==, MP_PROBLEM_MISSING_DATE);
+	g_assert_cmpint (mp_problem_of_text ("missing-dat"), ==, MP_PROBLEM_UNKNOWN);
+	g_assert_cmpint (mp_problem_of_text ("no-such-problem: x"), ==, MP_PROBLEM_UNKNOWN);
+	/* what a saved report holds reads back as the code it names */
+	mp_message_add_problem_text (m, "invalid-time: Tue, 1 Jan 2019 25:00 +0000");
+	mp_message_add_problem_text (m, "from-a-newer-version");
+	g_assert_true (mp_message_has_problem (m, MP_PROBLEM_INVALID_TIME));
+	g_assert_cmpuint (m->problems->len, ==, 2);
+}
+
+/* Flag names: one table for reports and rules files (DEFINITIONS.md spells
+ * smime_opaque; "smime-opaque" is how rules files wrote it before). */
+static void
+test_flag_vocabulary (void)
+{
+	g_autofree char *all = mp_message_flags_string (MP_MSG_FLAG_ALL);
+
+	g_assert_cmpstr (all, ==, "tnef;smime_opaque;signed;encrypted;calendar");
+	for (guint flag = 1; flag & MP_MSG_FLAG_ALL; flag <<= 1)
+		g_assert_cmpuint (mp_message_flag_from_name (mp_message_flag_name (flag)), ==, flag);
+	g_assert_cmpuint (mp_message_flag_from_name ("smime-opaque"), ==, MP_MSG_FLAG_SMIME_OPAQUE);
+	g_assert_cmpuint (mp_message_flag_from_name ("smime"), ==, 0);
+	g_assert_cmpuint (mp_message_flag_from_name ("smime_opaque_"), ==, 0);
+	g_assert_null (mp_message_flag_name (MP_MSG_FLAG_SIGNED | MP_MSG_FLAG_TNEF));
 }
 
 static void
@@ -478,9 +523,9 @@ test_random_binary (void)
 		m = analyze_len ((const char *) buf, len);
 		dump_problems (m);
 		g_assert_cmpuint (m->problems->len, >, 0);
-		g_assert_true (mp_message_has_problem (m, "unparseable") ||
-		               mp_message_has_problem (m, "malformed-header") ||
-		               mp_message_has_problem (m, "missing-from"));
+		g_assert_true (mp_message_has_problem (m, MP_PROBLEM_UNPARSEABLE) ||
+		               mp_message_has_problem (m, MP_PROBLEM_MALFORMED_HEADER) ||
+		               mp_message_has_problem (m, MP_PROBLEM_MISSING_FROM));
 		g_assert_cmpuint (m->attachments, ==, 0);
 	}
 }
@@ -505,7 +550,7 @@ test_missing_closing_boundary (void)
 
 	dump_problems (m);
 	/* GMime 3.2.13 reports the missing end boundary as a truncated message */
-	g_assert_true (mp_message_has_problem (m, "truncated"));
+	g_assert_true (mp_message_has_problem (m, MP_PROBLEM_TRUNCATED));
 	/* what was there is still counted */
 	g_assert_cmpuint (m->attachments, ==, 1);
 }
@@ -518,7 +563,7 @@ test_multipart_without_boundary (void)
 		"--b\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=a.pdf\n\n%PDF\n--b--\n");
 
 	dump_problems (m);
-	g_assert_true (mp_message_has_problem (m, "multipart-without-boundary"));
+	g_assert_true (mp_message_has_problem (m, MP_PROBLEM_MULTIPART_WITHOUT_BOUNDARY));
 }
 
 /* Far deeper than GMime's MAX_LEVEL (1024): no crash, a problem recorded. */
@@ -536,7 +581,7 @@ test_deep_nesting (void)
 		g_string_append_printf (s, "--b%d--\n", i);
 	m = analyze_len (s->str, s->len);
 	dump_problems (m);
-	g_assert_true (mp_message_has_problem (m, "nesting-overflow"));
+	g_assert_true (mp_message_has_problem (m, MP_PROBLEM_NESTING_OVERFLOW));
 }
 
 /* Many attachments: each counted, in order. */
@@ -662,7 +707,7 @@ test_run_range_unreadable (void)
 	close (fds[1]);
 	mp_analyzer_run_range (a, fds[0], 0, 100, TRUE, m);
 	dump_problems (m);
-	g_assert_true (mp_message_has_problem (m, "unreadable"));
+	g_assert_true (mp_message_has_problem (m, MP_PROBLEM_UNREADABLE));
 }
 
 /* The idn shortcut (mp_address_list_prefill_idn, mime-record.c) must give
@@ -875,6 +920,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/mime-analyze/headers/missing-from", test_header_missing_from);
 	g_test_add_func ("/mime-analyze/headers/status-read-state", test_read_state_from_status);
 	g_test_add_func ("/mime-analyze/problems/dedup-and-cap", test_problem_dedup);
+	g_test_add_func ("/mime-analyze/problems/vocabulary", test_problem_vocabulary);
+	g_test_add_func ("/mime-analyze/flags/vocabulary", test_flag_vocabulary);
 	g_test_add_func ("/mime-analyze/damaged/random-binary", test_random_binary);
 	g_test_add_func ("/mime-analyze/damaged/empty", test_empty_input);
 	g_test_add_func ("/mime-analyze/damaged/missing-closing-boundary", test_missing_closing_boundary);
