@@ -107,7 +107,7 @@ on_alert (const char *url, const char *text, gpointer user_data)
 static Conn *
 conn_open (Imap *im, GError **error)
 {
-	g_autoptr(MpImapContentStream) stream = mp_imap_content_stream_new ();
+	g_autoptr(MpImapContentStream) stream = mp_imap_content_stream_new (0);
 	MpImapClientOptions options = im->options;
 	MpImapParserSettings parser;
 	g_autoptr(MpImapClient) client = NULL;
@@ -545,6 +545,30 @@ on_content (guint64 seq, const MpImapValue *att, gpointer user_data, GError **er
 	return TRUE;
 }
 
+/* Tells the stream what PLAN asks of message I of BATCH: each section's
+ * literal is streamed once, no larger than its size says (issue 14, item
+ * 3: a server cannot make us spool what was not asked for). */
+static void
+expect_content (MpImapContentStream *stream, const MpBatch *batch, guint i, const MpImapContentPlan *plan,
+                const GArray *regions, const MpImapContentNeeds *needs)
+{
+	const MpMessage *m = g_ptr_array_index (batch->messages, i);
+	guint64 uid = g_array_index (batch->where, MpMessageWhere, i).start;
+
+	if (plan->whole)
+		mp_imap_content_stream_expect (stream, uid, "", mp_imap_content_max_octets (m, regions, "", needs),
+		                               FALSE);
+	if (plan->header && !plan->whole)
+		mp_imap_content_stream_expect (stream, uid, "HEADER",
+		                               mp_imap_content_max_octets (m, regions, "HEADER", needs), FALSE);
+	for (guint k = 0; plan->sections && k < plan->sections->len; k++) {
+		const char *section = g_ptr_array_index (plan->sections, k);
+		mp_imap_content_stream_expect (stream, uid, section,
+		                               mp_imap_content_max_octets (m, regions, section, needs),
+		                               mp_imap_content_section_wanted (m, regions, section, needs));
+	}
+}
+
 static void
 content_work (Conn *c, gpointer data, gboolean *nothing_left, GError **error)
 {
@@ -563,10 +587,13 @@ content_work (Conn *c, gpointer data, gboolean *nothing_left, GError **error)
 	if ((*nothing_left = sets->len == 0))
 		return;
 	ctx->stream = c->stream;
-	mp_imap_content_stream_set_active (c->stream, TRUE, ctx->needs->attachment_wanted != NULL);
+	mp_imap_content_stream_set_active (c->stream, TRUE);
+	for (guint i = 0; i < batch->messages->len; i++)
+		if (ctx->want[i].pending)
+			expect_content (c->stream, batch, i, &ctx->want[i].plan, ctx->regions[i], ctx->needs);
 	mp_imap_client_uid_fetch_many (c->client, sets->len, (const char *const *) sets->pdata,
 	                               (const char *const *) items->pdata, on_content, ctx, error);
-	mp_imap_content_stream_set_active (c->stream, FALSE, FALSE);
+	mp_imap_content_stream_set_active (c->stream, FALSE);
 	ctx->stream = NULL;
 }
 

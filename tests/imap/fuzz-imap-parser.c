@@ -55,10 +55,18 @@ consume (MpImapResponse *r, MpImapContentStream *stream)
 	}
 }
 
-static gboolean
-stream_body (const MpImapValue *item, guint64 size, gpointer user_data)
+static MpImapLiteralAction
+stream_body (const MpImapValue *list, const MpImapValue *item, guint64 size, gpointer user_data,
+             GError **error)
 {
-	return mp_imap_value_is_atom (item, "BODY[]");
+	/* the list so far is readable during the call */
+	G_GNUC_UNUSED g_autofree char *dbg = mp_imap_value_to_debug_string (list);
+
+	if (size > 1 << 20) {
+		g_set_error_literal (error, MP_ERROR, MP_ERROR_READ, "too large");
+		return MP_IMAP_LITERAL_REFUSE;
+	}
+	return mp_imap_value_is_atom (item, "BODY[]") ? MP_IMAP_LITERAL_STREAM : MP_IMAP_LITERAL_KEEP;
 }
 
 static gboolean
@@ -81,7 +89,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 		return 0;
 	mp_imap_parser_settings_init (&set);
 	set.max_line_length = 64 * 1024;
-	set.max_literal_size = 64 * 1024;
+	set.max_literal_size = 4 * 1024;
+	set.max_literal_read = 64 * 1024;
 	set.max_response_size = 256 * 1024;
 	set.max_depth = 40;
 	set.max_list_items = 2000;
@@ -89,9 +98,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	set.literal_begin = stream_body;
 	set.literal_data = discard;
 	if (data[0] & 0x10) {
-		stream = mp_imap_content_stream_new ();
+		static const char *const sections[] = { "", "HEADER", "1", "2", "1.2" };
+		/* a small spool budget, so the fuzzer reaches it */
+		stream = mp_imap_content_stream_new (16 * 1024);
 		mp_imap_content_stream_attach (stream, &set);
-		mp_imap_content_stream_set_active (stream, TRUE, (data[0] & 0x20) != 0);
+		mp_imap_content_stream_set_active (stream, TRUE);
+		/* what a content fetch of UIDs 1-3 might have asked */
+		for (guint64 uid = 1; uid <= 3; uid++)
+			for (gsize k = 0; k < G_N_ELEMENTS (sections); k++)
+				mp_imap_content_stream_expect (stream, uid, sections[k], 4096 * uid,
+				                               (data[0] & 0x20) != 0 && g_ascii_isdigit (sections[k][0]));
 	}
 	p = mp_imap_parser_new (&set);
 
