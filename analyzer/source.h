@@ -36,6 +36,7 @@ typedef struct {
 	gboolean    interactive;          /* may prompt on the terminal */
 	guint       connections;          /* parallel connections per account; 0: MP_DEFAULT_CONNECTIONS */
 	guint       timeout_ms;           /* per network wait; 0: 60 s */
+	guint       command_timeout_ms;   /* per IMAP command as a whole; 0: 10 min */
 	/* content checks (source-imap-content.h): what the rules need beyond metadata */
 	guint64     line_limit;           /* smallest line-length max; 0: no such rule */
 	gboolean    list_archives;        /* attachment-type rules look inside archives */

@@ -51,6 +51,7 @@ mp_cmd_scan (int argc, char **argv)
 	gboolean allow_plaintext = FALSE;
 	gint connections = 0;
 	gint timeout_s = 0;
+	gint command_timeout_s = 0;
 	gboolean metadata_only = FALSE;
 	g_autofree char *target = NULL;
 	g_auto(GStrv) sources = NULL;
@@ -78,6 +79,8 @@ mp_cmd_scan (int argc, char **argv)
 		  "(imaps://[USER@]HOST[:PORT]; to log in: $MAILPREFLIGHT_TARGET_PASSWORD) and check it too", "URL" },
 		{ "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
 		  "IMAP: seconds to wait for the server before giving up (default 60)", "SECONDS" },
+		{ "command-timeout", 0, 0, G_OPTION_ARG_INT, &command_timeout_s,
+		  "IMAP: seconds one command may take in all, however busy the server seems (default 600)", "SECONDS" },
 		{ "metadata-only", 0, 0, G_OPTION_ARG_NONE, &metadata_only,
 		  "IMAP: never download message content; line-length rules and archive contents are then "
 		  "not checked (by default only the parts those rules need are fetched, with BODY.PEEK)", NULL },
@@ -128,8 +131,10 @@ mp_cmd_scan (int argc, char **argv)
 		g_printerr ("mailpreflight scan: --jobs: %d is not from 1 to 1024\n", jobs);
 		return MP_EXIT_USAGE;
 	}
-	if (connections < 0 || connections > 64 || timeout_s < 0 || timeout_s > 3600) {
-		g_printerr ("mailpreflight scan: --connections is from 1 to 64, --timeout from 1 to 3600 seconds\n");
+	if (connections < 0 || connections > 64 || timeout_s < 0 || timeout_s > 3600 ||
+	    command_timeout_s < 0 || command_timeout_s > 86400) {
+		g_printerr ("mailpreflight scan: --connections is from 1 to 64, --timeout from 1 to 3600 seconds, "
+		            "--command-timeout from 1 to 86400 seconds\n");
 		return MP_EXIT_USAGE;
 	}
 	for (int i = 0; sources[i]; i++)
@@ -147,6 +152,7 @@ mp_cmd_scan (int argc, char **argv)
 	net.interactive = isatty (STDIN_FILENO);
 	net.connections = (guint) connections;
 	net.timeout_ms = (guint) timeout_s * 1000;
+	net.command_timeout_ms = (guint) command_timeout_s * 1000;
 	net.metadata_only = metadata_only;
 
 	rules = mp_rules_load (rules_arg, &error);
