@@ -186,12 +186,17 @@ imap_setup (MpSource *src, GError **error)
 	im->options.command_timeout_ms = src->settings.command_timeout_ms;
 	im->options.alert_func = on_alert;
 	im->max_open = src->settings.connections ? src->settings.connections : DEFAULT_POOL_SIZE;
-	if (src->settings.oauth2_token_file) {
-		if ((im->token = mp_imap_token_read (src->settings.oauth2_token_file, error)) == NULL)
+	{
+		/* the secret of this account at this host (imap-secret.h: one
+		 * given for the run goes to the run's one host only) */
+		MpImapSecretOptions so = {
+			.password_file = src->settings.password_file,
+			.token_file = src->settings.oauth2_token_file,
+			.host = src->settings.secret_host,
+			.interactive = src->settings.interactive,
+		};
+		if (!mp_imap_secret_for (&im->url, &so, &im->password, &im->token, error))
 			return NULL;
-	} else if ((im->password = mp_imap_password_get (src->settings.password_file,
-	                                                 src->settings.interactive, error)) == NULL) {
-		return NULL;
 	}
 	if ((im->control = conn_open (im, error)) == NULL)
 		return NULL;

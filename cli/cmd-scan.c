@@ -54,6 +54,7 @@ mp_cmd_scan (int argc, char **argv)
 	gint command_timeout_s = 0;
 	gboolean metadata_only = FALSE;
 	g_autofree char *target = NULL;
+	g_autofree char *secret_host = NULL;
 	g_auto(GStrv) sources = NULL;
 	const GOptionEntry entries[] = {
 		{ "rules", 'r', 0, G_OPTION_ARG_STRING, &rules_arg,
@@ -63,7 +64,8 @@ mp_cmd_scan (int argc, char **argv)
 		  "Judge dates and idle time as of this ISO 8601 time (default: now)", "TIME" },
 		{ "no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress, "No progress line on stderr", NULL },
 		{ "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
-		  "IMAP: read the password from the first line of FILE (else $MAILPREFLIGHT_PASSWORD, else a prompt)", "FILE" },
+		  "IMAP: read the password from the first line of FILE (else $MAILPREFLIGHT_PASSWORD, else a "
+		  "prompt); used only when every IMAP source is on the same host", "FILE" },
 		{ "oauth2-token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
 		  "IMAP: log in with the OAuth2 access token in FILE (XOAUTH2 / OAUTHBEARER)", "FILE" },
 		{ "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
@@ -107,7 +109,8 @@ mp_cmd_scan (int argc, char **argv)
 		"(STARTTLS required). The kind is detected. Sources are only read, never\n"
 		"changed: IMAP folders are opened with EXAMINE and nothing sets \\Seen.\n"
 		"Passwords never go on the command line: $MAILPREFLIGHT_PASSWORD,\n"
-		"--password-file or a prompt.");
+		"--password-file or a prompt; the first two only when every IMAP source\n"
+		"is on the same host.");
 	g_option_context_set_description (ctx,
 		"Exit status: 0 no finding at or above --fail-on, 1 findings at that level,\n"
 		"2 usage or rules error, 3 a source could not be read (the others are still scanned).\n\n"
@@ -149,6 +152,9 @@ mp_cmd_scan (int argc, char **argv)
 	net.allow_plaintext = allow_plaintext;
 	net.password_file = password_file;
 	net.oauth2_token_file = token_file;
+	/* a password given for the run goes to the run's one host only */
+	secret_host = mp_source_secret_host ((const char *const *) sources);
+	net.secret_host = secret_host;
 	net.interactive = isatty (STDIN_FILENO);
 	net.connections = (guint) connections;
 	net.timeout_ms = (guint) timeout_s * 1000;

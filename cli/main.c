@@ -1,6 +1,7 @@
 /* mailpreflight — audits mailboxes before a migration. */
 #include "commands.h"
 #include "mp-config.h"
+#include "source.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -67,6 +68,9 @@ usage (FILE *fp)
 int
 main (int argc, char **argv)
 {
+	/* first, before any thread: $MAILPREFLIGHT_PASSWORD leaves the
+	 * environment (wiped there; imap-secret.h) */
+	mp_source_take_secrets ();
 	setlocale (LC_ALL, "");
 	if (argc < 2) {
 		usage (stderr);

@@ -24,6 +24,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -400,6 +401,20 @@ write_private (const char *path, const char *text)
 	g_assert_cmpint (chmod (path, 0600), ==, 0);
 }
 
+/* mp_imap_secret_for() for URL with O: the password, or NULL with ERROR. */
+static char *
+secret_for (const char *url, const MpImapSecretOptions *o, GError **error)
+{
+	MpImapUrl u;
+	char *pw = NULL, *tok = NULL;
+	g_assert_true (mp_imap_url_parse (url, &u, NULL));
+	gboolean ok = mp_imap_secret_for (&u, o, &pw, &tok, error);
+	mp_imap_url_clear (&u);
+	g_assert_null (tok);
+	g_assert_true (ok == (pw != NULL));
+	return pw;
+}
+
 static void
 test_password_sources (void)
 {
@@ -408,19 +423,44 @@ test_password_sources (void)
 	g_assert_no_error (error);
 	g_autofree char *file = g_build_filename (dir, "pw", NULL);
 	g_autofree char *tok = g_build_filename (dir, "tok", NULL);
+	MpImapSecretOptions o = { .host = "mail.example.org" };
+	const char *url = "imaps://alice@MAIL.example.org/INBOX";
 
-	g_unsetenv ("MAILPREFLIGHT_PASSWORD");
-	/* nothing: the error says how */
-	char *pw = mp_imap_password_get (NULL, FALSE, &error);
-	g_assert_null (pw);
+	/* issue 14, item 7: the environment is read once, then wiped there */
+	g_setenv ("MAILPREFLIGHT_PASSWORD", "from-env", TRUE);
+	const char *before = g_getenv ("MAILPREFLIGHT_PASSWORD");
+	mp_imap_secrets_take_env ();
+	g_assert_null (g_getenv ("MAILPREFLIGHT_PASSWORD"));
+	g_assert_cmpint (before[0], ==, '\0'); /* the octets themselves were zeroed */
+	/* ... and not dumpable while a secret is held */
+	g_assert_cmpint (prctl (PR_GET_DUMPABLE, 0, 0, 0, 0), ==, 0);
+
+	/* the run's host (any case): the environment's password */
+	char *pw = secret_for (url, &o, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "from-env");
+	mp_imap_secret_free (pw);
+
+	/* another host: not sent there */
+	g_assert_null (secret_for ("imaps://alice@mail.attacker.example", &o, &error));
 	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
-	g_assert_nonnull (strstr (error->message, "MAILPREFLIGHT_PASSWORD"));
-	g_assert_nonnull (strstr (error->message, "--password-file"));
+	g_assert_nonnull (strstr (error->message, "is for mail.example.org, not for mail.attacker.example"));
+	g_assert_null (strstr (error->message, "from-env"));
 	g_clear_error (&error);
 
-	/* first line of a private file */
+	/* sources on several hosts: the run's one password goes to none */
+	o.host = NULL;
+	g_assert_null (secret_for (url, &o, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, "several hosts"));
+	g_clear_error (&error);
+	o.host = "mail.example.org";
+
+	/* first line of a private file; the explicit file wins over the
+	 * environment (it used to be the other way round) */
 	write_private (file, "s3cret pw\r\nsecond line\n");
-	pw = mp_imap_password_get (file, FALSE, &error);
+	o.password_file = file;
+	pw = secret_for (url, &o, &error);
 	g_assert_no_error (error);
 	g_assert_cmpstr (pw, ==, "s3cret pw");
 	mp_imap_secret_free (pw);
@@ -428,26 +468,20 @@ test_password_sources (void)
 	/* readable by others: still read, with a warning */
 	chmod (file, 0644);
 	g_test_expect_message ("mailpreflight", G_LOG_LEVEL_WARNING, "*can be read by group or others*");
-	pw = mp_imap_password_get (file, FALSE, &error);
+	pw = secret_for (url, &o, &error);
 	g_test_assert_expected_messages ();
 	g_assert_cmpstr (pw, ==, "s3cret pw");
 	mp_imap_secret_free (pw);
 	chmod (file, 0600);
 
-	/* the environment wins */
-	g_setenv ("MAILPREFLIGHT_PASSWORD", "from-env", TRUE);
-	pw = mp_imap_password_get (file, FALSE, &error);
-	g_assert_cmpstr (pw, ==, "from-env");
-	mp_imap_secret_free (pw);
-	g_unsetenv ("MAILPREFLIGHT_PASSWORD");
-
 	/* empty first line, missing file */
 	write_private (file, "\nx\n");
-	g_assert_null (mp_imap_password_get (file, FALSE, &error));
+	g_assert_null (secret_for (url, &o, &error));
 	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
 	g_clear_error (&error);
 	g_autofree char *missing = g_build_filename (dir, "missing", NULL);
-	g_assert_null (mp_imap_password_get (missing, FALSE, &error));
+	o.password_file = missing;
+	g_assert_null (secret_for (url, &o, &error));
 	g_assert_error (error, MP_ERROR, MP_ERROR_NOT_FOUND);
 	g_clear_error (&error);
 
