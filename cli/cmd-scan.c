@@ -221,7 +221,8 @@ mp_cmd_scan (int argc, char **argv)
 		return MP_EXIT_SOURCE;
 	}
 	mp_report_args_print_summary (&out, report, meta);
-	if (result.sources_failed || result.folders_failed)
+	/* messages that could not be read make the audit incomplete too */
+	if (result.sources_failed || result.folders_failed || mp_summary_incomplete (mp_report_summary (report)))
 		return MP_EXIT_SOURCE;
 	return mp_report_blocking (report) > 0 ? MP_EXIT_FINDINGS : MP_EXIT_OK;
 }
