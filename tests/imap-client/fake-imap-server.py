@@ -25,6 +25,17 @@ Scenarios:
   pipeline     answers two pipelined NOOPs in reverse order
   appendlimit-login  APPENDLIMIT=2000 in CAPABILITY only after a login as
                "alice" with "secret" (Gmail announces it only then)
+Hostile servers (issue 14), after a login:
+  ok-flood     answers NOOP with "* OK" every 0.2 s, never completing it
+  trickle      answers NOOP with a status line, one octet every 0.1 s
+  untagged-flood  answers NOOP with "* 1 FETCH (FLAGS ())" without end;
+               EXAMINE INBOX says EXISTS 5, then UID FETCH 1:* (UID) gets
+               FETCH responses with UIDs beyond it, without end
+  sasl-endless answers AUTHENTICATE (and every answer to it) with "+ "
+  examine-literal  LISTs folders whose names need literals (CR LF, raw
+               UTF-8) next to INBOX; EXAMINE of each succeeds only when the
+               name arrives exactly (as a synchronizing literal: no LITERAL+)
+  examine-literal-plus  the same with LITERAL+ (the literal in one write)
 """
 import base64
 import json
@@ -236,6 +247,64 @@ def scenario(name, c):
     elif name == "appendlimit-login":
         c.send("* OK [CAPABILITY %s] fake ready\r\n" % CAPS)
         generic(c, CAPS, caps_after_login=CAPS + " APPENDLIMIT=2000")
+    elif name in ("ok-flood", "trickle", "untagged-flood"):
+        c.send("* OK [CAPABILITY %s] fake ready\r\n" % CAPS)
+        while True:
+            tag, verb, whole, lits = c.command()
+            if verb in ("CAPABILITY", "LOGIN", "AUTHENTICATE"):
+                c.send("%s OK fine\r\n" % tag)
+                continue
+            if verb == "EXAMINE":
+                c.send("* 5 EXISTS\r\n* OK [UIDVALIDITY 7] x\r\n%s OK [READ-ONLY] done\r\n" % tag)
+                continue
+            end = time.time() + 12
+            n = 0
+            while time.time() < end:
+                n += 1
+                if name == "ok-flood":
+                    c.send("* OK still working on it\r\n")
+                    time.sleep(0.2)
+                elif name == "trickle":
+                    for b in b"* OK one octet at a time, for ever and ever\r\n":
+                        c.send(bytes([b]))
+                        time.sleep(0.1)
+                elif verb == "UID":
+                    c.send("* %d FETCH (UID %d)\r\n" % (n, n))
+                else:
+                    c.send("* 1 FETCH (FLAGS ())\r\n")
+            return
+    elif name == "sasl-endless":
+        c.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n")
+        tag, verb, whole, lits = c.command()
+        if verb == "CAPABILITY":
+            c.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n%s OK done\r\n" % tag)
+            tag, verb, whole, lits = c.command()
+        for _ in range(1000):
+            c.send("+ \r\n")
+            c.line()
+        return
+    elif name in ("examine-literal", "examine-literal-plus"):
+        caps = "IMAP4rev1 AUTH=PLAIN SASL-IR" + (" LITERAL+" if name.endswith("plus") else "")
+        c.send("* OK [CAPABILITY %s] fake ready\r\n" % caps)
+        names = [b"Line\r\nTwo", "Entw\u00fcrfe".encode()]
+        while True:
+            tag, verb, whole, lits = c.command()
+            if verb == "LIST":
+                out = b'* LIST (\\HasNoChildren) "/" INBOX\r\n'
+                for n in names:
+                    out += b'* LIST (\\HasNoChildren) "/" {%d}\r\n%s\r\n' % (len(n), n)
+                c.send(out + b"%s OK list\r\n" % tag.encode())
+            elif verb == "EXAMINE":
+                got = lits[0] if lits else None
+                if got in names:
+                    c.send("* 1 EXISTS\r\n%s OK [READ-ONLY] examined\r\n" % tag)
+                else:
+                    c.send("%s NO no such folder\r\n" % tag)
+            elif verb == "LOGOUT":
+                c.send("* BYE bye\r\n%s OK logout\r\n" % tag)
+                return
+            else:
+                c.send("%s OK fine\r\n" % tag)
     elif name == "pipeline":
         c.send("* OK [CAPABILITY %s] fake ready\r\n" % CAPS)
         t1, _, _, _ = c.command()

@@ -66,13 +66,13 @@ typedef struct {
 	char *transcript;
 } Fake;
 
-typedef enum { FAKE_PLAIN, FAKE_TLS, FAKE_TLS_WRONG } FakeTls;
+typedef enum { FAKE_PLAIN, FAKE_TLS, FAKE_TLS_WRONG, FAKE_TLS_NOSAN } FakeTls;
 
 static gboolean
 fake_start (Fake *f, const char *scenario, FakeTls tls)
 {
 	const char *script = env_or_skip ("IMAPC_FAKE_SERVER");
-	if (script == NULL)
+	if (script == NULL || (tls == FAKE_TLS_NOSAN && env_or_skip ("IMAPC_NOSAN_CERT") == NULL))
 		return FALSE;
 	memset (f, 0, sizeof *f);
 	int tfd = g_file_open_tmp ("imapc-transcript-XXXXXX", &f->transcript, NULL);
@@ -83,9 +83,13 @@ fake_start (Fake *f, const char *scenario, FakeTls tls)
 	g_ptr_array_add (argv, (char *) script);
 	g_ptr_array_add (argv, (char *) scenario);
 	if (tls != FAKE_PLAIN) {
-		g_ptr_array_add (argv, (char *) "--tls");
-		g_ptr_array_add (argv, (char *) g_getenv (tls == FAKE_TLS ? "IMAPC_CERT" : "IMAPC_WRONG_CERT"));
-		g_ptr_array_add (argv, (char *) g_getenv (tls == FAKE_TLS ? "IMAPC_KEY" : "IMAPC_WRONG_KEY"));
+		const char *cert = tls == FAKE_TLS ? "IMAPC_CERT" : tls == FAKE_TLS_WRONG ? "IMAPC_WRONG_CERT"
+		                                                                        : "IMAPC_NOSAN_CERT";
+		const char *key = tls == FAKE_TLS ? "IMAPC_KEY" : tls == FAKE_TLS_WRONG ? "IMAPC_WRONG_KEY"
+		                                                                      : "IMAPC_NOSAN_KEY";
+		g_ptr_array_add (argv, (char *) g_getenv (cert));
+		g_ptr_array_add (argv, (char *) g_getenv (key));
+		g_ptr_array_insert (argv, (gint) argv->len - 2, (char *) "--tls");
 	}
 	g_ptr_array_add (argv, (char *) "--transcript");
 	g_ptr_array_add (argv, f->transcript);
@@ -751,6 +755,15 @@ test_fake_wrong_name (void)
 	expect_cert_error (FAKE_TLS_WRONG, "localhost", g_getenv ("IMAPC_CA_FILE"), "hostname mismatch");
 }
 
+/* Issue 14, item 13: a certificate whose subject CN is the host but that
+ * has no subjectAltName names no host (RFC 9525); OpenSSL's fallback to the
+ * CN is off. */
+static void
+test_fake_cn_without_san (void)
+{
+	expect_cert_error (FAKE_TLS_NOSAN, "localhost", g_getenv ("IMAPC_CA_FILE"), "hostname mismatch");
+}
+
 static void
 test_fake_untrusted (void)
 {
@@ -930,6 +943,152 @@ test_fake_pipeline (void)
 	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
 	mp_imap_client_logout (c);
 	g_free (fake_finish (&f));
+}
+
+/* ---- hostile servers (issue 14, item 2) ------------------------------------ */
+
+/* Logs in to SCENARIO with OPTIONS; NULL when the group is skipped. */
+static MpImapClient *
+fake_login (Fake *f, const char *scenario, MpImapClientOptions *o)
+{
+	if (!fake_start (f, scenario, FAKE_TLS))
+		return NULL;
+	g_autofree char *url = fake_url ("imaps", "alice", f->port);
+	MpImapClient *c = client_for (url, o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_no_error (error);
+	g_assert_true (mp_imap_client_authenticate (c, "secret", NULL, &error));
+	g_assert_no_error (error);
+	return c;
+}
+
+/* A server that answers "* OK" every 0.2 s, or one octet every 0.1 s,
+ * passes every per-read timeout; the command's deadline stops it. */
+static void
+deadline_case (const char *scenario)
+{
+	Fake f;
+	MpImapClientOptions o = tls_options ();
+	o.timeout_ms = 1000;
+	o.command_timeout_ms = 2000;
+	g_autoptr(MpImapClient) c = fake_login (&f, scenario, &o);
+	if (c == NULL)
+		return;
+	g_autoptr(GError) error = NULL;
+	gint64 t0 = g_get_monotonic_time ();
+	g_assert_false (mp_imap_client_command (c, "NOOP", NULL, NULL, &error));
+	gint64 ms = (g_get_monotonic_time () - t0) / 1000;
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s: %s after %" G_GINT64_FORMAT " ms", scenario, error->message, ms);
+	g_assert_nonnull (strstr (error->message, "NOOP took longer than 2 s (the command timeout)"));
+	g_assert_true (mp_imap_client_is_broken (c));
+	/* bounded: not the 12 s the server would go on */
+	g_assert_cmpint (ms, <, 6000);
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+}
+
+static void
+test_fake_ok_flood (void)
+{
+	deadline_case ("ok-flood");
+}
+
+static void
+test_fake_trickle (void)
+{
+	deadline_case ("trickle");
+}
+
+/* Untagged responses without end: at most EXISTS + slack in a folder
+ * (UIDs beyond EXISTS), at most max_untagged without one. */
+static void
+test_fake_untagged_flood (void)
+{
+	Fake f;
+	MpImapClientOptions o = tls_options ();
+	o.max_untagged = 50;
+	o.untagged_slack = 10;
+	g_autoptr(MpImapClient) c = fake_login (&f, "untagged-flood", &o);
+	if (c == NULL)
+		return;
+	g_autoptr(GError) error = NULL;
+	guint seen = 0;
+	g_assert_false (mp_imap_client_command (c, "NOOP", count_untagged, &seen, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_assert_nonnull (strstr (error->message, "more than 50 responses to one command"));
+	g_assert_cmpuint (seen, ==, 50);
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+
+	g_clear_error (&error);
+	c = fake_login (&f, "untagged-flood", &o);
+	MpImapMailboxInfo info;
+	g_assert_true (mp_imap_client_examine (c, "INBOX", &info, &error));
+	g_assert_cmpuint (info.exists, ==, 5);
+	seen = 0;
+	g_assert_false (mp_imap_client_command (c, "UID FETCH 1:* (UID)", count_untagged, &seen, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "more than 15 responses"));
+	g_assert_nonnull (strstr (error->message, "more than the folder has messages"));
+	g_assert_cmpuint (seen, ==, 15);
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+}
+
+static void
+test_fake_sasl_endless (void)
+{
+	Fake f;
+	if (!fake_start (&f, "sasl-endless", FAKE_TLS))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	MpImapClientOptions o = tls_options ();
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_false (mp_imap_client_authenticate (c, "secret", NULL, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "more than 8 SASL rounds"));
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+}
+
+/* Issue 14, item 13: names with CR, LF or raw UTF-8 go out as literals. */
+static void
+examine_literal_case (const char *scenario)
+{
+	Fake f;
+	MpImapClientOptions o = tls_options ();
+	g_autoptr(MpImapClient) c = fake_login (&f, scenario, &o);
+	if (c == NULL)
+		return;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) folders = mp_imap_client_list (c, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (folders->len, ==, 3);
+	for (guint i = 1; i < folders->len; i++) {
+		MpImapFolder *fo = g_ptr_array_index (folders, i);
+		MpImapMailboxInfo info;
+		g_test_message ("%s: examine %s", scenario, fo->display);
+		/* shown without the line break */
+		g_assert_null (strpbrk (fo->display, "\r\n"));
+		g_assert_true (mp_imap_client_examine (c, fo->name, &info, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (info.exists, ==, 1);
+	}
+	mp_imap_client_logout (c);
+	g_free (fake_finish (&f));
+}
+
+static void
+test_fake_examine_literal (void)
+{
+	examine_literal_case ("examine-literal");
+	examine_literal_case ("examine-literal-plus");
 }
 
 /* ---- Dovecot ------------------------------------------------------------ */
@@ -1290,6 +1449,12 @@ main (int argc, char **argv)
 	g_test_add_func ("/imap-client/fake/oauth2", test_fake_oauth);
 	g_test_add_func ("/imap-client/fake/alert", test_fake_alert);
 	g_test_add_func ("/imap-client/fake/pipeline", test_fake_pipeline);
+	g_test_add_func ("/imap-client/fake/cn-without-san", test_fake_cn_without_san);
+	g_test_add_func ("/imap-client/fake/ok-flood", test_fake_ok_flood);
+	g_test_add_func ("/imap-client/fake/trickle", test_fake_trickle);
+	g_test_add_func ("/imap-client/fake/untagged-flood", test_fake_untagged_flood);
+	g_test_add_func ("/imap-client/fake/sasl-endless", test_fake_sasl_endless);
+	g_test_add_func ("/imap-client/fake/examine-literal", test_fake_examine_literal);
 
 	g_test_add_func ("/imap-client/dovecot/imaps", test_dovecot_imaps);
 	g_test_add_func ("/imap-client/dovecot/localhost", test_dovecot_localhost);
