@@ -24,7 +24,8 @@ typedef struct {
 	char    *section;
 	guint64  max_octets;
 	gboolean spool;
-	gboolean taken;
+	gboolean taken;   /* its literal was streamed */
+	gboolean applied; /* an answer was applied to the message */
 } Expected;
 
 /* The parser may complete several responses from one read before the
@@ -124,7 +125,7 @@ void
 mp_imap_content_stream_expect (MpImapContentStream *s, guint64 uid, const char *section,
                                guint64 max_octets, gboolean spool)
 {
-	Expected e = { uid, g_ascii_strup (section, -1), max_octets, spool, FALSE };
+	Expected e = { uid, g_ascii_strup (section, -1), max_octets, spool, FALSE, FALSE };
 
 	g_array_append_val (s->expected, e);
 	g_hash_table_replace (s->by_key, expect_key (uid, section), GUINT_TO_POINTER (s->expected->len));
@@ -278,6 +279,27 @@ mp_imap_content_stream_attach (MpImapContentStream *s, MpImapParserSettings *set
 
 /* ---- applying a response ------------------------------------------------- */
 
+/* The expectation SECTION of the response's UID answers, the first time;
+ * NULL for what was not asked (or came twice): it is not applied. */
+static Expected *
+expected_once (MpImapContentStream *s, const MpImapValue *msg_att, const char *section)
+{
+	guint64 uid;
+	g_autofree char *key = NULL;
+	guint idx;
+	Expected *e;
+
+	if (!mp_imap_value_get_number (mp_imap_value_lookup (msg_att, "UID"), &uid))
+		return NULL;
+	key = expect_key (uid, section);
+	idx = GPOINTER_TO_UINT (g_hash_table_lookup (s->by_key, key));
+	e = idx ? &g_array_index (s->expected, Expected, idx - 1) : NULL;
+	if (e == NULL || e->applied)
+		return NULL;
+	e->applied = TRUE;
+	return e;
+}
+
 /* The next streamed literal, which must be KEY's; NULL when the queue is
  * out of step with the responses (a server that breaks the protocol). */
 static Streamed *
@@ -362,9 +384,19 @@ mp_imap_content_apply (MpImapContentStream *s, const MpImapValue *msg_att, MpMes
 				mp_message_add_problem (m, MP_PROBLEM_CONTENT_UNREADABLE, "literals out of step with responses");
 				continue;
 			}
+		}
+		/* only what was asked of this message, once (issue 14, item 3): a
+		 * section nobody asked for says nothing about it */
+		if (expected_once (s, msg_att, section) == NULL)
+			continue;
+		if (mp_imap_value_is_streamed (value)) {
 			size = mp_imap_value_get_size (value);
 			max_line = mp_crlf_max_line (&st->lines);
 			crlf_size = mp_crlf_total (&st->lines);
+		} else if (mp_imap_value_is_truncated (value)) {
+			/* kept by the parser, and too large for it: not all was seen */
+			mp_message_add_problem (m, MP_PROBLEM_CONTENT_UNREADABLE, "a section too large to hold in memory");
+			continue;
 		} else if (mp_imap_value_is_string (value)) {
 			/* a small section may come as a quoted string */
 			MpCrlfCounter c;

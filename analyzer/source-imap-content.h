@@ -51,7 +51,8 @@ void mp_imap_content_stream_expect (MpImapContentStream *s, guint64 uid, const c
  * BODY[HEADER], BODY[section]: streamed, or sent as strings) to M: the
  * longest line, the archive listings of its attachments (REGIONS say which
  * section is which attachment; those NEEDS->attachment_wanted picks are
- * listed as archives), and what was downloaded; a whole message on a
+ * listed as archives), and what was downloaded; only sections that were
+ * expected of the response's UID count, each once; a whole message on a
  * server that only estimates sizes (NEEDS->size_exact FALSE) gives M its
  * measured size, and the problem size-measured keeps the estimate.
  * *HEADER_OCTETS gets the size of BODY[HEADER] when it came. Takes this

@@ -771,6 +771,9 @@ on_content (guint64 seq, const MpImapValue *att, gpointer user_data, GError **er
 		return TRUE;
 	}
 	ctx->want[idx].pending = FALSE;
+	if (mp_imap_value_is_truncated (att))
+		mp_message_add_problem (g_ptr_array_index (ctx->batch->messages, idx), MP_PROBLEM_CONTENT_UNREADABLE,
+		                        "the server's response was too large to hold");
 	{
 		guint64 header = G_MAXUINT64;
 		mp_imap_content_apply (ctx->stream, att, g_ptr_array_index (ctx->batch->messages, idx),

@@ -113,6 +113,7 @@ check_apply (gsize chunk)
 	mp_imap_content_stream_expect (s, 1, "3", body3->len, TRUE);
 	mp_imap_content_stream_expect (s, 1, "4", 5000, FALSE);
 	mp_imap_content_stream_expect (s, 3, "1", 100, FALSE);
+	mp_imap_content_stream_expect (s, 3, "2", 100, FALSE);
 	resp = parse_all (text->str, text->len, chunk, s);
 	g_assert_cmpuint (resp->len, ==, 3);
 
