@@ -5,17 +5,22 @@
  * The first input octet picks the chunk size (1..16, low 4 bits) and the
  * split point is derived from the data, so literals, CRLFs and escapes land
  * on buffer edges. Bit 0x10 streams BODY[...] literals into a content stream
- * (bit 0x20: archive sections spooled to temporary files, decoded and
- * listed) and applies every FETCH response to a message, as a content fetch
- * does; else only BODY[] is streamed, to nowhere. Limits are small so the
- * fuzzer reaches them. Every FETCH response's BODYSTRUCTURE is walked,
- * every response printed.
+ * (expectations for UIDs 1-3, a small spool budget; bit 0x20: archive
+ * sections spooled to temporary files, decoded and listed) and applies
+ * every FETCH response to a message, as a content fetch does; else only
+ * BODY[] is streamed, to nowhere. Limits are small so the fuzzer reaches
+ * them; bit 0x40 makes them tiny (a line of 256 octets, 64 values, depth 4,
+ * literals of 32 kept and 4 KiB read), so truncation is reached all the
+ * time (issue 14: limits truncate a response, the stream stays in step).
+ * Every FETCH response's BODYSTRUCTURE is walked (truncated ones too), its
+ * ENVELOPE applied to a message, every response printed.
  *
  * Without -DMP_FUZZING a replay main runs every file of the directories
  * (or files) named on the command line: the seed corpus runs in
  * `meson test`. */
 #include "imap-bodystructure.h"
 #include "source-imap-content.h"
+#include "source-imap-envelope.h"
 #include "imap-parser.h"
 #include "archive-list.h"
 #include "mime-analyze.h"
@@ -44,6 +49,8 @@ consume (MpImapResponse *r, MpImapContentStream *stream)
 		g_array_set_clear_func (regions, (GDestroyNotify) mp_imap_region_clear);
 		if (body != NULL)
 			mp_imap_bodystructure_analyze_regions (body, m, regions, mp_mime_decode_header_text);
+		mp_imap_envelope_apply (m, mp_imap_value_lookup (att, "ENVELOPE"),
+		                        mp_imap_value_lookup (att, "INTERNALDATE"));
 		if (stream != NULL && mp_imap_value_is_list (att)) {
 			MpImapContentPlan plan;
 			m->size = 1000;
@@ -95,6 +102,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	set.max_depth = 40;
 	set.max_list_items = 2000;
 	set.max_response_items = 8000;
+	if (data[0] & 0x40) {
+		set.max_line_length = 256;
+		set.max_literal_size = 32;
+		set.max_literal_read = 4096;
+		set.max_response_size = 2048;
+		set.max_depth = 4;
+		set.max_list_items = 16;
+		set.max_response_items = 64;
+	}
 	set.literal_begin = stream_body;
 	set.literal_data = discard;
 	if (data[0] & 0x10) {
