@@ -74,7 +74,9 @@ typedef gboolean (*MpImapLiteralDataFunc)  (const guint8 *data, gsize len,
  * Everything but max_literal_read bounds what is kept: past it the
  * response is truncated, not failed (see above). */
 typedef struct {
-	gsize   max_line_length;    /* octets of one response outside its literals; 1 MiB */
+	gsize   max_line_length;    /* octets of one response outside its literals; 8 MiB
+	                             * (a BODYSTRUCTURE of 10,000 parts with long file
+	                             * names fits) */
 	guint64 max_literal_size;   /* octets of one literal kept in memory: a longer
 	                             * one keeps its first octets and is truncated; 1 MiB */
 	guint64 max_literal_read;   /* the largest literal read at all unless streamed:
@@ -94,7 +96,7 @@ typedef struct {
 	gpointer               user_data;
 } MpImapParserSettings;
 
-#define MP_IMAP_DEFAULT_MAX_LINE_LENGTH    ((gsize) 1 << 20)
+#define MP_IMAP_DEFAULT_MAX_LINE_LENGTH    ((gsize) 8 << 20)
 #define MP_IMAP_DEFAULT_MAX_LITERAL_SIZE   ((guint64) 1 << 20)
 #define MP_IMAP_DEFAULT_MAX_LITERAL_READ   ((guint64) 1 << 30)
 #define MP_IMAP_DEFAULT_MAX_RESPONSE_SIZE  ((guint64) 32 << 20)

@@ -322,14 +322,14 @@ test_depth_limit_exact (void)
 	               "<truncated>");
 }
 
-/* A 2 MiB line keeps its first 1 MiB at most: values are dropped past the
+/* A 9 MiB line keeps its first 8 MiB at most: values are dropped past the
  * limit, a text keeps its start; the response says so and the next one is
  * read as usual. Before the tag and status are known, the limit fails. */
 static void
 test_long_line (void)
 {
 	static const char *const prefixes[] = { "* X ", "* X \"", "* OK " };
-	gsize n = 2 << 20;
+	gsize n = 9 << 20;
 
 	for (gsize k = 0; k < G_N_ELEMENTS (prefixes); k++) {
 		g_autoptr(GString) in = g_string_new (prefixes[k]);
@@ -351,7 +351,7 @@ test_long_line (void)
 		g_assert_true (mp_imap_response_is_truncated (r));
 		if (k == 2) {
 			const char *t = mp_imap_response_get_text (r, &len);
-			g_assert_cmpuint (len, ==, (1 << 20) - 5);
+			g_assert_cmpuint (len, ==, (8 << 20) - 5);
 			g_assert_cmpint (t[0], ==, 'a');
 		} else {
 			g_assert_cmpuint (mp_imap_value_get_n_children (mp_imap_response_get_data (r)), ==, 1);
@@ -359,7 +359,7 @@ test_long_line (void)
 		next = mp_imap_parser_pop (p);
 		g_assert_cmpstr (mp_imap_response_get_tag (next), ==, "A1");
 	}
-	/* a 2 MiB tag: nothing to truncate to */
+	/* a 9 MiB tag: nothing to truncate to */
 	{
 		g_autoptr(GString) tag = g_string_new (NULL);
 		g_autoptr(GError) error = NULL;
@@ -369,7 +369,7 @@ test_long_line (void)
 		g_string_append (tag, " OK x\r\n");
 		got = parse_debug (NULL, tag->str, tag->len, 0, &error);
 		g_assert_null (got);
-		g_assert_nonnull (strstr (error->message, "response longer than 1048576 octets outside literals"));
+		g_assert_nonnull (strstr (error->message, "response longer than 8388608 octets outside literals"));
 	}
 }
 
