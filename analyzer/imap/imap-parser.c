@@ -911,7 +911,8 @@ begin_literal (MpImapParser *p, GError **error)
 		g_autoptr(GError) local = NULL;
 
 		view.n_children = (guint32) (p->kids_len - o->first);
-		view.u.children = p->kids + o->first;
+		/* no child yet: kids may still be NULL (NULL + 0 is undefined) */
+		view.u.children = view.n_children ? p->kids + o->first : NULL;
 		action = p->set.literal_begin (&view, view.n_children ? p->kids[p->kids_len - 1] : NULL,
 		                               p->lit_size, p->set.user_data, &local);
 		if (action == MP_IMAP_LITERAL_REFUSE) {
