@@ -361,6 +361,36 @@ examine (Conn *c, const char *folder, MpImapMailboxInfo *info, GError **error)
 	return TRUE;
 }
 
+typedef struct {
+	GArray  *uids;
+	gboolean truncated;
+} SearchCtx;
+
+/* "* SEARCH 3 4 7" (RFC 3501 §7.2.5): the UIDs of UID SEARCH ALL. */
+static gboolean
+collect_search (const MpImapResponse *r, gpointer user_data, GError **error)
+{
+	SearchCtx *ctx = user_data;
+	const MpImapValue *data = mp_imap_response_get_data (r);
+	guint n = mp_imap_value_get_n_children (data);
+
+	if (!mp_imap_value_is_atom (mp_imap_value_get_child (data, 0), "SEARCH"))
+		return TRUE;
+	ctx->truncated |= mp_imap_response_is_truncated (r);
+	for (guint i = 1; i < n; i++) {
+		guint64 uid;
+		guint32 u;
+		if (!mp_imap_value_get_number (mp_imap_value_get_child (data, i), &uid) || uid == 0 || uid > G_MAXUINT32) {
+			g_set_error (error, MP_ERROR, MP_ERROR_READ, "the server's SEARCH answer holds something that is no "
+			             "UID (RFC 3501: 1 to 4294967295)");
+			return FALSE;
+		}
+		u = (guint32) uid;
+		g_array_append_val (ctx->uids, u);
+	}
+	return TRUE;
+}
+
 static Conn *pool_acquire (Imap *im, GError **error);
 static void  pool_release (Imap *im, Conn *c);
 
@@ -376,10 +406,23 @@ list_uids (Imap *im, const MpFolder *folder, MpImapMailboxInfo *info, GArray *ui
 		return FALSE;
 	ok = examine (c, folder->path, info, error);
 	/* the UIDs only (a few bytes per message), then batches of them: a
-	 * worker's batch is a UID set, so a reconnect resumes where it stopped;
-	 * the client allows EXISTS plus slack responses, not an endless list */
-	if (ok && info->exists > 0)
-		ok = mp_imap_client_uid_fetch (c->client, "1:*", "(UID)", collect_uid, uids, error);
+	 * worker's batch is a UID set, so a reconnect resumes where it stopped.
+	 * UID SEARCH ALL is one line (Dovecot: 3 ms for 5,000 messages, where
+	 * a FETCH per message takes 30); one too long to hold (the parser's
+	 * limits, 300,000 values) falls back to UID FETCH 1:* (UID), which the
+	 * client bounds at EXISTS plus slack responses, not an endless list */
+	if (ok && info->exists > 0) {
+		SearchCtx sc = { uids, FALSE };
+		g_autoptr(GError) refused = NULL;
+		ok = mp_imap_client_command (c->client, "UID SEARCH ALL", collect_search, &sc, &refused);
+		if (!ok && refused->code != MP_ERROR_FAILED) {
+			g_propagate_error (error, g_steal_pointer (&refused));
+		} else if (!ok || sc.truncated || uids->len > info->exists) {
+			/* refused (NO, BAD), cut, or more than the folder holds */
+			g_array_set_size (uids, 0);
+			ok = mp_imap_client_uid_fetch (c->client, "1:*", "(UID)", collect_uid, uids, error);
+		}
+	}
 	pool_release (im, c);
 	return ok;
 }

@@ -132,9 +132,13 @@ mp_message_capped_text (const char *s)
 	 * (a hostile 60 MB value costs no more than a short one) */
 	gsize enough = (gsize) MP_MAX_HEADER_TEXT * 4 + 4;
 	gsize len = strlen (s);
-	g_autofree char *valid = g_utf8_make_valid (s, (gssize) MIN (len, enough));
+	g_autofree char *valid = NULL;
 	const char *cut;
 
+	/* the common case: short and valid, no character to count */
+	if (len <= MP_MAX_HEADER_TEXT && g_utf8_validate_len (s, len, NULL))
+		return g_strndup (s, len);
+	valid = g_utf8_make_valid (s, (gssize) MIN (len, enough));
 	if (len <= enough && g_utf8_strlen (valid, -1) <= MP_MAX_HEADER_TEXT)
 		return g_steal_pointer (&valid);
 	cut = g_utf8_offset_to_pointer (valid, MP_MAX_HEADER_TEXT);

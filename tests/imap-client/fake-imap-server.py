@@ -53,7 +53,9 @@ records what was tried. Message UID 3 (or the folders) is the hostile one:
   box-trickle      a FETCH holding UID 3: its response one octet every 50 ms
   box-uid-huge     UID 3 is answered as UID 4294967299 (2^32+3), subject WRONG
   box-subject      UIDs 2-5: a 60 MiB Subject (a literal) in the ENVELOPE
-  box-uids-endless UID FETCH 1:* (UID): UIDs beyond EXISTS without end
+  box-uids-endless UID SEARCH ALL: 400,000 UIDs (more than EXISTS and than a
+                   response holds); UID FETCH 1:* (UID): UIDs beyond EXISTS
+                   without end
   box-sasl-endless AUTHENTICATE answered with "+ " without end
   box-content-huge content of UID 3: BODY[2] {18446744073709551615} where
                    300 octets were asked
@@ -539,6 +541,13 @@ class Box:
                 folder = msgs
                 c.send(b"* %d EXISTS\r\n* OK [UIDVALIDITY 42] ok\r\n* OK [UIDNEXT %d] ok\r\n"
                        b"%s OK [READ-ONLY] examined\r\n" % (len(msgs), len(msgs) + 1, tag))
+            elif verb == "UID" and folder is not None and b" SEARCH " in whole.upper():
+                if self.name == "box-uids-endless":
+                    # more UIDs than the folder has, and than a response holds
+                    c.send(b"* SEARCH" + b"".join(b" %d" % u for u in range(1, 400001)) + b"\r\n")
+                else:
+                    c.send(b"* SEARCH" + b"".join(b" %d" % m.uid for m in folder) + b"\r\n")
+                c.send(b"%s OK searched\r\n" % tag)
             elif verb == "UID" and folder is not None:
                 _, _, _, spec, items = whole.decode().split(" ", 4)
                 if self.name == "box-uids-endless" and items == "(UID)":
