@@ -201,7 +201,8 @@ response_new (MpImapParser *p)
 {
 	gsize cap = p->chunk_hint;
 	Chunk *c = g_malloc (CHUNK_HEADER + cap);
-	MpImapResponse *r = (MpImapResponse *) ((char *) c + CHUNK_HEADER);
+	/* malloc's alignment, and the header rounded to 16 */
+	MpImapResponse *r = (void *) ((char *) c + CHUNK_HEADER);
 	gsize rs = (sizeof *r + 7) & ~(gsize) 7;
 
 	c->next = NULL;
