@@ -120,6 +120,12 @@ void
 mp_imap_envelope_apply (MpMessage *m, const MpImapValue *envelope, const MpImapValue *internaldate)
 {
 	fill_from_envelope (m, envelope);
+	mp_imap_envelope_apply_arrival (m, internaldate);
+}
+
+void
+mp_imap_envelope_apply_arrival (MpMessage *m, const MpImapValue *internaldate)
+{
 	if (m->date_source == MP_DATE_NONE) {
 		/* the arrival time when Date: is missing or invalid */
 		g_autoptr(GDateTime) dt = mp_imap_date_time_parse (nstring (internaldate));

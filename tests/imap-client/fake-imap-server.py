@@ -360,9 +360,11 @@ class Message:
         self.subject = b"message %d" % uid
         self.subject_literal = None  # bytes sent as a literal instead
         self.date = b"Mon, 2 Mar 2026 10:%02d:00 +0000" % uid
+        if uid == 8:
+            self.date = None  # no Date: the arrival time (INTERNALDATE) stands in
         head = (b"From: Sender %d <s%d@example.org>\r\nTo: r@example.org\r\nSubject: %s\r\n"
-                b"Date: %s\r\nMessage-ID: <m%d@example.org>\r\nMIME-Version: 1.0\r\n"
-                % (uid, uid, self.subject, self.date, uid))
+                b"%sMessage-ID: <m%d@example.org>\r\nMIME-Version: 1.0\r\n"
+                % (uid, uid, self.subject, b"Date: %s\r\n" % self.date if self.date else b"", uid))
         if content:
             self.parts = [b"short text\r\n", b"L" * 300 + b"\r\nend\r\n"]
             body = b"preamble\r\n"
@@ -388,7 +390,8 @@ class Message:
         subj = (b"{%d}\r\n%s" % (len(self.subject_literal), self.subject_literal)
                 if self.subject_literal is not None else imap_quote(self.subject))
         return (b"(%s %s %s %s %s ((NIL NIL \"r\" \"example.org\")) NIL NIL NIL \"<m%d@example.org>\")"
-                % (imap_quote(self.date), subj, addr(self.uid), addr(self.uid), addr(self.uid), self.uid))
+                % (imap_quote(self.date) if self.date else b"NIL", subj, addr(self.uid), addr(self.uid),
+                   addr(self.uid), self.uid))
 
 
 def many_parts(n):
@@ -447,8 +450,8 @@ class Box:
         bs = m.bodystructure()
         if self.name == "box-parts" and m.uid in (3, 5):
             bs = many_parts(10000 if m.uid == 3 else 50000)
-        return (b'* %d FETCH (UID %d RFC822.SIZE %s FLAGS (\\Seen) INTERNALDATE "02-Mar-2026 10:00:00 +0000" '
-                b"ENVELOPE %s BODYSTRUCTURE %s)\r\n" % (seq, uid, size, subject_msg.envelope(), bs))
+        return (b'* %d FETCH (UID %d RFC822.SIZE %s FLAGS (\\Seen) ENVELOPE %s BODYSTRUCTURE %s)\r\n'
+                % (seq, uid, size, subject_msg.envelope(), bs))
 
     def section(self, m, sec):
         if sec == "":
@@ -461,6 +464,9 @@ class Box:
         for seq, m in msgs:
             if items.startswith("(UID)"):
                 c.send(b"* %d FETCH (UID %d)\r\n" % (seq, m.uid))
+                continue
+            if items.startswith("(UID INTERNALDATE)"):
+                c.send(b'* %d FETCH (UID %d INTERNALDATE "02-Mar-2026 11:%02d:00 +0000")\r\n' % (seq, m.uid, m.uid))
                 continue
             secs = re.findall(r"BODY\.PEEK\[([^\]]*)\]", items)
             if secs:

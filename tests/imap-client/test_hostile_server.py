@@ -118,6 +118,10 @@ def body(t):
             t.check(int(rows["UID 5"]["attachments"]) >= 10000, "50,000 parts: the parts before the cut counted",
                     rows["UID 5"]["attachments"])
         t.eq(verdict(r), "ready", "parts: nothing unread")
+        if "UID 8" in rows:
+            # no Date: header: the arrival time, asked for that message only
+            t.eq((rows["UID 8"]["date_source"], rows["UID 8"]["date"][:16]), ("internaldate", "2026-03-02T11:08"),
+                 "a message without Date: gets its INTERNALDATE")
     finally:
         f.stop()
 
