@@ -1501,6 +1501,70 @@ run_length (const MpImapParser *p, const guint8 *data, gsize len)
 	return n;
 }
 
+/* The common case of untagged data, taken without the state machine: a
+ * space, a list's end, or a whole atom or plain quoted string that ends in
+ * this chunk, copied straight from DATA into the arena. Anything else (a
+ * token cut by the chunk's end, an escape, a section, a literal, a limit
+ * near) is left to step(): returns the octets taken, 0 for none. */
+static gsize
+fast_token (MpImapParser *p, const guint8 *data, gsize len, GError **error)
+{
+	guchar c = data[0];
+	gsize n = 1, take;
+	MpImapValue *v;
+
+	if (p->line_bytes + 1 + (gsize) 4096 > p->set.max_line_length)
+		return 0; /* near the limit: every octet counted the slow way */
+	if (c == ' ')
+		take = 1;
+	else if (c == ')' && p->skip_depth == 0 && p->open_len > 1) {
+		open_pop (p);
+		take = 1;
+	} else if (octet_class[c] & C_ATOM) {
+		while (n < len && n < 4096 && (octet_class[data[n]] & C_ATOM))
+			n++;
+		if (n == len || n == 4096 || strchr (" ()\r\n", data[n]) == NULL || data[n] == '\0')
+			return 0; /* cut, long, or ending in "[", "]", a quote... */
+		if (is_all_digits ((const char *) data, n)) {
+			guint64 num;
+			if (n > 20)
+				return 0; /* the slow way says why */
+			if (!parse_number (p, (const char *) data, n, &num, error))
+				return G_MAXSIZE;
+			v = value_new (p, MP_IMAP_VALUE_NUMBER);
+			v->num = num;
+		} else if (n == 3 && g_ascii_strncasecmp ((const char *) data, "NIL", 3) == 0) {
+			v = value_new (p, MP_IMAP_VALUE_NIL);
+		} else {
+			v = value_new (p, MP_IMAP_VALUE_ATOM);
+		}
+		if (v->type != MP_IMAP_VALUE_NIL) {
+			v->u.data = arena_strndup (p, (const char *) data, n);
+			v->len = n;
+		}
+		if (!emit (p, v, error))
+			return G_MAXSIZE;
+		take = n;
+	} else if (c == '"') {
+		while (n < len && n < 4096 && (octet_class[data[n]] & C_QUOTED))
+			n++;
+		if (n == len || n == 4096 || data[n] != '"' || n + 1 == len ||
+		    (data[n + 1] != ' ' && data[n + 1] != ')'))
+			return 0; /* cut, long, escaped, or not followed plainly */
+		v = value_new (p, MP_IMAP_VALUE_STRING);
+		v->u.data = arena_strndup (p, (const char *) data + 1, n - 1);
+		v->len = n - 1;
+		if (!emit (p, v, error))
+			return G_MAXSIZE;
+		take = n + 1; /* the closing quote; the space or ")" comes next */
+	} else {
+		return 0;
+	}
+	p->offset += take;
+	p->line_bytes += take;
+	return take;
+}
+
 gboolean
 mp_imap_parser_feed (MpImapParser *p, const guint8 *data, gsize len, GError **error)
 {
@@ -1521,6 +1585,15 @@ mp_imap_parser_feed (MpImapParser *p, const guint8 *data, gsize len, GError **er
 				return FALSE;
 			i += used;
 			continue;
+		}
+		if (p->state == ST_BETWEEN && p->phase == PHASE_DATA && !p->dropping) {
+			gsize used = fast_token (p, data + i, len - i, error);
+			if (used == G_MAXSIZE)
+				return FALSE;
+			if (used > 0) {
+				i += used;
+				continue;
+			}
 		}
 		run = run_length (p, data + i, len - i);
 		if (run > 0) {

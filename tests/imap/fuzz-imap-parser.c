@@ -13,7 +13,10 @@
  * literals of 32 kept and 4 KiB read), so truncation is reached all the
  * time (issue 14: limits truncate a response, the stream stays in step).
  * Every FETCH response's BODYSTRUCTURE is walked (truncated ones too), its
- * ENVELOPE applied to a message, every response printed.
+ * ENVELOPE applied to a message, every response printed. And the same
+ * limits without callbacks must give the same responses and the same error
+ * whether the input comes whole or one octet at a time (the parser's fast
+ * path for whole tokens against its state machine; abort() otherwise).
  *
  * Without -DMP_FUZZING a replay main runs every file of the directories
  * (or files) named on the command line: the seed corpus runs in
@@ -26,6 +29,8 @@
 #include "mime-analyze.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -80,6 +85,33 @@ static gboolean
 discard (const guint8 *data, gsize len, gpointer user_data, GError **error)
 {
 	return TRUE;
+}
+
+/* The responses (debug strings) and the error of SET without callbacks on
+ * DATA fed in CHUNK-octet pieces. */
+static char *
+parse_all (const MpImapParserSettings *set, const uint8_t *data, size_t size, size_t chunk)
+{
+	MpImapParserSettings plain = *set;
+	g_autoptr(MpImapParser) p = NULL;
+	GString *out = g_string_new (NULL);
+	g_autoptr(GError) error = NULL;
+	MpImapResponse *r;
+	gboolean ok = TRUE;
+
+	plain.literal_begin = NULL;
+	plain.literal_data = NULL;
+	p = mp_imap_parser_new (&plain);
+	for (size_t off = 0; ok && off < size; off += chunk)
+		ok = mp_imap_parser_feed (p, data + off, MIN (chunk, size - off), &error);
+	while ((r = mp_imap_parser_pop (p)) != NULL) {
+		g_autofree char *s = mp_imap_response_to_debug_string (r);
+		g_string_append_printf (out, "%s\n", s);
+		mp_imap_response_free (r);
+	}
+	if (error != NULL)
+		g_string_append_printf (out, "error: %s\n", error->message);
+	return g_string_free (out, FALSE);
 }
 
 int
@@ -141,6 +173,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	while ((r = mp_imap_parser_pop (p)) != NULL) {
 		consume (r, stream);
 		mp_imap_response_free (r);
+	}
+	{
+		g_autofree char *whole = parse_all (&set, data, size, MAX (size, 1));
+		g_autofree char *bytes = parse_all (&set, data, size, 1);
+		if (strcmp (whole, bytes) != 0) {
+			fprintf (stderr, "fuzz-imap-parser: whole and octet by octet differ:\n%s---\n%s", whole, bytes);
+			abort ();
+		}
 	}
 	return 0;
 }
