@@ -71,11 +71,11 @@ typedef struct {
 	GQueue               idle;     /* Conn* */
 	guint                open;     /* connections alive, idle or in use */
 	guint                max_open;
-	/* the producer's own connection: it proves the credentials and LISTs;
-	 * folders are opened on pooled connections only (Dovecot re-reads a
-	 * Maildir's index for an EXAMINE that follows a LIST on the same
-	 * connection: 0.1 s for 5,000 messages) */
+	/* the first connection: it proves the credentials and LISTs, then
+	 * joins the pool (every connection costs the server a process, a TLS
+	 * handshake and, for a Maildir, reading the folder's index once) */
 	Conn                *control;
+	gboolean             ready;    /* set up and the credentials proven */
 	MpImapContentNeeds   needs;
 	gboolean             content;  /* some rule needs content */
 	gboolean             estimate_noticed;
@@ -168,9 +168,9 @@ imap_setup (MpSource *src, GError **error)
 	Imap *im = src->priv;
 
 	if (im != NULL) {
-		if (im->control == NULL)
+		if (!im->ready)
 			g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "%s: not connected", src->path);
-		return im->control ? im : NULL;
+		return im->ready ? im : NULL;
 	}
 	im = g_new0 (Imap, 1);
 	g_mutex_init (&im->lock);
@@ -209,7 +209,22 @@ imap_setup (MpSource *src, GError **error)
 	im->content = !src->settings.metadata_only &&
 	              (im->needs.line_limit > 0 || im->needs.attachment_wanted != NULL ||
 	               (!im->needs.size_exact && im->needs.n_size_limits > 0));
+	im->ready = TRUE;
 	return im;
+}
+
+/* The first connection joins the pool once its LIST is done: the folders
+ * are opened there and on the others alike. */
+static void
+pool_adopt_control (Imap *im)
+{
+	g_mutex_lock (&im->lock);
+	if (im->control != NULL) {
+		g_queue_push_head (&im->idle, g_steal_pointer (&im->control));
+		im->open++;
+		g_cond_signal (&im->cond);
+	}
+	g_mutex_unlock (&im->lock);
 }
 
 /* ---- folders ------------------------------------------------------------- */
@@ -264,6 +279,10 @@ imap_folders (MpSource *src, GError **error)
 
 	if (im == NULL)
 		return NULL;
+	if (im->control == NULL) {
+		g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "%s: folders listed twice", src->path);
+		return NULL;
+	}
 	/* LIST without STATUS: STATUS would open every folder listed */
 	pattern = folder_pattern (im->url.folder);
 	list = mp_imap_client_list_pattern (im->control->client, pattern ? pattern : "*", error);
@@ -294,6 +313,7 @@ imap_folders (MpSource *src, GError **error)
 		g_ptr_array_unref (folders);
 		return NULL;
 	}
+	pool_adopt_control (im);
 	return folders;
 }
 
