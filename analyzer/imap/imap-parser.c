@@ -1600,6 +1600,10 @@ mp_imap_parser_feed (MpImapParser *p, const guint8 *data, gsize len, GError **er
 			/* what fits under the line limit is kept (a truncated text
 			 * keeps its start), then the run is counted */
 			gsize room = p->line_bytes < p->set.max_line_length ? p->set.max_line_length - p->line_bytes : 0;
+			/* a limit that fails the response fails at the octet past it,
+			 * however the input was cut */
+			if (run > room && !p->dropping && !can_truncate (p))
+				run = room + 1;
 			tok_append (p, data + i, MIN (run, room));
 			if (!count_octets (p, run, error))
 				return FALSE;
