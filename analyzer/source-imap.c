@@ -1,14 +1,17 @@
 /* source-imap.c — an IMAP account, audited where it lives, read-only.
  *
  * imaps://USER@HOST[:PORT][/FOLDER] or imap://USER@HOST[:PORT][/FOLDER]
- * (STARTTLS). Metadata first: the producer lists the folders and, per
- * folder, the UIDs (UID FETCH 1:* (UID)); workers fetch
- *   UID FETCH set (UID RFC822.SIZE INTERNALDATE FLAGS BODYSTRUCTURE ENVELOPE)
- * for batches of UIDs over a small pool of connections (--connections), and
- * fill each MpMessage with the same definitions as a local copy: size is
- * RFC822.SIZE (RFC 3501 §2.3.4), attachments come from BODYSTRUCTURE through
- * mp_part_classify() (imap-bodystructure.c), date, subject, From and
- * Message-ID from ENVELOPE (source-imap-envelope.c).
+ * (STARTTLS). Metadata first: the producer lists the folders (only the one
+ * a URL names) on the first connection, which then joins the pool, and per
+ * folder the UIDs (UID SEARCH ALL); workers fetch
+ *   UID FETCH set (UID RFC822.SIZE FLAGS BODYSTRUCTURE ENVELOPE)
+ * for batches of UIDs, pipelined in commands of UIDS_PER_FETCH, over a small
+ * pool of connections (--connections), and fill each MpMessage with the same
+ * definitions as a local copy: size is RFC822.SIZE (RFC 3501 §2.3.4),
+ * attachments come from BODYSTRUCTURE through mp_part_classify()
+ * (imap-bodystructure.c), date, subject, From and Message-ID from ENVELOPE
+ * (source-imap-envelope.c); INTERNALDATE, the date of a message without a
+ * valid Date:, only for those.
  *
  * Content only where a rule needs it: the sections that can hold a line
  * over the line-length limit, and attached archives (imap-content-plan.h),
