@@ -1526,11 +1526,15 @@ fast_token (MpImapParser *p, const guint8 *data, gsize len, GError **error)
 		if (n == len || n == 4096 || strchr (" ()\r\n", data[n]) == NULL || data[n] == '\0')
 			return 0; /* cut, long, or ending in "[", "]", a quote... */
 		if (is_all_digits ((const char *) data, n)) {
-			guint64 num;
+			guint64 num = 0;
 			if (n > 20)
-				return 0; /* the slow way says why */
-			if (!parse_number (p, (const char *) data, n, &num, error))
-				return G_MAXSIZE;
+				return 0; /* the slow way says why, at the same octet */
+			for (gsize k = 0; k < n; k++) {
+				guint d = (guint) (data[k] - '0');
+				if (num > (G_MAXUINT64 - d) / 10)
+					return 0;
+				num = num * 10 + d;
+			}
 			v = value_new (p, MP_IMAP_VALUE_NUMBER);
 			v->num = num;
 		} else if (n == 3 && g_ascii_strncasecmp ((const char *) data, "NIL", 3) == 0) {
