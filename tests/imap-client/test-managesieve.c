@@ -129,7 +129,8 @@ test_fake_ok (void)
 	MpManageSieveOptions o = fake_options (&f);
 	g_autoptr(MpManageSieve) m = mp_managesieve_new (&o);
 	g_autoptr(GError) error = NULL;
-	g_assert_cmpstr (mp_managesieve_get_display (m), ==, g_strdup_printf ("sieve://alice@127.0.0.1:%u", f.port));
+	g_autofree char *display = g_strdup_printf ("sieve://alice@127.0.0.1:%u", f.port);
+	g_assert_cmpstr (mp_managesieve_get_display (m), ==, display);
 	g_assert_true (mp_managesieve_connect (m, &error));
 	g_assert_no_error (error);
 	/* the capabilities after STARTTLS (RFC 5804 §2.2) */
