@@ -686,9 +686,8 @@ mp_managesieve_logout (MpManageSieve *m)
 		/* a goodbye is not worth a minute */
 		mp_imap_transport_set_timeout (m->transport, MIN (m->timeout_ms, 5000u));
 		g_autoptr(GError) err = NULL;
-		if (send_command (m, "LOGOUT", NULL, NULL, &err)) {
-			g_autoptr(MpManageSieveValue) final = read_response (m, NULL, &err);
-		}
+		if (send_command (m, "LOGOUT", NULL, NULL, &err))
+			mp_managesieve_value_free (read_response (m, NULL, &err));
 		if (err != NULL)
 			g_debug ("%s: LOGOUT: %s", m->display, err->message);
 		if (!m->broken)
