@@ -653,7 +653,7 @@ mp_managesieve_list_scripts (MpManageSieve *m, GPtrArray **names, char **active,
 GBytes *
 mp_managesieve_get_script (MpManageSieve *m, const char *name, GError **error)
 {
-	if (strchr (name, '\0') == NULL || *name == '\0') {
+	if (name == NULL || *name == '\0') {
 		client_error (m, error, MP_ERROR_USAGE, "no script name");
 		return NULL;
 	}
