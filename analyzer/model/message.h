@@ -115,8 +115,9 @@ typedef struct {
 
 MpMessage *mp_message_new            (void);
 void       mp_message_free           (MpMessage *m);
-/* Records problem CODE with DETAIL (may be NULL; cut to one short line),
- * once per code and detail, at most 32 per message. */
+/* Records problem CODE with DETAIL (may be NULL; made one line, and when
+ * longer than 160 octets cut to its first and last 80, so that a cause at
+ * its end stays), once per code and detail, at most 32 per message. */
 void       mp_message_add_problem    (MpMessage *m, MpProblemCode code, const char *detail);
 /* Records a problem TEXT as a saved report wrote it ("code: detail"). */
 void       mp_message_add_problem_text (MpMessage *m, const char *text);
