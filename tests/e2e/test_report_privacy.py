@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
-"""Passwords never in reports (issue 14, item 6): a password in a source URL
+"""What reports give away (issue 14, items 6 and 13).
+
+Passwords never in reports: a password in a source URL
 (imaps://alice:PASSWORD@host) is refused, and a --target URL with one too,
 but the command line and the source are recorded: neither password may
 reach any report (JSON runs[].command and sources[].source, the HTML
 command line, CSV, JUnit), stdout or stderr. A report saved by an earlier
 version with the password in it is re-rendered without it. The target is
 the scripted server tests/imap-client/fake-imap-server.py over TLS: no
-Dovecot and no root needed. Args: MAILPREFLIGHT"""
+Dovecot and no root needed.
+
+Reports list other people's mail: each report file is created readable by
+its owner only (0600) under the usual umask 022, also when it replaces an
+older, world-readable report. Args: MAILPREFLIGHT"""
 import json
 import os
+import stat
 import subprocess
 import sys
 
@@ -38,7 +45,14 @@ def check_clean(t, prefix, p, what):
                 p.out[-300:] + p.err[-300:])
 
 
+def check_modes(t, prefix, what):
+    for name in OUTPUTS:
+        mode = stat.S_IMODE(os.stat(t.path(prefix + name)).st_mode)
+        t.check(mode == 0o600, "%s: %s is created 0600 (got %o)" % (what, name, mode))
+
+
 def body(t):
+    os.umask(0o022)
     tls = json.loads(subprocess.run([sys.executable, os.path.join(IMAPC, "dovecot-fixture.py"), "certs",
                                      t.path("tls")], stdout=subprocess.PIPE, check=True).stdout)
     mbox = t.path("box.mbox")
@@ -67,8 +81,14 @@ def body(t):
     t.check(SOURCE_PW in old and TARGET_PW in old, "the old report holds both passwords (test set-up)")
     with open(t.path("old.json"), "w") as f:
         f.write(old)
+    for name in OUTPUTS:  # older reports, readable by all, are replaced
+        with open(t.path("b-" + name), "w") as f:
+            f.write("old")
+        os.chmod(t.path("b-" + name), 0o644)
     p = t.run("report", t.path("old.json"), *outputs(t, "b-"), expect=3, what="report of an old JSON")
     check_clean(t, "b-", p, "report")
+    check_modes(t, "a-", "scan")
+    check_modes(t, "b-", "report over older files")
 
 
-main("redaction", body)
+main("report-privacy", body)
