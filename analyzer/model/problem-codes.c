@@ -43,6 +43,7 @@ static const char *const names[MP_PROBLEM_COUNT] = {
 	[MP_PROBLEM_NOT_A_FILE] = "not-a-file",
 	[MP_PROBLEM_UNPARSEABLE] = "unparseable",
 	[MP_PROBLEM_UNSEPARATED_FROM_LINE] = "unseparated-from-line",
+	[MP_PROBLEM_SYMLINK] = "symlink",
 	[MP_PROBLEM_MISSING_SIZE] = "missing-size",
 	[MP_PROBLEM_MISSING_BODYSTRUCTURE] = "missing-bodystructure",
 	[MP_PROBLEM_MALFORMED_ENVELOPE] = "malformed-envelope",

@@ -56,6 +56,9 @@ typedef enum {
 	MP_PROBLEM_NOT_A_FILE,
 	MP_PROBLEM_UNPARSEABLE,
 	MP_PROBLEM_UNSEPARATED_FROM_LINE,
+	MP_PROBLEM_SYMLINK,              /* a message file that is a symbolic link:
+	                                  * never followed (it may lead out of the
+	                                  * source), so not read */
 	/* IMAP */
 	MP_PROBLEM_MISSING_SIZE,
 	MP_PROBLEM_MISSING_BODYSTRUCTURE,
