@@ -189,7 +189,17 @@ imap_setup (MpSource *src, GError **error)
 	im->options.command_timeout_ms = src->settings.command_timeout_ms;
 	im->options.alert_func = on_alert;
 	im->max_open = src->settings.connections ? src->settings.connections : DEFAULT_POOL_SIZE;
-	{
+	if (src->settings.admin_user) {
+		/* one admin credential for every account (imap-sasl.h) */
+		im->options.admin.user = src->settings.admin_user;
+		im->options.admin.form = src->settings.admin_separator ? MP_IMAP_ADMIN_SEPARATOR
+		                                                       : MP_IMAP_ADMIN_AUTHZID;
+		im->options.admin.separator = src->settings.admin_separator;
+		if ((im->password = mp_imap_admin_password_get (&im->url, src->settings.secret_host,
+		                                                src->settings.admin_password_file,
+		                                                error)) == NULL)
+			return NULL;
+	} else {
 		/* the secret of this account at this host (imap-secret.h: one
 		 * given for the run goes to the run's one host only) */
 		MpImapSecretOptions so = {
@@ -237,9 +247,7 @@ is_virtual (const MpImapFolder *f)
 {
 	/* RFC 6154: \All and \Flagged hold messages of other folders (Gmail's
 	 * All Mail, Starred); counting them would count mail twice */
-	return f->special_use != NULL &&
-	       (g_ascii_strcasecmp (f->special_use, "\\All") == 0 ||
-	        g_ascii_strcasecmp (f->special_use, "\\Flagged") == 0);
+	return (f->special_use & (MP_SPECIAL_USE_ALL | MP_SPECIAL_USE_FLAGGED)) != 0;
 }
 
 static char *
@@ -308,7 +316,9 @@ imap_folders (MpSource *src, GError **error)
 		if (im->url.folder && strcmp (shown, im->url.folder) != 0 && strcmp (f->name, im->url.folder) != 0)
 			continue;
 		/* MpFolder.path holds the raw (modified UTF-7) name for commands */
-		g_ptr_array_add (folders, mp_folder_new (shown, f->name));
+		MpFolder *folder = mp_folder_new (shown, f->name);
+		folder->special_use = f->special_use;
+		g_ptr_array_add (folders, folder);
 	}
 	if (im->url.folder && folders->len == 0) {
 		g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND, "%s: no folder '%s' on the server",
@@ -462,10 +472,9 @@ imap_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNotic
 
 	if (im == NULL)
 		return FALSE;
-	if (!list_uids (im, folder, &info, uids, error)) {
-		g_prefix_error (error, "folder %s: ", folder->name);
+	/* errors name no folder: the scan's folder_error does (report.c) */
+	if (!list_uids (im, folder, &info, uids, error))
 		return FALSE;
-	}
 	if (!im->needs.size_exact && !im->estimate_noticed) {
 		im->estimate_noticed = TRUE;
 		notice (folder, "size-estimated",

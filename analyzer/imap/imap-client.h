@@ -32,7 +32,9 @@
 #pragma once
 
 #include "imap-parser.h"
+#include "imap-sasl.h"
 #include "imap-url.h"
+#include "special-use.h"
 
 G_BEGIN_DECLS
 
@@ -68,6 +70,10 @@ typedef struct {
 	guint       max_untagged;         /* untagged responses of one command when no
 	                                   * folder is open (LIST...); 0: 200,000 */
 	guint       max_sasl_rounds;      /* server challenges in one AUTHENTICATE; 0: 8 */
+	/* Admin login: read the URL's user's mailbox with ADMIN.user's password
+	 * (imap-sasl.h: RFC 4616 authorization identity, or Dovecot's
+	 * "user*admin"). ADMIN.user NULL: the user's own login. */
+	MpImapAdminLogin admin;
 } MpImapClientOptions;
 
 #define MP_IMAP_DEFAULT_TIMEOUT_MS         60000
@@ -87,6 +93,9 @@ void          mp_imap_client_free    (MpImapClient *c);
 gboolean      mp_imap_client_connect (MpImapClient *c, GError **error);
 /* Logs in as the URL's user: with OAUTH2_TOKEN by OAUTHBEARER or XOAUTH2,
  * else with PASSWORD by AUTHENTICATE PLAIN (SASL-IR when offered) or LOGIN.
+ * With an admin login (MpImapClientOptions.admin), PASSWORD is the admin's:
+ * AUTHENTICATE PLAIN with the user as authorization identity (the server
+ * must offer AUTH=PLAIN; no OAuth2), or "user*admin" by PLAIN or LOGIN.
  * Never sends a secret without TLS unless allow_plaintext. The caller still
  * owns and clears the secrets. */
 gboolean      mp_imap_client_authenticate (MpImapClient *c, const char *password,
@@ -138,7 +147,7 @@ typedef struct {
 	char     delimiter;    /* hierarchy delimiter, '\0' for NIL */
 	char   **attributes;   /* "\\HasNoChildren", "\\Sent"... as sent */
 	gboolean noselect;     /* \Noselect or \NonExistent: cannot be EXAMINEd */
-	char    *special_use;  /* "\\Sent", "\\All"... (RFC 6154) or NULL */
+	MpSpecialUse special_use; /* \Sent, \All... (RFC 6154): a set, NONE when unmarked */
 	gboolean has_status;   /* LIST-STATUS gave the two numbers below */
 	guint64  messages;
 	guint64  size;         /* G_MAXUINT64 when the server has no STATUS=SIZE */
@@ -147,8 +156,10 @@ typedef struct {
 void mp_imap_folder_free (MpImapFolder *f);
 
 /* LIST "" "*", with RETURN (SPECIAL-USE STATUS (MESSAGES SIZE)) as far as
- * SPECIAL-USE, LIST-STATUS and STATUS=SIZE are advertised. Returns a
- * GPtrArray of MpImapFolder (transfer full), in the server's order. */
+ * SPECIAL-USE, LIST-STATUS and STATUS=SIZE are advertised. Special-use
+ * attributes (RFC 6154) are read from every LIST response, asked for or
+ * not (§2: a server may send them on a plain LIST). Returns a GPtrArray of
+ * MpImapFolder (transfer full), in the server's order. */
 GPtrArray    *mp_imap_client_list    (MpImapClient *c, GError **error);
 /* LIST "" PATTERN (RFC 3501 §6.3.8: "*" and "%" are wildcards; 7-bit,
  * modified UTF-7), with SPECIAL-USE but without STATUS: what a scan needs.

@@ -33,7 +33,8 @@ mp_imap_secret_protect (void)
 
 /* ---- the environment ---- */
 
-static const char *const env_names[] = { MP_IMAP_PASSWORD_ENV, MP_IMAP_TARGET_PASSWORD_ENV };
+static const char *const env_names[] = { MP_IMAP_PASSWORD_ENV, MP_IMAP_TARGET_PASSWORD_ENV,
+                                         MP_IMAP_ADMIN_PASSWORD_ENV };
 static char *env_values[G_N_ELEMENTS (env_names)];
 
 static gpointer
@@ -197,12 +198,12 @@ prompt_tty (const MpImapUrl *url, GError **error)
 	return out;
 }
 
-/* The first line of PASSWORD_FILE. */
+/* The first line of PATH, a secret file (WHAT names it in errors). */
 static char *
-password_from_file (const char *password_file, GError **error)
+first_line_of (const char *path, const char *what, GError **error)
 {
 	gsize len = 0;
-	char *buf = read_secret_file (password_file, "password file", &len, error);
+	char *buf = read_secret_file (path, what, &len, error);
 	if (buf == NULL)
 		return NULL;
 	gsize end = 0;
@@ -210,13 +211,12 @@ password_from_file (const char *password_file, GError **error)
 		end++;
 	if (end > 0 && buf[end - 1] == '\r')
 		end--;
-	char *pw = end > 0 ? g_strndup (buf, end) : NULL;
+	char *line = end > 0 ? g_strndup (buf, end) : NULL;
 	OPENSSL_cleanse (buf, MAX_SECRET_FILE + 1);
 	g_free (buf);
-	if (pw == NULL)
-		g_set_error (error, MP_ERROR, MP_ERROR_USAGE,
-		             "password file %s: the first line is empty", password_file);
-	return pw;
+	if (line == NULL)
+		g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "%s %s: the first line is empty", what, path);
+	return line;
 }
 
 gboolean
@@ -236,7 +236,7 @@ mp_imap_secret_for (const MpImapUrl *url, const MpImapSecretOptions *o, char **p
 		return *token != NULL;
 	}
 	if (for_this_host && o->password_file != NULL) {
-		*password = password_from_file (o->password_file, error);
+		*password = first_line_of (o->password_file, "password file", error);
 		if (*password != NULL)
 			mp_imap_secret_protect ();
 		return *password != NULL;
@@ -293,4 +293,37 @@ mp_imap_token_read (const char *path, GError **error)
 		g_set_error (error, MP_ERROR, MP_ERROR_USAGE,
 		             "OAuth2 token file %s: expected one access token (printable ASCII, no spaces)", path);
 	return tok;
+}
+
+/* The first line of PATH (without its CR LF), or NULL with ERROR; WHAT
+ * names the file in messages. */
+char *
+mp_imap_admin_password_get (const MpImapUrl *url, const char *host, const char *password_file,
+                            GError **error)
+{
+	char *pw;
+
+	/* tied to the run's one host, as a user's password is (issue 14, item 7) */
+	if (host == NULL || g_ascii_strcasecmp (host, url->host) != 0) {
+		if (host == NULL)
+			g_set_error_literal (error, MP_ERROR, MP_ERROR_USAGE,
+			                     "the IMAP sources are on several hosts, so the admin password is sent "
+			                     "to none of them; audit one host per run");
+		else
+			g_set_error (error, MP_ERROR, MP_ERROR_USAGE,
+			             "the admin password given for the run is for %s, not for %s", host, url->host);
+		return NULL;
+	}
+	if (password_file != NULL) {
+		pw = first_line_of (password_file, "admin password file", error);
+		if (pw != NULL)
+			mp_imap_secret_protect ();
+		return pw;
+	}
+	if ((pw = mp_imap_secret_env (MP_IMAP_ADMIN_PASSWORD_ENV)) != NULL)
+		return pw;
+	g_set_error_literal (error, MP_ERROR, MP_ERROR_USAGE,
+	                     "no admin password: set " MP_IMAP_ADMIN_PASSWORD_ENV " or give the admin "
+	                     "password file (first line)");
+	return NULL;
 }

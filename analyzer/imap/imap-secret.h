@@ -33,6 +33,8 @@ G_BEGIN_DECLS
  * own, never the sources'. */
 #define MP_IMAP_PASSWORD_ENV        "MAILPREFLIGHT_PASSWORD"
 #define MP_IMAP_TARGET_PASSWORD_ENV "MAILPREFLIGHT_TARGET_PASSWORD"
+/* An admin's, for an admin login to many accounts (never a user's). */
+#define MP_IMAP_ADMIN_PASSWORD_ENV  "MAILPREFLIGHT_ADMIN_PASSWORD"
 
 /* Where the secret of an account may come from in this run. */
 typedef struct {
@@ -53,12 +55,20 @@ typedef struct {
  * apply here). */
 gboolean mp_imap_secret_for (const MpImapUrl *url, const MpImapSecretOptions *o, char **password,
                              char **token, GError **error);
-/* Takes $MAILPREFLIGHT_PASSWORD and $MAILPREFLIGHT_TARGET_PASSWORD out of
+/* The admin's password for an admin login (imap-sasl.h, MpImapAdminLogin)
+ * to URL, when URL's host is HOST (the run's one host, as in
+ * MpImapSecretOptions): the first line of PASSWORD_FILE (warns when others
+ * may read it), else $MAILPREFLIGHT_ADMIN_PASSWORD; else MP_ERROR_USAGE
+ * saying how to give one. Never a prompt: an audit of many accounts runs
+ * unattended. Never $MAILPREFLIGHT_PASSWORD, which is a user's. */
+char    *mp_imap_admin_password_get (const MpImapUrl *url, const char *host,
+                                     const char *password_file, GError **error);
+/* Takes the three passwords' variables above out of
  * the environment (kept for mp_imap_secret_env). Call it first thing, before
  * any thread starts: unsetenv() races getenv() in other threads. Later
  * calls do nothing; without a call the first mp_imap_secret_env() does it. */
 void     mp_imap_secrets_take_env (void);
-/* A copy of what the environment variable NAME (one of the two above) held,
+/* A copy of what the environment variable NAME (one of the three above) held,
  * or NULL. */
 char    *mp_imap_secret_env (const char *name);
 /* The process is not dumpable from now on (a secret is in memory). */
