@@ -170,6 +170,17 @@ mp_cmd_scan (int argc, char **argv)
 		run->rules_origin = g_strdup (rules->origin);
 		run->insecure_skip_verify = insecure;
 		run->metadata_only = metadata_only;
+		/* notes of the run travel with it into the JSON: a re-rendered
+		 * report says them too */
+		if (insecure)
+			mp_run_info_add_note (run, "TLS certificate verification was disabled (--insecure-skip-verify)");
+		if (any_url && metadata_only) {
+			g_auto(GStrv) notices = mp_rules_metadata_only_notices (rules);
+			for (int i = 0; notices[i]; i++) {
+				mp_run_info_add_note (run, notices[i]);
+				g_printerr ("mailpreflight: note: %s\n", notices[i]);
+			}
+		}
 		g_ptr_array_add (meta->runs, run);
 	}
 	mp_report_args_fill (&out, &ropt);
@@ -185,16 +196,6 @@ mp_cmd_scan (int argc, char **argv)
 
 	/* the audit wraps the report: folder and account rules, duplicates */
 	audit = mp_audit_new (rules, mp_report_sink (), report);
-	if (insecure)
-		mp_summary_add_notice (mp_report_summary (report),
-		                       "TLS certificate verification was disabled (--insecure-skip-verify)");
-	if (any_url && metadata_only) {
-		g_auto(GStrv) notices = mp_rules_metadata_only_notices (rules);
-		for (int i = 0; notices[i]; i++) {
-			mp_summary_add_notice (mp_report_summary (report), notices[i]);
-			g_printerr ("mailpreflight: note: %s\n", notices[i]);
-		}
-	}
 	sopt.jobs = (guint) jobs;
 	sopt.source_settings = &net;
 	sopt.analyze_flags = mp_rules_analyze_flags (rules);

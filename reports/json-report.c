@@ -186,6 +186,21 @@ write_message (FILE *fp, const MpMessage *m)
 
 /* ---- the stream ---------------------------------------------------------- */
 
+/* ,"notes":[...] of a run (schema 1, added in 0.2). */
+static void
+write_run_notes (FILE *fp, const MpRunInfo *run)
+{
+	fputc (',', fp);
+	key (fp, "notes");
+	fputc ('[', fp);
+	for (int k = 0; run->notes && run->notes[k]; k++) {
+		if (k)
+			fputc (',', fp);
+		mp_json_write_string (fp, run->notes[k]);
+	}
+	fputc (']', fp);
+}
+
 static void
 write_header (JsonWriter *j)
 {
@@ -218,6 +233,7 @@ write_header (JsonWriter *j)
 		key (fp, "rules_origin"); mp_json_write_string (fp, run->rules_origin); fputc (',', fp);
 		key (fp, "insecure_skip_verify"); fputs (run->insecure_skip_verify ? "true," : "false,", fp);
 		key (fp, "metadata_only"); fputs (run->metadata_only ? "true" : "false", fp);
+		write_run_notes (fp, run);
 		fprintf (fp, "}%s\n", i + 1 < meta->runs->len ? "," : "");
 	}
 	fputs ("],\n", fp);

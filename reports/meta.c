@@ -27,6 +27,7 @@ mp_run_info_free (MpRunInfo *run)
 	g_free (run->as_of);
 	g_free (run->rules_name);
 	g_free (run->rules_origin);
+	g_strfreev (run->notes);
 	g_free (run);
 }
 
@@ -135,6 +136,16 @@ mp_run_info_new_current (char **command, gboolean have_as_of, gint64 as_of)
 	if (have_as_of)
 		run->as_of = mp_iso8601_utc (as_of);
 	return run;
+}
+
+void
+mp_run_info_add_note (MpRunInfo *run, const char *note)
+{
+	guint n = run->notes ? g_strv_length (run->notes) : 0;
+
+	run->notes = g_renew (char *, run->notes, n + 2);
+	run->notes[n] = g_strdup (note);
+	run->notes[n + 1] = NULL;
 }
 
 const char *
