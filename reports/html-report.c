@@ -435,10 +435,44 @@ write_head (FILE *fp, const MpReportMeta *meta)
 	fputs ("</style>\n</head>\n<body>\n", fp);
 }
 
+/* The verdict: the mailboxes as they are, whatever --fail-on; what
+ * --fail-on makes of the findings (the exit status) is said apart. */
+static void
+write_verdict (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 blocking)
+{
+	MpVerdict v = mp_summary_verdict (s);
+	const char *fail_on = mp_report_meta_fail_on_name (meta);
+	g_autofree char *n_err = num (s->findings[MP_SEVERITY_ERROR]);
+	g_autofree char *n_warn = num (s->findings[MP_SEVERITY_WARNING]);
+	g_autofree char *n_block = num (blocking);
+
+	fprintf (fp, "<section class=\"verdict %s\" id=\"verdict\"><div><div class=\"big\" id=\"verdict-text\">",
+	         v == MP_VERDICT_NOT_READY ? "bad" : v == MP_VERDICT_INCOMPLETE ? "partial" : "ok");
+	if (v == MP_VERDICT_NOT_READY)
+		fprintf (fp, "Not ready: %s error%s", n_err, s->findings[MP_SEVERITY_ERROR] == 1 ? "" : "s");
+	else if (v == MP_VERDICT_INCOMPLETE)
+		fputs ("Incomplete: not everything could be read", fp);
+	else
+		fputs ("Ready", fp);
+	fputs ("</div><p>", fp);
+	if (v == MP_VERDICT_NOT_READY)
+		fputs ("Errors are what the target would refuse or lose: fix them before the migration.", fp);
+	else if (v == MP_VERDICT_INCOMPLETE)
+		fputs ("No error in what could be read; what could not be read is listed below and was not judged.", fp);
+	else
+		fputs ("No error: the target takes everything that was read.", fp);
+	if (s->findings[MP_SEVERITY_WARNING])
+		fprintf (fp, " %s warning%s to look at.", n_warn, s->findings[MP_SEVERITY_WARNING] == 1 ? "" : "s");
+	if (strcmp (fail_on, "never") == 0)
+		fputs (" <span id=\"fail-on\">With <b>--fail-on never</b>, findings do not change the exit status.</span>", fp);
+	else if (strcmp (fail_on, "error") != 0)
+		fprintf (fp, " <span id=\"fail-on\">With <b>--fail-on %s</b>, %s finding%s at or above %s set%s the exit "
+		         "status.</span>", fail_on, n_block, blocking == 1 ? "" : "s", fail_on, blocking == 1 ? "s" : "");
+}
+
 static void
 write_summary (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 blocking)
 {
-	const char *cls = blocking ? "bad" : (s->sources_failed || s->errors_total) ? "partial" : "ok";
 	g_autofree char *n_msg = num (s->messages);
 	g_autofree char *n_src = num (s->source_stats->len);
 	g_autofree char *n_fld = num (s->folders->len);
@@ -447,7 +481,6 @@ write_summary (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 b
 	g_autofree char *n_err = num (s->findings[MP_SEVERITY_ERROR]);
 	g_autofree char *n_warn = num (s->findings[MP_SEVERITY_WARNING]);
 	g_autofree char *n_info = num (s->findings[MP_SEVERITY_INFO]);
-	g_autofree char *n_block = num (blocking);
 	const MpRunInfo *run = meta->runs->len ? g_ptr_array_index (meta->runs, meta->runs->len - 1) : NULL;
 
 	fputs ("<header class=\"top\"><h1>Mailbox migration preflight report</h1><p>Rules: ", fp);
@@ -458,19 +491,7 @@ write_summary (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 b
 	}
 	fputs (" &middot; mailpreflight " MP_VERSION "</p></header>\n<main>\n", fp);
 
-	fprintf (fp, "<section class=\"verdict %s\" id=\"verdict\"><div><div class=\"big\" id=\"verdict-text\">", cls);
-	if (blocking)
-		fprintf (fp, "Not ready: %s blocking finding%s", n_block, blocking == 1 ? "" : "s");
-	else if (*cls == 'p')
-		fputs ("Incomplete: not everything could be read", fp);
-	else
-		fputs ("Ready", fp);
-	fputs ("</div><p>", fp);
-	if (blocking)
-		fprintf (fp, "Findings at or above <b>%s</b> would be refused or lost by the target; "
-		         "fix them before the migration.", mp_report_meta_fail_on_name (meta));
-	else
-		fprintf (fp, "No finding at or above <b>%s</b>.", mp_report_meta_fail_on_name (meta));
+	write_verdict (fp, s, meta, blocking);
 	{
 		g_autofree char *n_with = num (s->messages_with_findings);
 		fprintf (fp, " %s of %s message%s have findings.", n_with, n_msg, s->messages == 1 ? "" : "s");
@@ -500,9 +521,13 @@ write_summary (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 b
 static void
 write_rule_counts (FILE *fp, const MpSummary *s, const MpReportMeta *meta)
 {
+	g_autofree char *none = mp_summary_no_findings (s);
+
 	fputs ("<section id=\"per-rule\"><h2>Findings per rule and severity</h2>\n", fp);
-	if (s->rules->len == 0) {
-		fputs ("<p>No findings: every message, folder and account passes the rules.</p></section>\n", fp);
+	if (none != NULL) {
+		fputs ("<p id=\"no-findings\">", fp);
+		esc (fp, none);
+		fputs ("</p></section>\n", fp);
 		return;
 	}
 	fputs ("<table class=\"sortable\"><thead><tr><th>Severity</th><th>Rule</th><th>Check</th>"

@@ -508,7 +508,8 @@ json_finish (MpWriter *w, const MpSummary *s, GError **error)
 	write_u64 (fp, "folder_and_account_findings", s->other_findings, TRUE);
 	write_u64 (fp, "blocking", blocking, TRUE);
 	key (fp, "verdict");
-	mp_json_write_string (fp, blocking ? "not-ready" : (s->sources_failed || s->errors_total) ? "incomplete" : "ready");
+	/* the mailbox, whatever --fail-on (which sets blocking and the exit status) */
+	mp_json_write_string (fp, mp_verdict_name (mp_summary_verdict (s)));
 	fputc (',', fp);
 	key (fp, "per_rule");
 	fputc ('[', fp);

@@ -1,8 +1,10 @@
 /* junit-report.c — JUnit XML for CI: one <testsuite> per source (account),
  * in it one <testcase> per rule per folder (message and folder rules) and
- * one per account rule. A testcase fails when it has findings at or above
- * --fail-on; the findings are the failure's text, at most MAX_LINES of them
- * and a count of the rest; findings below --fail-on go to <system-out>.
+ * one per account rule. A testcase fails when it has findings of severity
+ * error (what the verdict of every report says: not ready, whatever
+ * --fail-on) or at or above --fail-on (what the exit status says); the
+ * findings are the failure's text, at most MAX_LINES of them and a count of
+ * the rest; other findings go to <system-out>.
  * Folders and sources that could not be read are a "read" testcase with an
  * <error>. Testcases of a folder are written when it closes; findings about
  * a folder that arrive after it closed (case collisions, judged on the whole
@@ -94,7 +96,7 @@ seed_cases (JunitWriter *j, GPtrArray *cases, gboolean account)
 static void
 add_line (JunitWriter *j, Case *c, const MpFinding *f, const char *where)
 {
-	gboolean blocking = mp_report_meta_blocking (j->base.meta, f->severity);
+	gboolean blocking = f->severity == MP_SEVERITY_ERROR || mp_report_meta_blocking (j->base.meta, f->severity);
 	GString *text = blocking ? c->fail_text : c->out_text;
 	g_autofree char *line = NULL;
 	g_autofree char *esc = NULL;

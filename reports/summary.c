@@ -275,6 +275,45 @@ mp_summary_add_finding (MpSummary *s, const char *folder, const MpFinding *f)
 	}
 }
 
+MpVerdict
+mp_summary_verdict (const MpSummary *s)
+{
+	if (s->findings[MP_SEVERITY_ERROR] > 0)
+		return MP_VERDICT_NOT_READY;
+	if (s->sources_failed > 0 || s->errors_total > 0)
+		return MP_VERDICT_INCOMPLETE;
+	return MP_VERDICT_READY;
+}
+
+const char *
+mp_verdict_name (MpVerdict v)
+{
+	switch (v) {
+	case MP_VERDICT_NOT_READY: return "not-ready";
+	case MP_VERDICT_INCOMPLETE: return "incomplete";
+	case MP_VERDICT_READY:
+	default: return "ready";
+	}
+}
+
+char *
+mp_summary_no_findings (const MpSummary *s)
+{
+	gboolean incomplete = s->sources_failed > 0 || s->errors_total > 0;
+
+	if (s->rules->len > 0)
+		return NULL;
+	/* never "every message passes" about messages that were not read */
+	if (s->messages == 0 && incomplete)
+		return g_strdup ("No message could be read: nothing was judged.");
+	if (incomplete)
+		return g_strdup_printf ("No findings in the %" G_GUINT64_FORMAT " message(s) that could be read; "
+		                        "the rest could not be judged.", s->messages);
+	if (s->messages == 0)
+		return g_strdup ("No findings: there are no messages, and the folders and accounts pass the rules.");
+	return g_strdup ("No findings: every message passes the rules.");
+}
+
 /* Lists are bounded: a tree of 100,000 broken folders must not print them all. */
 #define MAX_LISTED 1000
 
@@ -360,24 +399,51 @@ digits (guint64 v)
 	return n;
 }
 
+/* The verdict line, then what --fail-on makes of the findings when it is
+ * not the default (the exit status, not the verdict). */
+static void
+print_verdict (const MpSummary *s, FILE *fp, const Colours *c, const char *fail_on, guint64 blocking)
+{
+	guint64 warnings = s->findings[MP_SEVERITY_WARNING];
+
+	switch (mp_summary_verdict (s)) {
+	case MP_VERDICT_NOT_READY:
+		fprintf (fp, "%s%sVerdict: NOT READY, %" G_GUINT64_FORMAT " error(s): what the target refuses or loses%s\n",
+		         c->bold, c->red, s->findings[MP_SEVERITY_ERROR], c->off);
+		break;
+	case MP_VERDICT_INCOMPLETE:
+		fprintf (fp, "%s%sVerdict: INCOMPLETE, not everything could be read (below); no error in what was%s\n",
+		         c->bold, c->yellow, c->off);
+		break;
+	case MP_VERDICT_READY:
+	default:
+		fprintf (fp, "%s%sVerdict: READY, no errors", c->bold, c->green);
+		if (warnings)
+			fprintf (fp, "; %" G_GUINT64_FORMAT " warning(s) to look at", warnings);
+		fprintf (fp, "%s\n", c->off);
+		break;
+	}
+	if (g_strcmp0 (fail_on, "never") == 0)
+		fprintf (fp, "--fail-on never: findings do not change the exit status.\n");
+	else if (fail_on != NULL && g_strcmp0 (fail_on, "error") != 0)
+		fprintf (fp, "--fail-on %s: %" G_GUINT64_FORMAT " finding(s) at or above %s%s.\n", fail_on, blocking,
+		         fail_on, blocking ? " (exit status 1)" : "");
+}
+
 void
-mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, guint64 blocking, gboolean colour)
+mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, const char *fail_on,
+                  guint64 blocking, gboolean colour)
 {
 	const Colours *c = colour ? &ansi : &plain;
 	glong wname = 6;
 	int wmsg = 8, wsize = 4, wfind = 8;
 	g_autofree char *total = mp_format_size (s->bytes);
+	g_autofree char *none = mp_summary_no_findings (s);
 
 	fprintf (fp, "mailpreflight: %" G_GUINT64_FORMAT " messages, %s (%" G_GUINT64_FORMAT
 	         " bytes) in %u folder(s); rules: %s\n",
 	         s->messages, total, s->bytes, s->folders->len, rules_origin);
-	if (blocking)
-		fprintf (fp, "%s%sVerdict: NOT READY, %" G_GUINT64_FORMAT " blocking finding(s)%s\n",
-		         c->bold, c->red, blocking, c->off);
-	else if (s->sources_failed || s->errors->len)
-		fprintf (fp, "%s%sVerdict: INCOMPLETE, not everything could be read%s\n", c->bold, c->yellow, c->off);
-	else
-		fprintf (fp, "%s%sVerdict: READY, no blocking findings%s\n", c->bold, c->green, c->off);
+	print_verdict (s, fp, c, fail_on, blocking);
 	if (s->downloaded) {
 		g_autofree char *octets = mp_format_size (s->downloaded_octets);
 		fprintf (fp, "Downloaded for content checks (IMAP): %" G_GUINT64_FORMAT " message(s), %"
@@ -416,8 +482,8 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, guint6
 	}
 
 	fputc ('\n', fp);
-	if (s->rules->len == 0) {
-		fprintf (fp, "No findings: every message passes the rules.\n");
+	if (none != NULL) {
+		fprintf (fp, "%s\n", none);
 	} else {
 		glong wrule = 4, wcheck = 5;
 		int wcount = 5;

@@ -92,6 +92,25 @@ typedef struct {
 	guint64    notices_total;
 } MpSummary;
 
+/* What the reports say of the mailboxes, whatever --fail-on (which sets
+ * only the exit status): NOT_READY when a finding of severity error was
+ * made (the target refuses or loses something), else INCOMPLETE when a
+ * source or folder could not be (fully) read, else READY. */
+typedef enum {
+	MP_VERDICT_READY,
+	MP_VERDICT_INCOMPLETE,
+	MP_VERDICT_NOT_READY,
+} MpVerdict;
+
+MpVerdict   mp_summary_verdict  (const MpSummary *s);
+/* "ready", "incomplete", "not-ready" (JSON totals.verdict). */
+const char *mp_verdict_name     (MpVerdict v);
+/* The line every report gives instead of a table of findings when there
+ * are none, saying what was judged ("No findings: every message passes
+ * the rules.", "No message could be read: nothing was judged."); NULL when
+ * there are findings. Free with g_free. */
+char       *mp_summary_no_findings (const MpSummary *s);
+
 MpSummary *mp_summary_new          (void);
 void       mp_summary_free         (MpSummary *s);
 void       mp_summary_begin_source (MpSummary *s, const char *source, const char *kind);
@@ -103,10 +122,11 @@ void       mp_summary_add_message  (MpSummary *s, const MpMessage *m);
 void       mp_summary_add_finding  (MpSummary *s, const char *folder, const MpFinding *f);
 void       mp_summary_add_error    (MpSummary *s, const char *text);
 void       mp_summary_add_notice   (MpSummary *s, const char *text);
-/* Prints the human summary. RULES_ORIGIN names the rules used; BLOCKING is
- * the number of findings at or above --fail-on; COLOUR adds ANSI colours. */
+/* Prints the human summary. RULES_ORIGIN names the rules used; FAIL_ON is
+ * the --fail-on level ("error", ..., "never") and BLOCKING the number of
+ * findings at or above it (the exit status); COLOUR adds ANSI colours. */
 void       mp_summary_print        (const MpSummary *s, FILE *fp, const char *rules_origin,
-                                    guint64 blocking, gboolean colour);
+                                    const char *fail_on, guint64 blocking, gboolean colour);
 /* The bucket of a message size in size_hist. */
 guint      mp_size_bucket          (guint64 size);
 guint      mp_att_bucket           (guint attachments);

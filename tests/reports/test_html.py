@@ -45,8 +45,8 @@ t.check(not re.search(r"(src|href)=\"(https?:)?//", html), "no external load")
 
 # summary numbers
 totals = doc["totals"]
-t.check(re.search(r'id="verdict-text">Not ready: %d blocking finding' % totals["blocking"], dom),
-        "verdict with the number of blocking findings", dom[:3000])
+t.check(re.search(r'id="verdict-text">Not ready: %d error' % totals["findings"]["error"], dom),
+        "verdict with the number of errors", dom[:3000])
 cards = dict((l.lower(), n) for n, l in re.findall(r'<div class="n">([^<]*)</div><div class="l">([^<]*)</div>', dom))
 t.eq(cards.get("messages"), "{:,}".format(totals["messages"]), "messages shown")
 t.eq(cards.get("folders"), str(totals["folders"]), "folders shown")
