@@ -84,6 +84,16 @@ sha256_b64 (const char *text)
 	return g_base64_encode (digest, len);
 }
 
+/* " deleted" beside a message marked deleted, naming the mark. */
+static void
+deleted_badge (FILE *fp, MpDeleted deleted)
+{
+	if (deleted == MP_DELETED_NONE)
+		return;
+	fprintf (fp, " <span class=\"sev info deleted\" title=\"marked deleted (%s), still stored\">deleted</span>",
+	         mp_deleted_name (deleted));
+}
+
 /* ---- findings rows, spooled ---------------------------------------------- */
 
 static void
@@ -143,6 +153,7 @@ write_row (HtmlWriter *h, const char *source, const char *folder, const MpMessag
 		fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">%" G_GUINT64_FORMAT
 		         "</td><td class=\"wrap\">", m->index, m->index);
 		esc (fp, m->subject);
+		deleted_badge (fp, m->deleted);
 		fputs ("</td><td class=\"wrap\">", fp);
 		esc (fp, m->from);
 		fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", m->size);
@@ -496,6 +507,17 @@ write_summary (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 b
 		g_autofree char *n_with = num (s->messages_with_findings);
 		fprintf (fp, " %s of %s message%s have findings.", n_with, n_msg, s->messages == 1 ? "" : "s");
 	}
+	if (s->left_out_total) {
+		g_autofree char *n_left = num (s->left_out_total);
+		fprintf (fp, " <span id=\"left-out-count\">%s folder%s left out on purpose (listed below) and not judged.</span>",
+		         n_left, s->left_out_total == 1 ? " was" : "s were");
+	}
+	if (s->deleted) {
+		g_autofree char *n_del = num (s->deleted);
+		fprintf (fp, " <span id=\"deleted\">%s message%s %s marked deleted but still stored: %s.</span>", n_del,
+		         s->deleted == 1 ? "" : "s", s->deleted == 1 ? "is" : "are",
+		         s->deleted_skip ? "not judged (the rules say deleted = skip)" : "judged like the others");
+	}
 	if (s->downloaded) {
 		g_autofree char *n_dl = num (s->downloaded);
 		g_autofree char *n_whole = num (s->downloaded_whole);
@@ -515,6 +537,10 @@ write_summary (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 b
 	card (fp, "Errors", n_err);
 	card (fp, "Warnings", n_warn);
 	card (fp, "Info", n_info);
+	if (s->deleted) {
+		g_autofree char *n_del = num (s->deleted);
+		card (fp, s->deleted_skip ? "Marked deleted (not judged)" : "Marked deleted (judged)", n_del);
+	}
 	fputs ("</div>\n", fp);
 }
 
@@ -658,6 +684,7 @@ write_largest (FILE *fp, const MpSummary *s)
 		esc (fp, o->from);
 		fputs ("</td><td class=\"wrap\">", fp);
 		esc (fp, o->subject);
+		deleted_badge (fp, o->deleted);
 		fputs ("</td><td>", fp);
 		esc (fp, o->rules);
 		fputs ("</td></tr>\n", fp);
@@ -671,7 +698,8 @@ write_folders (FILE *fp, const MpSummary *s)
 	fputs ("<section id=\"folders\"><h2>Folders</h2>\n<div class=\"scroll\"><table class=\"sortable\"><thead><tr>"
 	       "<th>Account</th><th>Folder</th><th class=\"num\">Messages</th><th class=\"num\">Size</th>"
 	       "<th class=\"num\">Attachments</th><th class=\"num\">Largest</th><th class=\"num\">Errors</th>"
-	       "<th class=\"num\">Warnings</th><th class=\"num\">Info</th><th>Read</th></tr></thead><tbody>\n", fp);
+	       "<th class=\"num\">Warnings</th><th class=\"num\">Info</th><th class=\"num\">Deleted</th>"
+	       "<th>Read</th></tr></thead><tbody>\n", fp);
 	for (guint i = 0; i < s->folders->len && i < MAX_FOLDER_ROWS; i++) {
 		const MpFolderStats *f = g_ptr_array_index (s->folders, i);
 		fputs ("<tr><td>", fp);
@@ -690,6 +718,8 @@ write_folders (FILE *fp, const MpSummary *s)
 			fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", f->by_severity[k]);
 			put_num (fp, f->by_severity[k]);
 		}
+		fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", f->deleted);
+		put_num (fp, f->deleted);
 		fprintf (fp, "</td><td>%s</td></tr>\n", f->failed ? "<span class=\"sev error\">failed</span>" : "ok");
 	}
 	fputs ("</tbody></table></div>", fp);
@@ -719,6 +749,20 @@ write_text_list (FILE *fp, const char *id, const char *title, GPtrArray *items, 
 		fputs (" more not listed.</p>", fp);
 	}
 	fputs ("</section>\n", fp);
+}
+
+/* <dt>LABEL</dt><dd>'a', 'b'</dd>, nothing when GLOBS is NULL. */
+static void
+write_globs (FILE *fp, const char *label, char **globs)
+{
+	if (globs == NULL || globs[0] == NULL)
+		return;
+	fprintf (fp, "<dt>%s</dt><dd>", label);
+	for (int i = 0; globs[i]; i++) {
+		fputs (i ? ", " : "", fp);
+		esc (fp, globs[i]);
+	}
+	fputs ("</dd>", fp);
 }
 
 static void
@@ -763,7 +807,10 @@ write_rules_and_run (FILE *fp, const MpSummary *s, const MpReportMeta *meta)
 		esc (fp, run->rules_name);
 		fputs (" (", fp);
 		esc (fp, run->rules_origin);
-		fputs (")</dd></dl>\n", fp);
+		fputs (")</dd>", fp);
+		write_globs (fp, "Folders excluded", run->exclude_folders);
+		write_globs (fp, "Folders included", run->include_folders);
+		fputs ("</dl>\n", fp);
 	}
 	fputs ("<p class=\"note\">Sizes are RFC 5322 octets with CRLF line ends, as the target counts them; "
 	       "KB = 1024 bytes. Rendered by mailpreflight " MP_VERSION ".</p></section>\n", fp);
@@ -791,6 +838,7 @@ html_finish (MpWriter *w, const MpSummary *s, GError **error)
 	write_largest (fp, s);
 	write_folders (fp, s);
 	write_text_list (fp, "errors", "Could not read", s->errors, s->errors_total);
+	write_text_list (fp, "left-out", "Folders left out (not read)", s->left_out, s->left_out_total);
 	write_text_list (fp, "notices", "Notices", s->notices, s->notices_total);
 	write_rules_and_run (fp, s, meta);
 	fputs ("</main>\n<script>", fp);

@@ -517,6 +517,7 @@ message_from (const Jv *o, const char *folder)
 	s = jv_str (o, "read");
 	m->read_state = g_strcmp0 (s, "read") == 0 ? MP_READ_SEEN
 	              : g_strcmp0 (s, "unread") == 0 ? MP_READ_UNSEEN : MP_READ_UNKNOWN;
+	m->deleted = mp_deleted_from_name (jv_str (o, "deleted"));
 	s = jv_str (o, "downloaded");
 	m->fetched = g_strcmp0 (s, "whole") == 0 ? MP_FETCHED_WHOLE
 	           : g_strcmp0 (s, "parts") == 0 ? MP_FETCHED_PARTS : MP_FETCHED_NONE;
@@ -694,6 +695,18 @@ on_source_finding (Reader *r, const Jv *e, gpointer data)
 	emit_finding (r, data, e, jv_str (e, "folder"));
 }
 
+/* An empty array or null; anything else fails with WHY. */
+static gboolean
+empty_list (Reader *r, const char *why)
+{
+	skip_ws (r);
+	if (r->c == 'n')
+		return skip_value (r, 1);
+	if (open_container (r, '[', ']'))
+		return fail (r, why);
+	return r->error == NULL;
+}
+
 /* The source_begin event, once, when the source's contents start (or at
  * its end for one without contents); a source that could not be opened
  * has no kind and no source_begin. */
@@ -746,6 +759,11 @@ stream_source (Reader *r)
 					ok = fail (r, "a source needs \"source\" and \"kind\" before its contents");
 					break;
 				}
+				if (kind == NULL) {
+					/* a source that could not be opened: nothing was read */
+					ok = empty_list (r, "a source without a \"kind\" (not opened) has no contents");
+					break;
+				}
 				source_begin (r, source, kind, &begun);
 				if (key == SRC_FOLDERS) {
 					skip_ws (r);
@@ -787,9 +805,34 @@ stream_source (Reader *r)
 
 /* ---- the header ---------------------------------------------------------- */
 
-static void
-take_run_notes (MpRunInfo *run, const Jv *notes)
+/* An array of strings, NULL when absent or empty. */
+static char **
+strv_of (const Jv *v)
 {
+	GStrvBuilder *b;
+	char **out;
+
+	if (v == NULL || v->t != JV_ARR || v->items->len == 0)
+		return NULL;
+	b = g_strv_builder_new ();
+	for (guint k = 0; k < v->items->len; k++) {
+		const Jv *e = g_ptr_array_index (v->items, k);
+		if (e->t == JV_STR)
+			g_strv_builder_add (b, e->s);
+	}
+	out = g_strv_builder_end (b);
+	g_strv_builder_unref (b);
+	return out;
+}
+
+/* What schema 1 gained in 0.2 (json-report.c write_run_notes). */
+static void
+take_run_notes (MpRunInfo *run, const Jv *o)
+{
+	const Jv *notes = jv_get (o, "notes");
+
+	run->exclude_folders = strv_of (jv_get (o, "exclude_folders"));
+	run->include_folders = strv_of (jv_get (o, "include_folders"));
 	for (guint k = 0; notes && notes->t == JV_ARR && k < notes->items->len; k++) {
 		const Jv *e = g_ptr_array_index (notes->items, k);
 		if (e->t == JV_STR)
@@ -823,7 +866,7 @@ take_runs (MpReportMeta *meta, const Jv *v)
 		                            jv_get (o, "insecure_skip_verify")->b;
 		run->metadata_only = jv_get (o, "metadata_only") != NULL &&
 		                     jv_get (o, "metadata_only")->t == JV_BOOL && jv_get (o, "metadata_only")->b;
-		take_run_notes (run, jv_get (o, "notes"));
+		take_run_notes (run, o);
 		g_ptr_array_add (meta->runs, run);
 	}
 }
@@ -841,6 +884,7 @@ take_rules (Reader *r, MpReportMeta *meta, const Jv *v)
 		g_free (meta->rules_origin);
 		meta->rules_name = g_strdup (jv_str (v, "name"));
 		meta->rules_origin = g_strdup (jv_str (v, "origin"));
+		meta->deleted_skip = g_strcmp0 (jv_str (v, "deleted"), "skip") == 0;
 	}
 	for (guint i = 0; list && list->t == JV_ARR && i < list->items->len; i++) {
 		const Jv *o = g_ptr_array_index (list->items, i);

@@ -257,9 +257,10 @@ ju_message (MpWriter *w, const char *source, const MpMessage *m)
 
 	for (guint i = 0; i < m->findings->len; i++) {
 		const MpFinding *f = g_ptr_array_index (m->findings, i);
-		g_autofree char *where = g_strdup_printf ("#%" G_GUINT64_FORMAT " (%s) \"%s\"", m->index,
+		g_autofree char *where = g_strdup_printf ("#%" G_GUINT64_FORMAT " (%s) \"%s\"%s", m->index,
 		                                          m->locator ? m->locator : "",
-		                                          m->subject ? m->subject : "");
+		                                          m->subject ? m->subject : "",
+		                                          m->deleted != MP_DELETED_NONE ? " [marked deleted]" : "");
 		add_line (j, find_case (j->folder_cases, f), f, where);
 	}
 }

@@ -28,6 +28,8 @@ mp_run_info_free (MpRunInfo *run)
 	g_free (run->rules_name);
 	g_free (run->rules_origin);
 	g_strfreev (run->notes);
+	g_strfreev (run->exclude_folders);
+	g_strfreev (run->include_folders);
 	g_free (run);
 }
 
@@ -93,6 +95,7 @@ mp_report_meta_set_rules (MpReportMeta *meta, const MpRuleSet *set)
 	g_free (meta->rules_origin);
 	meta->rules_name = g_strdup (set->name);
 	meta->rules_origin = g_strdup (set->origin);
+	meta->deleted_skip = set->deleted_skip;
 	for (guint i = 0; i < set->rules->len; i++) {
 		const MpRule *r = g_ptr_array_index (set->rules, i);
 		MpRuleInfo *info = g_new0 (MpRuleInfo, 1);

@@ -28,6 +28,8 @@ typedef struct {
 	char  *rules_origin;
 	gboolean insecure_skip_verify; /* IMAP certificates were not verified */
 	gboolean metadata_only;        /* IMAP content checks were turned off */
+	char   **exclude_folders; /* the folder globs in effect (--exclude-folder and */
+	char   **include_folders; /* the rules file's), NULL when none (folder-filter.h) */
 	char   **notes;        /* what every report says about this run (its notices:
 	                        * certificates not verified, rules not evaluated over
 	                        * IMAP); NULL when none. Saved in the JSON (runs[].notes),
@@ -41,6 +43,8 @@ typedef struct {
 	char      *rules_origin;
 	gboolean   fail_never;
 	MpSeverity fail_on;   /* meaningful unless fail_never */
+	gboolean   deleted_skip; /* the rules say deleted = skip: messages marked
+	                          * deleted were not judged (rules.h) */
 } MpReportMeta;
 
 MpReportMeta *mp_report_meta_new        (void);

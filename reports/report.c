@@ -56,6 +56,7 @@ mp_report_new (const MpReportOptions *opt, const MpReportMeta *meta, GError **er
 	r->quiet_errors = opt->quiet_errors;
 	r->started = g_get_monotonic_time ();
 	add_run_notes (r->summary, meta);
+	r->summary->deleted_skip = meta->deleted_skip;
 	for (gsize i = 0; i < G_N_ELEMENTS (formats); i++) {
 		MpWriter *w;
 		if (formats[i].path == NULL)
@@ -193,7 +194,11 @@ on_notice (gpointer self, const char *source, const MpFolder *folder, const char
 	g_autofree char *text = g_strdup_printf ("%s: %s%s%s", folder ? folder->name : source, code,
 	                                         detail ? ": " : "", detail ? detail : "");
 
-	mp_summary_add_notice (r->summary, text);
+	/* a folder left out on purpose is listed apart from the notices */
+	if (folder != NULL && strcmp (code, MP_NOTICE_FOLDER_LEFT_OUT) == 0)
+		mp_summary_add_left_out (r->summary, folder->name);
+	else
+		mp_summary_add_notice (r->summary, text);
 	FAN_OUT (r, notice, source, folder ? folder->name : NULL, code, detail);
 }
 

@@ -53,6 +53,7 @@ mp_summary_new (void)
 	s->offenders = g_ptr_array_new_with_free_func ((GDestroyNotify) offender_free);
 	s->errors = g_ptr_array_new_with_free_func (g_free);
 	s->notices = g_ptr_array_new_with_free_func (g_free);
+	s->left_out = g_ptr_array_new_with_free_func (g_free);
 	s->source_stats = g_ptr_array_new_with_free_func ((GDestroyNotify) source_stats_free);
 	s->largest = g_ptr_array_new_with_free_func ((GDestroyNotify) offender_free);
 	return s;
@@ -68,6 +69,7 @@ mp_summary_free (MpSummary *s)
 	g_ptr_array_unref (s->offenders);
 	g_ptr_array_unref (s->errors);
 	g_ptr_array_unref (s->notices);
+	g_ptr_array_unref (s->left_out);
 	g_ptr_array_unref (s->source_stats);
 	g_ptr_array_unref (s->largest);
 	g_free (s);
@@ -178,6 +180,7 @@ consider_offender (GPtrArray *top, guint max, const char *source, const MpMessag
 	o->size = m->size;
 	o->attachments = m->attachments;
 	o->subject = g_strdup (m->subject);
+	o->deleted = m->deleted;
 	rules = g_string_new (NULL);
 	for (guint i = 0; i < m->findings->len; i++) {
 		const MpFinding *f = g_ptr_array_index (m->findings, i);
@@ -220,6 +223,11 @@ mp_summary_add_message (MpSummary *s, const MpMessage *m)
 	}
 	if (m->problems->len)
 		s->messages_with_problems++;
+	if (m->deleted != MP_DELETED_NONE) {
+		s->deleted++;
+		if (f)
+			f->deleted++;
+	}
 	if (m->fetched != MP_FETCHED_NONE) {
 		s->downloaded++;
 		s->downloaded_whole += m->fetched == MP_FETCHED_WHOLE;
@@ -333,6 +341,14 @@ mp_summary_add_notice (MpSummary *s, const char *text)
 		g_ptr_array_add (s->notices, g_strdup (text));
 }
 
+void
+mp_summary_add_left_out (MpSummary *s, const char *folder)
+{
+	s->left_out_total++;
+	if (s->left_out->len < MAX_LISTED)
+		g_ptr_array_add (s->left_out, g_strdup (folder));
+}
+
 /* Display width of a UTF-8 string, for aligned columns. */
 static glong
 width (const char *s)
@@ -412,7 +428,7 @@ print_verdict (const MpSummary *s, FILE *fp, const Colours *c, const char *fail_
 		         c->bold, c->red, s->findings[MP_SEVERITY_ERROR], c->off);
 		break;
 	case MP_VERDICT_INCOMPLETE:
-		fprintf (fp, "%s%sVerdict: INCOMPLETE, not everything could be read (below); no error in what was%s\n",
+		fprintf (fp, "%s%sVerdict: INCOMPLETE, not everything could be read (below); no error in what was read%s\n",
 		         c->bold, c->yellow, c->off);
 		break;
 	case MP_VERDICT_READY:
@@ -463,7 +479,8 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, const 
 		fputc ('\n', fp);
 		fputs (c->bold, fp);
 		print_padded (fp, "Folder", wname);
-		fprintf (fp, "  %*s  %*s  %*s%s\n", wmsg, "Messages", wsize, "Size", wfind, "Findings", c->off);
+		fprintf (fp, "  %*s  %*s  %*s%s%s\n", wmsg, "Messages", wsize, "Size", wfind, "Findings",
+		         s->deleted ? "  Deleted" : "", c->off);
 		for (guint i = 0; i < s->folders->len; i++) {
 			const MpFolderStats *f = g_ptr_array_index (s->folders, i);
 			g_autofree char *shown = printable (f->name, 60);
@@ -477,7 +494,13 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, const 
 				                           : f->by_severity[MP_SEVERITY_WARNING] ? MP_SEVERITY_WARNING
 				                           : MP_SEVERITY_INFO), fp);
 			print_num (fp, f->findings, wfind);
-			fprintf (fp, "%s%s\n", f->findings ? c->off : "", f->failed ? "  (read failed)" : "");
+			fputs (f->findings ? c->off : "", fp);
+			if (s->deleted) {
+				/* a column only when a message is marked deleted */
+				fputs ("  ", fp);
+				print_num (fp, f->deleted, 7);
+			}
+			fprintf (fp, "%s\n", f->failed ? "  (read failed)" : "");
 		}
 	}
 
@@ -524,13 +547,28 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, const 
 			g_autofree char *size = mp_format_size (o->size);
 			g_autofree char *folder = printable (o->folder, 30);
 			g_autofree char *subject = printable (o->subject, 50);
-			fprintf (fp, "  %10s  %4u att.  %s #%" G_GUINT64_FORMAT "  %s  [%s]\n",
-			         size, o->attachments, folder, o->index, subject, o->rules);
+			fprintf (fp, "  %10s  %4u att.  %s #%" G_GUINT64_FORMAT "  %s  [%s]%s\n",
+			         size, o->attachments, folder, o->index, subject, o->rules,
+			         o->deleted != MP_DELETED_NONE ? " (marked deleted)" : "");
 		}
 	}
 	if (s->messages_with_problems)
 		fprintf (fp, "\n%" G_GUINT64_FORMAT " message(s) have parse problems (see the inventory's problems column).\n",
 		         s->messages_with_problems);
+	if (s->deleted)
+		fprintf (fp, "\n%" G_GUINT64_FORMAT " message(s) are marked deleted but still stored (the inventory's "
+		         "deleted column): %s.\n", s->deleted,
+		         s->deleted_skip ? "not judged (rules: deleted = skip)" : "judged like the others (rules: deleted = judge)");
+	if (s->left_out->len) {
+		fprintf (fp, "\nFolders left out (--exclude-folder, --include-folder or the rules file), not read: ");
+		for (guint i = 0; i < s->left_out->len; i++) {
+			g_autofree char *t = printable (g_ptr_array_index (s->left_out, i), 80);
+			fprintf (fp, "%s%s", i ? ", " : "", t);
+		}
+		if (s->left_out_total > s->left_out->len)
+			fprintf (fp, " and %" G_GUINT64_FORMAT " more", s->left_out_total - s->left_out->len);
+		fputc ('\n', fp);
+	}
 	if (s->notices->len) {
 		fprintf (fp, "\nNotices:\n");
 		for (guint i = 0; i < s->notices->len; i++) {

@@ -30,6 +30,7 @@ typedef struct {
 	guint64 by_severity[3];  /* findings by MpSeverity */
 	guint64 attachments;
 	guint64 largest;
+	guint64 deleted;         /* messages marked deleted */
 } MpFolderStats;
 
 typedef struct {
@@ -59,6 +60,7 @@ typedef struct {
 	guint   attachments;
 	char   *subject;
 	char   *rules; /* "too-large;too-many-attachments" */
+	MpDeleted deleted;
 } MpOffender;
 
 typedef struct {
@@ -68,11 +70,17 @@ typedef struct {
 	guint64    messages_with_findings;
 	guint64    other_findings;      /* about folders and accounts */
 	guint64    messages_with_problems;
+	/* messages marked deleted but still stored (DEFINITIONS.md), counted
+	 * apart; judged unless the rules say deleted = skip */
+	guint64    deleted;
+	gboolean   deleted_skip;
 	GPtrArray *folders;             /* MpFolderStats*, in scan order */
 	GPtrArray *rules;               /* MpRuleStats*, in first-seen order */
 	GPtrArray *offenders;           /* MpOffender*, largest first, at most MP_SUMMARY_TOP */
 	GPtrArray *errors;              /* char*: sources and folders that failed */
 	GPtrArray *notices;             /* char*: junk, skipped data */
+	GPtrArray *left_out;            /* char*: folders the folder filter left out
+	                                 * (never read), "folder" */
 	guint      sources;
 	guint      sources_failed;
 	/* bounded aggregates for the charts and tables of the reports */
@@ -90,6 +98,7 @@ typedef struct {
 	guint64    downloaded_octets;
 	guint64    errors_total;        /* errors and notices seen (the lists are capped) */
 	guint64    notices_total;
+	guint64    left_out_total;
 } MpSummary;
 
 /* What the reports say of the mailboxes, whatever --fail-on (which sets
@@ -122,6 +131,8 @@ void       mp_summary_add_message  (MpSummary *s, const MpMessage *m);
 void       mp_summary_add_finding  (MpSummary *s, const char *folder, const MpFinding *f);
 void       mp_summary_add_error    (MpSummary *s, const char *text);
 void       mp_summary_add_notice   (MpSummary *s, const char *text);
+/* FOLDER was left out by the folder filter, never read. */
+void       mp_summary_add_left_out (MpSummary *s, const char *folder);
 /* Prints the human summary. RULES_ORIGIN names the rules used; FAIL_ON is
  * the --fail-on level ("error", ..., "never") and BLOCKING the number of
  * findings at or above it (the exit status); COLOUR adds ANSI colours. */

@@ -149,10 +149,19 @@ check_header (const MpRule *r, const MpRuleSet *set, MpMessage *m)
 		                        g_strdup_printf ("ancient-date: Date %s is before 1980", m->date)));
 }
 
+/* Does a rule judge M? Not when it is no message (UW-IMAP data), nor when
+ * it is marked deleted and the rules say `deleted = skip`: shown and
+ * counted, not judged (DEFINITIONS.md, "Deleted"). */
+gboolean
+mp_rules_judge (const MpRuleSet *rules, const MpMessage *m)
+{
+	return !m->skipped && !(m->deleted != MP_DELETED_NONE && rules->deleted_skip);
+}
+
 void
 mp_rules_evaluate (const MpRuleSet *rules, MpMessage *m)
 {
-	if (m->skipped)
+	if (!mp_rules_judge (rules, m))
 		return;
 	for (guint i = 0; i < rules->rules->len; i++) {
 		const MpRule *r = g_ptr_array_index (rules->rules, i);

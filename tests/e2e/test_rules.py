@@ -7,6 +7,7 @@ rules check /dev/stdin` for every built-in profile; blocked types inside a
 zip inside a zip.   Args: MAILPREFLIGHT"""
 import io
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -285,6 +286,23 @@ def body(t):
         t.check((os.path.basename(path) + line) in p.err and words in p.err,
                 "rules error %d names file:line and says '%s'" % (i, words), p.err.strip())
         p = t.run("scan", "-q", "--rules", path, good, expect=2, what="scan refuses bad rules %d" % i)
+
+    # ---- every error at once, each with its file and line (issue 13) ------------
+    many = rules_file(t, "many.ini", "[profile]\nname = Many\ncolour = blue\n\n"
+                      "[rule a]\ncheck = message-size\nmax = 17 MBs\nseverity = fatal\n\n"
+                      "[rule b]\ncheck = no-such-check\n\n"
+                      "[rule c]\ncheck = attachment-count\nmax = many\nshape = round\n"
+                      "this line is no key\n")
+    p = t.run("rules", "check", many, expect=2, what="rules check: several errors")
+    lines = [l for l in p.err.splitlines() if l.strip()]
+    want = ["many.ini:3:", "many.ini:7:", "many.ini:8:", "many.ini:11:", "many.ini:15:", "many.ini:16:",
+            "many.ini:17:"]
+    got = [re.match(r"(\S+:\d+:)", l).group(1) if re.match(r"\S+:\d+:", l) else l for l in lines[:-1]]
+    t.eq([g.replace(os.path.dirname(many) + "/", "") for g in got], want,
+         "rules check: every error, in line order, each with file and line")
+    t.check(lines and lines[-1].endswith("7 error(s)"), "rules check: the count of errors last", p.err)
+    p = t.run("scan", "-q", "--rules", many, good, expect=2, what="scan: every error of the rules file")
+    t.eq(len([l for l in p.err.splitlines() if "many.ini:" in l]), 7, "scan: the same errors, all of them")
 
     # ---- inheritance and override -------------------------------------------------
     child = rules_file(t, "child.ini", "[profile]\nname = Child\ninherits = outlook-connected-accounts\n\n"

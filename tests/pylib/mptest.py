@@ -70,7 +70,7 @@ FINDINGS_COLUMNS = [
 INVENTORY_COLUMNS = [
     "source", "folder", "index", "locator", "message_id", "date", "date_source", "from",
     "subject", "size", "attachments", "inline_parts", "nested_attachments", "attachment_names",
-    "attachment_types", "attachment_sizes", "flags", "read", "problems",
+    "attachment_types", "attachment_sizes", "flags", "read", "deleted", "problems",
 ]
 
 LIMIT = 17920 * 1024  # 18,350,080 octets
