@@ -186,34 +186,75 @@ typedef struct {
 	const char *label;
 } Marker;
 
-/* A vertical bar chart of N bars; markers are drawn as dashed red lines. */
+/* The step of the value axis of a chart of counts up to MAX: a whole
+ * number, 1, 2 or 5 times a power of ten, giving at most five ticks from 0
+ * (0, 2, 4, 6 for a maximum of 6; never 0, 1.5, 3 rounded to 0, 2, 3). */
+static guint64
+count_step (guint64 max)
+{
+	guint64 raw = max / 4 + (max % 4 != 0); /* ceil (max / 4) */
+	guint64 p = 1;
+	static const guint64 nice[] = { 1, 2, 5, 10 };
+
+	raw = MAX (raw, 1);
+	while (p <= raw / 10)
+		p *= 10;
+	for (gsize i = 0; i < G_N_ELEMENTS (nice); i++)
+		if (nice[i] * p >= raw)
+			return nice[i] * p;
+	return 10 * p;
+}
+
+/* Rough width of LABEL in the charts' 11px font: 0.64 em a character is
+ * about the widest digit of the usual sans-serif fonts (DejaVu Sans: 0.636),
+ * so an estimate never falls short of what a browser draws. */
+static double
+label_width (const char *label)
+{
+	return (double) g_utf8_strlen (label, -1) * 11.0 * 0.64;
+}
+
+/* A vertical bar chart of N bars; markers are drawn as dashed red lines.
+ * The value axis has whole-number ticks (count_step). Bar labels that
+ * would overlap their neighbour go on two alternating rows, and where two
+ * rows are not enough, only every so many bars is labelled. */
 static void
 bar_chart (FILE *fp, const char *title, const char *const *labels, const guint64 *values, guint n,
            const Marker *markers, guint n_markers)
 {
 	const double W = 560, H = 250, left = 52, right = 12, top = 22, bottom = 44;
-	double pw = W - left - right, ph = H - top - bottom, bw;
-	guint64 max = 1;
-	guint label_every;
+	double pw = W - left - right, ph = H - top - bottom, bw, widest = 0;
+	guint64 max = 1, step, axis_top;
+	guint label_every, rows = 1;
 
-	for (guint i = 0; i < n; i++)
+	for (guint i = 0; i < n; i++) {
 		max = MAX (max, values[i]);
+		widest = MAX (widest, label_width (labels[i]));
+	}
+	step = count_step (max);
+	axis_top = (max + step - 1) / step * step;
 	bw = MIN (pw / (n ? n : 1), 48.0);
 	label_every = n > 12 ? (n + 11) / 12 : 1;
+	/* 4 px between neighbours on a row */
+	while (widest + 4 > bw * label_every * rows) {
+		if (rows == 1)
+			rows = 2;
+		else
+			label_every++;
+	}
 	fprintf (fp, "<svg viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\" aria-label=\"",
 	         W, H, W, H);
 	esc (fp, title);
 	fputs ("\">\n", fp);
-	for (int t = 0; t <= 4; t++) {
-		double y = top + ph - ph * t / 4.0;
-		guint64 v = (guint64) llround ((double) max * t / 4.0);
+	for (guint64 v = 0; v <= axis_top; v += step) {
+		double y = top + ph - ph * (double) v / (double) axis_top;
 		g_autofree char *nv = num (v);
 		fprintf (fp, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-		         "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+		         "<text class=\"ytick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
 		         left, y, W - right, y, left - 6, y + 4, nv);
 	}
 	for (guint i = 0; i < n; i++) {
-		double h = ph * (double) values[i] / (double) max;
+		double h = ph * (double) values[i] / (double) axis_top;
 		double x = left + i * bw;
 		g_autofree char *nv = num (values[i]);
 		if (values[i] && h < 1)
@@ -223,7 +264,9 @@ bar_chart (FILE *fp, const char *title, const char *const *labels, const guint64
 		esc (fp, labels[i]);
 		fprintf (fp, ": %s</title></rect>\n", nv);
 		if (i % label_every == 0) {
-			fprintf (fp, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x + bw / 2, top + ph + 16);
+			guint row = rows > 1 ? (i / label_every) % 2 : 0;
+			fprintf (fp, "<text class=\"xlabel\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x + bw / 2,
+			         top + ph + 16 + 14.0 * row);
 			esc (fp, labels[i]);
 			fputs ("</text>\n", fp);
 		}
