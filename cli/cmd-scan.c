@@ -218,6 +218,11 @@ mp_cmd_scan (int argc, char **argv)
 		 * report says them too */
 		if (insecure)
 			mp_run_info_add_note (run, "TLS certificate verification was disabled (--insecure-skip-verify)");
+		if (any_url) {
+			g_auto(GStrv) notices = mp_rules_imap_notices (rules);
+			for (int i = 0; notices[i]; i++)
+				mp_run_info_add_note (run, notices[i]);
+		}
 		if (any_url && metadata_only) {
 			g_auto(GStrv) notices = mp_rules_metadata_only_notices (rules);
 			for (int i = 0; notices[i]; i++) {

@@ -44,6 +44,7 @@ static const CheckDef check_defs[] = {
 	{ MP_CHECK_ATTACHMENT_TYPE, "attachment-type", MP_SCOPE_MESSAGE, KEY_TEXT, "extensions mime-types inside-archives" },
 	{ MP_CHECK_HEADER, "header", MP_SCOPE_MESSAGE, KEY_TEXT, "problems" },
 	{ MP_CHECK_ENCRYPTED_OR_SIGNED, "encrypted-or-signed", MP_SCOPE_MESSAGE, KEY_TEXT, "kinds" },
+	{ MP_CHECK_MESSAGE_STRUCTURE, "message-structure", MP_SCOPE_MESSAGE, KEY_TEXT, "problems" },
 	{ MP_CHECK_FOLDER_NAME, "folder-name", MP_SCOPE_FOLDER, KEY_TEXT,
 	  "max-length forbidden-characters ascii-only odd-blanks reserved case-collisions" },
 	{ MP_CHECK_FOLDER_DEPTH, "folder-depth", MP_SCOPE_FOLDER, KEY_COUNT, "" },
@@ -86,6 +87,25 @@ static const struct {
 	{ MP_HDR_MALFORMED_HEADER, MP_PROBLEM_MALFORMED_HEADER },
 	{ MP_HDR_UNENCODED_8BIT, MP_PROBLEM_UNENCODED_8BIT_HEADER },
 };
+
+/* What a `message-structure` rule can judge: a message whose structure a
+ * server may refuse on APPEND (Cyrus imapd's message_copy_strict() refuses a
+ * header line that is no header, "Message contains invalid header"; a header
+ * block without the empty line after it, "Message has no header/body
+ * separator"; a NUL, "Message contains NUL characters"; GMIME-IMAP-FACTS.md
+ * §9). By problem code, as the readers record them. */
+static const MpProblemCode structure_problems[] = {
+	MP_PROBLEM_MALFORMED_HEADER, MP_PROBLEM_UNTERMINATED_HEADER, MP_PROBLEM_UNPARSEABLE, MP_PROBLEM_NUL_BYTE,
+};
+
+guint64
+mp_structure_problem_bit (MpProblemCode code)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS (structure_problems); i++)
+		if (structure_problems[i] == code)
+			return G_GUINT64_CONSTANT (1) << code;
+	return 0;
+}
 
 /* The flags an `encrypted-or-signed` rule can judge (`kinds = ...`), named
  * as every report names them (message.h). */
@@ -601,6 +621,37 @@ get_name_bits (Loaded *l, const char *origin, const char *group, const char *key
 	return ok;
 }
 
+/* `problems` of a message-structure rule: problem codes of
+ * structure_problems, as a bit per MpProblemCode; all when absent. */
+static gboolean
+get_structure_problems (Loaded *l, const char *origin, const char *group, guint64 *out)
+{
+	g_auto(GStrv) names = get_list (l, group, "problems");
+	const char *known[G_N_ELEMENTS (structure_problems) + 1] = { NULL };
+	gboolean ok = TRUE;
+
+	for (gsize k = 0; k < G_N_ELEMENTS (structure_problems); k++)
+		known[k] = mp_problem_name (structure_problems[k]);
+	*out = 0;
+	if (names[0] == NULL) {
+		for (gsize k = 0; k < G_N_ELEMENTS (structure_problems); k++)
+			*out |= G_GUINT64_CONSTANT (1) << structure_problems[k];
+		return TRUE;
+	}
+	for (int i = 0; names[i]; i++) {
+		guint64 bit = mp_structure_problem_bit (mp_problem_from_name (names[i], strlen (names[i])));
+		if (bit == 0) {
+			const char *hint = mp_suggest (names[i], known);
+			g_autofree char *list = g_strjoinv (", ", (char **) known);
+			ok = fail_key (l, origin, group, "problems", "unknown name '%s'%s%s%s (known: %s)", names[i],
+			               hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "", list);
+			continue;
+		}
+		*out |= bit;
+	}
+	return ok;
+}
+
 /* Every key of GROUP must mean something for DEF (each unknown one is
  * reported). */
 static gboolean
@@ -686,6 +737,8 @@ parse_check_keys (Loaded *l, const char *origin, const char *group, MpRule *r)
 	}
 	case MP_CHECK_ACCOUNT_IDLE:
 		return get_bool (l, origin, group, "unless-forwarded", TRUE, &r->unless_forwarded);
+	case MP_CHECK_MESSAGE_STRUCTURE:
+		return get_structure_problems (l, origin, group, &r->structure_problems);
 	default:
 		return TRUE;
 	}

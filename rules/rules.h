@@ -27,6 +27,7 @@ typedef enum {
 	MP_CHECK_ATTACHMENT_TYPE,
 	MP_CHECK_HEADER,
 	MP_CHECK_ENCRYPTED_OR_SIGNED,
+	MP_CHECK_MESSAGE_STRUCTURE,
 	/* folders */
 	MP_CHECK_FOLDER_NAME,
 	MP_CHECK_FOLDER_DEPTH,
@@ -87,6 +88,8 @@ typedef struct {
 	guint      header_problems;
 	/* encrypted-or-signed: MpMessageFlags that count */
 	guint      crypto_flags;
+	/* message-structure: the problems it judges, a bit per MpProblemCode */
+	guint64    structure_problems;
 	/* folder-name */
 	guint64    max_length;     /* characters; 0: no limit */
 	char      *forbidden;      /* characters not allowed (UTF-8) */

@@ -320,6 +320,9 @@ def body(t):
     t.check(any(r == "extra" for r, _, _ in rules_seen), "a new rule beside inherited ones", rules_seen)
 
     # ---- every profile round-trips through rules show | rules check -----------------
+    limits_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "TARGET-LIMITS.md")
+    limits = open(limits_path, encoding="utf-8").read() if os.path.exists(limits_path) else ""
+    t.check(limits != "", "docs/TARGET-LIMITS.md is in the repository, as the profiles say")
     p = t.run("rules", "list", expect=0, what="rules list")
     names = [line.split()[0] for line in p.out.splitlines() if line.strip()]
     t.check(len(names) >= 6, "six built-in profiles", names)
@@ -329,6 +332,11 @@ def body(t):
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         t.eq(chk.returncode, 0, "rules show %s | rules check /dev/stdin" % name)
         t.check("# " in shown.out and "[rule " in shown.out, "profile %s cites its sources in comments" % name)
+        # the sources cited resolve in the repository (issue 13): docs/TARGET-LIMITS.md
+        cited = sorted(set(int(n) for n in re.findall(r"\[(\d+)\]", shown.out)))
+        missing = [n for n in cited if not re.search(r"^%d\. \S" % n, limits, re.M)]
+        t.check(cited and not missing, "profile %s: every source it cites is in docs/TARGET-LIMITS.md" % name,
+                (cited, missing))
 
 
 main("rules", body)
