@@ -815,7 +815,9 @@ write_rules_and_run (FILE *fp, const MpSummary *s, const MpReportMeta *meta)
 	esc (fp, meta->rules_name);
 	fputs (" <span class=\"muted\">(", fp);
 	esc (fp, meta->rules_origin);
-	fputs (")</span></p>\n<table class=\"sortable\"><thead><tr><th>Rule</th><th>Check</th><th>Scope</th>"
+	fprintf (fp, ")</span>. Messages marked deleted but still stored: %s.</p>\n",
+	         meta->deleted_skip ? "not judged (deleted = skip)" : "judged like the others (deleted = judge)");
+	fputs ("<table class=\"sortable\"><thead><tr><th>Rule</th><th>Check</th><th>Scope</th>"
 	       "<th>Severity</th><th>Limit</th><th>Advice</th></tr></thead><tbody>\n", fp);
 	for (guint i = 0; i < meta->rules->len; i++) {
 		const MpRuleInfo *r = g_ptr_array_index (meta->rules, i);

@@ -825,7 +825,7 @@ strv_of (const Jv *v)
 	return out;
 }
 
-/* What schema 1 gained in 0.2 (json-report.c write_run_notes). */
+/* What schema 1 gained after 0.1.0 (json-report.c write_run_notes). */
 static void
 take_run_notes (MpRunInfo *run, const Jv *o)
 {

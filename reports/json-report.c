@@ -202,7 +202,7 @@ write_strv (FILE *fp, const char *k, char **v)
 	fputc (']', fp);
 }
 
-/* What schema 1 gained in 0.2: the folder globs and the notes of a run. */
+/* What schema 1 gained after 0.1.0: the folder globs and the notes of a run. */
 static void
 write_run_notes (FILE *fp, const MpRunInfo *run)
 {
