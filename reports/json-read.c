@@ -7,6 +7,7 @@
  * as a value, whatever it holds, and never taken for another
  * (docs/json-schema.md, "Compatibility": keys are only ever added). */
 #include "json-read.h"
+#include "shown-text.h"
 #include "mp-error.h"
 
 #include <errno.h>
@@ -857,6 +858,8 @@ take_runs (MpReportMeta *meta, const Jv *v)
 		}
 		run->command = g_strv_builder_end (b);
 		g_strv_builder_unref (b);
+		/* a report saved before passwords were redacted */
+		mp_text_redact_passwords_strv (run->command);
 		run->scan_time = g_strdup (jv_str (o, "scan_time"));
 		run->as_of = g_strdup (jv_str (o, "as_of"));
 		run->rules_name = g_strdup (jv_str (o, "rules"));
