@@ -269,7 +269,17 @@ mp_scan_run (const char *const *sources, const MpScanOptions *opt, MpScanResult 
 		}
 		for (guint f = 0; f < folders->len; f++) {
 			const MpFolder *folder = g_ptr_array_index (folders, f);
+			/* the one place folders are chosen, for every backend: a
+			 * folder left out is never opened (IMAP: never EXAMINEd) */
+			g_autofree char *left_out = mp_folder_filter_left_out (opt->folder_filter, folder->name);
 
+			if (left_out != NULL) {
+				it = event (ITEM_NOTICE, src->path, folder);
+				it->code = g_strdup (MP_NOTICE_FOLDER_LEFT_OUT);
+				it->detail = g_steal_pointer (&left_out);
+				push (&s, it);
+				continue;
+			}
 			push (&s, event (ITEM_FOLDER_BEGIN, src->path, folder));
 			if (!src->ops->enumerate (src, folder, on_batch, on_notice, &s, &error)) {
 				it = event (ITEM_FOLDER_ERROR, src->path, folder);

@@ -728,11 +728,18 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 	                        mp_imap_value_lookup (att, "INTERNALDATE"));
 	ctx->undated[idx] = m->date_source == MP_DATE_NONE;
 	v = mp_imap_value_lookup (att, "FLAGS");
+	m->store_flags = TRUE; /* the server keeps the flags, not the headers */
 	if (v != NULL && mp_imap_value_is_list (v)) {
 		m->read_state = MP_READ_UNSEEN;
-		for (guint i = 0; i < mp_imap_value_get_n_children (v); i++)
-			if (mp_imap_value_is_atom (mp_imap_value_get_child (v, i), "\\Seen"))
+		for (guint i = 0; i < mp_imap_value_get_n_children (v); i++) {
+			const MpImapValue *flag = mp_imap_value_get_child (v, i);
+			if (mp_imap_value_is_atom (flag, "\\Seen"))
 				m->read_state = MP_READ_SEEN;
+			/* RFC 3501 §2.3.2: marked for removal by a later EXPUNGE,
+			 * and until then shown to every client, an importer too */
+			else if (mp_imap_value_is_atom (flag, "\\Deleted"))
+				m->deleted = MP_DELETED_IMAP;
+		}
 	}
 	v = mp_imap_value_lookup (att, "BODYSTRUCTURE");
 	if (v != NULL)

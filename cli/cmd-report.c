@@ -36,7 +36,8 @@ mp_cmd_report (int argc, char **argv)
 		"separately) into one report.");
 	g_option_context_set_description (ctx,
 		"Exit status: 0 no finding at or above --fail-on, 1 findings at that level,\n"
-		"2 usage error or an unreadable report, 3 the saved scan could not read a source.\n\n"
+		"2 usage error or an unreadable report, 3 the saved scan could not read a source\n"
+		"(3 wins over 1).\n\n"
 		"Examples:\n  mailpreflight report scan.json --html report.html --junit junit.xml\n"
 		"  mailpreflight report merge alice.json bob.json --json all.json --html all.html\n");
 	g_option_context_set_main_group (ctx, mp_report_args_group (&out, "as saved"));

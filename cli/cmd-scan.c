@@ -7,6 +7,7 @@
 #include "report.h"
 #include "rules.h"
 #include "scan.h"
+#include "short-options.h"
 #include "source-needs.h"
 #include "target.h"
 
@@ -35,10 +36,37 @@ apply_target_limit (MpRuleSet *rules, const char *url, const MpSourceSettings *n
 	return TRUE;
 }
 
+/* The globs of the rules file and those of the command line, one list
+ * (the command line adds to the rules'), each checked. */
+static char **
+folder_globs (char **from_rules, char **from_cli, const char *option, GError **error)
+{
+	g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+	for (int i = 0; from_cli && from_cli[i]; i++) {
+		if (!mp_folder_glob_check (from_cli[i], error)) {
+			g_prefix_error (error, "%s: ", option);
+			return NULL;
+		}
+	}
+	if (from_rules)
+		g_strv_builder_addv (b, (const char **) from_rules);
+	if (from_cli)
+		g_strv_builder_addv (b, (const char **) from_cli);
+	return g_strv_builder_end (b);
+}
+
 int
 mp_cmd_scan (int argc, char **argv)
 {
 	g_auto(GStrv) command = g_strdupv (argv);
+	/* -j1 and -rgeneric as getopt takes them; parsed from a copy */
+	g_auto(GStrv) args = mp_split_glued_short_options (argc, argv, "jr");
+	g_auto(GStrv) exclude_cli = NULL;
+	g_auto(GStrv) include_cli = NULL;
+	g_auto(GStrv) exclude = NULL;
+	g_auto(GStrv) include = NULL;
+	g_autoptr(MpFolderFilter) folder_filter = NULL;
 	g_auto(MpReportArgs) out = { 0 };
 	g_autofree char *rules_arg = NULL;
 	g_autofree char *as_of = NULL;
@@ -60,6 +88,11 @@ mp_cmd_scan (int argc, char **argv)
 		{ "rules", 'r', 0, G_OPTION_ARG_STRING, &rules_arg,
 		  "Rules: a built-in profile name or a rules file (default: outlook-connected-accounts)", "NAME|FILE" },
 		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Worker threads (default: number of cores)", "N" },
+		{ "exclude-folder", 0, 0, G_OPTION_ARG_STRING_ARRAY, &exclude_cli,
+		  "Leave out the folders whose name (as shown: Archive/2019) matches GLOB ('*' any text, '?' one "
+		  "character, any case); repeatable; the rules file's exclude-folders too", "GLOB" },
+		{ "include-folder", 0, 0, G_OPTION_ARG_STRING_ARRAY, &include_cli,
+		  "Read only the folders that match GLOB (repeatable; the rules file's include-folders too)", "GLOB" },
 		{ "as-of", 0, 0, G_OPTION_ARG_STRING, &as_of,
 		  "Judge dates and idle time as of this ISO 8601 time (default: now)", "TIME" },
 		{ "no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress, "No progress line on stderr", NULL },
@@ -113,12 +146,14 @@ mp_cmd_scan (int argc, char **argv)
 		"is on the same host.");
 	g_option_context_set_description (ctx,
 		"Exit status: 0 no finding at or above --fail-on, 1 findings at that level,\n"
-		"2 usage or rules error, 3 a source could not be read (the others are still scanned).\n\n"
+		"2 usage or rules error, 3 a source could not be read (the others are still scanned);\n"
+		"3 wins over 1: an incomplete audit is said first, its findings are in the reports.\n"
+		"The verdict (READY, NOT READY, INCOMPLETE) describes the mailboxes whatever --fail-on.\n\n"
 		"Examples:\n  mailpreflight scan --csv report.csv --inventory inventory.csv ~/Maildir ~/mail/archive.mbox\n"
 		"  mailpreflight scan --html report.html --json report.json --junit junit.xml ~/Maildir\n");
 	g_option_context_set_main_group (ctx, mp_report_args_group (&out, "error"));
 	g_option_context_add_main_entries (ctx, entries, NULL);
-	if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
+	if (!g_option_context_parse_strv (ctx, &args, &error)) {
 		g_printerr ("mailpreflight scan: %s\nTry 'mailpreflight scan --help'.\n", error->message);
 		return MP_EXIT_USAGE;
 	}
@@ -170,6 +205,13 @@ mp_cmd_scan (int argc, char **argv)
 		g_printerr ("mailpreflight scan: --as-of: %s\n", error->message);
 		return MP_EXIT_USAGE;
 	}
+	exclude = folder_globs (rules->exclude_folders, exclude_cli, "--exclude-folder", &error);
+	include = exclude ? folder_globs (rules->include_folders, include_cli, "--include-folder", &error) : NULL;
+	if (exclude == NULL || include == NULL) {
+		g_printerr ("mailpreflight scan: %s\n", error->message);
+		return MP_EXIT_USAGE;
+	}
+	folder_filter = mp_folder_filter_new ((const char *const *) include, (const char *const *) exclude);
 	if (target != NULL && !apply_target_limit (rules, target, &net, &error)) {
 		g_printerr ("mailpreflight scan: --target: %s\n", error->message);
 		return MP_EXIT_SOURCE;
@@ -182,6 +224,24 @@ mp_cmd_scan (int argc, char **argv)
 		run->rules_origin = g_strdup (rules->origin);
 		run->insecure_skip_verify = insecure;
 		run->metadata_only = metadata_only;
+		run->exclude_folders = exclude[0] ? g_strdupv (exclude) : NULL;
+		run->include_folders = include[0] ? g_strdupv (include) : NULL;
+		/* notes of the run travel with it into the JSON: a re-rendered
+		 * report says them too */
+		if (insecure)
+			mp_run_info_add_note (run, "TLS certificate verification was disabled (--insecure-skip-verify)");
+		if (any_url) {
+			g_auto(GStrv) notices = mp_rules_imap_notices (rules);
+			for (int i = 0; notices[i]; i++)
+				mp_run_info_add_note (run, notices[i]);
+		}
+		if (any_url && metadata_only) {
+			g_auto(GStrv) notices = mp_rules_metadata_only_notices (rules);
+			for (int i = 0; notices[i]; i++) {
+				mp_run_info_add_note (run, notices[i]);
+				g_printerr ("mailpreflight: note: %s\n", notices[i]);
+			}
+		}
 		g_ptr_array_add (meta->runs, run);
 	}
 	mp_report_args_fill (&out, &ropt);
@@ -197,17 +257,8 @@ mp_cmd_scan (int argc, char **argv)
 
 	/* the audit wraps the report: folder and account rules, duplicates */
 	audit = mp_audit_new (rules, mp_report_sink (), report);
-	if (insecure)
-		mp_summary_add_notice (mp_report_summary (report),
-		                       "TLS certificate verification was disabled (--insecure-skip-verify)");
-	if (any_url && metadata_only) {
-		g_auto(GStrv) notices = mp_rules_metadata_only_notices (rules);
-		for (int i = 0; notices[i]; i++) {
-			mp_summary_add_notice (mp_report_summary (report), notices[i]);
-			g_printerr ("mailpreflight: note: %s\n", notices[i]);
-		}
-	}
 	sopt.jobs = (guint) jobs;
+	sopt.folder_filter = folder_filter;
 	sopt.source_settings = &net;
 	sopt.analyze_flags = mp_rules_analyze_flags (rules);
 	sopt.evaluate = evaluate;

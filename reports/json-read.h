@@ -9,6 +9,8 @@
 #include "meta.h"
 #include "scan.h"
 
+#include <stdio.h>
+
 G_BEGIN_DECLS
 
 /* Adds the runs and rules of PATH to META (the first file also sets the
@@ -17,5 +19,10 @@ gboolean mp_json_read_meta    (const char *path, MpReportMeta *meta, gboolean fi
 /* Replays the sources of PATH into SINK. */
 gboolean mp_json_read_sources (const char *path, const MpScanSink *sink, gpointer sink_data,
                                GError **error);
+/* Both in one pass over FP (named NAME in errors): the header into META
+ * (may be NULL; as a first file), the sources into SINK (NULL: checked,
+ * not replayed). For the fuzz target. */
+gboolean mp_json_read_stream  (FILE *fp, const char *name, MpReportMeta *meta, const MpScanSink *sink,
+                               gpointer sink_data, GError **error);
 
 G_END_DECLS

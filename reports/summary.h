@@ -30,6 +30,7 @@ typedef struct {
 	guint64 by_severity[3];  /* findings by MpSeverity */
 	guint64 attachments;
 	guint64 largest;
+	guint64 deleted;         /* messages marked deleted */
 } MpFolderStats;
 
 typedef struct {
@@ -59,6 +60,7 @@ typedef struct {
 	guint   attachments;
 	char   *subject;
 	char   *rules; /* "too-large;too-many-attachments" */
+	MpDeleted deleted;
 } MpOffender;
 
 typedef struct {
@@ -68,11 +70,17 @@ typedef struct {
 	guint64    messages_with_findings;
 	guint64    other_findings;      /* about folders and accounts */
 	guint64    messages_with_problems;
+	/* messages marked deleted but still stored (DEFINITIONS.md), counted
+	 * apart; judged unless the rules say deleted = skip */
+	guint64    deleted;
+	gboolean   deleted_skip;
 	GPtrArray *folders;             /* MpFolderStats*, in scan order */
 	GPtrArray *rules;               /* MpRuleStats*, in first-seen order */
 	GPtrArray *offenders;           /* MpOffender*, largest first, at most MP_SUMMARY_TOP */
 	GPtrArray *errors;              /* char*: sources and folders that failed */
 	GPtrArray *notices;             /* char*: junk, skipped data */
+	GPtrArray *left_out;            /* char*: folders the folder filter left out
+	                                 * (never read), "folder" */
 	guint      sources;
 	guint      sources_failed;
 	/* bounded aggregates for the charts and tables of the reports */
@@ -94,7 +102,28 @@ typedef struct {
 	 * content a rule needed could not be (content-unreadable): the audit
 	 * of them is not complete (issue 14, item 1) */
 	guint64    unreadable;
+	guint64    left_out_total;
 } MpSummary;
+
+/* What the reports say of the mailboxes, whatever --fail-on (which sets
+ * only the exit status): NOT_READY when a finding of severity error was
+ * made (the target refuses or loses something), else INCOMPLETE when a
+ * source, folder or message could not be (fully) read
+ * (mp_summary_incomplete), else READY. */
+typedef enum {
+	MP_VERDICT_READY,
+	MP_VERDICT_INCOMPLETE,
+	MP_VERDICT_NOT_READY,
+} MpVerdict;
+
+MpVerdict   mp_summary_verdict  (const MpSummary *s);
+/* "ready", "incomplete", "not-ready" (JSON totals.verdict). */
+const char *mp_verdict_name     (MpVerdict v);
+/* The line every report gives instead of a table of findings when there
+ * are none, saying what was judged ("No findings: every message passes
+ * the rules.", "No message could be read: nothing was judged."); NULL when
+ * there are findings. Free with g_free. */
+char       *mp_summary_no_findings (const MpSummary *s);
 
 MpSummary *mp_summary_new          (void);
 void       mp_summary_free         (MpSummary *s);
@@ -108,13 +137,18 @@ void       mp_summary_add_finding  (MpSummary *s, const char *folder, const MpFi
 void       mp_summary_add_error    (MpSummary *s, const char *text);
 void       mp_summary_add_notice   (MpSummary *s, const char *text);
 /* TRUE when not everything could be read: a source or folder failed, or
- * a message was unreadable. The verdict is then "incomplete" (unless
- * blocking findings make it "not ready") and the exit status 3. */
+ * a message was unreadable. The verdict is then "incomplete" (unless an
+ * error finding makes it "not ready") and the exit status 3. */
 gboolean   mp_summary_incomplete   (const MpSummary *s);
 /* Prints the human summary. RULES_ORIGIN names the rules used; BLOCKING is
  * the number of findings at or above --fail-on; COLOUR adds ANSI colours. */
+/* FOLDER was left out by the folder filter, never read. */
+void       mp_summary_add_left_out (MpSummary *s, const char *folder);
+/* Prints the human summary. RULES_ORIGIN names the rules used; FAIL_ON is
+ * the --fail-on level ("error", ..., "never") and BLOCKING the number of
+ * findings at or above it (the exit status); COLOUR adds ANSI colours. */
 void       mp_summary_print        (const MpSummary *s, FILE *fp, const char *rules_origin,
-                                    guint64 blocking, gboolean colour);
+                                    const char *fail_on, guint64 blocking, gboolean colour);
 /* The bucket of a message size in size_hist. */
 guint      mp_size_bucket          (guint64 size);
 guint      mp_att_bucket           (guint attachments);

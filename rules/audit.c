@@ -233,7 +233,7 @@ on_message (gpointer self, const MpMessage *cm)
 	 * first in the chain and may add the findings only it can see */
 	MpMessage *m = (MpMessage *) cm;
 
-	if (!m->skipped) {
+	if (mp_rules_judge (a->rules, m)) {
 		a->folder.messages++;
 		mp_add_saturating (&a->folder.bytes, m->size);
 		a->messages++;
@@ -246,6 +246,10 @@ on_message (gpointer self, const MpMessage *cm)
 			else
 				a->undated++;
 		}
+	}
+	/* a message the owner sent is evidence of use even when it is marked
+	 * deleted since (DEFINITIONS.md, "Last activity") */
+	if (!m->skipped) {
 		if (m->date_source != MP_DATE_NONE && m->date_unix > a->last_sent &&
 		    m->date_unix <= a->rules->as_of + 24 * 3600 && mp_folder_is_sent (m->folder)) {
 			a->last_sent = m->date_unix;

@@ -186,6 +186,38 @@ mp_address_list_prefill_idn (InternetAddressList *list)
 	}
 }
 
+/* Thunderbird's X-Mozilla-Status: four hex digits of message flags, of
+ * which 0x0008 is MSG_FLAG_EXPUNGED (mailnews/base/public/nsMsgMessageFlags.idl,
+ * "Expunged"): deleted, still in the mbox file until the folder is compacted. */
+#define MOZILLA_FLAG_EXPUNGED 0x0008
+
+static gboolean
+mozilla_expunged (const char *value)
+{
+	g_autofree char *v = g_strstrip (g_strdup (value));
+	guint64 flags = 0;
+
+	return g_ascii_string_to_unsigned (v, 16, 0, 0xffff, &flags, NULL) && (flags & MOZILLA_FLAG_EXPUNGED) != 0;
+}
+
+/* The deleted mark of an mbox message, from the headers mbox stores keep
+ * their flags in (DEFINITIONS.md, "Deleted"): Status: or X-Status: with D
+ * (mutt, UW-IMAP and Dovecot write D in X-Status), X-Mozilla-Status with the
+ * expunged bit. Where the store keeps flags outside the message (Maildir,
+ * IMAP) the backend has said, and such headers are stale copies. */
+static void
+record_deleted (MpMessage *m, const MpHeaderFacts *h)
+{
+	if (m->store_flags || m->deleted != MP_DELETED_NONE)
+		return;
+	if (h->status != NULL && strchr (h->status, 'D') != NULL)
+		m->deleted = MP_DELETED_STATUS;
+	else if (h->x_status != NULL && strchr (h->x_status, 'D') != NULL)
+		m->deleted = MP_DELETED_X_STATUS;
+	else if (h->mozilla_status != NULL && mozilla_expunged (h->mozilla_status))
+		m->deleted = MP_DELETED_MOZILLA;
+}
+
 void
 mp_mime_record_headers (MpMimeRecorder *r, MpMessage *m, const MpHeaderFacts *h)
 {
@@ -243,6 +275,7 @@ mp_mime_record_headers (MpMimeRecorder *r, MpMessage *m, const MpHeaderFacts *h)
 	/* mbox Status: header (R = read), as written by mutt, UW-IMAP and Dovecot */
 	if (m->read_state == MP_READ_UNKNOWN && (raw = h->status) != NULL)
 		m->read_state = strchr (raw, 'R') ? MP_READ_SEEN : MP_READ_UNSEEN;
+	record_deleted (m, h);
 }
 
 /* ---- leaf facts ---- */

@@ -309,6 +309,32 @@ mp_read_state_name (MpReadState s)
 	}
 }
 
+/* The one vocabulary of deleted marks, as the inventory and the JSON write
+ * them: where the mark was found. */
+static const char *const deleted_names[MP_DELETED_COUNT] = {
+	[MP_DELETED_NONE] = NULL,
+	[MP_DELETED_MAILDIR_T] = "maildir-t",
+	[MP_DELETED_IMAP] = "imap-deleted",
+	[MP_DELETED_STATUS] = "status-d",
+	[MP_DELETED_X_STATUS] = "x-status-d",
+	[MP_DELETED_MOZILLA] = "x-mozilla-status",
+};
+
+const char *
+mp_deleted_name (MpDeleted d)
+{
+	return (guint) d < MP_DELETED_COUNT ? deleted_names[d] : NULL;
+}
+
+MpDeleted
+mp_deleted_from_name (const char *name)
+{
+	for (guint d = MP_DELETED_NONE + 1; name != NULL && d < MP_DELETED_COUNT; d++)
+		if (strcmp (name, deleted_names[d]) == 0)
+			return (MpDeleted) d;
+	return MP_DELETED_NONE;
+}
+
 const char *
 mp_fetched_name (MpFetched f)
 {

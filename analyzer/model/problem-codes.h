@@ -35,6 +35,9 @@ typedef enum {
 	MP_PROBLEM_UNDECODABLE_ENCODED_WORD,
 	MP_PROBLEM_NUL_BYTE,
 	MP_PROBLEM_OVERSIZED_HEADER,
+	MP_PROBLEM_UNTERMINATED_HEADER,  /* no empty line ends the header block
+	                                  * (RFC 5322 §3.5): Cyrus refuses it, "Message
+	                                  * has no header/body separator" */
 	MP_PROBLEM_TOO_MANY_PARTS,       /* more MIME parts than a tree is built for
 	                                  * (MP_MIME_MAX_PARTS): counted as a stream */
 	/* GMime's parser warnings (gmime-parser-options.h) */
