@@ -625,7 +625,7 @@ stream_source (Reader *r)
 					if (r->sink && r->sink->source_begin)
 						r->sink->source_begin (r->sink_data, source, kind);
 				}
-				if (k[1] == 'o') { /* folders */
+				if (strcmp (k, "folders") == 0) {
 					if (open_container (r, '[', ']'))
 						do {
 							if (!stream_folder (r, source))
