@@ -6,7 +6,9 @@
 #include <openssl/evp.h>
 #include <string.h>
 
-#define CHUNK (256 * 1024)
+/* small enough for the stack: buffers made and freed per attachment would
+ * cost page faults (glibc gives memory back to the kernel on free) */
+#define CHUNK (32 * 1024)
 
 struct _MpFixSha {
 	EVP_MD_CTX *ctx;
@@ -99,7 +101,7 @@ mp_fix_part_decode (GMimePart *part, MpFixChunkFunc func, gpointer user_data, ch
 	GMimeStream *stream = content ? g_mime_data_wrapper_get_stream (content) : NULL;
 	g_autoptr(MpFixSha) sha = mp_fix_sha_new ();
 	g_autoptr(GByteArray) out = g_byte_array_sized_new (CHUNK);
-	g_autofree char *buf = g_malloc (CHUNK);
+	char buf[CHUNK];
 	MpFixDecoder d;
 	gssize n;
 
@@ -262,7 +264,7 @@ gboolean
 mp_fix_stream_sha256 (GMimeStream *stream, char sha256[65], GError **error)
 {
 	g_autoptr(MpFixSha) sha = mp_fix_sha_new ();
-	g_autofree char *buf = g_malloc (CHUNK);
+	char buf[CHUNK];
 	gssize n;
 
 	if (g_mime_stream_reset (stream) != 0) {

@@ -132,7 +132,8 @@ note_not_fixed (Run *run, MpFixRecord *rec)
 	run->totals.not_fixed++;
 	if (run->not_fixed->len < SUMMARY_LIST_MAX) {
 		g_autofree char *who = mp_fix_record_describe (rec);
-		g_ptr_array_add (run->not_fixed, g_strdup_printf ("%s: %s", who, rec->why));
+		g_ptr_array_add (run->not_fixed, g_strdup_printf ("%s: folder %s, %s: %s", rec->source, rec->folder, who,
+		                                                  rec->why));
 	}
 }
 
@@ -147,8 +148,9 @@ mark_detached (MpFixRecord *rec, const MpFixUnit *u, GError **error)
 			return TRUE;
 		}
 	}
-	g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "verification failed: %s: the detached file (SHA-256 %s) "
-	             "is none of the message's attachments", rec->locator, u->sha256);
+	g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "verification failed: message %" G_GUINT64_FORMAT " (%s): "
+	             "the detached file (SHA-256 %s) is none of the message's attachments", rec->index, rec->locator,
+	             u->sha256);
 	return FALSE;
 }
 
@@ -235,8 +237,9 @@ fix_message (Run *run, const MpFixItem *item, MpFixRecord *rec, GError **error)
 		pr->attachments = p->attachments;
 		if (opt->mode == MP_FIX_MODE_SPLIT && p->size > run->limits.size_max) {
 			/* the plan is exact: this would be a bug, and is never written */
-			g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "verification failed: %s: part %u/%u was built "
-			             "with %" G_GUINT64_FORMAT " octets, over the limit", rec->locator, p->k, p->n, p->size);
+			g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "verification failed: message %" G_GUINT64_FORMAT
+			             " (%s): part %u/%u was built with %" G_GUINT64_FORMAT " octets, over the limit",
+			             rec->index, rec->locator, p->k, p->n, p->size);
 			return FAILED;
 		}
 	}

@@ -336,7 +336,7 @@ mp_fix_stream_read (GMimeStream *stream, char *buf, gsize len)
 
 /* ---- the canonical stream ---- */
 
-#define CHUNK (256 * 1024)
+#define CHUNK (64 * 1024)
 
 GMimeStream *
 mp_fix_item_stream (const MpFixItem *item, const char *tmpdir, GError **error)

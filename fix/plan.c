@@ -65,7 +65,7 @@ char *
 mp_fix_limits_text (const MpFixLimits *l)
 {
 	GPtrArray *parts = g_ptr_array_new_with_free_func (g_free);
-	char *text;
+	g_autofree char *text = NULL;
 
 	if (l->size_max != G_MAXUINT64) {
 		g_autofree char *s = mp_format_size (l->size_max);
@@ -126,7 +126,10 @@ quoted (const char *s)
 }
 
 /* What a scan of a part counts in unit U: the analyzer itself, on the unit
- * as the only child of a multipart/mixed, as it will stand in the part. */
+ * as the only child of a multipart/mixed, as it will stand in the part. A
+ * unit that fits the analyzer's buffer is read into memory, where the light
+ * walker reads it without a GMime tree (mime-fast.c; same results, checked
+ * by its own tests); a larger one is parsed by GMime from the stream. */
 static gboolean
 unit_facts (MpFixUnit *u, MpFixCut *cut, GMimeObject *child, MpAnalyzer *analyzer, GError **error)
 {
@@ -134,20 +137,30 @@ unit_facts (MpFixUnit *u, MpFixCut *cut, GMimeObject *child, MpAnalyzer *analyze
 	g_autofree char *head = g_strdup_printf ("MIME-Version: 1.0%sContent-Type: multipart/mixed; boundary=%s%s%s--%s%s",
 	                                         cut->eol, b, cut->eol, cut->eol, cut->boundary, cut->eol);
 	g_autofree char *tail = g_strdup_printf ("%s--%s--%s", cut->eol, cut->boundary, cut->eol);
-	g_autoptr(GMimeStream) cat = g_mime_stream_cat_new ();
-	g_autoptr(GMimeStream) h = g_mime_stream_mem_new_with_buffer (head, strlen (head));
-	g_autoptr(GMimeStream) body = g_mime_stream_substream (cut->stream, (gint64) u->range.start,
-	                                                       (gint64) u->range.end);
-	g_autoptr(GMimeStream) t = g_mime_stream_mem_new_with_buffer (tail, strlen (tail));
 	g_autoptr(MpMessage) m = mp_message_new ();
 	GMimeContentType *ct = g_mime_object_get_content_type (child);
+	guint64 len = u->range.end - u->range.start + strlen (head) + strlen (tail);
 
 	if (!mp_fix_range_crlf_size (cut->stream, u->range, &u->size, error))
 		return FALSE;
-	g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), h);
-	g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), body);
-	g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), t);
-	mp_analyzer_run (analyzer, cat, m);
+	if (len <= MP_ANALYZER_MEM_MAX) {
+		g_autoptr(GByteArray) bytes = g_byte_array_sized_new ((guint) len);
+		g_byte_array_append (bytes, (const guint8 *) head, (guint) strlen (head));
+		if (!mp_fix_read_range (cut->stream, u->range.start, u->range.end, bytes, error))
+			return FALSE;
+		g_byte_array_append (bytes, (const guint8 *) tail, (guint) strlen (tail));
+		mp_analyzer_run_bytes (analyzer, bytes->data, bytes->len, 0, m);
+	} else {
+		g_autoptr(GMimeStream) cat = g_mime_stream_cat_new ();
+		g_autoptr(GMimeStream) h = g_mime_stream_mem_new_with_buffer (head, strlen (head));
+		g_autoptr(GMimeStream) body = g_mime_stream_substream (cut->stream, (gint64) u->range.start,
+		                                                       (gint64) u->range.end);
+		g_autoptr(GMimeStream) t = g_mime_stream_mem_new_with_buffer (tail, strlen (tail));
+		g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), h);
+		g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), body);
+		g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), t);
+		mp_analyzer_run (analyzer, cat, m);
+	}
 	u->attachments = m->attachments;
 	u->inline_parts = m->inline_parts;
 	for (guint i = 0; i < m->attachment_list->len; i++)

@@ -74,7 +74,6 @@ mp_fix_action_name (MpFixAction a)
 char *
 mp_fix_record_describe (const MpFixRecord *r)
 {
-	return g_strdup_printf ("%s: folder %s, message %" G_GUINT64_FORMAT " (%s%s%s%s)", r->source, r->folder,
-	                        r->index, r->locator, r->message_id ? ", <" : "", r->message_id ? r->message_id : "",
-	                        r->message_id ? ">" : "");
+	return g_strdup_printf ("message %" G_GUINT64_FORMAT " (%s%s%s%s)", r->index, r->locator,
+	                        r->message_id ? ", <" : "", r->message_id ? r->message_id : "", r->message_id ? ">" : "");
 }

@@ -51,7 +51,8 @@ MpFixRecord     *mp_fix_record_new   (const char *source, const MpMessage *m, ch
 void             mp_fix_record_free  (MpFixRecord *r);
 MpFixPartRecord *mp_fix_record_add_part (MpFixRecord *r, guint k);
 const char      *mp_fix_action_name  (MpFixAction a);
-/* "folder Large, message 2 (cur/1546..., <id@x>)": how errors name it. */
+/* "message 2 (.Large/cur/1546..., <id@x>)": how errors name it within its
+ * folder. */
 char            *mp_fix_record_describe (const MpFixRecord *r);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpFixRecord, mp_fix_record_free)

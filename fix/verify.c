@@ -38,6 +38,7 @@ struct _MpFixCheck {
 	GHashTable        *expect;   /* key -> Expect* */
 	GPtrArray         *order;    /* Expect*, as expected */
 	GHashTable        *files_ok; /* detached files read back: sha256 */
+	guint8            *a, *b;    /* CHUNK octets each, made once */
 };
 
 static void
@@ -63,6 +64,8 @@ mp_fix_check_new (const MpFixLimits *limits, const MpRuleSet *rules, MpAnalyzer 
 	c->expect = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	c->order = g_ptr_array_new_with_free_func (expect_free);
 	c->files_ok = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	c->a = g_malloc (CHUNK);
+	c->b = g_malloc (CHUNK);
 	return c;
 }
 
@@ -74,6 +77,8 @@ mp_fix_check_free (MpFixCheck *c)
 	g_hash_table_unref (c->expect);
 	g_ptr_array_unref (c->order);
 	g_hash_table_unref (c->files_ok);
+	g_free (c->a);
+	g_free (c->b);
 	g_free (c->tmpdir);
 	g_free (c);
 }
@@ -98,8 +103,7 @@ mp_fix_check_expect_copy (MpFixCheck *c, const char *key, const MpFixItem *src, 
 	e->src_end = src->end;
 	e->src_quoted = src->quoted_from_lines;
 	mp_fix_envelope_copy (&e->env, &src->env);
-	e->src_name = g_strdup_printf ("folder %s, message %" G_GUINT64_FORMAT " (%s)", src->folder, src->index,
-	                               src->locator);
+	e->src_name = g_strdup_printf ("message %" G_GUINT64_FORMAT " (%s)", src->index, src->locator);
 	e->same_format = (src->kind == MP_FIX_STORED_MBOX) == (out_format == MP_FIX_FORMAT_MBOX);
 	add_expect (c, key, e);
 }
@@ -133,10 +137,9 @@ fail (GError **error, const char *who, const char *fmt, ...)
 
 /* The same octets at [A, A + LEN) of FA and [B, B + LEN) of FB. */
 static gboolean
-same_bytes (int fa, guint64 a, int fb, guint64 b, guint64 len, GError **error)
+same_bytes (MpFixCheck *c, int fa, guint64 a, int fb, guint64 b, guint64 len, GError **error)
 {
-	g_autofree guint8 *x = g_malloc (CHUNK);
-	g_autofree guint8 *y = g_malloc (CHUNK);
+	guint8 *x = c->a, *y = c->b;
 
 	while (len > 0) {
 		gsize want = (gsize) MIN ((guint64) CHUNK, len);
@@ -166,11 +169,11 @@ is_status_field (const char *name)
  * without the mbox Status and X-Status fields (they carry the flags and
  * are rewritten), ending with a line end (an mbox entry needs one). */
 static gboolean
-content_digest (GMimeStream *s, char hex[65], GError **error)
+content_digest (MpFixCheck *c, GMimeStream *s, char hex[65], GError **error)
 {
 	g_autoptr(GByteArray) head = g_byte_array_new ();
 	g_autoptr(MpFixSha) sha = mp_fix_sha_new ();
-	g_autofree char *buf = g_malloc (CHUNK);
+	char *buf = (char *) c->a;
 	guint64 base = (guint64) MAX (s->bound_start, 0);
 	gint64 len = g_mime_stream_length (s);
 	guint8 last = '\n';
@@ -232,7 +235,7 @@ check_copy (MpFixCheck *c, Expect *e, const MpFixItem *out, GError **error)
 		if (la != lb) {
 			ok = fail (error, e->src_name, "the copy has %" G_GUINT64_FORMAT " octets, the source %" G_GUINT64_FORMAT,
 			           lb, la);
-		} else if (!same_bytes (fd, a, out->fd, b, la, error)) {
+		} else if (!same_bytes (c, fd, a, out->fd, b, la, error)) {
 			ok = error && *error ? FALSE : fail (error, e->src_name, "the copy differs from the source");
 		} else if (e->src_kind == MP_FIX_STORED_FILE &&
 		           (g_strcmp0 (out->env.maildir_name, e->env.maildir_name) != 0 ||
@@ -255,7 +258,7 @@ check_copy (MpFixCheck *c, Expect *e, const MpFixItem *out, GError **error)
 		src.quoted_from_lines = e->src_quoted;
 		a = mp_fix_item_stream (&src, c->tmpdir, error);
 		b = a ? mp_fix_item_stream (out, c->tmpdir, error) : NULL;
-		if (a == NULL || b == NULL || !content_digest (a, da, error) || !content_digest (b, db, error))
+		if (a == NULL || b == NULL || !content_digest (c, a, da, error) || !content_digest (c, b, db, error))
 			ok = FALSE;
 		else if (strcmp (da, db) != 0)
 			ok = fail (error, e->src_name, "the copy differs from the source");
@@ -326,33 +329,39 @@ gboolean
 mp_fix_check_part_stream (MpFixCheck *c, MpFixRecord *rec, guint k, GMimeStream *stream, GError **error)
 {
 	g_autoptr(MpMessage) m = mp_message_new ();
-	char buf[65536];
-	gssize n;
-	guint64 size = 0;
-	gboolean last_cr = FALSE;
+	gint64 len = g_mime_stream_length (stream);
 
-	/* the size and the rules as on a scan */
-	if (g_mime_stream_reset (stream) != 0)
-		return fail (error, rec->locator, "a part cannot be read");
-	while ((n = mp_fix_stream_read (stream, buf, sizeof buf)) > 0) {
-		size += mp_fix_crlf_size ((const guint8 *) buf, (gsize) n);
-		if (last_cr && buf[0] == '\n')
-			size--;
-		last_cr = buf[n - 1] == '\r';
+	/* the size and the rules as a scan would see them */
+	if (len < 0 || g_mime_stream_reset (stream) != 0)
+		return fail (error, "a part", "it cannot be read");
+	if (len <= MP_ANALYZER_MEM_MAX) {
+		g_autoptr(GByteArray) bytes = g_byte_array_sized_new ((guint) len);
+		char buf[65536];
+		gssize n;
+		while ((n = mp_fix_stream_read (stream, buf, sizeof buf)) > 0)
+			g_byte_array_append (bytes, (const guint8 *) buf, (guint) n);
+		mp_analyzer_run_bytes (c->analyzer, bytes->data, bytes->len, MP_RANGE_COUNT_SIZE, m);
+	} else {
+		g_autoptr(GByteArray) b = g_byte_array_new ();
+		guint64 base = (guint64) MAX (stream->bound_start, 0);
+		MpFixRange r = { base, base + (guint64) len };
+		guint64 size = 0;
+		if (!mp_fix_range_crlf_size (stream, r, &size, error))
+			return FALSE;
+		g_mime_stream_reset (stream);
+		mp_analyzer_run (c->analyzer, stream, m);
+		m->size = size;
 	}
-	g_mime_stream_reset (stream);
-	mp_analyzer_run (c->analyzer, stream, m);
-	m->size = size;
 	if (c->rules != NULL)
 		mp_rules_evaluate (c->rules, m);
 	return check_part (c, rec, k, m, stream, error);
 }
 
 static gboolean
-file_sha256 (const char *path, char hex[65], GError **error)
+file_sha256 (MpFixCheck *c, const char *path, char hex[65], GError **error)
 {
 	g_autoptr(MpFixSha) sha = mp_fix_sha_new ();
-	g_autofree char *buf = g_malloc (CHUNK);
+	char *buf = (char *) c->a;
 	int fd = open (path, O_RDONLY | O_CLOEXEC);
 	gssize n;
 
@@ -392,9 +401,9 @@ mp_fix_check_record (MpFixCheck *c, MpFixRecord *rec, MpFixWriter *w, GError **e
 		if (a->detached == NULL || g_hash_table_contains (c->files_ok, a->sha256))
 			continue;
 		/* the detached file, read back */
-		if ((path = w->ops->file_path (w, a->sha256)) == NULL)
+		if (w == NULL || (path = w->ops->file_path (w, a->sha256)) == NULL)
 			continue; /* a dry run: nothing was written */
-		if (!file_sha256 (path, got, error))
+		if (!file_sha256 (c, path, got, error))
 			return FALSE;
 		if (strcmp (got, a->sha256) != 0)
 			return fail (error, who, "the detached file of attachment %s has SHA-256 %s, not %s",
@@ -437,9 +446,9 @@ mp_fix_check_folder (MpFixCheck *c, MpFixWriter *w, GError **error)
 
 		count++;
 		if (e == NULL) {
-			ok = fail (error, folder->name, "the copy holds a message that was not written (%s)", key);
+			ok = fail (error, "the copy", "it holds a message that was not written (%s)", key);
 		} else if (e->seen) {
-			ok = fail (error, folder->name, "the copy holds message %s twice", key);
+			ok = fail (error, "the copy", "it holds message %s twice", key);
 		} else if (e->kind == EXPECT_COPY) {
 			e->seen = TRUE;
 			ok = check_copy (c, e, item, error);
@@ -457,10 +466,11 @@ mp_fix_check_folder (MpFixCheck *c, MpFixWriter *w, GError **error)
 		if (!e->seen)
 			ok = e->kind == EXPECT_COPY
 				? fail (error, e->src_name, "the message is missing from the copy")
-				: fail (error, e->rec->locator, "part %u is missing from the copy", e->k);
+				: fail (error, "a part", "part %u of message %" G_GUINT64_FORMAT " (%s) is missing from the copy",
+				        e->k, e->rec->index, e->rec->locator);
 	}
 	if (ok && count != c->order->len)
-		ok = fail (error, folder->name, "the copy holds %" G_GUINT64_FORMAT " messages, %u were written", count,
+		ok = fail (error, "the copy", "it holds %" G_GUINT64_FORMAT " messages, %u were written", count,
 		           c->order->len);
 	/* every changed message: all its attachments in exactly one place */
 	for (guint i = 0; ok && i < c->order->len; i++) {

@@ -46,7 +46,8 @@ gboolean    mp_fix_check_folder       (MpFixCheck *c, MpFixWriter *w, GError **e
 /* The checks of one part on its bytes as built (a dry run). */
 gboolean    mp_fix_check_part_stream  (MpFixCheck *c, MpFixRecord *rec, guint k, GMimeStream *stream,
                                        GError **error);
-/* Every attachment of REC is in exactly one part or detached file. */
+/* Every attachment of REC is in exactly one part or detached file (read
+ * back through W; W NULL: the files are not read back). */
 gboolean    mp_fix_check_record       (MpFixCheck *c, MpFixRecord *rec, MpFixWriter *w, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpFixCheck, mp_fix_check_free)

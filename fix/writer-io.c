@@ -7,7 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#define COPY_CHUNK (1024 * 1024)
+GByteArray *
+mp_fix_copy_buffer_new (void)
+{
+	GByteArray *b = g_byte_array_sized_new (MP_FIX_COPY_CHUNK);
+
+	g_byte_array_set_size (b, MP_FIX_COPY_CHUNK);
+	return b;
+}
 
 void
 mp_fix_writer_free (MpFixWriter *w)
@@ -39,12 +46,10 @@ mp_fix_write_all (int fd, const void *buf, gsize len, const char *path, GError *
 
 static gboolean
 copy_by_reading (int in, guint64 start, guint64 end, int out, const char *in_path, const char *out_path,
-                 GError **error)
+                 GByteArray *buf, GError **error)
 {
-	g_autofree char *buf = g_malloc (COPY_CHUNK);
-
 	while (start < end) {
-		gssize n = pread (in, buf, (gsize) MIN ((guint64) COPY_CHUNK, end - start), (off_t) start);
+		gssize n = pread (in, buf->data, (gsize) MIN ((guint64) buf->len, end - start), (off_t) start);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -52,7 +57,7 @@ copy_by_reading (int in, guint64 start, guint64 end, int out, const char *in_pat
 			             start, n < 0 ? g_strerror (errno) : "the file shrank while it was copied");
 			return FALSE;
 		}
-		if (!mp_fix_write_all (out, buf, (gsize) n, out_path, error))
+		if (!mp_fix_write_all (out, buf->data, (gsize) n, out_path, error))
 			return FALSE;
 		start += (guint64) n;
 	}
@@ -61,7 +66,7 @@ copy_by_reading (int in, guint64 start, guint64 end, int out, const char *in_pat
 
 gboolean
 mp_fix_copy_range (int in, guint64 start, guint64 end, int out, const char *in_path, const char *out_path,
-                   GError **error)
+                   GByteArray *buf, GError **error)
 {
 	loff_t off = (loff_t) start;
 
@@ -71,7 +76,7 @@ mp_fix_copy_range (int in, guint64 start, guint64 end, int out, const char *in_p
 			continue;
 		if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
 		              errno == EBADF))
-			return copy_by_reading (in, (guint64) off, end, out, in_path, out_path, error);
+			return copy_by_reading (in, (guint64) off, end, out, in_path, out_path, buf, error);
 		if (n < 0) {
 			/* ENOSPC, EFBIG, EIO: the error is the output's unless reading failed */
 			g_set_error (error, MP_ERROR, MP_ERROR_WRITE, "%s: write failed: %s", out_path, g_strerror (errno));
@@ -86,13 +91,12 @@ mp_fix_copy_range (int in, guint64 start, guint64 end, int out, const char *in_p
 }
 
 gboolean
-mp_fix_copy_stream (GMimeStream *stream, int out, const char *out_path, GError **error)
+mp_fix_copy_stream (GMimeStream *stream, int out, const char *out_path, GByteArray *buf, GError **error)
 {
-	g_autofree char *buf = g_malloc (COPY_CHUNK);
 	gssize n;
 
-	while ((n = mp_fix_stream_read (stream, buf, COPY_CHUNK)) > 0)
-		if (!mp_fix_write_all (out, buf, (gsize) n, out_path, error))
+	while ((n = mp_fix_stream_read (stream, (char *) buf->data, buf->len)) > 0)
+		if (!mp_fix_write_all (out, buf->data, (gsize) n, out_path, error))
 			return FALSE;
 	if (n < 0) {
 		g_set_error (error, MP_ERROR, MP_ERROR_READ, "reading a message to write it to %s failed", out_path);

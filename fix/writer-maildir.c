@@ -34,6 +34,7 @@ typedef struct {
 	char         *folder;     /* its name */
 	guint64       seq;        /* for generated names */
 	char         *last_base;  /* the name made for part 1, for parts 2..N */
+	GByteArray   *buf;        /* for copies */
 } MaildirWriter;
 
 /* Folder metadata that belongs with the messages (see the header). */
@@ -83,7 +84,7 @@ make_dir (const char *path, GError **error)
 }
 
 static gboolean
-copy_metadata (const char *from_dir, const char *to_dir, GError **error)
+copy_metadata (const char *from_dir, const char *to_dir, GByteArray *buf, GError **error)
 {
 	for (gsize i = 0; i < G_N_ELEMENTS (metadata_files); i++) {
 		g_autofree char *src = g_build_filename (from_dir, metadata_files[i], NULL);
@@ -102,7 +103,12 @@ copy_metadata (const char *from_dir, const char *to_dir, GError **error)
 			close (in);
 			return FALSE;
 		}
-		ok = mp_fix_copy_range (in, 0, (guint64) st.st_size, out, src, dst, error);
+		ok = mp_fix_copy_range (in, 0, (guint64) st.st_size, out, src, dst, buf, error);
+		if (ok) {
+			/* with its time, as the messages */
+			struct timespec ts[2] = { st.st_atim, st.st_mtim };
+			(void) futimens (out, ts);
+		}
 		close (in);
 		if (close (out) != 0 && ok) {
 			g_set_error (error, MP_ERROR, MP_ERROR_WRITE, "%s: %s", dst, g_strerror (errno));
@@ -132,7 +138,7 @@ maildir_folder_begin (MpFixWriter *w, const char *name, const char *source_rel, 
 			return FALSE;
 	}
 	if (mw->from == MP_FIX_FORMAT_MAILDIR && source_path != NULL)
-		return copy_metadata (source_path, mw->dir, error);
+		return copy_metadata (source_path, mw->dir, mw->buf, error);
 	return TRUE;
 }
 
@@ -250,13 +256,13 @@ maildir_put (MpFixWriter *w, const MpFixOut *out, char **key, GError **error)
 	if ((fd = create_file (mw, subdir, base, info, &path, error)) < 0)
 		return FALSE;
 	if (out->content != NULL) {
-		ok = g_mime_stream_reset (out->content) == 0 && mp_fix_copy_stream (out->content, fd, path, error);
+		ok = g_mime_stream_reset (out->content) == 0 && mp_fix_copy_stream (out->content, fd, path, mw->buf, error);
 	} else if (out->copy_of->kind == MP_FIX_STORED_FILE) {
 		ok = mp_fix_copy_range (out->copy_of->fd, out->copy_of->start, out->copy_of->end, fd,
-		                        out->copy_of->path, path, error);
+		                        out->copy_of->path, path, mw->buf, error);
 	} else {
 		g_autoptr(GMimeStream) s = mp_fix_item_stream (out->copy_of, mp_fix_staging_dir (mw->staging), error);
-		ok = s != NULL && mp_fix_copy_stream (s, fd, path, error);
+		ok = s != NULL && mp_fix_copy_stream (s, fd, path, mw->buf, error);
 	}
 	ok = ok && set_mtime (fd, env->arrival, path, error);
 	if (close (fd) != 0 && ok) {
@@ -320,6 +326,7 @@ maildir_free (MpFixWriter *w)
 	g_free (mw->dir);
 	g_free (mw->folder);
 	g_free (mw->last_base);
+	g_byte_array_unref (mw->buf);
 	g_free (mw);
 }
 
@@ -346,5 +353,6 @@ mp_fix_writer_maildir_new (MpFixStaging *staging, const char *root, MpFixFormat 
 	mw->staging = staging;
 	mw->root = g_strdup (root);
 	mw->from = from;
+	mw->buf = mp_fix_copy_buffer_new ();
 	return &mw->base;
 }

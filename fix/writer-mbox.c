@@ -39,6 +39,8 @@ typedef struct {
 	guint8        tail[4];    /* its last octets (tail_len of them) */
 	guint         tail_len;
 	GByteArray   *buf;        /* written, not yet flushed */
+	GByteArray   *io;         /* for copies and reads, made once */
+	GByteArray   *quoted;     /* a message as quoted, made once */
 } MboxWriter;
 
 /* Names that a reader of a folder of mbox files passes over as companion
@@ -171,7 +173,7 @@ copy_raw (MboxWriter *mw, int fd, guint64 start, guint64 end, const char *from_p
 
 	if (end <= start)
 		return TRUE;
-	if (!flush (mw, error) || !mp_fix_copy_range (fd, start, end, mw->fd, from_path, mw->path, error))
+	if (!flush (mw, error) || !mp_fix_copy_range (fd, start, end, mw->fd, from_path, mw->path, mw->io, error))
 		return FALSE;
 	if (pread (fd, t, n, (off_t) (end - n)) != (gssize) n) {
 		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", from_path, g_strerror (errno ? errno : EIO));
@@ -275,12 +277,13 @@ header_with_status (GMimeStream *stream, guint flags, GByteArray *out, GError **
 static gboolean
 write_quoted (MboxWriter *mw, GMimeStream *stream, const MpFixEnvelope *env, gboolean status, GError **error)
 {
-	g_autoptr(GByteArray) out = g_byte_array_new ();
-	g_autofree char *buf = g_malloc (256 * 1024);
+	GByteArray *out = mw->quoted;
+	char *buf = (char *) mw->io->data;
 	MpFixQuoter q;
 	const char *eol = "\n";
 	gssize n;
 
+	g_byte_array_set_size (out, 0);
 	mp_fix_quoter_init (&q, TRUE);
 	if (g_mime_stream_reset (stream) != 0) {
 		g_set_error (error, MP_ERROR, MP_ERROR_READ, "a message cannot be read");
@@ -292,7 +295,7 @@ write_quoted (MboxWriter *mw, GMimeStream *stream, const MpFixEnvelope *env, gbo
 			return FALSE;
 		mp_fix_quoter_feed (&q, head->data, head->len, out);
 	}
-	while ((n = mp_fix_stream_read (stream, buf, 256 * 1024)) > 0) {
+	while ((n = mp_fix_stream_read (stream, buf, mw->io->len)) > 0) {
 		mp_fix_quoter_feed (&q, (const guint8 *) buf, (gsize) n, out);
 		if (out->len >= BUF_FLUSH) {
 			if (!emit (mw, out->data, out->len, error))
@@ -442,6 +445,8 @@ mbox_free (MpFixWriter *w)
 	if (mw->fd >= 0)
 		close (mw->fd);
 	g_byte_array_unref (mw->buf);
+	g_byte_array_unref (mw->io);
+	g_byte_array_unref (mw->quoted);
 	g_free (mw->root);
 	g_free (mw->path);
 	g_free (mw->folder);
@@ -473,6 +478,8 @@ mp_fix_writer_mbox_new (MpFixStaging *staging, const char *root, gboolean root_i
 	mw->root_is_file = root_is_file;
 	mw->from = from;
 	mw->fd = -1;
-	mw->buf = g_byte_array_new ();
+	mw->buf = g_byte_array_sized_new (BUF_FLUSH + 64 * 1024);
+	mw->io = mp_fix_copy_buffer_new ();
+	mw->quoted = g_byte_array_sized_new (BUF_FLUSH + 64 * 1024);
 	return &mw->base;
 }

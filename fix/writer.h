@@ -111,12 +111,17 @@ void         mp_fix_writer_free        (MpFixWriter *w);
 /* writer-io.c: what the real writers share. */
 /* Writes all LEN octets (EINTR, short writes); ENOSPC, EFBIG... as ERROR naming PATH. */
 gboolean     mp_fix_write_all    (int fd, const void *buf, gsize len, const char *path, GError **error);
+/* A writer's copy buffer, made once (MP_FIX_COPY_CHUNK octets): buffers of
+ * this size made and freed per message cost page faults. */
+#define MP_FIX_COPY_CHUNK (1024 * 1024)
+GByteArray  *mp_fix_copy_buffer_new (void);
 /* Copies [START, END) of IN to OUT's current position (copy_file_range
- * where the kernel can, else read and write). */
+ * where the kernel can, else through BUF). */
 gboolean     mp_fix_copy_range   (int in, guint64 start, guint64 end, int out, const char *in_path,
-                                  const char *out_path, GError **error);
-/* Copies the rest of STREAM to OUT. */
-gboolean     mp_fix_copy_stream  (GMimeStream *stream, int out, const char *out_path, GError **error);
+                                  const char *out_path, GByteArray *buf, GError **error);
+/* Copies the rest of STREAM to OUT through BUF. */
+gboolean     mp_fix_copy_stream  (GMimeStream *stream, int out, const char *out_path, GByteArray *buf,
+                                  GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpFixWriter, mp_fix_writer_free)
 
