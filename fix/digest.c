@@ -162,12 +162,14 @@ message_part_digest (GMimeMessagePart *mp, char sha256[65], guint64 *size)
 	g_autoptr(GMimeStream) null = g_mime_stream_null_new ();
 	g_autoptr(GMimeStream) filtered = g_mime_stream_filter_new (null);
 	GMimeFilter *sum = g_mime_filter_checksum_new (G_CHECKSUM_SHA256);
+	g_autofree char *hex = NULL;
 
 	g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), sum);
 	if (inner != NULL)
 		g_mime_object_write_to_stream (GMIME_OBJECT (inner), NULL, filtered);
 	g_mime_stream_flush (filtered);
-	g_strlcpy (sha256, g_mime_filter_checksum_get_string (GMIME_FILTER_CHECKSUM (sum)), 65);
+	hex = g_mime_filter_checksum_get_string (GMIME_FILTER_CHECKSUM (sum)); /* newly allocated */
+	g_strlcpy (sha256, hex, 65);
 	*size = GMIME_STREAM_NULL (null)->written;
 	g_object_unref (sum);
 	return TRUE;
