@@ -30,7 +30,7 @@ def body(t):
     write_maildir(t.path("md"), [good_message("good-1"), many, good_message("good-2")])
     for src in ("many.mbox", "md"):
         r = t.scan_limited([t.path(src)], timeout=120, rss_limit_mb=600)
-        t.check_run(r, src + ": 50,000 tiny attachments", rss_limit_mb=600)
+        t.check_run(r, src + ": %d tiny attachments" % N, rss_limit_mb=600)
         rows = r.inventory or []
         t.expect_good(rows, goods, src)
         hits = [x for x in rows if x["subject"] == "many-parts"]
