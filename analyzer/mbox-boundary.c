@@ -1,5 +1,5 @@
 #include "mbox-boundary.h"
-#include "lf-scan.h"
+#include "octets-lf.h"
 
 #include <string.h>
 
@@ -118,11 +118,14 @@ close_message (MpMboxBoundaries *s)
 	emit_message (s, end);
 }
 
-/* A whole line has been read: [line_start, line_start + line_len). SIZE is
- * its RFC 5322 size (a bare LF counts twice); EMPTY says it is "\n" or "\r\n". */
+/* A whole line has been read: [line_start, line_start + line_len), ending
+ * with a LF when TERMINATED, with a CR before it when CR; EMPTY says it is
+ * "\n" or "\r\n". Its size and length are counted as octets-lf.h says. */
 static void
-end_line (MpMboxBoundaries *s, guint64 size, gboolean empty, gboolean terminated, gboolean cr)
+end_line (MpMboxBoundaries *s, gboolean empty, gboolean terminated, gboolean cr)
 {
+	guint64 size = mp_octets_line_size (s->line_len, terminated, cr);
+
 	if (s->line_boundary) {
 		if (s->in_message)
 			close_message (s); /* the empty line before this From_ line is the separator */
@@ -148,9 +151,9 @@ end_line (MpMboxBoundaries *s, guint64 size, gboolean empty, gboolean terminated
 			s->pending_len = s->line_len;
 			s->pending_size = size;
 		} else {
-			guint64 content = s->line_len - (terminated ? (cr ? 2 : 1) : 0);
+			guint64 content = mp_octets_line_length (s->line_len, terminated, cr);
 			if (s->line_kind == LINE_QUOTED_FROM)
-				content--;
+				content--; /* unescaped: its quoting '>' is not mail */
 			if (content > s->cur.max_line)
 				s->cur.max_line = content;
 			s->cur.size += size;
@@ -234,21 +237,17 @@ mp_mbox_boundaries_feed (MpMboxBoundaries *s, const char *buf, gsize len)
 		 * starts with neither '>', 'F', CR nor LF can be no From_ line, no
 		 * quoted From line and not empty: only its size and length count.
 		 * Does exactly what the general path below does for each such
-		 * line, summed over the run (lf-scan.h finds the line ends). */
+		 * line, summed over the run (octets-lf.h finds the line ends and
+		 * counts them). */
 		if (s->line_len == 0 && s->prefix == PREFIX_QUOTES && p < end && ordinary_start (*p)) {
 			MpLfScan scan;
+			MpLineTally tally = { 0, 0 };
 			const char *line = p;
-			guint64 bare_lf = 0, max_content = 0;
 
 			mp_lf_scan_init (&scan, p, end);
 			while ((lf = mp_lf_scan_next (&scan)) != NULL) {
-				/* the line has at least one byte before its LF: lf[-1] is in it */
-				gboolean cr = lf[-1] == '\r';
-				guint64 content = (guint64) (lf - line) - (cr ? 1 : 0);
-
-				if (content > max_content)
-					max_content = content;
-				bare_lf += !cr;
+				/* an ordinary line has at least one byte before its LF */
+				mp_line_tally_add (&tally, line, lf);
 				line = lf + 1;
 				if (line == end || !ordinary_start (*line))
 					break;
@@ -259,9 +258,9 @@ mp_mbox_boundaries_feed (MpMboxBoundaries *s, const char *buf, gsize len)
 						s->cur.size += s->pending_size;
 						s->have_pending_empty = FALSE;
 					}
-					if (max_content > s->cur.max_line)
-						s->cur.max_line = max_content;
-					s->cur.size += (guint64) (line - p) + bare_lf;
+					if (tally.max_line > s->cur.max_line)
+						s->cur.max_line = tally.max_line;
+					s->cur.size += mp_line_tally_size (&tally, (guint64) (line - p));
 					s->cur.last_line_unterminated = FALSE;
 				}
 				s->prev_empty = FALSE;
@@ -292,18 +291,16 @@ mp_mbox_boundaries_feed (MpMboxBoundaries *s, const char *buf, gsize len)
 		p += n;
 		if (lf) {
 			gboolean cr = (s->last_byte == '\r' && s->line_len > 0);
-			guint64 size;
 			gboolean empty;
 
 			s->line_len++; /* the LF */
-			size = s->line_len + (cr ? 0 : 1);
 			empty = (s->line_len == 1 || (s->line_len == 2 && cr));
 			/* drop the CR of a CRLF From_ line kept whole */
 			if (s->line_boundary && cr && s->line_from_len == s->line_len - 1)
 				s->line_from_len--;
 			s->last_byte = '\n';
 			p++;
-			end_line (s, size, empty, TRUE, cr);
+			end_line (s, empty, TRUE, cr);
 		}
 	}
 	s->offset += len;
@@ -319,7 +316,7 @@ mp_mbox_boundaries_finish (MpMboxBoundaries *s)
 		/* a last line without newline is counted as it is */
 		if (s->prefix != PREFIX_DONE)
 			decide_prefix (s, LINE_OTHER); /* "From" cut short is no From_ line */
-		end_line (s, s->line_len, FALSE, FALSE, FALSE);
+		end_line (s, FALSE, FALSE, FALSE);
 	}
 	if (s->in_message)
 		close_message (s); /* a final empty line is the separator too */

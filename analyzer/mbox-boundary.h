@@ -12,8 +12,11 @@
  * ourselves and hand each range to GMime as a single message.
  *
  * It never buffers a line: it looks at the first bytes of each line
- * and finds line ends with memchr, so a 60 MB line costs no memory. Feed it
- * any chunking, down to one byte at a time; the result is the same. */
+ * and finds line ends with memchr or, over runs of ordinary lines, the LF
+ * iterator of octets-lf.h, so a 60 MB line costs no memory. Sizes and line
+ * lengths are counted by that module's line helpers (octets.h: one module
+ * owns every octet count). Feed it any chunking, down to one byte at a
+ * time; the result is the same. */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,4 @@
-/* imap-content.c — see imap-content.h. */
+/* source-imap-content.c — see source-imap-content.h. */
 #include "source-imap-content.h"
 
 #include "archive-list.h"
@@ -7,114 +7,6 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
-
-/* ---- the plan ------------------------------------------------------------ */
-
-/* Sections asked for in one command: a message with more parts over the
- * limit is fetched whole, so that the command line stays short (servers
- * refuse long ones: Dovecot at 64 KiB). */
-#define MAX_SECTIONS 64
-
-static void
-add_section (MpImapContentPlan *plan, const char *section)
-{
-	for (guint i = 0; i < plan->sections->len; i++)
-		if (strcmp (g_ptr_array_index (plan->sections, i), section) == 0)
-			return;
-	g_ptr_array_add (plan->sections, g_strdup (section));
-}
-
-static const MpImapRegion *
-region_at (const GArray *regions, guint i)
-{
-	return &g_array_index (regions, MpImapRegion, i);
-}
-
-static MpAttachment *
-region_archive (const MpMessage *m, const MpImapRegion *r)
-{
-	MpAttachment *a;
-
-	if (r->attachment < 0 || (guint) r->attachment >= m->attachment_list->len)
-		return NULL;
-	a = g_ptr_array_index (m->attachment_list, r->attachment);
-	return mp_archive_is_candidate (a->mime_type, a->filename) ? a : NULL;
-}
-
-gboolean
-mp_imap_content_plan (MpImapContentPlan *plan, const MpMessage *m, const GArray *regions,
-                      const MpImapContentNeeds *needs)
-{
-	guint n = regions ? regions->len : 0;
-
-	memset (plan, 0, sizeof *plan);
-	plan->sections = g_ptr_array_new_with_free_func (g_free);
-	if (m->skipped)
-		return FALSE;
-
-	/* DEFINITIONS.md: on a server that estimates RFC822.SIZE, a message
-	 * within 2% of a limit may be measured exactly */
-	for (guint i = 0; !needs->size_exact && i < needs->n_size_limits; i++) {
-		guint64 limit = needs->size_limits[i];
-		guint64 diff = m->size > limit ? m->size - limit : limit - m->size;
-		if (diff <= limit / 50)
-			plan->whole = plan->measure = TRUE;
-	}
-	if (needs->line_limit > 0 && m->size > needs->line_limit) {
-		guint64 sum = 0;
-
-		plan->lines = TRUE;
-		for (guint i = 0; i < n; i++) /* saturating: the numbers are the server's */
-			sum = G_MAXUINT64 - sum < region_at (regions, i)->octets ? G_MAXUINT64
-			                                                          : sum + region_at (regions, i)->octets;
-		/* the bound below needs an exact size and a tree that adds up */
-		if (!needs->size_exact || n == 0 || sum > m->size ||
-		    mp_message_has_problem (m, "malformed-bodystructure")) {
-			plan->whole = TRUE;
-		} else {
-			/* a line lies inside one region or in the rest: only what is
-			 * bigger than the limit can hold a line over it */
-			plan->rest = m->size - sum;
-			for (guint i = 0; i < n; i++)
-				if (region_at (regions, i)->octets > needs->line_limit)
-					add_section (plan, region_at (regions, i)->section);
-			plan->header = plan->rest > needs->line_limit;
-			if (plan->sections->len > MAX_SECTIONS) {
-				g_ptr_array_set_size (plan->sections, 0);
-				plan->header = FALSE;
-				plan->whole = TRUE;
-			}
-		}
-	}
-	if (needs->list_archives)
-		for (guint i = 0; i < n && plan->sections->len < MAX_SECTIONS; i++)
-			if (region_archive (m, region_at (regions, i)) != NULL)
-				add_section (plan, region_at (regions, i)->section);
-	return plan->whole || plan->header || plan->sections->len > 0;
-}
-
-void
-mp_imap_content_plan_clear (MpImapContentPlan *plan)
-{
-	g_clear_pointer (&plan->sections, g_ptr_array_unref);
-	memset (plan, 0, sizeof *plan);
-}
-
-char *
-mp_imap_content_plan_items (const MpImapContentPlan *plan)
-{
-	GString *s = g_string_new ("(UID");
-
-	/* BODY.PEEK: a FETCH of BODY[] would set \Seen (RFC 3501 §6.4.5) */
-	if (plan->whole)
-		g_string_append (s, " BODY.PEEK[]");
-	if (plan->header && !plan->whole)
-		g_string_append (s, " BODY.PEEK[HEADER]");
-	for (guint i = 0; plan->sections && i < plan->sections->len; i++)
-		g_string_append_printf (s, " BODY.PEEK[%s]", (const char *) g_ptr_array_index (plan->sections, i));
-	g_string_append_c (s, ')');
-	return g_string_free (s, FALSE);
-}
 
 /* ---- streaming ----------------------------------------------------------- */
 
@@ -309,9 +201,11 @@ mp_imap_content_stream_drop (MpImapContentStream *s, const MpImapValue *msg_att)
 static const MpImapRegion *
 find_region (const GArray *regions, const char *section)
 {
-	for (guint i = 0; regions && i < regions->len; i++)
-		if (strcmp (region_at (regions, i)->section, section) == 0)
-			return region_at (regions, i);
+	for (guint i = 0; regions && i < regions->len; i++) {
+		const MpImapRegion *r = &g_array_index (regions, MpImapRegion, i);
+		if (strcmp (r->section, section) == 0)
+			return r;
+	}
 	return NULL;
 }
 
@@ -353,7 +247,7 @@ mp_imap_content_apply (MpImapContentStream *s, const MpImapValue *msg_att, MpMes
 		if (mp_imap_value_is_streamed (value)) {
 			st = take_streamed (s, mp_imap_value_get_string (key, NULL));
 			if (st == NULL) {
-				mp_message_add_problem (m, "content-unreadable", "literals out of step with responses");
+				mp_message_add_problem (m, MP_PROBLEM_CONTENT_UNREADABLE, "literals out of step with responses");
 				continue;
 			}
 			size = mp_imap_value_get_size (value);
@@ -370,7 +264,7 @@ mp_imap_content_apply (MpImapContentStream *s, const MpImapValue *msg_att, MpMes
 			crlf_size = mp_crlf_total (&c);
 		} else {
 			/* NIL: the server has no such part (RFC 3501 §7.4.2) */
-			mp_message_add_problem (m, "content-unavailable", mp_imap_value_get_string (key, NULL));
+			mp_message_add_problem (m, MP_PROBLEM_CONTENT_UNAVAILABLE, mp_imap_value_get_string (key, NULL));
 			continue;
 		}
 		m->max_line = MAX (m->max_line, max_line);
@@ -379,7 +273,7 @@ mp_imap_content_apply (MpImapContentStream *s, const MpImapValue *msg_att, MpMes
 			g_autofree char *estimate = g_strdup_printf ("RFC822.SIZE estimated %" G_GUINT64_FORMAT
 			                                             ", measured %" G_GUINT64_FORMAT,
 			                                             m->size, crlf_size);
-			mp_message_add_problem (m, "size-measured", estimate);
+			mp_message_add_problem (m, MP_PROBLEM_SIZE_MEASURED, estimate);
 			m->size = crlf_size;
 		}
 		if (*section == '\0')
@@ -389,8 +283,8 @@ mp_imap_content_apply (MpImapContentStream *s, const MpImapValue *msg_att, MpMes
 		if (g_ascii_strcasecmp (section, "HEADER") == 0 && header_octets != NULL)
 			*header_octets = size;
 
-		if (!needs->list_archives || (region = find_region (regions, section)) == NULL ||
-		    (a = region_archive (m, region)) == NULL || a->archive_entries != NULL)
+		if ((region = find_region (regions, section)) == NULL ||
+		    (a = mp_imap_content_wanted_attachment (needs, m, region)) == NULL || a->archive_entries != NULL)
 			continue;
 		if (st != NULL && st->fd < 0) {
 			g_free (a->archive_problem);

@@ -5,15 +5,16 @@
  * folder, the UIDs (UID FETCH 1:* (UID)); workers fetch
  *   UID FETCH set (UID RFC822.SIZE INTERNALDATE FLAGS BODYSTRUCTURE ENVELOPE)
  * for batches of UIDs over a small pool of connections (--connections), and
- * fill each MpMessage with the same definitions as local sources: size is
+ * fill each MpMessage with the same definitions as a local copy: size is
  * RFC822.SIZE (RFC 3501 §2.3.4), attachments come from BODYSTRUCTURE through
- * mp_part_classify() (imap-bodystructure.c).
+ * mp_part_classify() (imap-bodystructure.c), date, subject, From and
+ * Message-ID from ENVELOPE (source-imap-envelope.c).
  *
- * Content only where a rule needs it (imap-content.h): the sections that
- * can hold a line over the line-length limit, and attached archives, by
- * pipelined UID FETCH ... BODY.PEEK[section], streamed; the whole message
- * only when nothing smaller can answer. Each message says what was
- * downloaded (MpMessage.fetched).
+ * Content only where a rule needs it: the sections that can hold a line
+ * over the line-length limit, and attached archives (imap-content-plan.h),
+ * by pipelined UID FETCH ... BODY.PEEK[section], streamed
+ * (source-imap-content.h); the whole message only when nothing smaller can
+ * answer. Each message says what was downloaded (MpMessage.fetched).
  *
  * Read-only by construction (RFC 3501 §6.3.2): folders are opened with
  * EXAMINE, never SELECT, and no FETCH item sets \Seen (the client refuses
@@ -22,8 +23,10 @@
 #include "source.h"
 #include "imap-bodystructure.h"
 #include "imap-client.h"
+#include "imap-secret.h"
 #include "source-imap-content.h"
-#include "dates.h"
+#include "source-imap-envelope.h"
+#include "archive-list.h"
 #include "mime-analyze.h"
 
 #include <string.h>
@@ -169,12 +172,13 @@ imap_setup (MpSource *src, GError **error)
 	if ((im->control = conn_open (im, error)) == NULL)
 		return NULL;
 	im->needs.line_limit = src->settings.line_limit;
-	im->needs.list_archives = src->settings.list_archives;
+	/* the protocol fetches what the payload side says is an archive */
+	im->needs.attachment_wanted = src->settings.list_archives ? mp_archive_is_candidate : NULL;
 	im->needs.size_exact = !size_is_estimate (im->control->client);
 	im->needs.size_limits = src->settings.size_limits;
 	im->needs.n_size_limits = MIN (src->settings.n_size_limits, (guint) MP_MAX_SIZE_LIMITS);
 	im->content = !src->settings.metadata_only &&
-	              (im->needs.line_limit > 0 || im->needs.list_archives ||
+	              (im->needs.line_limit > 0 || im->needs.attachment_wanted != NULL ||
 	               (!im->needs.size_exact && im->needs.n_size_limits > 0));
 	return im;
 }
@@ -376,142 +380,6 @@ typedef struct {
 	GArray    **regions; /* per message (MpImapRegion), when content is checked */
 } FetchCtx;
 
-static const char *
-nstring (const MpImapValue *v)
-{
-	return v && !mp_imap_value_is_nil (v) ? mp_imap_value_get_string (v, NULL) : NULL;
-}
-
-/* RFC 3501 §9 date-time: "17-Jul-1996 02:44:25 -0700". */
-static GDateTime *
-parse_internaldate (const char *s)
-{
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	g_auto(GStrv) parts = NULL;
-	g_auto(GStrv) date = NULL;
-	g_autoptr(GTimeZone) tz = NULL;
-	g_autofree char *copy = NULL;
-	guint64 d, y;
-	int month = 0;
-
-	if (s == NULL)
-		return NULL;
-	copy = g_strstrip (g_strdup (s));
-	/* a day below 10 may come as " 7-Jul-..." (date-day-fixed) */
-	parts = g_strsplit (copy, " ", -1);
-	if (g_strv_length (parts) != 3)
-		return NULL;
-	date = g_strsplit (parts[0], "-", 3);
-	if (g_strv_length (date) != 3)
-		return NULL;
-	for (int i = 0; i < 12; i++)
-		if (g_ascii_strcasecmp (date[1], months[i]) == 0)
-			month = i + 1;
-	if (month == 0 || !g_ascii_string_to_unsigned (date[0], 10, 1, 31, &d, NULL) ||
-	    !g_ascii_string_to_unsigned (date[2], 10, 1900, 9999, &y, NULL))
-		return NULL;
-	tz = g_time_zone_new_identifier (parts[2]);
-	if (tz == NULL)
-		return NULL;
-	{
-		g_auto(GStrv) hms = g_strsplit (parts[1], ":", 3);
-		guint64 h, mi, sec;
-		if (g_strv_length (hms) != 3 || !g_ascii_string_to_unsigned (hms[0], 10, 0, 23, &h, NULL) ||
-		    !g_ascii_string_to_unsigned (hms[1], 10, 0, 59, &mi, NULL) ||
-		    !g_ascii_string_to_unsigned (hms[2], 10, 0, 60, &sec, NULL))
-			return NULL;
-		return g_date_time_new (tz, (int) y, month, (int) d, (int) h, (int) mi, (gdouble) MIN (sec, 59));
-	}
-}
-
-/* ENVELOPE addresses ((name adl mailbox host) ...) as GMime would print
- * them, so IMAP and local reports show the same From. */
-static char *
-format_addresses (const MpImapValue *list, guint *count)
-{
-	g_autoptr(InternetAddressList) out = internet_address_list_new ();
-
-	*count = 0;
-	if (list == NULL || !mp_imap_value_is_list (list))
-		return NULL;
-	for (guint i = 0; i < mp_imap_value_get_n_children (list); i++) {
-		const MpImapValue *a = mp_imap_value_get_child (list, i);
-		const char *name, *mailbox, *host;
-		g_autofree char *decoded = NULL;
-		g_autofree char *addr = NULL;
-		InternetAddress *ia;
-
-		if (!mp_imap_value_is_list (a) || mp_imap_value_get_n_children (a) < 4)
-			continue;
-		name = nstring (mp_imap_value_get_child (a, 0));
-		mailbox = nstring (mp_imap_value_get_child (a, 2));
-		host = nstring (mp_imap_value_get_child (a, 3));
-		if (host == NULL || mailbox == NULL)
-			continue; /* RFC 3501 group syntax markers */
-		decoded = name ? g_mime_utils_header_decode_phrase (NULL, name) : NULL;
-		addr = g_strdup_printf ("%s@%s", mailbox, host);
-		ia = internet_address_mailbox_new (decoded, addr);
-		internet_address_list_add (out, ia);
-		g_object_unref (ia);
-		(*count)++;
-	}
-	if (*count == 0)
-		return NULL;
-	return internet_address_list_to_string (out, NULL, FALSE);
-}
-
-static void
-fill_from_envelope (MpMessage *m, const MpImapValue *env)
-{
-	const char *date, *subject, *mid;
-	g_autoptr(GDateTime) dt = NULL;
-
-	/* envelope = (date subject from sender reply-to to cc bcc in-reply-to message-id) */
-	if (env == NULL || !mp_imap_value_is_list (env) || mp_imap_value_get_n_children (env) < 10) {
-		mp_message_add_problem (m, "malformed-envelope", NULL);
-		return;
-	}
-	date = nstring (mp_imap_value_get_child (env, 0));
-	/* the ENVELOPE date is the Date: header's value (RFC 3501 §7.4.2):
-	 * the same syntax checks as on a local copy, in the same order */
-	if (date != NULL)
-		mp_date_check_syntax (m, date);
-	if (date == NULL) {
-		mp_message_add_problem (m, "missing-date", NULL);
-	} else if ((dt = g_mime_utils_header_decode_date (date)) != NULL) {
-		g_free (m->date);
-		m->date = mp_format_date (dt);
-		m->date_unix = g_date_time_to_unix (dt);
-		m->date_source = MP_DATE_HEADER;
-	} else {
-		mp_message_add_problem (m, "invalid-date", date);
-	}
-	subject = nstring (mp_imap_value_get_child (env, 1));
-	if (subject != NULL) {
-		g_autofree char *decoded = g_mime_utils_header_decode_text (NULL, subject);
-		m->subject = g_utf8_make_valid (decoded, -1);
-	}
-	m->from = format_addresses (mp_imap_value_get_child (env, 2), &m->from_addresses);
-	if (m->from == NULL)
-		mp_message_add_problem (m, "missing-from", NULL);
-	else if (m->from_addresses > 1)
-		mp_message_add_problem (m, "multiple-from", NULL);
-	mid = nstring (mp_imap_value_get_child (env, 9));
-	if (mid != NULL && *mid) {
-		/* GMime gives the id without its angle brackets: so do we */
-		g_autofree char *id = g_strdup (mid);
-		g_strstrip (id);
-		if (id[0] == '<' && id[strlen (id) - 1] == '>') {
-			id[strlen (id) - 1] = '\0';
-			memmove (id, id + 1, strlen (id));
-		}
-		m->message_id = g_utf8_make_valid (id, -1);
-	} else {
-		mp_message_add_problem (m, "missing-message-id", NULL);
-	}
-}
-
 static gboolean
 on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **error)
 {
@@ -538,17 +406,9 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 	if (v != NULL && mp_imap_value_get_number (v, &size))
 		m->size = size;
 	else
-		mp_message_add_problem (m, "missing-size", NULL);
-	fill_from_envelope (m, mp_imap_value_lookup (att, "ENVELOPE"));
-	if (m->date_source == MP_DATE_NONE) {
-		/* the arrival time when Date: is missing or invalid */
-		g_autoptr(GDateTime) dt = parse_internaldate (nstring (mp_imap_value_lookup (att, "INTERNALDATE")));
-		if (dt != NULL) {
-			m->date = mp_format_date (dt);
-			m->date_unix = g_date_time_to_unix (dt);
-			m->date_source = MP_DATE_INTERNALDATE;
-		}
-	}
+		mp_message_add_problem (m, MP_PROBLEM_MISSING_SIZE, NULL);
+	mp_imap_envelope_apply (m, mp_imap_value_lookup (att, "ENVELOPE"),
+	                        mp_imap_value_lookup (att, "INTERNALDATE"));
 	v = mp_imap_value_lookup (att, "FLAGS");
 	if (v != NULL && mp_imap_value_is_list (v)) {
 		m->read_state = MP_READ_UNSEEN;
@@ -561,9 +421,9 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 		mp_imap_bodystructure_analyze_regions (v, m, ctx->regions ? ctx->regions[idx] : NULL,
 		                                       mp_mime_decode_header_text);
 	else
-		mp_message_add_problem (m, "missing-bodystructure", NULL);
+		mp_message_add_problem (m, MP_PROBLEM_MISSING_BODYSTRUCTURE, NULL);
 	if (ctx->retries > 0)
-		mp_message_add_problem (m, "fetched-after-reconnect", NULL);
+		mp_message_add_problem (m, MP_PROBLEM_FETCHED_AFTER_RECONNECT, NULL);
 	return TRUE;
 }
 
@@ -703,7 +563,7 @@ content_work (Conn *c, gpointer data, gboolean *nothing_left, GError **error)
 	if ((*nothing_left = sets->len == 0))
 		return;
 	ctx->stream = c->stream;
-	mp_imap_content_stream_set_active (c->stream, TRUE, ctx->needs->list_archives);
+	mp_imap_content_stream_set_active (c->stream, TRUE, ctx->needs->attachment_wanted != NULL);
 	mp_imap_client_uid_fetch_many (c->client, sets->len, (const char *const *) sets->pdata,
 	                               (const char *const *) items->pdata, on_content, ctx, error);
 	mp_imap_content_stream_set_active (c->stream, FALSE, FALSE);
@@ -723,7 +583,7 @@ fetch_content (Imap *im, ContentCtx *ctx)
 		if (!ctx->want[i].pending)
 			continue;
 		ctx->want[i].pending = FALSE;
-		mp_message_add_problem (g_ptr_array_index (batch->messages, i), "content-unreadable",
+		mp_message_add_problem (g_ptr_array_index (batch->messages, i), MP_PROBLEM_CONTENT_UNREADABLE,
 		                        last_error ? last_error->message
 		                                   : "the server sent no content (expunged meanwhile?)");
 	}
@@ -751,7 +611,7 @@ check_content (Imap *im, MpBatch *batch, GHashTable *by_uid, GArray **regions, c
 	for (guint i = 0; i < n; i++) {
 		Want *w = &ctx.want[i];
 		MpMessage *m = g_ptr_array_index (batch->messages, i);
-		if (!w->plan.header || w->plan.whole || mp_message_has_problem (m, "content-unreadable"))
+		if (!w->plan.header || w->plan.whole || mp_message_has_problem (m, MP_PROBLEM_CONTENT_UNREADABLE))
 			continue;
 		if (!w->header_came || w->header_octets > w->plan.rest ||
 		    w->plan.rest - w->header_octets > im->needs.line_limit) {
@@ -809,7 +669,7 @@ imap_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 		if (ctx.filled[i])
 			continue;
 		if (last_error != NULL) {
-			mp_message_add_problem (m, "unreadable", last_error->message);
+			mp_message_add_problem (m, MP_PROBLEM_UNREADABLE, last_error->message);
 		} else {
 			/* expunged by another client since the UIDs were listed */
 			m->skipped = TRUE;

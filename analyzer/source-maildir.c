@@ -7,7 +7,6 @@
 #include "source.h"
 #include "source-fs.h"
 #include "dates.h"
-#include "crlf.h"
 #include "mutf7.h"
 
 #include <errno.h>
@@ -310,11 +309,11 @@ analyze_file (MpMessage *m, const char *path, MpAnalyzer *analyzer)
 	/* O_NONBLOCK: a FIFO planted in a Maildir must not hang the scan */
 	fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		mp_message_add_problem (m, "unreadable", g_strerror (errno));
+		mp_message_add_problem (m, MP_PROBLEM_UNREADABLE, g_strerror (errno));
 		return;
 	}
 	if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
-		mp_message_add_problem (m, "not-a-file", NULL);
+		mp_message_add_problem (m, MP_PROBLEM_NOT_A_FILE, NULL);
 		close (fd);
 		return;
 	}

@@ -281,7 +281,7 @@ on_range (const MpMboxRange *piece_r, gpointer user_data)
 		g_autofree char *d = g_strdup_printf ("%" G_GUINT64_FORMAT " line(s) begin with \"From \" without "
 		                                      "an empty line before them: unescaped text, or messages "
 		                                      "this mbox writer did not separate", r->inner_from_lines);
-		mp_message_add_problem (m, "unseparated-from-line", d);
+		mp_message_add_problem (m, MP_PROBLEM_UNSEPARATED_FROM_LINE, d);
 	}
 	/* the size was counted by the boundary finder (with mbox unescaping); the
 	 * bytes are analyzed where they were just read, while in the cache.

@@ -1,6 +1,6 @@
 /* build.c — the bytes of a split or detached message (see build.h). */
 #include "build.h"
-#include "crlf.h"
+#include "octets.h"
 
 #include <string.h>
 

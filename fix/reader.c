@@ -76,7 +76,7 @@ mp_fix_item_analyze (const MpFixItem *item, MpAnalyzer *analyzer, const MpRuleSe
 	if (item->kind == MP_FIX_STORED_FILE) {
 		m->read_state = (item->env.flags & MP_FIX_SEEN) ? MP_READ_SEEN : MP_READ_UNSEEN;
 		if (item->internal) {
-			mp_message_add_problem (m, "not-a-file", NULL);
+			mp_message_add_problem (m, MP_PROBLEM_NOT_A_FILE, NULL);
 			return m;
 		}
 		flags |= MP_RANGE_COUNT_SIZE;

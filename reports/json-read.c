@@ -378,13 +378,6 @@ finding_from (const Jv *o)
 static MpMessage *
 message_from (const Jv *o, const char *folder)
 {
-	static const struct { guint flag; const char *name; } flags[] = {
-		{ MP_MSG_FLAG_TNEF, "tnef" },
-		{ MP_MSG_FLAG_SMIME_OPAQUE, "smime_opaque" },
-		{ MP_MSG_FLAG_SIGNED, "signed" },
-		{ MP_MSG_FLAG_ENCRYPTED, "encrypted" },
-		{ MP_MSG_FLAG_CALENDAR, "calendar" },
-	};
 	MpMessage *m = mp_message_new ();
 	const Jv *v;
 	const char *s;
@@ -413,9 +406,8 @@ message_from (const Jv *o, const char *folder)
 	if ((v = jv_get (o, "flags")) && v->t == JV_ARR)
 		for (guint i = 0; i < v->items->len; i++) {
 			const Jv *e = g_ptr_array_index (v->items, i);
-			for (gsize k = 0; k < G_N_ELEMENTS (flags); k++)
-				if (e->t == JV_STR && strcmp (e->s, flags[k].name) == 0)
-					m->flags |= flags[k].flag;
+			if (e->t == JV_STR)
+				m->flags |= mp_message_flag_from_name (e->s);
 		}
 	s = jv_str (o, "read");
 	m->read_state = g_strcmp0 (s, "read") == 0 ? MP_READ_SEEN
@@ -435,7 +427,7 @@ message_from (const Jv *o, const char *folder)
 		for (guint i = 0; i < v->items->len; i++) {
 			const Jv *e = g_ptr_array_index (v->items, i);
 			if (e->t == JV_STR)
-				g_ptr_array_add (m->problems, g_strdup (e->s));
+				mp_message_add_problem_text (m, e->s);
 		}
 	if ((v = jv_get (o, "findings")) && v->t == JV_ARR)
 		for (guint i = 0; i < v->items->len; i++)

@@ -114,13 +114,6 @@ write_u64 (FILE *fp, const char *k, guint64 v, gboolean comma)
 static void
 write_message (FILE *fp, const MpMessage *m)
 {
-	static const struct { guint flag; const char *name; } flags[] = {
-		{ MP_MSG_FLAG_TNEF, "tnef" },
-		{ MP_MSG_FLAG_SMIME_OPAQUE, "smime_opaque" },
-		{ MP_MSG_FLAG_SIGNED, "signed" },
-		{ MP_MSG_FLAG_ENCRYPTED, "encrypted" },
-		{ MP_MSG_FLAG_CALENDAR, "calendar" },
-	};
 	gboolean first = TRUE;
 	const char *read = mp_read_state_name (m->read_state);
 
@@ -148,13 +141,13 @@ write_message (FILE *fp, const MpMessage *m)
 	write_u64 (fp, "max_line", m->max_line, TRUE);
 	key (fp, "flags");
 	fputc ('[', fp);
-	for (gsize i = 0; i < G_N_ELEMENTS (flags); i++) {
-		if (!(m->flags & flags[i].flag))
+	for (guint flag = 1; flag & MP_MSG_FLAG_ALL; flag <<= 1) {
+		if (!(m->flags & flag))
 			continue;
 		if (!first)
 			fputc (',', fp);
 		first = FALSE;
-		mp_json_write_string (fp, flags[i].name);
+		mp_json_write_string (fp, mp_message_flag_name (flag));
 	}
 	fputs ("],", fp);
 	key (fp, "read"); mp_json_write_string (fp, *read ? read : NULL); fputc (',', fp);

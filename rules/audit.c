@@ -219,7 +219,7 @@ check_duplicate (MpAudit *a, MpMessage *m)
 	for (guint i = 0; i < a->rules->rules->len; i++) {
 		const MpRule *r = g_ptr_array_index (a->rules->rules, i);
 		if (r->check == MP_CHECK_HEADER && (r->header_problems & MP_HDR_DUPLICATE_MESSAGE_ID))
-			mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup ("duplicate-message-id"), NULL,
+			mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup (mp_problem_name (MP_PROBLEM_DUPLICATE_MESSAGE_ID)), NULL,
 			                        g_strdup_printf ("duplicate-message-id: <%s> appears earlier in this folder "
 			                                         "(importers may drop one of them)", m->message_id)));
 	}

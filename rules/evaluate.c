@@ -131,20 +131,21 @@ check_header (const MpRule *r, const MpRuleSet *set, MpMessage *m)
 
 	for (guint p = 0; p < m->problems->len; p++) {
 		const char *problem = g_ptr_array_index (m->problems, p);
-		gsize n = strcspn (problem, ":");
-		guint bit = mp_header_problem_bit (problem, n);
+		MpProblemCode code = mp_problem_of_text (problem);
+		guint bit = mp_header_problem_bit (code);
 		if (bit == 0 || (bit & judged_here) || !(r->header_problems & bit) || (seen & bit))
 			continue;
 		seen |= bit;
-		mp_message_add_finding (m, mp_finding_for_rule (r, g_strndup (problem, n), NULL, g_strdup (problem)));
+		mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup (mp_problem_name (code)), NULL,
+		                                                g_strdup (problem)));
 	}
 	if (m->date_source != MP_DATE_HEADER)
 		return;
 	if ((r->header_problems & MP_HDR_FUTURE_DATE) && m->date_unix > set->as_of + FUTURE_SLACK)
-		mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup ("future-date"), NULL,
+		mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup (mp_problem_name (MP_PROBLEM_FUTURE_DATE)), NULL,
 		                        g_strdup_printf ("future-date: Date %s is after the scan time", m->date)));
 	if ((r->header_problems & MP_HDR_ANCIENT_DATE) && m->date_unix < ANCIENT_DATE)
-		mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup ("ancient-date"), NULL,
+		mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup (mp_problem_name (MP_PROBLEM_ANCIENT_DATE)), NULL,
 		                        g_strdup_printf ("ancient-date: Date %s is before 1980", m->date)));
 }
 

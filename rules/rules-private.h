@@ -12,8 +12,8 @@ MpFinding *mp_finding_size     (const MpRule *r, const char *what, guint64 value
 /* "101 attachments > 100" */
 MpFinding *mp_finding_count    (const MpRule *r, const char *what, guint64 value);
 
-/* The MpHeaderProblem bit of the first LEN bytes of NAME ("missing-date"),
- * 0 for none. The names are the analyzer's problem codes. */
-guint      mp_header_problem_bit (const char *name, gsize len);
+/* The MpHeaderProblem bit a `header` rule uses for problem CODE, 0 when a
+ * header rule does not judge it. */
+guint      mp_header_problem_bit (MpProblemCode code);
 
 G_END_DECLS

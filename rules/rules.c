@@ -61,27 +61,33 @@ typedef struct {
 	guint       bit;
 } NameBit;
 
-static const NameBit header_problem_names[] = {
-	{ "missing-from", MP_HDR_MISSING_FROM },
-	{ "empty-from", MP_HDR_EMPTY_FROM },
-	{ "multiple-from", MP_HDR_MULTIPLE_FROM },
-	{ "invalid-from", MP_HDR_INVALID_FROM },
-	{ "missing-date", MP_HDR_MISSING_DATE },
-	{ "invalid-date", MP_HDR_INVALID_DATE },
-	{ "two-digit-year", MP_HDR_TWO_DIGIT_YEAR },
-	{ "invalid-time", MP_HDR_INVALID_TIME },
-	{ "future-date", MP_HDR_FUTURE_DATE },
-	{ "ancient-date", MP_HDR_ANCIENT_DATE },
-	{ "missing-message-id", MP_HDR_MISSING_MESSAGE_ID },
-	{ "duplicate-message-id", MP_HDR_DUPLICATE_MESSAGE_ID },
-	{ "malformed-header", MP_HDR_MALFORMED_HEADER },
-	{ "unencoded-8bit-header", MP_HDR_UNENCODED_8BIT },
+/* The header problems a `header` rule can judge, named by the one
+ * vocabulary of problem codes (problem-codes.h): the analyzer records
+ * them and the rules read them back by code, never by spelling. */
+static const struct {
+	guint         bit;
+	MpProblemCode code;
+} header_problems[] = {
+	{ MP_HDR_MISSING_FROM, MP_PROBLEM_MISSING_FROM },
+	{ MP_HDR_EMPTY_FROM, MP_PROBLEM_EMPTY_FROM },
+	{ MP_HDR_MULTIPLE_FROM, MP_PROBLEM_MULTIPLE_FROM },
+	{ MP_HDR_INVALID_FROM, MP_PROBLEM_INVALID_FROM },
+	{ MP_HDR_MISSING_DATE, MP_PROBLEM_MISSING_DATE },
+	{ MP_HDR_INVALID_DATE, MP_PROBLEM_INVALID_DATE },
+	{ MP_HDR_TWO_DIGIT_YEAR, MP_PROBLEM_TWO_DIGIT_YEAR },
+	{ MP_HDR_INVALID_TIME, MP_PROBLEM_INVALID_TIME },
+	{ MP_HDR_FUTURE_DATE, MP_PROBLEM_FUTURE_DATE },
+	{ MP_HDR_ANCIENT_DATE, MP_PROBLEM_ANCIENT_DATE },
+	{ MP_HDR_MISSING_MESSAGE_ID, MP_PROBLEM_MISSING_MESSAGE_ID },
+	{ MP_HDR_DUPLICATE_MESSAGE_ID, MP_PROBLEM_DUPLICATE_MESSAGE_ID },
+	{ MP_HDR_MALFORMED_HEADER, MP_PROBLEM_MALFORMED_HEADER },
+	{ MP_HDR_UNENCODED_8BIT, MP_PROBLEM_UNENCODED_8BIT_HEADER },
 };
 
-static const NameBit crypto_kinds[] = {
-	{ "signed", MP_MSG_FLAG_SIGNED },
-	{ "encrypted", MP_MSG_FLAG_ENCRYPTED },
-	{ "smime-opaque", MP_MSG_FLAG_SMIME_OPAQUE },
+/* The flags an `encrypted-or-signed` rule can judge (`kinds = ...`), named
+ * as every report names them (message.h). */
+static const guint crypto_kinds[] = {
+	MP_MSG_FLAG_SIGNED, MP_MSG_FLAG_ENCRYPTED, MP_MSG_FLAG_SMIME_OPAQUE,
 };
 
 static const CheckDef *
@@ -107,21 +113,20 @@ mp_check_scope (MpCheck check)
 }
 
 guint
-mp_header_problem_bit (const char *name, gsize len)
+mp_header_problem_bit (MpProblemCode code)
 {
-	for (gsize i = 0; i < G_N_ELEMENTS (header_problem_names); i++)
-		if (strlen (header_problem_names[i].name) == len &&
-		    strncmp (header_problem_names[i].name, name, len) == 0)
-			return header_problem_names[i].bit;
+	for (gsize i = 0; i < G_N_ELEMENTS (header_problems); i++)
+		if (header_problems[i].code == code)
+			return header_problems[i].bit;
 	return 0;
 }
 
 const char *
 mp_header_problem_name (guint bit)
 {
-	for (gsize i = 0; i < G_N_ELEMENTS (header_problem_names); i++)
-		if (header_problem_names[i].bit == bit)
-			return header_problem_names[i].name;
+	for (gsize i = 0; i < G_N_ELEMENTS (header_problems); i++)
+		if (header_problems[i].bit == bit)
+			return mp_problem_name (header_problems[i].code);
 	return "header";
 }
 
@@ -487,6 +492,12 @@ get_name_bits (Loaded *l, const char *origin, const char *group, const char *key
 		for (gsize k = 0; k < n; k++)
 			if (strcmp (names[i], table[k].name) == 0)
 				bit = table[k].bit;
+		/* flag names: "smime-opaque" is how rules files spelled
+		 * smime_opaque before the vocabulary was one table */
+		if (bit == 0 && strcmp (key, "kinds") == 0)
+			for (gsize k = 0; k < n; k++)
+				if (mp_message_flag_from_name (names[i]) == table[k].bit)
+					bit = table[k].bit;
 		if (bit == 0) {
 			const char *hint = mp_suggest (names[i], known);
 			g_autofree char *list = g_strjoinv (", ", (char **) known);
@@ -602,12 +613,25 @@ parse_rule (Loaded *l, const char *origin, const char *group, MpRule **out, GErr
 		}
 		return get_bool (l, origin, group, "inside-archives", TRUE, &r->inside_archives, error);
 	case MP_CHECK_HEADER:
-		return get_name_bits (l, origin, group, "problems", header_problem_names,
-		                      G_N_ELEMENTS (header_problem_names), MP_HDR_ALL, &r->header_problems, error);
-	case MP_CHECK_ENCRYPTED_OR_SIGNED:
-		return get_name_bits (l, origin, group, "kinds", crypto_kinds, G_N_ELEMENTS (crypto_kinds),
+	{
+		NameBit table[G_N_ELEMENTS (header_problems)];
+		for (gsize i = 0; i < G_N_ELEMENTS (header_problems); i++) {
+			table[i].name = mp_problem_name (header_problems[i].code);
+			table[i].bit = header_problems[i].bit;
+		}
+		return get_name_bits (l, origin, group, "problems", table, G_N_ELEMENTS (table),
+		                      MP_HDR_ALL, &r->header_problems, error);
+	}
+	case MP_CHECK_ENCRYPTED_OR_SIGNED: {
+		NameBit table[G_N_ELEMENTS (crypto_kinds)];
+		for (gsize i = 0; i < G_N_ELEMENTS (crypto_kinds); i++) {
+			table[i].name = mp_message_flag_name (crypto_kinds[i]);
+			table[i].bit = crypto_kinds[i];
+		}
+		return get_name_bits (l, origin, group, "kinds", table, G_N_ELEMENTS (table),
 		                      MP_MSG_FLAG_SIGNED | MP_MSG_FLAG_ENCRYPTED | MP_MSG_FLAG_SMIME_OPAQUE,
 		                      &r->crypto_flags, error);
+	}
 	case MP_CHECK_FOLDER_NAME: {
 		g_autofree char *forbidden = g_key_file_get_string (l->kf, group, "forbidden-characters", NULL);
 		if (g_key_file_has_key (l->kf, group, "max-length", NULL) &&

@@ -20,7 +20,7 @@
 
 #include <string.h>
 
-/* mime-analyze.c's MP_MAX_WALK_DEPTH. A parsed tree is never this deep
+/* mime-gmime.c's MP_MAX_WALK_DEPTH. A parsed tree is never this deep
  * (MP_IMAP_MAX_DEPTH_CEILING); the cap keeps the recursive walk bounded
  * whatever parser settings built the tree. */
 #define MP_IMAP_MAX_WALK_DEPTH 1100
@@ -58,7 +58,7 @@ nstring (const MpImapValue *v)
 static void
 malformed (Walk *w, const char *detail)
 {
-	mp_message_add_problem (w->m, "malformed-bodystructure", detail);
+	mp_message_add_problem (w->m, MP_PROBLEM_MALFORMED_BODYSTRUCTURE, detail);
 }
 
 static gboolean
@@ -386,7 +386,7 @@ walk_leaf (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint
 	}
 
 	/* A3: an attached e-mail counts once; what it carries is reported as
-	 * nested_attachments, never in the count. As in mime-analyze.c, a
+	 * nested_attachments, never in the count. As in mime-gmime.c, a
 	 * message whose whole body is message/rfc822 (a digest, a bounce) has
 	 * its inner attachments nested too, though that body is no attachment. */
 	if (message)
@@ -399,7 +399,7 @@ walk_body (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint
            const char *section)
 {
 	if (depth > MP_IMAP_MAX_WALK_DEPTH) {
-		mp_message_add_problem (w->m, "nesting-overflow", NULL);
+		mp_message_add_problem (w->m, MP_PROBLEM_NESTING_OVERFLOW, NULL);
 		return;
 	}
 	if (!mp_imap_value_is_list (body) || mp_imap_value_get_n_children (body) == 0) {
@@ -429,7 +429,7 @@ mp_imap_bodystructure_analyze_regions (const MpImapValue *body, MpMessage *m, GA
 {
 	Walk w = { m, regions, decode };
 
-	/* mime-analyze.c walk_message (&ctx, msg, 0, 0): the top body has the
+	/* mime-gmime.c walk_message (&ctx, msg, 0, 0): the top body has the
 	 * ROOT role and depth 0 */
 	walk_body (&w, body, MP_PART_ROLE_ROOT, 0, 0, "");
 }

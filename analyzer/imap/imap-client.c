@@ -1,37 +1,18 @@
-/* imap-client.c — the IMAP connection: URL, TCP with timeouts, TLS with
- * certificate and host name checks (OpenSSL 3), STARTTLS without response
- * injection, CAPABILITY, SASL, tagged commands with pipelining, and the
- * read-only helpers LIST, EXAMINE and UID FETCH. Responses are parsed by
- * imap-parser.c; this file never parses server bytes itself.
- *
- * I/O model: a non-blocking socket; every wait is one poll() bounded by
- * the client's timeout, so a stalled server costs at most that long per
- * wait. OpenSSL runs on the same socket (SSL_set_fd) and its WANT_READ /
- * WANT_WRITE are turned into the same poll(). */
+/* imap-client.c — one IMAP connection on an imap-transport.h transport:
+ * the greeting, STARTTLS without response injection, CAPABILITY, login
+ * (SASL through imap-sasl.c, or LOGIN), tagged commands with pipelining,
+ * and the read-only helpers LIST, EXAMINE and UID FETCH. Responses are
+ * parsed by imap-parser.c; this file never parses server bytes itself. */
 #include "imap-client.h"
+#include "imap-sasl.h"
+#include "imap-secret.h"
+#include "imap-transport.h"
 #include "mutf7.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 /* Server text shown in messages is cut here: it is untrusted. */
 #define MAX_SHOWN_TEXT 300
-/* SASL challenges answered before giving up (a failing OAuth2 login needs 1). */
-#define MAX_SASL_ROUNDS 4
 
 struct _MpImapClient {
 	MpImapUrl  url;
@@ -44,9 +25,7 @@ struct _MpImapClient {
 	gpointer   alert_data;
 	MpImapParserSettings parser_settings;
 
-	int        fd;
-	SSL_CTX   *ctx;
-	SSL       *ssl;
+	MpImapTransport *transport; /* while connected */
 	MpImapParser *parser;
 	guint8     inbuf[16384];
 	gsize      in_start, in_end;
@@ -102,199 +81,6 @@ client_error (MpImapClient *c, GError **error, int code, const char *fmt, ...)
 	g_set_error (error, MP_ERROR, code, "%s: %s", c->url.display, msg);
 }
 
-static void
-secret_free (char *s)
-{
-	mp_imap_secret_free (s);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SSL_CTX, SSL_CTX_free)
-
-static gboolean
-is_ip_address (const char *host)
-{
-	guint8 buf[16];
-	return inet_pton (AF_INET, host, buf) == 1 || inet_pton (AF_INET6, host, buf) == 1;
-}
-
-/* The first OpenSSL error of this thread as text, and the queue emptied. */
-static char *
-openssl_error_text (void)
-{
-	unsigned long e = ERR_peek_last_error ();
-	char buf[256] = "";
-	if (e != 0)
-		ERR_error_string_n (e, buf, sizeof buf);
-	ERR_clear_error ();
-	return g_strdup (e != 0 ? buf : "unknown TLS error");
-}
-
-/* ---- URLs ------------------------------------------------------------- */
-
-void
-mp_imap_url_clear (MpImapUrl *u)
-{
-	g_free (u->user);
-	g_free (u->host);
-	g_free (u->folder);
-	g_free (u->display);
-	memset (u, 0, sizeof *u);
-}
-
-/* URL with any "user:password@" reduced to "user:***@", for messages. */
-static char *
-redact_url (const char *url)
-{
-	const char *auth = strstr (url, "://");
-	auth = auth ? auth + 3 : url;
-	gsize alen = strcspn (auth, "/?#");
-	const char *at = g_strrstr_len (auth, (gssize) alen, "@");
-	if (at == NULL)
-		return g_strdup (url);
-	const char *colon = memchr (auth, ':', (gsize) (at - auth));
-	if (colon == NULL)
-		return g_strdup (url);
-	return g_strdup_printf ("%.*s:***%s", (int) (colon - url), url, at);
-}
-
-/* Percent-decodes LEN octets of S; NULL on a bad escape, NUL or control
- * characters, or invalid UTF-8. */
-static char *
-pct_decode (const char *s, gsize len)
-{
-	g_autoptr(GString) out = g_string_sized_new (len);
-	for (gsize i = 0; i < len; i++) {
-		char ch = s[i];
-		if (ch == '%') {
-			if (i + 2 >= len || !g_ascii_isxdigit (s[i + 1]) || !g_ascii_isxdigit (s[i + 2]))
-				return NULL;
-			ch = (char) (g_ascii_xdigit_value (s[i + 1]) * 16 + g_ascii_xdigit_value (s[i + 2]));
-			i += 2;
-		}
-		if ((guchar) ch < 0x20 || ch == 0x7f)
-			return NULL;
-		g_string_append_c (out, ch);
-	}
-	if (!g_utf8_validate (out->str, (gssize) out->len, NULL))
-		return NULL;
-	return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-static gboolean G_GNUC_PRINTF (3, 4)
-url_error (GError **error, const char *url, const char *fmt, ...)
-{
-	va_list ap;
-	va_start (ap, fmt);
-	g_autofree char *msg = g_strdup_vprintf (fmt, ap);
-	va_end (ap);
-	g_autofree char *shown = redact_url (url);
-	g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "IMAP URL %s: %s", shown, msg);
-	return FALSE;
-}
-
-gboolean
-mp_imap_url_parse (const char *url, MpImapUrl *out, GError **error)
-{
-	memset (out, 0, sizeof *out);
-	const char *rest;
-	if (g_ascii_strncasecmp (url, "imaps://", 8) == 0) {
-		out->implicit_tls = TRUE;
-		rest = url + 8;
-	} else if (g_ascii_strncasecmp (url, "imap://", 7) == 0) {
-		rest = url + 7;
-	} else {
-		return url_error (error, url, "must start with imaps:// (TLS) or imap:// (STARTTLS)");
-	}
-	if (strpbrk (url, "?# \t\r\n") != NULL)
-		return url_error (error, url, "spaces, '?' and '#' are not allowed (percent-encode them)");
-
-	gsize alen = strcspn (rest, "/");
-	const char *path = rest[alen] == '/' ? rest + alen + 1 : NULL;
-	/* the last '@' ends the user: "alice@example.org@host" works unencoded */
-	const char *at = g_strrstr_len (rest, (gssize) alen, "@");
-	if (at == NULL)
-		return url_error (error, url, "no user name (imaps://USER@HOST)");
-	gsize ulen = (gsize) (at - rest);
-	if (memchr (rest, ':', ulen) != NULL)
-		return url_error (error, url, "a password in the URL is not supported (it would show in "
-		                  "process lists): use MAILPREFLIGHT_PASSWORD or --password-file");
-	if (memchr (rest, ';', ulen) != NULL)
-		return url_error (error, url, "';AUTH=' in the URL is not supported: use --auth-mechanism");
-	g_autofree char *user = pct_decode (rest, ulen);
-	if (user == NULL || *user == '\0')
-		return url_error (error, url, "the user name is empty or badly percent-encoded");
-
-	const char *hp = at + 1;
-	gsize hplen = alen - ulen - 1;
-	g_autofree char *host = NULL;
-	const char *port_s = NULL;
-	gsize port_len = 0;
-	if (hplen > 0 && hp[0] == '[') {
-		const char *close = memchr (hp, ']', hplen);
-		if (close == NULL)
-			return url_error (error, url, "unterminated '[' in an IPv6 address");
-		host = g_strndup (hp + 1, (gsize) (close - hp - 1));
-		guint8 buf[16];
-		if (inet_pton (AF_INET6, host, buf) != 1)
-			return url_error (error, url, "'%s' is not an IPv6 address", host);
-		const char *after = close + 1;
-		gsize after_len = hplen - (gsize) (after - hp);
-		if (after_len > 0) {
-			if (after[0] != ':')
-				return url_error (error, url, "unexpected text after ']'");
-			port_s = after + 1;
-			port_len = after_len - 1;
-		}
-	} else {
-		const char *colon = memchr (hp, ':', hplen);
-		gsize hlen = colon ? (gsize) (colon - hp) : hplen;
-		host = g_strndup (hp, hlen);
-		if (colon) {
-			port_s = colon + 1;
-			port_len = hplen - hlen - 1;
-		}
-		for (const char *p = host; *p; p++) {
-			if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-' && *p != '_')
-				return url_error (error, url, "'%s' is not a host name", host);
-		}
-	}
-	if (*host == '\0')
-		return url_error (error, url, "no host name");
-
-	guint port = out->implicit_tls ? 993 : 143;
-	if (port_s != NULL) {
-		if (port_len == 0 || port_len > 5)
-			return url_error (error, url, "bad port");
-		port = 0;
-		for (gsize i = 0; i < port_len; i++) {
-			if (!g_ascii_isdigit (port_s[i]))
-				return url_error (error, url, "bad port");
-			port = port * 10 + (guint) (port_s[i] - '0');
-		}
-		if (port == 0 || port > 65535)
-			return url_error (error, url, "port %u is out of range", port);
-	}
-
-	g_autofree char *folder = NULL;
-	if (path != NULL && *path != '\0') {
-		gsize plen = strlen (path);
-		while (plen > 0 && path[plen - 1] == '/')
-			plen--;
-		folder = pct_decode (path, plen);
-		if (folder == NULL)
-			return url_error (error, url, "the folder is badly percent-encoded");
-		if (*folder == '\0')
-			g_clear_pointer (&folder, g_free);
-	}
-
-	out->user = g_steal_pointer (&user);
-	out->host = g_steal_pointer (&host);
-	out->port = (guint16) port;
-	out->folder = g_steal_pointer (&folder);
-	out->display = g_strdup (url);
-	return TRUE;
-}
-
 /* ---- creation --------------------------------------------------------- */
 
 MpImapClient *
@@ -303,14 +89,7 @@ mp_imap_client_new (const MpImapUrl *url, const MpImapClientOptions *options)
 	static const MpImapClientOptions defaults = { 0 };
 	const MpImapClientOptions *o = options ? options : &defaults;
 	MpImapClient *c = g_new0 (MpImapClient, 1);
-	c->url.implicit_tls = url->implicit_tls;
-	c->url.user = g_strdup (url->user);
-	c->url.host = g_strdup (url->host);
-	c->url.port = url->port;
-	c->url.folder = g_strdup (url->folder);
-	c->url.display = url->display ? g_strdup (url->display)
-	                 : g_strdup_printf ("%s://%s@%s:%u", url->implicit_tls ? "imaps" : "imap",
-	                                    url->user, url->host, url->port);
+	mp_imap_url_copy (&c->url, url);
 	c->ca_file = g_strdup (o->ca_file);
 	c->insecure_skip_verify = o->insecure_skip_verify;
 	c->allow_plaintext = o->allow_plaintext;
@@ -322,7 +101,6 @@ mp_imap_client_new (const MpImapUrl *url, const MpImapClientOptions *options)
 		c->parser_settings = *o->parser_settings;
 	else
 		mp_imap_parser_settings_init (&c->parser_settings);
-	c->fd = -1;
 	c->caps = g_ptr_array_new_with_free_func (g_free);
 	g_ptr_array_add (c->caps, NULL);
 	c->pending = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
@@ -334,18 +112,7 @@ mp_imap_client_new (const MpImapUrl *url, const MpImapClientOptions *options)
 static void
 close_connection (MpImapClient *c)
 {
-	if (c->ssl) {
-		SSL_free (c->ssl);
-		c->ssl = NULL;
-	}
-	if (c->ctx) {
-		SSL_CTX_free (c->ctx);
-		c->ctx = NULL;
-	}
-	if (c->fd >= 0) {
-		close (c->fd);
-		c->fd = -1;
-	}
+	g_clear_pointer (&c->transport, mp_imap_transport_free);
 	g_clear_pointer (&c->parser, mp_imap_parser_free);
 	c->in_start = c->in_end = 0;
 	c->connected = FALSE;
@@ -377,7 +144,7 @@ mp_imap_client_is_broken (const MpImapClient *c)
 gboolean
 mp_imap_client_is_tls (const MpImapClient *c)
 {
-	return c->ssl != NULL;
+	return c->transport != NULL && mp_imap_transport_is_tls (c->transport);
 }
 
 const char *
@@ -434,65 +201,17 @@ mp_imap_client_get_capabilities (const MpImapClient *c)
 	return (const char *const *) c->caps->pdata;
 }
 
-/* ---- raw I/O ---------------------------------------------------------- */
+/* ---- the transport ---------------------------------------------------- */
 
-/* OpenSSL writes with write(2): a peer that has gone raises SIGPIPE, which
- * kills the process. Blocking it in this thread and swallowing a pending one
- * is the thread-safe way (no process-wide signal() change). */
-typedef struct {
-	sigset_t old;
-	gboolean was_unblocked;
-} SigpipeGuard;
-
-static void
-sigpipe_block (SigpipeGuard *g)
-{
-	sigset_t s;
-	sigemptyset (&s);
-	sigaddset (&s, SIGPIPE);
-	pthread_sigmask (SIG_BLOCK, &s, &g->old);
-	g->was_unblocked = !sigismember (&g->old, SIGPIPE);
-}
-
-static void
-sigpipe_restore (SigpipeGuard *g)
-{
-	if (!g->was_unblocked)
-		return;
-	sigset_t pending, s;
-	sigemptyset (&s);
-	sigaddset (&s, SIGPIPE);
-	if (sigpending (&pending) == 0 && sigismember (&pending, SIGPIPE)) {
-		struct timespec zero = { 0, 0 };
-		while (sigtimedwait (&s, NULL, &zero) < 0 && errno == EINTR)
-			;
-	}
-	pthread_sigmask (SIG_SETMASK, &g->old, NULL);
-}
-
-/* Waits until FD is ready for EVENTS, at most the client's timeout. */
+/* A failure of the transport, named with the URL; one of MP_ERROR_READ
+ * breaks the connection. */
 static gboolean
-wait_fd (MpImapClient *c, short events, const char *what, GError **error)
+transport_error (MpImapClient *c, GError *local, GError **error)
 {
-	gint64 deadline = g_get_monotonic_time () + (gint64) c->timeout_ms * 1000;
-	for (;;) {
-		gint64 left_ms = (deadline - g_get_monotonic_time () + 999) / 1000;
-		if (left_ms <= 0)
-			left_ms = 0;
-		struct pollfd pfd = { .fd = c->fd, .events = events };
-		int n = poll (&pfd, 1, (int) left_ms);
-		if (n > 0)
-			return TRUE;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			client_error (c, error, MP_ERROR_READ, "poll: %s", g_strerror (errno));
-			return FALSE;
-		}
-		client_error (c, error, MP_ERROR_READ, "timed out after %u.%03u s %s",
-		              c->timeout_ms / 1000, c->timeout_ms % 1000, what);
-		return FALSE;
-	}
+	if (local->code == MP_ERROR_READ)
+		c->broken = TRUE;
+	g_propagate_prefixed_error (error, local, "%s: ", c->url.display);
+	return FALSE;
 }
 
 static gboolean
@@ -509,281 +228,40 @@ closed_error (MpImapClient *c, GError **error)
 static gboolean
 raw_read (MpImapClient *c, guint8 *buf, gsize len, gsize *got, GError **error)
 {
-	if (c->ssl == NULL) {
-		for (;;) {
-			ssize_t n = recv (c->fd, buf, len, 0);
-			if (n > 0) {
-				*got = (gsize) n;
-				return TRUE;
-			}
-			if (n == 0)
-				return closed_error (c, error);
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				if (!wait_fd (c, POLLIN, "waiting for the server", error))
-					return FALSE;
-				continue;
-			}
-			if (errno == ECONNRESET)
-				return closed_error (c, error);
-			client_error (c, error, MP_ERROR_READ, "read: %s", g_strerror (errno));
-			return FALSE;
-		}
+	GError *local = NULL;
+	switch (mp_imap_transport_read (c->transport, buf, len, got, &local)) {
+	case MP_IMAP_IO_OK:
+		return TRUE;
+	case MP_IMAP_IO_CLOSED:
+		return closed_error (c, error);
+	case MP_IMAP_IO_FAILED:
+	default:
+		return transport_error (c, local, error);
 	}
-	SigpipeGuard g;
-	sigpipe_block (&g);
-	gboolean ok = FALSE;
-	for (;;) {
-		ERR_clear_error ();
-		errno = 0;
-		int n = SSL_read (c->ssl, buf, (int) MIN (len, (gsize) G_MAXINT));
-		if (n > 0) {
-			*got = (gsize) n;
-			ok = TRUE;
-			break;
-		}
-		int e = SSL_get_error (c->ssl, n);
-		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-			if (!wait_fd (c, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, "waiting for the server", error))
-				break;
-			continue;
-		}
-		if (e == SSL_ERROR_ZERO_RETURN ||
-		    (e == SSL_ERROR_SYSCALL && (errno == 0 || errno == ECONNRESET || errno == EPIPE)) ||
-		    (e == SSL_ERROR_SSL &&
-		     ERR_GET_REASON (ERR_peek_last_error ()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
-			ERR_clear_error ();
-			closed_error (c, error);
-			break;
-		}
-		if (e == SSL_ERROR_SYSCALL) {
-			client_error (c, error, MP_ERROR_READ, "read: %s", g_strerror (errno));
-			break;
-		}
-		g_autofree char *t = openssl_error_text ();
-		client_error (c, error, MP_ERROR_READ, "TLS read failed: %s", t);
-		break;
-	}
-	sigpipe_restore (&g);
-	return ok;
 }
 
 static gboolean
 raw_write (MpImapClient *c, const void *data, gsize len, GError **error)
 {
-	const guint8 *p = data;
-	if (c->ssl == NULL) {
-		while (len > 0) {
-			ssize_t n = send (c->fd, p, len, MSG_NOSIGNAL);
-			if (n > 0) {
-				p += n;
-				len -= (gsize) n;
-				continue;
-			}
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-				if (!wait_fd (c, POLLOUT, "sending to the server", error))
-					return FALSE;
-				continue;
-			}
-			if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
-				return closed_error (c, error);
-			client_error (c, error, MP_ERROR_READ, "write: %s", g_strerror (errno));
-			return FALSE;
-		}
+	GError *local = NULL;
+	switch (mp_imap_transport_write (c->transport, data, len, &local)) {
+	case MP_IMAP_IO_OK:
 		return TRUE;
+	case MP_IMAP_IO_CLOSED:
+		return closed_error (c, error);
+	case MP_IMAP_IO_FAILED:
+	default:
+		return transport_error (c, local, error);
 	}
-	SigpipeGuard g;
-	sigpipe_block (&g);
-	gboolean ok = TRUE;
-	while (len > 0) {
-		ERR_clear_error ();
-		errno = 0;
-		int n = SSL_write (c->ssl, p, (int) MIN (len, (gsize) G_MAXINT));
-		if (n > 0) {
-			p += n;
-			len -= (gsize) n;
-			continue;
-		}
-		int e = SSL_get_error (c->ssl, n);
-		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-			if (!wait_fd (c, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, "sending to the server", error)) {
-				ok = FALSE;
-				break;
-			}
-			continue;
-		}
-		if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && (errno == 0 || errno == EPIPE ||
-		                                                               errno == ECONNRESET))) {
-			ERR_clear_error ();
-			closed_error (c, error);
-		} else {
-			g_autofree char *t = openssl_error_text ();
-			client_error (c, error, MP_ERROR_READ, "TLS write failed: %s", t);
-		}
-		ok = FALSE;
-		break;
-	}
-	sigpipe_restore (&g);
-	return ok;
-}
-
-/* ---- connecting ------------------------------------------------------- */
-
-static gboolean
-tcp_connect (MpImapClient *c, GError **error)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
-	struct addrinfo *res = NULL;
-	char port[8];
-	g_snprintf (port, sizeof port, "%u", c->url.port);
-	/* getaddrinfo has no timeout of its own; the resolver's applies */
-	int gai = getaddrinfo (c->url.host, port, &hints, &res);
-	if (gai != 0) {
-		client_error (c, error, MP_ERROR_READ, "cannot resolve host %s: %s", c->url.host,
-		              gai_strerror (gai));
-		return FALSE;
-	}
-	g_autofree char *last = NULL;
-	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
-		int fd = socket (ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fd < 0) {
-			g_free (last);
-			last = g_strdup (g_strerror (errno));
-			continue;
-		}
-		c->fd = fd;
-		int rc = connect (fd, ai->ai_addr, ai->ai_addrlen);
-		if (rc < 0 && errno == EINPROGRESS) {
-			g_autoptr(GError) werr = NULL;
-			if (!wait_fd (c, POLLOUT, "connecting", &werr)) {
-				c->broken = FALSE;
-				g_free (last);
-				last = g_strdup_printf ("timed out after %u.%03u s", c->timeout_ms / 1000,
-				                        c->timeout_ms % 1000);
-				close (fd);
-				c->fd = -1;
-				continue;
-			}
-			int soerr = 0;
-			socklen_t sl = sizeof soerr;
-			getsockopt (fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
-			rc = soerr ? -1 : 0;
-			errno = soerr;
-		}
-		if (rc == 0) {
-			int one = 1;
-			setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-			freeaddrinfo (res);
-			return TRUE;
-		}
-		g_free (last);
-		last = g_strdup (g_strerror (errno));
-		close (fd);
-		c->fd = -1;
-	}
-	freeaddrinfo (res);
-	client_error (c, error, MP_ERROR_READ, "cannot connect to %s port %u: %s", c->url.host,
-	              c->url.port, last ? last : "no address");
-	return FALSE;
 }
 
 static gboolean
-tls_handshake (MpImapClient *c, GError **error)
+start_tls (MpImapClient *c, GError **error)
 {
-	g_autoptr(SSL_CTX) ctx = SSL_CTX_new (TLS_client_method ());
-	if (ctx == NULL) {
-		g_autofree char *t = openssl_error_text ();
-		client_error (c, error, MP_ERROR_READ, "TLS setup failed: %s", t);
-		return FALSE;
-	}
-	/* RFC 8996 / RFC 8314: nothing older than TLS 1.2 */
-	SSL_CTX_set_min_proto_version (ctx, TLS1_2_VERSION);
-	SSL_CTX_set_mode (ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	if (!c->insecure_skip_verify) {
-		if (c->ca_file) {
-			if (SSL_CTX_load_verify_locations (ctx, c->ca_file, NULL) != 1) {
-				g_autofree char *t = openssl_error_text ();
-				client_error (c, error, MP_ERROR_USAGE, "cannot load CA file %s: %s", c->ca_file, t);
-				return FALSE;
-			}
-		} else if (SSL_CTX_set_default_verify_paths (ctx) != 1) {
-			g_autofree char *t = openssl_error_text ();
-			client_error (c, error, MP_ERROR_READ, "cannot load the system trust store: %s", t);
-			return FALSE;
-		}
-		SSL_CTX_set_verify (ctx, SSL_VERIFY_PEER, NULL);
-	} else {
-		SSL_CTX_set_verify (ctx, SSL_VERIFY_NONE, NULL);
-	}
-
-	SSL *ssl = SSL_new (ctx);
-	if (ssl == NULL || SSL_set_fd (ssl, c->fd) != 1) {
-		SSL_free (ssl);
-		g_autofree char *t = openssl_error_text ();
-		client_error (c, error, MP_ERROR_READ, "TLS setup failed: %s", t);
-		return FALSE;
-	}
-	c->ssl = ssl;
-	c->ctx = g_steal_pointer (&ctx);
-	gboolean ip = is_ip_address (c->url.host);
-	/* SNI carries names only (RFC 6066 §3) */
-	if (!ip)
-		SSL_set_tlsext_host_name (ssl, c->url.host);
-	if (!c->insecure_skip_verify) {
-		X509_VERIFY_PARAM *param = SSL_get0_param (ssl);
-		X509_VERIFY_PARAM_set_hostflags (param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-		int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc (param, c->url.host)
-		            : SSL_set1_host (ssl, c->url.host);
-		if (ok != 1) {
-			client_error (c, error, MP_ERROR_READ, "cannot set up the host name check for %s",
-			              c->url.host);
-			return FALSE;
-		}
-	}
-	SSL_set_connect_state (ssl);
-
-	SigpipeGuard g;
-	sigpipe_block (&g);
-	gboolean done = FALSE;
-	for (;;) {
-		ERR_clear_error ();
-		errno = 0;
-		int rc = SSL_do_handshake (ssl);
-		if (rc == 1) {
-			done = TRUE;
-			break;
-		}
-		int e = SSL_get_error (ssl, rc);
-		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-			if (!wait_fd (c, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, "in the TLS handshake", error))
-				break;
-			continue;
-		}
-		long vr = SSL_get_verify_result (ssl);
-		if (vr != X509_V_OK) {
-			ERR_clear_error ();
-			client_error (c, error, MP_ERROR_READ, "certificate verify failed: %s for host %s",
-			              X509_verify_cert_error_string (vr), c->url.host);
-		} else if (e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN ||
-		           ERR_GET_REASON (ERR_peek_last_error ()) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
-			int en = errno;
-			ERR_clear_error ();
-			if (en == 0 || en == ECONNRESET || en == EPIPE)
-				client_error (c, error, MP_ERROR_READ,
-				              "TLS handshake failed: connection closed by server");
-			else
-				client_error (c, error, MP_ERROR_READ, "TLS handshake failed: %s", g_strerror (en));
-		} else {
-			g_autofree char *t = openssl_error_text ();
-			client_error (c, error, MP_ERROR_READ, "TLS handshake failed: %s", t);
-		}
-		break;
-	}
-	sigpipe_restore (&g);
-	return done;
+	GError *local = NULL;
+	if (!mp_imap_transport_start_tls (c->transport, &local))
+		return transport_error (c, local, error);
+	return TRUE;
 }
 
 /* ---- responses -------------------------------------------------------- */
@@ -1080,7 +558,7 @@ read_greeting (MpImapClient *c, GError **error)
 	if (st == MP_IMAP_STATUS_PREAUTH) {
 		/* CVE-2020-14093: a PREAUTH greeting skips STARTTLS, and a
 		 * man in the middle can send it */
-		if (c->ssl == NULL && !c->allow_plaintext) {
+		if (!mp_imap_transport_is_tls (c->transport) && !c->allow_plaintext) {
 			client_error (c, error, MP_ERROR_READ,
 			              "server sent a PREAUTH greeting on a connection without TLS; refusing "
 			              "(STARTTLS cannot follow it, so it may be a man in the middle)");
@@ -1101,13 +579,7 @@ do_starttls (MpImapClient *c, GError **error)
 	c->line_mode = FALSE;
 	if (!ok)
 		return FALSE;
-	gboolean injected = c->in_start < c->in_end;
-	if (!injected) {
-		guint8 b;
-		ssize_t n = recv (c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-		injected = n > 0;
-	}
-	if (injected) {
+	if (c->in_start < c->in_end || mp_imap_transport_has_unread (c->transport)) {
 		client_error (c, error, MP_ERROR_READ,
 		              "server sent data after STARTTLS's OK before the TLS handshake; refusing "
 		              "(response injection, CVE-2020-14954)");
@@ -1118,7 +590,7 @@ do_starttls (MpImapClient *c, GError **error)
 	c->parser = mp_imap_parser_new (&c->parser_settings);
 	caps_clear (c);
 	g_clear_pointer (&c->bye_text, g_free);
-	if (!tls_handshake (c, error))
+	if (!start_tls (c, error))
 		return FALSE;
 	return ask_capability (c, TRUE, error);
 }
@@ -1130,11 +602,22 @@ mp_imap_client_connect (MpImapClient *c, GError **error)
 		client_error (c, error, MP_ERROR_USAGE, "connect called twice");
 		return FALSE;
 	}
-	if (!tcp_connect (c, error))
-		return FALSE;
+	MpImapTransportOptions topts = {
+		.host = c->url.host,
+		.port = c->url.port,
+		.ca_file = c->ca_file,
+		.insecure_skip_verify = c->insecure_skip_verify,
+		.timeout_ms = c->timeout_ms,
+	};
+	GError *local = NULL;
+	c->transport = mp_imap_transport_new (&topts);
+	if (!mp_imap_transport_connect (c->transport, &local)) {
+		g_clear_pointer (&c->transport, mp_imap_transport_free);
+		return transport_error (c, local, error);
+	}
 	c->parser = mp_imap_parser_new (&c->parser_settings);
 	c->connected = TRUE;
-	if (c->url.implicit_tls && !tls_handshake (c, error))
+	if (c->url.implicit_tls && !start_tls (c, error))
 		return FALSE;
 	if (!read_greeting (c, error))
 		return FALSE;
@@ -1155,26 +638,6 @@ mp_imap_client_connect (MpImapClient *c, GError **error)
 
 /* ---- authentication --------------------------------------------------- */
 
-/* SASL message of RFC 7628 §3.1 / Google's XOAUTH2; a secret. */
-static char *
-oauth_message (MpImapClient *c, const char *mech, const char *token)
-{
-	if (g_ascii_strcasecmp (mech, "XOAUTH2") == 0)
-		return g_strdup_printf ("user=%s\001auth=Bearer %s\001\001", c->url.user, token);
-	/* gs2 saslname: ',' and '=' are escaped (RFC 5801 §4) */
-	g_autoptr(GString) u = g_string_new (NULL);
-	for (const char *p = c->url.user; *p; p++) {
-		if (*p == ',')
-			g_string_append (u, "=2C");
-		else if (*p == '=')
-			g_string_append (u, "=3D");
-		else
-			g_string_append_c (u, *p);
-	}
-	return g_strdup_printf ("n,a=%s,\001host=%s\001port=%u\001auth=Bearer %s\001\001", u->str,
-	                        c->url.host, c->url.port, token);
-}
-
 /* The tagged completion of an authentication: OK, or "authentication
  * failed" with the server's text and any decoded challenge DETAIL. */
 static gboolean
@@ -1189,60 +652,43 @@ auth_result (MpImapClient *c, const MpImapResponse *r, const char *mech, const c
 	return FALSE;
 }
 
-/* AUTHENTICATE MECH with the initial response PAYLOAD (a secret). */
+/* AUTHENTICATE (RFC 3501 §6.2.2): the exchange SASL knows, framed as IMAP
+ * wants it (base64 lines after "+" continuations); the initial response
+ * goes with the command when the server has SASL-IR (RFC 4959). */
 static gboolean
-sasl_authenticate (MpImapClient *c, const char *mech, const char *payload, gsize payload_len,
-                   GError **error)
+sasl_authenticate (MpImapClient *c, MpImapSasl *sasl, GError **error)
 {
-	char *b64 = g_base64_encode ((const guchar *) payload, payload_len);
-	g_autoptr(GString) line = g_string_sized_new (strlen (b64) + 64);
+	const char *mech = mp_imap_sasl_get_mechanism (sasl);
+	g_autoptr(GString) line = g_string_sized_new (256);
 	guint tag = register_tag (c, "AUTHENTICATE");
 	gboolean ir = mp_imap_client_has_capability (c, "SASL-IR");
-	gboolean sent_response = ir;
 	if (ir)
-		g_string_printf (line, "A%u AUTHENTICATE %s %s\r\n", tag, mech, b64);
+		g_string_printf (line, "A%u AUTHENTICATE %s %s\r\n", tag, mech, mp_imap_sasl_initial_response (sasl));
 	else
 		g_string_printf (line, "A%u AUTHENTICATE %s\r\n", tag, mech);
 	g_debug ("%s: C: A%u AUTHENTICATE %s%s", c->url.display, tag, mech, ir ? " <secret>" : "");
 	gboolean ok = raw_write (c, line->str, line->len, error);
-	OPENSSL_cleanse (line->str, line->allocated_len);
-	g_autofree char *detail = NULL;
-	gboolean oauth = g_ascii_strcasecmp (mech, "PLAIN") != 0;
-	for (guint round = 0; ok; round++) {
+	mp_imap_secret_wipe (line->str, line->allocated_len);
+	while (ok) {
 		g_autoptr(MpImapResponse) r = read_until (c, tag, TRUE, NULL, NULL, error);
 		if (r == NULL) {
 			ok = FALSE;
 			break;
 		}
 		if (mp_imap_response_get_kind (r) == MP_IMAP_RESPONSE_TAGGED) {
+			gsize flen = 0;
+			const char *failure = mp_imap_sasl_get_failure (sasl, &flen);
+			g_autofree char *detail = failure ? shown_text (failure, flen) : NULL;
 			g_hash_table_remove (c->pending, GUINT_TO_POINTER (tag));
 			ok = auth_result (c, r, mech, detail, error);
 			break;
 		}
-		const char *answer;
-		if (!sent_response) {
-			/* the empty challenge of a server without SASL-IR */
-			g_string_printf (line, "%s\r\n", b64);
-			sent_response = TRUE;
-			answer = line->str;
-		} else if (round < MAX_SASL_ROUNDS && oauth && detail == NULL) {
-			/* RFC 7628 §3.2.3 / XOAUTH2: the failure is a JSON challenge;
-			 * a dummy answer brings the tagged NO */
-			gsize tlen = 0;
-			const char *t = mp_imap_response_get_text (r, &tlen);
-			gsize dlen = 0;
-			g_autofree char *text = g_strndup (t ? t : "", tlen);
-			g_autofree guchar *dec = g_base64_decode (text, &dlen);
-			detail = shown_text ((const char *) dec, dec ? dlen : 0);
-			answer = g_ascii_strcasecmp (mech, "OAUTHBEARER") == 0 ? "AQ==\r\n" : "\r\n";
-		} else {
-			answer = "*\r\n"; /* cancel (RFC 3501 §6.2.2) */
-		}
-		ok = raw_write (c, answer, strlen (answer), error);
-		OPENSSL_cleanse (line->str, line->allocated_len);
+		gsize tlen = 0;
+		const char *challenge = mp_imap_response_get_text (r, &tlen);
+		g_string_printf (line, "%s\r\n", mp_imap_sasl_step (sasl, challenge, tlen));
+		ok = raw_write (c, line->str, line->len, error);
+		mp_imap_secret_wipe (line->str, line->allocated_len);
 	}
-	OPENSSL_cleanse (b64, strlen (b64));
-	g_free (b64);
 	return ok;
 }
 
@@ -1270,7 +716,7 @@ login (MpImapClient *c, const char *password, GError **error)
 		} else {
 			g_string_append_printf (line, "{%" G_GSIZE_FORMAT "}\r\n", len);
 			ok = raw_write (c, line->str, line->len, error);
-			OPENSSL_cleanse (line->str, line->allocated_len);
+			mp_imap_secret_wipe (line->str, line->allocated_len);
 			g_string_truncate (line, 0);
 			if (!ok)
 				break;
@@ -1291,7 +737,7 @@ login (MpImapClient *c, const char *password, GError **error)
 		g_string_append (line, "\r\n");
 		ok = raw_write (c, line->str, line->len, error);
 	}
-	OPENSSL_cleanse (line->str, line->allocated_len);
+	mp_imap_secret_wipe (line->str, line->allocated_len);
 	if (!ok)
 		return FALSE;
 	g_autoptr(MpImapResponse) r = read_until (c, tag, FALSE, NULL, NULL, error);
@@ -1315,7 +761,7 @@ mp_imap_client_authenticate (MpImapClient *c, const char *password, const char *
 		return FALSE;
 	if (c->authenticated)
 		return TRUE;
-	if (c->ssl == NULL && !c->allow_plaintext) {
+	if (!mp_imap_transport_is_tls (c->transport) && !c->allow_plaintext) {
 		client_error (c, error, MP_ERROR_USAGE, "refusing to send credentials without TLS");
 		return FALSE;
 	}
@@ -1372,22 +818,12 @@ mp_imap_client_authenticate (MpImapClient *c, const char *password, const char *
 
 	c->caps_updated = FALSE;
 	gboolean ok;
-	if (oauth) {
-		char *msg = oauth_message (c, mech, oauth2_token);
-		ok = sasl_authenticate (c, mech, msg, strlen (msg), error);
-		secret_free (msg);
-	} else if (strcmp (mech, "PLAIN") == 0) {
-		/* RFC 4616: authzid NUL authcid NUL passwd, authzid empty */
-		gsize ulen = strlen (c->url.user), plen = strlen (password);
-		g_autoptr(GString) msg = g_string_sized_new (ulen + plen + 3);
-		g_string_append_c (msg, '\0');
-		g_string_append_len (msg, c->url.user, (gssize) ulen);
-		g_string_append_c (msg, '\0');
-		g_string_append_len (msg, password, (gssize) plen);
-		ok = sasl_authenticate (c, mech, msg->str, msg->len, error);
-		OPENSSL_cleanse (msg->str, msg->allocated_len);
-	} else {
+	if (strcmp (mech, "LOGIN") == 0) {
 		ok = login (c, password, error);
+	} else {
+		g_autoptr(MpImapSasl) sasl = mp_imap_sasl_new (mech, c->url.user, c->url.host, c->url.port,
+		                                               oauth ? oauth2_token : password);
+		ok = sasl_authenticate (c, sasl, error);
 	}
 	if (!ok)
 		return FALSE;
@@ -1687,20 +1123,15 @@ void
 mp_imap_client_logout (MpImapClient *c)
 {
 	if (c->connected && !c->broken) {
-		guint saved = c->timeout_ms;
-		c->timeout_ms = MIN (saved, 5000u); /* a goodbye is not worth a minute */
+		/* a goodbye is not worth a minute (the connection ends here, so
+		 * the shorter wait is never undone) */
+		mp_imap_transport_set_timeout (c->transport, MIN (c->timeout_ms, 5000u));
 		g_autoptr(GError) err = NULL;
 		guint tag = mp_imap_client_send (c, "LOGOUT", &err);
 		if (tag != 0 && !mp_imap_client_wait (c, tag, NULL, NULL, &err))
 			g_debug ("%s: LOGOUT: %s", c->url.display, err->message);
-		if (c->ssl != NULL && !c->broken) {
-			SigpipeGuard g;
-			sigpipe_block (&g);
-			SSL_shutdown (c->ssl); /* close_notify; we do not wait for the peer's */
-			ERR_clear_error ();
-			sigpipe_restore (&g);
-		}
-		c->timeout_ms = saved;
+		if (!c->broken)
+			mp_imap_transport_shutdown (c->transport);
 	}
 	close_connection (c);
 }

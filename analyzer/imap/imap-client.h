@@ -1,6 +1,7 @@
 /* imap-client.h — a synchronous, read-only IMAP client connection (RFC 3501,
- * RFC 9051) over TLS (implicit, RFC 8314) or STARTTLS (RFC 3501 §6.2.1),
- * built on the incremental parser of imap-parser.h.
+ * RFC 9051) over TLS (implicit, RFC 8314) or STARTTLS (RFC 3501 §6.2.1):
+ * commands and responses (imap-parser.h) on a transport (imap-transport.h),
+ * logging in with SASL (imap-sasl.h) or LOGIN.
  *
  * One MpImapClient is one connection and is used by one thread at a time;
  * a scan opens several clients, one per worker thread. Every wait on the
@@ -21,47 +22,15 @@
  * password or token.
  *
  * Ownership: the client copies what it is given. Responses handed to a
- * callback belong to the client and live only during the call. Secrets
- * returned by mp_imap_password_get() and mp_imap_token_read() are the
- * caller's: free them with mp_imap_secret_free(). */
+ * callback belong to the client and live only during the call. The
+ * secrets given to mp_imap_client_authenticate() stay the caller's
+ * (imap-secret.h says where they come from and how they are freed). */
 #pragma once
 
 #include "imap-parser.h"
+#include "imap-url.h"
 
 G_BEGIN_DECLS
-
-/* ---- URLs ------------------------------------------------------------- */
-
-/* imaps://USER@HOST[:PORT][/FOLDER] (implicit TLS, port 993) or
- * imap://USER@HOST[:PORT][/FOLDER] (STARTTLS, port 143). HOST may be a name,
- * an IPv4 address or an IPv6 address in brackets. */
-typedef struct {
-	gboolean implicit_tls; /* imaps:// */
-	char    *user;         /* percent-decoded */
-	char    *host;         /* without brackets */
-	guint16  port;
-	char    *folder;       /* percent-decoded UTF-8, or NULL for "all folders" */
-	char    *display;      /* the URL as shown in messages (normalized, no secret) */
-} MpImapUrl;
-
-/* Parses URL into OUT (cleared first). FALSE with MP_ERROR_USAGE naming the
- * URL (a password in it is never repeated) and the problem. */
-gboolean mp_imap_url_parse (const char *url, MpImapUrl *out, GError **error);
-/* Frees the strings of U and zeroes it; safe on a zeroed struct. */
-void     mp_imap_url_clear (MpImapUrl *u);
-
-/* ---- Secrets ---------------------------------------------------------- */
-
-/* The password: $MAILPREFLIGHT_PASSWORD, else the first line of
- * PASSWORD_FILE (warns when it is readable by group or others), else, when
- * INTERACTIVE and stdin is a terminal, a prompt without echo on /dev/tty;
- * else MP_ERROR_USAGE saying how to give one. */
-char *mp_imap_password_get (const char *password_file, gboolean interactive, GError **error);
-/* The OAuth2 access token in PATH (surrounding white space removed; at
- * most 64 KiB). */
-char *mp_imap_token_read   (const char *path, GError **error);
-/* Zeroes and frees a secret; NULL is fine. */
-void  mp_imap_secret_free  (char *secret);
 
 /* ---- The connection --------------------------------------------------- */
 

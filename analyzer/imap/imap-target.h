@@ -5,6 +5,8 @@
 #pragma once
 
 #include "imap-client.h"
+/* PASSWORD below is a secret: its callers free it with mp_imap_secret_free() */
+#include "imap-secret.h"
 
 G_BEGIN_DECLS
 

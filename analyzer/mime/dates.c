@@ -27,7 +27,7 @@ mp_format_date (GDateTime *dt)
 	 * sign (- only for a negative offset), hours and minutes of |offset|
 	 * in whole seconds, seconds dropped (gdatetime.c, format_z). Anything
 	 * outside 4-digit years and 2-digit offset hours goes to GLib itself.
-	 * test-mime-analyze /mime-analyze/format-date compares both. */
+	 * test-dates /dates/format/like-glib compares both. */
 	gint64 offset = g_date_time_get_utc_offset (dt) / G_TIME_SPAN_SECOND;
 	gint64 abs_offset = offset < 0 ? -offset : offset;
 	char buf[32], *p = buf;
@@ -108,8 +108,8 @@ time_field_ok (const char *s, gsize n, guint64 max)
  * RFC 5322 §4.3 made 2-digit years obsolete). GMime accepts both forms.
  * The first month name followed by another word decides: the word after
  * it is the year, the one after that "hh:mm" or "hh:mm:ss". Runs once per
- * message, so it allocates nothing; test-mime-analyze compares it with the
- * g_strsplit() version it replaced. */
+ * message, so it allocates nothing; test-dates /dates/date-syntax compares
+ * it with the g_strsplit() version it replaced. */
 void
 mp_date_check_syntax (MpMessage *m, const char *raw)
 {
@@ -134,7 +134,7 @@ mp_date_check_syntax (MpMessage *m, const char *raw)
 		wlen = year_len;
 	}
 	if (all_digits (year, year_len) && year_len < 4)
-		mp_message_add_problem (m, "two-digit-year", raw);
+		mp_message_add_problem (m, MP_PROBLEM_TWO_DIGIT_YEAR, raw);
 	if (next_date_word (&p, &time, &time_len)) {
 		/* "hh:mm[:ss]": split at the first three colons at most (the
 		 * fourth field, if any, keeps the rest) */
@@ -147,7 +147,7 @@ mp_date_check_syntax (MpMessage *m, const char *raw)
 			const char *field_end = colon ? colon : end;
 
 			if (n < 3 && !bad && !time_field_ok (q, (gsize) (field_end - q), max[n])) {
-				mp_message_add_problem (m, "invalid-time", raw);
+				mp_message_add_problem (m, MP_PROBLEM_INVALID_TIME, raw);
 				bad = TRUE;
 			}
 			n++;
@@ -156,7 +156,7 @@ mp_date_check_syntax (MpMessage *m, const char *raw)
 			q = colon + 1;
 		}
 		if (n < 2 || n > 3)
-			mp_message_add_problem (m, "invalid-time", raw);
+			mp_message_add_problem (m, MP_PROBLEM_INVALID_TIME, raw);
 	}
 }
 
@@ -209,7 +209,8 @@ mp_parse_from_line_date (const char *from_line)
 	 * some writers add a zone before or after the year. Taken as UTC when
 	 * no zone is given (what mutt and Dovecot write). Runs once per mbox
 	 * message on the producer thread: the words stay in place, nothing is
-	 * allocated. */
+	 * allocated (test-dates /dates/from-line compares it with the
+	 * g_strsplit() version it replaced). */
 	Word words[FROM_LINE_WORDS_MAX];
 	guint n = 0;
 	guint64 day, year, h, mi, sec = 0;

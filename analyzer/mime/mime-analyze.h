@@ -1,8 +1,11 @@
-/* mime-analyze.h — reads one message with GMime and records what
- * DEFINITIONS.md asks for: attachments, inline parts, flags, Date, From,
- * Subject, Message-ID and every parse problem (GMime's own parser warnings are
- * harvested as findings). Size is not computed here: the source counts it on
- * the raw bytes, where it is exact.
+/* mime-analyze.h — the entry point of analyzer/mime: reads one message and
+ * records what DEFINITIONS.md asks for: attachments, inline parts, flags,
+ * Date, From, Subject, Message-ID and every parse problem (GMime's own
+ * parser warnings are harvested as findings). The light walker
+ * (mime-fast.h) reads the common message in memory; GMime (mime-gmime.h)
+ * reads whatever it declines. The size is counted on the raw bytes, where
+ * it is exact (octets.h): here when the caller asks (MP_RANGE_COUNT_SIZE),
+ * else by the source.
  *
  * One MpAnalyzer per thread (GMime parser options are not shared between
  * threads, GMIME-IMAP-FACTS §5). */

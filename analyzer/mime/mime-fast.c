@@ -13,8 +13,8 @@
  * plain Content-Type or Content-Disposition value, which plain-field.c
  * reads as GMime would (its grammar has one reading; fuzz-plain-field and
  * test-plain-field compare every accept with GMime's parse); and the
- * facts become MpMessage fields through the same code as the GMime path
- * (mime-shared.h). Whatever could make GMime warn or read otherwise is
+ * facts become MpMessage fields through the same recorder as the GMime
+ * path (mime-record.h). Whatever could make GMime warn or read otherwise is
  * declined.
  *
  * Two phases, so a decline leaves M untouched: read() gathers facts into
@@ -22,7 +22,7 @@
 #include "mime-fast.h"
 
 #include "archive-list.h"
-#include "mime-shared.h"
+#include "octets.h"
 #include "part-class.h"
 #include "plain-field.h"
 
@@ -110,7 +110,7 @@ typedef struct {
 	guint         parts;      /* mime_parts */
 	guint         max_depth;
 	guint         flags;      /* signed / encrypted */
-	MpAnalyzeFlags analyze_flags;
+	gboolean      list_archives;
 	gboolean      mbox_quoted;
 } Walk;
 
@@ -316,8 +316,8 @@ plain_content_type (const char *v)
 	return *p == '\0' || *p == ';';
 }
 
-/* TRUE when F has a non-empty BASE or BASE* parameter (param_list_has()
- * in mime-analyze.c, on GMime's list). */
+/* TRUE when F has a non-empty BASE or BASE* parameter (what
+ * mp_part_has_filename() asks of GMime's list, mime-record.c). */
 static gboolean
 plain_has (const MpPlainField *f, const char *base)
 {
@@ -745,7 +745,7 @@ read_top_headers (Walk *w, TopFacts *t, PartHeaders *ph, gsize *content)
 	return TRUE;
 }
 
-/* What list_archive() in mime-analyze.c does with the part GMime built: the
+/* What list_archive() in mime-gmime.c does with the part GMime built: the
  * same stream (a window of the message's byte array), decoder and lister. */
 static void
 list_archive (Walk *w, const Leaf *l, MpAttachment *att)
@@ -767,7 +767,7 @@ list_archive (Walk *w, const Leaf *l, MpAttachment *att)
 }
 
 static void
-commit (Walk *w, MpAnalyzer *a, TopFacts *t, MpMessage *m)
+commit (Walk *w, MpMimeRecorder *r, TopFacts *t, MpMessage *m)
 {
 	MpHeaderFacts h = { { NULL } };
 	GArray *leaves = w->f->leaves;
@@ -781,7 +781,7 @@ commit (Walk *w, MpAnalyzer *a, TopFacts *t, MpMessage *m)
 	h.subject = t->subject;
 	h.message_id = t->message_id;
 	h.status = t->status;
-	mp_analyzer_record_headers (a, m, &h);
+	mp_mime_record_headers (r, m, &h);
 
 	m->mime_parts += w->parts;
 	m->depth = MAX (m->depth, w->max_depth);
@@ -799,21 +799,21 @@ commit (Walk *w, MpAnalyzer *a, TopFacts *t, MpMessage *m)
 		                    mp_part_has_filename (NULL, NULL, l->h.ct_value);
 		info.has_content_id = l->h.has_content_id;
 		info.role = l->role;
-		kind = mp_analyzer_record_leaf (a, m, &info, l->h.charset, 0);
+		kind = mp_mime_record_leaf (r, m, &info, l->h.charset, 0);
 		if (kind == MP_PART_ATTACHMENT) {
 			g_autofree char *mime_type = g_strdup_printf ("%s/%s", info.type, info.subtype);
 			MpAttachment *att = mp_message_add_attachment (m, l->h.filename ? l->h.filename : l->h.name, mime_type,
 			                                               mp_region_size (w->buf + l->start, l->end - l->start,
 			                                                               w->mbox_quoted));
-			if ((w->analyze_flags & MP_ANALYZE_LIST_ARCHIVES) && mp_archive_is_candidate (att->mime_type, att->filename))
+			if (w->list_archives && mp_archive_is_candidate (att->mime_type, att->filename))
 				list_archive (w, l, att);
 		}
 	}
 }
 
 gboolean
-mp_mime_fast_analyze (MpMimeFast *f, MpAnalyzer *a, GByteArray *bytes,
-                      MpAnalyzeFlags flags, gboolean mbox_quoted, MpMessage *m)
+mp_mime_fast_analyze (MpMimeFast *f, MpMimeRecorder *r, GByteArray *bytes,
+                      gboolean list_archives, gboolean mbox_quoted, MpMessage *m)
 {
 	Walk w = { 0 };
 	TopFacts t = { { NULL } };
@@ -826,7 +826,7 @@ mp_mime_fast_analyze (MpMimeFast *f, MpAnalyzer *a, GByteArray *bytes,
 	w.bytes = bytes;
 	w.buf = bytes->data;
 	w.len = bytes->len;
-	w.analyze_flags = flags;
+	w.list_archives = list_archives;
 	w.mbox_quoted = mbox_quoted;
 	f->warned = FALSE;
 	f->decline = NULL;
@@ -838,7 +838,7 @@ mp_mime_fast_analyze (MpMimeFast *f, MpAnalyzer *a, GByteArray *bytes,
 	if (ok && f->warned)
 		ok = decline (&w, "a GMime helper warned");
 	if (ok) {
-		commit (&w, a, &t, m);
+		commit (&w, r, &t, m);
 		f->accepted++;
 	}
 	top_facts_clear (&t);

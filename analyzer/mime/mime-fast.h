@@ -1,6 +1,7 @@
 /* mime-fast.h — the light MIME walker: reads the common, well-formed message
  * straight from its bytes in memory and fills MpMessage exactly as the GMime
- * tree walk (mime-analyze.c) would, without building a GMime object tree.
+ * tree walk (mime-gmime.h) would, without building a GMime object tree;
+ * both record through the same recorder (mime-record.h).
  *
  * It accepts only what it can prove GMime reads the same way: header blocks
  * of plain "Name: value" lines in 7-bit ASCII without CR or NUL, no
@@ -15,7 +16,7 @@
  * One MpMimeFast per MpAnalyzer (one thread). */
 #pragma once
 
-#include "mime-analyze.h"
+#include "mime-record.h"
 
 G_BEGIN_DECLS
 
@@ -24,11 +25,12 @@ typedef struct _MpMimeFast MpMimeFast;
 MpMimeFast *mp_mime_fast_new      (void);
 void        mp_mime_fast_free     (MpMimeFast *f);
 /* Reads the message BYTES (all of it; archives are listed from windows of
- * it, as GMime's persisted content streams) for A (charset cache) and, when
- * it accepts, fills M as mp_analyzer_run() would and returns TRUE. Returns
- * FALSE, M untouched, when it declines. */
-gboolean    mp_mime_fast_analyze  (MpMimeFast *f, MpAnalyzer *a, GByteArray *bytes,
-                                   MpAnalyzeFlags flags, gboolean mbox_quoted, MpMessage *m);
+ * it, as GMime's persisted content streams) and, when it accepts, records
+ * it into M through R as mp_mime_gmime_analyze() would and returns TRUE.
+ * Returns FALSE, M untouched, when it declines. LIST_ARCHIVES and
+ * MBOX_QUOTED as for mp_mime_gmime_analyze(). */
+gboolean    mp_mime_fast_analyze  (MpMimeFast *f, MpMimeRecorder *r, GByteArray *bytes,
+                                   gboolean list_archives, gboolean mbox_quoted, MpMessage *m);
 /* Messages accepted so far. */
 guint64     mp_mime_fast_accepted (const MpMimeFast *f);
 /* Why the last call declined (a short fixed phrase), NULL after an accept:

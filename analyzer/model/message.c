@@ -47,9 +47,18 @@ mp_message_free (MpMessage *m)
  * broken headers must not make a 10,000-entry problem list. */
 #define MP_MAX_PROBLEMS 32
 
-void
-mp_message_add_problem (MpMessage *m, const char *code, const char *detail)
+G_STATIC_ASSERT (MP_PROBLEM_COUNT <= 64); /* problem_set is one guint64 */
+
+static void
+note_code (MpMessage *m, MpProblemCode code)
 {
+	m->problem_set |= G_GUINT64_CONSTANT (1) << code;
+}
+
+void
+mp_message_add_problem (MpMessage *m, MpProblemCode code, const char *detail)
+{
+	const char *name = mp_problem_name (code);
 	g_autofree char *entry = NULL;
 
 	if (detail != NULL && *detail != '\0') {
@@ -67,35 +76,39 @@ mp_message_add_problem (MpMessage *m, const char *code, const char *detail)
 			g_string_truncate (s, s->len - 1);
 		if (*valid && strlen (valid) > 80)
 			g_string_append (s, "...");
-		entry = g_strdup_printf ("%s: %s", code, s->str);
+		entry = g_strdup_printf ("%s: %s", name, s->str);
 		g_string_free (s, TRUE);
 	} else {
-		entry = g_strdup (code);
+		entry = g_strdup (name);
 	}
 	for (guint i = 0; i < m->problems->len; i++)
 		if (strcmp (g_ptr_array_index (m->problems, i), entry) == 0)
 			return;
 	if (m->problems->len == MP_MAX_PROBLEMS) {
-		if (!mp_message_has_problem (m, "more-problems"))
-			g_ptr_array_add (m->problems, g_strdup ("more-problems"));
+		if (!mp_message_has_problem (m, MP_PROBLEM_MORE_PROBLEMS)) {
+			g_ptr_array_add (m->problems, g_strdup (mp_problem_name (MP_PROBLEM_MORE_PROBLEMS)));
+			note_code (m, MP_PROBLEM_MORE_PROBLEMS);
+		}
 		return;
 	}
 	if (m->problems->len > MP_MAX_PROBLEMS)
 		return;
 	g_ptr_array_add (m->problems, g_steal_pointer (&entry));
+	note_code (m, code);
+}
+
+void
+mp_message_add_problem_text (MpMessage *m, const char *text)
+{
+	/* as the report that saved it wrote it: already cut and capped */
+	g_ptr_array_add (m->problems, g_strdup (text));
+	note_code (m, mp_problem_of_text (text));
 }
 
 gboolean
-mp_message_has_problem (const MpMessage *m, const char *code)
+mp_message_has_problem (const MpMessage *m, MpProblemCode code)
 {
-	gsize n = strlen (code);
-
-	for (guint i = 0; i < m->problems->len; i++) {
-		const char *p = g_ptr_array_index (m->problems, i);
-		if (strncmp (p, code, n) == 0 && (p[n] == '\0' || p[n] == ':'))
-			return TRUE;
-	}
-	return FALSE;
+	return code != MP_PROBLEM_UNKNOWN && (m->problem_set & (G_GUINT64_CONSTANT (1) << code)) != 0;
 }
 
 MpAttachment *
@@ -117,24 +130,55 @@ mp_message_add_finding (MpMessage *m, MpFinding *f)
 	g_ptr_array_add (m->findings, f);
 }
 
+/* The one vocabulary of flag names (DEFINITIONS.md "Attachment count":
+ * "flags: tnef, smime_opaque, signed, encrypted, calendar"), in the order
+ * reports list them. */
+static const struct {
+	guint       flag;
+	const char *name;
+} flag_names[] = {
+	{ MP_MSG_FLAG_TNEF, "tnef" },
+	{ MP_MSG_FLAG_SMIME_OPAQUE, "smime_opaque" },
+	{ MP_MSG_FLAG_SIGNED, "signed" },
+	{ MP_MSG_FLAG_ENCRYPTED, "encrypted" },
+	{ MP_MSG_FLAG_CALENDAR, "calendar" },
+};
+
+const char *
+mp_message_flag_name (guint flag)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS (flag_names); i++)
+		if (flag_names[i].flag == flag)
+			return flag_names[i].name;
+	return NULL;
+}
+
+guint
+mp_message_flag_from_name (const char *name)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS (flag_names); i++) {
+		const char *a = flag_names[i].name, *b = name;
+		while (*a != '\0' && (*a == *b || (*a == '_' && *b == '-'))) {
+			a++;
+			b++;
+		}
+		if (*a == '\0' && *b == '\0')
+			return flag_names[i].flag;
+	}
+	return 0;
+}
+
 char *
 mp_message_flags_string (guint flags)
 {
-	static const struct { guint flag; const char *name; } names[] = {
-		{ MP_MSG_FLAG_TNEF, "tnef" },
-		{ MP_MSG_FLAG_SMIME_OPAQUE, "smime_opaque" },
-		{ MP_MSG_FLAG_SIGNED, "signed" },
-		{ MP_MSG_FLAG_ENCRYPTED, "encrypted" },
-		{ MP_MSG_FLAG_CALENDAR, "calendar" },
-	};
 	GString *s = g_string_new (NULL);
 
-	for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
-		if (!(flags & names[i].flag))
+	for (gsize i = 0; i < G_N_ELEMENTS (flag_names); i++) {
+		if (!(flags & flag_names[i].flag))
 			continue;
 		if (s->len)
 			g_string_append_c (s, ';');
-		g_string_append (s, names[i].name);
+		g_string_append (s, flag_names[i].name);
 	}
 	return g_string_free (s, FALSE);
 }

@@ -8,6 +8,8 @@
 
 #include <glib.h>
 
+#include "problem-codes.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -24,6 +26,8 @@ typedef enum {
 	MP_MSG_FLAG_ENCRYPTED    = 1 << 3, /* multipart/encrypted */
 	MP_MSG_FLAG_CALENDAR     = 1 << 4, /* text/calendar */
 } MpMessageFlags;
+
+#define MP_MSG_FLAG_ALL ((1u << 5) - 1)
 
 /* Where the Date column came from (DEFINITIONS.md, "Dates"). */
 typedef enum {
@@ -100,7 +104,9 @@ typedef struct {
 	char        *message_id;
 	MpReadState  read_state;
 
-	GPtrArray   *problems;    /* char*: "code" or "code: detail" */
+	GPtrArray   *problems;    /* char*: "code" or "code: detail", in the order
+	                           * found; add with mp_message_add_problem */
+	guint64      problem_set; /* bit per MpProblemCode in problems */
 	GPtrArray   *findings;    /* MpFinding* */
 	gboolean     skipped;     /* not a message (UW-IMAP folder internal data) */
 	MpFetched    fetched;     /* IMAP: content downloaded for the checks */
@@ -109,8 +115,12 @@ typedef struct {
 
 MpMessage *mp_message_new            (void);
 void       mp_message_free           (MpMessage *m);
-void       mp_message_add_problem    (MpMessage *m, const char *code, const char *detail);
-gboolean   mp_message_has_problem    (const MpMessage *m, const char *code);
+/* Records problem CODE with DETAIL (may be NULL; cut to one short line),
+ * once per code and detail, at most 32 per message. */
+void       mp_message_add_problem    (MpMessage *m, MpProblemCode code, const char *detail);
+/* Records a problem TEXT as a saved report wrote it ("code: detail"). */
+void       mp_message_add_problem_text (MpMessage *m, const char *text);
+gboolean   mp_message_has_problem    (const MpMessage *m, MpProblemCode code);
 /* Returns the new attachment (owned by M). */
 MpAttachment *mp_message_add_attachment (MpMessage *m, const char *filename,
                                          const char *mime_type, guint64 encoded_size);
@@ -118,6 +128,12 @@ MpAttachment *mp_message_add_attachment (MpMessage *m, const char *filename,
 void       mp_message_add_finding    (MpMessage *m, MpFinding *f);
 /* The flags as "tnef;signed", "" when none. Free with g_free. */
 char      *mp_message_flags_string   (guint flags);
+/* The one name of each MpMessageFlags bit, as every report and rules file
+ * writes it ("smime_opaque"); NULL for anything but a single known bit. */
+const char *mp_message_flag_name     (guint flag);
+/* The bit named NAME, 0 when none. A '-' reads as '_' ("smime-opaque" is
+ * how rules files spelled it before 0.2). */
+guint       mp_message_flag_from_name (const char *name);
 
 MpFinding  *mp_finding_new           (void);
 void        mp_finding_free          (MpFinding *f);

@@ -1,5 +1,6 @@
 /* fuzz-message.c — one message through GMime and our walker
- * (analyzer/mime/mime-analyze.c, part-class.c, archive-list.c, crlf.c).
+ * (analyzer/mime/mime-analyze.c, mime-gmime.c, mime-record.c, part-class.c,
+ * archive-list.c, octets.c).
  *
  * The input is one RFC 5322 message. It is analyzed twice:
  *  - mp_analyzer_run on a GMime memory stream;
@@ -13,7 +14,7 @@
  * bytes and both runs agree on what they found. */
 #include "fuzz-common.h"
 #include "mime-analyze.h"
-#include "crlf.h"
+#include "octets.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -114,11 +115,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	/* the file range also scans the raw bytes (NUL, header block size):
 	 * those problems exist on that side only, and where the problem list
 	 * hit its cap the extra one shifts what is kept */
-	gboolean capped = mp_message_has_problem (a, "more-problems") || mp_message_has_problem (b, "more-problems");
+	gboolean capped = mp_message_has_problem (a, MP_PROBLEM_MORE_PROBLEMS) || mp_message_has_problem (b, MP_PROBLEM_MORE_PROBLEMS);
 	if (a->attachments != b->attachments || a->mime_parts != b->mime_parts ||
 	    a->inline_parts != b->inline_parts || a->nested_attachments != b->nested_attachments ||
 	    a->flags != b->flags ||
-	    (!capped && a->problems->len != b->problems->len - (mp_message_has_problem (b, "nul-byte") ? 1 : 0)) ||
+	    (!capped && a->problems->len != b->problems->len - (mp_message_has_problem (b, MP_PROBLEM_NUL_BYTE) ? 1 : 0)) ||
 	    g_strcmp0 (a->subject, b->subject) != 0 || g_strcmp0 (a->from, b->from) != 0)
 		fail ("memory stream and file range disagree", NULL);
 	return 0;

@@ -1,6 +1,10 @@
-/* test-imap-client.c — the IMAP connection layer (analyzer/imap/imap-client.c).
+/* test-imap-client.c — the IMAP connection layer: the client
+ * (analyzer/imap/imap-client.c) and what it is built on: URLs (imap-url.c),
+ * secrets (imap-secret.c), SASL messages (imap-sasl.c) and the TCP+TLS
+ * transport (imap-transport.c).
  *
- *   /imap-client/unit/...     no network: URLs, secrets, quoting, guards
+ *   /imap-client/unit/...     no server: URLs, secrets, SASL, quoting,
+ *                             guards; the transport on a loopback socket
  *   /imap-client/fake/...     fake-imap-server.py scenarios on 127.0.0.1:
  *                             STARTTLS injection, PREAUTH, plaintext, cut-off
  *                             and stalled servers, OAuth2, bad certificates
@@ -11,10 +15,16 @@
  * IMAPC_HOST, IMAPC_IMAP_PORT, IMAPC_IMAPS_PORT, IMAPC_PLAIN_HOST,
  * IMAPC_PLAIN_PORT. A group whose variables are missing is skipped. */
 #include "imap-client.h"
+#include "imap-sasl.h"
+#include "imap-secret.h"
+#include "imap-transport.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -206,6 +216,180 @@ test_url (void)
 	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
 	g_assert_null (strstr (error->message, "hunter2"));
 	g_assert_nonnull (strstr (error->message, "imaps://alice:***@host/INBOX"));
+}
+
+/* A client keeps its own copy of the URL; one made by hand (no display
+ * string) is shown as SCHEME://USER@HOST:PORT. */
+static void
+test_url_copy (void)
+{
+	MpImapUrl u, copy;
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true (mp_imap_url_parse ("imap://alice@h:1143/Sent%20Items", &u, &error));
+	mp_imap_url_copy (&copy, &u);
+	mp_imap_url_clear (&u);
+	g_assert_false (copy.implicit_tls);
+	g_assert_cmpstr (copy.user, ==, "alice");
+	g_assert_cmpstr (copy.host, ==, "h");
+	g_assert_cmpuint (copy.port, ==, 1143);
+	g_assert_cmpstr (copy.folder, ==, "Sent Items");
+	g_assert_cmpstr (copy.display, ==, "imap://alice@h:1143/Sent%20Items");
+	mp_imap_url_clear (&copy);
+
+	MpImapUrl made = { .implicit_tls = TRUE, .user = (char *) "bob", .host = (char *) "::1", .port = 993 };
+	mp_imap_url_copy (&copy, &made);
+	g_assert_cmpstr (copy.display, ==, "imaps://bob@::1:993");
+	g_assert_null (copy.folder);
+	mp_imap_url_clear (&copy);
+	g_assert_null (copy.user); /* cleared: safe to clear again */
+	mp_imap_url_clear (&copy);
+}
+
+/* The initial response of MECH for USER and SECRET, decoded. */
+static GBytes *
+sasl_initial (const char *mech, const char *user, const char *secret)
+{
+	g_autoptr(MpImapSasl) s = mp_imap_sasl_new (mech, user, "mail.example.org", 993, secret);
+	gsize len = 0;
+	g_assert_nonnull (s);
+	guchar *dec = g_base64_decode (mp_imap_sasl_initial_response (s), &len);
+	return g_bytes_new_take (dec, len);
+}
+
+static void
+assert_bytes (GBytes *b, const char *expected, gsize len)
+{
+	gsize n = 0;
+	const char *data = g_bytes_get_data (b, &n);
+	g_assert_cmpmem (data, n, expected, len);
+}
+
+static void
+test_sasl (void)
+{
+	/* RFC 4616 §2: [authzid] NUL authcid NUL passwd */
+	g_autoptr(GBytes) plain = sasl_initial ("PLAIN", "alice", "s3cret pw");
+	assert_bytes (plain, "\0alice\0s3cret pw", 16);
+	/* Google's XOAUTH2 */
+	g_autoptr(GBytes) x = sasl_initial ("xoauth2", "alice@example.org", "ya29.tok");
+	static const char x_want[] = "user=alice@example.org\001auth=Bearer ya29.tok\001\001";
+	assert_bytes (x, x_want, sizeof x_want - 1);
+	/* RFC 7628 §3.1, the user as a gs2 saslname (RFC 5801 §4: ',' and '='
+	 * escaped) and the server's host and port */
+	g_autoptr(GBytes) ob = sasl_initial ("OAUTHBEARER", "a,b=c", "tok");
+	static const char ob_want[] = "n,a=a=2Cb=3Dc,\001host=mail.example.org\001port=993\001auth=Bearer tok\001\001";
+	assert_bytes (ob, ob_want, sizeof ob_want - 1);
+	/* LOGIN is an IMAP command, not one of these; others are unknown */
+	g_assert_null (mp_imap_sasl_new ("LOGIN", "a", "h", 143, "pw"));
+	g_assert_null (mp_imap_sasl_new ("CRAM-MD5", "a", "h", 143, "pw"));
+
+	/* without SASL-IR: the first (empty) challenge gets the initial response */
+	g_autoptr(MpImapSasl) p = mp_imap_sasl_new ("plain", "alice", "h", 143, "pw");
+	g_assert_cmpstr (mp_imap_sasl_get_mechanism (p), ==, "PLAIN");
+	g_autofree char *ir = g_strdup (mp_imap_sasl_initial_response (p));
+	g_autoptr(MpImapSasl) p2 = mp_imap_sasl_new ("PLAIN", "alice", "h", 143, "pw");
+	g_assert_cmpstr (mp_imap_sasl_step (p2, "", 0), ==, ir);
+	/* PLAIN expects no further challenge: cancel, and no failure detail */
+	g_assert_cmpstr (mp_imap_sasl_step (p2, "", 0), ==, "*");
+	gsize flen = 99;
+	g_assert_null (mp_imap_sasl_get_failure (p2, &flen));
+	g_assert_cmpuint (flen, ==, 0);
+
+	/* RFC 7628 §3.2.3: a failure challenge is answered with \001 (XOAUTH2:
+	 * an empty line) to get the final NO, and kept for the message */
+	static const char json[] = "{\"status\":\"invalid_token\"}";
+	g_autofree char *challenge = g_base64_encode ((const guchar *) json, sizeof json - 1);
+	const char *mechs[] = { "OAUTHBEARER", "XOAUTH2" }, *answers[] = { "AQ==", "" };
+	for (guint i = 0; i < G_N_ELEMENTS (mechs); i++) {
+		g_autoptr(MpImapSasl) o = mp_imap_sasl_new (mechs[i], "alice", "h", 993, "expired");
+		g_assert_nonnull (mp_imap_sasl_initial_response (o)); /* sent with SASL-IR */
+		g_assert_cmpstr (mp_imap_sasl_step (o, challenge, strlen (challenge)), ==, answers[i]);
+		const char *failure = mp_imap_sasl_get_failure (o, &flen);
+		g_assert_cmpmem (failure, flen, json, sizeof json - 1);
+		/* a second challenge is not answered again: cancel */
+		g_assert_cmpstr (mp_imap_sasl_step (o, challenge, strlen (challenge)), ==, "*");
+	}
+}
+
+/* A listening socket on 127.0.0.1; its port in *PORT. */
+static int
+listen_loopback (guint16 *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+	socklen_t len = sizeof a;
+	int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	g_assert_cmpint (fd, >=, 0);
+	g_assert_cmpint (bind (fd, (struct sockaddr *) &a, sizeof a), ==, 0);
+	g_assert_cmpint (listen (fd, 4), ==, 0);
+	g_assert_cmpint (getsockname (fd, (struct sockaddr *) &a, &len), ==, 0);
+	*port = ntohs (a.sin_port);
+	return fd;
+}
+
+/* The transport alone: octets both ways, a peer that closes (not an
+ * error: the protocol says why), a stalled peer, a refused connection and
+ * a bad CA file, with messages that do not name the server (the client
+ * prefixes its URL). */
+static void
+test_transport (void)
+{
+	guint16 port;
+	int lfd = listen_loopback (&port);
+	MpImapTransportOptions o = { .host = "127.0.0.1", .port = port, .timeout_ms = 300 };
+	g_autoptr(MpImapTransport) t = mp_imap_transport_new (&o);
+	g_autoptr(GError) error = NULL;
+	guint8 buf[64];
+	gsize got = 0;
+
+	g_assert_true (mp_imap_transport_connect (t, &error));
+	g_assert_no_error (error);
+	g_assert_false (mp_imap_transport_is_tls (t));
+	int peer = accept (lfd, NULL, NULL);
+	g_assert_cmpint (peer, >=, 0);
+
+	/* nothing sent yet: a read waits for the timeout */
+	g_assert_false (mp_imap_transport_has_unread (t));
+	g_assert_cmpint (mp_imap_transport_read (t, buf, sizeof buf, &got, &error), ==, MP_IMAP_IO_FAILED);
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_assert_cmpstr (error->message, ==, "timed out after 0.300 s waiting for the server");
+	g_clear_error (&error);
+
+	/* both ways */
+	g_assert_cmpint (mp_imap_transport_write (t, "A1 NOOP\r\n", 9, &error), ==, MP_IMAP_IO_OK);
+	g_assert_cmpint (recv (peer, buf, 9, MSG_WAITALL), ==, 9);
+	g_assert_cmpmem (buf, 9, "A1 NOOP\r\n", 9);
+	g_assert_cmpint (send (peer, "* OK hi\r\n", 9, 0), ==, 9);
+	for (int i = 0; i < 100 && !mp_imap_transport_has_unread (t); i++)
+		g_usleep (10 * 1000);
+	g_assert_true (mp_imap_transport_has_unread (t)); /* what STARTTLS checks */
+	g_assert_cmpint (mp_imap_transport_read (t, buf, sizeof buf, &got, &error), ==, MP_IMAP_IO_OK);
+	g_assert_cmpmem (buf, got, "* OK hi\r\n", 9);
+
+	/* the peer closes: CLOSED, no error */
+	close (peer);
+	g_assert_cmpint (mp_imap_transport_read (t, buf, sizeof buf, &got, &error), ==, MP_IMAP_IO_CLOSED);
+	g_assert_no_error (error);
+
+	/* a CA file that cannot be loaded is the user's mistake */
+	MpImapTransportOptions bad = { .host = "127.0.0.1", .port = port, .timeout_ms = 300,
+	                               .ca_file = "/nonexistent/ca.pem" };
+	g_autoptr(MpImapTransport) t2 = mp_imap_transport_new (&bad);
+	g_assert_true (mp_imap_transport_connect (t2, &error));
+	g_assert_false (mp_imap_transport_start_tls (t2, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_true (g_str_has_prefix (error->message, "cannot load CA file /nonexistent/ca.pem: "));
+	g_clear_error (&error);
+	g_assert_false (mp_imap_transport_is_tls (t2));
+
+	/* nobody listening any more */
+	close (lfd);
+	g_autoptr(MpImapTransport) t3 = mp_imap_transport_new (&o);
+	g_assert_false (mp_imap_transport_connect (t3, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_autofree char *want = g_strdup_printf ("cannot connect to 127.0.0.1 port %u: ", port);
+	g_test_message ("%s", error->message);
+	g_assert_true (g_str_has_prefix (error->message, want));
 }
 
 /* g_file_set_contents() replaces the file: a fresh 0644 one each time. */
@@ -1048,6 +1232,9 @@ main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 	g_test_add_func ("/imap-client/unit/url", test_url);
+	g_test_add_func ("/imap-client/unit/url-copy", test_url_copy);
+	g_test_add_func ("/imap-client/unit/sasl", test_sasl);
+	g_test_add_func ("/imap-client/unit/transport", test_transport);
 	g_test_add_func ("/imap-client/unit/password-sources", test_password_sources);
 	g_test_add_func ("/imap-client/unit/astring", test_astring);
 	g_test_add_func ("/imap-client/unit/fetch-guard", test_fetch_guard);

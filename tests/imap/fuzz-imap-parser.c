@@ -1,5 +1,6 @@
 /* fuzz-imap-parser.c — libFuzzer entry point for the IMAP response parser,
- * the BODYSTRUCTURE walker and the content checks (imap-content.c).
+ * the BODYSTRUCTURE walker, the content plan (imap-content-plan.c) and the
+ * content checks at the edge (source-imap-content.c).
  *
  * The first input octet picks the chunk size (1..16, low 4 bits) and the
  * split point is derived from the data, so literals, CRLFs and escapes land
@@ -16,6 +17,7 @@
 #include "imap-bodystructure.h"
 #include "source-imap-content.h"
 #include "imap-parser.h"
+#include "archive-list.h"
 #include "mime-analyze.h"
 
 #include <stdint.h>
@@ -35,7 +37,8 @@ consume (MpImapResponse *r, MpImapContentStream *stream)
 		const MpImapValue *body = mp_imap_value_lookup (att, "BODYSTRUCTURE");
 		g_autoptr(MpMessage) m = mp_message_new ();
 		g_autoptr(GArray) regions = g_array_new (FALSE, FALSE, sizeof (MpImapRegion));
-		MpImapContentNeeds needs = { 10, TRUE, TRUE };
+		MpImapContentNeeds needs = { .line_limit = 10, .attachment_wanted = mp_archive_is_candidate,
+		                             .size_exact = TRUE };
 		guint64 header = 0;
 
 		g_array_set_clear_func (regions, (GDestroyNotify) mp_imap_region_clear);

@@ -27,6 +27,7 @@ typedef struct {
 	MpAnalyzer *fast;
 	MpAnalyzer *gmime;
 	MpMimeFast *probe;      /* for the decline reasons */
+	MpMimeRecorder *probe_recorder; /* what the probe records through (thrown away) */
 	guint64     messages;   /* compared (per analyze flag setting) */
 	guint64     accepted;
 	guint64     differ;
@@ -62,7 +63,8 @@ one (Diff *d, const char *path, int fd, guint64 start, guint64 end, MpRangeFlags
 			g_byte_array_set_size (buf, (guint) (end - start));
 			if (pread (fd, buf->data, end - start, (off_t) start) == (ssize_t) (end - start) &&
 			    memchr (buf->data, 0, end - start) == NULL &&
-			    !mp_mime_fast_analyze (d->probe, d->fast, buf, settings[s],
+			    !mp_mime_fast_analyze (d->probe, d->probe_recorder, buf,
+			                           (settings[s] & MP_ANALYZE_LIST_ARCHIVES) != 0,
 			                           (rflags & MP_RANGE_MBOX_QUOTED) != 0, scratch))
 				reason = mp_mime_fast_last_decline (d->probe);
 			g_hash_table_insert (d->reasons, (gpointer) reason,
@@ -158,6 +160,7 @@ main (int argc, char **argv)
 	d.gmime = mp_analyzer_new ();
 	mp_analyzer_set_fast_path (d.gmime, FALSE);
 	d.probe = mp_mime_fast_new ();
+	d.probe_recorder = mp_mime_recorder_new ();
 	d.reasons = g_hash_table_new (g_str_hash, g_str_equal);
 	for (int i = 1; i < argc; i++)
 		walk_path (&d, argv[i]);
@@ -170,6 +173,7 @@ main (int argc, char **argv)
 	mp_analyzer_free (d.fast);
 	mp_analyzer_free (d.gmime);
 	mp_mime_fast_free (d.probe);
+	mp_mime_recorder_free (d.probe_recorder);
 	g_hash_table_unref (d.reasons);
 	return d.differ ? 1 : 0;
 }

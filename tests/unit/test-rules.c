@@ -322,6 +322,42 @@ test_check_names (void)
 	g_assert_cmpstr (mp_check_name (MP_CHECK_ATTACHMENT_COUNT), ==, "attachment-count");
 }
 
+/* The flag vocabulary in rules files: `kinds` takes the names reports use
+ * (smime_opaque), and the spelling rules files used before
+ * (smime-opaque); anything else is an error that suggests the name. A
+ * header rule's `problems` are the problem codes' names. */
+static void
+test_vocabulary_names (void)
+{
+	const char *const spellings[] = { "smime_opaque", "smime-opaque" };
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MpRuleSet) bad = NULL;
+	g_autoptr(MpRuleSet) hdr = NULL;
+	const char *bad_text = "[rule c]\ncheck = encrypted-or-signed\nkinds = smime_opaqe\n";
+	const char *hdr_text = "[rule h]\ncheck = header\nproblems = two-digit-year, unencoded-8bit-header\n";
+
+	for (gsize i = 0; i < G_N_ELEMENTS (spellings); i++) {
+		g_autofree char *text = g_strdup_printf ("[rule c]\ncheck = encrypted-or-signed\nkinds = signed, %s\n",
+		                                         spellings[i]);
+		g_autoptr(MpRuleSet) rules = mp_rules_load_data (text, strlen (text), "test.ini", &error);
+		const MpRule *r;
+
+		g_assert_no_error (error);
+		r = g_ptr_array_index (rules->rules, rules->rules->len - 1);
+		g_assert_cmpuint (r->crypto_flags, ==, MP_MSG_FLAG_SIGNED | MP_MSG_FLAG_SMIME_OPAQUE);
+	}
+	bad = mp_rules_load_data (bad_text, strlen (bad_text), "test.ini", &error);
+	g_assert_null (bad);
+	g_assert_nonnull (strstr (error->message, "did you mean smime_opaque?"));
+	g_clear_error (&error);
+	hdr = mp_rules_load_data (hdr_text, strlen (hdr_text), "test.ini", &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (((const MpRule *) g_ptr_array_index (hdr->rules, hdr->rules->len - 1))->header_problems, ==,
+	                  MP_HDR_TWO_DIGIT_YEAR | MP_HDR_UNENCODED_8BIT);
+	g_assert_cmpstr (mp_header_problem_name (MP_HDR_UNENCODED_8BIT), ==,
+	                 mp_problem_name (MP_PROBLEM_UNENCODED_8BIT_HEADER));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -340,5 +376,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/rules/unknown-profile", test_load_unknown_profile);
 	g_test_add_func ("/rules/load-file", test_load_file);
 	g_test_add_func ("/rules/check-names", test_check_names);
+	g_test_add_func ("/rules/vocabulary-names", test_vocabulary_names);
 	return g_test_run ();
 }

@@ -2,9 +2,8 @@
  * scan (analyzer/source.h, analyzer/scan.h), on trees built in a temporary
  * directory. */
 #include "source.h"
-#include "dates.h"
 #include "scan.h"
-#include "crlf.h"
+#include "octets.h"
 
 #include <errno.h>
 #include <string.h>
@@ -582,137 +581,6 @@ test_scan_jobs_identical (void)
 	rm_rf (root);
 }
 
-/* ---- the From_ line date ---- */
-
-/* The first implementation of mp_parse_from_line_date (g_strsplit and
- * g_ascii_string_to_unsigned), kept as the oracle for the allocation-free
- * one: both must agree on every line. */
-static GDateTime *
-reference_from_line_date (const char *from_line)
-{
-	static const char *const months[] = { "jan", "feb", "mar", "apr", "may", "jun",
-	                                      "jul", "aug", "sep", "oct", "nov", "dec" };
-	g_auto(GStrv) tok = g_strsplit_set (from_line, " \t", -1);
-	g_autoptr(GPtrArray) words = g_ptr_array_new ();
-	guint64 day, year, h, mi, sec = 0;
-
-	for (int i = 0; tok[i]; i++)
-		if (*tok[i])
-			g_ptr_array_add (words, tok[i]);
-	for (guint i = 2; i + 3 < words->len; i++) {
-		const char *mon = g_ptr_array_index (words, i);
-		g_auto(GStrv) hms = NULL;
-		const char *yr;
-		int month = 0;
-
-		for (int k = 0; k < 12; k++)
-			if (g_ascii_strncasecmp (mon, months[k], 3) == 0 && strlen (mon) == 3)
-				month = k + 1;
-		if (month == 0)
-			continue;
-		if (!g_ascii_string_to_unsigned (g_ptr_array_index (words, i + 1), 10, 0, 31, &day, NULL) || day == 0)
-			return NULL;
-		hms = g_strsplit (g_ptr_array_index (words, i + 2), ":", 3);
-		if (g_strv_length (hms) < 2 || !g_ascii_string_to_unsigned (hms[0], 10, 0, 23, &h, NULL) ||
-		    !g_ascii_string_to_unsigned (hms[1], 10, 0, 59, &mi, NULL) ||
-		    (hms[2] && !g_ascii_string_to_unsigned (hms[2], 10, 0, 60, &sec, NULL)))
-			return NULL;
-		yr = g_ptr_array_index (words, i + 3);
-		if (!g_ascii_string_to_unsigned (yr, 10, 0, 9999, &year, NULL) && i + 4 < words->len)
-			yr = g_ptr_array_index (words, i + 4);
-		if (!g_ascii_string_to_unsigned (yr, 10, 0, 9999, &year, NULL) || year < 1970)
-			return NULL;
-		return g_date_time_new_utc ((int) year, month, (int) day, (int) h, (int) mi,
-		                            (gdouble) (sec > 59 ? 59 : sec));
-	}
-	return NULL;
-}
-
-static char *
-date_or_null (GDateTime *dt)
-{
-	char *s = dt ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S") : g_strdup ("(none)");
-
-	if (dt)
-		g_date_time_unref (dt);
-	return s;
-}
-
-static void
-check_from_line (const char *line, const char *expected)
-{
-	g_autofree char *got = date_or_null (mp_parse_from_line_date (line));
-	g_autofree char *ref = date_or_null (reference_from_line_date (line));
-
-	g_test_message ("%s -> %s", line, got);
-	g_assert_cmpstr (got, ==, ref);
-	if (expected != NULL)
-		g_assert_cmpstr (got, ==, expected);
-}
-
-static void
-test_from_line_date (void)
-{
-	static const struct { const char *line, *expected; } cases[] = {
-		{ "From alice@example.org Tue Mar 12 10:00:00 2019", "2019-03-12T10:00:00" },
-		{ "From alice@example.org  Tue\tMar  2 09:05:07 2019", "2019-03-02T09:05:07" },
-		{ "From MAILER-DAEMON Fri Jul  8 12:08:34 2011 +0200", "2011-07-08T12:08:34" },
-		{ "From a@b Fri Jul 8 12:08:34 MET 2011", "2011-07-08T12:08:34" },
-		{ "From a@b Fri JUL 8 12:08 2011", "2011-07-08T12:08:00" },
-		{ "From a@b Fri Jul 8 23:59:60 2016", "2016-07-08T23:59:59" },
-		{ "From a@b Fri Jul 08 007:08:09 2011", "2011-07-08T07:08:09" },
-		{ "From a@b Fri Jul 8 24:00:00 2011", "(none)" },
-		{ "From a@b Fri Jul 8 12:60:00 2011", "(none)" },
-		{ "From a@b Fri Jul 8 12:08:61 2011", "(none)" },
-		{ "From a@b Fri Jul 8 12:08:09:10 2011", "(none)" },
-		{ "From a@b Fri Jul 8 12: 2011", "(none)" },
-		{ "From a@b Fri Jul 8 12 2011", "(none)" },
-		{ "From a@b Fri Jul 0 12:08:09 2011", "(none)" },
-		{ "From a@b Fri Jul 32 12:08:09 2011", "(none)" },
-		{ "From a@b Fri Jul +8 12:08:09 2011", "(none)" },
-		{ "From a@b Fri Feb 30 12:08:09 2011", "(none)" },
-		{ "From a@b Fri Jul 8 12:08:09 1969", "(none)" },
-		{ "From a@b Fri Jul 8 12:08:09 10000", "(none)" },
-		{ "From a@b Fri Jul 8 12:08:09", "(none)" },
-		{ "From a@b Fri July 8 12:08:09 2011", "(none)" },
-		{ "From jul@b Fri Jul 8 12:08:09 2011", "2011-07-08T12:08:09" },
-		{ "From a@b Jul Fri Jul 8 12:08:09 2011", "(none)" },
-		{ "From a@b", "(none)" },
-		{ "", "(none)" },
-		{ "From a@b Fri Jul 8 12:08:09 99999999999999999999999", "(none)" },
-	};
-
-	for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
-		check_from_line (cases[i].line, cases[i].expected);
-
-	/* random lines built from the words the parser looks at */
-	{
-		static const char *const pieces[] = {
-			"From", "a@b", "Jul", "jul", "Feb", "Fri", "8", "08", "0", "31", "32", "29", "+1",
-			"12:08", "12:08:09", "1:2:3:4", "23:59:60", "24:00", ":", "12:", ":08", "2011",
-			"1970", "1969", "9999", "10000", "MET", "+0200", "x", "", " ", "\t",
-		};
-		GRand *rand = g_rand_new_with_seed (1);
-
-		for (int n = 0; n < 20000; n++) {
-			g_autoptr(GString) line = g_string_new ("From ");
-			int words = g_rand_int_range (rand, 0, 10);
-
-			for (int w = 0; w < words; w++) {
-				g_string_append (line, pieces[g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces))]);
-				g_string_append_c (line, g_rand_boolean (rand) ? ' ' : '\t');
-			}
-			{
-				g_autofree char *got = date_or_null (mp_parse_from_line_date (line->str));
-				g_autofree char *ref = date_or_null (reference_from_line_date (line->str));
-				if (g_strcmp0 (got, ref) != 0)
-					g_error ("\"%s\": %s, oracle %s", line->str, got, ref);
-			}
-		}
-		g_rand_free (rand);
-	}
-}
-
 /* An mbox large enough to be cut into many pieces (source-mbox.c): messages
  * of all sizes, some over MP_ANALYZER_MEM_MAX (read from the file, not from
  * the worker's buffer), CRLF ones, quoted and unquoted "From " body lines and
@@ -801,7 +669,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/source/mbox-folder/thunderbird", test_mboxdir_detect);
 	g_test_add_func ("/source/mbox/file", test_mbox_file_detect);
 	g_test_add_func ("/source/errors", test_source_errors);
-	g_test_add_func ("/source/mbox/from-line-date", test_from_line_date);
 	g_test_add_func ("/scan/maildir-contents", test_scan_maildir_contents);
 	g_test_add_func ("/scan/mbox-folder-contents", test_scan_mboxdir_contents);
 	g_test_add_func ("/scan/mbox-and-maildir-agree", test_scan_mbox_maildir_agree);

@@ -1,8 +1,6 @@
-/* imap-auth.c — where the IMAP password or OAuth2 token comes from:
- * environment, file or a no-echo prompt. The SASL exchanges themselves are
- * in imap-client.c. Secrets are zeroed (OPENSSL_cleanse) before every free
- * so they do not linger in freed heap memory. */
-#include "imap-client.h"
+/* imap-secret.c — see imap-secret.h. The SASL messages built from these
+ * secrets are in imap-sasl.c. */
+#include "imap-secret.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +13,13 @@
 
 /* A password or token longer than this is a mistake (a wrong file). */
 #define MAX_SECRET_FILE (64 * 1024)
+
+void
+mp_imap_secret_wipe (void *data, gsize len)
+{
+	/* not memset: a store to memory about to be freed may be optimised away */
+	OPENSSL_cleanse (data, len);
+}
 
 void
 mp_imap_secret_free (char *secret)

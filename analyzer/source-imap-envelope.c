@@ -1,0 +1,115 @@
+/* source-imap-envelope.c — see source-imap-envelope.h. */
+#include "source-imap-envelope.h"
+#include "imap-date.h"
+#include "dates.h"
+#include "gmime-setup.h"
+
+#include <string.h>
+
+static const char *
+nstring (const MpImapValue *v)
+{
+	return v && !mp_imap_value_is_nil (v) ? mp_imap_value_get_string (v, NULL) : NULL;
+}
+
+/* ENVELOPE addresses ((name adl mailbox host) ...) as GMime would print
+ * them, so IMAP and local reports show the same From. */
+static char *
+format_addresses (const MpImapValue *list, guint *count)
+{
+	g_autoptr(InternetAddressList) out = internet_address_list_new ();
+
+	*count = 0;
+	if (list == NULL || !mp_imap_value_is_list (list))
+		return NULL;
+	for (guint i = 0; i < mp_imap_value_get_n_children (list); i++) {
+		const MpImapValue *a = mp_imap_value_get_child (list, i);
+		const char *name, *mailbox, *host;
+		g_autofree char *decoded = NULL;
+		g_autofree char *addr = NULL;
+		InternetAddress *ia;
+
+		if (!mp_imap_value_is_list (a) || mp_imap_value_get_n_children (a) < 4)
+			continue;
+		name = nstring (mp_imap_value_get_child (a, 0));
+		mailbox = nstring (mp_imap_value_get_child (a, 2));
+		host = nstring (mp_imap_value_get_child (a, 3));
+		if (host == NULL || mailbox == NULL)
+			continue; /* RFC 3501 group syntax markers */
+		decoded = name ? g_mime_utils_header_decode_phrase (NULL, name) : NULL;
+		addr = g_strdup_printf ("%s@%s", mailbox, host);
+		ia = internet_address_mailbox_new (decoded, addr);
+		internet_address_list_add (out, ia);
+		g_object_unref (ia);
+		(*count)++;
+	}
+	if (*count == 0)
+		return NULL;
+	return internet_address_list_to_string (out, NULL, FALSE);
+}
+
+static void
+fill_from_envelope (MpMessage *m, const MpImapValue *env)
+{
+	const char *date, *subject, *mid;
+	g_autoptr(GDateTime) dt = NULL;
+
+	/* envelope = (date subject from sender reply-to to cc bcc in-reply-to message-id) */
+	if (env == NULL || !mp_imap_value_is_list (env) || mp_imap_value_get_n_children (env) < 10) {
+		mp_message_add_problem (m, MP_PROBLEM_MALFORMED_ENVELOPE, NULL);
+		return;
+	}
+	date = nstring (mp_imap_value_get_child (env, 0));
+	/* the ENVELOPE date is the Date: header's value (RFC 3501 §7.4.2):
+	 * the same syntax checks as on a local copy, in the same order */
+	if (date != NULL)
+		mp_date_check_syntax (m, date);
+	if (date == NULL) {
+		mp_message_add_problem (m, MP_PROBLEM_MISSING_DATE, NULL);
+	} else if ((dt = g_mime_utils_header_decode_date (date)) != NULL) {
+		g_free (m->date);
+		m->date = mp_format_date (dt);
+		m->date_unix = g_date_time_to_unix (dt);
+		m->date_source = MP_DATE_HEADER;
+	} else {
+		mp_message_add_problem (m, MP_PROBLEM_INVALID_DATE, date);
+	}
+	subject = nstring (mp_imap_value_get_child (env, 1));
+	if (subject != NULL) {
+		g_autofree char *decoded = g_mime_utils_header_decode_text (NULL, subject);
+		m->subject = g_utf8_make_valid (decoded, -1);
+	}
+	m->from = format_addresses (mp_imap_value_get_child (env, 2), &m->from_addresses);
+	if (m->from == NULL)
+		mp_message_add_problem (m, MP_PROBLEM_MISSING_FROM, NULL);
+	else if (m->from_addresses > 1)
+		mp_message_add_problem (m, MP_PROBLEM_MULTIPLE_FROM, NULL);
+	mid = nstring (mp_imap_value_get_child (env, 9));
+	if (mid != NULL && *mid) {
+		/* GMime gives the id without its angle brackets: so do we */
+		g_autofree char *id = g_strdup (mid);
+		g_strstrip (id);
+		if (id[0] == '<' && id[strlen (id) - 1] == '>') {
+			id[strlen (id) - 1] = '\0';
+			memmove (id, id + 1, strlen (id));
+		}
+		m->message_id = g_utf8_make_valid (id, -1);
+	} else {
+		mp_message_add_problem (m, MP_PROBLEM_MISSING_MESSAGE_ID, NULL);
+	}
+}
+
+void
+mp_imap_envelope_apply (MpMessage *m, const MpImapValue *envelope, const MpImapValue *internaldate)
+{
+	fill_from_envelope (m, envelope);
+	if (m->date_source == MP_DATE_NONE) {
+		/* the arrival time when Date: is missing or invalid */
+		g_autoptr(GDateTime) dt = mp_imap_date_time_parse (nstring (internaldate));
+		if (dt != NULL) {
+			m->date = mp_format_date (dt);
+			m->date_unix = g_date_time_to_unix (dt);
+			m->date_source = MP_DATE_INTERNALDATE;
+		}
+	}
+}

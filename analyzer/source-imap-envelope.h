@@ -1,0 +1,23 @@
+/* source-imap-envelope.h — what an IMAP FETCH says about a message's
+ * header, mapped onto the message model as a local copy's header would be:
+ * ENVELOPE (RFC 3501 §7.4.2) gives the date, subject, From and Message-ID,
+ * read with the MIME room's own helpers (GMime's date, phrase and RFC 2047
+ * decoders; the Date: syntax checks of dates.h), so an IMAP source and a
+ * local copy of the same mailbox give the same values and problems; the
+ * arrival time (INTERNALDATE) stands in when Date: is missing or invalid. */
+#pragma once
+
+#include "imap-parser.h"
+#include "message.h"
+
+G_BEGIN_DECLS
+
+/* Fills M's date, subject, from (and from_addresses), message_id and their
+ * problems (malformed-envelope, missing-date, invalid-date and the Date:
+ * syntax problems, missing-from, multiple-from, missing-message-id) from
+ * ENVELOPE, the value after the ENVELOPE item of a FETCH response (NULL
+ * when it was missing); then, when no date came from it, M's date from
+ * INTERNALDATE (may be NULL) with date_source MP_DATE_INTERNALDATE. */
+void mp_imap_envelope_apply (MpMessage *m, const MpImapValue *envelope, const MpImapValue *internaldate);
+
+G_END_DECLS

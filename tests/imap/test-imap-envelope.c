@@ -1,0 +1,131 @@
+/* test-imap-envelope.c — ENVELOPE and INTERNALDATE onto the message model
+ * (analyzer/source-imap-envelope.c): the values and problems a local copy
+ * of the same header would give (tests/e2e/test_imap.py compares whole
+ * mailboxes both ways; here each rule on its own). */
+#include "source-imap-envelope.h"
+#include "gmime-setup.h"
+
+#include <string.h>
+
+/* The message that "* 1 FETCH (UID 1 ATT)" gives. */
+static MpMessage *
+apply (const char *att)
+{
+	g_autofree char *text = g_strdup_printf ("* 1 FETCH (UID 1 %s)\r\n", att);
+	g_autoptr(MpImapParser) p = mp_imap_parser_new (NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MpImapResponse) r = NULL;
+	const MpImapValue *msg_att;
+	MpMessage *m = mp_message_new ();
+
+	g_assert_true (mp_imap_parser_feed (p, (const guint8 *) text, strlen (text), &error));
+	g_assert_no_error (error);
+	r = mp_imap_parser_pop (p);
+	g_assert_nonnull (r);
+	msg_att = mp_imap_value_get_child (mp_imap_response_get_data (r), 2);
+	mp_imap_envelope_apply (m, mp_imap_value_lookup (msg_att, "ENVELOPE"),
+	                        mp_imap_value_lookup (msg_att, "INTERNALDATE"));
+	return m;
+}
+
+static char *
+problems (const MpMessage *m)
+{
+	g_autoptr(GString) s = g_string_new (NULL);
+
+	for (guint i = 0; i < m->problems->len; i++)
+		g_string_append_printf (s, "%s%s", i ? ";" : "", (const char *) g_ptr_array_index (m->problems, i));
+	return g_strdup (s->str);
+}
+
+#define ARRIVED "INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" "
+
+static void
+test_complete (void)
+{
+	g_autoptr(MpMessage) m = apply (ARRIVED "ENVELOPE (\"Tue, 12 Mar 2019 10:00:00 +0100\" "
+	                                "\"=?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\" "
+	                                "((\"=?utf-8?q?Ann_B=C3=A9?=\" NIL \"ann\" \"example.org\")) "
+	                                "NIL NIL NIL NIL NIL NIL \" <id@example.org> \")");
+	g_autofree char *p = problems (m);
+
+	g_assert_cmpstr (p, ==, "");
+	g_assert_cmpint (m->date_source, ==, MP_DATE_HEADER);
+	g_assert_cmpstr (m->date, ==, "2019-03-12T10:00:00+01:00");
+	g_assert_cmpint (m->date_unix, ==, 1552381200);
+	g_assert_cmpstr (m->subject, ==, "Gr\xc3\xbc\xc3\x9f" "e");
+	g_assert_cmpstr (m->from, ==, "Ann B\xc3\xa9 <ann@example.org>");
+	g_assert_cmpuint (m->from_addresses, ==, 1);
+	/* without its angle brackets, as GMime gives it */
+	g_assert_cmpstr (m->message_id, ==, "id@example.org");
+}
+
+static void
+test_dates (void)
+{
+	/* no Date: the arrival time stands in */
+	g_autoptr(MpMessage) none = apply (ARRIVED "ENVELOPE (NIL NIL ((NIL NIL \"a\" \"b\")) NIL NIL NIL NIL NIL NIL \"<i@x>\")");
+	g_autofree char *pn = problems (none);
+	g_assert_cmpstr (pn, ==, "missing-date");
+	g_assert_cmpint (none->date_source, ==, MP_DATE_INTERNALDATE);
+	g_assert_cmpstr (none->date, ==, "1996-07-17T02:44:25-07:00");
+
+	/* a Date: nobody can read: said so, and the arrival time stands in */
+	g_autoptr(MpMessage) bad = apply (ARRIVED "ENVELOPE (\"someday\" NIL ((NIL NIL \"a\" \"b\")) NIL NIL NIL NIL NIL NIL \"<i@x>\")");
+	g_autofree char *pb = problems (bad);
+	g_assert_cmpstr (pb, ==, "invalid-date: someday");
+	g_assert_cmpint (bad->date_source, ==, MP_DATE_INTERNALDATE);
+
+	/* a two-digit year is read, and flagged as strict importers refuse it */
+	g_autoptr(MpMessage) two = apply (ARRIVED "ENVELOPE (\"Tue, 12 Mar 19 10:00:00 +0100\" NIL ((NIL NIL \"a\" \"b\")) NIL NIL NIL NIL NIL NIL \"<i@x>\")");
+	g_assert_true (mp_message_has_problem (two, MP_PROBLEM_TWO_DIGIT_YEAR));
+	g_assert_cmpint (two->date_source, ==, MP_DATE_HEADER);
+
+	/* neither: no date at all */
+	g_autoptr(MpMessage) neither = apply ("INTERNALDATE NIL ENVELOPE (NIL NIL ((NIL NIL \"a\" \"b\")) NIL NIL NIL NIL NIL NIL \"<i@x>\")");
+	g_assert_cmpint (neither->date_source, ==, MP_DATE_NONE);
+	g_assert_null (neither->date);
+}
+
+static void
+test_from_and_id (void)
+{
+	/* RFC 3501 §7.4.2 group syntax: the markers (NIL host) are no address */
+	g_autoptr(MpMessage) two = apply ("ENVELOPE (NIL NIL ((NIL NIL \"team\" NIL)(\"A\" NIL \"a\" \"x\")"
+	                                  "(NIL NIL \"b\" \"x\")(NIL NIL NIL NIL)) NIL NIL NIL NIL NIL NIL NIL)");
+	g_autofree char *p = problems (two);
+	g_assert_cmpuint (two->from_addresses, ==, 2);
+	g_assert_cmpstr (two->from, ==, "A <a@x>, b@x");
+	g_assert_cmpstr (p, ==, "missing-date;multiple-from;missing-message-id");
+
+	g_autoptr(MpMessage) nobody = apply ("ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL NIL \"\")");
+	g_autofree char *pn = problems (nobody);
+	g_assert_null (nobody->from);
+	g_assert_cmpstr (pn, ==, "missing-date;missing-from;missing-message-id");
+}
+
+static void
+test_malformed (void)
+{
+	/* too short, or missing: one problem, and the arrival time still serves */
+	g_autoptr(MpMessage) s = apply (ARRIVED "ENVELOPE (NIL NIL)");
+	g_autofree char *ps = problems (s);
+	g_assert_cmpstr (ps, ==, "malformed-envelope");
+	g_assert_cmpint (s->date_source, ==, MP_DATE_INTERNALDATE);
+
+	g_autoptr(MpMessage) none = apply (ARRIVED "FLAGS ()");
+	g_autofree char *pn = problems (none);
+	g_assert_cmpstr (pn, ==, "malformed-envelope");
+}
+
+int
+main (int argc, char **argv)
+{
+	g_test_init (&argc, &argv, NULL);
+	mp_gmime_init_once ();
+	g_test_add_func ("/imap-envelope/complete", test_complete);
+	g_test_add_func ("/imap-envelope/dates", test_dates);
+	g_test_add_func ("/imap-envelope/from-and-id", test_from_and_id);
+	g_test_add_func ("/imap-envelope/malformed", test_malformed);
+	return g_test_run ();
+}
