@@ -290,7 +290,6 @@ mp_fix_plan_new (MpFixCut *cut, MpAnalyzer *analyzer, const MpFixPlanOptions *op
 	{
 		g_autoptr(GByteArray) h1 = mp_fix_part_header (cut, opt->info, 1, n_max, movable);
 		g_autoptr(GByteArray) hk = mp_fix_part_header (cut, opt->info, n_max, n_max, 0);
-		g_autoptr(GByteArray) b = g_byte_array_new ();
 		guint64 pre, ep, cl;
 		if (!mp_fix_range_crlf_size (cut->stream, cut->preamble, &pre, error) ||
 		    !mp_fix_range_crlf_size (cut->stream, cut->epilogue, &ep, error) ||

@@ -342,7 +342,6 @@ mp_fix_check_part_stream (MpFixCheck *c, MpFixRecord *rec, guint k, GMimeStream 
 			g_byte_array_append (bytes, (const guint8 *) buf, (guint) n);
 		mp_analyzer_run_bytes (c->analyzer, bytes->data, bytes->len, MP_RANGE_COUNT_SIZE, m);
 	} else {
-		g_autoptr(GByteArray) b = g_byte_array_new ();
 		guint64 base = (guint64) MAX (stream->bound_start, 0);
 		MpFixRange r = { base, base + (guint64) len };
 		guint64 size = 0;
