@@ -167,8 +167,10 @@ run_fix (MpFixMode mode, int argc, char **argv)
 		if (opt.min_size == 0)
 			return usage_error (cmd, "--min-size must be more than 0");
 	}
-	if (json != NULL && strcmp (json, "-") == 0)
-		quiet = TRUE; /* stdout holds the manifest alone */
+	if (json != NULL && html != NULL && strcmp (json, "-") == 0 && strcmp (html, "-") == 0)
+		return usage_error (cmd, "only one of --json and --html can go to stdout ('-')");
+	if ((json != NULL && strcmp (json, "-") == 0) || (html != NULL && strcmp (html, "-") == 0))
+		quiet = TRUE; /* stdout holds that report alone */
 	rules = mp_rules_load (rules_arg, &error);
 	if (rules == NULL) {
 		g_printerr ("mailpreflight fix %s: %s\n", cmd, error->message);

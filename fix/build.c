@@ -95,6 +95,17 @@ is_content_field (const MpFixField *f)
 	return g_ascii_strncasecmp (f->name, "Content-", 8) == 0;
 }
 
+/* Fields that describe the original's body or its place in a server's mbox
+ * bookkeeping, wrong for every part: Content-Length and Lines (mboxcl2,
+ * Solaris; mutt and Dovecot read them), X-UID (Dovecot and UW-IMAP: two
+ * parts must not claim one UID). */
+static gboolean
+is_stale_field (const MpFixField *f)
+{
+	return g_ascii_strcasecmp (f->name, "Content-Length") == 0 || g_ascii_strcasecmp (f->name, "Lines") == 0 ||
+	       g_ascii_strcasecmp (f->name, "X-UID") == 0;
+}
+
 static void
 append_field (GByteArray *out, const GByteArray *head, const MpFixField *f)
 {
@@ -142,6 +153,8 @@ mp_fix_part_header (const MpFixCut *cut, const MpFixBuildInfo *info, guint k, gu
 		blank = (gsize) f->range.end;
 		if (cut->unwrapped && is_content_field (f))
 			continue; /* the signed content's own fields replace them */
+		if (is_stale_field (f))
+			continue;
 		if (g_ascii_strcasecmp (f->name, "Message-ID") == 0) {
 			have_id = TRUE;
 			if (k == 1) {

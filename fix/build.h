@@ -1,7 +1,9 @@
 /* build.h — the bytes of the messages a fix writes, assembled from the
  * original's own byte ranges (cut.h) and a few generated texts:
  *
- *   part 1     the original header block byte for byte (plus
+ *   part 1     the original header block byte for byte (but for
+ *              Content-Length, Lines and X-UID, which describe the original's
+ *              body or UID and are dropped from every part; plus
  *              X-Mailpreflight-Split and, after a detach,
  *              X-Mailpreflight-Detached), the preamble, the body units and
  *              the attachments packed into it, placeholders of detached

@@ -464,8 +464,9 @@ print_summary (Run *run, const MpFixOutcome *o, FILE *fp)
 	const char *green = run->opt->colour ? "\033[32m" : "", *off = run->opt->colour ? "\033[0m" : "";
 
 	fprintf (fp, "%smailpreflight fix %s%s%s\n", bold, mode, run->opt->dry_run ? " (dry run)" : "", off);
-	fprintf (fp, "  read:        %" G_GUINT64_FORMAT " messages in %" G_GUINT64_FORMAT " folders of %"
-	         G_GUINT64_FORMAT " source%s\n", t->messages, t->folders, t->sources, t->sources == 1 ? "" : "s");
+	fprintf (fp, "  read:        %" G_GUINT64_FORMAT " messages in %" G_GUINT64_FORMAT " folder%s of %"
+	         G_GUINT64_FORMAT " source%s\n", t->messages, t->folders, t->folders == 1 ? "" : "s", t->sources,
+	         t->sources == 1 ? "" : "s");
 	fprintf (fp, "  unchanged:   %" G_GUINT64_FORMAT " copied byte for byte\n", t->copied);
 	if (run->opt->mode == MP_FIX_MODE_SPLIT)
 		fprintf (fp, "  split:       %" G_GUINT64_FORMAT " messages into %" G_GUINT64_FORMAT " (%s)\n", t->split,

@@ -29,7 +29,10 @@ def tricky_mbox(t, with_offender):
     data += mbox_entry(fixgen.plain(1), sender="alice@example.org", date="Wed Jan  2 10:00:00 2019")
     data += mbox_entry(crlf)
     if with_offender:
-        data += mbox_entry(fixgen.many(120, mid="offender"), sender="bob@example.org", date="Thu Jan  3 11:00:00 2019")
+        offender = fixgen.mixed("120 attachments", "offender",
+                                [fixgen.attachment("o%03d.bin" % i, fixgen.pattern(200, i)) for i in range(120)],
+                                extra=b"Status: RO\nX-UID: 7\nContent-Length: 31337\nLines: 12\n")
+        data += mbox_entry(offender, sender="bob@example.org", date="Thu Jan  3 11:00:00 2019")
     data += mbox_entry(seen)
     data += mbox_entry(inner)
     data += mbox_entry(fixgen.plain(2), separator=False)[:-1]  # no final newline at all
@@ -64,6 +67,9 @@ def check_mbox_split_in_place(t):
     middle = got[start:len(got) - (len(data) - end)]
     t.eq(middle.count(b"From bob@example.org Thu Jan  3 11:00:00 2019\n"), 2,
          "mbox split: each part keeps the original From_ line")
+    t.eq(middle.count(b"\nStatus: RO\n"), 2, "mbox split: each part keeps the Status header (its flags)")
+    t.check(b"X-UID:" not in middle and b"Content-Length:" not in middle and b"\nLines:" not in middle,
+            "mbox split: no part claims the original's X-UID, Content-Length or Lines")
     m = manifest(t, t.path("t2.json"))
     parts = records(m)[0]["parts"] if records(m) else []
     t.eq([p["locator"] for p in parts], [str(start), str(start + middle.index(b"From bob", 10))],
