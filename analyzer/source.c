@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +33,9 @@ settings_copy (MpSourceSettings *dst, const MpSourceSettings *src)
 	dst->ca_file = g_strdup (dst->ca_file);
 	dst->password_file = g_strdup (dst->password_file);
 	dst->oauth2_token_file = g_strdup (dst->oauth2_token_file);
+	dst->admin_user = g_strdup (dst->admin_user);
+	dst->admin_separator = g_strdup (dst->admin_separator);
+	dst->admin_password_file = g_strdup (dst->admin_password_file);
 }
 
 static MpSource *
@@ -42,6 +46,8 @@ source_new (const MpSourceOps *ops, const char *path, const MpSourceSettings *se
 	src->ops = ops;
 	src->path = g_strdup (path);
 	src->abs_path = ops == &mp_source_imap ? g_strdup (path) : g_canonicalize_filename (path, NULL);
+	if (ops != &mp_source_imap)
+		src->real_path = realpath (src->abs_path, NULL);
 	settings_copy (&src->settings, settings);
 	return src;
 }
@@ -84,9 +90,15 @@ mp_source_free (MpSource *src)
 		src->ops->close (src);
 	g_free (src->path);
 	g_free (src->abs_path);
+	free (src->real_path);
+	if (src->notices != NULL)
+		g_ptr_array_unref (src->notices);
 	g_free ((char *) src->settings.ca_file);
 	g_free ((char *) src->settings.password_file);
 	g_free ((char *) src->settings.oauth2_token_file);
+	g_free ((char *) src->settings.admin_user);
+	g_free ((char *) src->settings.admin_separator);
+	g_free ((char *) src->settings.admin_password_file);
 	g_free (src);
 }
 

@@ -14,6 +14,7 @@
 #include "mp-error.h"
 #include "message.h"
 #include "mime-analyze.h"
+#include "special-use.h"
 
 G_BEGIN_DECLS
 
@@ -43,17 +44,33 @@ typedef struct {
 	/* message-size limits: near one, an estimated size is measured */
 	guint64     size_limits[MP_MAX_SIZE_LIMITS];
 	guint       n_size_limits;
+	/* Admin login (IMAP): read the URL's user's mailbox with this admin's
+	 * password ($MAILPREFLIGHT_ADMIN_PASSWORD, else the first line of
+	 * admin_password_file), never the user's: SASL PLAIN with the user as
+	 * authorization identity (RFC 4616; Dovecot master users, Cyrus
+	 * admins), or, when admin_separator is set, the login name
+	 * "user<admin_separator>admin" (Dovecot's auth_master_user_separator,
+	 * usually "*"). NULL admin_user: the user's own login. */
+	const char *admin_user;
+	const char *admin_separator;
+	const char *admin_password_file;
 } MpSourceSettings;
 
 typedef struct {
 	char *name;  /* as the user sees it, "/"-separated: "Archive/2019" */
 	char *path;  /* where the backend finds it (file or directory) */
+	/* What the server says the folder is for (RFC 6154: \Sent, \Drafts,
+	 * \Trash, \Junk, \Archive...), whatever its name; a set. IMAP only:
+	 * local backends leave NONE (a name like "Sent" is the rules' guess,
+	 * not the server's word). */
+	MpSpecialUse special_use;
 } MpFolder;
 
 /* What a backend records per message for its worker to find it again. */
 typedef struct {
-	guint64 start, end;    /* mbox: byte range of the message; IMAP: start is the UID */
-	char   *file;          /* Maildir: absolute path of the message file */
+	guint64 start, end;    /* mbox: byte range of the message; IMAP: start is the UID;
+	                        * Maildir: start is the subdirectory (0 cur/, 1 new/) */
+	char   *file;          /* Maildir: the file's name in that subdirectory */
 } MpMessageWhere;
 
 /* A run of messages of one folder, in source order. The producer fills
@@ -111,10 +128,17 @@ typedef struct {
 
 struct _MpSource {
 	const MpSourceOps *ops;
-	char              *path;     /* as given on the command line */
-	char              *abs_path; /* absolute (for URLs: the URL) */
-	MpSourceSettings   settings; /* strings owned by the source */
-	gpointer           priv;     /* the backend's own state */
+	char              *path;      /* as given on the command line */
+	char              *abs_path;  /* absolute (for URLs: the URL) */
+	char              *real_path; /* abs_path with its symbolic links resolved:
+	                               * a file backend reads nothing outside it
+	                               * (source-fs.h); NULL for a URL */
+	MpSourceSettings   settings;  /* strings owned by the source */
+	gpointer           priv;      /* the backend's own state */
+	GPtrArray         *notices;   /* MpBatchNotice*: what folders() found that is
+	                               * no failure (a folder link leading out of the
+	                               * source), delivered by the scan as notices of
+	                               * the source; NULL when none */
 };
 
 /* Detects what PATH is and opens it. MP_ERROR_NOT_FOUND or
@@ -149,6 +173,10 @@ void      mp_batch_free     (MpBatch *b);
 void      mp_batch_add      (MpBatch *b, MpMessage *m, const MpMessageWhere *where);
 /* Records a folder notice found by a worker (copies CODE and DETAIL). */
 void      mp_batch_add_notice (MpBatch *b, const char *code, const char *detail);
+/* Records a notice of the whole source found by folders() (copies CODE and
+ * DETAIL), at most 1000 (a tree of planted links must not grow it without
+ * bound; the summary lists that many at most anyway). */
+void      mp_source_add_notice (MpSource *src, const char *code, const char *detail);
 
 extern const MpSourceOps mp_source_mbox;
 extern const MpSourceOps mp_source_maildir;
