@@ -408,9 +408,10 @@ process_folder (Run *run, const MpFolder *folder, GError **error)
 				if (!copy_item (run, item, FALSE, error))
 					return FALSE;
 			} else {
-				g_ptr_array_add (run->notes, g_strdup_printf ("%s: folder %s: %s is no message and was not "
-				                                              "copied", run->source_arg, folder->name,
-				                                              item->locator));
+				g_ptr_array_add (run->notes, g_strdup_printf ("%s: folder %s: %s %s and was not copied",
+				                                              run->source_arg, folder->name, item->locator,
+				                                              item->not_mail ? item->not_mail
+				                                                             : "is no message"));
 			}
 			continue;
 		}

@@ -67,6 +67,8 @@ typedef struct {
 	guint64         max_line; /* longest line, octets (mbox: known from the split) */
 	guint64         quoted_from_lines; /* mbox: ^>+From lines (one '>' is quoting) */
 	gboolean        internal; /* UW-IMAP's folder internal data: no message */
+	const char     *not_mail; /* why INTERNAL (static text), for the note; NULL:
+	                           * "is no message" */
 } MpFixItem;
 
 void        mp_fix_envelope_clear  (MpFixEnvelope *env);

@@ -6,6 +6,7 @@
 #include "reader.h"
 #include "mbox-boundary.h"
 #include "dates.h"
+#include "source-fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -203,14 +204,18 @@ static const MpFixReaderOps mbox_ops = {
 };
 
 MpFixReader *
-mp_fix_reader_mbox_open (const MpFolder *folder, GError **error)
+mp_fix_reader_mbox_open (MpSource *src, const MpFolder *folder, GError **error)
 {
 	MboxReader *mr;
 	struct stat st;
-	int fd = open (folder->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	/* opened as a scan opens it (source-mbox.c): the SOURCE argument may be
+	 * a link, the user named it; a file found in a folder of mbox files
+	 * never is and lies inside the source; the access time stays */
+	MpOpenFlags how = strcmp (folder->path, src->abs_path) == 0 ? MP_OPEN_FOLLOW : MP_OPEN_FILE;
+	int fd = mp_source_open_inside (src->real_path, folder->path, how);
 
 	if (fd < 0) {
-		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", folder->path, g_strerror (errno));
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", folder->path, mp_source_open_error (errno));
 		return NULL;
 	}
 	if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {

@@ -30,7 +30,7 @@ mp_fix_reader_open (MpSource *src, const MpFolder *folder, GError **error)
 {
 	switch (mp_fix_source_format (src)) {
 	case MP_FIX_FORMAT_MBOX:
-		return mp_fix_reader_mbox_open (folder, error);
+		return mp_fix_reader_mbox_open (src, folder, error);
 	case MP_FIX_FORMAT_MAILDIR:
 		return mp_fix_reader_maildir_open (src, folder, error);
 	default:

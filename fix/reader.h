@@ -51,7 +51,7 @@ MpFixItem   *mp_fix_reader_next   (MpFixReader *r, GError **error);
 void         mp_fix_reader_free   (MpFixReader *r);
 
 /* reader-mbox.c and reader-maildir.c */
-MpFixReader *mp_fix_reader_mbox_open    (const MpFolder *folder, GError **error);
+MpFixReader *mp_fix_reader_mbox_open    (MpSource *src, const MpFolder *folder, GError **error);
 MpFixReader *mp_fix_reader_maildir_open (MpSource *src, const MpFolder *folder, GError **error);
 
 /* What a scan records of ITEM (analyzer/ and the rules, as on a scan's

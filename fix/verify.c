@@ -1,5 +1,6 @@
 /* verify.c — see verify.h. */
 #include "verify.h"
+#include "source-fs.h"
 #include "build.h"
 #include "cut.h"
 
@@ -220,11 +221,14 @@ content_digest (MpFixCheck *c, GMimeStream *s, char hex[65], GError **error)
 static gboolean
 check_copy (MpFixCheck *c, Expect *e, const MpFixItem *out, GError **error)
 {
-	int fd = open (e->src_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	/* read again as the reader read it: a Maildir file never through a
+	 * link, the mbox file the reader checked; the access time stays */
+	int fd = mp_source_openat (AT_FDCWD, e->src_path,
+	                           e->src_kind == MP_FIX_STORED_MBOX ? MP_OPEN_FOLLOW : MP_OPEN_FILE);
 	gboolean ok = TRUE;
 
 	if (fd < 0) {
-		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", e->src_path, g_strerror (errno));
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", e->src_path, mp_source_open_error (errno));
 		return FALSE;
 	}
 	if (e->same_format) {

@@ -8,7 +8,11 @@
     read-only DEST; and an interrupt;
   - a verification failure (a part damaged on its way to the disk, by the
     test-only fault writer) exits 3, names the message and leaves nothing;
-  - --dry-run writes no mail.
+  - --dry-run writes no mail;
+  - a source is read as a scan reads it (issue 14): a message file that is a
+    symbolic link is not followed (nothing of the file it points to is in
+    the copy, the summary says so), an mbox named through a link is read,
+    and no access time changes (files and directories, split and copied).
 After every failure: no DEST, no DEST-attachments, no staging directory, and
 the source untouched.  Args: MAILPREFLIGHT"""
 import os
@@ -184,6 +188,54 @@ def check_dry_run(t, src, before):
     t.eq(snapshot(src), before, "dry run: the source is untouched")
 
 
+TWO_DAYS = 2 * 86400 * 10**9
+
+
+def check_links_and_atime(t):
+    src = t.path("linked")
+    secret = t.path("secret")
+    with open(secret, "wb") as f:
+        f.write(fixgen.headers("secret", "secret") + b"\nSECRET-CONTENT\n")
+    for i, m in enumerate([fixgen.plain(1), fixgen.many(150), fixgen.plain(2)]):
+        fixgen.write_maildir_message(src, "", "%d.M%d.t:2,S" % (1546300800 + i, i), m, 1546300800 + i)
+    os.symlink(secret, os.path.join(src, "cur", "1546300900.M9.t:2,S"))
+    mbox = t.path("linked.mbox")
+    write_mbox(mbox, [fixgen.plain(1), fixgen.many(150)])
+    os.symlink(mbox, t.path("mbox-link"))
+    paths = [secret, mbox] + [os.path.join(r, n) for r, ds, fs in os.walk(src) for n in ds + fs]
+    paths.append(src)
+    for p in paths:
+        st = os.stat(p, follow_symlinks=False)
+        os.utime(p, ns=(st.st_mtime_ns - TWO_DAYS, st.st_mtime_ns), follow_symlinks=False)
+    atimes = {p: os.stat(p, follow_symlinks=False).st_atime_ns for p in paths}
+
+    p = fix(t, "split", src, "--out", t.path("linked-out"), expect=0, what="a linked message file")
+    t.check("symbolic link (not followed)" in p.out + p.err, "linked message: the summary says so", p.out + p.err)
+    copied = b""
+    for r, _, fs in os.walk(t.path("linked-out")):
+        for n in fs:
+            with open(os.path.join(r, n), "rb") as f:
+                copied += f.read()
+    t.check(b"SECRET-CONTENT" not in copied, "linked message: nothing of the file it points to is copied")
+    t.eq(len(os.listdir(t.path("linked-out", "cur"))), 4, "linked message: the others copied and split (2 + 2)")
+    fix(t, "split", t.path("mbox-link"), "--out", t.path("mbox-link-out"), expect=0, what="an mbox named by a link")
+    t.check(os.path.isfile(t.path("mbox-link-out")), "mbox named by a link: the copy is there")
+    # meaningful where a read updates access times (relatime: atime < mtime)
+    control = t.path("control")
+    with open(control, "wb") as f:
+        f.write(b"x")
+    st = os.stat(control)
+    os.utime(control, ns=(st.st_mtime_ns - TWO_DAYS, st.st_mtime_ns))
+    before = os.stat(control).st_atime_ns
+    with open(control, "rb") as f:
+        f.read()
+    if os.stat(control).st_atime_ns == before:
+        print("# access times: a read does not update them here (noatime?): not checked")
+        return
+    changed = [os.path.relpath(p, t.dir) for p in paths if os.stat(p, follow_symlinks=False).st_atime_ns != atimes[p]]
+    t.eq(changed, [], "no access time changed by a fix")
+
+
 def body(t):
     src = source(t)
     before = snapshot(src)
@@ -194,6 +246,7 @@ def body(t):
     check_full_disk(t, src, before)
     check_interrupt(t)
     check_read_only(t, src, before)
+    check_links_and_atime(t)
 
 
 main("fix-safety", body)
