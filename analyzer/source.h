@@ -32,11 +32,16 @@ typedef struct {
 	const char *ca_file;              /* PEM trust anchors instead of the system store */
 	gboolean    insecure_skip_verify; /* no certificate check (the CLI warns loudly) */
 	gboolean    allow_plaintext;      /* a password over an unencrypted connection */
-	const char *password_file;        /* else $MAILPREFLIGHT_PASSWORD or a prompt */
+	const char *password_file;        /* wins over $MAILPREFLIGHT_PASSWORD; else a prompt */
 	const char *oauth2_token_file;    /* XOAUTH2 / OAUTHBEARER instead of a password */
+	/* the one host every network source is on (mp_source_secret_host):
+	 * the password or token given for the run goes there only; NULL:
+	 * the sources are on several hosts, each needs its own (a prompt) */
+	const char *secret_host;
 	gboolean    interactive;          /* may prompt on the terminal */
 	guint       connections;          /* parallel connections per account; 0: MP_DEFAULT_CONNECTIONS */
 	guint       timeout_ms;           /* per network wait; 0: 60 s */
+	guint       command_timeout_ms;   /* per IMAP command as a whole; 0: 10 min */
 	/* content checks (source-imap-content.h): what the rules need beyond metadata */
 	guint64     line_limit;           /* smallest line-length max; 0: no such rule */
 	gboolean    list_archives;        /* attachment-type rules look inside archives */
@@ -157,6 +162,13 @@ gboolean  mp_source_is_network     (const char *path);
  * with a network source at least one per connection (CONNECTIONS as in
  * MpSourceSettings), since its batches wait on the server, not the CPU. */
 guint     mp_source_default_jobs   (const char *const *paths, guint connections);
+/* The one host every network source of PATHS is on, or NULL when they
+ * are on several (or there is none): the only host a secret given for the
+ * whole run may be sent to (imap-secret.h). Free with g_free. */
+char     *mp_source_secret_host    (const char *const *paths);
+/* Takes the secrets out of the environment ($MAILPREFLIGHT_PASSWORD...)
+ * and wipes them there; call it first, before any thread starts. */
+void      mp_source_take_secrets   (void);
 /* source-fs.c: the bytes on disk under PATH, for the progress line's ETA:
  * mbox and message files, not Maildir tmp/, Thunderbird .msf indexes nor
  * Dovecot's index files; 0 for a URL or what cannot be read. An estimate:
