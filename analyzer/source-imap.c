@@ -55,7 +55,6 @@
  * the rest of the batch too: a server that breaks every message is not
  * worth a reconnect per message. */
 #define MAX_LOST_IN_A_ROW 3
-#define DEFAULT_POOL_SIZE 4
 
 typedef struct {
 	MpImapClient        *client;
@@ -188,7 +187,7 @@ imap_setup (MpSource *src, GError **error)
 	im->options.timeout_ms = src->settings.timeout_ms;
 	im->options.command_timeout_ms = src->settings.command_timeout_ms;
 	im->options.alert_func = on_alert;
-	im->max_open = src->settings.connections ? src->settings.connections : DEFAULT_POOL_SIZE;
+	im->max_open = src->settings.connections ? src->settings.connections : MP_DEFAULT_CONNECTIONS;
 	if (src->settings.admin_user) {
 		/* one admin credential for every account (imap-sasl.h) */
 		im->options.admin.user = src->settings.admin_user;
