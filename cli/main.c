@@ -26,6 +26,14 @@ static const Form report_forms[] = {
 	{ "report merge FILE.json...", "merge the saved reports of several runs into one" },
 	{ NULL, NULL }
 };
+static const Form fix_forms[] = {
+	{ "fix split SOURCE... --out DEST", "write a copy in which every message over a size\n"
+	                                    "or attachment-count limit is split into messages\n"
+	                                    "that pass; verified, nothing lost" },
+	{ "fix detach SOURCE... --out DEST", "write a copy with attachments of --min-size or\n"
+	                                     "more saved as files, a note in their place" },
+	{ NULL, NULL }
+};
 static const Form rules_forms[] = {
 	{ "rules list", "list the built-in target profiles" },
 	{ "rules show NAME", "print a built-in profile, to copy and edit" },
@@ -41,6 +49,7 @@ static const struct {
 } commands[] = {
 	{ "scan", mp_cmd_scan, scan_forms },
 	{ "report", mp_cmd_report, report_forms },
+	{ "fix", mp_cmd_fix, fix_forms },
 	{ "rules", mp_cmd_rules, rules_forms },
 };
 

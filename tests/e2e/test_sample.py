@@ -7,14 +7,15 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 from mptest import main, LIMIT  # noqa: E402
 
-ADVICE_LARGE = ("The import refuses messages over 17.5 MB: save the large attachments elsewhere and "
-                "remove them, or split the message, before the import.")
+ADVICE_LARGE = ("The import refuses messages over 17.5 MB: split the message before the import, on a copy: "
+                "mailpreflight fix split (--oversize detach saves an attachment too large for any message as a "
+                "file).")
 ADVICE_IDLE = ("An account unused for over 6 months and not forwarded is treated as abandoned and may no "
                "longer exist at migration time: confirm with its owner.")
 ADVICE_STRUCTURE = ("A server may refuse this message as it is (Cyrus does): repair its header block, or bring "
                     "the message over another way, and check it after the move.")
 ADVICE_MANY = ("The import refuses messages with more than 100 attachments: split the message so "
-               "that each part carries at most 100.")
+               "that each part carries at most 100: mailpreflight fix split, on a copy.")
 
 
 def body(t):

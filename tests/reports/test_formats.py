@@ -118,6 +118,18 @@ t.eq(merged["totals"]["messages"], doc["totals"]["messages"] + b["totals"]["mess
 t.eq(t.read("all.csv"), t.read("r.csv") + t.read("b.csv").split("\r\n", 1)[1], "merge: CSV = both CSVs")
 t.check(not validate_schema(merged, schema), "merge: the merged JSON matches the schema")
 
+# ---- a source with notices of its own ----------------------------------------------
+# (an mbox without a Sent folder: "no-activity-evidence"). The reader once took
+# a source's "notices" for its "folders" and refused every such report.
+with open(t.path("lone.mbox"), "wb") as f:
+    f.write(b"From a@b Tue Jan  1 00:00:00 2019\nFrom: a@b\nSubject: x\nDate: Tue, 01 Jan 2019 00:00:00 +0000\n"
+            b"Message-ID: <x@y>\n\nhi\n")
+t.run("scan", "--as-of", AS_OF, "-q", "--json", "lone.json", "--csv", "lone.csv", "lone.mbox", expect=0)
+lone = json.loads(t.read("lone.json"))
+t.check(lone["sources"][0]["notices"] != [], "a source with notices: the scan writes them", lone["sources"][0])
+t.run("report", "lone.json", "-q", "--csv", "lone2.csv", expect=0, what="report of a source with notices")
+t.eq(t.read("lone2.csv"), t.read("lone.csv"), "a source with notices: report re-renders it")
+
 # ---- errors ----------------------------------------------------------------------
 with open(t.path("bad.json"), "w") as f:
     f.write('{"schema": "mailpreflight-report/1", "sources": [ {"source": "x", ')
