@@ -46,7 +46,7 @@ static const struct {
 	const char *name;
 	int (*run) (int argc, char **argv);
 	const Form *forms;
-} commands[] = {
+} subcommands[] = {
 	{ "scan", mp_cmd_scan, scan_forms },
 	{ "report", mp_cmd_report, report_forms },
 	{ "fix", mp_cmd_fix, fix_forms },
@@ -59,8 +59,8 @@ usage (FILE *fp)
 	fprintf (fp, "Usage: mailpreflight COMMAND [OPTIONS] ...\n\n"
 	             "Finds the messages a mail migration target will refuse, before the move.\n\n"
 	             "Commands:\n");
-	for (gsize i = 0; i < G_N_ELEMENTS (commands); i++) {
-		for (const Form *f = commands[i].forms; f->usage; f++) {
+	for (gsize i = 0; i < G_N_ELEMENTS (subcommands); i++) {
+		for (const Form *f = subcommands[i].forms; f->usage; f++) {
 			g_auto(GStrv) lines = g_strsplit (f->does, "\n", -1);
 			fprintf (fp, "  %-26s %s\n", f->usage, lines[0]);
 			for (int l = 1; lines[l]; l++)
@@ -125,9 +125,9 @@ main (int argc, char **argv)
 		printf ("mailpreflight %s\n", MP_VERSION);
 		return MP_EXIT_OK;
 	}
-	for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-		if (strcmp (argv[1], commands[i].name) == 0)
-			return commands[i].run (argc - 1, argv + 1);
+	for (gsize i = 0; i < G_N_ELEMENTS (subcommands); i++)
+		if (strcmp (argv[1], subcommands[i].name) == 0)
+			return subcommands[i].run (argc - 1, argv + 1);
 	g_printerr ("mailpreflight: unknown command '%s'\n\n", argv[1]);
 	usage (stderr);
 	return MP_EXIT_USAGE;
