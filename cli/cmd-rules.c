@@ -1,4 +1,4 @@
-/* cmd-rules.c — `mailpreflight rules list|show NAME`. */
+/* cmd-rules.c — `mailpreflight rules list|show NAME|check FILE`. */
 #include "commands.h"
 #include "rules.h"
 
@@ -58,6 +58,13 @@ mp_cmd_rules (int argc, char **argv)
 			const MpRule *rule = g_ptr_array_index (set->rules, i);
 			printf ("  %-28s %-22s %-8s %s\n", rule->name, mp_check_name (rule->check),
 			        mp_severity_name (rule->severity), rule->max_text ? rule->max_text : "");
+		}
+		if (set->folder_map->len > 0)
+			printf ("folder map (compare): %u entr%s\n", set->folder_map->len,
+			        set->folder_map->len == 1 ? "y" : "ies");
+		for (guint i = 0; i < set->folder_map->len; i++) {
+			const MpFolderMapEntry *e = g_ptr_array_index (set->folder_map, i);
+			printf ("  %-28s %s -> %s\n", e->label, e->source, e->target);
 		}
 		return MP_EXIT_OK;
 	}

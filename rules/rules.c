@@ -14,6 +14,7 @@
 #include <string.h>
 
 #define PROFILE_PREFIX "/org/mailpreflight/profiles/"
+#define FOLDER_MAP_GROUP "folder-map"
 #define MAX_INHERIT_DEPTH 8
 
 typedef enum {
@@ -151,6 +152,8 @@ mp_rules_free (MpRuleSet *rules)
 	g_free (rules->name);
 	g_free (rules->origin);
 	g_ptr_array_unref (rules->rules);
+	if (rules->folder_map)
+		g_ptr_array_unref (rules->folder_map);
 	g_free (rules);
 }
 
@@ -178,6 +181,7 @@ typedef struct {
 	GKeyFile   *kf;      /* the merged key file */
 	GHashTable *places;  /* "group\nkey" (key "" for the group) -> Place* */
 	GPtrArray  *order;   /* rule group names, in order */
+	GPtrArray  *map_order; /* [folder-map] labels, in order (inherited first) */
 } Loaded;
 
 static void
@@ -195,6 +199,7 @@ loaded_clear (Loaded *l)
 	g_clear_pointer (&l->kf, g_key_file_unref);
 	g_clear_pointer (&l->places, g_hash_table_unref);
 	g_clear_pointer (&l->order, g_ptr_array_unref);
+	g_clear_pointer (&l->map_order, g_ptr_array_unref);
 }
 
 static char *
@@ -405,8 +410,19 @@ load_into (Loaded *l, const char *data, gsize len, const char *origin, guint dep
 			}
 			continue;
 		}
+		if (strcmp (group, FOLDER_MAP_GROUP) == 0) {
+			/* entries are read once all files are merged: an inheriting
+			 * file overrides an entry by its label */
+			for (int k = 0; keys[k]; k++) {
+				g_autofree char *value = g_key_file_get_value (kf, groups[i], keys[k], NULL);
+				if (!g_key_file_has_key (l->kf, FOLDER_MAP_GROUP, keys[k], NULL))
+					g_ptr_array_add (l->map_order, g_strdup (keys[k]));
+				g_key_file_set_value (l->kf, FOLDER_MAP_GROUP, keys[k], value);
+			}
+			continue;
+		}
 		if (!is_rule || group[5] == '\0') {
-			fail (error, l, origin, group, "unknown group [%s]: groups are [profile] and [rule NAME]",
+			fail (error, l, origin, group, "unknown group [%s]: groups are [profile], [rule NAME] and [folder-map]",
 			      groups[i]);
 			return FALSE;
 		}
@@ -650,6 +666,26 @@ parse_rule (Loaded *l, const char *origin, const char *group, MpRule **out, GErr
 	}
 }
 
+/* One [folder-map] entry of the merged file; an empty value drops an
+ * inherited entry of that label. */
+static gboolean
+parse_folder_map_entry (Loaded *l, const char *origin, const char *label, GPtrArray *map, GError **error)
+{
+	g_autofree char *value = g_key_file_get_value (l->kf, FOLDER_MAP_GROUP, label, NULL);
+	g_autoptr(GError) local = NULL;
+	MpFolderMapEntry *e;
+
+	if (value == NULL || *g_strstrip (value) == '\0')
+		return TRUE;
+	e = mp_folder_map_entry_parse (label, value, &local);
+	if (e == NULL) {
+		fail_key (error, l, origin, FOLDER_MAP_GROUP, label, "%s", local->message);
+		return FALSE;
+	}
+	g_ptr_array_add (map, e);
+	return TRUE;
+}
+
 MpRuleSet *
 mp_rules_load_data (const char *data, gsize len, const char *origin, GError **error)
 {
@@ -660,10 +696,12 @@ mp_rules_load_data (const char *data, gsize len, const char *origin, GError **er
 
 	set->origin = g_strdup (origin);
 	set->rules = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_free);
+	set->folder_map = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_folder_map_entry_free);
 	set->as_of = g_get_real_time () / G_USEC_PER_SEC;
 	l.kf = g_key_file_new ();
 	l.places = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, place_free);
 	l.order = g_ptr_array_new_with_free_func (g_free);
+	l.map_order = g_ptr_array_new_with_free_func (g_free);
 
 	if (!load_into (&l, data, len, origin, 0, &profile_name, error)) {
 		loaded_clear (&l);
@@ -683,6 +721,8 @@ mp_rules_load_data (const char *data, gsize len, const char *origin, GError **er
 		else if (r)
 			rule_free (r);
 	}
+	for (guint i = 0; ok && i < l.map_order->len; i++)
+		ok = parse_folder_map_entry (&l, origin, g_ptr_array_index (l.map_order, i), set->folder_map, error);
 	loaded_clear (&l);
 	if (!ok)
 		return NULL;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "mp-error.h"
+#include "folder-map.h"
 #include "message.h"
 #include "mime-analyze.h"
 
@@ -104,6 +105,9 @@ typedef struct {
 	char      *origin;  /* "built-in profile outlook-connected-accounts" or a path */
 	GPtrArray *rules;   /* MpRule*, in file order (inherited ones first) */
 	gint64     as_of;   /* "now" for dates and idle time (unix seconds) */
+	/* MpFolderMapEntry*: the [folder-map], in file order (inherited ones
+	 * first): where the target files a source folder's mail (compare) */
+	GPtrArray *folder_map;
 } MpRuleSet;
 
 /* NAME_OR_FILE is a built-in profile name or a path. NULL: the user's
