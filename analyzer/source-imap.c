@@ -165,9 +165,13 @@ imap_setup (MpSource *src, GError **error)
 	if (src->settings.oauth2_token_file) {
 		if ((im->token = mp_imap_token_read (src->settings.oauth2_token_file, error)) == NULL)
 			return NULL;
-	} else if ((im->password = mp_imap_password_get (src->settings.password_file,
-	                                                 src->settings.interactive, error)) == NULL) {
-		return NULL;
+	} else {
+		MpImapPasswordFrom from = {
+			src->settings.password_env, src->settings.password_file, src->settings.password_option,
+			src->settings.interactive, im->url.display,
+		};
+		if ((im->password = mp_imap_password_get_from (&from, error)) == NULL)
+			return NULL;
 	}
 	if ((im->control = conn_open (im, error)) == NULL)
 		return NULL;

@@ -32,6 +32,8 @@ settings_copy (MpSourceSettings *dst, const MpSourceSettings *src)
 	dst->ca_file = g_strdup (dst->ca_file);
 	dst->password_file = g_strdup (dst->password_file);
 	dst->oauth2_token_file = g_strdup (dst->oauth2_token_file);
+	dst->password_env = g_strdup (dst->password_env);
+	dst->password_option = g_strdup (dst->password_option);
 }
 
 static MpSource *
@@ -87,6 +89,8 @@ mp_source_free (MpSource *src)
 	g_free ((char *) src->settings.ca_file);
 	g_free ((char *) src->settings.password_file);
 	g_free ((char *) src->settings.oauth2_token_file);
+	g_free ((char *) src->settings.password_env);
+	g_free ((char *) src->settings.password_option);
 	g_free (src);
 }
 

@@ -32,6 +32,11 @@ typedef struct {
 	gboolean    insecure_skip_verify; /* no certificate check (the CLI warns loudly) */
 	gboolean    allow_plaintext;      /* a password over an unencrypted connection */
 	const char *password_file;        /* else $MAILPREFLIGHT_PASSWORD or a prompt */
+	/* The password's own variable and option when not the default ones
+	 * ($MAILPREFLIGHT_PASSWORD, --password-file): `compare` reads its
+	 * target with $MAILPREFLIGHT_TARGET_PASSWORD, never the source's. */
+	const char *password_env;
+	const char *password_option;
 	const char *oauth2_token_file;    /* XOAUTH2 / OAUTHBEARER instead of a password */
 	gboolean    interactive;          /* may prompt on the terminal */
 	guint       connections;          /* parallel connections per account; 0: MP_DEFAULT_CONNECTIONS */

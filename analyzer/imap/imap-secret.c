@@ -78,9 +78,10 @@ read_secret_file (const char *path, const char *what, gsize *len_out, GError **e
 	return buf;
 }
 
-/* Turns echo off on /dev/tty and reads one line. */
+/* Turns echo off on /dev/tty and reads one line; ACCOUNT (may be NULL) is
+ * named in the prompt. */
 static char *
-prompt_tty (GError **error)
+prompt_tty (const char *account, GError **error)
 {
 	int fd = open ("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
@@ -88,8 +89,9 @@ prompt_tty (GError **error)
 		             g_strerror (errno));
 		return NULL;
 	}
-	static const char prompt[] = "IMAP password: ";
-	if (write (fd, prompt, sizeof prompt - 1) < 0) {
+	g_autofree char *prompt = account ? g_strdup_printf ("IMAP password for %s: ", account)
+	                                  : g_strdup ("IMAP password: ");
+	if (write (fd, prompt, strlen (prompt)) < 0) {
 		/* nothing to do: the read below still works */
 	}
 	struct termios old, quiet;
@@ -133,7 +135,19 @@ prompt_tty (GError **error)
 char *
 mp_imap_password_get (const char *password_file, gboolean interactive, GError **error)
 {
-	const char *env = g_getenv ("MAILPREFLIGHT_PASSWORD");
+	const MpImapPasswordFrom from = { NULL, password_file, NULL, interactive, NULL };
+
+	return mp_imap_password_get_from (&from, error);
+}
+
+char *
+mp_imap_password_get_from (const MpImapPasswordFrom *from, GError **error)
+{
+	/* two accounts read at once (compare) must not prompt over each other */
+	static GMutex prompt_lock;
+	const char *env_name = from->env ? from->env : "MAILPREFLIGHT_PASSWORD";
+	const char *password_file = from->file;
+	const char *env = g_getenv (env_name);
 	if (env != NULL && *env != '\0')
 		return g_strdup (env);
 
@@ -156,12 +170,17 @@ mp_imap_password_get (const char *password_file, gboolean interactive, GError **
 		return pw;
 	}
 
-	if (interactive && isatty (STDIN_FILENO))
-		return prompt_tty (error);
+	if (from->interactive && isatty (STDIN_FILENO)) {
+		g_mutex_lock (&prompt_lock);
+		char *pw = prompt_tty (from->account, error);
+		g_mutex_unlock (&prompt_lock);
+		return pw;
+	}
 
-	g_set_error_literal (error, MP_ERROR, MP_ERROR_USAGE,
-	                     "no IMAP password: set MAILPREFLIGHT_PASSWORD, give --password-file FILE "
-	                     "(first line), or run on a terminal to be asked");
+	g_set_error (error, MP_ERROR, MP_ERROR_USAGE,
+	             "no IMAP password%s%s: set %s, give %s FILE (first line), or run on a terminal to be asked",
+	             from->account ? " for " : "", from->account ? from->account : "", env_name,
+	             from->file_option ? from->file_option : "--password-file");
 	return NULL;
 }
 

@@ -19,6 +19,22 @@ G_BEGIN_DECLS
  * INTERACTIVE and stdin is a terminal, a prompt without echo on /dev/tty;
  * else MP_ERROR_USAGE saying how to give one. */
 char *mp_imap_password_get (const char *password_file, gboolean interactive, GError **error);
+
+/* Where one account's password comes from, when it is not the default's
+ * ($MAILPREFLIGHT_PASSWORD, --password-file): `compare` reads the target
+ * with its own ($MAILPREFLIGHT_TARGET_PASSWORD, --target-password-file), so
+ * that no server is ever sent another's password. */
+typedef struct {
+	const char *env;          /* read first; NULL: MAILPREFLIGHT_PASSWORD */
+	const char *file;         /* else the first line of this file, or NULL */
+	const char *file_option;  /* the option that names FILE, for errors; NULL: --password-file */
+	gboolean    interactive;  /* else a prompt without echo, when stdin is a terminal */
+	const char *account;      /* "alice@host", named in the prompt; may be NULL */
+} MpImapPasswordFrom;
+
+/* The password from FROM, as mp_imap_password_get. Prompts are one at a
+ * time, whatever the thread. */
+char *mp_imap_password_get_from (const MpImapPasswordFrom *from, GError **error);
 /* The OAuth2 access token in PATH (surrounding white space removed; at
  * most 64 KiB). */
 char *mp_imap_token_read   (const char *path, GError **error);
