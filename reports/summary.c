@@ -1,4 +1,5 @@
 #include "summary.h"
+#include "escape.h"
 #include "rules.h"
 
 #include <string.h>
@@ -313,19 +314,7 @@ print_padded (FILE *fp, const char *s, glong w)
 static char *
 printable (const char *s, glong max)
 {
-	GString *out = g_string_new (NULL);
-	glong n = 0;
-
-	for (const char *p = s ? s : ""; *p && n < max; p = g_utf8_next_char (p), n++) {
-		gunichar c = g_utf8_get_char (p);
-		if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
-			g_string_append_c (out, '?');
-		else
-			g_string_append_unichar (out, c);
-	}
-	if (*(s ? s : "") && g_utf8_strlen (s, -1) > max)
-		g_string_append (out, "...");
-	return g_string_free (out, FALSE);
+	return mp_terminal_text (s, max);
 }
 
 /* ANSI colours, only when asked (a TTY and NO_COLOR unset: the caller decides) */
