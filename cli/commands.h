@@ -16,5 +16,6 @@ typedef enum {
 int mp_cmd_scan  (int argc, char **argv);
 int mp_cmd_rules (int argc, char **argv);
 int mp_cmd_report (int argc, char **argv);
+int mp_cmd_compare (int argc, char **argv);
 
 G_END_DECLS

@@ -25,6 +25,11 @@ static const Form report_forms[] = {
 	{ "report merge FILE.json...", "merge the saved reports of several runs into one" },
 	{ NULL, NULL }
 };
+static const Form compare_forms[] = {
+	{ "compare SOURCE TARGET", "after the move: which messages did not arrive on\n"
+	                           "the target, and which rule predicted each" },
+	{ NULL, NULL }
+};
 static const Form rules_forms[] = {
 	{ "rules list", "list the built-in target profiles" },
 	{ "rules show NAME", "print a built-in profile, to copy and edit" },
@@ -40,6 +45,7 @@ static const struct {
 } commands[] = {
 	{ "scan", mp_cmd_scan, scan_forms },
 	{ "report", mp_cmd_report, report_forms },
+	{ "compare", mp_cmd_compare, compare_forms },
 	{ "rules", mp_cmd_rules, rules_forms },
 };
 
@@ -47,7 +53,8 @@ static void
 usage (FILE *fp)
 {
 	fprintf (fp, "Usage: mailpreflight COMMAND [OPTIONS] ...\n\n"
-	             "Finds the messages a mail migration target will refuse, before the move.\n\n"
+	             "Finds the messages a mail migration target will refuse, before the move,\n"
+	             "and after it, the ones that did not arrive.\n\n"
 	             "Commands:\n");
 	for (gsize i = 0; i < G_N_ELEMENTS (commands); i++) {
 		for (const Form *f = commands[i].forms; f->usage; f++) {
