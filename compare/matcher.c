@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Above this many source x target members a group is paired in order. */
+/* Above this many source x target members a group is paired in order,
+ * each source member looking at most HOSTILE_WINDOW targets ahead. */
 #define MAX_GROUP_WORK (1u << 16)
+#define HOSTILE_WINDOW 64
 
 typedef struct {
 	guint64 h;
@@ -26,11 +28,13 @@ typedef struct {
 	GError                *error;
 } Matcher;
 
-/* One member of a group, with the texts that decide. */
+/* One member of a group, with the texts that decide (normalized as the
+ * keys were). */
 typedef struct {
 	guint32 i;
-	char   *a;  /* pass 1: the normalized Message-ID; pass 2: From */
-	char   *b;  /* pass 2: Subject */
+	char   *id;       /* NULL when none */
+	char   *from;     /* pass 2 only */
+	char   *subject;  /* pass 2 only */
 } Member;
 
 static int
@@ -48,8 +52,9 @@ member_clear (gpointer p)
 {
 	Member *m = p;
 
-	g_free (m->a);
-	g_free (m->b);
+	g_free (m->id);
+	g_free (m->from);
+	g_free (m->subject);
 }
 
 static guint32
@@ -71,8 +76,8 @@ size_gap (const MpCompareKey *a, const MpCompareKey *b)
 	return a->size > b->size ? a->size - b->size : b->size - a->size;
 }
 
-/* Reads the texts of member I of SIDE: the Message-ID (pass 1) or From and
- * Subject (pass 2), normalized as the keys were. */
+/* Reads the texts of member I of SIDE: the Message-ID, and From and
+ * Subject for the fingerprint (pass 2). */
 static gboolean
 load_member (Matcher *M, MpSide *side, guint32 i, gboolean fingerprint, Member *out)
 {
@@ -84,12 +89,10 @@ load_member (Matcher *M, MpSide *side, guint32 i, gboolean fingerprint, Member *
 	if (r == NULL)
 		return FALSE;
 	out->i = i;
+	out->id = mp_compare_normalize_id (r->message_id);
 	if (fingerprint) {
-		out->a = mp_compare_normalize_from (r->from);
-		out->b = mp_compare_normalize_subject (r->subject);
-	} else {
-		out->a = mp_compare_normalize_id (r->message_id);
-		out->b = NULL;
+		out->from = mp_compare_normalize_from (r->from);
+		out->subject = mp_compare_normalize_subject (r->subject);
 	}
 	return TRUE;
 }
@@ -128,7 +131,7 @@ id_level_ok (const Matcher *M, const Member *sm, const Member *tm, guint level, 
 	const MpCompareKey *tk = mp_side_key (M->t, tm->i);
 	gboolean same_fp = mp_compare_key_fingerprint (sk) == mp_compare_key_fingerprint (tk);
 
-	if (tk->match || !same_text (sm->a, tm->a))
+	if (tk->match || !same_text (sm->id, tm->id))
 		return FALSE;
 	switch (level) {
 	case 1: return same_fp && tk->folder == expected_of (M, sk);
@@ -144,7 +147,7 @@ count_text (const GArray *members, const char *text)
 	guint n = 0;
 
 	for (guint k = 0; k < members->len; k++)
-		n += same_text (g_array_index (members, Member, k).a, text);
+		n += same_text (g_array_index (members, Member, k).id, text);
 	return n;
 }
 
@@ -162,7 +165,7 @@ pair_id_group (Matcher *M, const Entry *se, guint ns, const Entry *te, guint nt)
 			const Member *sm = &g_array_index (ss, Member, k);
 			for (; j < nt; j++) {
 				const Member *tm = &g_array_index (ts, Member, j);
-				if (same_text (sm->a, tm->a)) {
+				if (same_text (sm->id, tm->id)) {
 					pair (M, sm->i, tm->i);
 					M->stats->by_id++;
 					j++;
@@ -179,9 +182,9 @@ pair_id_group (Matcher *M, const Entry *se, guint ns, const Entry *te, guint nt)
 			gboolean unique;
 			const Member *best = NULL;
 
-			if (sk->match || sm->a == NULL)
+			if (sk->match || sm->id == NULL)
 				continue;
-			unique = level <= 2 || count_text (ss, sm->a) == 1;
+			unique = level <= 2 || count_text (ss, sm->id) == 1;
 			for (guint j = 0; j < nt; j++) {
 				const Member *tm = &g_array_index (ts, Member, j);
 				if (id_level_ok (M, sm, tm, level, unique) &&
@@ -269,10 +272,10 @@ fp_level_ok (const Matcher *M, const Member *sm, const Member *tm, guint level)
 	const MpCompareKey *sk = mp_side_key (M->s, sm->i);
 	const MpCompareKey *tk = mp_side_key (M->t, tm->i);
 
-	if (tk->match || !same_text (sm->a, tm->a) || !same_text (sm->b, tm->b))
+	if (tk->match || !same_text (sm->from, tm->from) || !same_text (sm->subject, tm->subject))
 		return FALSE;
 	/* two Message-IDs that differ are two messages */
-	if ((sk->flags & MP_KEY_HAS_ID) && (tk->flags & MP_KEY_HAS_ID) && sk->id != tk->id)
+	if (sm->id != NULL && tm->id != NULL && strcmp (sm->id, tm->id) != 0)
 		return FALSE;
 	/* the fingerprint's hash mixes the date; the texts above do not */
 	if ((sk->flags & MP_KEY_HAS_DATE) != (tk->flags & MP_KEY_HAS_DATE) || sk->date != tk->date)
@@ -299,7 +302,9 @@ pair_fp_group (Matcher *M, const Entry *se, guint ns, const Entry *te, guint nt)
 
 			if (sk->match)
 				continue;
-			for (guint j = hostile ? from : 0; j < nt; j++) {
+			/* hostile: a window of candidates, so the work stays linear */
+			guint end = hostile ? MIN (nt, from + HOSTILE_WINDOW) : nt;
+			for (guint j = hostile ? from : 0; j < end; j++) {
 				const Member *tm = &g_array_index (ts, Member, j);
 				if (!fp_level_ok (M, sm, tm, hostile ? 2 : level))
 					continue;

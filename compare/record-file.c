@@ -322,9 +322,11 @@ mp_record_file_read (MpRecordFile *f, guint64 offset, GError **error)
 		c.bad = TRUE;
 	for (guint i = 0; !c.bad && i < n; i++) {
 		MpRecordReason *reason = g_new0 (MpRecordReason, 1);
+		guint32 severity;
 		reason->rule = get_str (&c);
 		reason->check = get_str (&c);
-		reason->severity = (MpSeverity) MIN (get_u32 (&c), (guint32) MP_SEVERITY_ERROR);
+		severity = get_u32 (&c);
+		reason->severity = (MpSeverity) MIN (severity, (guint32) MP_SEVERITY_ERROR);
 		reason->detail = get_str (&c);
 		g_ptr_array_add (r->reasons, reason);
 	}
