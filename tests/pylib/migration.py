@@ -18,6 +18,9 @@ second copy of a message that arrived). target_of() applies the plan.
 Every message has a distinct Message-ID, Date and Subject, except the two
 without a Message-ID (matched by date, From, Subject and size).
 Python 3 stdlib only."""
+import csv
+import io
+import json
 import os
 
 from mptest import make_message, write_maildir
@@ -135,3 +138,102 @@ def write_maildirs(root, folders):
         datas = [m[1] if isinstance(m, tuple) else m for m in msgs]
         write_maildir(maildir_path(root, folder), datas,
                       names=["%010d.M%dP1.cmp:2,S" % (1704067200 + i, i) for i in range(len(datas))])
+
+
+# ---- what every comparison of the plan must report ------------------------
+
+ROWS_COLUMNS = ["status", "folder", "index", "locator", "message_id", "date", "from", "subject", "size",
+                "attachments", "target_folder", "target_index", "target_locator", "target_size",
+                "target_attachments", "changes", "rules", "detail"]
+FOLDERS_COLUMNS = ["side", "folder", "expected_folder", "messages", "bytes", "arrived", "moved", "missing",
+                   "unexpected", "changed", "extra", "copies", "moved_to", "rules"]
+
+
+def read_rows(t, path):
+    """The rows CSV at PATH as dicts, its header and line ends checked."""
+    with open(path, newline="", encoding="utf-8") as f:
+        raw = f.read()
+    t.check(raw.endswith("\r\n"), "rows CSV: CRLF rows (RFC 4180)")
+    rows = list(csv.reader(io.StringIO(raw)))
+    t.eq(rows[0], ROWS_COLUMNS, "rows CSV: the documented columns")
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def row_keys(rows):
+    return [(r["status"], r["folder"], int(r["index"]), r["rules"], r["changes"])
+            for r in rows if r["status"] != "extra"]
+
+
+def extra_keys(rows):
+    return [(r["target_folder"], r["message_id"]) for r in rows if r["status"] == "extra"]
+
+
+def snapshot(root):
+    """Every file under ROOT with its size and mtime: a read-only run
+    changes none of them."""
+    out = {}
+    for d, _, files in os.walk(root):
+        for name in files:
+            p = os.path.join(d, name)
+            st = os.stat(p)
+            out[os.path.relpath(p, root)] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def check_reports(t, tag, rows, doc, html, ordered=True):
+    """What every comparison of the plan must report; rows in the source's
+    folder order when ORDERED (a Maildir lists INBOX first, a folder of mbox
+    files by name)."""
+    order = (lambda x: x) if ordered else sorted
+    t.eq(order(row_keys(rows)), order(EXPECTED_ROWS),
+         "%s: exactly the messages that did not arrive or changed" % tag)
+    t.eq(order(extra_keys(rows)), order(EXPECTED_EXTRA), "%s: the target's extra messages, after the others" % tag)
+    hostile = [r for r in rows if r["status"] == "changed" and r["changes"] == "subject"]
+    t.check(hostile and hostile[0]["subject"].startswith("'=HYPERLINK"),
+            "%s: a Subject that is a formula is text in the CSV" % tag, hostile)
+    t.check(hostile and "[EXT] =HYPERLINK" in hostile[0]["detail"],
+            "%s: the detail says what the subject became" % tag, hostile)
+    for r in rows:
+        if r["status"] == "missing":
+            t.check(r["rules"] and r["rules"] in r["detail"], "%s: %s#%s names the rule that predicted it"
+                    % (tag, r["folder"], r["index"]), r)
+        if r["status"] == "unexpected":
+            t.check("no rule predicted it" in r["detail"], "%s: unexpected says so" % tag, r)
+    tot = doc["totals"]
+    got = {k: tot[k] for k in EXPECTED_TOTALS}
+    t.eq(got, EXPECTED_TOTALS, "%s: JSON totals" % tag)
+    t.eq(doc["schema"], "mailpreflight-compare/1", "%s: JSON schema" % tag)
+    t.eq((doc["verdict"], doc["exit_status"]), ("missing-unexpected", 1), "%s: JSON verdict" % tag)
+    json_rows = [(m["status"], m["folder"], m["index"], ";".join(x["rule"] for x in m["reasons"] if x["predicts"]),
+                  ";".join(m["changes"])) for m in doc["messages"]]
+    t.eq(order(json_rows), order(EXPECTED_ROWS), "%s: JSON rows equal the CSV's" % tag)
+    t.eq(order([(x["folder"], x["message_id"], x["copy"]) for x in doc["extra"]]),
+         order([e + (e[0] == "Work",) for e in EXPECTED_EXTRA]),
+         "%s: JSON extra messages; the second copy is said to be one" % tag)
+    folders = {f["folder"]: f for f in doc["folders"]}
+    t.eq((folders["Sent"]["expected"], folders["Sent"]["mapped"], folders["Sent"]["arrived"]),
+         ("Sent Items", True, 3), "%s: Sent arrived in Sent Items (the profile's folder map)" % tag)
+    t.eq(folders["INBOX"]["moved_to"], [{"folder": "Filed", "messages": 1}], "%s: INBOX's moved message" % tag)
+    t.eq(folders["Archive"]["expected_exists"], False, "%s: the refused folder is not on the target" % tag)
+    t.check(any(f["rule"] == "folder-names" for f in folders["Archive"]["findings"]),
+            "%s: the folder's own finding is in the JSON" % tag, folders["Archive"])
+    t.check("<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html,
+            "%s: HTML escapes what a message holds" % tag)
+    t.check('data-verdict="missing-unexpected"' in html, "%s: HTML verdict" % tag)
+    t.check("Content-Security-Policy" in html and "default-src 'none'" in html, "%s: HTML CSP" % tag)
+
+
+def run_compare(t, source, target, tag, *extra, expect=1, env=None):
+    """compare SOURCE TARGET with RULES (written to t.path("rules.ini")) and
+    every report, named after TAG; returns (process, rows, JSON, HTML, paths)."""
+    paths = {k: t.path("%s.%s" % (tag, k)) for k in ("rows.csv", "folders.csv", "json", "html")}
+    for p in paths.values():
+        if os.path.exists(p):
+            os.unlink(p)
+    p = t.run("compare", "--no-progress", "--rules", t.path("rules.ini"), "--csv", paths["rows.csv"],
+              "--folders-csv", paths["folders.csv"], "--json", paths["json"], "--html", paths["html"],
+              *extra, source, target, expect=expect, what="compare " + tag, env=env)
+    rows = read_rows(t, paths["rows.csv"]) if os.path.exists(paths["rows.csv"]) else []
+    doc = json.load(open(paths["json"], encoding="utf-8")) if os.path.exists(paths["json"]) else {}
+    html = open(paths["html"], encoding="utf-8").read() if os.path.exists(paths["html"]) else ""
+    return p, rows, doc, html, paths
