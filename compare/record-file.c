@@ -109,9 +109,11 @@ put_str (GByteArray *b, const char *s)
 	}
 	len = strlen (s);
 	if (len > MP_RECORD_FIELD_MAX) {
-		/* cut on a character boundary */
+		/* cut on a character boundary (a UTF-8 character has at most
+		 * three continuation octets; text that is not UTF-8 is cut where
+		 * it is) */
 		const char *end = s + MP_RECORD_FIELD_MAX;
-		while (end > s && ((guchar) *end & 0xc0) == 0x80)
+		for (int back = 0; back < 3 && ((guchar) *end & 0xc0) == 0x80; back++)
 			end--;
 		len = (gsize) (end - s);
 	}

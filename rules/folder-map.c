@@ -41,6 +41,10 @@ mp_folder_map_entry_parse (const char *label, const char *value, GError **error)
 	g_autoptr(MpFolderMapEntry) e = NULL;
 	const char *why;
 
+	if (!g_utf8_validate (value, -1, NULL)) {
+		g_set_error (error, MP_ERROR, MP_ERROR_RULES, "folder names must be UTF-8");
+		return NULL;
+	}
 	if (arrow == NULL || strstr (arrow + 2, "->") != NULL) {
 		g_set_error (error, MP_ERROR, MP_ERROR_RULES,
 		             "'%s' is not 'SOURCE -> TARGET' (one arrow), e.g. 'Sent -> Sent Items'", value);
@@ -68,10 +72,6 @@ mp_folder_map_entry_parse (const char *label, const char *value, GError **error)
 	} else if (strchr (e->source, '*') != NULL || strchr (e->target, '*') != NULL) {
 		g_set_error (error, MP_ERROR, MP_ERROR_RULES,
 		             "'*' stands alone as the source ('* -> Imported/*'); no other name may hold it");
-		return NULL;
-	}
-	if (!g_utf8_validate (e->source, -1, NULL) || !g_utf8_validate (e->target, -1, NULL)) {
-		g_set_error (error, MP_ERROR, MP_ERROR_RULES, "folder names must be UTF-8");
 		return NULL;
 	}
 	return g_steal_pointer (&e);

@@ -14,6 +14,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
+sys.path.insert(0, os.path.join(HERE, "..", "reports"))
+from reports_common import validate_schema  # noqa: E402
 from mptest import main, mbox_bytes  # noqa: E402
 import migration  # noqa: E402
 from migration import FOLDERS_COLUMNS, check_reports, run_compare, snapshot  # noqa: E402
@@ -29,6 +31,10 @@ def body(t):
 
     p, rows, doc, html, paths = run_compare(t, src, dst, "maildir")
     check_reports(t, "Maildir", rows, doc, html)
+    with open(os.path.join(HERE, "..", "..", "docs", "mailpreflight-compare-1.schema.json")) as f:
+        schema = json.load(f)
+    errs = validate_schema(doc, schema)
+    t.check(not errs, "JSON matches docs/mailpreflight-compare-1.schema.json", errs)
     t.eq((snapshot(src), snapshot(dst)), before, "both sides untouched (read-only)")
     t.check("Verdict: 2 message(s) did not arrive and no rule predicted it" in p.out,
             "the summary's verdict", p.out[-600:])
