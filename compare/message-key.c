@@ -226,9 +226,15 @@ parse_percent (const char *text, guint *out)
 gboolean
 mp_size_tolerance_parse (const char *text, MpSizeTolerance *out, GError **error)
 {
-	g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+	g_auto(GStrv) parts = NULL;
 	gboolean have_bytes = FALSE, have_percent = FALSE;
 	MpSizeTolerance t = { 0, 0 };
+
+	if (!g_utf8_validate (text, -1, NULL)) {
+		g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "--size-tolerance: not UTF-8 text");
+		return FALSE;
+	}
+	parts = g_strsplit (text, ",", -1);
 
 	for (int i = 0; parts[i]; i++) {
 		g_autoptr(GError) local = NULL;
