@@ -27,8 +27,10 @@ mp_compare_hash (const char *normalized)
 	return h ? h : 1;
 }
 
-/* The first MP_KEY_TEXT_MAX characters of valid UTF-8 S; a trailing "…"
- * (the mark of a cut header, mime-record.c) does not count. */
+/* The first MP_KEY_TEXT_MAX characters of valid UTF-8 S. A local read
+ * cuts a header at 2,000 characters and marks the cut with "…"
+ * (mime-record.c): far beyond this prefix, so a cut and an uncut copy of
+ * one header agree. */
 static char *
 prefix (const char *s)
 {
@@ -39,8 +41,6 @@ prefix (const char *s)
 		end = g_utf8_offset_to_pointer (valid, MP_KEY_TEXT_MAX);
 		return g_strndup (valid, (gsize) (end - valid));
 	}
-	if (g_str_has_suffix (valid, "…"))
-		valid[strlen (valid) - strlen ("…")] = '\0';
 	return g_steal_pointer (&valid);
 }
 
