@@ -66,39 +66,39 @@ static void
 verdict (FILE *fp, const MpCompareOutcome *o)
 {
 	const MpCompareCounts *t = &o->totals;
-	MpVerdict v = mp_compare_verdict (o);
-	const char *cls = v == MP_VERDICT_COMPLETE ? "ok" : v == MP_VERDICT_UNEXPECTED ? "bad" : "partial";
+	MpCompareVerdict v = mp_compare_verdict (o);
+	const char *cls = v == MP_COMPARE_COMPLETE ? "ok" : v == MP_COMPARE_UNEXPECTED ? "bad" : "partial";
 
 	fprintf (fp, "<section class=\"verdict %s\" id=\"verdict\" data-verdict=\"%s\"><div><div class=\"big\">", cls,
 	         mp_compare_verdict_name (v));
 	switch (v) {
-	case MP_VERDICT_COMPLETE:
+	case MP_COMPARE_COMPLETE:
 		fputs ("Complete: every message arrived", fp);
 		break;
-	case MP_VERDICT_PREDICTED:
+	case MP_COMPARE_PREDICTED:
 		fprintf (fp, "%" G_GUINT64_FORMAT " message%s did not arrive, as predicted", t->missing,
 		         t->missing == 1 ? "" : "s");
 		break;
-	case MP_VERDICT_UNEXPECTED:
+	case MP_COMPARE_UNEXPECTED:
 		fprintf (fp, "%" G_GUINT64_FORMAT " message%s did not arrive unexpectedly", t->unexpected,
 		         t->unexpected == 1 ? "" : "s");
 		break;
-	case MP_VERDICT_INCOMPLETE:
+	case MP_COMPARE_INCOMPLETE:
 		fputs ("Incomplete: a side could not be read", fp);
 		break;
 	}
 	fputs ("</div><p>", fp);
 	switch (v) {
-	case MP_VERDICT_COMPLETE:
+	case MP_COMPARE_COMPLETE:
 		fputs ("Every message of the source is on the target.", fp);
 		break;
-	case MP_VERDICT_PREDICTED:
+	case MP_COMPARE_PREDICTED:
 		fputs ("The rules said before the move that the target would refuse these messages.", fp);
 		break;
-	case MP_VERDICT_UNEXPECTED:
+	case MP_COMPARE_UNEXPECTED:
 		fputs ("Nothing predicted these losses: look at them first.", fp);
 		break;
-	case MP_VERDICT_INCOMPLETE:
+	case MP_COMPARE_INCOMPLETE:
 		fputs ("What could not be read may hold the messages counted missing.", fp);
 		break;
 	}

@@ -147,7 +147,7 @@ mp_compare_print_summary (MpCompareOutcome *o, const MpCompareInfo *info, FILE *
 	const Colours *c = colour ? &ansi : &plain;
 	const MpCompareCounts *t = &o->totals;
 	g_autofree char *tol = mp_size_tolerance_string (&o->tolerance);
-	MpVerdict v = mp_compare_verdict (o);
+	MpCompareVerdict v = mp_compare_verdict (o);
 
 	fprintf (fp, "mailpreflight compare; rules: %s (%s); sizes equal within %s\n",
 	         info->run->rules_name ? info->run->rules_name : "?",
@@ -177,19 +177,19 @@ mp_compare_print_summary (MpCompareOutcome *o, const MpCompareInfo *info, FILE *
 	}
 	fputc ('\n', fp);
 	switch (v) {
-	case MP_VERDICT_COMPLETE:
+	case MP_COMPARE_COMPLETE:
 		fprintf (fp, "%s%sVerdict: COMPLETE, every message arrived%s\n", c->bold, c->green, c->off);
 		break;
-	case MP_VERDICT_PREDICTED:
+	case MP_COMPARE_PREDICTED:
 		fprintf (fp, "%s%sVerdict: %" G_GUINT64_FORMAT " message(s) did not arrive, every one as the rules "
 		         "predicted%s%s\n", c->bold, c->yellow, t->missing,
 		         o->accept_predicted ? " (accepted: --accept-predicted)" : "", c->off);
 		break;
-	case MP_VERDICT_UNEXPECTED:
+	case MP_COMPARE_UNEXPECTED:
 		fprintf (fp, "%s%sVerdict: %" G_GUINT64_FORMAT " message(s) did not arrive and no rule predicted it%s\n",
 		         c->bold, c->red, t->unexpected, c->off);
 		break;
-	case MP_VERDICT_INCOMPLETE:
+	case MP_COMPARE_INCOMPLETE:
 		fprintf (fp, "%s%sVerdict: INCOMPLETE, a side could not be read: what is missing is not known%s\n",
 		         c->bold, c->yellow, c->off);
 		break;

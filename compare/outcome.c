@@ -347,38 +347,38 @@ mp_compare_outcome_rows (MpCompareOutcome *o, guint statuses, MpCompareRowFunc f
 
 /* ---- verdict --------------------------------------------------------------- */
 
-MpVerdict
+MpCompareVerdict
 mp_compare_verdict (const MpCompareOutcome *o)
 {
 	if (!mp_side_complete (o->source) || !mp_side_complete (o->target))
-		return MP_VERDICT_INCOMPLETE;
+		return MP_COMPARE_INCOMPLETE;
 	if (o->totals.unexpected > 0)
-		return MP_VERDICT_UNEXPECTED;
+		return MP_COMPARE_UNEXPECTED;
 	if (o->totals.missing > 0)
-		return MP_VERDICT_PREDICTED;
-	return MP_VERDICT_COMPLETE;
+		return MP_COMPARE_PREDICTED;
+	return MP_COMPARE_COMPLETE;
 }
 
 MpCompareExit
 mp_compare_exit_status (const MpCompareOutcome *o)
 {
 	switch (mp_compare_verdict (o)) {
-	case MP_VERDICT_INCOMPLETE:
+	case MP_COMPARE_INCOMPLETE:
 		return MP_COMPARE_EXIT_UNREADABLE;
-	case MP_VERDICT_UNEXPECTED:
+	case MP_COMPARE_UNEXPECTED:
 		return MP_COMPARE_EXIT_MISSING;
-	case MP_VERDICT_PREDICTED:
+	case MP_COMPARE_PREDICTED:
 		if (!o->accept_predicted)
 			return MP_COMPARE_EXIT_MISSING;
 		break;
-	case MP_VERDICT_COMPLETE:
+	case MP_COMPARE_COMPLETE:
 		break;
 	}
 	return o->fail_on_changed && o->totals.changed > 0 ? MP_COMPARE_EXIT_MISSING : MP_COMPARE_EXIT_OK;
 }
 
 const char *
-mp_compare_verdict_name (MpVerdict v)
+mp_compare_verdict_name (MpCompareVerdict v)
 {
 	static const char *const names[] = { "complete", "missing-predicted", "missing-unexpected", "incomplete" };
 

@@ -62,11 +62,11 @@ typedef struct {
 } MpTargetFolderOutcome;
 
 typedef enum {
-	MP_VERDICT_COMPLETE,      /* every message arrived */
-	MP_VERDICT_PREDICTED,     /* missing messages, every one predicted */
-	MP_VERDICT_UNEXPECTED,    /* missing messages nothing predicted */
-	MP_VERDICT_INCOMPLETE,    /* a side could not be read (fully) */
-} MpVerdict;
+	MP_COMPARE_COMPLETE,      /* every message arrived */
+	MP_COMPARE_PREDICTED,     /* missing messages, every one predicted */
+	MP_COMPARE_UNEXPECTED,    /* missing messages nothing predicted */
+	MP_COMPARE_INCOMPLETE,    /* a side could not be read (fully) */
+} MpCompareVerdict;
 
 typedef struct {
 	MpSide                *source;     /* borrowed */
@@ -111,7 +111,7 @@ void              mp_compare_outcome_free (MpCompareOutcome *o);
  * when FUNC or a record read fails. */
 gboolean          mp_compare_outcome_rows (MpCompareOutcome *o, guint statuses, MpCompareRowFunc func,
                                            gpointer user_data, GError **error);
-MpVerdict         mp_compare_verdict      (const MpCompareOutcome *o);
+MpCompareVerdict         mp_compare_verdict      (const MpCompareOutcome *o);
 /* The exit status (the same numbers as every command's, cli/commands.h). */
 typedef enum {
 	MP_COMPARE_EXIT_OK = 0,          /* everything arrived, or what is missing was
@@ -122,7 +122,7 @@ typedef enum {
 } MpCompareExit;
 
 MpCompareExit     mp_compare_exit_status  (const MpCompareOutcome *o);
-const char       *mp_compare_verdict_name (MpVerdict v);
+const char       *mp_compare_verdict_name (MpCompareVerdict v);
 const char       *mp_row_status_name      (MpRowStatus s);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpCompareOutcome, mp_compare_outcome_free)

@@ -450,7 +450,7 @@ test_identical (void)
 	g_assert_cmpuint (f.o->totals.moved, ==, 0);
 	g_assert_cmpuint (f.o->stats.by_id, ==, 3);
 	g_assert_cmpuint (f.o->stats.by_fingerprint, ==, 1);
-	g_assert_cmpint (mp_compare_verdict (f.o), ==, MP_VERDICT_COMPLETE);
+	g_assert_cmpint (mp_compare_verdict (f.o), ==, MP_COMPARE_COMPLETE);
 	g_assert_cmpint (mp_compare_exit_status (f.o), ==, MP_COMPARE_EXIT_OK);
 	fixture_clear (&f);
 }
@@ -485,7 +485,7 @@ test_missing_predicted_and_unexpected (void)
 		Fixture g = { 0 };
 		const Msg only[] = { src[0], src[1], src[4] };
 		compare (&g, only, G_N_ELEMENTS (only), dst, G_N_ELEMENTS (dst), NULL);
-		g_assert_cmpint (mp_compare_verdict (g.o), ==, MP_VERDICT_PREDICTED);
+		g_assert_cmpint (mp_compare_verdict (g.o), ==, MP_COMPARE_PREDICTED);
 		g_assert_cmpint (mp_compare_exit_status (g.o), ==, MP_COMPARE_EXIT_MISSING);
 		g.o->accept_predicted = TRUE;
 		g_assert_cmpint (mp_compare_exit_status (g.o), ==, MP_COMPARE_EXIT_OK);
@@ -809,7 +809,7 @@ test_empty_sides (void)
 	compare (&f, NULL, 0, NULL, 0, NULL);
 	r = rows (&f);
 	g_assert_cmpstr (r, ==, "");
-	g_assert_cmpint (mp_compare_verdict (f.o), ==, MP_VERDICT_COMPLETE);
+	g_assert_cmpint (mp_compare_verdict (f.o), ==, MP_COMPARE_COMPLETE);
 	fixture_clear (&f);
 }
 
