@@ -7,7 +7,6 @@
  * stays bounded. */
 #include "matcher.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* Above this many source x target members a group is paired in order,
@@ -217,7 +216,7 @@ entries (MpSide *side, gboolean fingerprint, gboolean unmatched_only)
 		e.i = i;
 		g_array_append_val (out, e);
 	}
-	qsort (out->data, out->len, sizeof (Entry), by_hash);
+	g_array_sort (out, by_hash);
 	return out;
 }
 

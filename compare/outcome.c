@@ -1,7 +1,6 @@
 /* outcome.c — see outcome.h. */
 #include "outcome.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 void
@@ -60,7 +59,7 @@ predict_cut (MpCompareOutcome *o, const MpRuleSet *rules)
 			if (k->flags & MP_KEY_HAS_DATE)
 				g_array_append_val (dated, d);
 		}
-		qsort (dated->data, dated->len, sizeof (Dated), newest_first);
+		g_array_sort (dated, newest_first);
 		for (guint i = (guint) MIN ((guint64) dated->len, rule->max); i < dated->len; i++)
 			mp_side_key (s, g_array_index (dated, Dated, i).i)->flags |= MP_KEY_CUT;
 		for (guint f = 0; f < s->account_findings->len; f++) {
@@ -114,7 +113,7 @@ keep_moved_to (MpSourceFolderOutcome *fo, GHashTable *seen)
 		MpMovedTo m = { GPOINTER_TO_UINT (k) - 1, *(guint64 *) v };
 		g_array_append_val (all, m);
 	}
-	qsort (all->data, all->len, sizeof (MpMovedTo), most_first);
+	g_array_sort (all, most_first);
 	for (guint i = 0; i < all->len; i++) {
 		const MpMovedTo *m = &g_array_index (all, MpMovedTo, i);
 		if (i < MP_MOVED_TO_MAX)
