@@ -34,14 +34,21 @@ mp_compare_hash (const char *normalized)
 static char *
 prefix (const char *s)
 {
-	g_autofree char *valid = g_utf8_make_valid (s, -1);
+	gsize bytes = strlen (s);
+	g_autofree char *valid = NULL;
 	const char *end;
 
-	if (g_utf8_strlen (valid, -1) > MP_KEY_TEXT_MAX) {
-		end = g_utf8_offset_to_pointer (valid, MP_KEY_TEXT_MAX);
-		return g_strndup (valid, (gsize) (end - valid));
+	/* the common case, valid and short, costs one scan */
+	if (g_utf8_validate (s, (gssize) bytes, NULL)) {
+		if (bytes <= MP_KEY_TEXT_MAX)
+			return g_strndup (s, bytes);
+	} else {
+		s = valid = g_utf8_make_valid (s, (gssize) bytes);
 	}
-	return g_steal_pointer (&valid);
+	if (g_utf8_strlen (s, -1) <= MP_KEY_TEXT_MAX)
+		return g_strdup (s);
+	end = g_utf8_offset_to_pointer (s, MP_KEY_TEXT_MAX);
+	return g_strndup (s, (gsize) (end - s));
 }
 
 char *

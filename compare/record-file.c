@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 /* Writes are gathered and go to the file this many octets at a time. */
@@ -23,8 +22,6 @@ struct _MpRecordFile {
 	int         fd;
 	guint64     written;   /* octets in the file */
 	GByteArray *pending;   /* octets not yet written, after WRITTEN */
-	guint8     *map;       /* the file, once sealed (NULL: pread) */
-	gsize       map_len;
 };
 
 MpRecordFile *
@@ -49,8 +46,6 @@ mp_record_file_free (MpRecordFile *f)
 {
 	if (f == NULL)
 		return;
-	if (f->map != NULL)
-		munmap (f->map, f->map_len);
 	if (f->fd >= 0)
 		close (f->fd);
 	g_byte_array_unref (f->pending);
@@ -129,7 +124,6 @@ mp_record_file_add (MpRecordFile *f, const MpMessage *m, guint64 *out, GError **
 	guint n_reasons = m->findings ? MIN (m->findings->len, (guint) MP_RECORD_MAX_REASONS) : 0;
 	guint32 len;
 
-	g_return_val_if_fail (f->map == NULL, FALSE);
 	*out = mp_record_file_size (f);
 	put_u32 (b, 0); /* the length, set below */
 	put_u64 (b, m->index);
@@ -235,18 +229,7 @@ mp_record_free (MpRecord *r)
 gboolean
 mp_record_file_seal (MpRecordFile *f, GError **error)
 {
-	void *map;
-
-	if (!flush (f, error))
-		return FALSE;
-	if (f->map != NULL || f->written == 0 || f->written > G_MAXSIZE)
-		return TRUE;
-	map = mmap (NULL, (gsize) f->written, PROT_READ, MAP_PRIVATE, f->fd, 0);
-	if (map == MAP_FAILED)
-		return TRUE; /* pread still works */
-	f->map = map;
-	f->map_len = (gsize) f->written;
-	return TRUE;
+	return flush (f, error);
 }
 
 static gboolean
@@ -254,10 +237,6 @@ read_at (MpRecordFile *f, guint64 offset, void *buf, gsize len, GError **error)
 {
 	gsize done = 0;
 
-	if (f->map != NULL && offset <= f->map_len && len <= f->map_len - offset) {
-		memcpy (buf, f->map + offset, len);
-		return TRUE;
-	}
 
 	while (done < len) {
 		ssize_t n = pread (f->fd, (guint8 *) buf + done, len - done, (off_t) (offset + done));
@@ -285,7 +264,11 @@ MpRecord *
 mp_record_file_read (MpRecordFile *f, guint64 offset, GError **error)
 {
 	guint32 len = 0;
-	g_autofree guint8 *buf = NULL;
+	/* most records are a few hundred octets: one read gets them whole */
+	guint8 first[1024];
+	gsize got;
+	g_autofree guint8 *big = NULL;
+	const guint8 *buf;
 	g_autoptr(MpRecord) r = NULL;
 	Cursor c;
 	guint n;
@@ -296,15 +279,22 @@ mp_record_file_read (MpRecordFile *f, guint64 offset, GError **error)
 		no_record (offset, error);
 		return NULL;
 	}
-	if (!read_at (f, offset, &len, sizeof len, error))
+	got = (gsize) MIN ((guint64) sizeof first, f->written - offset);
+	if (!read_at (f, offset, first, got, error))
 		return NULL;
+	memcpy (&len, first, sizeof len);
 	if (len > MAX_RECORD || offset + sizeof len + len > f->written) {
 		no_record (offset, error);
 		return NULL;
 	}
-	buf = g_malloc (len);
-	if (!read_at (f, offset + sizeof len, buf, len, error))
-		return NULL;
+	if (sizeof len + len <= got) {
+		buf = first + sizeof len;
+	} else {
+		big = g_malloc (len);
+		if (!read_at (f, offset + sizeof len, big, len, error))
+			return NULL;
+		buf = big;
+	}
 	c.p = buf;
 	c.end = buf + len;
 	c.bad = FALSE;
