@@ -48,6 +48,19 @@ fill_settings (MpSourceSettings *net, const SideArgs *a, gint connections, gint 
 	net->metadata_only = TRUE;
 }
 
+/* Worker threads for one side when the user sets none. Both sides are read
+ * at once: a local side takes half the cores, so that the two together use
+ * what one scan would (more threads than cores only cost switching); a
+ * network side keeps one per connection, since it waits on its server. */
+static guint
+side_jobs (const char *path, guint connections)
+{
+	const char *one[2] = { path, NULL };
+	guint n = mp_source_default_jobs (one, connections);
+
+	return mp_source_is_network (path) ? n : MAX (1u, n / 2);
+}
+
 static gboolean
 use_colour (void)
 {
@@ -238,12 +251,8 @@ mp_cmd_compare (int argc, char **argv)
 	ropt.rules = rules;
 	ropt.source_settings = &src_net;
 	ropt.target_settings = &dst_net;
-	{
-		const char *one[2] = { args[0], NULL };
-		const char *two[2] = { args[1], NULL };
-		ropt.source_jobs = jobs ? (guint) jobs : mp_source_default_jobs (one, (guint) connections);
-		ropt.target_jobs = jobs ? (guint) jobs : mp_source_default_jobs (two, (guint) connections);
-	}
+	ropt.source_jobs = jobs ? (guint) jobs : side_jobs (args[0], (guint) connections);
+	ropt.target_jobs = jobs ? (guint) jobs : side_jobs (args[1], (guint) connections);
 	ropt.progress = !no_progress && isatty (STDERR_FILENO);
 	if (!mp_read_sides (&ropt, &source, &target, &error)) {
 		g_printerr ("mailpreflight compare: %s\n", error->message);

@@ -27,109 +27,150 @@ mp_compare_hash (const char *normalized)
 	return h ? h : 1;
 }
 
-/* The first MP_KEY_TEXT_MAX characters of valid UTF-8 S. A local read
- * cuts a header at 2,000 characters and marks the cut with "…"
- * (mime-record.c): far beyond this prefix, so a cut and an uncut copy of
- * one header agree. */
-static char *
-prefix (const char *s)
+/* A normalized text fits a buffer of NORM_MAX octets: at most
+ * MP_KEY_TEXT_MAX characters of at most 4 octets, and a NUL. The keys of a
+ * whole mailbox are made in such buffers on the stack: no allocation per
+ * message. */
+#define NORM_MAX (MP_KEY_TEXT_MAX * 4 + 1)
+
+/* The first MP_KEY_TEXT_MAX characters of S, made valid UTF-8, into OUT
+ * (NORM_MAX octets); their length. A local read cuts a header at 2,000
+ * characters and marks the cut with "…" (mime-record.c): far beyond this
+ * prefix, so a cut and an uncut copy of one header agree. */
+static gsize
+prefix_into (const char *s, char *out)
 {
 	gsize bytes = strlen (s);
 	g_autofree char *valid = NULL;
 	const char *end;
 
-	/* the common case, valid and short, costs one scan */
-	if (g_utf8_validate (s, (gssize) bytes, NULL)) {
-		if (bytes <= MP_KEY_TEXT_MAX)
-			return g_strndup (s, bytes);
-	} else {
+	if (!g_utf8_validate (s, (gssize) bytes, NULL)) {
 		s = valid = g_utf8_make_valid (s, (gssize) bytes);
+		bytes = strlen (s);
 	}
-	if (g_utf8_strlen (s, -1) <= MP_KEY_TEXT_MAX)
-		return g_strdup (s);
-	end = g_utf8_offset_to_pointer (s, MP_KEY_TEXT_MAX);
-	return g_strndup (s, (gsize) (end - s));
+	/* the common case, valid and short, costs one scan */
+	if (bytes <= MP_KEY_TEXT_MAX) {
+		end = s + bytes;
+	} else {
+		end = s;
+		for (guint i = 0; i < MP_KEY_TEXT_MAX && *end; i++)
+			end = g_utf8_next_char (end);
+	}
+	memcpy (out, s, (gsize) (end - s));
+	out[end - s] = '\0';
+	return (gsize) (end - s);
 }
 
-char *
-mp_compare_normalize_id (const char *message_id)
+/* The normalized Message-ID into OUT; FALSE when there is none. */
+static gboolean
+id_into (const char *id, char *out)
 {
-	GString *out;
+	char text[NORM_MAX];
+	gsize n = 0;
 
-	if (message_id == NULL)
-		return NULL;
-	out = g_string_new (NULL);
-	for (const char *p = message_id; *p; p++)
+	prefix_into (id, text);
+	for (const char *p = text; *p; p++)
 		if (!g_ascii_isspace (*p) && *p != '<' && *p != '>')
-			g_string_append_c (out, *p);
-	if (out->len == 0) {
-		g_string_free (out, TRUE);
-		return NULL;
-	}
-	return g_string_free (out, FALSE);
+			out[n++] = *p;
+	out[n] = '\0';
+	return n > 0;
 }
 
-char *
-mp_compare_normalize_from (const char *from)
+static void
+from_into (const char *from, char *out)
 {
-	g_autofree char *text = prefix (from ? from : "");
-	GString *out = g_string_new (NULL);
+	char text[NORM_MAX];
+	gsize n = 0;
 	const char *p = text;
 
+	prefix_into (from, text);
 	/* the addr-specs of "Name <a@b>, Other <c@d>" */
 	while ((p = strchr (p, '<')) != NULL) {
 		const char *close = strchr (p, '>');
 		if (close == NULL)
 			break;
-		if (out->len)
-			g_string_append_c (out, ',');
-		g_string_append_len (out, p + 1, close - p - 1);
+		if (n)
+			out[n++] = ',';
+		memcpy (out + n, p + 1, (gsize) (close - p - 1));
+		n += (gsize) (close - p - 1);
 		p = close + 1;
 	}
-	if (out->len == 0)
-		g_string_append (out, g_strstrip (text));
-	{
-		char *lower = g_ascii_strdown (out->str, (gssize) out->len);
-		g_string_free (out, TRUE);
-		return lower;
+	if (n == 0) {
+		const char *a = text, *b = text + strlen (text);
+		while (a < b && g_ascii_isspace (*a))
+			a++;
+		while (b > a && g_ascii_isspace (b[-1]))
+			b--;
+		memcpy (out, a, (gsize) (b - a));
+		n = (gsize) (b - a);
 	}
+	out[n] = '\0';
+	for (gsize i = 0; i < n; i++)
+		out[i] = g_ascii_tolower (out[i]);
 }
 
-char *
-mp_compare_normalize_subject (const char *subject)
+static void
+subject_into (const char *subject, char *out)
 {
-	g_autofree char *text = prefix (subject ? subject : "");
-	GString *out = g_string_new (NULL);
+	char text[NORM_MAX];
+	gsize n = 0;
 	gboolean blank = FALSE;
 
+	prefix_into (subject, text);
 	for (const char *p = text; *p; p++) {
 		if (g_ascii_isspace (*p)) {
 			blank = TRUE;
 			continue;
 		}
-		if (blank && out->len)
-			g_string_append_c (out, ' ');
+		if (blank && n)
+			out[n++] = ' ';
 		blank = FALSE;
-		g_string_append_c (out, *p);
+		out[n++] = *p;
 	}
-	return g_string_free (out, FALSE);
+	out[n] = '\0';
+}
+
+char *
+mp_compare_normalize_id (const char *message_id)
+{
+	char out[NORM_MAX];
+
+	return message_id != NULL && id_into (message_id, out) ? g_strdup (out) : NULL;
+}
+
+char *
+mp_compare_normalize_from (const char *from)
+{
+	char out[NORM_MAX];
+
+	from_into (from ? from : "", out);
+	return g_strdup (out);
+}
+
+char *
+mp_compare_normalize_subject (const char *subject)
+{
+	char out[NORM_MAX];
+
+	subject_into (subject ? subject : "", out);
+	return g_strdup (out);
 }
 
 void
 mp_compare_key_fill (MpCompareKey *k, const MpMessage *m)
 {
-	g_autofree char *id = mp_compare_normalize_id (m->message_id);
-	g_autofree char *from = mp_compare_normalize_from (m->from);
-	g_autofree char *subject = mp_compare_normalize_subject (m->subject);
+	char text[NORM_MAX];
 
 	k->flags &= ~(guint32) (MP_KEY_HAS_ID | MP_KEY_HAS_DATE);
 	k->id = 0;
-	if (id != NULL) {
-		k->id = mp_compare_hash (id);
+	if (m->message_id != NULL && id_into (m->message_id, text)) {
+		k->id = mp_compare_hash (text);
 		k->flags |= MP_KEY_HAS_ID;
 	}
-	k->from = mp_compare_hash (from);
-	k->subject = mp_compare_hash (subject);
+	from_into (m->from ? m->from : "", text);
+	k->from = mp_compare_hash (text);
+	subject_into (m->subject ? m->subject : "", text);
+	k->subject = mp_compare_hash (text);
 	k->date = 0;
 	if (m->date_source == MP_DATE_HEADER) {
 		k->date = m->date_unix;

@@ -222,6 +222,15 @@ test_normalize (void)
 		g_assert_cmpstr (a, ==, b);
 		g_assert_cmpint (strlen (a), ==, MP_KEY_TEXT_MAX);
 	}
+	/* so is a Message-ID, and a text that is not UTF-8 is made valid */
+	{
+		g_autofree char *long_id = g_strnfill (3000, 'i');
+		g_autofree char *n = mp_compare_normalize_id (long_id);
+		g_autofree char *bad = mp_compare_normalize_subject ("caf\xe9  au lait");
+		g_assert_cmpint (strlen (n), ==, MP_KEY_TEXT_MAX);
+		g_assert_true (g_utf8_validate (bad, -1, NULL));
+		g_assert_true (g_str_has_suffix (bad, " au lait"));
+	}
 	g_assert_cmpuint (mp_compare_hash (""), !=, 0);
 	g_assert_cmpuint (mp_compare_hash ("a@b"), !=, mp_compare_hash ("a@c"));
 }
