@@ -258,6 +258,15 @@ mp_scan_run (const char *const *sources, const MpScanOptions *opt, MpScanResult 
 			continue;
 		}
 		g_ptr_array_add (folder_lists, folders);
+		/* what the listing found that is no failure (a folder link leading
+		 * out of the source): notices of the source, before its folders */
+		for (guint n = 0; src->notices != NULL && n < src->notices->len; n++) {
+			const MpBatchNotice *bn = g_ptr_array_index (src->notices, n);
+			it = event (ITEM_NOTICE, src->path, NULL);
+			it->code = g_strdup (bn->code);
+			it->detail = g_strdup (bn->detail);
+			push (&s, it);
+		}
 		for (guint f = 0; f < folders->len; f++) {
 			const MpFolder *folder = g_ptr_array_index (folders, f);
 

@@ -296,10 +296,9 @@ imap_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNotic
 
 	if (im == NULL)
 		return FALSE;
-	if (!examine (im->control, folder->path, &info, error)) {
-		g_prefix_error (error, "folder %s: ", folder->name);
+	/* errors name no folder: the scan's folder_error does (report.c) */
+	if (!examine (im->control, folder->path, &info, error))
 		return FALSE;
-	}
 	if (!im->needs.size_exact && !im->estimate_noticed) {
 		im->estimate_noticed = TRUE;
 		notice (folder, "size-estimated",
@@ -311,10 +310,8 @@ imap_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNotic
 		return TRUE;
 	/* the UIDs only (a few bytes per message), then batches of them: a
 	 * worker's batch is a UID set, so a reconnect resumes where it stopped */
-	if (!mp_imap_client_uid_fetch (im->control->client, "1:*", "(UID)", collect_uid, uids, error)) {
-		g_prefix_error (error, "folder %s: ", folder->name);
+	if (!mp_imap_client_uid_fetch (im->control->client, "1:*", "(UID)", collect_uid, uids, error))
 		return FALSE;
-	}
 	g_array_sort (uids, compare_uid);
 	for (guint i = 0; i < uids->len; i++) {
 		guint32 uid = g_array_index (uids, guint32, i);

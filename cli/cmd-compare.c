@@ -7,6 +7,7 @@
 #include "outcome.h"
 #include "read-sides.h"
 #include "rules.h"
+#include "shown-text.h"
 #include "source-needs.h"
 
 #include <stdio.h>
@@ -59,6 +60,17 @@ side_jobs (const char *path, guint connections)
 	guint n = mp_source_default_jobs (one, connections);
 
 	return mp_source_is_network (path) ? n : MAX (1u, n / 2);
+}
+
+/* A side or folder that could not be read, on stderr: one line, no control
+ * character (a folder name or a server's text comes from outside). */
+static void
+print_side_error (const char *what, const char *name, const char *message)
+{
+	g_autofree char *text = g_strdup_printf ("%s %s: %s", what, name, message);
+	g_autofree char *shown = mp_text_for_terminal (text, -1);
+
+	g_printerr ("mailpreflight compare: %s\n", shown);
 }
 
 static gboolean
@@ -261,21 +273,19 @@ mp_cmd_compare (int argc, char **argv)
 	if (source->error || target->error || source->failure || target->failure) {
 		/* nothing to compare with: no report that would call everything missing */
 		if (source->error || source->failure)
-			g_printerr ("mailpreflight compare: source %s: %s\n", source->name,
-			            source->error ? source->error : source->failure->message);
+			print_side_error ("source", source->name,
+			                  source->error ? source->error : source->failure->message);
 		if (target->error || target->failure)
-			g_printerr ("mailpreflight compare: target %s: %s\n", target->name,
-			            target->error ? target->error : target->failure->message);
+			print_side_error ("target", target->name,
+			                  target->error ? target->error : target->failure->message);
 		return MP_EXIT_SOURCE;
 	}
 	for (guint i = 0; i < source->folders->len; i++)
 		if (mp_side_folder (source, i)->error)
-			g_printerr ("mailpreflight compare: source folder %s: %s\n", mp_side_folder (source, i)->name,
-			            mp_side_folder (source, i)->error);
+			print_side_error ("source folder", mp_side_folder (source, i)->name, mp_side_folder (source, i)->error);
 	for (guint i = 0; i < target->folders->len; i++)
 		if (mp_side_folder (target, i)->error)
-			g_printerr ("mailpreflight compare: target folder %s: %s\n", mp_side_folder (target, i)->name,
-			            mp_side_folder (target, i)->error);
+			print_side_error ("target folder", mp_side_folder (target, i)->name, mp_side_folder (target, i)->error);
 
 	outcome = mp_compare_outcome_new (source, target, rules, &tolerance, &error);
 	if (outcome == NULL) {

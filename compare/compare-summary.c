@@ -1,12 +1,12 @@
 /* compare-summary.c — what `compare` prints for people: both sides, the
  * fate of the source's messages, a table per folder, the first rows of each
  * kind (unexpected first: those are the ones to look at), the verdict.
- * Text from messages goes through mp_terminal_text (no control character
+ * Text from messages goes through mp_text_for_terminal (no control character
  * reaches the terminal). Not a format for machines: use --json. */
 #include "compare-report.h"
-#include "escape.h"
 #include "row-text.h"
 #include "rules.h"
+#include "shown-text.h"
 
 #include <string.h>
 
@@ -29,13 +29,13 @@ typedef struct {
 static void
 print_side (FILE *fp, const char *label, const MpSide *s)
 {
-	g_autofree char *name = mp_terminal_text (s->name, 200);
+	g_autofree char *name = mp_text_for_terminal (s->name, 200);
 	g_autofree char *size = mp_format_size (s->bytes);
 
 	fprintf (fp, "%s %s (%s): %u messages, %s in %u folder(s)", label, name, s->kind ? s->kind : "?",
 	         s->keys->len, size, s->folders->len);
 	if (s->error) {
-		g_autofree char *e = mp_terminal_text (s->error, 300);
+		g_autofree char *e = mp_text_for_terminal (s->error, 300);
 		fprintf (fp, "; COULD NOT BE READ: %s", e);
 	} else if (s->folders_failed) {
 		fprintf (fp, "; %u folder(s) could not be read", s->folders_failed);
@@ -63,8 +63,8 @@ print_folders (FILE *fp, const MpCompareOutcome *o, const Colours *c)
 	glong wf = 6, we = 8;
 
 	for (guint i = 0; i < o->source->folders->len; i++) {
-		g_autofree char *f = mp_terminal_text (mp_side_folder (o->source, i)->name, 40);
-		g_autofree char *e = mp_terminal_text (g_array_index (o->expected, MpExpectedFolder, i).name, 40);
+		g_autofree char *f = mp_text_for_terminal (mp_side_folder (o->source, i)->name, 40);
+		g_autofree char *e = mp_text_for_terminal (g_array_index (o->expected, MpExpectedFolder, i).name, 40);
 		wf = MAX (wf, width (f));
 		we = MAX (we, width (e) + 1);
 	}
@@ -78,8 +78,8 @@ print_folders (FILE *fp, const MpCompareOutcome *o, const Colours *c)
 		const MpSideFolder *f = mp_side_folder (o->source, i);
 		const MpSourceFolderOutcome *fo = &g_array_index (o->folders, MpSourceFolderOutcome, i);
 		const MpExpectedFolder *e = &g_array_index (o->expected, MpExpectedFolder, i);
-		g_autofree char *fn = mp_terminal_text (f->name, 40);
-		g_autofree char *en = mp_terminal_text (e->name, 40);
+		g_autofree char *fn = mp_text_for_terminal (f->name, 40);
+		g_autofree char *en = mp_text_for_terminal (e->name, 40);
 		g_autofree char *shown = g_strconcat (en, e->folder == MP_NO_FOLDER ? "*" : "", NULL);
 
 		padded (fp, fn, wf);
@@ -92,7 +92,7 @@ print_folders (FILE *fp, const MpCompareOutcome *o, const Colours *c)
 		if (f->error)
 			fputs ("  (read failed)", fp);
 		for (guint k = 0; k < fo->n_moved_to; k++) {
-			g_autofree char *to = mp_terminal_text (mp_side_folder (o->target, fo->moved_to[k].folder)->name, 40);
+			g_autofree char *to = mp_text_for_terminal (mp_side_folder (o->target, fo->moved_to[k].folder)->name, 40);
 			fprintf (fp, "%s%s (%" G_GUINT64_FORMAT ")", k ? ", " : "  moved to: ", to, fo->moved_to[k].messages);
 		}
 		fputc ('\n', fp);
@@ -115,10 +115,10 @@ print_row (const MpCompareRow *row, gpointer user_data, GError **error)
 
 	if (r->shown++ >= ROWS_SHOWN)
 		return TRUE;
-	folder = mp_terminal_text (row->folder, 30);
-	subject = mp_terminal_text (row->message->subject, 50);
+	folder = mp_text_for_terminal (row->folder, 30);
+	subject = mp_text_for_terminal (row->message->subject, 50);
 	detail = mp_compare_row_detail (row, r->tolerance);
-	text = mp_terminal_text (detail, 160);
+	text = mp_text_for_terminal (detail, 160);
 	fprintf (r->fp, "  %s #%" G_GUINT64_FORMAT "  %s  %s\n      %s%s%s\n", folder, row->message->index,
 	         row->message->date ? row->message->date : "(no date)", subject, r->c->dim, text, r->c->off);
 	return TRUE;
@@ -172,7 +172,7 @@ mp_compare_print_summary (MpCompareOutcome *o, const MpCompareInfo *info, FILE *
 	    !print_rows (o, fp, c, MP_ROW_EXTRA, o->target_totals.extra, "Extra on the target", error))
 		return FALSE;
 	for (guint i = 0; info->notes && i < info->notes->len; i++) {
-		g_autofree char *n = mp_terminal_text (g_ptr_array_index (info->notes, i), 300);
+		g_autofree char *n = mp_text_for_terminal (g_ptr_array_index (info->notes, i), 300);
 		fprintf (fp, "%s%s\n", i == 0 ? "\nNotes:\n  " : "  ", n);
 	}
 	fputc ('\n', fp);

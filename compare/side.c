@@ -1,6 +1,7 @@
 /* side.c — see side.h. All callbacks run on the thread of the scan that
  * fills the side (scan.h). */
 #include "side.h"
+#include "shown-text.h"
 
 #include <string.h>
 
@@ -23,7 +24,8 @@ mp_side_new (const char *name, GError **error)
 	if (records == NULL)
 		return NULL;
 	s = g_new0 (MpSide, 1);
-	s->name = g_strdup (name);
+	/* what a report records: never a password given in a URL */
+	s->name = mp_text_redact_passwords (name);
 	s->folders = g_ptr_array_new_with_free_func ((GDestroyNotify) folder_free);
 	s->keys = g_array_new (FALSE, TRUE, sizeof (MpCompareKey));
 	s->records = g_steal_pointer (&records);
@@ -97,7 +99,7 @@ on_source_error (gpointer self, const char *source, const GError *error)
 	MpSide *s = self;
 
 	if (s->error == NULL)
-		s->error = g_strdup (error->message);
+		s->error = mp_text_redact_passwords (error->message);
 }
 
 static void
@@ -119,7 +121,7 @@ on_folder_error (gpointer self, const char *source, const MpFolder *folder, cons
 	MpSide *s = self;
 
 	if (s->current != MP_NO_FOLDER && mp_side_folder (s, s->current)->error == NULL) {
-		mp_side_folder (s, s->current)->error = g_strdup (error->message);
+		mp_side_folder (s, s->current)->error = mp_text_redact_passwords (error->message);
 		s->folders_failed++;
 	}
 }
@@ -130,10 +132,11 @@ on_notice (gpointer self, const char *source, const MpFolder *folder, const char
 	MpSide *s = self;
 
 	/* bounded: notices are per folder or account, never per message */
-	if (s->notices->len < 1000)
-		g_ptr_array_add (s->notices, g_strdup_printf ("%s%s%s%s%s", folder ? folder->name : "",
-		                                              folder ? ": " : "", code, detail ? ": " : "",
-		                                              detail ? detail : ""));
+	if (s->notices->len < 1000) {
+		g_autofree char *text = g_strdup_printf ("%s%s%s%s%s", folder ? folder->name : "", folder ? ": " : "",
+		                                         code, detail ? ": " : "", detail ? detail : "");
+		g_ptr_array_add (s->notices, mp_text_redact_passwords (text));
+	}
 }
 
 static void

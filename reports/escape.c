@@ -101,25 +101,3 @@ mp_copy_stream (FILE *src, FILE *dst)
 			return FALSE;
 	return !ferror (src);
 }
-
-char *
-mp_terminal_text (const char *s, glong max)
-{
-	g_autofree char *valid = s && !g_utf8_validate (s, -1, NULL) ? valid_utf8 (s) : NULL;
-	GString *out = g_string_new (NULL);
-	glong n = 0;
-
-	if (valid != NULL)
-		s = valid;
-	for (const char *p = s ? s : ""; *p && n < max; p = g_utf8_next_char (p), n++) {
-		gunichar c = g_utf8_get_char (p);
-		if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
-			g_string_append_c (out, '?');
-		else
-			g_string_append_unichar (out, c);
-	}
-	if (*(s ? s : "") && g_utf8_strlen (s, -1) > max)
-		g_string_append (out, "...");
-	return g_string_free (out, FALSE);
-}
-

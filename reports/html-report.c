@@ -373,7 +373,7 @@ folder_chart (FILE *fp, const MpSummary *s)
 	g_ptr_array_sort (sorted, by_bytes_desc);
 	shown = MIN (sorted->len, 15);
 	for (guint i = shown; i < sorted->len; i++)
-		rest += ((MpFolderStats *) g_ptr_array_index (sorted, i))->bytes;
+		mp_add_saturating (&rest, ((MpFolderStats *) g_ptr_array_index (sorted, i))->bytes);
 	for (guint i = 0; i < shown; i++)
 		max = MAX (max, ((MpFolderStats *) g_ptr_array_index (sorted, i))->bytes);
 	max = MAX (max, rest);
