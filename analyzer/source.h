@@ -14,6 +14,7 @@
 #include "mp-error.h"
 #include "message.h"
 #include "mime-analyze.h"
+#include "special-use.h"
 
 G_BEGIN_DECLS
 
@@ -31,16 +32,22 @@ typedef struct {
 	const char *ca_file;              /* PEM trust anchors instead of the system store */
 	gboolean    insecure_skip_verify; /* no certificate check (the CLI warns loudly) */
 	gboolean    allow_plaintext;      /* a password over an unencrypted connection */
-	const char *password_file;        /* else $MAILPREFLIGHT_PASSWORD or a prompt */
-	/* The password's own variable and option when not the default ones
+	const char *password_file;        /* wins over $MAILPREFLIGHT_PASSWORD; else a prompt */
+	/* The password's own variable and option when not the run's
 	 * ($MAILPREFLIGHT_PASSWORD, --password-file): `compare` reads its
-	 * target with $MAILPREFLIGHT_TARGET_PASSWORD, never the source's. */
+	 * target with $MAILPREFLIGHT_TARGET_PASSWORD, tied to the target's
+	 * host (SECRET_HOST of the target's settings), never the source's. */
 	const char *password_env;
 	const char *password_option;
 	const char *oauth2_token_file;    /* XOAUTH2 / OAUTHBEARER instead of a password */
+	/* the one host every network source is on (mp_source_secret_host):
+	 * the password or token given for the run goes there only; NULL:
+	 * the sources are on several hosts, each needs its own (a prompt) */
+	const char *secret_host;
 	gboolean    interactive;          /* may prompt on the terminal */
 	guint       connections;          /* parallel connections per account; 0: MP_DEFAULT_CONNECTIONS */
 	guint       timeout_ms;           /* per network wait; 0: 60 s */
+	guint       command_timeout_ms;   /* per IMAP command as a whole; 0: 10 min */
 	/* content checks (source-imap-content.h): what the rules need beyond metadata */
 	guint64     line_limit;           /* smallest line-length max; 0: no such rule */
 	gboolean    list_archives;        /* attachment-type rules look inside archives */
@@ -48,11 +55,26 @@ typedef struct {
 	/* message-size limits: near one, an estimated size is measured */
 	guint64     size_limits[MP_MAX_SIZE_LIMITS];
 	guint       n_size_limits;
+	/* Admin login (IMAP): read the URL's user's mailbox with this admin's
+	 * password ($MAILPREFLIGHT_ADMIN_PASSWORD, else the first line of
+	 * admin_password_file), never the user's: SASL PLAIN with the user as
+	 * authorization identity (RFC 4616; Dovecot master users, Cyrus
+	 * admins), or, when admin_separator is set, the login name
+	 * "user<admin_separator>admin" (Dovecot's auth_master_user_separator,
+	 * usually "*"). NULL admin_user: the user's own login. */
+	const char *admin_user;
+	const char *admin_separator;
+	const char *admin_password_file;
 } MpSourceSettings;
 
 typedef struct {
 	char *name;  /* as the user sees it, "/"-separated: "Archive/2019" */
 	char *path;  /* where the backend finds it (file or directory) */
+	/* What the server says the folder is for (RFC 6154: \Sent, \Drafts,
+	 * \Trash, \Junk, \Archive...), whatever its name; a set. IMAP only:
+	 * local backends leave NONE (a name like "Sent" is the rules' guess,
+	 * not the server's word). */
+	MpSpecialUse special_use;
 } MpFolder;
 
 /* What a backend records per message for its worker to find it again. */
@@ -146,6 +168,13 @@ gboolean  mp_source_is_network     (const char *path);
  * with a network source at least one per connection (CONNECTIONS as in
  * MpSourceSettings), since its batches wait on the server, not the CPU. */
 guint     mp_source_default_jobs   (const char *const *paths, guint connections);
+/* The one host every network source of PATHS is on, or NULL when they
+ * are on several (or there is none): the only host a secret given for the
+ * whole run may be sent to (imap-secret.h). Free with g_free. */
+char     *mp_source_secret_host    (const char *const *paths);
+/* Takes the secrets out of the environment ($MAILPREFLIGHT_PASSWORD...)
+ * and wipes them there; call it first, before any thread starts. */
+void      mp_source_take_secrets   (void);
 /* source-fs.c: the bytes on disk under PATH, for the progress line's ETA:
  * mbox and message files, not Maildir tmp/, Thunderbird .msf indexes nor
  * Dovecot's index files; 0 for a URL or what cannot be read. An estimate:

@@ -98,6 +98,8 @@ mp_cmd_compare (int argc, char **argv)
 	g_autofree char *folders_csv = NULL;
 	g_autofree char *json = NULL;
 	g_autofree char *html = NULL;
+	g_autofree char *src_host = NULL;
+	g_autofree char *dst_host = NULL;
 	gboolean quiet = FALSE;
 	gboolean accept_predicted = FALSE;
 	gboolean fail_on_changed = FALSE;
@@ -248,7 +250,19 @@ mp_cmd_compare (int argc, char **argv)
 	fill_settings (&dst_net, &dst, connections, timeout_s);
 	mp_rules_fill_source_settings (rules, &src_net);
 	src_net.metadata_only = !content_checks;
-	/* the target has a password of its own, never the source's */
+	/* Each side's secret goes to its own host only (imap-secret.h): the
+	 * source's ($MAILPREFLIGHT_PASSWORD, --password-file, --oauth2-token-file)
+	 * to the source's host, the target's ($MAILPREFLIGHT_TARGET_PASSWORD,
+	 * --target-password-file, --target-oauth2-token-file) to the target's;
+	 * no server is ever sent the other side's password. */
+	{
+		const char *one[2] = { args[0], NULL };
+		src_host = mp_source_secret_host (one);
+		one[0] = args[1];
+		dst_host = mp_source_secret_host (one);
+	}
+	src_net.secret_host = src_host;
+	dst_net.secret_host = dst_host;
 	dst_net.password_env = "MAILPREFLIGHT_TARGET_PASSWORD";
 	dst_net.password_option = "--target-password-file";
 	any_url = mp_source_is_network (args[0]);

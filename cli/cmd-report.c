@@ -94,7 +94,7 @@ mp_cmd_report (int argc, char **argv)
 	}
 	mp_report_args_print_summary (&out, report, meta);
 	summary = mp_report_summary (report);
-	if (summary->sources_failed || summary->errors_total)
+	if (mp_summary_incomplete (summary))
 		return MP_EXIT_SOURCE;
 	return mp_report_blocking (report) > 0 ? MP_EXIT_FINDINGS : MP_EXIT_OK;
 }

@@ -51,8 +51,10 @@ mp_cmd_scan (int argc, char **argv)
 	gboolean allow_plaintext = FALSE;
 	gint connections = 0;
 	gint timeout_s = 0;
+	gint command_timeout_s = 0;
 	gboolean metadata_only = FALSE;
 	g_autofree char *target = NULL;
+	g_autofree char *secret_host = NULL;
 	g_auto(GStrv) sources = NULL;
 	const GOptionEntry entries[] = {
 		{ "rules", 'r', 0, G_OPTION_ARG_STRING, &rules_arg,
@@ -62,7 +64,8 @@ mp_cmd_scan (int argc, char **argv)
 		  "Judge dates and idle time as of this ISO 8601 time (default: now)", "TIME" },
 		{ "no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress, "No progress line on stderr", NULL },
 		{ "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
-		  "IMAP: read the password from the first line of FILE (else $MAILPREFLIGHT_PASSWORD, else a prompt)", "FILE" },
+		  "IMAP: read the password from the first line of FILE (else $MAILPREFLIGHT_PASSWORD, else a "
+		  "prompt); used only when every IMAP source is on the same host", "FILE" },
 		{ "oauth2-token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
 		  "IMAP: log in with the OAuth2 access token in FILE (XOAUTH2 / OAUTHBEARER)", "FILE" },
 		{ "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
@@ -78,6 +81,8 @@ mp_cmd_scan (int argc, char **argv)
 		  "(imaps://[USER@]HOST[:PORT]; to log in: $MAILPREFLIGHT_TARGET_PASSWORD) and check it too", "URL" },
 		{ "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
 		  "IMAP: seconds to wait for the server before giving up (default 60)", "SECONDS" },
+		{ "command-timeout", 0, 0, G_OPTION_ARG_INT, &command_timeout_s,
+		  "IMAP: seconds one command may take in all, however busy the server seems (default 600)", "SECONDS" },
 		{ "metadata-only", 0, 0, G_OPTION_ARG_NONE, &metadata_only,
 		  "IMAP: never download message content; line-length rules and archive contents are then "
 		  "not checked (by default only the parts those rules need are fetched, with BODY.PEEK)", NULL },
@@ -104,7 +109,8 @@ mp_cmd_scan (int argc, char **argv)
 		"(STARTTLS required). The kind is detected. Sources are only read, never\n"
 		"changed: IMAP folders are opened with EXAMINE and nothing sets \\Seen.\n"
 		"Passwords never go on the command line: $MAILPREFLIGHT_PASSWORD,\n"
-		"--password-file or a prompt.");
+		"--password-file or a prompt; the first two only when every IMAP source\n"
+		"is on the same host.");
 	g_option_context_set_description (ctx,
 		"Exit status: 0 no finding at or above --fail-on, 1 findings at that level,\n"
 		"2 usage or rules error, 3 a source could not be read (the others are still scanned).\n\n"
@@ -128,8 +134,10 @@ mp_cmd_scan (int argc, char **argv)
 		g_printerr ("mailpreflight scan: --jobs: %d is not from 1 to 1024\n", jobs);
 		return MP_EXIT_USAGE;
 	}
-	if (connections < 0 || connections > 64 || timeout_s < 0 || timeout_s > 3600) {
-		g_printerr ("mailpreflight scan: --connections is from 1 to 64, --timeout from 1 to 3600 seconds\n");
+	if (connections < 0 || connections > 64 || timeout_s < 0 || timeout_s > 3600 ||
+	    command_timeout_s < 0 || command_timeout_s > 86400) {
+		g_printerr ("mailpreflight scan: --connections is from 1 to 64, --timeout from 1 to 3600 seconds, "
+		            "--command-timeout from 1 to 86400 seconds\n");
 		return MP_EXIT_USAGE;
 	}
 	for (int i = 0; sources[i]; i++)
@@ -144,9 +152,13 @@ mp_cmd_scan (int argc, char **argv)
 	net.allow_plaintext = allow_plaintext;
 	net.password_file = password_file;
 	net.oauth2_token_file = token_file;
+	/* a password given for the run goes to the run's one host only */
+	secret_host = mp_source_secret_host ((const char *const *) sources);
+	net.secret_host = secret_host;
 	net.interactive = isatty (STDIN_FILENO);
 	net.connections = (guint) connections;
 	net.timeout_ms = (guint) timeout_s * 1000;
+	net.command_timeout_ms = (guint) command_timeout_s * 1000;
 	net.metadata_only = metadata_only;
 
 	rules = mp_rules_load (rules_arg, &error);
@@ -209,7 +221,8 @@ mp_cmd_scan (int argc, char **argv)
 		return MP_EXIT_SOURCE;
 	}
 	mp_report_args_print_summary (&out, report, meta);
-	if (result.sources_failed || result.folders_failed)
+	/* messages that could not be read make the audit incomplete too */
+	if (result.sources_failed || result.folders_failed || mp_summary_incomplete (mp_report_summary (report)))
 		return MP_EXIT_SOURCE;
 	return mp_report_blocking (report) > 0 ? MP_EXIT_FINDINGS : MP_EXIT_OK;
 }

@@ -1,6 +1,7 @@
 /* mailpreflight — audits mailboxes before a migration. */
 #include "commands.h"
 #include "mp-config.h"
+#include "source.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -105,6 +106,9 @@ print_stderr_filtered (const gchar *string)
 int
 main (int argc, char **argv)
 {
+	/* first, before any thread: $MAILPREFLIGHT_PASSWORD leaves the
+	 * environment (wiped there; imap-secret.h) */
+	mp_source_take_secrets ();
 	setlocale (LC_ALL, "");
 	g_set_printerr_handler (print_stderr_filtered);
 	if (argc < 2) {

@@ -438,7 +438,7 @@ write_head (FILE *fp, const MpReportMeta *meta)
 static void
 write_summary (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 blocking)
 {
-	const char *cls = blocking ? "bad" : (s->sources_failed || s->errors_total) ? "partial" : "ok";
+	const char *cls = blocking ? "bad" : mp_summary_incomplete (s) ? "partial" : "ok";
 	g_autofree char *n_msg = num (s->messages);
 	g_autofree char *n_src = num (s->source_stats->len);
 	g_autofree char *n_fld = num (s->folders->len);

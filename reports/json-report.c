@@ -492,7 +492,7 @@ json_finish (MpWriter *w, const MpSummary *s, GError **error)
 	write_u64 (fp, "folder_and_account_findings", s->other_findings, TRUE);
 	write_u64 (fp, "blocking", blocking, TRUE);
 	key (fp, "verdict");
-	mp_json_write_string (fp, blocking ? "not-ready" : (s->sources_failed || s->errors_total) ? "incomplete" : "ready");
+	mp_json_write_string (fp, blocking ? "not-ready" : mp_summary_incomplete (s) ? "incomplete" : "ready");
 	fputc (',', fp);
 	key (fp, "per_rule");
 	fputc ('[', fp);

@@ -221,6 +221,8 @@ mp_summary_add_message (MpSummary *s, const MpMessage *m)
 	}
 	if (m->problems->len)
 		s->messages_with_problems++;
+	if (mp_message_has_problem (m, MP_PROBLEM_UNREADABLE) || mp_message_has_problem (m, MP_PROBLEM_CONTENT_UNREADABLE))
+		s->unreadable++;
 	if (m->fetched != MP_FETCHED_NONE) {
 		s->downloaded++;
 		s->downloaded_whole += m->fetched == MP_FETCHED_WHOLE;
@@ -350,6 +352,12 @@ digits (guint64 v)
 	return n;
 }
 
+gboolean
+mp_summary_incomplete (const MpSummary *s)
+{
+	return s->sources_failed || s->errors_total || s->unreadable;
+}
+
 void
 mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, guint64 blocking, gboolean colour)
 {
@@ -364,7 +372,7 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, guint6
 	if (blocking)
 		fprintf (fp, "%s%sVerdict: NOT READY, %" G_GUINT64_FORMAT " blocking finding(s)%s\n",
 		         c->bold, c->red, blocking, c->off);
-	else if (s->sources_failed || s->errors->len)
+	else if (mp_summary_incomplete (s))
 		fprintf (fp, "%s%sVerdict: INCOMPLETE, not everything could be read%s\n", c->bold, c->yellow, c->off);
 	else
 		fprintf (fp, "%s%sVerdict: READY, no blocking findings%s\n", c->bold, c->green, c->off);
@@ -462,6 +470,10 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, guint6
 			fprintf (fp, "  %s\n", t);
 		}
 	}
+	if (s->unreadable)
+		fprintf (fp, "\n%s%" G_GUINT64_FORMAT " message(s) could not be read%s (problem unreadable or "
+		         "content-unreadable in the inventory): the audit of them is incomplete.\n",
+		         c->red, s->unreadable, c->off);
 	if (s->errors->len) {
 		fprintf (fp, "\n%sCould not read:%s\n", c->red, c->off);
 		for (guint i = 0; i < s->errors->len; i++) {

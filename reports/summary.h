@@ -90,6 +90,10 @@ typedef struct {
 	guint64    downloaded_octets;
 	guint64    errors_total;        /* errors and notices seen (the lists are capped) */
 	guint64    notices_total;
+	/* messages that could not be read (problem unreadable), or whose
+	 * content a rule needed could not be (content-unreadable): the audit
+	 * of them is not complete (issue 14, item 1) */
+	guint64    unreadable;
 } MpSummary;
 
 MpSummary *mp_summary_new          (void);
@@ -103,6 +107,10 @@ void       mp_summary_add_message  (MpSummary *s, const MpMessage *m);
 void       mp_summary_add_finding  (MpSummary *s, const char *folder, const MpFinding *f);
 void       mp_summary_add_error    (MpSummary *s, const char *text);
 void       mp_summary_add_notice   (MpSummary *s, const char *text);
+/* TRUE when not everything could be read: a source or folder failed, or
+ * a message was unreadable. The verdict is then "incomplete" (unless
+ * blocking findings make it "not ready") and the exit status 3. */
+gboolean   mp_summary_incomplete   (const MpSummary *s);
 /* Prints the human summary. RULES_ORIGIN names the rules used; BLOCKING is
  * the number of findings at or above --fail-on; COLOUR adds ANSI colours. */
 void       mp_summary_print        (const MpSummary *s, FILE *fp, const char *rules_origin,

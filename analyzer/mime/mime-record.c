@@ -147,23 +147,6 @@ is_blank (const char *s)
 	return TRUE;
 }
 
-/* Header text kept for reports, cut at MP_MAX_HEADER_TEXT characters: a
- * 60 MB Subject must not become a 60 MB CSV cell. */
-#define MP_MAX_HEADER_TEXT 2000
-
-static char *
-capped_text (const char *s)
-{
-	g_autofree char *valid = g_utf8_make_valid (s, -1);
-
-	if (g_utf8_strlen (valid, -1) <= MP_MAX_HEADER_TEXT)
-		return g_steal_pointer (&valid);
-	{
-		const char *cut = g_utf8_offset_to_pointer (valid, MP_MAX_HEADER_TEXT);
-		return g_strdup_printf ("%.*s…", (int) (cut - valid), valid);
-	}
-}
-
 static gboolean
 is_ascii (const char *s)
 {
@@ -230,7 +213,7 @@ mp_mime_record_headers (MpMimeRecorder *r, MpMessage *m, const MpHeaderFacts *h)
 		g_autofree char *text = NULL;
 		mp_address_list_prefill_idn (h->from);
 		text = internet_address_list_to_string (h->from, NULL, FALSE);
-		m->from = capped_text (text);
+		m->from = mp_message_capped_text (text);
 		m->from_addresses = (guint) internet_address_list_length (h->from);
 		/* RFC 5322 §3.6.2 allows several authors with a Sender:, but
 		 * importers (Google DMS) want exactly one */
@@ -245,7 +228,7 @@ mp_mime_record_headers (MpMimeRecorder *r, MpMessage *m, const MpHeaderFacts *h)
 	}
 
 	if (h->subject != NULL) {
-		m->subject = capped_text (h->subject);
+		m->subject = mp_message_capped_text (h->subject);
 		/* GMime leaves an encoded word it cannot decode as it is */
 		if (strstr (h->subject, "=?") && strstr (h->subject, "?="))
 			mp_message_add_problem (m, MP_PROBLEM_UNDECODABLE_ENCODED_WORD, "Subject");
@@ -253,7 +236,7 @@ mp_mime_record_headers (MpMimeRecorder *r, MpMessage *m, const MpHeaderFacts *h)
 
 	raw = h->message_id;
 	if (raw != NULL && *raw)
-		m->message_id = capped_text (raw);
+		m->message_id = mp_message_capped_text (raw);
 	else
 		mp_message_add_problem (m, MP_PROBLEM_MISSING_MESSAGE_ID, NULL);
 

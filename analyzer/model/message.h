@@ -138,6 +138,12 @@ MpAttachment *mp_message_add_attachment (MpMessage *m, const char *filename,
                                          const char *mime_type, guint64 encoded_size);
 /* Takes ownership of F. */
 void       mp_message_add_finding    (MpMessage *m, MpFinding *f);
+/* Header text kept for reports (subject, From, Message-ID; over IMAP also
+ * file names and types from BODYSTRUCTURE), whatever the source: valid
+ * UTF-8, cut at MP_MAX_HEADER_TEXT characters with "…" added. A 60 MB
+ * Subject must not become a 60 MB CSV cell. Free with g_free. */
+#define MP_MAX_HEADER_TEXT 2000
+char      *mp_message_capped_text    (const char *s);
 /* The flags as "tnef;signed", "" when none. Free with g_free. */
 char      *mp_message_flags_string   (guint flags);
 /* The one name of each MpMessageFlags bit, as every report and rules file

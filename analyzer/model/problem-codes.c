@@ -53,6 +53,7 @@ static const char *const names[MP_PROBLEM_COUNT] = {
 	[MP_PROBLEM_CONTENT_UNREADABLE] = "content-unreadable",
 	[MP_PROBLEM_CONTENT_UNAVAILABLE] = "content-unavailable",
 	[MP_PROBLEM_SIZE_MEASURED] = "size-measured",
+	[MP_PROBLEM_BODYSTRUCTURE_TRUNCATED] = "bodystructure-truncated",
 	[MP_PROBLEM_MORE_PROBLEMS] = "more-problems",
 };
 

@@ -70,6 +70,7 @@ typedef enum {
 	MP_PROBLEM_CONTENT_UNREADABLE,
 	MP_PROBLEM_CONTENT_UNAVAILABLE,
 	MP_PROBLEM_SIZE_MEASURED,        /* an estimated RFC822.SIZE was measured */
+	MP_PROBLEM_BODYSTRUCTURE_TRUNCATED, /* too large to hold: "at least N MIME parts" */
 	/* The cap on problems per message was reached */
 	MP_PROBLEM_MORE_PROBLEMS,
 	MP_PROBLEM_COUNT

@@ -24,6 +24,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -32,6 +33,10 @@
 /* The SEED contract of dovecot-fixture.py. */
 #define ALICE_PASSWORD "secret"
 #define BOB_PASSWORD   "P\xc3\xa4 ss\"w\\d"
+#define CHLOE_PASSWORD "motdepasse"
+/* the master user (MASTER_USERS), separator "*" */
+#define ADMIN_USER     "admin"
+#define ADMIN_PASSWORD "admin-secret"
 
 static const char *
 env_or_skip (const char *name)
@@ -65,13 +70,13 @@ typedef struct {
 	char *transcript;
 } Fake;
 
-typedef enum { FAKE_PLAIN, FAKE_TLS, FAKE_TLS_WRONG } FakeTls;
+typedef enum { FAKE_PLAIN, FAKE_TLS, FAKE_TLS_WRONG, FAKE_TLS_NOSAN } FakeTls;
 
 static gboolean
 fake_start (Fake *f, const char *scenario, FakeTls tls)
 {
 	const char *script = env_or_skip ("IMAPC_FAKE_SERVER");
-	if (script == NULL)
+	if (script == NULL || (tls == FAKE_TLS_NOSAN && env_or_skip ("IMAPC_NOSAN_CERT") == NULL))
 		return FALSE;
 	memset (f, 0, sizeof *f);
 	int tfd = g_file_open_tmp ("imapc-transcript-XXXXXX", &f->transcript, NULL);
@@ -82,9 +87,13 @@ fake_start (Fake *f, const char *scenario, FakeTls tls)
 	g_ptr_array_add (argv, (char *) script);
 	g_ptr_array_add (argv, (char *) scenario);
 	if (tls != FAKE_PLAIN) {
-		g_ptr_array_add (argv, (char *) "--tls");
-		g_ptr_array_add (argv, (char *) g_getenv (tls == FAKE_TLS ? "IMAPC_CERT" : "IMAPC_WRONG_CERT"));
-		g_ptr_array_add (argv, (char *) g_getenv (tls == FAKE_TLS ? "IMAPC_KEY" : "IMAPC_WRONG_KEY"));
+		const char *cert = tls == FAKE_TLS ? "IMAPC_CERT" : tls == FAKE_TLS_WRONG ? "IMAPC_WRONG_CERT"
+		                                                                        : "IMAPC_NOSAN_CERT";
+		const char *key = tls == FAKE_TLS ? "IMAPC_KEY" : tls == FAKE_TLS_WRONG ? "IMAPC_WRONG_KEY"
+		                                                                      : "IMAPC_NOSAN_KEY";
+		g_ptr_array_add (argv, (char *) g_getenv (cert));
+		g_ptr_array_add (argv, (char *) g_getenv (key));
+		g_ptr_array_insert (argv, (gint) argv->len - 2, (char *) "--tls");
 	}
 	g_ptr_array_add (argv, (char *) "--transcript");
 	g_ptr_array_add (argv, f->transcript);
@@ -312,6 +321,67 @@ test_sasl (void)
 	}
 }
 
+/* Who logs in for an admin login (RFC 4616 §2 authzid, Dovecot's
+ * "user*admin"), and the PLAIN message that carries it. */
+static void
+test_admin_identities (void)
+{
+	static const struct {
+		const char     *user, *admin, *separator;
+		MpImapAdminForm form;
+		const char     *authzid, *authcid; /* NULL authcid: refused */
+	} cases[] = {
+		{ "alice", NULL, NULL, MP_IMAP_ADMIN_AUTHZID, NULL, "alice" },
+		{ "alice", "admin", NULL, MP_IMAP_ADMIN_AUTHZID, "alice", "admin" },
+		{ "alice", "admin", NULL, MP_IMAP_ADMIN_SEPARATOR, NULL, "alice*admin" },
+		{ "alice@example.org", "admin", "%", MP_IMAP_ADMIN_SEPARATOR, NULL, "alice@example.org%admin" },
+		{ "alice", "admin", "", MP_IMAP_ADMIN_SEPARATOR, NULL, "alice*admin" },
+		/* the separator inside a name: the server would split elsewhere */
+		{ "al*ice", "admin", NULL, MP_IMAP_ADMIN_SEPARATOR, NULL, NULL },
+		{ "alice", "ad*min", "*", MP_IMAP_ADMIN_SEPARATOR, NULL, NULL },
+		{ "alice", "admin", "\n", MP_IMAP_ADMIN_SEPARATOR, NULL, NULL },
+		/* an authzid may hold the separator: nothing is split */
+		{ "al*ice", "admin", NULL, MP_IMAP_ADMIN_AUTHZID, "al*ice", "admin" },
+		{ "alice", "", NULL, MP_IMAP_ADMIN_AUTHZID, NULL, NULL },
+		{ "alice", "ad\001min", NULL, MP_IMAP_ADMIN_AUTHZID, NULL, NULL },
+		{ "al\rice", "admin", NULL, MP_IMAP_ADMIN_AUTHZID, NULL, NULL },
+		{ "", NULL, NULL, MP_IMAP_ADMIN_AUTHZID, NULL, NULL },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		MpImapAdminLogin admin = { cases[i].admin, cases[i].form, cases[i].separator };
+		g_autofree char *authzid = NULL, *authcid = NULL;
+		g_autoptr(GError) error = NULL;
+		g_test_message ("case %u: %s / %s", i, cases[i].user, cases[i].admin ? cases[i].admin : "-");
+		gboolean ok = mp_imap_admin_identities (cases[i].user, &admin, &authzid, &authcid, &error);
+		if (cases[i].authcid == NULL) {
+			g_assert_false (ok);
+			g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+			g_assert_null (authzid);
+			g_assert_null (authcid);
+			continue;
+		}
+		g_assert_no_error (error);
+		g_assert_true (ok);
+		g_assert_cmpstr (authzid, ==, cases[i].authzid);
+		g_assert_cmpstr (authcid, ==, cases[i].authcid);
+	}
+	/* NULL admin: the user's own login */
+	g_autofree char *z = NULL, *c = NULL;
+	g_assert_true (mp_imap_admin_identities ("bob", NULL, &z, &c, NULL));
+	g_assert_null (z);
+	g_assert_cmpstr (c, ==, "bob");
+
+	/* RFC 4616 §2: authzid NUL authcid NUL passwd */
+	gsize len = 0;
+	g_autoptr(MpImapSasl) s = mp_imap_sasl_new_plain ("alice", "admin", "pw");
+	g_assert_cmpstr (mp_imap_sasl_get_mechanism (s), ==, "PLAIN");
+	g_autofree guchar *dec = g_base64_decode (mp_imap_sasl_initial_response (s), &len);
+	g_assert_cmpmem (dec, len, "alice\0admin\0pw", 14);
+	g_autoptr(MpImapSasl) s2 = mp_imap_sasl_new_plain ("", "alice*admin", "pw");
+	g_autofree guchar *dec2 = g_base64_decode (mp_imap_sasl_initial_response (s2), &len);
+	g_assert_cmpmem (dec2, len, "\0alice*admin\0pw", 15);
+}
+
 /* A listening socket on 127.0.0.1; its port in *PORT. */
 static int
 listen_loopback (guint16 *port)
@@ -400,6 +470,20 @@ write_private (const char *path, const char *text)
 	g_assert_cmpint (chmod (path, 0600), ==, 0);
 }
 
+/* mp_imap_secret_for() for URL with O: the password, or NULL with ERROR. */
+static char *
+secret_for (const char *url, const MpImapSecretOptions *o, GError **error)
+{
+	MpImapUrl u;
+	char *pw = NULL, *tok = NULL;
+	g_assert_true (mp_imap_url_parse (url, &u, NULL));
+	gboolean ok = mp_imap_secret_for (&u, o, &pw, &tok, error);
+	mp_imap_url_clear (&u);
+	g_assert_null (tok);
+	g_assert_true (ok == (pw != NULL));
+	return pw;
+}
+
 static void
 test_password_sources (void)
 {
@@ -408,19 +492,44 @@ test_password_sources (void)
 	g_assert_no_error (error);
 	g_autofree char *file = g_build_filename (dir, "pw", NULL);
 	g_autofree char *tok = g_build_filename (dir, "tok", NULL);
+	MpImapSecretOptions o = { .host = "mail.example.org" };
+	const char *url = "imaps://alice@MAIL.example.org/INBOX";
 
-	g_unsetenv ("MAILPREFLIGHT_PASSWORD");
-	/* nothing: the error says how */
-	char *pw = mp_imap_password_get (NULL, FALSE, &error);
-	g_assert_null (pw);
+	/* issue 14, item 7: the environment is read once, then wiped there */
+	g_setenv ("MAILPREFLIGHT_PASSWORD", "from-env", TRUE);
+	const char *before = g_getenv ("MAILPREFLIGHT_PASSWORD");
+	mp_imap_secrets_take_env ();
+	g_assert_null (g_getenv ("MAILPREFLIGHT_PASSWORD"));
+	g_assert_cmpint (before[0], ==, '\0'); /* the octets themselves were zeroed */
+	/* ... and not dumpable while a secret is held */
+	g_assert_cmpint (prctl (PR_GET_DUMPABLE, 0, 0, 0, 0), ==, 0);
+
+	/* the run's host (any case): the environment's password */
+	char *pw = secret_for (url, &o, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "from-env");
+	mp_imap_secret_free (pw);
+
+	/* another host: not sent there */
+	g_assert_null (secret_for ("imaps://alice@mail.attacker.example", &o, &error));
 	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
-	g_assert_nonnull (strstr (error->message, "MAILPREFLIGHT_PASSWORD"));
-	g_assert_nonnull (strstr (error->message, "--password-file"));
+	g_assert_nonnull (strstr (error->message, "is for mail.example.org, not for mail.attacker.example"));
+	g_assert_null (strstr (error->message, "from-env"));
 	g_clear_error (&error);
 
-	/* first line of a private file */
+	/* sources on several hosts: the run's one password goes to none */
+	o.host = NULL;
+	g_assert_null (secret_for (url, &o, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, "several hosts"));
+	g_clear_error (&error);
+	o.host = "mail.example.org";
+
+	/* first line of a private file; the explicit file wins over the
+	 * environment (it used to be the other way round) */
 	write_private (file, "s3cret pw\r\nsecond line\n");
-	pw = mp_imap_password_get (file, FALSE, &error);
+	o.password_file = file;
+	pw = secret_for (url, &o, &error);
 	g_assert_no_error (error);
 	g_assert_cmpstr (pw, ==, "s3cret pw");
 	mp_imap_secret_free (pw);
@@ -428,26 +537,20 @@ test_password_sources (void)
 	/* readable by others: still read, with a warning */
 	chmod (file, 0644);
 	g_test_expect_message ("mailpreflight", G_LOG_LEVEL_WARNING, "*can be read by group or others*");
-	pw = mp_imap_password_get (file, FALSE, &error);
+	pw = secret_for (url, &o, &error);
 	g_test_assert_expected_messages ();
 	g_assert_cmpstr (pw, ==, "s3cret pw");
 	mp_imap_secret_free (pw);
 	chmod (file, 0600);
 
-	/* the environment wins */
-	g_setenv ("MAILPREFLIGHT_PASSWORD", "from-env", TRUE);
-	pw = mp_imap_password_get (file, FALSE, &error);
-	g_assert_cmpstr (pw, ==, "from-env");
-	mp_imap_secret_free (pw);
-	g_unsetenv ("MAILPREFLIGHT_PASSWORD");
-
 	/* empty first line, missing file */
 	write_private (file, "\nx\n");
-	g_assert_null (mp_imap_password_get (file, FALSE, &error));
+	g_assert_null (secret_for (url, &o, &error));
 	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
 	g_clear_error (&error);
 	g_autofree char *missing = g_build_filename (dir, "missing", NULL);
-	g_assert_null (mp_imap_password_get (missing, FALSE, &error));
+	o.password_file = missing;
+	g_assert_null (secret_for (url, &o, &error));
 	g_assert_error (error, MP_ERROR, MP_ERROR_NOT_FOUND);
 	g_clear_error (&error);
 
@@ -468,6 +571,187 @@ test_password_sources (void)
 
 	unlink (file);
 	unlink (tok);
+	rmdir (dir);
+}
+
+/* mp_imap_admin_password_get() for URL with HOST and FILE: the password, or
+ * NULL with ERROR. */
+static char *
+admin_pw (const char *url, const char *host, const char *file, GError **error)
+{
+	MpImapUrl u;
+	g_assert_true (mp_imap_url_parse (url, &u, NULL));
+	char *pw = mp_imap_admin_password_get (&u, host, file, error);
+	mp_imap_url_clear (&u);
+	g_assert_true ((pw == NULL) == (*error != NULL));
+	return pw;
+}
+
+/* Without $MAILPREFLIGHT_ADMIN_PASSWORD (each case in its own process: the
+ * environment is read once per process). */
+static void
+test_admin_password_file (void)
+{
+	if (!g_test_subprocess ()) {
+		g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+		g_test_trap_assert_passed ();
+		return;
+	}
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp ("imapc-apw-XXXXXX", &error);
+	g_assert_no_error (error);
+	g_autofree char *file = g_build_filename (dir, "admin-pw", NULL);
+	const char *url = "imaps://chloe@mail.example.org";
+
+	g_unsetenv ("MAILPREFLIGHT_ADMIN_PASSWORD");
+	/* a user's password is never taken for the admin's */
+	g_setenv ("MAILPREFLIGHT_PASSWORD", "users-own", TRUE);
+	mp_imap_secrets_take_env ();
+	g_assert_null (admin_pw (url, "mail.example.org", NULL, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, "MAILPREFLIGHT_ADMIN_PASSWORD"));
+	g_clear_error (&error);
+
+	write_private (file, "adm1n pw\r\nsecond\n");
+	char *pw = admin_pw (url, "MAIL.example.org", file, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "adm1n pw");
+	mp_imap_secret_free (pw);
+
+	/* tied to the run's one host, as a user's password is */
+	g_assert_null (admin_pw ("imaps://chloe@mail.attacker.example", "mail.example.org", file, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, "is for mail.example.org, not for mail.attacker.example"));
+	g_clear_error (&error);
+	g_assert_null (admin_pw (url, NULL, file, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, "several hosts"));
+	g_clear_error (&error);
+
+	write_private (file, "\n");
+	g_assert_null (admin_pw (url, "mail.example.org", file, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, "admin password file"));
+	g_clear_error (&error);
+	unlink (file);
+	g_assert_null (admin_pw (url, "mail.example.org", file, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_NOT_FOUND);
+	rmdir (dir);
+}
+
+/* With $MAILPREFLIGHT_ADMIN_PASSWORD: taken out of the environment; a file
+ * wins over it. */
+static void
+test_admin_password_env (void)
+{
+	if (!g_test_subprocess ()) {
+		g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+		g_test_trap_assert_passed ();
+		return;
+	}
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp ("imapc-apw-XXXXXX", &error);
+	g_assert_no_error (error);
+	g_autofree char *file = g_build_filename (dir, "admin-pw", NULL);
+	const char *url = "imaps://chloe@mail.example.org";
+
+	g_setenv ("MAILPREFLIGHT_ADMIN_PASSWORD", "from-env", TRUE);
+	mp_imap_secrets_take_env ();
+	g_assert_null (g_getenv ("MAILPREFLIGHT_ADMIN_PASSWORD"));
+	char *pw = admin_pw (url, "mail.example.org", NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "from-env");
+	mp_imap_secret_free (pw);
+
+	write_private (file, "from-file\n");
+	pw = admin_pw (url, "mail.example.org", file, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "from-file");
+	mp_imap_secret_free (pw);
+	unlink (file);
+	rmdir (dir);
+}
+
+/* compare's target (issue 18): its own variable, tied to the target's host;
+ * the run's password never goes to the target, the target's never to the
+ * source. */
+static void
+test_target_password (void)
+{
+	if (!g_test_subprocess ()) {
+		g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+		g_test_trap_assert_passed ();
+		return;
+	}
+	g_autoptr(GError) error = NULL;
+	const char *source = "imaps://alice@old.example.edu";
+	const char *target = "imaps://alice@outlook.office365.com";
+	MpImapSecretOptions so = { .host = "old.example.edu" };
+	MpImapSecretOptions to = { .host = "outlook.office365.com", .password_env = MP_IMAP_TARGET_PASSWORD_ENV,
+	                           .password_option = "--target-password-file" };
+
+	g_setenv (MP_IMAP_PASSWORD_ENV, "source-pw", TRUE);
+	mp_imap_secrets_take_env ();
+	g_assert_null (g_getenv (MP_IMAP_PASSWORD_ENV));
+	/* only the source's password is set: the target gets none, and the
+	 * error names the target's own variable and option */
+	g_assert_null (secret_for (target, &to, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, MP_IMAP_TARGET_PASSWORD_ENV));
+	g_assert_nonnull (strstr (error->message, "--target-password-file"));
+	g_assert_null (strstr (error->message, "source-pw"));
+	g_clear_error (&error);
+	char *pw = secret_for (source, &so, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "source-pw");
+	mp_imap_secret_free (pw);
+	/* the target's settings pointed at the source's host (a mistyped
+	 * SOURCE/TARGET pair) still send nothing there */
+	g_assert_null (secret_for (source, &to, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, "is for outlook.office365.com, not for old.example.edu"));
+	g_clear_error (&error);
+}
+
+/* The same, with both variables set: each side gets its own. The
+ * environment is read once per process, hence a second subprocess. */
+static void
+test_target_password_both (void)
+{
+	if (!g_test_subprocess ()) {
+		g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+		g_test_trap_assert_passed ();
+		return;
+	}
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp ("imapc-tpw-XXXXXX", &error);
+	g_assert_no_error (error);
+	g_autofree char *file = g_build_filename (dir, "target-pw", NULL);
+	const char *source = "imaps://alice@old.example.edu";
+	const char *target = "imaps://alice@outlook.office365.com";
+	MpImapSecretOptions so = { .host = "old.example.edu" };
+	MpImapSecretOptions to = { .host = "outlook.office365.com", .password_env = MP_IMAP_TARGET_PASSWORD_ENV };
+
+	g_setenv (MP_IMAP_PASSWORD_ENV, "source-pw", TRUE);
+	g_setenv (MP_IMAP_TARGET_PASSWORD_ENV, "target-pw", TRUE);
+	mp_imap_secrets_take_env ();
+	g_assert_null (g_getenv (MP_IMAP_TARGET_PASSWORD_ENV));
+	char *pw = secret_for (target, &to, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "target-pw");
+	mp_imap_secret_free (pw);
+	pw = secret_for (source, &so, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "source-pw");
+	mp_imap_secret_free (pw);
+	/* the target's file wins over its variable */
+	write_private (file, "target-file\n");
+	to.password_file = file;
+	pw = secret_for (target, &to, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "target-file");
+	mp_imap_secret_free (pw);
+	unlink (file);
 	rmdir (dir);
 }
 
@@ -717,6 +1001,15 @@ test_fake_wrong_name (void)
 	expect_cert_error (FAKE_TLS_WRONG, "localhost", g_getenv ("IMAPC_CA_FILE"), "hostname mismatch");
 }
 
+/* Issue 14, item 13: a certificate whose subject CN is the host but that
+ * has no subjectAltName names no host (RFC 9525); OpenSSL's fallback to the
+ * CN is off. */
+static void
+test_fake_cn_without_san (void)
+{
+	expect_cert_error (FAKE_TLS_NOSAN, "localhost", g_getenv ("IMAPC_CA_FILE"), "hostname mismatch");
+}
+
 static void
 test_fake_untrusted (void)
 {
@@ -793,6 +1086,135 @@ test_fake_plain_no_ir (void)
 	g_autofree char *t = fake_finish (&f);
 	/* no SASL-IR: the command alone, the response after the "+" */
 	g_assert_nonnull (strstr (t, "AUTHENTICATE PLAIN\n"));
+}
+
+/* An admin login on a fake server: what is sent for each form. */
+#define ADMIN_OK (-1) /* admin_case's EXPECT_ERROR when the login succeeds */
+
+static void
+admin_case (const char *scenario, MpImapAdminForm form, const char *mechanism, const char *expect_sent,
+            int expect_error)
+{
+	Fake f;
+	if (!fake_start (&f, scenario, FAKE_TLS))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	MpImapClientOptions o = tls_options ();
+	o.admin.user = ADMIN_USER;
+	o.admin.form = form;
+	o.sasl_mechanism = mechanism;
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	gboolean ok = mp_imap_client_authenticate (c, ADMIN_PASSWORD, NULL, &error);
+	if (expect_error == ADMIN_OK) {
+		g_assert_no_error (error);
+		g_assert_true (ok);
+	} else {
+		g_assert_false (ok);
+		g_assert_error (error, MP_ERROR, expect_error);
+		g_test_message ("%s", error->message);
+		g_assert_null (strstr (error->message, ADMIN_PASSWORD));
+	}
+	mp_imap_client_logout (c);
+	g_autofree char *t = fake_finish (&f);
+	if (expect_sent != NULL) {
+		g_assert_nonnull (strstr (t, expect_sent));
+	} else {
+		/* refused before anything was sent */
+		g_assert_null (strstr (t, "AUTHENTICATE"));
+		g_assert_null (strstr (t, "LOGIN \""));
+	}
+}
+
+static void
+test_fake_admin (void)
+{
+	/* RFC 4616: authzid "alice", authcid "admin" (base64 of
+	 * "alice\0admin\0admin-secret") */
+	admin_case ("admin", MP_IMAP_ADMIN_AUTHZID, NULL,
+	            "AUTHENTICATE PLAIN YWxpY2UAYWRtaW4AYWRtaW4tc2VjcmV0\n", ADMIN_OK);
+	/* "alice*admin" by PLAIN ("\0alice*admin\0admin-secret") */
+	admin_case ("admin", MP_IMAP_ADMIN_SEPARATOR, NULL,
+	            "AUTHENTICATE PLAIN AGFsaWNlKmFkbWluAGFkbWluLXNlY3JldA==\n", ADMIN_OK);
+	/* "alice*admin" by LOGIN */
+	admin_case ("admin", MP_IMAP_ADMIN_SEPARATOR, "LOGIN", "LOGIN \"alice*admin\" \"admin-secret\"\n", ADMIN_OK);
+	/* an authorization identity has no place in LOGIN */
+	admin_case ("admin", MP_IMAP_ADMIN_AUTHZID, "LOGIN", NULL, MP_ERROR_USAGE);
+	/* without AUTH=PLAIN: only the separator form */
+	admin_case ("admin-noplain", MP_IMAP_ADMIN_AUTHZID, NULL, NULL, MP_ERROR_FAILED);
+	admin_case ("admin-noplain", MP_IMAP_ADMIN_SEPARATOR, NULL, "LOGIN \"alice*admin\" \"admin-secret\"\n", ADMIN_OK);
+}
+
+static void
+test_fake_admin_refused (void)
+{
+	Fake f;
+	if (!fake_start (&f, "admin", FAKE_TLS))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	MpImapClientOptions o = tls_options ();
+	o.admin.user = ADMIN_USER;
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	/* an OAuth2 token is a user's own: not for an admin login */
+	g_assert_false (mp_imap_client_authenticate (c, NULL, "tok", &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_clear_error (&error);
+	g_assert_false (mp_imap_client_authenticate (c, "wrong", NULL, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_FAILED);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "authentication failed for user alice as admin admin (PLAIN)"));
+	mp_imap_client_logout (c);
+	g_free (fake_finish (&f));
+}
+
+/* RFC 6154: special uses from LIST, asked for with RETURN (SPECIAL-USE)
+ * when LIST-EXTENDED is there, read from a plain LIST otherwise. */
+static void
+special_use_case (const char *scenario, const char *expect_list)
+{
+	Fake f;
+	if (!fake_start (&f, scenario, FAKE_TLS))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	MpImapClientOptions o = tls_options ();
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_true (mp_imap_client_authenticate (c, ALICE_PASSWORD, NULL, &error));
+	g_autoptr(GPtrArray) folders = mp_imap_client_list (c, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (folders->len, ==, 6);
+	static const struct {
+		const char  *name;
+		MpSpecialUse use;
+	} want[] = {
+		{ "INBOX", MP_SPECIAL_USE_NONE },
+		{ "Mes envois", MP_SPECIAL_USE_SENT },
+		{ "Sent", MP_SPECIAL_USE_SENT },                             /* "\sent": any case */
+		{ "Both", MP_SPECIAL_USE_ARCHIVE | MP_SPECIAL_USE_JUNK },   /* two uses */
+		{ "[Gmail]/All Mail", MP_SPECIAL_USE_ALL },
+		{ "Other", MP_SPECIAL_USE_NONE },                            /* \Sentinel is no \Sent */
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (want); i++) {
+		MpImapFolder *folder = g_ptr_array_index (folders, i);
+		g_assert_cmpstr (folder->name, ==, want[i].name);
+		g_assert_cmpint (folder->special_use, ==, want[i].use);
+	}
+	mp_imap_client_logout (c);
+	g_autofree char *t = fake_finish (&f);
+	g_assert_nonnull (strstr (t, expect_list));
+}
+
+static void
+test_fake_special_use (void)
+{
+	special_use_case ("special-use", "LIST \"\" \"*\" RETURN (SPECIAL-USE)\n");
+	/* no LIST-EXTENDED: no RETURN option (RFC 5258 §3), the attributes
+	 * come anyway (RFC 6154 §2) */
+	special_use_case ("special-use-plain", "LIST \"\" \"*\"\n");
 }
 
 static void
@@ -896,6 +1318,152 @@ test_fake_pipeline (void)
 	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
 	mp_imap_client_logout (c);
 	g_free (fake_finish (&f));
+}
+
+/* ---- hostile servers (issue 14, item 2) ------------------------------------ */
+
+/* Logs in to SCENARIO with OPTIONS; NULL when the group is skipped. */
+static MpImapClient *
+fake_login (Fake *f, const char *scenario, MpImapClientOptions *o)
+{
+	if (!fake_start (f, scenario, FAKE_TLS))
+		return NULL;
+	g_autofree char *url = fake_url ("imaps", "alice", f->port);
+	MpImapClient *c = client_for (url, o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_no_error (error);
+	g_assert_true (mp_imap_client_authenticate (c, "secret", NULL, &error));
+	g_assert_no_error (error);
+	return c;
+}
+
+/* A server that answers "* OK" every 0.2 s, or one octet every 0.1 s,
+ * passes every per-read timeout; the command's deadline stops it. */
+static void
+deadline_case (const char *scenario)
+{
+	Fake f;
+	MpImapClientOptions o = tls_options ();
+	o.timeout_ms = 1000;
+	o.command_timeout_ms = 2000;
+	g_autoptr(MpImapClient) c = fake_login (&f, scenario, &o);
+	if (c == NULL)
+		return;
+	g_autoptr(GError) error = NULL;
+	gint64 t0 = g_get_monotonic_time ();
+	g_assert_false (mp_imap_client_command (c, "NOOP", NULL, NULL, &error));
+	gint64 ms = (g_get_monotonic_time () - t0) / 1000;
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s: %s after %" G_GINT64_FORMAT " ms", scenario, error->message, ms);
+	g_assert_nonnull (strstr (error->message, "NOOP took longer than 2 s (the command timeout)"));
+	g_assert_true (mp_imap_client_is_broken (c));
+	/* bounded: not the 12 s the server would go on */
+	g_assert_cmpint (ms, <, 6000);
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+}
+
+static void
+test_fake_ok_flood (void)
+{
+	deadline_case ("ok-flood");
+}
+
+static void
+test_fake_trickle (void)
+{
+	deadline_case ("trickle");
+}
+
+/* Untagged responses without end: at most EXISTS + slack in a folder
+ * (UIDs beyond EXISTS), at most max_untagged without one. */
+static void
+test_fake_untagged_flood (void)
+{
+	Fake f;
+	MpImapClientOptions o = tls_options ();
+	o.max_untagged = 50;
+	o.untagged_slack = 10;
+	g_autoptr(MpImapClient) c = fake_login (&f, "untagged-flood", &o);
+	if (c == NULL)
+		return;
+	g_autoptr(GError) error = NULL;
+	guint seen = 0;
+	g_assert_false (mp_imap_client_command (c, "NOOP", count_untagged, &seen, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_assert_nonnull (strstr (error->message, "more than 50 responses to one command"));
+	g_assert_cmpuint (seen, ==, 50);
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+
+	g_clear_error (&error);
+	c = fake_login (&f, "untagged-flood", &o);
+	MpImapMailboxInfo info;
+	g_assert_true (mp_imap_client_examine (c, "INBOX", &info, &error));
+	g_assert_cmpuint (info.exists, ==, 5);
+	seen = 0;
+	g_assert_false (mp_imap_client_command (c, "UID FETCH 1:* (UID)", count_untagged, &seen, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "more than 15 responses"));
+	g_assert_nonnull (strstr (error->message, "more than the folder has messages"));
+	g_assert_cmpuint (seen, ==, 15);
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+}
+
+static void
+test_fake_sasl_endless (void)
+{
+	Fake f;
+	if (!fake_start (&f, "sasl-endless", FAKE_TLS))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	MpImapClientOptions o = tls_options ();
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_false (mp_imap_client_authenticate (c, "secret", NULL, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "more than 8 SASL rounds"));
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+}
+
+/* Issue 14, item 13: names with CR, LF or raw UTF-8 go out as literals. */
+static void
+examine_literal_case (const char *scenario)
+{
+	Fake f;
+	MpImapClientOptions o = tls_options ();
+	g_autoptr(MpImapClient) c = fake_login (&f, scenario, &o);
+	if (c == NULL)
+		return;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) folders = mp_imap_client_list (c, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (folders->len, ==, 3);
+	for (guint i = 1; i < folders->len; i++) {
+		MpImapFolder *fo = g_ptr_array_index (folders, i);
+		MpImapMailboxInfo info;
+		g_test_message ("%s: examine %s", scenario, fo->display);
+		/* shown without the line break */
+		g_assert_null (strpbrk (fo->display, "\r\n"));
+		g_assert_true (mp_imap_client_examine (c, fo->name, &info, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (info.exists, ==, 1);
+	}
+	mp_imap_client_logout (c);
+	g_free (fake_finish (&f));
+}
+
+static void
+test_fake_examine_literal (void)
+{
+	examine_literal_case ("examine-literal");
+	examine_literal_case ("examine-literal-plus");
 }
 
 /* ---- Dovecot ------------------------------------------------------------ */
@@ -1072,9 +1640,10 @@ test_dovecot_list (void)
 	g_assert_no_error (error);
 	for (guint i = 0; i < folders->len; i++) {
 		MpImapFolder *f = g_ptr_array_index (folders, i);
+		g_autofree char *uses = mp_special_use_to_string (f->special_use);
 		g_test_message ("%s (%s) %c use=%s messages=%" G_GUINT64_FORMAT " size=%" G_GUINT64_FORMAT,
-		                f->display, f->name, f->delimiter ? f->delimiter : '-',
-		                f->special_use ? f->special_use : "-", f->messages, f->size);
+		                f->display, f->name, f->delimiter ? f->delimiter : '-', uses, f->messages,
+		                f->size);
 	}
 	MpImapFolder *inbox = find_folder (folders, "INBOX");
 	g_assert_nonnull (inbox);
@@ -1093,10 +1662,113 @@ test_dovecot_list (void)
 	g_assert_nonnull (find_folder (folders, "Projects/2024"));
 	MpImapFolder *sent = find_folder (folders, "Sent");
 	g_assert_nonnull (sent);
-	g_assert_cmpstr (sent->special_use, ==, "\\Sent");
+	g_assert_cmpint (sent->special_use, ==, MP_SPECIAL_USE_SENT);
 	MpImapFolder *trash = find_folder (folders, "Trash");
 	g_assert_nonnull (trash);
-	g_assert_cmpstr (trash->special_use, ==, "\\Trash");
+	g_assert_cmpint (trash->special_use, ==, MP_SPECIAL_USE_TRASH);
+	g_assert_cmpint (archive->special_use, ==, MP_SPECIAL_USE_NONE);
+	g_assert_cmpint (inbox->special_use, ==, MP_SPECIAL_USE_NONE);
+	mp_imap_client_logout (c);
+}
+
+/* An admin login on a real Dovecot with a master user (dovecot-fixture.py:
+ * passdb master = yes): each form reads chloe's mailbox, whose Sent folder
+ * only she has ("Mes envois"). */
+static void
+test_dovecot_admin (void)
+{
+	static const struct {
+		const char     *scheme, *port_var, *mechanism;
+		MpImapAdminForm form;
+	} forms[] = {
+		{ "imaps", "IMAPC_IMAPS_PORT", NULL, MP_IMAP_ADMIN_AUTHZID },
+		{ "imap", "IMAPC_IMAP_PORT", NULL, MP_IMAP_ADMIN_AUTHZID },
+		{ "imaps", "IMAPC_IMAPS_PORT", NULL, MP_IMAP_ADMIN_SEPARATOR },
+		{ "imap", "IMAPC_IMAP_PORT", "LOGIN", MP_IMAP_ADMIN_SEPARATOR },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (forms); i++) {
+		g_autofree char *url = dovecot_url (forms[i].scheme, "chloe", "IMAPC_HOST", forms[i].port_var);
+		if (url == NULL)
+			return;
+		MpImapClientOptions o = tls_options ();
+		o.admin.user = ADMIN_USER;
+		o.admin.form = forms[i].form;
+		o.sasl_mechanism = forms[i].mechanism;
+		g_autoptr(MpImapClient) c = client_for (url, &o);
+		g_autoptr(GError) error = NULL;
+		g_test_message ("%s form %d mechanism %s", url, forms[i].form,
+		                forms[i].mechanism ? forms[i].mechanism : "-");
+		g_assert_true (mp_imap_client_connect (c, &error));
+		g_assert_true (mp_imap_client_authenticate (c, ADMIN_PASSWORD, NULL, &error));
+		g_assert_no_error (error);
+		g_autoptr(GPtrArray) folders = mp_imap_client_list (c, &error);
+		g_assert_no_error (error);
+		MpImapFolder *sent = find_folder (folders, "Mes envois");
+		g_assert_cmpint (sent->special_use, ==, MP_SPECIAL_USE_SENT);
+		mp_imap_client_logout (c);
+	}
+
+	/* the admin's password is checked, and the user must exist */
+	static const struct {
+		const char     *user, *password;
+		MpImapAdminForm form;
+	} bad[] = {
+		{ "chloe", "wrong", MP_IMAP_ADMIN_AUTHZID },
+		{ "chloe", "wrong", MP_IMAP_ADMIN_SEPARATOR },
+		{ "nobody", ADMIN_PASSWORD, MP_IMAP_ADMIN_AUTHZID },
+		{ "nobody", ADMIN_PASSWORD, MP_IMAP_ADMIN_SEPARATOR },
+		/* a user's own password is not an admin's */
+		{ "chloe", CHLOE_PASSWORD, MP_IMAP_ADMIN_AUTHZID },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+		g_autofree char *url = dovecot_url ("imaps", bad[i].user, "IMAPC_HOST", "IMAPC_IMAPS_PORT");
+		MpImapClientOptions o = tls_options ();
+		o.admin.user = ADMIN_USER;
+		o.admin.form = bad[i].form;
+		g_autoptr(MpImapClient) c = client_for (url, &o);
+		g_autoptr(GError) error = NULL;
+		g_assert_true (mp_imap_client_connect (c, &error));
+		g_assert_false (mp_imap_client_authenticate (c, bad[i].password, NULL, &error));
+		g_assert_error (error, MP_ERROR, MP_ERROR_FAILED);
+		g_test_message ("%s", error->message);
+		g_assert_nonnull (strstr (error->message, "as admin admin"));
+		g_assert_null (strstr (error->message, bad[i].password));
+		mp_imap_client_logout (c);
+	}
+}
+
+/* RFC 6154 on a real Dovecot: chloe's Sent folder is "Mes envois", known as
+ * Sent by its attribute, and there is no folder named Sent. */
+static void
+test_dovecot_special_use (void)
+{
+	g_autofree char *url = dovecot_url ("imaps", "chloe", "IMAPC_HOST", "IMAPC_IMAPS_PORT");
+	if (url == NULL)
+		return;
+	MpImapClientOptions o = tls_options ();
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_true (mp_imap_client_authenticate (c, CHLOE_PASSWORD, NULL, &error));
+	g_assert_no_error (error);
+	/* Dovecot offers both, so LIST asks RETURN (SPECIAL-USE) */
+	g_assert_true (mp_imap_client_has_capability (c, "SPECIAL-USE"));
+	g_assert_true (mp_imap_client_has_capability (c, "LIST-EXTENDED"));
+	g_autoptr(GPtrArray) folders = mp_imap_client_list (c, &error);
+	g_assert_no_error (error);
+	guint sent = 0;
+	for (guint i = 0; i < folders->len; i++) {
+		MpImapFolder *f = g_ptr_array_index (folders, i);
+		g_assert_cmpstr (f->display, !=, "Sent");
+		if (f->special_use & MP_SPECIAL_USE_SENT) {
+			sent++;
+			g_assert_cmpstr (f->display, ==, "Mes envois");
+			g_assert_cmpuint (f->messages, ==, 1);
+		}
+	}
+	g_assert_cmpuint (sent, ==, 1);
+	g_assert_cmpint (find_folder (folders, "Trash")->special_use, ==, MP_SPECIAL_USE_TRASH);
+	g_assert_cmpint (find_folder (folders, "INBOX")->special_use, ==, MP_SPECIAL_USE_NONE);
 	mp_imap_client_logout (c);
 }
 
@@ -1236,8 +1908,13 @@ main (int argc, char **argv)
 	g_test_add_func ("/imap-client/unit/url", test_url);
 	g_test_add_func ("/imap-client/unit/url-copy", test_url_copy);
 	g_test_add_func ("/imap-client/unit/sasl", test_sasl);
+	g_test_add_func ("/imap-client/unit/admin-identities", test_admin_identities);
 	g_test_add_func ("/imap-client/unit/transport", test_transport);
 	g_test_add_func ("/imap-client/unit/password-sources", test_password_sources);
+	g_test_add_func ("/imap-client/unit/admin-password-file", test_admin_password_file);
+	g_test_add_func ("/imap-client/unit/admin-password-env", test_admin_password_env);
+	g_test_add_func ("/imap-client/unit/target-password", test_target_password);
+	g_test_add_func ("/imap-client/unit/target-password-both", test_target_password_both);
 	g_test_add_func ("/imap-client/unit/astring", test_astring);
 	g_test_add_func ("/imap-client/unit/fetch-guard", test_fetch_guard);
 
@@ -1258,6 +1935,15 @@ main (int argc, char **argv)
 	g_test_add_func ("/imap-client/fake/oauth2", test_fake_oauth);
 	g_test_add_func ("/imap-client/fake/alert", test_fake_alert);
 	g_test_add_func ("/imap-client/fake/pipeline", test_fake_pipeline);
+	g_test_add_func ("/imap-client/fake/cn-without-san", test_fake_cn_without_san);
+	g_test_add_func ("/imap-client/fake/ok-flood", test_fake_ok_flood);
+	g_test_add_func ("/imap-client/fake/trickle", test_fake_trickle);
+	g_test_add_func ("/imap-client/fake/untagged-flood", test_fake_untagged_flood);
+	g_test_add_func ("/imap-client/fake/sasl-endless", test_fake_sasl_endless);
+	g_test_add_func ("/imap-client/fake/examine-literal", test_fake_examine_literal);
+	g_test_add_func ("/imap-client/fake/admin", test_fake_admin);
+	g_test_add_func ("/imap-client/fake/admin-refused", test_fake_admin_refused);
+	g_test_add_func ("/imap-client/fake/special-use", test_fake_special_use);
 
 	g_test_add_func ("/imap-client/dovecot/imaps", test_dovecot_imaps);
 	g_test_add_func ("/imap-client/dovecot/localhost", test_dovecot_localhost);
@@ -1268,5 +1954,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/imap-client/dovecot/plain-listener", test_dovecot_plain_listener);
 	g_test_add_func ("/imap-client/dovecot/list", test_dovecot_list);
 	g_test_add_func ("/imap-client/dovecot/examine-fetch", test_dovecot_examine_fetch);
+	g_test_add_func ("/imap-client/dovecot/admin", test_dovecot_admin);
+	g_test_add_func ("/imap-client/dovecot/special-use", test_dovecot_special_use);
 	return g_test_run ();
 }
