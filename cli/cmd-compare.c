@@ -139,7 +139,8 @@ mp_cmd_compare (int argc, char **argv)
 		  "IMAP source: download what line-length and archive rules need (BODY.PEEK), so that they "
 		  "predict too (default: metadata only)", NULL },
 		{ "password-file", 0, 0, G_OPTION_ARG_FILENAME, &src.password_file,
-		  "IMAP source: the password is the first line of FILE (else $MAILPREFLIGHT_PASSWORD, else a prompt)",
+		  "IMAP source: the password is the first line of FILE (else $MAILPREFLIGHT_PASSWORD, else a prompt); "
+		  "sent to the source's host only",
 		  "FILE" },
 		{ "oauth2-token-file", 0, 0, G_OPTION_ARG_FILENAME, &src.token_file,
 		  "IMAP source: log in with the OAuth2 access token in FILE", "FILE" },
@@ -151,7 +152,7 @@ mp_cmd_compare (int argc, char **argv)
 		  "IMAP source: allow imap:// without STARTTLS", NULL },
 		{ "target-password-file", 0, 0, G_OPTION_ARG_FILENAME, &dst.password_file,
 		  "IMAP target: its password is the first line of FILE (else $MAILPREFLIGHT_TARGET_PASSWORD, else a "
-		  "prompt); the source's password is never sent to the target", "FILE" },
+		  "prompt); sent to the target's host only, and the source's password is never sent to the target", "FILE" },
 		{ "target-oauth2-token-file", 0, 0, G_OPTION_ARG_FILENAME, &dst.token_file,
 		  "IMAP target: log in with the OAuth2 access token in FILE (Microsoft 365, Gmail)", "FILE" },
 		{ "target-ca-file", 0, 0, G_OPTION_ARG_FILENAME, &dst.ca_file,
