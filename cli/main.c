@@ -34,6 +34,11 @@ static const Form fix_forms[] = {
 	                                     "more saved as files, a note in their place" },
 	{ NULL, NULL }
 };
+static const Form compare_forms[] = {
+	{ "compare SOURCE TARGET", "after the move: which messages did not arrive on\n"
+	                           "the target, and which rule predicted each" },
+	{ NULL, NULL }
+};
 static const Form rules_forms[] = {
 	{ "rules list", "list the built-in target profiles" },
 	{ "rules show NAME", "print a built-in profile, to copy and edit" },
@@ -50,6 +55,7 @@ static const struct {
 	{ "scan", mp_cmd_scan, scan_forms },
 	{ "report", mp_cmd_report, report_forms },
 	{ "fix", mp_cmd_fix, fix_forms },
+	{ "compare", mp_cmd_compare, compare_forms },
 	{ "rules", mp_cmd_rules, rules_forms },
 };
 
@@ -57,7 +63,8 @@ static void
 usage (FILE *fp)
 {
 	fprintf (fp, "Usage: mailpreflight COMMAND [OPTIONS] ...\n\n"
-	             "Finds the messages a mail migration target will refuse, before the move.\n\n"
+	             "Finds the messages a mail migration target will refuse, before the move,\n"
+	             "and after it, the ones that did not arrive.\n\n"
 	             "Commands:\n");
 	for (gsize i = 0; i < G_N_ELEMENTS (subcommands); i++) {
 		for (const Form *f = subcommands[i].forms; f->usage; f++) {
