@@ -317,6 +317,13 @@ analyze_file (MpMessage *m, const char *path, MpAnalyzer *analyzer)
 		close (fd);
 		return;
 	}
+	/* Maildir's arrival time is the file's mtime (maildir(5); Dovecot
+	 * keeps it on copies): activity evidence reads it whatever Date: says */
+	m->arrival_unix = st.st_mtime;
+	/* a file in cur/ was moved there from new/ or renamed for a flag
+	 * change: its inode change time is when (file-time evidence) */
+	if (m->read_state != MP_READ_UNKNOWN && strstr (path, "/cur/") != NULL)
+		m->changed_unix = st.st_ctime;
 	if (m->date_source == MP_DATE_NONE) {
 		/* the arrival time, used only when Date: is missing or invalid */
 		g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (st.st_mtime);

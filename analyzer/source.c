@@ -4,6 +4,7 @@
  * backends share are elsewhere (source-batch.c, source-fs.c), so that
  * backends never call back into the file that lists them. */
 #include "source.h"
+#include "imap-url.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -94,6 +95,19 @@ gboolean
 mp_source_is_network (const char *path)
 {
 	return mp_source_imap.probe (path);
+}
+
+char *
+mp_source_server_key (const char *path)
+{
+	MpImapUrl url = { 0 };
+	char *key;
+
+	if (!mp_source_is_network (path) || !mp_imap_url_parse (path, &url, NULL))
+		return NULL;
+	key = g_strdup_printf ("%s:%u", url.host, (guint) url.port);
+	mp_imap_url_clear (&url);
+	return key;
 }
 
 guint

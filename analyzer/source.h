@@ -129,6 +129,9 @@ void      mp_source_free    (MpSource *src);
 /* TRUE when PATH names a network source (an imap:// or imaps:// URL), read
  * over connections rather than from disk. */
 gboolean  mp_source_is_network     (const char *path);
+/* The server a network source connects to, "host:port" (connections are
+ * bounded per server), or NULL for a local source or a bad URL. */
+char     *mp_source_server_key     (const char *path);
 /* The worker threads for PATHS when the user sets none: one per core, and
  * with a network source at least one per connection (CONNECTIONS as in
  * MpSourceSettings), since its batches wait on the server, not the CPU. */
