@@ -15,6 +15,7 @@ struct _MpReport {
 	gint64        started;
 	gint64        last_progress;
 	char         *source_copy;
+	char         *account;     /* the account between account_begin and account_end */
 	char         *folder_open; /* the folder between folder_begin and folder_end */
 };
 
@@ -31,6 +32,7 @@ mp_report_new (const MpReportOptions *opt, const MpReportMeta *meta, GError **er
 		{ opt->json, mp_json_writer_new },
 		{ opt->junit, mp_junit_writer_new },
 		{ opt->html, mp_html_writer_new },
+		{ opt->accounts_csv, mp_csv_accounts_writer_new },
 	};
 
 	r->meta = meta;
@@ -59,6 +61,7 @@ mp_report_free (MpReport *r)
 	g_ptr_array_unref (r->writers);
 	mp_summary_free (r->summary);
 	g_free (r->source_copy);
+	g_free (r->account);
 	g_free (r->folder_open);
 	g_free (r);
 }
@@ -113,6 +116,31 @@ mp_report_finish (MpReport *r, GError **error)
 				w_->ops->op (w_, __VA_ARGS__);                  \
 		}                                                               \
 	} G_STMT_END
+
+static void
+on_account_begin (gpointer self, const MpAccount *account)
+{
+	MpReport *r = self;
+
+	g_free (r->account);
+	r->account = g_strdup (account->name);
+	mp_summary_begin_account (r->summary, account->name);
+	for (guint i = 0; i < r->writers->len; i++) {
+		MpWriter *w = g_ptr_array_index (r->writers, i);
+		w->account = r->account;
+		if (w->ops->account_begin)
+			w->ops->account_begin (w, account);
+	}
+}
+
+static void
+on_account_end (gpointer self, const MpAccount *account, MpAccountResult *result)
+{
+	MpReport *r = self;
+
+	mp_summary_end_account (r->summary, result);
+	FAN_OUT (r, account_end, result);
+}
 
 static void
 on_source_begin (gpointer self, const char *source, const char *kind)
@@ -174,8 +202,8 @@ static void
 on_notice (gpointer self, const char *source, const MpFolder *folder, const char *code, const char *detail)
 {
 	MpReport *r = self;
-	g_autofree char *text = g_strdup_printf ("%s: %s%s%s", folder ? folder->name : source, code,
-	                                         detail ? ": " : "", detail ? detail : "");
+	g_autofree char *text = g_strdup_printf ("%s: %s%s%s", folder ? folder->name : source ? source : r->account,
+	                                         code, detail ? ": " : "", detail ? detail : "");
 
 	mp_summary_add_notice (r->summary, text);
 	FAN_OUT (r, notice, source, folder ? folder->name : NULL, code, detail);
@@ -249,6 +277,8 @@ on_source_end (gpointer self, const char *source)
 }
 
 static const MpScanSink report_sink = {
+	.account_begin = on_account_begin,
+	.account_end = on_account_end,
 	.source_begin = on_source_begin,
 	.source_error = on_source_error,
 	.folder_begin = on_folder_begin,

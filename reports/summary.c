@@ -43,6 +43,89 @@ offender_free (MpOffender *o)
 	g_free (o);
 }
 
+static void
+account_stats_free (MpAccountStats *a)
+{
+	g_free (a->name);
+	g_free (a->last_activity);
+	g_free (a->why);
+	g_free (a);
+}
+
+/* How bad an account looks to an admin: abandoned first, then those whose
+ * forwarding is unknown, unreadable ones, unknown activity, then errors. */
+static gint
+verdict_rank (MpVerdict v)
+{
+	switch (v) {
+	case MP_VERDICT_ABANDONED: return 5;
+	case MP_VERDICT_IDLE_UNKNOWN_FORWARDING: return 4;
+	case MP_VERDICT_UNKNOWN: return 2;
+	case MP_VERDICT_FORWARDED: return 1;
+	case MP_VERDICT_ACTIVE:
+	default: return 0;
+	}
+}
+
+static gint
+compare_accounts (const MpAccountStats *x, const MpAccountStats *y)
+{
+	gint rx = verdict_rank (x->verdict) + (x->read_errors ? 3 : 0);
+	gint ry = verdict_rank (y->verdict) + (y->read_errors ? 3 : 0);
+
+	if (rx != ry)
+		return rx > ry ? -1 : 1;
+	if (x->findings[MP_SEVERITY_ERROR] != y->findings[MP_SEVERITY_ERROR])
+		return x->findings[MP_SEVERITY_ERROR] > y->findings[MP_SEVERITY_ERROR] ? -1 : 1;
+	if (x->idle_months != y->idle_months)
+		return x->idle_months > y->idle_months ? -1 : 1;
+	/* the earlier account first: stable whatever the order of shards */
+	return x->ordinal < y->ordinal ? -1 : x->ordinal > y->ordinal;
+}
+
+void
+mp_summary_begin_account (MpSummary *s, const char *name)
+{
+	g_free (s->account);
+	s->account = g_strdup (name);
+}
+
+void
+mp_summary_end_account (MpSummary *s, const MpAccountResult *r)
+{
+	MpAccountStats *a = g_new0 (MpAccountStats, 1);
+	gint64 last = mp_account_result_last_activity (r);
+	guint pos;
+
+	s->accounts++;
+	if ((guint) r->verdict < MP_VERDICT_N)
+		s->verdicts[r->verdict]++;
+	a->name = g_strdup (r->name);
+	a->ordinal = r->ordinal;
+	a->verdict = r->verdict;
+	a->idle_months = r->idle_months;
+	a->messages = r->messages;
+	a->bytes = r->bytes;
+	memcpy (a->findings, r->findings, sizeof a->findings);
+	a->read_errors = r->read_errors;
+	if (last) {
+		g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (last);
+		a->last_activity = dt ? g_date_time_format (dt, "%Y-%m-%d") : NULL;
+	}
+	a->why = r->verdict == MP_VERDICT_UNKNOWN ? g_strdup ("no activity evidence")
+	       : g_strdup (r->forwarding.evidence ? r->forwarding.evidence : mp_forward_state_name (r->forwarding.state));
+	for (pos = 0; pos < s->worst_accounts->len; pos++)
+		if (compare_accounts (a, g_ptr_array_index (s->worst_accounts, pos)) < 0)
+			break;
+	if (pos >= MP_SUMMARY_TOP) {
+		account_stats_free (a);
+		return;
+	}
+	g_ptr_array_insert (s->worst_accounts, (gint) pos, a);
+	if (s->worst_accounts->len > MP_SUMMARY_TOP)
+		g_ptr_array_remove_index (s->worst_accounts, s->worst_accounts->len - 1);
+}
+
 MpSummary *
 mp_summary_new (void)
 {
@@ -55,6 +138,7 @@ mp_summary_new (void)
 	s->notices = g_ptr_array_new_with_free_func (g_free);
 	s->source_stats = g_ptr_array_new_with_free_func ((GDestroyNotify) source_stats_free);
 	s->largest = g_ptr_array_new_with_free_func ((GDestroyNotify) offender_free);
+	s->worst_accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_stats_free);
 	return s;
 }
 
@@ -70,6 +154,8 @@ mp_summary_free (MpSummary *s)
 	g_ptr_array_unref (s->notices);
 	g_ptr_array_unref (s->source_stats);
 	g_ptr_array_unref (s->largest);
+	g_ptr_array_unref (s->worst_accounts);
+	g_free (s->account);
 	g_free (s);
 }
 
@@ -360,6 +446,52 @@ digits (guint64 v)
 	return n;
 }
 
+static const char *
+verdict_colour (const Colours *c, MpVerdict v)
+{
+	return v == MP_VERDICT_ABANDONED ? c->red
+	     : v == MP_VERDICT_IDLE_UNKNOWN_FORWARDING || v == MP_VERDICT_UNKNOWN ? c->yellow : c->green;
+}
+
+/* Verdict counts, and with several accounts the worst of them (the folders
+ * of many accounts are in the HTML and JSON reports). */
+static void
+print_accounts (const MpSummary *s, FILE *fp, const Colours *c)
+{
+	static const MpVerdict order[] = {
+		MP_VERDICT_ACTIVE, MP_VERDICT_FORWARDED, MP_VERDICT_ABANDONED,
+		MP_VERDICT_IDLE_UNKNOWN_FORWARDING, MP_VERDICT_UNKNOWN,
+	};
+	glong wname = 7;
+
+	fprintf (fp, "\n%sAccounts: %" G_GUINT64_FORMAT "%s (", c->bold, s->accounts, c->off);
+	for (gsize i = 0; i < G_N_ELEMENTS (order); i++)
+		fprintf (fp, "%s%s%" G_GUINT64_FORMAT " %s%s", i ? ", " : "", s->verdicts[order[i]] ? verdict_colour (c, order[i]) : "",
+		         s->verdicts[order[i]], mp_verdict_name (order[i]), s->verdicts[order[i]] ? c->off : "");
+	fputs (")\n", fp);
+	if (s->accounts <= 1)
+		return;
+	for (guint i = 0; i < s->worst_accounts->len; i++) {
+		const MpAccountStats *a = g_ptr_array_index (s->worst_accounts, i);
+		g_autofree char *shown = printable (a->name, 40);
+		wname = MAX (wname, width (shown));
+	}
+	fprintf (fp, "Worst accounts:\n  %s", c->bold);
+	print_padded (fp, "Account", wname);
+	fprintf (fp, "  %-23s  %6s  %6s  %-13s  %s%s\n", "Verdict", "Idle", "Errors", "Last activity", "Why", c->off);
+	for (guint i = 0; i < s->worst_accounts->len; i++) {
+		const MpAccountStats *a = g_ptr_array_index (s->worst_accounts, i);
+		g_autofree char *shown = printable (a->name, 40);
+		g_autofree char *why = printable (a->read_errors ? "could not be read (fully)" : a->why, 60);
+		g_autofree char *idle = a->idle_months >= 0 ? g_strdup_printf ("%dmo", a->idle_months) : g_strdup ("-");
+		fputs ("  ", fp);
+		print_padded (fp, shown, wname);
+		fprintf (fp, "  %s%-23s%s  %6s  %6" G_GUINT64_FORMAT "  %-13s  %s\n", verdict_colour (c, a->verdict),
+		         mp_verdict_name (a->verdict), c->off, idle, a->findings[MP_SEVERITY_ERROR],
+		         a->last_activity ? a->last_activity : "unknown", why);
+	}
+}
+
 void
 mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, guint64 blocking, gboolean colour)
 {
@@ -384,7 +516,9 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, guint6
 		         G_GUINT64_FORMAT " of them whole, %s\n", s->downloaded, s->downloaded_whole, octets);
 	}
 
-	for (guint i = 0; i < s->folders->len; i++) {
+	if (s->accounts > 0)
+		print_accounts (s, fp, c);
+	for (guint i = 0; s->accounts <= 1 && i < s->folders->len; i++) {
 		const MpFolderStats *f = g_ptr_array_index (s->folders, i);
 		g_autofree char *shown = printable (f->name, 60);
 		g_autofree char *size = mp_format_size (f->bytes);
@@ -393,7 +527,7 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, guint6
 		wsize = MAX (wsize, (int) strlen (size));
 		wfind = MAX (wfind, digits (f->findings));
 	}
-	if (s->folders->len) {
+	if (s->folders->len && s->accounts <= 1) {
 		fputc ('\n', fp);
 		fputs (c->bold, fp);
 		print_padded (fp, "Folder", wname);

@@ -3,6 +3,7 @@
  * and the short human summary printed on stdout. */
 #pragma once
 
+#include "account.h"
 #include "message.h"
 #include <stdio.h>
 
@@ -61,6 +62,19 @@ typedef struct {
 	char   *rules; /* "too-large;too-many-attachments" */
 } MpOffender;
 
+/* One account, for the worst-accounts list. */
+typedef struct {
+	char      *name;
+	guint64    ordinal;
+	MpVerdict  verdict;
+	gint       idle_months;
+	guint64    messages, bytes;
+	guint64    findings[3];
+	guint64    read_errors;
+	char      *last_activity; /* "2025-01-15", or NULL */
+	char      *why;           /* the evidence, or the forwarding */
+} MpAccountStats;
+
 typedef struct {
 	guint64    messages;
 	guint64    bytes;
@@ -90,9 +104,16 @@ typedef struct {
 	guint64    downloaded_octets;
 	guint64    errors_total;        /* errors and notices seen (the lists are capped) */
 	guint64    notices_total;
+	/* accounts: counted per verdict; the worst kept (bounded) */
+	guint64    accounts;
+	guint64    verdicts[MP_VERDICT_N];
+	GPtrArray *worst_accounts;      /* MpAccountStats*, worst first, at most MP_SUMMARY_TOP */
+	char      *account;             /* the account being read, or NULL */
 } MpSummary;
 
 MpSummary *mp_summary_new          (void);
+void       mp_summary_begin_account (MpSummary *s, const char *name);
+void       mp_summary_end_account  (MpSummary *s, const MpAccountResult *r);
 void       mp_summary_free         (MpSummary *s);
 void       mp_summary_begin_source (MpSummary *s, const char *source, const char *kind);
 /* SOURCE could not be opened (or listed) */

@@ -50,7 +50,8 @@ static const CheckDef check_defs[] = {
 	{ MP_CHECK_FOLDER_SIZE, "folder-size", MP_SCOPE_FOLDER, KEY_SIZE, "" },
 	{ MP_CHECK_MAILBOX_SIZE, "mailbox-size", MP_SCOPE_ACCOUNT, KEY_SIZE, "" },
 	{ MP_CHECK_MAILBOX_MESSAGE_COUNT, "mailbox-message-count", MP_SCOPE_ACCOUNT, KEY_COUNT, "" },
-	{ MP_CHECK_ACCOUNT_IDLE, "account-idle", MP_SCOPE_ACCOUNT, KEY_DURATION, "unless-forwarded" },
+	{ MP_CHECK_ACCOUNT_IDLE, "account-idle", MP_SCOPE_ACCOUNT, KEY_DURATION,
+	  "unless-forwarded activity-evidence sent-folders" },
 };
 
 static const char *const common_keys[] = { "check", "severity", "advice", "enabled", "max", NULL };
@@ -140,6 +141,7 @@ rule_free (MpRule *r)
 	g_strfreev (r->mime_types);
 	g_free (r->forbidden);
 	g_strfreev (r->reserved);
+	g_strfreev (r->sent_folders);
 	g_free (r);
 }
 
@@ -643,8 +645,24 @@ parse_rule (Loaded *l, const char *origin, const char *group, MpRule **out, GErr
 		       get_bool (l, origin, group, "odd-blanks", FALSE, &r->no_odd_blanks, error) &&
 		       get_bool (l, origin, group, "case-collisions", FALSE, &r->case_collisions, error);
 	}
-	case MP_CHECK_ACCOUNT_IDLE:
-		return get_bool (l, origin, group, "unless-forwarded", TRUE, &r->unless_forwarded, error);
+	case MP_CHECK_ACCOUNT_IDLE: {
+		/* the kinds of activity evidence (DEFINITIONS.md); file times
+		 * only when asked, since a copy or a restore resets them */
+		NameBit table[MP_EVIDENCE_N_KINDS];
+		for (int k = 0; k < MP_EVIDENCE_N_KINDS; k++) {
+			table[k].name = mp_evidence_kind_name ((MpEvidenceKind) k);
+			table[k].bit = 1u << k;
+		}
+		r->sent_folders = get_list (l, group, "sent-folders");
+		for (int i = 0; r->sent_folders[i]; i++) {
+			char *lower = g_utf8_strdown (r->sent_folders[i], -1);
+			g_free (r->sent_folders[i]);
+			r->sent_folders[i] = lower;
+		}
+		return get_bool (l, origin, group, "unless-forwarded", TRUE, &r->unless_forwarded, error) &&
+		       get_name_bits (l, origin, group, "activity-evidence", table, G_N_ELEMENTS (table),
+		                      MP_EVIDENCE_DEFAULT_KINDS, &r->activity_evidence, error);
+	}
 	default:
 		return TRUE;
 	}
