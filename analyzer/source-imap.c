@@ -162,7 +162,16 @@ imap_setup (MpSource *src, GError **error)
 	im->options.timeout_ms = src->settings.timeout_ms;
 	im->options.alert_func = on_alert;
 	im->max_open = src->settings.connections ? src->settings.connections : DEFAULT_POOL_SIZE;
-	if (src->settings.oauth2_token_file) {
+	if (src->settings.admin_user) {
+		/* one admin credential for every account (imap-sasl.h) */
+		im->options.admin.user = src->settings.admin_user;
+		im->options.admin.form = src->settings.admin_separator ? MP_IMAP_ADMIN_SEPARATOR
+		                                                       : MP_IMAP_ADMIN_AUTHZID;
+		im->options.admin.separator = src->settings.admin_separator;
+		if ((im->password = mp_imap_admin_password_get (src->settings.admin_password_file,
+		                                                error)) == NULL)
+			return NULL;
+	} else if (src->settings.oauth2_token_file) {
 		if ((im->token = mp_imap_token_read (src->settings.oauth2_token_file, error)) == NULL)
 			return NULL;
 	} else if ((im->password = mp_imap_password_get (src->settings.password_file,
@@ -190,9 +199,7 @@ is_virtual (const MpImapFolder *f)
 {
 	/* RFC 6154: \All and \Flagged hold messages of other folders (Gmail's
 	 * All Mail, Starred); counting them would count mail twice */
-	return f->special_use != NULL &&
-	       (g_ascii_strcasecmp (f->special_use, "\\All") == 0 ||
-	        g_ascii_strcasecmp (f->special_use, "\\Flagged") == 0);
+	return (f->special_use & (MP_SPECIAL_USE_ALL | MP_SPECIAL_USE_FLAGGED)) != 0;
 }
 
 static char *
@@ -230,7 +237,9 @@ imap_folders (MpSource *src, GError **error)
 		if (im->url.folder && strcmp (shown, im->url.folder) != 0 && strcmp (f->name, im->url.folder) != 0)
 			continue;
 		/* MpFolder.path holds the raw (modified UTF-7) name for commands */
-		g_ptr_array_add (folders, mp_folder_new (shown, f->name));
+		MpFolder *folder = mp_folder_new (shown, f->name);
+		folder->special_use = f->special_use;
+		g_ptr_array_add (folders, folder);
 	}
 	if (im->url.folder && folders->len == 0) {
 		g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND, "%s: no folder '%s' on the server",

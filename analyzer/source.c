@@ -33,6 +33,9 @@ settings_copy (MpSourceSettings *dst, const MpSourceSettings *src)
 	dst->ca_file = g_strdup (dst->ca_file);
 	dst->password_file = g_strdup (dst->password_file);
 	dst->oauth2_token_file = g_strdup (dst->oauth2_token_file);
+	dst->admin_user = g_strdup (dst->admin_user);
+	dst->admin_separator = g_strdup (dst->admin_separator);
+	dst->admin_password_file = g_strdup (dst->admin_password_file);
 }
 
 static MpSource *
@@ -88,6 +91,9 @@ mp_source_free (MpSource *src)
 	g_free ((char *) src->settings.ca_file);
 	g_free ((char *) src->settings.password_file);
 	g_free ((char *) src->settings.oauth2_token_file);
+	g_free ((char *) src->settings.admin_user);
+	g_free ((char *) src->settings.admin_separator);
+	g_free ((char *) src->settings.admin_password_file);
 	g_free (src);
 }
 

@@ -14,6 +14,7 @@
 #include "mp-error.h"
 #include "message.h"
 #include "mime-analyze.h"
+#include "special-use.h"
 
 G_BEGIN_DECLS
 
@@ -43,11 +44,26 @@ typedef struct {
 	/* message-size limits: near one, an estimated size is measured */
 	guint64     size_limits[MP_MAX_SIZE_LIMITS];
 	guint       n_size_limits;
+	/* Admin login (IMAP): read the URL's user's mailbox with this admin's
+	 * password ($MAILPREFLIGHT_ADMIN_PASSWORD, else the first line of
+	 * admin_password_file), never the user's: SASL PLAIN with the user as
+	 * authorization identity (RFC 4616; Dovecot master users, Cyrus
+	 * admins), or, when admin_separator is set, the login name
+	 * "user<admin_separator>admin" (Dovecot's auth_master_user_separator,
+	 * usually "*"). NULL admin_user: the user's own login. */
+	const char *admin_user;
+	const char *admin_separator;
+	const char *admin_password_file;
 } MpSourceSettings;
 
 typedef struct {
 	char *name;  /* as the user sees it, "/"-separated: "Archive/2019" */
 	char *path;  /* where the backend finds it (file or directory) */
+	/* What the server says the folder is for (RFC 6154: \Sent, \Drafts,
+	 * \Trash, \Junk, \Archive...), whatever its name; a set. IMAP only:
+	 * local backends leave NONE (a name like "Sent" is the rules' guess,
+	 * not the server's word). */
+	MpSpecialUse special_use;
 } MpFolder;
 
 /* What a backend records per message for its worker to find it again. */

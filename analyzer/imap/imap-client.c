@@ -21,6 +21,9 @@ struct _MpImapClient {
 	gboolean   allow_plaintext;
 	guint      timeout_ms;
 	char      *sasl_mechanism;
+	char      *admin_user;     /* admin login (MpImapClientOptions.admin), or NULL */
+	MpImapAdminForm admin_form;
+	char      *admin_separator;
 	MpImapAlertFunc alert_func;
 	gpointer   alert_data;
 	MpImapParserSettings parser_settings;
@@ -95,6 +98,9 @@ mp_imap_client_new (const MpImapUrl *url, const MpImapClientOptions *options)
 	c->allow_plaintext = o->allow_plaintext;
 	c->timeout_ms = o->timeout_ms ? o->timeout_ms : MP_IMAP_DEFAULT_TIMEOUT_MS;
 	c->sasl_mechanism = g_strdup (o->sasl_mechanism);
+	c->admin_user = g_strdup (o->admin.user);
+	c->admin_form = o->admin.form;
+	c->admin_separator = g_strdup (o->admin.separator);
 	c->alert_func = o->alert_func;
 	c->alert_data = o->alert_data;
 	if (o->parser_settings)
@@ -127,6 +133,8 @@ mp_imap_client_free (MpImapClient *c)
 	mp_imap_url_clear (&c->url);
 	g_free (c->ca_file);
 	g_free (c->sasl_mechanism);
+	g_free (c->admin_user);
+	g_free (c->admin_separator);
 	g_ptr_array_unref (c->caps);
 	g_hash_table_unref (c->pending);
 	g_hash_table_unref (c->done);
@@ -647,8 +655,10 @@ auth_result (MpImapClient *c, const MpImapResponse *r, const char *mech, const c
 	if (mp_imap_response_get_status (r) == MP_IMAP_STATUS_OK)
 		return TRUE;
 	g_autofree char *t = response_text (r);
-	client_error (c, error, MP_ERROR_FAILED, "authentication failed for user %s (%s): server said %s%s%s",
-	              c->url.user, mech, t, detail ? "; details: " : "", detail ? detail : "");
+	g_autofree char *as_admin = c->admin_user ? g_strdup_printf (" as admin %s", c->admin_user) : NULL;
+	client_error (c, error, MP_ERROR_FAILED, "authentication failed for user %s%s (%s): server said %s%s%s",
+	              c->url.user, as_admin ? as_admin : "", mech, t, detail ? "; details: " : "",
+	              detail ? detail : "");
 	return FALSE;
 }
 
@@ -692,19 +702,19 @@ sasl_authenticate (MpImapClient *c, MpImapSasl *sasl, GError **error)
 	return ok;
 }
 
-/* LOGIN user password (RFC 3501 §6.2.3), as quoted strings or, for 8-bit
- * octets, literals. */
+/* LOGIN name password (RFC 3501 §6.2.3), as quoted strings or, for 8-bit
+ * octets, literals. NAME is the user's, or "user*admin". */
 static gboolean
-login (MpImapClient *c, const char *password, GError **error)
+login (MpImapClient *c, const char *name, const char *password, GError **error)
 {
 	guint tag = register_tag (c, "LOGIN");
-	gsize cap = strlen (c->url.user) * 2 + strlen (password) * 2 + 64;
+	gsize cap = strlen (name) * 2 + strlen (password) * 2 + 64;
 	g_autoptr(GString) line = g_string_sized_new (cap);
 	g_string_printf (line, "A%u LOGIN ", tag);
-	const char *args[2] = { c->url.user, password };
+	const char *args[2] = { name, password };
 	gboolean literal_plus = mp_imap_client_has_capability (c, "LITERAL+");
 	gboolean ok = TRUE;
-	g_debug ("%s: C: A%u LOGIN %s <secret>", c->url.display, tag, c->url.user);
+	g_debug ("%s: C: A%u LOGIN %s <secret>", c->url.display, tag, name);
 	for (guint i = 0; ok && i < 2; i++) {
 		if (i > 0)
 			g_string_append_c (line, ' ');
@@ -753,6 +763,37 @@ auth_cap (const char *mech)
 	return g_strconcat ("AUTH=", mech, NULL);
 }
 
+/* An admin login sends the admin's password: never with an OAuth2 token
+ * (whose user is the token's), and with an authorization identity only by
+ * SASL PLAIN (RFC 4616 §2; LOGIN has no place for it). */
+static gboolean
+admin_login_possible (MpImapClient *c, gboolean authzid, const char *oauth2_token, GError **error)
+{
+	if (oauth2_token != NULL) {
+		client_error (c, error, MP_ERROR_USAGE, "an admin login takes the admin's password, not an "
+		              "OAuth2 token");
+		return FALSE;
+	}
+	if (!authzid)
+		return TRUE;
+	if (c->sasl_mechanism != NULL && g_ascii_strcasecmp (c->sasl_mechanism, "PLAIN") != 0) {
+		client_error (c, error, MP_ERROR_USAGE,
+		              "an admin login with an authorization identity needs SASL PLAIN, not %s "
+		              "(or log in as \"user%sadmin\")", c->sasl_mechanism,
+		              c->admin_separator ? c->admin_separator : MP_IMAP_DEFAULT_ADMIN_SEPARATOR);
+		return FALSE;
+	}
+	if (!mp_imap_client_has_capability (c, "AUTH=PLAIN")) {
+		client_error (c, error, MP_ERROR_FAILED,
+		              "server does not offer AUTH=PLAIN, which an admin login with an "
+		              "authorization identity needs (RFC 4616); log in as \"user%sadmin\" if it "
+		              "is a Dovecot with a master user separator",
+		              c->admin_separator ? c->admin_separator : MP_IMAP_DEFAULT_ADMIN_SEPARATOR);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 gboolean
 mp_imap_client_authenticate (MpImapClient *c, const char *password, const char *oauth2_token,
                              GError **error)
@@ -765,13 +806,20 @@ mp_imap_client_authenticate (MpImapClient *c, const char *password, const char *
 		client_error (c, error, MP_ERROR_USAGE, "refusing to send credentials without TLS");
 		return FALSE;
 	}
-	if (strpbrk (c->url.user, "\001\r\n") != NULL) {
-		client_error (c, error, MP_ERROR_USAGE, "the user name has control characters");
+	MpImapAdminLogin admin = { c->admin_user, c->admin_form, c->admin_separator };
+	g_autofree char *authzid = NULL, *authcid = NULL;
+	g_autoptr(GError) ierr = NULL;
+	if (!mp_imap_admin_identities (c->url.user, &admin, &authzid, &authcid, &ierr)) {
+		client_error (c, error, MP_ERROR_USAGE, "%s", ierr->message);
 		return FALSE;
 	}
+	if (c->admin_user != NULL && !admin_login_possible (c, authzid != NULL, oauth2_token, error))
+		return FALSE;
 
 	g_autofree char *mech = NULL;
-	if (c->sasl_mechanism != NULL) {
+	if (authzid != NULL) {
+		mech = g_strdup ("PLAIN"); /* only PLAIN carries an authorization identity */
+	} else if (c->sasl_mechanism != NULL) {
 		mech = g_ascii_strup (c->sasl_mechanism, -1);
 		g_autofree char *capname = auth_cap (mech);
 		if (g_strcmp0 (mech, "LOGIN") == 0) {
@@ -819,10 +867,11 @@ mp_imap_client_authenticate (MpImapClient *c, const char *password, const char *
 	c->caps_updated = FALSE;
 	gboolean ok;
 	if (strcmp (mech, "LOGIN") == 0) {
-		ok = login (c, password, error);
+		ok = login (c, authcid, password, error);
 	} else {
-		g_autoptr(MpImapSasl) sasl = mp_imap_sasl_new (mech, c->url.user, c->url.host, c->url.port,
-		                                               oauth ? oauth2_token : password);
+		g_autoptr(MpImapSasl) sasl = oauth ? mp_imap_sasl_new (mech, authcid, c->url.host, c->url.port,
+		                                                       oauth2_token)
+		                                   : mp_imap_sasl_new_plain (authzid, authcid, password);
 		ok = sasl_authenticate (c, sasl, error);
 	}
 	if (!ok)
@@ -845,7 +894,6 @@ mp_imap_folder_free (MpImapFolder *f)
 	g_free (f->name);
 	g_free (f->display);
 	g_strfreev (f->attributes);
-	g_free (f->special_use);
 	g_free (f);
 }
 
@@ -865,10 +913,6 @@ value_cstring (const MpImapValue *v)
 		return NULL;
 	return s;
 }
-
-static const char *const special_uses[] = {
-	"\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash", "\\Important",
-};
 
 static gboolean
 list_untagged (const MpImapResponse *r, gpointer user_data, GError **error)
@@ -897,10 +941,7 @@ list_untagged (const MpImapResponse *r, gpointer user_data, GError **error)
 			g_ptr_array_add (a, g_strdup (s));
 			if (g_ascii_strcasecmp (s, "\\Noselect") == 0 || g_ascii_strcasecmp (s, "\\NonExistent") == 0)
 				f->noselect = TRUE;
-			for (guint k = 0; k < G_N_ELEMENTS (special_uses) && f->special_use == NULL; k++) {
-				if (g_ascii_strcasecmp (s, special_uses[k]) == 0)
-					f->special_use = g_strdup (special_uses[k]);
-			}
+			f->special_use |= mp_special_use_from_attribute (s);
 		}
 		g_ptr_array_add (a, NULL);
 		f->attributes = (char **) g_ptr_array_free (a, FALSE);

@@ -28,7 +28,9 @@
 #pragma once
 
 #include "imap-parser.h"
+#include "imap-sasl.h"
 #include "imap-url.h"
+#include "special-use.h"
 
 G_BEGIN_DECLS
 
@@ -56,6 +58,10 @@ typedef struct {
 	gpointer    alert_data;
 	/* Parser limits and literal streaming (BODY[] to a file); NULL: defaults. */
 	const MpImapParserSettings *parser_settings;
+	/* Admin login: read the URL's user's mailbox with ADMIN.user's password
+	 * (imap-sasl.h: RFC 4616 authorization identity, or Dovecot's
+	 * "user*admin"). ADMIN.user NULL: the user's own login. */
+	MpImapAdminLogin admin;
 } MpImapClientOptions;
 
 #define MP_IMAP_DEFAULT_TIMEOUT_MS 60000
@@ -71,6 +77,9 @@ void          mp_imap_client_free    (MpImapClient *c);
 gboolean      mp_imap_client_connect (MpImapClient *c, GError **error);
 /* Logs in as the URL's user: with OAUTH2_TOKEN by OAUTHBEARER or XOAUTH2,
  * else with PASSWORD by AUTHENTICATE PLAIN (SASL-IR when offered) or LOGIN.
+ * With an admin login (MpImapClientOptions.admin), PASSWORD is the admin's:
+ * AUTHENTICATE PLAIN with the user as authorization identity (the server
+ * must offer AUTH=PLAIN; no OAuth2), or "user*admin" by PLAIN or LOGIN.
  * Never sends a secret without TLS unless allow_plaintext. The caller still
  * owns and clears the secrets. */
 gboolean      mp_imap_client_authenticate (MpImapClient *c, const char *password,
@@ -115,7 +124,7 @@ typedef struct {
 	char     delimiter;    /* hierarchy delimiter, '\0' for NIL */
 	char   **attributes;   /* "\\HasNoChildren", "\\Sent"... as sent */
 	gboolean noselect;     /* \Noselect or \NonExistent: cannot be EXAMINEd */
-	char    *special_use;  /* "\\Sent", "\\All"... (RFC 6154) or NULL */
+	MpSpecialUse special_use; /* \Sent, \All... (RFC 6154): a set, NONE when unmarked */
 	gboolean has_status;   /* LIST-STATUS gave the two numbers below */
 	guint64  messages;
 	guint64  size;         /* G_MAXUINT64 when the server has no STATUS=SIZE */
@@ -124,8 +133,10 @@ typedef struct {
 void mp_imap_folder_free (MpImapFolder *f);
 
 /* LIST "" "*", with RETURN (SPECIAL-USE STATUS (MESSAGES SIZE)) as far as
- * SPECIAL-USE, LIST-STATUS and STATUS=SIZE are advertised. Returns a
- * GPtrArray of MpImapFolder (transfer full), in the server's order. */
+ * SPECIAL-USE, LIST-STATUS and STATUS=SIZE are advertised. Special-use
+ * attributes (RFC 6154) are read from every LIST response, asked for or
+ * not (§2: a server may send them on a plain LIST). Returns a GPtrArray of
+ * MpImapFolder (transfer full), in the server's order. */
 GPtrArray    *mp_imap_client_list    (MpImapClient *c, GError **error);
 
 typedef struct {

@@ -39,34 +39,87 @@ oauth_message (const char *mech, const char *user, const char *host, guint16 por
 }
 
 MpImapSasl *
+mp_imap_sasl_new_plain (const char *authzid, const char *authcid, const char *password)
+{
+	/* RFC 4616 §2: [authzid] NUL authcid NUL passwd */
+	gsize zlen = authzid ? strlen (authzid) : 0, ulen = strlen (authcid), plen = strlen (password);
+	g_autoptr(GString) msg = g_string_sized_new (zlen + ulen + plen + 3);
+	MpImapSasl *s = g_new0 (MpImapSasl, 1);
+
+	if (zlen > 0)
+		g_string_append_len (msg, authzid, (gssize) zlen);
+	g_string_append_c (msg, '\0');
+	g_string_append_len (msg, authcid, (gssize) ulen);
+	g_string_append_c (msg, '\0');
+	g_string_append_len (msg, password, (gssize) plen);
+	s->initial = g_base64_encode ((const guchar *) msg->str, msg->len);
+	mp_imap_secret_wipe (msg->str, msg->allocated_len);
+	s->mechanism = g_strdup ("PLAIN");
+	return s;
+}
+
+MpImapSasl *
 mp_imap_sasl_new (const char *mechanism, const char *user, const char *host, guint16 port,
                   const char *secret)
 {
 	g_autofree char *mech = g_ascii_strup (mechanism, -1);
 	MpImapSasl *s;
 
-	if (strcmp (mech, "PLAIN") == 0) {
-		/* RFC 4616: authzid NUL authcid NUL passwd, authzid empty */
-		gsize ulen = strlen (user), plen = strlen (secret);
-		g_autoptr(GString) msg = g_string_sized_new (ulen + plen + 3);
-		g_string_append_c (msg, '\0');
-		g_string_append_len (msg, user, (gssize) ulen);
-		g_string_append_c (msg, '\0');
-		g_string_append_len (msg, secret, (gssize) plen);
-		s = g_new0 (MpImapSasl, 1);
-		s->initial = g_base64_encode ((const guchar *) msg->str, msg->len);
-		mp_imap_secret_wipe (msg->str, msg->allocated_len);
-	} else if (strcmp (mech, "XOAUTH2") == 0 || strcmp (mech, "OAUTHBEARER") == 0) {
-		char *msg = oauth_message (mech, user, host, port, secret);
-		s = g_new0 (MpImapSasl, 1);
-		s->oauth = TRUE;
-		s->initial = g_base64_encode ((const guchar *) msg, strlen (msg));
-		mp_imap_secret_free (msg);
-	} else {
+	if (strcmp (mech, "PLAIN") == 0)
+		return mp_imap_sasl_new_plain (NULL, user, secret);
+	if (strcmp (mech, "XOAUTH2") != 0 && strcmp (mech, "OAUTHBEARER") != 0)
 		return NULL;
-	}
+	char *msg = oauth_message (mech, user, host, port, secret);
+	s = g_new0 (MpImapSasl, 1);
+	s->oauth = TRUE;
+	s->initial = g_base64_encode ((const guchar *) msg, strlen (msg));
+	mp_imap_secret_free (msg);
 	s->mechanism = g_steal_pointer (&mech);
 	return s;
+}
+
+static gboolean
+bad_name (const char *name)
+{
+	return name == NULL || *name == '\0' || strpbrk (name, "\001\r\n") != NULL;
+}
+
+gboolean
+mp_imap_admin_identities (const char *user, const MpImapAdminLogin *admin, char **authzid,
+                          char **authcid, GError **error)
+{
+	*authzid = *authcid = NULL;
+	if (bad_name (user)) {
+		g_set_error_literal (error, MP_ERROR, MP_ERROR_USAGE,
+		                     "the user name is empty or has control characters");
+		return FALSE;
+	}
+	if (admin == NULL || admin->user == NULL) {
+		*authcid = g_strdup (user);
+		return TRUE;
+	}
+	if (bad_name (admin->user)) {
+		g_set_error_literal (error, MP_ERROR, MP_ERROR_USAGE,
+		                     "the admin user name is empty or has control characters");
+		return FALSE;
+	}
+	if (admin->form == MP_IMAP_ADMIN_AUTHZID) {
+		*authzid = g_strdup (user);
+		*authcid = g_strdup (admin->user);
+		return TRUE;
+	}
+	const char *sep = admin->separator && *admin->separator ? admin->separator
+	                                                          : MP_IMAP_DEFAULT_ADMIN_SEPARATOR;
+	if (bad_name (sep) || strstr (user, sep) != NULL || strstr (admin->user, sep) != NULL) {
+		g_set_error (error, MP_ERROR, MP_ERROR_USAGE,
+		             "cannot log in as \"user%sadmin\": the separator '%s' is in a user name "
+		             "or not printable", sep, sep);
+		return FALSE;
+	}
+	/* Dovecot splits the login name at auth_master_user_separator: the
+	 * user before it, the master user (whose password it is) after it */
+	*authcid = g_strconcat (user, sep, admin->user, NULL);
+	return TRUE;
 }
 
 void

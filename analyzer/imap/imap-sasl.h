@@ -12,6 +12,11 @@
  * server's final NO (RFC 7628 §3.2.3); it is kept so the error message can
  * say why (e.g. "invalid_token").
  *
+ * It also says who logs in for an admin login (MpImapAdminLogin): one
+ * admin credential reads every user's mailbox, through PLAIN's
+ * authorization identity or Dovecot's "user*admin" login name; IMAP and
+ * ManageSieve use it alike.
+ *
  * Ownership: an MpImapSasl copies the credentials it is given and zeroes
  * them (imap-secret.h) when freed. Strings it returns are its own. */
 #pragma once
@@ -22,6 +27,42 @@ G_BEGIN_DECLS
 
 typedef struct _MpImapSasl MpImapSasl;
 
+/* ---- Admin login ---------------------------------------------------- */
+
+/* How an admin logs in as another user with the admin's own password
+ * (auditing every account of a server with one credential). */
+typedef enum {
+	/* SASL PLAIN with an authorization identity (RFC 4616 §2): authzid =
+	 * the user, authcid = the admin. Dovecot master users, Cyrus admins
+	 * (and other servers implementing RFC 4616 proxy authorization). */
+	MP_IMAP_ADMIN_AUTHZID = 0,
+	/* The login name "user*admin" (Dovecot's auth_master_user_separator),
+	 * by any password mechanism: PLAIN without authzid, or IMAP LOGIN. */
+	MP_IMAP_ADMIN_SEPARATOR,
+} MpImapAdminForm;
+
+typedef struct {
+	const char     *user;      /* the admin's login; NULL: no admin login */
+	MpImapAdminForm form;
+	const char     *separator; /* MP_IMAP_ADMIN_SEPARATOR's; NULL: "*" */
+} MpImapAdminLogin;
+
+#define MP_IMAP_DEFAULT_ADMIN_SEPARATOR "*"
+
+/* The identities that log in as USER (ADMIN NULL or without a user: USER
+ * itself), each newly allocated: *AUTHZID (NULL when none) and *AUTHCID,
+ * the name whose password is checked. FALSE with MP_ERROR_USAGE for an
+ * empty name, a name holding \001, CR or LF, or a separator found in
+ * either name (the server would split the login name elsewhere). */
+gboolean    mp_imap_admin_identities (const char *user, const MpImapAdminLogin *admin,
+                                      char **authzid, char **authcid, GError **error);
+
+/* ---- SASL exchanges --------------------------------------------------- */
+
+/* PLAIN (RFC 4616 §2) for AUTHCID with PASSWORD, acting as AUTHZID (NULL
+ * or "": as itself). Neither name may hold \001, CR or LF. */
+MpImapSasl *mp_imap_sasl_new_plain (const char *authzid, const char *authcid,
+                                    const char *password);
 /* An exchange by MECHANISM ("PLAIN", "XOAUTH2", "OAUTHBEARER"; any case)
  * for USER with SECRET: the password for PLAIN, else the access token.
  * HOST and PORT are the server's, which OAUTHBEARER names (RFC 7628 §3.1).

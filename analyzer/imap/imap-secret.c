@@ -190,3 +190,39 @@ mp_imap_token_read (const char *path, GError **error)
 		             "OAuth2 token file %s: expected one access token (printable ASCII, no spaces)", path);
 	return tok;
 }
+
+/* The first line of PATH (without its CR LF), or NULL with ERROR; WHAT
+ * names the file in messages. */
+static char *
+first_line_of (const char *path, const char *what, GError **error)
+{
+	gsize len = 0;
+	char *buf = read_secret_file (path, what, &len, error);
+	if (buf == NULL)
+		return NULL;
+	gsize end = 0;
+	while (end < len && buf[end] != '\n' && buf[end] != '\0')
+		end++;
+	if (end > 0 && buf[end - 1] == '\r')
+		end--;
+	char *line = end > 0 ? g_strndup (buf, end) : NULL;
+	OPENSSL_cleanse (buf, MAX_SECRET_FILE + 1);
+	g_free (buf);
+	if (line == NULL)
+		g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "%s %s: the first line is empty", what, path);
+	return line;
+}
+
+char *
+mp_imap_admin_password_get (const char *password_file, GError **error)
+{
+	const char *env = g_getenv ("MAILPREFLIGHT_ADMIN_PASSWORD");
+	if (env != NULL && *env != '\0')
+		return g_strdup (env);
+	if (password_file != NULL)
+		return first_line_of (password_file, "admin password file", error);
+	g_set_error_literal (error, MP_ERROR, MP_ERROR_USAGE,
+	                     "no admin password: set MAILPREFLIGHT_ADMIN_PASSWORD or give the admin "
+	                     "password file (first line)");
+	return NULL;
+}

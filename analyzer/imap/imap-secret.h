@@ -19,6 +19,12 @@ G_BEGIN_DECLS
  * INTERACTIVE and stdin is a terminal, a prompt without echo on /dev/tty;
  * else MP_ERROR_USAGE saying how to give one. */
 char *mp_imap_password_get (const char *password_file, gboolean interactive, GError **error);
+/* The admin's password for an admin login (imap-sasl.h, MpImapAdminLogin):
+ * $MAILPREFLIGHT_ADMIN_PASSWORD, else the first line of PASSWORD_FILE
+ * (warns when it is readable by group or others); else MP_ERROR_USAGE
+ * saying how to give one. Never a prompt: an audit of many accounts runs
+ * unattended. Never $MAILPREFLIGHT_PASSWORD, which is a user's. */
+char *mp_imap_admin_password_get (const char *password_file, GError **error);
 /* The OAuth2 access token in PATH (surrounding white space removed; at
  * most 64 KiB). */
 char *mp_imap_token_read   (const char *path, GError **error);

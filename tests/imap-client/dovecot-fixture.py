@@ -6,6 +6,7 @@
   dovecot-fixture.py seed DIR           the standard folders and messages (see SEED)
   dovecot-fixture.py mkfolder DIR USER NAME
   dovecot-fixture.py append DIR USER FOLDER FILE [FLAG...]
+  dovecot-fixture.py sieve DIR USER FILE [NAME]   FILE becomes USER's active script
   dovecot-fixture.py stop DIR
 
 Everything lives in DIR (under /tmp: the mail user must be able to traverse
@@ -15,6 +16,15 @@ passwd-file, Maildirs (DIR/mail/USER) and the TLS files. Listeners are on
   imap   STARTTLS (143-style)       imaps  implicit TLS (993-style)
   plain  on 127.0.0.2 when that address can be bound: ssl = no and
          disable_plaintext_auth = no, a server without STARTTLS
+  sieve  ManageSieve (RFC 5804, Pigeonhole's managesieved) with STARTTLS,
+         when dovecot-managesieved is installed ("sieve_port" is null else)
+Users (USERS) log in with their passwords; the master user (MASTER_USERS,
+a separate passwd-file with master = yes) logs in as any of them, by SASL
+PLAIN with an authorization identity (RFC 4616) or as "user*admin"
+(auth_master_user_separator). chloe's Sent folder is "Mes envois"
+(special-use \\Sent, RFC 6154) and she has no folder named Sent. Sieve
+scripts live in HOME/sieve, the active one linked from HOME/.dovecot.sieve
+(Pigeonhole's file storage), HOME being DIR/home/USER.
 Dovecot refuses to run mail processes as root: mail belongs to `vmail`,
 created here with useradd when missing. Needs root (Dovecot's master binds
 and switches users); `start` exits 77 (skip) when dovecot is not installed or
@@ -36,6 +46,15 @@ USERS = {
     "alice": "secret",
     # for LOGIN with literals: space, quote, backslash and UTF-8
     "bob": 'P\u00e4 ss"w\\d',
+    # a French account: her Sent folder is "Mes envois" (SPECIAL-USE \Sent)
+    "chloe": "motdepasse",
+}
+# Dovecot master users (passdb master = yes): log in as any user above
+MASTER_USERS = {"admin": "admin-secret"}
+MASTER_SEPARATOR = "*"
+# per-user settings (userdb extra fields, which override dovecot.conf)
+USER_FIELDS = {
+    "chloe": ["namespace/inbox/mailbox/Sent/auto=no"],
 }
 MAIL_USER = "vmail"
 SKIP = 77
@@ -118,6 +137,12 @@ def ensure_mail_user():
         return pwd.getpwnam(MAIL_USER)
 
 
+def has_managesieve():
+    """Pigeonhole's managesieve (Debian dovecot-managesieved) is installed."""
+    return os.path.exists("/usr/lib/dovecot/managesieve-login") and \
+        os.path.exists("/usr/lib/dovecot/managesieve")
+
+
 def write_config(d, ports, plain_addr):
     vm = ensure_mail_user()
     t = make_certs(d)
@@ -125,10 +150,16 @@ def write_config(d, ports, plain_addr):
         p = os.path.join(d, sub)
         os.makedirs(p, exist_ok=True)
         os.chown(p, vm.pw_uid, vm.pw_gid)
+    # passwd-file: user:password:uid:gid:gecos:home:shell:extra fields
     with open(os.path.join(d, "passwd"), "w") as f:
         for u, pw in USERS.items():
+            extra = " ".join("userdb_" + x for x in USER_FIELDS.get(u, []))
+            f.write("%s:{PLAIN}%s::::::%s\n" % (u, pw, extra))
+    with open(os.path.join(d, "master-users"), "w") as f:
+        for u, pw in MASTER_USERS.items():
             f.write("%s:{PLAIN}%s::::::\n" % (u, pw))
-    os.chmod(os.path.join(d, "passwd"), 0o644)
+    for name in ("passwd", "master-users"):
+        os.chmod(os.path.join(d, name), 0o644)
     listen = "127.0.0.1" + (", " + plain_addr if plain_addr else "")
     plain = ""
     if plain_addr:
@@ -145,13 +176,28 @@ local %s {
   disable_plaintext_auth = no
 }
 """ % plain_addr
+    sieve = ""
+    if ports.get("sieve"):
+        # RFC 5804: ManageSieve has no implicit-TLS port; STARTTLS is offered
+        # (ssl = yes) and passwords are refused before it
+        # (disable_plaintext_auth = yes)
+        sieve = """service managesieve-login {
+  inet_listener sieve {
+    address = 127.0.0.1
+    port = %d
+  }
+}
+plugin {
+  sieve = file:~/sieve;active=~/.dovecot.sieve
+}
+""" % ports["sieve"]
     conf = """# written by tests/imap-client/dovecot-fixture.py; /etc/dovecot is never read
 instance_name = mp-imapc-%(inst)s
 base_dir = %(d)s/run
 state_dir = %(d)s/state
 log_path = %(d)s/dovecot.log
 info_log_path = %(d)s/dovecot.log
-protocols = imap
+protocols = %(protocols)s
 # RFC 7889: announce a size limit, as Gmail does, for `scan --target`
 imap_capability = +APPENDLIMIT=1000
 listen = %(listen)s
@@ -162,6 +208,16 @@ ssl_dh = <%(dh)s
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
 auth_mechanisms = plain login
+# tests log in wrongly on purpose: no growing penalty per client address
+# (anvil's doubles up to 15 s) and no 2 s wait per failure
+auth_failure_delay = 0
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+# admin login as "user*admin" (Dovecot master users)
+auth_master_user_separator = %(sep)s
 default_internal_user = dovecot
 default_internal_group = dovecot
 default_login_user = dovenull
@@ -170,13 +226,24 @@ mail_gid = %(gid)d
 first_valid_uid = %(uid)d
 first_valid_gid = %(gid)d
 mail_location = maildir:%(d)s/mail/%%u
+# master users first: they log in as the user named by the authorization
+# identity (SASL PLAIN, RFC 4616) or before the separator; pass = yes checks
+# that user in the passdb below
+passdb {
+  driver = passwd-file
+  master = yes
+  pass = yes
+  args = scheme=PLAIN username_format=%%u %(d)s/master-users
+}
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%%u %(d)s/passwd
 }
+# the same file as userdb, for per-user settings (its extra fields)
 userdb {
-  driver = static
-  args = uid=%(uid)d gid=%(gid)d home=%(d)s/home/%%u
+  driver = passwd-file
+  args = username_format=%%u %(d)s/passwd
+  default_fields = uid=%(uid)d gid=%(gid)d home=%(d)s/home/%%u
 }
 namespace inbox {
   inbox = yes
@@ -184,6 +251,9 @@ namespace inbox {
   mailbox Sent {
     special_use = \\Sent
     auto = create
+  }
+  mailbox "Mes envois" {
+    special_use = \\Sent
   }
   mailbox Trash {
     special_use = \\Trash
@@ -201,11 +271,12 @@ service imap-login {
     ssl = yes
   }
 %(plain)s}
-%(local)s""" % {
+%(sieve)s%(local)s""" % {
         "inst": "%08x" % zlib.crc32(d.encode()), "d": d, "listen": listen, "cert": t["cert"],
         "key": t["key"], "dh": os.path.join(d, "tls", "dh.pem"), "uid": vm.pw_uid,
         "gid": vm.pw_gid, "imap": ports["imap"], "imaps": ports["imaps"], "plain": plain,
-        "local": local,
+        "local": local, "sieve": sieve, "sep": MASTER_SEPARATOR,
+        "protocols": "imap sieve" if ports.get("sieve") else "imap",
     }
     path = os.path.join(d, "dovecot.conf")
     with open(path, "w") as f:
@@ -252,6 +323,8 @@ def start(d):
     ports = {"imap": free_port(), "imaps": free_port()}
     if plain_addr:
         ports["plain"] = free_port(plain_addr)
+    if has_managesieve():
+        ports["sieve"] = free_port()
     conf, t = write_config(d, ports, plain_addr)
     # the daemon keeps inherited descriptors open: a pipe here would never end
     out_path = os.path.join(d, "dovecot-start.out")
@@ -269,6 +342,8 @@ def start(d):
         wait_port("127.0.0.1", ports["imaps"], deadline)
     if ok and plain_addr:
         ok = wait_port(plain_addr, ports["plain"], deadline)
+    if ok and ports.get("sieve"):
+        ok = wait_port("127.0.0.1", ports["sieve"], deadline)
     if not ok:
         stop(d)
         print("dovecot did not start listening; see %s/dovecot.log" % d, file=sys.stderr)
@@ -278,7 +353,9 @@ def start(d):
         "plain_host": plain_addr, "plain_port": ports.get("plain"),
         "ca_file": t["ca_file"], "cert": t["cert"], "key": t["key"],
         "wrong_cert": t["wrong_cert"], "wrong_key": t["wrong_key"],
-        "users": USERS, "dir": d, "config": conf,
+        "sieve_port": ports.get("sieve"),
+        "users": USERS, "master_users": MASTER_USERS, "master_separator": MASTER_SEPARATOR,
+        "dir": d, "config": conf,
     }
     with open(info_path(d), "w") as f:
         json.dump(info, f)
@@ -341,6 +418,29 @@ def connect(d, user):
     return m
 
 
+def install_sieve(d, user, path, name="main"):
+    """Pigeonhole's file storage (sieve = file:~/sieve;active=~/.dovecot.sieve):
+    the script is HOME/sieve/NAME.sieve and HOME/.dovecot.sieve a relative
+    link to it, owned by the mail user, as ManageSieve's SETACTIVE leaves
+    them."""
+    if "/" in name or name.startswith("."):
+        raise SystemExit("sieve: bad script name %r" % name)
+    vm = ensure_mail_user()
+    home = os.path.join(os.path.abspath(d), "home", user)
+    scripts = os.path.join(home, "sieve")
+    os.makedirs(scripts, exist_ok=True)
+    target = os.path.join(scripts, name + ".sieve")
+    shutil.copyfile(path, target)
+    link = os.path.join(home, ".dovecot.sieve")
+    if os.path.lexists(link):
+        os.unlink(link)
+    os.symlink(os.path.join("sieve", name + ".sieve"), link)
+    for p in (home, scripts, target):
+        os.chown(p, vm.pw_uid, vm.pw_gid)
+    os.lchown(link, vm.pw_uid, vm.pw_gid)
+    return 0
+
+
 def quote(name):
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -378,6 +478,7 @@ def message(n, subject, extra=b""):
 # SEED: what the C tests expect for alice. INBOX: 3 messages (the 2nd
 # \Flagged, none \Seen); folders Archive (1 message), "Entwürfe" (mUTF-7
 # Entw&APw-rfe) and "Projects/2024"; Sent and Trash exist with SPECIAL-USE.
+# chloe: "Mes envois" (\Sent, 1 message) and Trash, no Sent; INBOX 1 message.
 def seed(d):
     m = connect(d, "alice")
     for name in ("Archive", "Entw\u00fcrfe", "Projects/2024"):
@@ -386,6 +487,11 @@ def seed(d):
     check(m.append("INBOX", "(\\Flagged)", None, message(2, "two", b"x" * 1000 + b"\r\n")), "APPEND 2")
     check(m.append("INBOX", None, None, message(3, "three")), "APPEND 3")
     check(m.append("Archive", "(\\Answered)", None, message(4, "four")), "APPEND 4")
+    m.logout()
+    m = connect(d, "chloe")
+    check(m.create(quote("Mes envois")), "CREATE Mes envois")
+    check(m.append(quote("Mes envois"), "(\\Seen)", None, message(5, "envoi")), "APPEND 5")
+    check(m.append("INBOX", None, None, message(6, "bonjour")), "APPEND 6")
     m.logout()
     return 0
 
@@ -409,6 +515,8 @@ def main(argv):
         return mkfolder(d, argv[3], argv[4])
     if cmd == "append" and len(argv) >= 6:
         return append(d, argv[3], argv[4], argv[5], argv[6:])
+    if cmd == "sieve" and len(argv) in (5, 6):
+        return install_sieve(d, argv[3], argv[4], *argv[5:])
     print(__doc__, file=sys.stderr)
     return 2
 

@@ -25,6 +25,13 @@ Scenarios:
   pipeline     answers two pipelined NOOPs in reverse order
   appendlimit-login  APPENDLIMIT=2000 in CAPABILITY only after a login as
                "alice" with "secret" (Gmail announces it only then)
+  admin        an admin login as alice with admin's "admin-secret": SASL
+               PLAIN with authzid "alice", or "alice*admin" by PLAIN or LOGIN
+  admin-noplain  the same without AUTH=PLAIN: LOGIN "alice*admin" only
+  special-use  LIST-EXTENDED and SPECIAL-USE: LIST must ask RETURN
+               (SPECIAL-USE); "Mes envois" is \\Sent, one folder has two uses
+  special-use-plain  SPECIAL-USE without LIST-EXTENDED: a plain LIST, whose
+               answer carries the attributes anyway (RFC 6154 §2)
 """
 import base64
 import json
@@ -110,9 +117,18 @@ def quoted_args(whole):
     return out
 
 
-def generic(c, caps, login_ok=lambda *a: True, caps_after_login=None):
+def alice_plain(dec):
+    return dec.split(b"\0")[1:] == [b"alice", b"secret"]
+
+
+LIST_INBOX = '* LIST (\\HasNoChildren) "/" INBOX\r\n'
+
+
+def generic(c, caps, login_ok=lambda *a: True, caps_after_login=None, plain_ok=alice_plain,
+            list_lines=LIST_INBOX):
     """A tiny command loop: CAPABILITY, LOGIN, AUTHENTICATE PLAIN, NOOP,
-    LIST, LOGOUT. CAPS_AFTER_LOGIN: what CAPABILITY says once logged in."""
+    LIST, LOGOUT. CAPS_AFTER_LOGIN: what CAPABILITY says once logged in;
+    PLAIN_OK(decoded PLAIN message): accept it; LIST_LINES: LIST's answer."""
     logged_in = False
     while True:
         tag, verb, whole, lits = c.command()
@@ -130,14 +146,16 @@ def generic(c, caps, login_ok=lambda *a: True, caps_after_login=None):
                 c.send("+ \r\n")
                 payload = c.line()
             dec = base64.b64decode(payload)
-            ok = dec.split(b"\0")[1:] == [b"alice", b"secret"]
+            ok = plain_ok(dec)
             logged_in = logged_in or ok
-            c.send("%s %s\r\n" % (tag, "OK [CAPABILITY IMAP4rev1 IDLE] in" if ok else
+            # the capabilities after login come with the OK, as Dovecot's
+            after = caps_after_login or (caps + " IDLE")
+            c.send("%s %s\r\n" % (tag, "OK [CAPABILITY %s] in" % after if ok else
                                   "NO [AUTHENTICATIONFAILED] bad"))
         elif verb == "NOOP":
             c.send("%s OK noop\r\n" % tag)
         elif verb == "LIST":
-            c.send('* LIST (\\HasNoChildren) "/" INBOX\r\n%s OK list\r\n' % tag)
+            c.send('%s%s OK list\r\n' % (list_lines, tag))
         elif verb == "LOGOUT":
             c.send("* BYE bye\r\n%s OK logout\r\n" % tag)
             return
@@ -236,6 +254,27 @@ def scenario(name, c):
     elif name == "appendlimit-login":
         c.send("* OK [CAPABILITY %s] fake ready\r\n" % CAPS)
         generic(c, CAPS, caps_after_login=CAPS + " APPENDLIMIT=2000")
+    elif name in ("admin", "admin-noplain"):
+        caps = CAPS if name == "admin" else "IMAP4rev1 LITERAL+"
+        c.send("* OK [CAPABILITY %s] fake ready\r\n" % caps)
+
+        def admin_plain(dec):
+            # RFC 4616: authzid NUL authcid NUL password
+            return dec in (b"alice\0admin\0admin-secret", b"\0alice*admin\0admin-secret")
+
+        def admin_login(whole, lits):
+            return quoted_args(whole) == ["alice*admin", "admin-secret"]
+        generic(c, caps, admin_login, plain_ok=admin_plain)
+    elif name in ("special-use", "special-use-plain"):
+        caps = CAPS + " SPECIAL-USE" + (" LIST-EXTENDED" if name == "special-use" else "")
+        c.send("* OK [CAPABILITY %s] fake ready\r\n" % caps)
+        lines = ('* LIST (\\HasNoChildren) "/" INBOX\r\n'
+                 '* LIST (\\HasNoChildren \\Sent) "/" "Mes envois"\r\n'
+                 '* LIST (\\HasNoChildren \\sent) "/" Sent\r\n'
+                 '* LIST (\\Archive \\JUNK \\HasNoChildren) "/" Both\r\n'
+                 '* LIST (\\All \\Noselect) "/" "[Gmail]/All Mail"\r\n'
+                 '* LIST (\\Marked \\Sentinel) "/" Other\r\n')
+        generic(c, caps, list_lines=lines)
     elif name == "pipeline":
         c.send("* OK [CAPABILITY %s] fake ready\r\n" % CAPS)
         t1, _, _, _ = c.command()

@@ -32,6 +32,10 @@
 /* The SEED contract of dovecot-fixture.py. */
 #define ALICE_PASSWORD "secret"
 #define BOB_PASSWORD   "P\xc3\xa4 ss\"w\\d"
+#define CHLOE_PASSWORD "motdepasse"
+/* the master user (MASTER_USERS), separator "*" */
+#define ADMIN_USER     "admin"
+#define ADMIN_PASSWORD "admin-secret"
 
 static const char *
 env_or_skip (const char *name)
@@ -312,6 +316,67 @@ test_sasl (void)
 	}
 }
 
+/* Who logs in for an admin login (RFC 4616 §2 authzid, Dovecot's
+ * "user*admin"), and the PLAIN message that carries it. */
+static void
+test_admin_identities (void)
+{
+	static const struct {
+		const char     *user, *admin, *separator;
+		MpImapAdminForm form;
+		const char     *authzid, *authcid; /* NULL authcid: refused */
+	} cases[] = {
+		{ "alice", NULL, NULL, MP_IMAP_ADMIN_AUTHZID, NULL, "alice" },
+		{ "alice", "admin", NULL, MP_IMAP_ADMIN_AUTHZID, "alice", "admin" },
+		{ "alice", "admin", NULL, MP_IMAP_ADMIN_SEPARATOR, NULL, "alice*admin" },
+		{ "alice@example.org", "admin", "%", MP_IMAP_ADMIN_SEPARATOR, NULL, "alice@example.org%admin" },
+		{ "alice", "admin", "", MP_IMAP_ADMIN_SEPARATOR, NULL, "alice*admin" },
+		/* the separator inside a name: the server would split elsewhere */
+		{ "al*ice", "admin", NULL, MP_IMAP_ADMIN_SEPARATOR, NULL, NULL },
+		{ "alice", "ad*min", "*", MP_IMAP_ADMIN_SEPARATOR, NULL, NULL },
+		{ "alice", "admin", "\n", MP_IMAP_ADMIN_SEPARATOR, NULL, NULL },
+		/* an authzid may hold the separator: nothing is split */
+		{ "al*ice", "admin", NULL, MP_IMAP_ADMIN_AUTHZID, "al*ice", "admin" },
+		{ "alice", "", NULL, MP_IMAP_ADMIN_AUTHZID, NULL, NULL },
+		{ "alice", "ad\001min", NULL, MP_IMAP_ADMIN_AUTHZID, NULL, NULL },
+		{ "al\rice", "admin", NULL, MP_IMAP_ADMIN_AUTHZID, NULL, NULL },
+		{ "", NULL, NULL, MP_IMAP_ADMIN_AUTHZID, NULL, NULL },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		MpImapAdminLogin admin = { cases[i].admin, cases[i].form, cases[i].separator };
+		g_autofree char *authzid = NULL, *authcid = NULL;
+		g_autoptr(GError) error = NULL;
+		g_test_message ("case %u: %s / %s", i, cases[i].user, cases[i].admin ? cases[i].admin : "-");
+		gboolean ok = mp_imap_admin_identities (cases[i].user, &admin, &authzid, &authcid, &error);
+		if (cases[i].authcid == NULL) {
+			g_assert_false (ok);
+			g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+			g_assert_null (authzid);
+			g_assert_null (authcid);
+			continue;
+		}
+		g_assert_no_error (error);
+		g_assert_true (ok);
+		g_assert_cmpstr (authzid, ==, cases[i].authzid);
+		g_assert_cmpstr (authcid, ==, cases[i].authcid);
+	}
+	/* NULL admin: the user's own login */
+	g_autofree char *z = NULL, *c = NULL;
+	g_assert_true (mp_imap_admin_identities ("bob", NULL, &z, &c, NULL));
+	g_assert_null (z);
+	g_assert_cmpstr (c, ==, "bob");
+
+	/* RFC 4616 §2: authzid NUL authcid NUL passwd */
+	gsize len = 0;
+	g_autoptr(MpImapSasl) s = mp_imap_sasl_new_plain ("alice", "admin", "pw");
+	g_assert_cmpstr (mp_imap_sasl_get_mechanism (s), ==, "PLAIN");
+	g_autofree guchar *dec = g_base64_decode (mp_imap_sasl_initial_response (s), &len);
+	g_assert_cmpmem (dec, len, "alice\0admin\0pw", 14);
+	g_autoptr(MpImapSasl) s2 = mp_imap_sasl_new_plain ("", "alice*admin", "pw");
+	g_autofree guchar *dec2 = g_base64_decode (mp_imap_sasl_initial_response (s2), &len);
+	g_assert_cmpmem (dec2, len, "\0alice*admin\0pw", 15);
+}
+
 /* A listening socket on 127.0.0.1; its port in *PORT. */
 static int
 listen_loopback (guint16 *port)
@@ -468,6 +533,47 @@ test_password_sources (void)
 
 	unlink (file);
 	unlink (tok);
+	rmdir (dir);
+}
+
+static void
+test_admin_password_sources (void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp ("imapc-apw-XXXXXX", &error);
+	g_assert_no_error (error);
+	g_autofree char *file = g_build_filename (dir, "admin-pw", NULL);
+
+	g_unsetenv ("MAILPREFLIGHT_ADMIN_PASSWORD");
+	/* a user's password is never taken for the admin's */
+	g_setenv ("MAILPREFLIGHT_PASSWORD", "users-own", TRUE);
+	char *pw = mp_imap_admin_password_get (NULL, &error);
+	g_assert_null (pw);
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, "MAILPREFLIGHT_ADMIN_PASSWORD"));
+	g_clear_error (&error);
+	g_unsetenv ("MAILPREFLIGHT_PASSWORD");
+
+	write_private (file, "adm1n pw\r\nsecond\n");
+	pw = mp_imap_admin_password_get (file, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "adm1n pw");
+	mp_imap_secret_free (pw);
+
+	g_setenv ("MAILPREFLIGHT_ADMIN_PASSWORD", "from-env", TRUE);
+	pw = mp_imap_admin_password_get (file, &error);
+	g_assert_cmpstr (pw, ==, "from-env");
+	mp_imap_secret_free (pw);
+	g_unsetenv ("MAILPREFLIGHT_ADMIN_PASSWORD");
+
+	write_private (file, "\n");
+	g_assert_null (mp_imap_admin_password_get (file, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, "admin password file"));
+	g_clear_error (&error);
+	unlink (file);
+	g_assert_null (mp_imap_admin_password_get (file, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_NOT_FOUND);
 	rmdir (dir);
 }
 
@@ -795,6 +901,135 @@ test_fake_plain_no_ir (void)
 	g_assert_nonnull (strstr (t, "AUTHENTICATE PLAIN\n"));
 }
 
+/* An admin login on a fake server: what is sent for each form. */
+#define ADMIN_OK (-1) /* admin_case's EXPECT_ERROR when the login succeeds */
+
+static void
+admin_case (const char *scenario, MpImapAdminForm form, const char *mechanism, const char *expect_sent,
+            int expect_error)
+{
+	Fake f;
+	if (!fake_start (&f, scenario, FAKE_TLS))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	MpImapClientOptions o = tls_options ();
+	o.admin.user = ADMIN_USER;
+	o.admin.form = form;
+	o.sasl_mechanism = mechanism;
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	gboolean ok = mp_imap_client_authenticate (c, ADMIN_PASSWORD, NULL, &error);
+	if (expect_error == ADMIN_OK) {
+		g_assert_no_error (error);
+		g_assert_true (ok);
+	} else {
+		g_assert_false (ok);
+		g_assert_error (error, MP_ERROR, expect_error);
+		g_test_message ("%s", error->message);
+		g_assert_null (strstr (error->message, ADMIN_PASSWORD));
+	}
+	mp_imap_client_logout (c);
+	g_autofree char *t = fake_finish (&f);
+	if (expect_sent != NULL) {
+		g_assert_nonnull (strstr (t, expect_sent));
+	} else {
+		/* refused before anything was sent */
+		g_assert_null (strstr (t, "AUTHENTICATE"));
+		g_assert_null (strstr (t, "LOGIN \""));
+	}
+}
+
+static void
+test_fake_admin (void)
+{
+	/* RFC 4616: authzid "alice", authcid "admin" (base64 of
+	 * "alice\0admin\0admin-secret") */
+	admin_case ("admin", MP_IMAP_ADMIN_AUTHZID, NULL,
+	            "AUTHENTICATE PLAIN YWxpY2UAYWRtaW4AYWRtaW4tc2VjcmV0\n", ADMIN_OK);
+	/* "alice*admin" by PLAIN ("\0alice*admin\0admin-secret") */
+	admin_case ("admin", MP_IMAP_ADMIN_SEPARATOR, NULL,
+	            "AUTHENTICATE PLAIN AGFsaWNlKmFkbWluAGFkbWluLXNlY3JldA==\n", ADMIN_OK);
+	/* "alice*admin" by LOGIN */
+	admin_case ("admin", MP_IMAP_ADMIN_SEPARATOR, "LOGIN", "LOGIN \"alice*admin\" \"admin-secret\"\n", ADMIN_OK);
+	/* an authorization identity has no place in LOGIN */
+	admin_case ("admin", MP_IMAP_ADMIN_AUTHZID, "LOGIN", NULL, MP_ERROR_USAGE);
+	/* without AUTH=PLAIN: only the separator form */
+	admin_case ("admin-noplain", MP_IMAP_ADMIN_AUTHZID, NULL, NULL, MP_ERROR_FAILED);
+	admin_case ("admin-noplain", MP_IMAP_ADMIN_SEPARATOR, NULL, "LOGIN \"alice*admin\" \"admin-secret\"\n", ADMIN_OK);
+}
+
+static void
+test_fake_admin_refused (void)
+{
+	Fake f;
+	if (!fake_start (&f, "admin", FAKE_TLS))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	MpImapClientOptions o = tls_options ();
+	o.admin.user = ADMIN_USER;
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	/* an OAuth2 token is a user's own: not for an admin login */
+	g_assert_false (mp_imap_client_authenticate (c, NULL, "tok", &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_clear_error (&error);
+	g_assert_false (mp_imap_client_authenticate (c, "wrong", NULL, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_FAILED);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "authentication failed for user alice as admin admin (PLAIN)"));
+	mp_imap_client_logout (c);
+	g_free (fake_finish (&f));
+}
+
+/* RFC 6154: special uses from LIST, asked for with RETURN (SPECIAL-USE)
+ * when LIST-EXTENDED is there, read from a plain LIST otherwise. */
+static void
+special_use_case (const char *scenario, const char *expect_list)
+{
+	Fake f;
+	if (!fake_start (&f, scenario, FAKE_TLS))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	MpImapClientOptions o = tls_options ();
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_true (mp_imap_client_authenticate (c, ALICE_PASSWORD, NULL, &error));
+	g_autoptr(GPtrArray) folders = mp_imap_client_list (c, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (folders->len, ==, 6);
+	static const struct {
+		const char  *name;
+		MpSpecialUse use;
+	} want[] = {
+		{ "INBOX", MP_SPECIAL_USE_NONE },
+		{ "Mes envois", MP_SPECIAL_USE_SENT },
+		{ "Sent", MP_SPECIAL_USE_SENT },                             /* "\sent": any case */
+		{ "Both", MP_SPECIAL_USE_ARCHIVE | MP_SPECIAL_USE_JUNK },   /* two uses */
+		{ "[Gmail]/All Mail", MP_SPECIAL_USE_ALL },
+		{ "Other", MP_SPECIAL_USE_NONE },                            /* \Sentinel is no \Sent */
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (want); i++) {
+		MpImapFolder *folder = g_ptr_array_index (folders, i);
+		g_assert_cmpstr (folder->name, ==, want[i].name);
+		g_assert_cmpint (folder->special_use, ==, want[i].use);
+	}
+	mp_imap_client_logout (c);
+	g_autofree char *t = fake_finish (&f);
+	g_assert_nonnull (strstr (t, expect_list));
+}
+
+static void
+test_fake_special_use (void)
+{
+	special_use_case ("special-use", "LIST \"\" \"*\" RETURN (SPECIAL-USE)\n");
+	/* no LIST-EXTENDED: no RETURN option (RFC 5258 §3), the attributes
+	 * come anyway (RFC 6154 §2) */
+	special_use_case ("special-use-plain", "LIST \"\" \"*\"\n");
+}
+
 static void
 oauth_case (const char *scenario, const char *mech, const char *token, gboolean expect_ok)
 {
@@ -1072,9 +1307,10 @@ test_dovecot_list (void)
 	g_assert_no_error (error);
 	for (guint i = 0; i < folders->len; i++) {
 		MpImapFolder *f = g_ptr_array_index (folders, i);
+		g_autofree char *uses = mp_special_use_to_string (f->special_use);
 		g_test_message ("%s (%s) %c use=%s messages=%" G_GUINT64_FORMAT " size=%" G_GUINT64_FORMAT,
-		                f->display, f->name, f->delimiter ? f->delimiter : '-',
-		                f->special_use ? f->special_use : "-", f->messages, f->size);
+		                f->display, f->name, f->delimiter ? f->delimiter : '-', uses, f->messages,
+		                f->size);
 	}
 	MpImapFolder *inbox = find_folder (folders, "INBOX");
 	g_assert_nonnull (inbox);
@@ -1093,10 +1329,113 @@ test_dovecot_list (void)
 	g_assert_nonnull (find_folder (folders, "Projects/2024"));
 	MpImapFolder *sent = find_folder (folders, "Sent");
 	g_assert_nonnull (sent);
-	g_assert_cmpstr (sent->special_use, ==, "\\Sent");
+	g_assert_cmpint (sent->special_use, ==, MP_SPECIAL_USE_SENT);
 	MpImapFolder *trash = find_folder (folders, "Trash");
 	g_assert_nonnull (trash);
-	g_assert_cmpstr (trash->special_use, ==, "\\Trash");
+	g_assert_cmpint (trash->special_use, ==, MP_SPECIAL_USE_TRASH);
+	g_assert_cmpint (archive->special_use, ==, MP_SPECIAL_USE_NONE);
+	g_assert_cmpint (inbox->special_use, ==, MP_SPECIAL_USE_NONE);
+	mp_imap_client_logout (c);
+}
+
+/* An admin login on a real Dovecot with a master user (dovecot-fixture.py:
+ * passdb master = yes): each form reads chloe's mailbox, whose Sent folder
+ * only she has ("Mes envois"). */
+static void
+test_dovecot_admin (void)
+{
+	static const struct {
+		const char     *scheme, *port_var, *mechanism;
+		MpImapAdminForm form;
+	} forms[] = {
+		{ "imaps", "IMAPC_IMAPS_PORT", NULL, MP_IMAP_ADMIN_AUTHZID },
+		{ "imap", "IMAPC_IMAP_PORT", NULL, MP_IMAP_ADMIN_AUTHZID },
+		{ "imaps", "IMAPC_IMAPS_PORT", NULL, MP_IMAP_ADMIN_SEPARATOR },
+		{ "imap", "IMAPC_IMAP_PORT", "LOGIN", MP_IMAP_ADMIN_SEPARATOR },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (forms); i++) {
+		g_autofree char *url = dovecot_url (forms[i].scheme, "chloe", "IMAPC_HOST", forms[i].port_var);
+		if (url == NULL)
+			return;
+		MpImapClientOptions o = tls_options ();
+		o.admin.user = ADMIN_USER;
+		o.admin.form = forms[i].form;
+		o.sasl_mechanism = forms[i].mechanism;
+		g_autoptr(MpImapClient) c = client_for (url, &o);
+		g_autoptr(GError) error = NULL;
+		g_test_message ("%s form %d mechanism %s", url, forms[i].form,
+		                forms[i].mechanism ? forms[i].mechanism : "-");
+		g_assert_true (mp_imap_client_connect (c, &error));
+		g_assert_true (mp_imap_client_authenticate (c, ADMIN_PASSWORD, NULL, &error));
+		g_assert_no_error (error);
+		g_autoptr(GPtrArray) folders = mp_imap_client_list (c, &error);
+		g_assert_no_error (error);
+		MpImapFolder *sent = find_folder (folders, "Mes envois");
+		g_assert_cmpint (sent->special_use, ==, MP_SPECIAL_USE_SENT);
+		mp_imap_client_logout (c);
+	}
+
+	/* the admin's password is checked, and the user must exist */
+	static const struct {
+		const char     *user, *password;
+		MpImapAdminForm form;
+	} bad[] = {
+		{ "chloe", "wrong", MP_IMAP_ADMIN_AUTHZID },
+		{ "chloe", "wrong", MP_IMAP_ADMIN_SEPARATOR },
+		{ "nobody", ADMIN_PASSWORD, MP_IMAP_ADMIN_AUTHZID },
+		{ "nobody", ADMIN_PASSWORD, MP_IMAP_ADMIN_SEPARATOR },
+		/* a user's own password is not an admin's */
+		{ "chloe", CHLOE_PASSWORD, MP_IMAP_ADMIN_AUTHZID },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+		g_autofree char *url = dovecot_url ("imaps", bad[i].user, "IMAPC_HOST", "IMAPC_IMAPS_PORT");
+		MpImapClientOptions o = tls_options ();
+		o.admin.user = ADMIN_USER;
+		o.admin.form = bad[i].form;
+		g_autoptr(MpImapClient) c = client_for (url, &o);
+		g_autoptr(GError) error = NULL;
+		g_assert_true (mp_imap_client_connect (c, &error));
+		g_assert_false (mp_imap_client_authenticate (c, bad[i].password, NULL, &error));
+		g_assert_error (error, MP_ERROR, MP_ERROR_FAILED);
+		g_test_message ("%s", error->message);
+		g_assert_nonnull (strstr (error->message, "as admin admin"));
+		g_assert_null (strstr (error->message, bad[i].password));
+		mp_imap_client_logout (c);
+	}
+}
+
+/* RFC 6154 on a real Dovecot: chloe's Sent folder is "Mes envois", known as
+ * Sent by its attribute, and there is no folder named Sent. */
+static void
+test_dovecot_special_use (void)
+{
+	g_autofree char *url = dovecot_url ("imaps", "chloe", "IMAPC_HOST", "IMAPC_IMAPS_PORT");
+	if (url == NULL)
+		return;
+	MpImapClientOptions o = tls_options ();
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_true (mp_imap_client_authenticate (c, CHLOE_PASSWORD, NULL, &error));
+	g_assert_no_error (error);
+	/* Dovecot offers both, so LIST asks RETURN (SPECIAL-USE) */
+	g_assert_true (mp_imap_client_has_capability (c, "SPECIAL-USE"));
+	g_assert_true (mp_imap_client_has_capability (c, "LIST-EXTENDED"));
+	g_autoptr(GPtrArray) folders = mp_imap_client_list (c, &error);
+	g_assert_no_error (error);
+	guint sent = 0;
+	for (guint i = 0; i < folders->len; i++) {
+		MpImapFolder *f = g_ptr_array_index (folders, i);
+		g_assert_cmpstr (f->display, !=, "Sent");
+		if (f->special_use & MP_SPECIAL_USE_SENT) {
+			sent++;
+			g_assert_cmpstr (f->display, ==, "Mes envois");
+			g_assert_cmpuint (f->messages, ==, 1);
+		}
+	}
+	g_assert_cmpuint (sent, ==, 1);
+	g_assert_cmpint (find_folder (folders, "Trash")->special_use, ==, MP_SPECIAL_USE_TRASH);
+	g_assert_cmpint (find_folder (folders, "INBOX")->special_use, ==, MP_SPECIAL_USE_NONE);
 	mp_imap_client_logout (c);
 }
 
@@ -1234,8 +1573,10 @@ main (int argc, char **argv)
 	g_test_add_func ("/imap-client/unit/url", test_url);
 	g_test_add_func ("/imap-client/unit/url-copy", test_url_copy);
 	g_test_add_func ("/imap-client/unit/sasl", test_sasl);
+	g_test_add_func ("/imap-client/unit/admin-identities", test_admin_identities);
 	g_test_add_func ("/imap-client/unit/transport", test_transport);
 	g_test_add_func ("/imap-client/unit/password-sources", test_password_sources);
+	g_test_add_func ("/imap-client/unit/admin-password-sources", test_admin_password_sources);
 	g_test_add_func ("/imap-client/unit/astring", test_astring);
 	g_test_add_func ("/imap-client/unit/fetch-guard", test_fetch_guard);
 
@@ -1256,6 +1597,9 @@ main (int argc, char **argv)
 	g_test_add_func ("/imap-client/fake/oauth2", test_fake_oauth);
 	g_test_add_func ("/imap-client/fake/alert", test_fake_alert);
 	g_test_add_func ("/imap-client/fake/pipeline", test_fake_pipeline);
+	g_test_add_func ("/imap-client/fake/admin", test_fake_admin);
+	g_test_add_func ("/imap-client/fake/admin-refused", test_fake_admin_refused);
+	g_test_add_func ("/imap-client/fake/special-use", test_fake_special_use);
 
 	g_test_add_func ("/imap-client/dovecot/imaps", test_dovecot_imaps);
 	g_test_add_func ("/imap-client/dovecot/localhost", test_dovecot_localhost);
@@ -1266,5 +1610,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/imap-client/dovecot/plain-listener", test_dovecot_plain_listener);
 	g_test_add_func ("/imap-client/dovecot/list", test_dovecot_list);
 	g_test_add_func ("/imap-client/dovecot/examine-fetch", test_dovecot_examine_fetch);
+	g_test_add_func ("/imap-client/dovecot/admin", test_dovecot_admin);
+	g_test_add_func ("/imap-client/dovecot/special-use", test_dovecot_special_use);
 	return g_test_run ();
 }
