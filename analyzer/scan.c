@@ -315,12 +315,16 @@ source_settings (const MpScanOptions *opt, const MpAccountSource *as, MpSourceSe
 		*out = *opt->source_settings;
 	else
 		memset (out, 0, sizeof *out);
+	/* the account's own secret is its own login, not the admin's */
 	if (as->password_file) {
 		out->password_file = as->password_file;
 		out->oauth2_token_file = NULL;
+		out->admin_user = NULL;
 	}
-	if (as->oauth2_token_file)
+	if (as->oauth2_token_file) {
 		out->oauth2_token_file = as->oauth2_token_file;
+		out->admin_user = NULL;
+	}
 }
 
 static void

@@ -74,8 +74,20 @@ mp_folder_role (const MpFolder *folder, const char *const *extra_sent_names)
 {
 	g_autofree char *lower = last_level_lower (folder->name);
 
+	/* what the server says wins over the name (RFC 6154): a "Mes envois"
+	 * marked \Sent is the Sent folder */
+	if (folder->special_use & MP_SPECIAL_USE_SENT)
+		return MP_FOLDER_ROLE_SENT;
+	if (folder->special_use & MP_SPECIAL_USE_DRAFTS)
+		return MP_FOLDER_ROLE_DRAFTS;
+	if (folder->special_use & MP_SPECIAL_USE_TRASH)
+		return MP_FOLDER_ROLE_TRASH;
+	if (folder->special_use & MP_SPECIAL_USE_JUNK)
+		return MP_FOLDER_ROLE_JUNK;
 	if (g_ascii_strcasecmp (folder->name, "INBOX") == 0)
 		return MP_FOLDER_ROLE_INBOX;
+	/* a server that names its special-use folders does not call another
+	 * folder "Sent" for nothing; without the attributes, the names */
 	if (in_list (lower, sent_names) || in_list (lower, extra_sent_names))
 		return MP_FOLDER_ROLE_SENT;
 	if (in_list (lower, drafts_names))
