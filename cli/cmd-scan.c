@@ -322,6 +322,13 @@ mp_cmd_scan (int argc, char **argv)
 		MpRunInfo *run = mp_run_info_new_current (command, TRUE, rules->as_of);
 		run->rules_name = g_strdup (rules->name);
 		run->rules_origin = g_strdup (rules->origin);
+		run->rules_digest = mp_rules_digest (rules);
+		if (evidence_kinds) {
+			/* --activity-evidence judges too: runs to merge must agree on it */
+			g_autofree char *both = g_strdup_printf ("%s+evidence=%u", run->rules_digest, evidence_kinds);
+			g_free (run->rules_digest);
+			run->rules_digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, both, -1);
+		}
 		run->insecure_skip_verify = insecure;
 		run->metadata_only = metadata_only;
 		g_ptr_array_add (meta->runs, run);

@@ -2,6 +2,7 @@
  * into a tiny tree only one message (or header field) at a time; "sources",
  * "folders" and "messages" are walked as streams. */
 #include "json-read.h"
+#include "discover.h"
 #include "mp-error.h"
 
 #include <errno.h>
@@ -34,6 +35,17 @@ typedef struct {
 	MpReportMeta *meta;
 	gboolean    first;
 	gboolean    schema_ok;
+	guint       major;      /* the schema's major version: 1 or 2 */
+	/* the list being walked: "accounts" (2) or "sources" (1) */
+	gboolean    in_list;    /* an element of it is next */
+	gboolean    done;       /* the whole document was read */
+	guint64     n_items;    /* elements read so far */
+	GArray     *ordinals;   /* guint64: each account's, in file order */
+	gboolean    keep_ordinals;
+	/* version 1: the account of the source being read (one each) */
+	MpAccount  *v1_account;
+	gboolean    v1_begun;
+	MpAccountResult *cur_result; /* of the account being read: its sources are added */
 } Reader;
 
 static void
@@ -592,6 +604,21 @@ on_source_finding (Reader *r, const Jv *e, gpointer data)
 	emit_finding (r, data, e, jv_str (e, "folder"));
 }
 
+/* Version 1 has no accounts: each source is one, named as a scan would
+ * name it, and it begins with the source. */
+static void
+v1_begin (Reader *r, const char *source)
+{
+	if (r->v1_account == NULL || r->v1_begun)
+		return;
+	r->v1_begun = TRUE;
+	g_free (r->v1_account->name);
+	r->v1_account->name = mp_account_name_for_source (source);
+	mp_account_add_source (r->v1_account, source);
+	if (r->sink && r->sink->account_begin)
+		r->sink->account_begin (r->sink_data, r->v1_account);
+}
+
 static gboolean
 stream_source (Reader *r)
 {
@@ -612,6 +639,7 @@ stream_source (Reader *r)
 					ok = fail (r, "a source needs \"source\" and \"kind\" before its contents");
 					break;
 				}
+				v1_begin (r, source);
 				if (!begun && kind != NULL) {
 					begun = TRUE;
 					if (r->sink && r->sink->source_begin)
@@ -656,6 +684,9 @@ stream_source (Reader *r)
 		return FALSE;
 	if (source == NULL)
 		return fail (r, "a source without \"source\"");
+	if (r->cur_result)
+		g_ptr_array_add (r->cur_result->sources, g_strdup (source));
+	v1_begin (r, source);
 	if (!begun && kind != NULL && r->sink && r->sink->source_begin)
 		r->sink->source_begin (r->sink_data, source, kind);
 	if (error) {
@@ -680,12 +711,14 @@ take_header (Reader *r, const char *k, const Jv *v)
 		if (v->t == JV_STR && g_str_has_prefix (v->s, "mailpreflight-report/")) {
 			guint64 major = 0;
 			if (g_ascii_string_to_unsigned (v->s + strlen ("mailpreflight-report/"), 10, 1, 1000, &major, NULL) &&
-			    major == 1)
+			    (major == 1 || major == 2)) {
 				r->schema_ok = TRUE;
-			else
-				fail (r, "this report has a newer schema than this mailpreflight reads (mailpreflight-report/1)");
+				r->major = (guint) major;
+			} else {
+				fail (r, "this report has a newer schema than this mailpreflight reads (mailpreflight-report/2)");
+			}
 		} else {
-			fail (r, "not a mailpreflight report (no \"schema\": \"mailpreflight-report/1\")");
+			fail (r, "not a mailpreflight report (no \"schema\": \"mailpreflight-report/2\")");
 		}
 		return;
 	}
@@ -714,6 +747,7 @@ take_header (Reader *r, const char *k, const Jv *v)
 			run->as_of = g_strdup (jv_str (o, "as_of"));
 			run->rules_name = g_strdup (jv_str (o, "rules"));
 			run->rules_origin = g_strdup (jv_str (o, "rules_origin"));
+			run->rules_digest = g_strdup (jv_str (o, "rules_digest"));
 			run->insecure_skip_verify = jv_get (o, "insecure_skip_verify") != NULL &&
 			                            jv_get (o, "insecure_skip_verify")->t == JV_BOOL &&
 			                            jv_get (o, "insecure_skip_verify")->b;
@@ -746,11 +780,277 @@ take_header (Reader *r, const char *k, const Jv *v)
 	}
 }
 
-static gboolean
-read_file (Reader *r, GError **error)
-{
-	gboolean ok = TRUE;
+/* ---- version 2: accounts ------------------------------------------------ */
 
+static void
+evidence_from (const Jv *o, MpEvidence *e)
+{
+	const Jv *v = jv_get (o, "unix");
+
+	e->time = 0;
+	if (v && v->t == JV_NUM)
+		g_ascii_string_to_signed (v->s, 10, G_MININT64, G_MAXINT64, &e->time, NULL);
+	g_free (e->place);
+	e->place = g_strdup (jv_str (o, "place"));
+}
+
+/* The account's result from its closing keys (activity ... stats). */
+static void
+take_account_key (MpAccountResult *res, const char *k, const Jv *v)
+{
+	if (strcmp (k, "activity") == 0 && v->t == JV_OBJ) {
+		const Jv *list = jv_get (v, "evidence");
+		MpEvidenceKind kind;
+		for (guint i = 0; list && list->t == JV_ARR && i < list->items->len; i++) {
+			const Jv *e = g_ptr_array_index (list->items, i);
+			if (mp_evidence_kind_parse (jv_str (e, "kind"), &kind))
+				evidence_from (e, &res->evidence[kind]);
+		}
+		res->last_kind = mp_evidence_kind_parse (jv_str (v, "kind"), &kind) ? (int) kind : -1;
+	} else if (strcmp (k, "forwarding") == 0 && v->t == JV_OBJ) {
+		if (!mp_forward_state_parse (jv_str (v, "state"), &res->forwarding.state))
+			res->forwarding.state = MP_FORWARD_UNKNOWN;
+		g_free (res->forwarding.evidence);
+		res->forwarding.evidence = g_strdup (jv_str (v, "evidence"));
+	} else if (strcmp (k, "idle_months") == 0) {
+		gint64 n = -1;
+		if (v->t == JV_NUM)
+			g_ascii_string_to_signed (v->s, 10, 0, G_MAXINT, &n, NULL);
+		res->idle_months = (gint) n;
+	} else if (strcmp (k, "verdict") == 0 && v->t == JV_STR) {
+		if (!mp_verdict_parse (v->s, &res->verdict))
+			res->verdict = MP_VERDICT_UNKNOWN;
+	} else if (strcmp (k, "stats") == 0 && v->t == JV_OBJ) {
+		const Jv *f = jv_get (v, "findings");
+		res->folders = jv_u64 (v, "folders");
+		res->messages = jv_u64 (v, "messages");
+		res->bytes = jv_u64 (v, "bytes");
+		res->read_errors = jv_u64 (v, "read_errors");
+		res->findings[MP_SEVERITY_ERROR] = jv_u64 (f, "error");
+		res->findings[MP_SEVERITY_WARNING] = jv_u64 (f, "warning");
+		res->findings[MP_SEVERITY_INFO] = jv_u64 (f, "info");
+	}
+}
+
+typedef struct {
+	MpAccount       *account;
+	MpAccountResult *result;
+	gboolean         begun;
+} AccountCtx;
+
+static void
+account_begin (Reader *r, AccountCtx *a)
+{
+	if (a->begun)
+		return;
+	a->begun = TRUE;
+	if (r->sink && r->sink->account_begin)
+		r->sink->account_begin (r->sink_data, a->account);
+}
+
+static void
+on_account_finding (Reader *r, const Jv *e, gpointer data)
+{
+	emit_finding (r, jv_str (e, "source"), e, jv_str (e, "folder"));
+}
+
+static void
+on_account_notice (Reader *r, const Jv *e, gpointer data)
+{
+	emit_notice (r, NULL, e);
+}
+
+static gboolean
+stream_account (Reader *r)
+{
+	AccountCtx a = { mp_account_new (NULL), NULL, FALSE };
+	gboolean ok = TRUE, have_ordinal = FALSE;
+
+	a.result = mp_account_result_new (NULL);
+	r->cur_result = a.result;
+	if (open_container (r, '{', '}')) {
+		do {
+			g_autofree char *k = parse_string (r);
+			if (k == NULL || !expect (r, ':')) {
+				ok = FALSE;
+				break;
+			}
+			if (strcmp (k, "sources") == 0 || strcmp (k, "findings") == 0 || strcmp (k, "notices") == 0) {
+				if (a.account->name == NULL) {
+					ok = fail (r, "an account needs \"account\" before its contents");
+					break;
+				}
+				account_begin (r, &a);
+				if (k[0] == 's') {
+					skip_ws (r);
+					if (r->c == 'n') {
+						jv_free (parse_word (r));
+					} else if (open_container (r, '[', ']')) {
+						do {
+							if (!stream_source (r))
+								break;
+						} while (more (r, ']'));
+					}
+					ok = r->error == NULL;
+				} else {
+					ok = each (r, k[0] == 'f' ? on_account_finding : on_account_notice, NULL);
+				}
+				if (!ok)
+					break;
+				continue;
+			}
+			{
+				g_autoptr(Jv) v = parse_value (r, 1);
+				if (v == NULL) {
+					ok = FALSE;
+					break;
+				}
+				if (strcmp (k, "account") == 0 && v->t == JV_STR) {
+					g_free (a.account->name);
+					a.account->name = g_strdup (v->s);
+				} else if (strcmp (k, "ordinal") == 0 && v->t == JV_NUM) {
+					g_ascii_string_to_unsigned (v->s, 10, 0, G_MAXUINT64, &a.account->ordinal, NULL);
+					have_ordinal = TRUE;
+				} else if (strcmp (k, "home") == 0 && v->t == JV_STR) {
+					g_free (a.account->home);
+					a.account->home = g_strdup (v->s);
+				} else if (strcmp (k, "home_origin") == 0 && v->t == JV_STR) {
+					g_free (a.account->home_origin);
+					a.account->home_origin = g_strdup (v->s);
+				} else if (strcmp (k, "origin") == 0 && v->t == JV_STR) {
+					g_free (a.account->origin);
+					a.account->origin = g_strdup (v->s);
+				} else {
+					take_account_key (a.result, k, v);
+				}
+			}
+		} while (more (r, '}'));
+	}
+	ok = ok && r->error == NULL;
+	if (ok && a.account->name == NULL)
+		ok = fail (r, "an account without \"account\"");
+	if (ok) {
+		if (!have_ordinal)
+			a.account->ordinal = r->n_items;
+		if (r->ordinals)
+			g_array_append_val (r->ordinals, a.account->ordinal);
+		account_begin (r, &a);
+		g_free (a.result->name);
+		a.result->name = g_strdup (a.account->name);
+		a.result->ordinal = a.account->ordinal;
+		if (r->sink && r->sink->account_end)
+			r->sink->account_end (r->sink_data, a.account, a.result);
+	}
+	r->cur_result = NULL;
+	mp_account_result_free (a.result);
+	mp_account_free (a.account);
+	return ok;
+}
+
+/* ---- the file -------------------------------------------------------------- */
+
+static gboolean
+is_list_key (Reader *r, const char *k)
+{
+	return strcmp (k, "accounts") == 0 || strcmp (k, "sources") == 0;
+}
+
+/* Reads top-level keys until the list of accounts (or sources) begins, or
+ * the document ends. */
+static gboolean
+read_until_list (Reader *r)
+{
+	for (;;) {
+		g_autofree char *k = parse_string (r);
+		if (k == NULL || !expect (r, ':'))
+			return FALSE;
+		if (is_list_key (r, k)) {
+			if (!r->schema_ok)
+				return fail (r, "\"schema\" must come before \"accounts\"");
+			if ((strcmp (k, "accounts") == 0) != (r->major == 2))
+				return fail (r, r->major == 2 ? "a mailpreflight-report/2 has \"accounts\", not \"sources\""
+				                              : "a mailpreflight-report/1 has \"sources\", not \"accounts\"");
+			if (open_container (r, '[', ']')) {
+				r->in_list = TRUE;
+				return TRUE;
+			}
+			if (r->error)
+				return FALSE;
+		} else {
+			g_autoptr(Jv) v = parse_value (r, 1);
+			if (v == NULL)
+				return FALSE;
+			take_header (r, k, v);
+			if (r->error)
+				return FALSE;
+		}
+		if (!more (r, '}')) {
+			if (r->error)
+				return FALSE;
+			r->done = TRUE;
+			return TRUE;
+		}
+	}
+}
+
+/* Version 1: a source is an account of its own, named as a scan names it. */
+static gboolean
+stream_v1_account (Reader *r)
+{
+	g_autoptr(MpAccount) a = mp_account_new ("?");
+	g_autoptr(MpAccountResult) res = mp_account_result_new ("?");
+	gboolean ok;
+
+	/* the name is only known inside the source: begin the account there */
+	a->ordinal = r->n_items;
+	res->ordinal = a->ordinal;
+	r->v1_account = a;
+	r->cur_result = res;
+	ok = stream_source (r);
+	r->v1_account = NULL;
+	r->cur_result = NULL;
+	if (ok) {
+		if (!r->v1_begun && r->sink && r->sink->account_begin)
+			r->sink->account_begin (r->sink_data, a);
+		g_free (res->name);
+		res->name = g_strdup (a->name);
+		if (r->ordinals)
+			g_array_append_val (r->ordinals, a->ordinal);
+		if (r->sink && r->sink->account_end)
+			r->sink->account_end (r->sink_data, a, res);
+	}
+	r->v1_begun = FALSE;
+	return ok;
+}
+
+static gboolean
+reader_next (Reader *r)
+{
+	gboolean ok;
+
+	if (!r->in_list || r->done)
+		return FALSE;
+	ok = r->major == 2 ? stream_account (r) : stream_v1_account (r);
+	r->n_items++;
+	if (!ok)
+		return FALSE;
+	if (more (r, ']'))
+		return TRUE;
+	r->in_list = FALSE;
+	if (r->error)
+		return FALSE;
+	/* the rest of the document: totals */
+	if (!more (r, '}')) {
+		r->done = r->error == NULL;
+		return FALSE;
+	}
+	read_until_list (r);
+	return FALSE;
+}
+
+static gboolean
+reader_open (Reader *r, GError **error)
+{
 	r->fp = g_str_equal (r->path, "-") ? stdin : fopen (r->path, "re");
 	if (r->fp == NULL) {
 		int saved = errno;
@@ -759,60 +1059,77 @@ read_file (Reader *r, GError **error)
 	}
 	r->line = 1;
 	r->c = getc (r->fp);
-	if (open_container (r, '{', '}')) {
-		do {
-			g_autofree char *k = parse_string (r);
-			if (k == NULL || !expect (r, ':'))
-				break;
-			if (strcmp (k, "sources") == 0) {
-				if (!r->schema_ok) {
-					fail (r, "\"schema\" must come before \"sources\"");
-					break;
-				}
-				if (open_container (r, '[', ']'))
-					do {
-						if (!stream_source (r))
-							break;
-					} while (more (r, ']'));
-				if (r->error)
-					break;
-				continue;
-			}
-			{
-				g_autoptr(Jv) v = parse_value (r, 1);
-				if (v == NULL)
-					break;
-				take_header (r, k, v);
-				if (r->error)
-					break;
-			}
-		} while (more (r, '}'));
-	}
+	if (open_container (r, '{', '}'))
+		read_until_list (r);
+	else
+		r->done = r->error == NULL;
+	return TRUE;
+}
+
+/* Ends the reading of R: checks it all was read, closes the file. */
+static gboolean
+reader_close (Reader *r, GError **error)
+{
 	if (r->error == NULL && !r->schema_ok)
-		fail (r, "not a mailpreflight report (no \"schema\": \"mailpreflight-report/1\")");
+		fail (r, "not a mailpreflight report (no \"schema\": \"mailpreflight-report/2\")");
+	if (r->error == NULL && !r->done)
+		fail (r, "the report ends too early");
 	if (r->error == NULL) {
 		skip_ws (r);
 		if (r->c != EOF)
 			fail (r, "text after the end of the report");
 	}
-	if (r->fp != stdin)
+	if (r->fp != NULL && r->fp != stdin)
 		fclose (r->fp);
+	r->fp = NULL;
+	if (r->ordinals && !r->keep_ordinals)
+		g_array_unref (r->ordinals);
 	if (r->error) {
 		g_propagate_error (error, r->error);
-		ok = FALSE;
+		r->error = NULL;
+		return FALSE;
 	}
-	return ok;
+	return TRUE;
+}
+
+static gboolean
+read_file (Reader *r, GError **error)
+{
+	if (!reader_open (r, error))
+		return FALSE;
+	while (reader_next (r))
+		;
+	return reader_close (r, error);
 }
 
 gboolean
 mp_json_read_meta (const char *path, MpReportMeta *meta, gboolean first, GError **error)
+{
+	return mp_json_read_info (path, meta, first, NULL, error);
+}
+
+gboolean
+mp_json_read_info (const char *path, MpReportMeta *meta, gboolean first, MpJsonInfo *info, GError **error)
 {
 	Reader r = { 0 };
 
 	r.path = path;
 	r.meta = meta;
 	r.first = first;
-	return read_file (&r, error);
+	if (info != NULL) {
+		r.ordinals = g_array_new (FALSE, FALSE, sizeof (guint64));
+		r.keep_ordinals = TRUE;
+	}
+	if (!read_file (&r, error)) {
+		if (r.ordinals)
+			g_array_unref (r.ordinals);
+		return FALSE;
+	}
+	if (info != NULL) {
+		info->major = r.major;
+		info->ordinals = r.ordinals;
+	}
+	return TRUE;
 }
 
 gboolean
@@ -824,4 +1141,52 @@ mp_json_read_sources (const char *path, const MpScanSink *sink, gpointer sink_da
 	r.sink = sink;
 	r.sink_data = sink_data;
 	return read_file (&r, error);
+}
+
+/* ---- merging several files in the order of one run ------------------------ */
+
+gboolean
+mp_json_merge_replay (const char *const *paths, GArray *const *ordinals, const MpScanSink *sink,
+                      gpointer sink_data, GError **error)
+{
+	guint n = g_strv_length ((char **) paths);
+	g_autofree Reader *readers = g_new0 (Reader, n);
+	g_autofree guint *next = g_new0 (guint, n);
+	gboolean ok = TRUE;
+
+	for (guint i = 0; i < n; i++) {
+		readers[i].path = paths[i];
+		readers[i].sink = sink;
+		readers[i].sink_data = sink_data;
+		if (!reader_open (&readers[i], error)) {
+			for (guint k = 0; k < i; k++)
+				reader_close (&readers[k], NULL);
+			return FALSE;
+		}
+	}
+	/* each shard holds its accounts in the order of the whole run: take
+	 * the smallest next ordinal each time (a k-way merge) */
+	for (;;) {
+		guint best = n;
+		for (guint i = 0; i < n; i++) {
+			if (!readers[i].in_list || readers[i].done || next[i] >= ordinals[i]->len)
+				continue;
+			if (best == n || g_array_index (ordinals[i], guint64, next[i]) <
+			                 g_array_index (ordinals[best], guint64, next[best]))
+				best = i;
+		}
+		if (best == n)
+			break;
+		reader_next (&readers[best]);
+		next[best]++;
+		if (readers[best].error)
+			break;
+	}
+	for (guint i = 0; i < n; i++) {
+		if (!ok)
+			reader_close (&readers[i], NULL);
+		else
+			ok = reader_close (&readers[i], error);
+	}
+	return ok;
 }

@@ -249,6 +249,7 @@ write_header (JsonWriter *j)
 		key (fp, "as_of"); mp_json_write_string (fp, run->as_of); fputc (',', fp);
 		key (fp, "rules"); mp_json_write_string (fp, run->rules_name); fputc (',', fp);
 		key (fp, "rules_origin"); mp_json_write_string (fp, run->rules_origin); fputc (',', fp);
+		key (fp, "rules_digest"); mp_json_write_string (fp, run->rules_digest); fputc (',', fp);
 		key (fp, "insecure_skip_verify"); fputs (run->insecure_skip_verify ? "true," : "false,", fp);
 		key (fp, "metadata_only"); fputs (run->metadata_only ? "true" : "false", fp);
 		fprintf (fp, "}%s\n", i + 1 < meta->runs->len ? "," : "");

@@ -813,3 +813,37 @@ mp_rules_add_size_limit (MpRuleSet *rules, const char *name, guint64 max, const 
 		rules->origin = g_strdup_printf ("%s + %s", old, origin);
 	}
 }
+
+static void
+digest_strv (GString *t, const char *key, char **v)
+{
+	g_string_append_printf (t, "%s=", key);
+	for (int i = 0; v && v[i]; i++)
+		g_string_append_printf (t, "%s\x1f", v[i]);
+	g_string_append_c (t, '\n');
+}
+
+char *
+mp_rules_digest (const MpRuleSet *rules)
+{
+	g_autoptr(GString) t = g_string_new (NULL);
+
+	/* every field that changes a judgement, in one canonical text */
+	for (guint i = 0; i < rules->rules->len; i++) {
+		const MpRule *r = g_ptr_array_index (rules->rules, i);
+		g_string_append_printf (t, "[%s]\ncheck=%s\nseverity=%d\nmax=%" G_GUINT64_FORMAT "\n"
+		                        "count_inline=%d\ninside_archives=%d\nheader=%u\ncrypto=%u\n"
+		                        "max_length=%" G_GUINT64_FORMAT "\nforbidden=%s\nascii=%d\nblanks=%d\n"
+		                        "case=%d\nidle=%d/%d\nunless_forwarded=%d\nevidence=%u\n",
+		                        r->name, mp_check_name (r->check), (int) r->severity, r->max,
+		                        r->count_inline, r->inside_archives, r->header_problems, r->crypto_flags,
+		                        r->max_length, r->forbidden ? r->forbidden : "", r->ascii_only,
+		                        r->no_odd_blanks, r->case_collisions, r->idle.months, r->idle.days,
+		                        r->unless_forwarded, r->activity_evidence);
+		digest_strv (t, "extensions", r->extensions);
+		digest_strv (t, "mime_types", r->mime_types);
+		digest_strv (t, "reserved", r->reserved);
+		digest_strv (t, "sent_folders", r->sent_folders);
+	}
+	return g_compute_checksum_for_string (G_CHECKSUM_SHA256, t->str, (gssize) t->len);
+}

@@ -125,6 +125,8 @@ void        mp_rules_add_size_limit (MpRuleSet *rules, const char *name, guint64
 MpAnalyzeFlags mp_rules_analyze_flags (const MpRuleSet *rules);
 /* Adds a finding to M for each message rule it breaks. Thread-safe. */
 void        mp_rules_evaluate   (const MpRuleSet *rules, MpMessage *m);
+/* SHA-256 (hex) of every setting of every rule: two runs judged by the same rules have the same digest. */
+char       *mp_rules_digest     (const MpRuleSet *rules);
 /* Built-in profile names, NULL-terminated; free with g_strfreev. */
 char      **mp_rules_builtin_names (void);
 /* The text of a built-in profile, or NULL. */

@@ -161,6 +161,13 @@ mp_activity_folder (MpActivity *a, const char *source, const MpFolder *folder, g
 	a->source = g_strdup (source);
 	a->folder = g_strdup (folder->name);
 	a->role = mp_folder_role (folder, (const char *const *) a->extra_sent);
+	if (local && folder->path && a->role == MP_FOLDER_ROLE_USER && g_file_test (folder->path, G_FILE_TEST_IS_REGULAR)) {
+		/* a lone mbox file is the whole source (a /var/mail spool, an
+		 * export): its messages were delivered there, not filed */
+		g_autofree char *abs = g_canonicalize_filename (source, NULL);
+		if (strcmp (abs, folder->path) == 0)
+			a->role = MP_FOLDER_ROLE_INBOX;
+	}
 	if (local && folder->path && (a->kinds & (1u << MP_EVIDENCE_FILE_TIME))) {
 		/* Dovecot appends to its index log when a client changes the
 		 * folder's state (flags, moves, expunges) */

@@ -120,10 +120,17 @@ mp_account_name_for_source (const char *source)
 			return decoded ? decoded : g_steal_pointer (&user);
 		}
 	}
-	abs = g_canonicalize_filename (source, NULL);
+	/* the path as given, so that a name never depends on the directory the
+	 * tool runs in: "mail" is "mail", "/home/alice/mail" is alice */
+	abs = g_canonicalize_filename (source, "/");
 	base = g_path_get_basename (abs);
 	dir = g_path_get_dirname (abs);
-	if (is_mail_dir_name (base) && strcmp (dir, "/") != 0)
+	if (strcmp (base, "/") == 0 || strcmp (base, ".") == 0) {
+		g_autofree char *here = g_canonicalize_filename (source, NULL);
+		return g_path_get_basename (here);
+	}
+	if (is_mail_dir_name (base) && strcmp (dir, "/") != 0 && strchr (source, '/') != NULL &&
+	    !g_str_has_prefix (source, "./"))
 		return g_path_get_basename (dir);
 	if (g_str_has_suffix (base, ".mbox") && strlen (base) > 5)
 		base[strlen (base) - 5] = '\0';
@@ -168,8 +175,10 @@ mp_account_home_for_source (const char *source, const char *name, char **origin)
 		return home;
 	}
 	if (is_mail_dir_name (base)) {
+		/* as given ("mail" -> "."), for reports that do not depend on
+		 * where the tool ran */
 		*origin = g_strdup ("the directory above the mailbox");
-		return g_steal_pointer (&dir);
+		return g_path_get_dirname (source);
 	}
 	if (is_dir (abs)) {
 		/* a Maildir kept in the home itself (Dovecot's maildir:~) */

@@ -75,7 +75,7 @@ def make_fixture(root, name="mail", variant=0):
 
 def validate_schema(instance, schema):
     """Errors of INSTANCE against SCHEMA: python3-jsonschema when installed,
-    else a small checker of the keywords docs/mailpreflight-report-1.schema.json uses."""
+    else a small checker of the keywords docs/mailpreflight-report-2.schema.json uses."""
     try:
         import jsonschema
         v = jsonschema.Draft202012Validator(schema) if hasattr(jsonschema, "Draft202012Validator") \

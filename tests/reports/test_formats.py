@@ -55,17 +55,17 @@ doc = json.loads(t.read("r.json"))
 with open(SCHEMA) as f:
     schema = json.load(f)
 errs = validate_schema(doc, schema)
-t.check(not errs, "JSON report matches docs/mailpreflight-report-1.schema.json", errs)
-t.eq(doc["schema"], "mailpreflight-report/1", "schema version")
+t.check(not errs, "JSON report matches docs/mailpreflight-report-2.schema.json", errs)
+t.eq(doc["schema"], "mailpreflight-report/2", "schema version")
 t.eq(doc["runs"][0]["scan_time"], "2024-06-01T00:00:00Z", "MAILPREFLIGHT_FIXED_TIME fixes the scan time")
 t.eq(doc["runs"][0]["as_of"], "2024-06-01T00:00:00Z", "--as-of is recorded")
 t.eq(doc["runs"][0]["command"][:2], ["mailpreflight", "scan"], "the command line is recorded")
-msgs = [m for s in doc["sources"] for f in s["folders"] for m in f["messages"]]
+msgs = [m for a in doc["accounts"] for s in a["sources"] for f in s["folders"] for m in f["messages"]]
 t.eq(len(msgs), doc["totals"]["messages"], "every message is in the JSON")
 rows = list(csv.DictReader(io.StringIO(t.read("r.csv"), newline="")))
 n_json = sum(len(m["findings"]) for m in msgs) + sum(
-    len(f["findings"]) + len(f["final_findings"]) for s in doc["sources"] for f in s["folders"]) + sum(
-    len(s["findings"]) for s in doc["sources"])
+    len(f["findings"]) + len(f["final_findings"]) for a in doc["accounts"] for s in a["sources"] for f in s["folders"]) + sum(
+    len(s["findings"]) for a in doc["accounts"] for s in a["sources"]) + sum(len(a["findings"]) for a in doc["accounts"])
 t.eq(len(rows), n_json, "CSV rows = findings in the JSON")
 t.eq(sum(doc["totals"]["findings"].values()), n_json, "totals.findings = findings in the JSON")
 t.check(any(r["folder"] == "Files" and r["rule"] == "folder-names" for r in rows), "a folder finding (Files)")
@@ -112,7 +112,7 @@ t.run("report", "merge", "r.json", "b.json", "-q", "--json", "all.json", "--csv"
       expect=1)
 merged = json.loads(t.read("all.json"))
 b = json.loads(t.read("b.json"))
-t.eq(len(merged["sources"]), 2, "merge: both sources")
+t.eq(len(merged["accounts"]), 2, "merge: both accounts")
 t.eq(len(merged["runs"]), 2, "merge: both runs")
 t.eq(merged["totals"]["messages"], doc["totals"]["messages"] + b["totals"]["messages"], "merge: messages add up")
 t.eq(t.read("all.csv"), t.read("r.csv") + t.read("b.csv").split("\r\n", 1)[1], "merge: CSV = both CSVs")
