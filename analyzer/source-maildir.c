@@ -91,6 +91,37 @@ sorted_entries (const char *dir, GError **error)
 	return names;
 }
 
+/* Maildir++: ".Archive.2019" in DIR is folder PREFIX/Archive/2019
+ * (Courier's layout, used by Dovecot's default maildir++ list). */
+static void
+add_maildirpp (TreeCtx *ctx, const char *dir, const char *prefix)
+{
+	g_autoptr(GPtrArray) names = sorted_entries (dir, NULL);
+
+	for (guint i = 0; names && i < names->len; i++) {
+		const char *name = g_ptr_array_index (names, i);
+		g_autofree char *sub = NULL;
+		g_auto(GStrv) parts = NULL;
+		g_autoptr(GString) shown = NULL;
+
+		if (name[0] != '.' || strcmp (name, ".") == 0 || strcmp (name, "..") == 0 || name[1] == '\0')
+			continue;
+		sub = g_build_filename (dir, name, NULL);
+		if (!g_file_test (sub, G_FILE_TEST_IS_DIR) || !mp_dir_is_maildir (sub) ||
+		    !mp_dir_mark_seen (ctx->seen, sub))
+			continue;
+		parts = g_strsplit (name + 1, ".", -1);
+		shown = g_string_new (prefix);
+		for (int p = 0; parts[p]; p++) {
+			g_autofree char *part = display_name (parts[p]);
+			if (shown->len)
+				g_string_append_c (shown, '/');
+			g_string_append (shown, part);
+		}
+		g_ptr_array_add (ctx->folders, mp_folder_new (shown->str, sub));
+	}
+}
+
 /* Nested trees: DIR/Name/cur is folder PREFIX/Name. A directory reached
  * twice (a symlink to ".", or to another folder) is listed once: its mail
  * must not be counted twice. */
@@ -118,8 +149,13 @@ walk_tree (TreeCtx *ctx, const char *dir, const char *prefix, guint depth)
 			continue;
 		shown = display_name (name);
 		folder = prefix ? g_strdup_printf ("%s/%s", prefix, shown) : g_strdup (shown);
-		if (mp_dir_is_maildir (sub))
+		if (mp_dir_is_maildir (sub)) {
 			g_ptr_array_add (ctx->folders, mp_folder_new (folder, sub));
+			/* a nested Maildir with Maildir++ folders of its own (a
+			 * user's Maildir below a home): its ".Sent" is folder/Sent,
+			 * never dropped */
+			add_maildirpp (ctx, sub, folder);
+		}
 		walk_tree (ctx, sub, folder, depth + 1);
 	}
 }
@@ -143,30 +179,7 @@ maildir_folders (MpSource *src, GError **error)
 	if (mp_dir_is_maildir (src->abs_path))
 		g_ptr_array_add (ctx.folders, mp_folder_new ("INBOX", src->abs_path));
 
-	/* Maildir++: ".Archive.2019" is folder Archive/2019 (Courier's layout,
-	 * used by Dovecot's default maildir++ list). */
-	for (guint i = 0; i < names->len; i++) {
-		const char *name = g_ptr_array_index (names, i);
-		g_autofree char *sub = NULL;
-		g_auto(GStrv) parts = NULL;
-		g_autoptr(GString) shown = NULL;
-
-		if (name[0] != '.' || strcmp (name, ".") == 0 || strcmp (name, "..") == 0 || name[1] == '\0')
-			continue;
-		sub = g_build_filename (src->abs_path, name, NULL);
-		if (!g_file_test (sub, G_FILE_TEST_IS_DIR) || !mp_dir_is_maildir (sub) ||
-		    !mp_dir_mark_seen (seen, sub))
-			continue;
-		parts = g_strsplit (name + 1, ".", -1);
-		shown = g_string_new (NULL);
-		for (int p = 0; parts[p]; p++) {
-			g_autofree char *part = display_name (parts[p]);
-			if (shown->len)
-				g_string_append_c (shown, '/');
-			g_string_append (shown, part);
-		}
-		g_ptr_array_add (ctx.folders, mp_folder_new (shown->str, sub));
-	}
+	add_maildirpp (&ctx, src->abs_path, NULL);
 	walk_tree (&ctx, src->abs_path, NULL, 0);
 	return ctx.folders;
 }

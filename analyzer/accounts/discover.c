@@ -432,7 +432,9 @@ mp_accounts_from_csv_data (const char *data, gsize len, const char *origin, GPtr
 		agree (errors, origin, line, a->name, "home", &a->home, v[COL_HOME]);
 	}
 	if (local != NULL) {
-		problem (errors, origin, line, "%s", local->message);
+		/* the reader's message names file and line already */
+		if (errors->len < 8192)
+			g_string_append_printf (errors, "%s%s", errors->len ? "\n" : "", local->message);
 		g_clear_error (&local);
 	}
 	if (errors->len) {
