@@ -118,6 +118,20 @@ t.eq(merged["totals"]["messages"], doc["totals"]["messages"] + b["totals"]["mess
 t.eq(t.read("all.csv"), t.read("r.csv") + t.read("b.csv").split("\r\n", 1)[1], "merge: CSV = both CSVs")
 t.check(not validate_schema(merged, schema), "merge: the merged JSON matches the schema")
 
+# ---- version 1 is still read -------------------------------------------------------
+V1 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "report-v1.json")
+t.run("report", V1, "-q", "--json", "v1-as-2.json", "--csv", "v1.csv", "--accounts-csv", "v1-acc.csv", expect=1)
+v2 = json.loads(t.read("v1-as-2.json"))
+v1 = json.load(open(V1))
+t.eq(v2["schema"], "mailpreflight-report/2", "v1: rewritten as version 2")
+t.eq([s["source"] for a in v2["accounts"] for s in a["sources"]], [s["source"] for s in v1["sources"]],
+     "v1: each source becomes an account")
+t.eq(v2["totals"]["messages"], v1["totals"]["messages"], "v1: the same messages")
+t.eq(v2["totals"]["findings"], v1["totals"]["findings"], "v1: the same findings")
+t.check(not validate_schema(v2, schema), "v1 rewritten: matches the version 2 schema")
+rows = list(csv.DictReader(io.StringIO(t.read("v1-acc.csv"))))
+t.eq([(r["account"], r["verdict"]) for r in rows], [("mail", "unknown")], "v1: accounts CSV, activity unknown")
+
 # ---- errors ----------------------------------------------------------------------
 with open(t.path("bad.json"), "w") as f:
     f.write('{"schema": "mailpreflight-report/1", "sources": [ {"source": "x", ')
