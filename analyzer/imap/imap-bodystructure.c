@@ -20,7 +20,7 @@
 
 #include <string.h>
 
-/* mime-analyze.c's MP_MAX_WALK_DEPTH. A parsed tree is never this deep
+/* mime-gmime.c's MP_MAX_WALK_DEPTH. A parsed tree is never this deep
  * (MP_IMAP_MAX_DEPTH_CEILING); the cap keeps the recursive walk bounded
  * whatever parser settings built the tree. */
 #define MP_IMAP_MAX_WALK_DEPTH 1100
@@ -386,7 +386,7 @@ walk_leaf (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint
 	}
 
 	/* A3: an attached e-mail counts once; what it carries is reported as
-	 * nested_attachments, never in the count. As in mime-analyze.c, a
+	 * nested_attachments, never in the count. As in mime-gmime.c, a
 	 * message whose whole body is message/rfc822 (a digest, a bounce) has
 	 * its inner attachments nested too, though that body is no attachment. */
 	if (message)
@@ -429,7 +429,7 @@ mp_imap_bodystructure_analyze_regions (const MpImapValue *body, MpMessage *m, GA
 {
 	Walk w = { m, regions, decode };
 
-	/* mime-analyze.c walk_message (&ctx, msg, 0, 0): the top body has the
+	/* mime-gmime.c walk_message (&ctx, msg, 0, 0): the top body has the
 	 * ROOT role and depth 0 */
 	walk_body (&w, body, MP_PART_ROLE_ROOT, 0, 0, "");
 }

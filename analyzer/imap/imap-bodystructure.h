@@ -2,7 +2,7 @@
  * count") of a message read from its IMAP BODYSTRUCTURE (RFC 3501 §7.4.2,
  * §9 body; RFC 9051 §7.5.2), without fetching any content.
  *
- * The walk mirrors mime-analyze.c's GMime walk part for part, and every
+ * The walk mirrors the GMime walk of mime-gmime.c part for part, and every
  * decision goes through part-class.h with the same roles, so an IMAP source
  * and a local copy of the same mailbox give the same numbers. */
 #pragma once

@@ -1,6 +1,7 @@
 /* part-class.h — the attachment definition (DEFINITIONS.md, "Attachment
  * count"), on a description of one MIME part that any source can fill: the
- * GMime walker (mime-analyze.c) and, later, the IMAP BODYSTRUCTURE walker.
+ * GMime walk (mime-gmime.c), the light walker (mime-fast.c) and the IMAP
+ * BODYSTRUCTURE walk (imap-bodystructure.c).
  * Keeping the decision here is what makes mbox, Maildir and IMAP agree. */
 #pragma once
 

@@ -8,7 +8,9 @@
 #   FUZZ_BUILD_DIR   build directory (default: BUILD-libfuzzer in the source root)
 #   FUZZ_WORK_DIR    where corpora, logs and crash artifacts go (default: a new
 #                    temp dir, kept and printed at the end)
-#   FUZZ_TARGETS     targets to run (default: all, "mbox-boundary message mime-fast plain-field rules csv accounts-file imap-parser")
+#   FUZZ_TARGETS     targets to run (default: all, "mbox-boundary message mime-fast
+#                    plain-field rules csv imap-parser forward procmail sieve managesieve
+#                    accounts-file")
 #   FUZZ_ARGS        extra libFuzzer arguments, e.g. "-jobs=4 -workers=4"
 # See tests/fuzz/README.md.
 set -eu
@@ -20,7 +22,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 BUILD=${FUZZ_BUILD_DIR:-$SRC/build-libfuzzer}
 WORK=${FUZZ_WORK_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/mp-fuzz.XXXXXX")}
-TARGETS=${FUZZ_TARGETS:-mbox-boundary message mime-fast plain-field rules csv accounts-file imap-parser}
+TARGETS=${FUZZ_TARGETS:-mbox-boundary message mime-fast plain-field rules csv imap-parser forward procmail sieve managesieve accounts-file}
 EXTRA=${FUZZ_ARGS:-}
 
 if ! command -v clang >/dev/null 2>&1; then
@@ -55,6 +57,8 @@ max_len () {
 	rules) echo 4096 ;;
 	csv) echo 1024 ;;
 	imap-parser) echo 65536 ;;
+	forward|procmail|sieve) echo 8192 ;;  # rule files are small; each input is parsed 3-4 times
+	managesieve) echo 8192 ;;
 	*) echo 4096 ;;
 	esac
 }

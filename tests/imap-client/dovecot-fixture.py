@@ -22,7 +22,8 @@ Users (USERS) log in with their passwords; the master user (MASTER_USERS,
 a separate passwd-file with master = yes) logs in as any of them, by SASL
 PLAIN with an authorization identity (RFC 4616) or as "user*admin"
 (auth_master_user_separator). chloe's Sent folder is "Mes envois"
-(special-use \\Sent, RFC 6154) and she has no folder named Sent. Sieve
+(special-use \\Sent, RFC 6154) and she has no folder named Sent; dana
+only reads (\\Seen messages, nothing sent). Sieve
 scripts live in HOME/sieve, the active one linked from HOME/.dovecot.sieve
 (Pigeonhole's file storage), HOME being DIR/home/USER.
 Dovecot refuses to run mail processes as root: mail belongs to `vmail`,
@@ -48,6 +49,8 @@ USERS = {
     "bob": 'P\u00e4 ss"w\\d',
     # a French account: her Sent folder is "Mes envois" (SPECIAL-USE \Sent)
     "chloe": "motdepasse",
+    # reads mail and never sends: \Seen messages, an empty Sent folder
+    "dana": "reader",
 }
 # Dovecot master users (passdb master = yes): log in as any user above
 MASTER_USERS = {"admin": "admin-secret"}
@@ -479,6 +482,7 @@ def message(n, subject, extra=b""):
 # \Flagged, none \Seen); folders Archive (1 message), "Entwürfe" (mUTF-7
 # Entw&APw-rfe) and "Projects/2024"; Sent and Trash exist with SPECIAL-USE.
 # chloe: "Mes envois" (\Sent, 1 message) and Trash, no Sent; INBOX 1 message.
+# dana only reads: INBOX 2 messages, the first \Seen; Sent exists, empty.
 def seed(d):
     m = connect(d, "alice")
     for name in ("Archive", "Entw\u00fcrfe", "Projects/2024"):
@@ -492,6 +496,10 @@ def seed(d):
     check(m.create(quote("Mes envois")), "CREATE Mes envois")
     check(m.append(quote("Mes envois"), "(\\Seen)", None, message(5, "envoi")), "APPEND 5")
     check(m.append("INBOX", None, None, message(6, "bonjour")), "APPEND 6")
+    m.logout()
+    m = connect(d, "dana")
+    check(m.append("INBOX", "(\\Seen)", None, message(7, "read")), "APPEND 7")
+    check(m.append("INBOX", None, None, message(8, "unread")), "APPEND 8")
     m.logout()
     return 0
 

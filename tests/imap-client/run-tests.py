@@ -4,7 +4,8 @@
   run-tests.py fake    BINARY [ARGS...]   test certificates, fake servers
   run-tests.py dovecot BINARY [ARGS...]   a seeded Dovecot from dovecot-fixture.py
 
-Exports the IMAPC_* variables test-imap-client.c reads. `dovecot` exits 77
+Exports the IMAPC_* variables test-imap-client.c and test-managesieve.c
+read; with ManageSieve installed, alice gets an active Sieve script. `dovecot` exits 77
 (skipped) when Dovecot is not installed or we are not root, and always
 stops the Dovecot it started. The work directory is under /tmp (the mail
 user must traverse it) and is removed unless the tests failed.
@@ -19,6 +20,13 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE = os.path.join(HERE, "dovecot-fixture.py")
 FAKE = os.path.join(HERE, "fake-imap-server.py")
+FAKE_SIEVE = os.path.join(HERE, "fake-managesieve-server.py")
+# installed as alice's active Sieve script ("main"), next to an inactive
+# "old" one: the ManageSieve tests read it back byte for byte
+ALICE_SIEVE = (b'require ["copy"];\r\n# forward to bob, keep a copy; "redirect" here is no command\r\n'
+               b'if header :contains "subject" "x" { keep; }\r\nredirect :copy "bob@example.net";\r\n')
+OLD_SIEVE = b'redirect "never-active@example.org";\r\n'
+
 SKIP = 77
 
 
@@ -28,6 +36,7 @@ def main(argv):
     os.chmod(d, 0o755)
     env = dict(os.environ)
     env["IMAPC_FAKE_SERVER"] = FAKE
+    env["IMAPC_FAKE_SIEVE_SERVER"] = FAKE_SIEVE
     started = False
     rc = 1
     try:
@@ -46,6 +55,15 @@ def main(argv):
             started = True
             info = json.loads(r.stdout)
             subprocess.run([sys.executable, FIXTURE, "seed", d], check=True, timeout=120)
+            if info.get("sieve_port"):
+                for name, text in (("old", OLD_SIEVE), ("main", ALICE_SIEVE)):
+                    path = os.path.join(d, name + ".sieve")
+                    with open(path, "wb") as f:
+                        f.write(text)
+                    subprocess.run([sys.executable, FIXTURE, "sieve", d, "alice", path, name],
+                                   check=True, timeout=60)
+                env["IMAPC_SIEVE_PORT"] = str(info["sieve_port"])
+                env["IMAPC_SIEVE_SCRIPT"] = os.path.join(d, "main.sieve")
             env["IMAPC_HOST"] = info["host"]
             env["IMAPC_IMAP_PORT"] = str(info["imap_port"])
             env["IMAPC_IMAPS_PORT"] = str(info["imaps_port"])

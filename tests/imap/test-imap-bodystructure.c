@@ -156,7 +156,7 @@ test_dovecot_matches_gmime (gconstpointer data)
 	}
 	g_assert_cmpuint (im->problems->len, ==, 0);
 	/* encoded size: Dovecot's body-fld-octets is the CRLF size of the
-	 * encoded body, which is what mime-analyze.c counts for a leaf */
+	 * encoded body, which is what mime-gmime.c counts for a leaf */
 	for (guint i = 0; i < im->attachment_list->len; i++) {
 		const MpAttachment *a = g_ptr_array_index (im->attachment_list, i);
 		const MpAttachment *b = g_ptr_array_index (gm->attachment_list, i);
@@ -263,7 +263,7 @@ test_nested_messages (void)
 }
 
 /* The message's own body being message/rfc822 (ROOT) is never counted
- * itself, and what it carries is nested (mime-analyze.c does the same). */
+ * itself, and what it carries is nested (mime-gmime.c does the same). */
 static void
 test_root_message (void)
 {
