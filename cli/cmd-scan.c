@@ -143,6 +143,8 @@ mp_cmd_scan (int argc, char **argv)
 	g_autofree char *admin_separator = NULL;
 	g_autofree char *admin_password_file = NULL;
 	gint parallel_accounts = 0;
+	gint managesieve_port = -1;
+	MpForwardCheckOptions fwd = { 0 };
 	gint server_connections = -1;
 	g_auto(GStrv) sources = NULL;
 	const GOptionEntry entries[] = {
@@ -194,6 +196,9 @@ mp_cmd_scan (int argc, char **argv)
 		  "IMAP: log in as USER<SEP>ADMIN instead (Dovecot's master user form: '*')", "SEP" },
 		{ "admin-password-file", 0, 0, G_OPTION_ARG_FILENAME, &admin_password_file,
 		  "IMAP: the admin's password is the first line of FILE", "FILE" },
+		{ "managesieve-port", 0, 0, G_OPTION_ARG_INT, &managesieve_port,
+		  "IMAP: the port of the server's ManageSieve service, asked for the active Sieve script "
+		  "(default 4190; 0: do not ask, forwarding is then unknown)", "PORT" },
 		{ "parallel-accounts", 0, 0, G_OPTION_ARG_INT, &parallel_accounts,
 		  "Accounts read at the same time (default: 1, or 8 with IMAP accounts)", "N" },
 		{ "server-connections", 0, 0, G_OPTION_ARG_INT, &server_connections,
@@ -246,6 +251,11 @@ mp_cmd_scan (int argc, char **argv)
 		g_printerr ("mailpreflight scan: %s\n", error->message);
 		return MP_EXIT_USAGE;
 	}
+	if (managesieve_port > 65535 || managesieve_port < -1) {
+		g_printerr ("mailpreflight scan: --managesieve-port is from 0 to 65535\n");
+		return MP_EXIT_USAGE;
+	}
+	fwd.managesieve_port = managesieve_port == 0 ? -1 : managesieve_port < 0 ? 0 : managesieve_port;
 	if (parallel_accounts < 0 || parallel_accounts > 256 || server_connections < -1 || server_connections > 1024) {
 		g_printerr ("mailpreflight scan: --parallel-accounts is from 1 to 256, --server-connections from 0 to 1024\n");
 		return MP_EXIT_USAGE;
@@ -368,6 +378,7 @@ mp_cmd_scan (int argc, char **argv)
 	sopt.sink = mp_audit_sink ();
 	sopt.sink_data = audit;
 	sopt.account_probe = mp_forward_check;
+	sopt.account_probe_data = &fwd;
 	sopt.parallel_accounts = parallel_accounts ? (guint) parallel_accounts : any_url ? 8 : 1;
 	sopt.server_connections = server_connections >= 0 ? (guint) server_connections : 16;
 	mp_scan_run_accounts ((MpAccount *const *) accounts->pdata, accounts->len, &sopt, &result);

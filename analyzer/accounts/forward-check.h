@@ -17,7 +17,13 @@
 
 G_BEGIN_DECLS
 
-/* An MpAccountProbeFunc (scan.h): fills RESULT->forwarding. */
+typedef struct {
+	/* ManageSieve's port: 0 for 4190 (RFC 5804 §1.8), < 0 not to ask */
+	gint managesieve_port;
+} MpForwardCheckOptions;
+
+/* An MpAccountProbeFunc (scan.h): fills RESULT->forwarding. USER_DATA is
+ * an MpForwardCheckOptions or NULL. */
 void mp_forward_check (const MpAccount *account, const MpSourceSettings *settings,
                        MpAccountResult *result, gpointer user_data);
 

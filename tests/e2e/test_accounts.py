@@ -165,7 +165,7 @@ def body(t):
     t.eq(ev_rows["reader"]["verdict"], "active", "reading: a reader is not abandoned")
     t.check(ev_rows["filer"]["activity_evidence"].startswith("filing: Projects"),
             "filing: a message in a folder the user made", ev_rows["filer"]["activity_evidence"])
-    t.eq(ev_rows["touched"]["verdict"], "abandoned", "file times are not used unless asked for")
+    t.eq(ev_rows["touched"]["verdict"], "unknown", "file times are not used unless asked for: no evidence")
     t.run("scan", "-q", "--as-of", AS_OF, "--accounts-dir", ev, "--activity-evidence", "file-times",
           "--accounts-csv", out6, expect=0)
     ev_rows = {r["account"]: r for r in read_accounts(t, out6)}
