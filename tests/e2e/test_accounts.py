@@ -186,6 +186,51 @@ def body(t):
     t.check(r7["activity_evidence"].startswith("reading: "), "mbox: Status: R is reading evidence", r7)
     t.eq(r7["forwarded"], "unknown", "an mbox whose owner's home is unknown: forwarding unknown, never 'no'")
 
+    # ---- spool files: the home is the user's in the passwd database -------
+    # (nss_wrapper gives this process a passwd file of its own: jo's home is
+    # in the test directory, with a .forward; kim has a home without one,
+    # lee has none in passwd)
+    nss = "/usr/lib/x86_64-linux-gnu/libnss_wrapper.so"
+    if os.path.exists(nss):
+        homes = t.path("homes")
+        spool2 = t.path("var-mail")
+        os.makedirs(spool2)
+        for u in ("jo", "kim", "lee"):
+            write_mbox(os.path.join(spool2, u), [make_message("read by %s" % u, extra_headers="Status: RO\n")],
+                       date=time.strftime("%a %b %d %H:%M:%S %Y", time.gmtime(as_of - 400 * DAY)))
+        for u in ("jo", "kim"):
+            os.makedirs(os.path.join(homes, u))
+        with open(os.path.join(homes, "jo", ".forward"), "w") as fh:
+            fh.write("jo@university-alumni.example\n")
+        pw = t.path("passwd")
+        with open(pw, "w") as fh:
+            fh.write("jo:x:2001:2001:Jo:%s:/bin/sh\nkim:x:2002:2002:Kim:%s:/bin/sh\n"
+                     % (os.path.join(homes, "jo"), os.path.join(homes, "kim")))
+        with open(t.path("group"), "w") as fh:
+            fh.write("users:x:2001:\n")
+        nenv = {"LD_PRELOAD": nss, "NSS_WRAPPER_PASSWD": pw, "NSS_WRAPPER_GROUP": t.path("group"),
+                "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+        out11 = t.path("spool.csv")
+        t.run("scan", "-q", "--as-of", AS_OF, "--layout", os.path.join(spool2, "%u"), "--accounts-csv", out11,
+              env=nenv, expect=0)
+        r11 = {r["account"]: r for r in read_accounts(t, out11)}
+        t.eq((r11["jo"]["forwarded"], r11["jo"]["verdict"]), ("yes", "forwarded"),
+             "spool: jo's .forward is read in his passwd home, not next to the spool")
+        t.check(os.path.join(homes, "jo", ".forward") in r11["jo"]["forward_evidence"],
+                "spool: the evidence names the passwd home's .forward", r11["jo"]["forward_evidence"])
+        t.eq((r11["kim"]["forwarded"], r11["kim"]["verdict"]), ("no", "abandoned"), "spool: kim forwards nowhere")
+        t.eq((r11["lee"]["forwarded"], r11["lee"]["verdict"]), ("unknown", "idle-unknown-forwarding"),
+             "spool: lee's home is unknown: forwarding unknown, never 'no'")
+        # a .forward beside the spool (in its parent) is not jo's
+        with open(os.path.join(os.path.dirname(spool2), ".forward"), "w") as fh:
+            fh.write("someone@else.example\n")
+        t.run("scan", "-q", "--as-of", AS_OF, "--layout", os.path.join(spool2, "%u"), "--accounts-csv", out11,
+              env=nenv, expect=0)
+        t.eq(read_accounts(t, out11)[1]["forwarded"], "no", "spool: a .forward above the spool counts for nobody")
+        os.unlink(os.path.join(os.path.dirname(spool2), ".forward"))
+    else:
+        print("SKIP (part): libnss-wrapper is not installed: the passwd homes of spool files are not tested")
+
     # ---- the six-month boundary, exactly -----------------------------------
     bd = t.path("boundary", "zoe", "Maildir")
     maildir(bd, [("in", ts("2020-01-01T00:00:00Z"))], flags="")
