@@ -345,6 +345,7 @@ mp_cmd_scan (int argc, char **argv)
 	}
 	mp_report_args_fill (&out, &ropt);
 	ropt.progress = !no_progress && isatty (STDERR_FILENO);
+	ropt.accounts_total = accounts->len;
 	if (ropt.progress)
 		for (guint i = 0; all_sources->pdata[i]; i++)
 			ropt.progress_total += mp_source_estimate_bytes (all_sources->pdata[i]);

@@ -12,6 +12,7 @@ struct _MpReport {
 	gboolean      progress;
 	gboolean      quiet_errors;
 	guint64       progress_total;
+	guint64       accounts_total;
 	gint64        started;
 	gint64        last_progress;
 	char         *source_copy;
@@ -40,6 +41,7 @@ mp_report_new (const MpReportOptions *opt, const MpReportMeta *meta, GError **er
 	r->summary = mp_summary_new ();
 	r->progress = opt->progress;
 	r->progress_total = opt->progress_total;
+	r->accounts_total = opt->accounts_total;
 	r->quiet_errors = opt->quiet_errors;
 	r->started = g_get_monotonic_time ();
 	for (gsize i = 0; i < G_N_ELEMENTS (formats); i++) {
@@ -222,7 +224,11 @@ show_progress (MpReport *r)
 	secs = (gdouble) (now - r->started) / G_USEC_PER_SEC;
 	rate = secs > 0 ? (gdouble) r->summary->bytes / secs : 0.0;
 	done = mp_format_size (r->summary->bytes);
-	fprintf (stderr, "\r\033[Kscanning: %" G_GUINT64_FORMAT " messages, %s, %.1f MB/s",
+	fprintf (stderr, "\r\033[Kscanning: ");
+	if (r->accounts_total > 1)
+		fprintf (stderr, "account %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT ", ",
+		         MIN (r->summary->accounts + 1, r->accounts_total), r->accounts_total);
+	fprintf (stderr, "%" G_GUINT64_FORMAT " messages, %s, %.1f MB/s",
 	         r->summary->messages, done, rate / (1024.0 * 1024.0));
 	/* the total is the size of the files on disk, the count is of RFC 5322
 	 * (CRLF) octets: an estimate, never shown past 99% */

@@ -23,6 +23,7 @@ typedef struct {
 	const char *accounts_csv;   /* --accounts-csv */
 	gboolean    progress;       /* a progress line on stderr (a TTY) */
 	guint64     progress_total; /* estimated bytes to read (for the ETA), 0 unknown */
+	guint64     accounts_total; /* accounts in the run (the progress line counts them), 0 unknown */
 	gboolean    quiet_errors;   /* do not print source and folder errors on stderr */
 } MpReportOptions;
 

@@ -186,6 +186,49 @@ def body(t):
     t.check(r7["activity_evidence"].startswith("reading: "), "mbox: Status: R is reading evidence", r7)
     t.eq(r7["forwarded"], "unknown", "an mbox whose owner's home is unknown: forwarding unknown, never 'no'")
 
+    # ---- every forwarding form, and its false friends ------------------------
+    fw = t.path("forms")
+    idle = ts(AS_OF) - 400 * DAY
+    cases = {
+        # .forward
+        "f-address": ({".forward": "\\f-address, someone@elsewhere.example\n"}, "yes"),
+        "f-comment": ({".forward": "# someone@elsewhere.example\n"}, "no"),
+        "f-file": ({".forward": "/var/spool/archive/f-file\n"}, "no"),
+        "f-self": ({".forward": "\\f-self\n"}, "no"),
+        # a pipe to procmail: its recipes decide
+        "p-forwards": ({".forward": "\"|exec /usr/bin/procmail\"\n",
+                        ".procmailrc": ":0c\n* ^Subject:.*urgent\n! pager@elsewhere.example\n"}, "yes"),
+        "p-files": ({".forward": "\"|exec /usr/bin/procmail\"\n",
+                     ".procmailrc": "# ! not@forwarded.example\n:0:\n* ^From:.*list\nlists/\n"}, "no"),
+        "p-norc": ({".forward": "|/usr/bin/procmail\n"}, "no"),
+        # Sieve: the active script is the one ~/.dovecot.sieve links to
+        "s-redirect": ({"sieve/main.sieve": "require \"copy\";\nredirect :copy \"s@elsewhere.example\";\n",
+                        ".dovecot.sieve": "->sieve/main.sieve"}, "yes"),
+        "s-comment": ({"sieve/main.sieve": "# redirect \"x@y.example\";\n/* redirect */\nkeep;\n",
+                       ".dovecot.sieve": "->sieve/main.sieve"}, "no"),
+        "s-string": ({"sieve/main.sieve": "if header :contains \"subject\" \"redirect x@y\" { discard; }\n",
+                      ".dovecot.sieve": "->sieve/main.sieve"}, "no"),
+        "s-inactive": ({"sieve/other.sieve": "redirect \"x@y.example\";\n"}, "no"),
+        "s-broken": ({".dovecot.sieve": "redirect \"x@y.example\"\n"}, "unknown"),
+        "s-outside": ({".dovecot.sieve": "->/etc/passwd"}, "unknown"),
+    }
+    for user, (files, _) in cases.items():
+        home = os.path.join(fw, user)
+        maildir(os.path.join(home, "Maildir"), [("in", idle)], flags="S")
+        for name, text in files.items():
+            path = os.path.join(home, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            if text.startswith("->"):
+                os.symlink(text[2:], path)
+            else:
+                with open(path, "w") as fh:
+                    fh.write(text)
+    out_fw = t.path("forms.csv")
+    t.run("scan", "-q", "--as-of", AS_OF, "--accounts-dir", fw, "--accounts-csv", out_fw, expect=0)
+    got = {r["account"]: r for r in read_accounts(t, out_fw)}
+    for user, (_, want) in sorted(cases.items()):
+        t.eq(got[user]["forwarded"], want, "forwarding: %s (%s)" % (user, got[user]["forward_evidence"]))
+
     # ---- spool files: the home is the user's in the passwd database -------
     # (nss_wrapper gives this process a passwd file of its own: jo's home is
     # in the test directory, with a .forward; kim has a home without one,

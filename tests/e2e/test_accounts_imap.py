@@ -114,10 +114,20 @@ def run_checks(t, fx, d, info):
     t.eq(r["chloe"]["verdict"], "abandoned", "chloe: sent last in 2024, no forwarding: abandoned")
     t.eq(flags(fx, d, "dana"), before, "read-only: the audit changed no flag (dana's unread mail is unread)")
 
-    # without ManageSieve, forwarding of an IMAP account is unknown, never "no"
+    # without ManageSieve, forwarding of an IMAP account is unknown, never
+    # "no" — and never the .forward of the directory the tool runs in
     out = t.path("nosieve.csv")
-    t.run("scan", "-q", "--fail-on", "never", "--ca-file", ca, "--accounts", acc, "--admin-user", "admin",
-          "--managesieve-port", "0", "--accounts-csv", out, env=env, expect=0)
+    cwd = t.path("cwd")
+    os.makedirs(cwd)
+    with open(os.path.join(cwd, ".forward"), "w") as f:
+        f.write("everyone@elsewhere.example\n")
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        t.run("scan", "-q", "--fail-on", "never", "--ca-file", ca, "--accounts", acc, "--admin-user", "admin",
+              "--managesieve-port", "0", "--accounts-csv", out, env=env, expect=0)
+    finally:
+        os.chdir(here)
     r0 = rows_of(t, out)
     t.eq({u: r0[u]["forwarded"] for u in users}, {u: "unknown" for u in users},
          "no ManageSieve: forwarding unknown for every IMAP account")
