@@ -455,30 +455,21 @@ years_chart (FILE *fp, const MpSummary *s)
 	return TRUE;
 }
 
-static gint
-by_bytes_desc (gconstpointer a, gconstpointer b)
-{
-	const MpFolderStats *x = *(const MpFolderStats *const *) a, *y = *(const MpFolderStats *const *) b;
-
-	return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : 0;
-}
-
 /* Horizontal bars: the 15 largest folders and the rest together. */
 static void
 folder_chart (FILE *fp, const MpSummary *s)
 {
-	g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
+	/* the summary keeps the largest folders (MP_SUMMARY_TOP_FOLDERS), the
+	 * rest is the total less them: bounded whatever the number of folders */
+	const GPtrArray *sorted = s->top_folders;
 	guint shown;
-	guint64 max = 1, rest = 0;
+	guint64 max = 1, rest = s->bytes;
 	const double W = 560, left = 170, right = 80, rowh = 20, top = 8;
 	double H;
 
-	for (guint i = 0; i < s->folders->len; i++)
-		g_ptr_array_add (sorted, g_ptr_array_index (s->folders, i));
-	g_ptr_array_sort (sorted, by_bytes_desc);
 	shown = MIN (sorted->len, 15);
-	for (guint i = shown; i < sorted->len; i++)
-		rest += ((MpFolderStats *) g_ptr_array_index (sorted, i))->bytes;
+	for (guint i = 0; i < shown; i++)
+		rest -= ((MpFolderStats *) g_ptr_array_index (sorted, i))->bytes;
 	for (guint i = 0; i < shown; i++)
 		max = MAX (max, ((MpFolderStats *) g_ptr_array_index (sorted, i))->bytes);
 	max = MAX (max, rest);
@@ -490,7 +481,7 @@ folder_chart (FILE *fp, const MpSummary *s)
 		guint64 bytes = f ? f->bytes : rest;
 		double y = top + i * rowh, w = (W - left - right) * (double) bytes / (double) max;
 		g_autofree char *label = f ? g_strdup (f->name)
-		                           : g_strdup_printf ("%u other folders", sorted->len - shown);
+		                           : g_strdup_printf ("%u other folders", (guint) (s->n_folders - shown));
 		g_autofree char *cut = g_utf8_strlen (label, -1) > 26 ? g_utf8_substring (label, 0, 25) : NULL;
 		if (!f && !rest)
 			break;
@@ -545,9 +536,9 @@ write_summary (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 b
 {
 	const char *cls = blocking ? "bad" : (s->sources_failed || s->errors_total) ? "partial" : "ok";
 	g_autofree char *n_msg = num (s->messages);
-	g_autofree char *n_src = num (s->source_stats->len);
+	g_autofree char *n_src = num (s->n_sources);
 	g_autofree char *n_acc = num (s->accounts);
-	g_autofree char *n_fld = num (s->folders->len);
+	g_autofree char *n_fld = num (s->n_folders);
 	g_autofree char *n_att = num (s->attachments);
 	g_autofree char *sz = mp_format_size (s->bytes);
 	g_autofree char *n_err = num (s->findings[MP_SEVERITY_ERROR]);
@@ -775,9 +766,9 @@ write_folders (FILE *fp, const MpSummary *s)
 		fprintf (fp, "</td><td>%s</td></tr>\n", f->failed ? "<span class=\"sev error\">failed</span>" : "ok");
 	}
 	fputs ("</tbody></table></div>", fp);
-	if (s->folders->len > MAX_FOLDER_ROWS) {
+	if (s->n_folders > MAX_FOLDER_ROWS) {
 		fputs ("<p class=\"note\">", fp);
-		put_num (fp, s->folders->len - MAX_FOLDER_ROWS);
+		put_num (fp, s->n_folders - MAX_FOLDER_ROWS);
 		fputs (" more folders are in the JSON report.</p>", fp);
 	}
 	fputs ("</section>\n", fp);

@@ -625,9 +625,9 @@ json_finish (MpWriter *w, const MpSummary *s, GError **error)
 	for (int v = 0; v < MP_VERDICT_N; v++)
 		write_u64 (fp, mp_verdict_name ((MpVerdict) v), s->verdicts[v], v + 1 < MP_VERDICT_N);
 	fputs ("},", fp);
-	write_u64 (fp, "sources", s->source_stats->len, TRUE);
+	write_u64 (fp, "sources", s->n_sources, TRUE);
 	write_u64 (fp, "sources_failed", s->sources_failed, TRUE);
-	write_u64 (fp, "folders", s->folders->len, TRUE);
+	write_u64 (fp, "folders", s->n_folders, TRUE);
 	write_u64 (fp, "messages", s->messages, TRUE);
 	write_u64 (fp, "bytes", s->bytes, TRUE);
 	write_u64 (fp, "attachments", s->attachments, TRUE);

@@ -187,8 +187,7 @@ on_folder_error (gpointer self, const char *source, const MpFolder *folder, cons
 {
 	MpReport *r = self;
 	g_autofree char *text = g_strdup_printf ("folder %s: %s", folder->name, error->message);
-	MpFolderStats *f = r->summary->folders->len
-		? g_ptr_array_index (r->summary->folders, r->summary->folders->len - 1) : NULL;
+	MpFolderStats *f = r->summary->folder;
 
 	if (!r->quiet_errors) {
 		clear_progress (r);
@@ -271,6 +270,7 @@ on_folder_end (gpointer self, const char *source, const MpFolder *folder)
 	MpReport *r = self;
 
 	g_clear_pointer (&r->folder_open, g_free);
+	mp_summary_end_folder (r->summary);
 	FAN_OUT (r, folder_end, source, folder->name);
 }
 

@@ -132,6 +132,7 @@ mp_summary_new (void)
 	MpSummary *s = g_new0 (MpSummary, 1);
 
 	s->folders = g_ptr_array_new_with_free_func ((GDestroyNotify) folder_stats_free);
+	s->top_folders = g_ptr_array_new_with_free_func ((GDestroyNotify) folder_stats_free);
 	s->rules = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_stats_free);
 	s->offenders = g_ptr_array_new_with_free_func ((GDestroyNotify) offender_free);
 	s->errors = g_ptr_array_new_with_free_func (g_free);
@@ -148,6 +149,11 @@ mp_summary_free (MpSummary *s)
 	if (s == NULL)
 		return;
 	g_ptr_array_unref (s->folders);
+	g_ptr_array_unref (s->top_folders);
+	if (s->folder_scratch)
+		folder_stats_free (s->folder_scratch);
+	if (s->source_scratch)
+		source_stats_free (s->source_scratch);
 	g_ptr_array_unref (s->rules);
 	g_ptr_array_unref (s->offenders);
 	g_ptr_array_unref (s->errors);
@@ -162,17 +168,35 @@ mp_summary_free (MpSummary *s)
 static MpSourceStats *
 current_source (MpSummary *s)
 {
-	return s->source_stats->len ? g_ptr_array_index (s->source_stats, s->source_stats->len - 1) : NULL;
+	return s->source;
+}
+
+/* A new source's stats: kept in the list while it is short, else in the
+ * scratch entry, reused. */
+static MpSourceStats *
+new_source (MpSummary *s, const char *source, const char *kind)
+{
+	MpSourceStats *st;
+
+	s->n_sources++;
+	if (s->source_stats->len < MP_SUMMARY_FOLDERS) {
+		st = g_new0 (MpSourceStats, 1);
+		g_ptr_array_add (s->source_stats, st);
+	} else {
+		if (s->source_scratch)
+			source_stats_free (s->source_scratch);
+		st = s->source_scratch = g_new0 (MpSourceStats, 1);
+	}
+	st->source = g_strdup (source);
+	st->kind = g_strdup (kind);
+	s->source = st;
+	return st;
 }
 
 void
 mp_summary_begin_source (MpSummary *s, const char *source, const char *kind)
 {
-	MpSourceStats *st = g_new0 (MpSourceStats, 1);
-
-	st->source = g_strdup (source);
-	st->kind = g_strdup (kind);
-	g_ptr_array_add (s->source_stats, st);
+	new_source (s, source, kind);
 }
 
 void
@@ -182,11 +206,8 @@ mp_summary_source_error (MpSummary *s, const char *source, const char *message)
 
 	/* an error after source_begin (the folders could not be listed) belongs
 	 * to that source; else the source could not be opened at all */
-	if (st == NULL || st->error != NULL || g_strcmp0 (st->source, source) != 0) {
-		st = g_new0 (MpSourceStats, 1);
-		st->source = g_strdup (source);
-		g_ptr_array_add (s->source_stats, st);
-	}
+	if (st == NULL || st->error != NULL || g_strcmp0 (st->source, source) != 0)
+		st = new_source (s, source, NULL);
 	st->error = g_strdup (message);
 }
 
@@ -219,7 +240,38 @@ mp_summary_begin_folder (MpSummary *s, const char *source, const char *folder)
 
 	f->source = g_strdup (source);
 	f->name = g_strdup (folder);
-	g_ptr_array_add (s->folders, f);
+	s->n_folders++;
+	if (s->folders->len < MP_SUMMARY_FOLDERS) {
+		g_ptr_array_add (s->folders, f);
+	} else {
+		if (s->folder_scratch)
+			folder_stats_free (s->folder_scratch);
+		s->folder_scratch = f;
+	}
+	s->folder = f;
+}
+
+void
+mp_summary_end_folder (MpSummary *s)
+{
+	MpFolderStats *f = s->folder, *copy;
+	guint pos;
+
+	if (f == NULL)
+		return;
+	s->folder = NULL;
+	if (s->top_folders->len == MP_SUMMARY_TOP_FOLDERS &&
+	    ((MpFolderStats *) g_ptr_array_index (s->top_folders, s->top_folders->len - 1))->bytes >= f->bytes)
+		return;
+	for (pos = 0; pos < s->top_folders->len; pos++)
+		if (((MpFolderStats *) g_ptr_array_index (s->top_folders, pos))->bytes < f->bytes)
+			break;
+	copy = g_memdup2 (f, sizeof *f);
+	copy->source = g_strdup (f->source);
+	copy->name = g_strdup (f->name);
+	g_ptr_array_insert (s->top_folders, (gint) pos, copy);
+	if (s->top_folders->len > MP_SUMMARY_TOP_FOLDERS)
+		g_ptr_array_remove_index (s->top_folders, s->top_folders->len - 1);
 }
 
 static MpRuleStats *
@@ -280,8 +332,7 @@ consider_offender (GPtrArray *top, guint max, const char *source, const MpMessag
 void
 mp_summary_add_message (MpSummary *s, const MpMessage *m)
 {
-	MpFolderStats *f = s->folders->len ? g_ptr_array_index (s->folders, s->folders->len - 1) : NULL;
-
+	MpFolderStats *f = s->folder;
 	MpSourceStats *st = current_source (s);
 	const char *source = st ? st->source : NULL;
 
@@ -348,7 +399,11 @@ mp_summary_add_finding (MpSummary *s, const char *folder, const MpFinding *f)
 	s->other_findings++;
 	if (current_source (s))
 		current_source (s)->findings++;
-	if (folder != NULL) {
+	if (folder != NULL && s->folder != NULL && strcmp (s->folder->name, folder) == 0) {
+		s->folder->findings++;
+		if ((guint) f->severity < G_N_ELEMENTS (s->folder->by_severity))
+			s->folder->by_severity[f->severity]++;
+	} else if (folder != NULL) {
 		for (guint i = s->folders->len; i > 0; i--) {
 			MpFolderStats *fs = g_ptr_array_index (s->folders, i - 1);
 			if (strcmp (fs->name, folder) == 0) {
@@ -502,7 +557,7 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, guint6
 
 	fprintf (fp, "mailpreflight: %" G_GUINT64_FORMAT " messages, %s (%" G_GUINT64_FORMAT
 	         " bytes) in %u folder(s); rules: %s\n",
-	         s->messages, total, s->bytes, s->folders->len, rules_origin);
+	         s->messages, total, s->bytes, (guint) s->n_folders, rules_origin);
 	if (blocking)
 		fprintf (fp, "%s%sVerdict: NOT READY, %" G_GUINT64_FORMAT " blocking finding(s)%s\n",
 		         c->bold, c->red, blocking, c->off);

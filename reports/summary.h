@@ -10,6 +10,11 @@
 G_BEGIN_DECLS
 
 #define MP_SUMMARY_TOP 10
+/* folders and sources kept for the tables (the HTML lists as many); the
+ * rest are counted, so that memory does not grow with the accounts */
+#define MP_SUMMARY_FOLDERS 2000
+/* the largest folders kept for the chart */
+#define MP_SUMMARY_TOP_FOLDERS 15
 /* the largest messages of all (findings or not), for the HTML report */
 #define MP_SUMMARY_LARGEST 50
 /* message sizes by bit length: bucket b holds sizes in [2^(b-1), 2^b) */
@@ -82,7 +87,15 @@ typedef struct {
 	guint64    messages_with_findings;
 	guint64    other_findings;      /* about folders and accounts */
 	guint64    messages_with_problems;
-	GPtrArray *folders;             /* MpFolderStats*, in scan order */
+	GPtrArray *folders;             /* MpFolderStats*, the first MP_SUMMARY_FOLDERS, in scan order */
+	GPtrArray *top_folders;         /* copies of the largest finished folders, largest first,
+	                                 * at most MP_SUMMARY_TOP_FOLDERS (the first seen wins a tie) */
+	guint64    n_folders;           /* every folder */
+	guint64    n_sources;           /* every source */
+	MpFolderStats *folder;          /* the folder being read: in folders, or folder_scratch */
+	MpFolderStats *folder_scratch;
+	MpSourceStats *source;          /* the source being read: in source_stats, or source_scratch */
+	MpSourceStats *source_scratch;
 	GPtrArray *rules;               /* MpRuleStats*, in first-seen order */
 	GPtrArray *offenders;           /* MpOffender*, largest first, at most MP_SUMMARY_TOP */
 	GPtrArray *errors;              /* char*: sources and folders that failed */
@@ -90,7 +103,7 @@ typedef struct {
 	guint      sources;
 	guint      sources_failed;
 	/* bounded aggregates for the charts and tables of the reports */
-	GPtrArray *source_stats;        /* MpSourceStats*, in scan order */
+	GPtrArray *source_stats;        /* MpSourceStats*, the first MP_SUMMARY_FOLDERS, in scan order */
 	GPtrArray *largest;             /* MpOffender*, largest first, at most MP_SUMMARY_LARGEST */
 	guint64    size_hist[MP_SIZE_BUCKETS];
 	guint64    att_hist[MP_ATT_BUCKETS];
@@ -119,6 +132,8 @@ void       mp_summary_begin_source (MpSummary *s, const char *source, const char
 /* SOURCE could not be opened (or listed) */
 void       mp_summary_source_error (MpSummary *s, const char *source, const char *message);
 void       mp_summary_begin_folder (MpSummary *s, const char *source, const char *folder);
+/* The folder being read ends (it may count among the largest). */
+void       mp_summary_end_folder   (MpSummary *s);
 void       mp_summary_add_message  (MpSummary *s, const MpMessage *m);
 /* A folder finding (FOLDER set) or an account finding. */
 void       mp_summary_add_finding  (MpSummary *s, const char *folder, const MpFinding *f);
