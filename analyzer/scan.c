@@ -523,6 +523,10 @@ mp_scan_run_accounts (MpAccount *const *accounts, guint n, const MpScanOptions *
 		deliver_account (&s, k);
 	for (guint i = 0; i < producers->len; i++)
 		g_thread_join (g_ptr_array_index (producers, i));
+	/* the workers are parked, not ended: a thread that ends while the
+	 * process exits would take its thread-local state (OpenSSL's DRBG and
+	 * error queue of the IMAP connections it opened) with it half freed */
+	g_thread_pool_set_max_unused_threads (-1);
 	g_thread_pool_free (s.pool, FALSE, TRUE);
 	result->sources_failed = (guint) g_atomic_int_get (&s.sources_failed);
 	result->folders_failed = (guint) g_atomic_int_get (&s.folders_failed);
