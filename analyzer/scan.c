@@ -181,7 +181,9 @@ static void
 enqueue_for_servers (Scan *s, Lane *lane)
 {
 	const MpSourceSettings *net = s->opt->source_settings;
-	guint per_account = 1 + (net && net->connections ? net->connections : MP_DEFAULT_CONNECTIONS);
+	/* an IMAP account's producer and workers share its pool of
+	 * --connections connections (source-imap.c) */
+	guint per_account = net && net->connections ? net->connections : MP_DEFAULT_CONNECTIONS;
 
 	if (s->opt->server_connections == 0)
 		return;

@@ -69,7 +69,7 @@ typedef struct {
 	/* accounts read at the same time (producer threads); 0: 1 */
 	guint             parallel_accounts;
 	/* connections to one server (host:port) for all accounts together; an
-	 * account takes its share (1 + MpSourceSettings.connections) before it
+	 * account takes its share (MpSourceSettings.connections) before it
 	 * begins and gives it back when it has been delivered; 0: no bound */
 	guint             server_connections;
 } MpScanOptions;

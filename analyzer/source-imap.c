@@ -52,7 +52,7 @@ typedef struct {
 	GQueue               idle;     /* Conn* */
 	guint                open;     /* connections alive, idle or in use */
 	guint                max_open;
-	Conn                *control;  /* the producer's own connection */
+	gboolean             ready;    /* set up: URL, secret, and a first connection that proved them */
 	MpImapContentNeeds   needs;
 	gboolean             content;  /* some rule needs content */
 	gboolean             estimate_noticed;
@@ -85,7 +85,6 @@ imap_close (MpSource *src)
 
 	if (im == NULL)
 		return;
-	conn_free (im->control);
 	while ((c = g_queue_pop_head (&im->idle)) != NULL)
 		conn_free (c);
 	mp_imap_secret_free (im->password);
@@ -144,10 +143,12 @@ imap_setup (MpSource *src, GError **error)
 {
 	Imap *im = src->priv;
 
+	Conn *first;
+
 	if (im != NULL) {
-		if (im->control == NULL)
+		if (!im->ready)
 			g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "%s: not connected", src->path);
-		return im->control ? im : NULL;
+		return im->ready ? im : NULL;
 	}
 	im = g_new0 (Imap, 1);
 	g_mutex_init (&im->lock);
@@ -178,19 +179,28 @@ imap_setup (MpSource *src, GError **error)
 	                                                 src->settings.interactive, error)) == NULL) {
 		return NULL;
 	}
-	if ((im->control = conn_open (im, error)) == NULL)
+	if ((first = conn_open (im, error)) == NULL)
 		return NULL;
 	im->needs.line_limit = src->settings.line_limit;
 	/* the protocol fetches what the payload side says is an archive */
 	im->needs.attachment_wanted = src->settings.list_archives ? mp_archive_is_candidate : NULL;
-	im->needs.size_exact = !size_is_estimate (im->control->client);
+	im->needs.size_exact = !size_is_estimate (first->client);
 	im->needs.size_limits = src->settings.size_limits;
 	im->needs.n_size_limits = MIN (src->settings.n_size_limits, (guint) MP_MAX_SIZE_LIMITS);
 	im->content = !src->settings.metadata_only &&
 	              (im->needs.line_limit > 0 || im->needs.attachment_wanted != NULL ||
 	               (!im->needs.size_exact && im->needs.n_size_limits > 0));
+	/* the first connection joins the pool: the producer (LIST, EXAMINE,
+	 * the UIDs) and the workers share --connections connections, so a
+	 * small account needs one connection, not one for each side */
+	g_queue_push_tail (&im->idle, first);
+	im->open = 1;
+	im->ready = TRUE;
 	return im;
 }
+
+static Conn *pool_acquire (Imap *im, GError **error);
+static void  pool_release (Imap *im, Conn *c);
 
 /* ---- folders ------------------------------------------------------------- */
 
@@ -219,10 +229,12 @@ imap_folders (MpSource *src, GError **error)
 	Imap *im = imap_setup (src, error);
 	g_autoptr(GPtrArray) list = NULL;
 	GPtrArray *folders;
+	Conn *c;
 
-	if (im == NULL)
+	if (im == NULL || (c = pool_acquire (im, error)) == NULL)
 		return NULL;
-	list = mp_imap_client_list (im->control->client, error);
+	list = mp_imap_client_list (c->client, error);
+	pool_release (im, c);
 	if (list == NULL)
 		return NULL;
 	folders = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_folder_free);
@@ -298,10 +310,23 @@ imap_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNotic
 	g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
 	MpImapMailboxInfo info = { 0 };
 	MpBatch *batch = NULL;
+	Conn *c;
+	gboolean ok;
 
-	if (im == NULL)
+	if (im == NULL || (c = pool_acquire (im, error)) == NULL)
 		return FALSE;
-	if (!examine (im->control, folder->path, &info, error)) {
+	if (!examine (c, folder->path, &info, error)) {
+		pool_release (im, c);
+		g_prefix_error (error, "folder %s: ", folder->name);
+		return FALSE;
+	}
+	/* the UIDs only (a few bytes per message), then batches of them: a
+	 * worker's batch is a UID set, so a reconnect resumes where it stopped */
+	ok = info.exists == 0 || mp_imap_client_uid_fetch (c->client, "1:*", "(UID)", collect_uid, uids, error);
+	/* given back before the batches go out: a worker may need it (with
+	 * --connections 1 it is the only one) while the scan's queue is full */
+	pool_release (im, c);
+	if (!ok) {
 		g_prefix_error (error, "folder %s: ", folder->name);
 		return FALSE;
 	}
@@ -314,12 +339,6 @@ imap_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNotic
 	}
 	if (info.exists == 0)
 		return TRUE;
-	/* the UIDs only (a few bytes per message), then batches of them: a
-	 * worker's batch is a UID set, so a reconnect resumes where it stopped */
-	if (!mp_imap_client_uid_fetch (im->control->client, "1:*", "(UID)", collect_uid, uids, error)) {
-		g_prefix_error (error, "folder %s: ", folder->name);
-		return FALSE;
-	}
 	g_array_sort (uids, compare_uid);
 	for (guint i = 0; i < uids->len; i++) {
 		guint32 uid = g_array_index (uids, guint32, i);

@@ -426,7 +426,9 @@ def run_checks(t, fx, d, info):
               what="--allow-plaintext")
 
     # a connection cut in the middle of a FETCH: reopened, the batch resumed
-    proxy = DropProxy(info["imaps_port"], nth=2, limit=9000)
+    # (with --connections 1 one connection serves the folder listing and the
+    # FETCH: the first is cut, after the UIDs, in the middle of the FETCH)
+    proxy = DropProxy(info["imaps_port"], nth=1, limit=9000)
     try:
         url_proxy = "imaps://alice@127.0.0.1:%d/Equiv" % proxy.listen_port
         p, _, inv_drop = t.scan(url_proxy, extra=common + ("--connections", "1", "--timeout", "20"), expect=0,
