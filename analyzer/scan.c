@@ -39,10 +39,15 @@ typedef struct {
 	GError         *error;
 } Item;
 
-/* What one server's connections are shared out by (server_connections). */
+/* What one server's connections are shared out by (server_connections):
+ * an account takes one when it begins (admit(), in claim order) and its
+ * source takes more while there are some (budget, never waiting). */
+typedef struct _Scan Scan;
 typedef struct {
 	guint  used;
 	GQueue waiting; /* Lane*, in claim order */
+	Scan  *scan;
+	MpConnectionBudget budget;
 } Server;
 
 typedef struct {
@@ -59,7 +64,7 @@ typedef struct {
 	MpSource        *current_src;
 } Lane;
 
-typedef struct {
+struct _Scan {
 	const MpScanOptions *opt;
 	MpAccount *const *accounts;
 	guint        n_accounts;
@@ -74,7 +79,7 @@ typedef struct {
 	guint64      folder_index; /* messages delivered in the current folder */
 	gint         sources_failed;
 	gint         folders_failed;
-} Scan;
+};
 
 static void
 item_free (Item *it)
@@ -174,20 +179,42 @@ deliver (Scan *s, Lane *lane, Item *it)
 
 /* ---- the server connection budget ----------------------------------------- */
 
+static gboolean
+budget_try_take (gpointer p)
+{
+	Server *sv = p;
+	gboolean ok;
+
+	g_mutex_lock (&sv->scan->lock);
+	ok = sv->used < sv->scan->opt->server_connections;
+	if (ok)
+		sv->used++;
+	g_mutex_unlock (&sv->scan->lock);
+	return ok;
+}
+
+static void
+budget_give_back (gpointer p)
+{
+	Server *sv = p;
+
+	g_mutex_lock (&sv->scan->lock);
+	sv->used--;
+	g_cond_broadcast (&sv->scan->cond);
+	g_mutex_unlock (&sv->scan->lock);
+}
+
 /* Queues LANE for a share of each server its account reads (under the
  * lock, in the same step as the claim, so that every server's queue is in
  * claim order). */
 static void
 enqueue_for_servers (Scan *s, Lane *lane)
 {
-	const MpSourceSettings *net = s->opt->source_settings;
-	/* an IMAP account's producer and workers share its pool of
-	 * --connections connections (source-imap.c) */
-	guint per_account = net && net->connections ? net->connections : MP_DEFAULT_CONNECTIONS;
-
 	if (s->opt->server_connections == 0)
 		return;
-	lane->share = MIN (per_account, s->opt->server_connections);
+	/* the first connection: an account's producer and workers share its
+	 * pool (source-imap.c), which grows from the budget while it can */
+	lane->share = 1;
 	for (guint i = 0; i < lane->account->sources->len; i++) {
 		const MpAccountSource *src = g_ptr_array_index (lane->account->sources, i);
 		g_autofree char *key = mp_source_server_key (src->location);
@@ -199,6 +226,10 @@ enqueue_for_servers (Scan *s, Lane *lane)
 		if (sv == NULL) {
 			sv = g_new0 (Server, 1);
 			g_queue_init (&sv->waiting);
+			sv->scan = s;
+			sv->budget.try_take = budget_try_take;
+			sv->budget.give_back = budget_give_back;
+			sv->budget.budget = sv;
 			g_hash_table_insert (s->servers, g_strdup (key), sv);
 		}
 		g_queue_push_tail (&sv->waiting, lane);
@@ -311,12 +342,24 @@ on_notice (const MpFolder *folder, const char *code, const char *detail, gpointe
 /* The settings of one source: the command line's, with the account's own
  * password or token file where it has one. */
 static void
-source_settings (const MpScanOptions *opt, const MpAccountSource *as, MpSourceSettings *out)
+source_settings (Scan *s, const MpAccountSource *as, MpSourceSettings *out)
 {
+	const MpScanOptions *opt = s->opt;
+
 	if (opt->source_settings)
 		*out = *opt->source_settings;
 	else
 		memset (out, 0, sizeof *out);
+	if (opt->server_connections > 0) {
+		g_autofree char *key = mp_source_server_key (as->location);
+		Server *sv = NULL;
+		if (key != NULL) {
+			g_mutex_lock (&s->lock);
+			sv = g_hash_table_lookup (s->servers, key);
+			g_mutex_unlock (&s->lock);
+		}
+		out->budget = sv ? &sv->budget : NULL;
+	}
 	/* the account's own secret is its own login, not the admin's */
 	if (as->password_file) {
 		out->password_file = as->password_file;
@@ -339,7 +382,7 @@ read_source (Scan *s, Lane *lane, const MpAccountSource *as)
 	Emit e = { s, lane };
 	Item *it;
 
-	source_settings (s->opt, as, &settings);
+	source_settings (s, as, &settings);
 	src = mp_source_open_with (as->location, &settings, &error);
 	if (src == NULL) {
 		it = event (ITEM_SOURCE_ERROR, as->location, NULL);
@@ -394,7 +437,7 @@ produce (Scan *s, Lane *lane)
 	if (s->opt->account_probe) {
 		MpSourceSettings settings;
 		MpAccountSource none = { 0 };
-		source_settings (s->opt, a->sources->len ? g_ptr_array_index (a->sources, 0) : &none, &settings);
+		source_settings (s, a->sources->len ? g_ptr_array_index (a->sources, 0) : &none, &settings);
 		s->opt->account_probe (a, &settings, lane->result, s->opt->account_probe_data);
 	}
 	for (guint i = 0; i < a->sources->len; i++)

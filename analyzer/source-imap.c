@@ -52,6 +52,8 @@ typedef struct {
 	GQueue               idle;     /* Conn* */
 	guint                open;     /* connections alive, idle or in use */
 	guint                max_open;
+	guint                budget_taken; /* connections beyond the first, taken from the server's budget */
+	const MpConnectionBudget *budget;  /* NULL: no bound */
 	gboolean             ready;    /* set up: URL, secret, and a first connection that proved them */
 	MpImapContentNeeds   needs;
 	gboolean             content;  /* some rule needs content */
@@ -87,6 +89,8 @@ imap_close (MpSource *src)
 		return;
 	while ((c = g_queue_pop_head (&im->idle)) != NULL)
 		conn_free (c);
+	for (; im->budget_taken > 0; im->budget_taken--)
+		im->budget->give_back (im->budget->budget);
 	mp_imap_secret_free (im->password);
 	mp_imap_secret_free (im->token);
 	mp_imap_url_clear (&im->url);
@@ -163,6 +167,7 @@ imap_setup (MpSource *src, GError **error)
 	im->options.timeout_ms = src->settings.timeout_ms;
 	im->options.alert_func = on_alert;
 	im->max_open = src->settings.connections ? src->settings.connections : DEFAULT_POOL_SIZE;
+	im->budget = src->settings.budget;
 	if (src->settings.admin_user) {
 		/* one admin credential for every account (imap-sasl.h) */
 		im->options.admin.user = src->settings.admin_user;
@@ -361,14 +366,52 @@ imap_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNotic
 
 /* ---- analyze: fetch a batch's metadata ------------------------------------ */
 
+/* A new connection costs a TCP and TLS handshake and a login, a small
+ * batch one round trip: before the pool grows, a busy connection is waited
+ * for this long. A large account's batches keep every connection busy
+ * longer, and its pool grows; a small account's stays at one. */
+#define GROW_AFTER_US (100 * 1000)
+
+/* May the pool open one more connection? Called with the lock held. */
+static gboolean
+may_grow (Imap *im)
+{
+	const MpConnectionBudget *b = im->budget;
+
+	if (im->open >= im->max_open)
+		return FALSE;
+	if (im->open == 0 || b == NULL)
+		return TRUE; /* the first was given to the account when it began */
+	if (!b->try_take (b->budget))
+		return FALSE;
+	im->budget_taken++;
+	return TRUE;
+}
+
 static Conn *
 pool_acquire (Imap *im, GError **error)
 {
+	gint64 grow_at = g_get_monotonic_time () + GROW_AFTER_US;
+	gboolean took = FALSE;
 	Conn *c;
 
 	g_mutex_lock (&im->lock);
-	while (g_queue_is_empty (&im->idle) && im->open >= im->max_open)
-		g_cond_wait (&im->cond, &im->lock);
+	for (;;) {
+		if (!g_queue_is_empty (&im->idle))
+			break;
+		if (im->open == 0 || g_get_monotonic_time () >= grow_at) {
+			guint before = im->budget_taken;
+			if (may_grow (im)) {
+				took = im->budget_taken != before;
+				break;
+			}
+		}
+		/* wait for a connection to come back, or the time to grow */
+		if (im->open > 0 && g_get_monotonic_time () < grow_at)
+			g_cond_wait_until (&im->cond, &im->lock, grow_at);
+		else
+			g_cond_wait (&im->cond, &im->lock);
+	}
 	c = g_queue_pop_head (&im->idle);
 	if (c == NULL)
 		im->open++;
@@ -378,6 +421,10 @@ pool_acquire (Imap *im, GError **error)
 	if ((c = conn_open (im, error)) == NULL) {
 		g_mutex_lock (&im->lock);
 		im->open--;
+		if (took) {
+			im->budget_taken--;
+			im->budget->give_back (im->budget->budget);
+		}
 		g_cond_signal (&im->cond);
 		g_mutex_unlock (&im->lock);
 	}
@@ -392,10 +439,17 @@ pool_release (Imap *im, Conn *c)
 	if (broken)
 		conn_free (c);
 	g_mutex_lock (&im->lock);
-	if (broken)
+	if (broken) {
 		im->open--;
-	else
+		/* the first connection's place is the account's own; the others
+		 * go back to the server's budget */
+		if (im->budget_taken > 0 && im->open <= im->budget_taken) {
+			im->budget_taken--;
+			im->budget->give_back (im->budget->budget);
+		}
+	} else {
 		g_queue_push_tail (&im->idle, c);
+	}
 	g_cond_signal (&im->cond);
 	g_mutex_unlock (&im->lock);
 }

@@ -26,6 +26,16 @@ typedef struct _MpBatch  MpBatch;
  * servers throttle more (source-imap.c's pool size). */
 #define MP_DEFAULT_CONNECTIONS 4
 
+/* Connections a network source may open beyond its first, shared with
+ * every other account reading the same server (scan.h, server_connections):
+ * try_take() never waits (FALSE: make do with the connections it has),
+ * give_back() returns one. The scan owns it; it outlives the source. */
+typedef struct {
+	gboolean (*try_take)  (gpointer budget);
+	void     (*give_back) (gpointer budget);
+	gpointer   budget;
+} MpConnectionBudget;
+
 /* What network sources need from the command line (IMAP). Copied by
  * mp_source_open_with(); NULL fields take defaults. */
 typedef struct {
@@ -36,6 +46,7 @@ typedef struct {
 	const char *oauth2_token_file;    /* XOAUTH2 / OAUTHBEARER instead of a password */
 	gboolean    interactive;          /* may prompt on the terminal */
 	guint       connections;          /* parallel connections per account; 0: MP_DEFAULT_CONNECTIONS */
+	const MpConnectionBudget *budget; /* the server's spare connections; NULL: no bound */
 	guint       timeout_ms;           /* per network wait; 0: 60 s */
 	/* content checks (source-imap-content.h): what the rules need beyond metadata */
 	guint64     line_limit;           /* smallest line-length max; 0: no such rule */
