@@ -216,9 +216,11 @@ mp_dir_is_account_tree (const char *dir)
 	if (!is_dir (dir) || is_maildir (dir) || (names = sorted_entries (dir, NULL)) == NULL)
 		return FALSE;
 	for (guint i = 0; i < names->len; i++) {
-		g_autofree char *sub = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+		const char *name = g_ptr_array_index (names, i);
+		g_autofree char *sub = g_build_filename (dir, name, NULL);
 		g_autofree char *md = g_build_filename (sub, "Maildir", NULL);
-		if (!is_dir (sub) || g_file_test (sub, G_FILE_TEST_IS_SYMLINK))
+		/* a home's own Maildir/ or mail/ makes DIR a home, not a tree */
+		if (is_mail_dir_name (name) || !is_dir (sub) || g_file_test (sub, G_FILE_TEST_IS_SYMLINK))
 			continue;
 		if ((is_dir (md) && is_maildir (md)) || is_maildirpp_root (sub))
 			return TRUE;

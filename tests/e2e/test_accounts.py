@@ -121,6 +121,14 @@ def body(t):
     t.eq(sorted({(r["account"], r["folder"]) for r in inv2}), sorted({(r["account"], r["folder"]) for r in inventory}),
          "tree: the same folders (dot-folders below each home included)")
 
+    # ---- scan HOME: a home with its Maildir/ is one account, all folders -------
+    out_h = t.path("home.csv")
+    p, _, inv_h = t.scan(os.path.dirname(dirs["alice"]), extra=("--as-of", AS_OF, "--accounts-csv", out_h),
+                         expect=0, what="scan a home", tag="home")
+    t.eq([r["account"] for r in read_accounts(t, out_h)], ["alice"], "scan HOME: one account named by the home")
+    t.eq(sorted({r["folder"] for r in inv_h}), ["Gesendete Objekte", "INBOX"],
+         "scan HOME: its Maildir's Maildir++ folders are read")
+
     # ---- --accounts-dir and --layout ---------------------------------------
     out3 = t.path("dir.csv")
     t.run("scan", "-q", "--as-of", AS_OF, "--accounts-dir", spool, "--accounts-csv", out3, expect=0)
