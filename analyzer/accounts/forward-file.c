@@ -458,6 +458,36 @@ collect_targets (MpForwardFile *f, const char *owner)
 	}
 }
 
+/* Exim: a first line "# Exim filter" or "# Sieve filter" (any case, blanks
+ * between the words) makes the file a filter program. */
+static MpForwardFilter
+filter_of (const char *data, gsize len)
+{
+	const char *nl = memchr (data, '\n', len);
+	gsize n = nl ? (gsize) (nl - data) : len, i = 0;
+
+	while (i < n && (data[i] == ' ' || data[i] == '\t'))
+		i++;
+	if (i >= n || data[i++] != '#')
+		return MP_FORWARD_FILTER_NONE;
+	while (i < n && (data[i] == ' ' || data[i] == '\t'))
+		i++;
+	MpForwardFilter kind;
+	if (n - i >= 4 && g_ascii_strncasecmp (data + i, "exim", 4) == 0)
+		kind = MP_FORWARD_FILTER_EXIM;
+	else if (n - i >= 5 && g_ascii_strncasecmp (data + i, "sieve", 5) == 0)
+		kind = MP_FORWARD_FILTER_SIEVE;
+	else
+		return MP_FORWARD_FILTER_NONE;
+	i += kind == MP_FORWARD_FILTER_EXIM ? 4 : 5;
+	gsize word = i;
+	while (i < n && (data[i] == ' ' || data[i] == '\t'))
+		i++;
+	if (i == word || n - i < 6 || g_ascii_strncasecmp (data + i, "filter", 6) != 0)
+		return MP_FORWARD_FILTER_NONE;
+	return kind;
+}
+
 MpForwardFile *
 mp_forward_file_parse (const char *data, gsize len, const char *owner)
 {
@@ -467,6 +497,9 @@ mp_forward_file_parse (const char *data, gsize len, const char *owner)
 
 	f->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
 	f->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_forward_target_free);
+	f->filter = filter_of (data, len);
+	if (f->filter != MP_FORWARD_FILTER_NONE)
+		return f;
 	while (pos < len && !f->truncated) {
 		const char *nl = memchr (data + pos, '\n', len - pos);
 		gsize end = nl ? (gsize) (nl - data) : len;

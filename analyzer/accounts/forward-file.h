@@ -9,6 +9,12 @@
  *   :include:/path                               more destinations in a file
  * and a line whose first non-blank character is '#' is a comment.
  *
+ * Exim reads a .forward whose first line is "# Exim filter" or "# Sieve
+ * filter" as a filter program instead (Exim's filter specification, §1):
+ * such a file has no entries here and says which language it is in filter;
+ * a Sieve filter is a Sieve script (sieve-script.h reads it), an Exim filter
+ * is not read (its forwarding is unknown to us).
+ *
  * Forwarded (DEFINITIONS.md): at least one address, that is not the owner
  * himself. A pipe is no address; a pipe that runs procmail forwards only
  * when the recipes it runs do (procmail-rc.h): runs_procmail says so, and
@@ -39,7 +45,14 @@ typedef struct {
 	                 * LEN(VALUE) octets there) */
 } MpForwardEntry;
 
+typedef enum {
+	MP_FORWARD_FILTER_NONE = 0, /* a plain .forward: the entries below */
+	MP_FORWARD_FILTER_EXIM,     /* "# Exim filter": Exim's own filter language */
+	MP_FORWARD_FILTER_SIEVE,    /* "# Sieve filter": a Sieve script (RFC 5228) */
+} MpForwardFilter;
+
 typedef struct {
+	MpForwardFilter filter;    /* not NONE: no entries were read */
 	GPtrArray *entries;        /* MpForwardEntry*, in file order (comments not kept) */
 	/* The addresses mail is forwarded to (MpForwardTarget*): the address
 	 * entries and the \user entries of another user; not the owner's own

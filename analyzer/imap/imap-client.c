@@ -769,6 +769,9 @@ auth_cap (const char *mech)
 static gboolean
 admin_login_possible (MpImapClient *c, gboolean authzid, const char *oauth2_token, GError **error)
 {
+	const char *sep = c->admin_separator && *c->admin_separator ? c->admin_separator
+	                                                            : MP_IMAP_DEFAULT_ADMIN_SEPARATOR;
+
 	if (oauth2_token != NULL) {
 		client_error (c, error, MP_ERROR_USAGE, "an admin login takes the admin's password, not an "
 		              "OAuth2 token");
@@ -779,16 +782,14 @@ admin_login_possible (MpImapClient *c, gboolean authzid, const char *oauth2_toke
 	if (c->sasl_mechanism != NULL && g_ascii_strcasecmp (c->sasl_mechanism, "PLAIN") != 0) {
 		client_error (c, error, MP_ERROR_USAGE,
 		              "an admin login with an authorization identity needs SASL PLAIN, not %s "
-		              "(or log in as \"user%sadmin\")", c->sasl_mechanism,
-		              c->admin_separator ? c->admin_separator : MP_IMAP_DEFAULT_ADMIN_SEPARATOR);
+		              "(or log in as \"user%sadmin\")", c->sasl_mechanism, sep);
 		return FALSE;
 	}
 	if (!mp_imap_client_has_capability (c, "AUTH=PLAIN")) {
 		client_error (c, error, MP_ERROR_FAILED,
 		              "server does not offer AUTH=PLAIN, which an admin login with an "
 		              "authorization identity needs (RFC 4616); log in as \"user%sadmin\" if it "
-		              "is a Dovecot with a master user separator",
-		              c->admin_separator ? c->admin_separator : MP_IMAP_DEFAULT_ADMIN_SEPARATOR);
+		              "is a Dovecot with a master user separator", sep);
 		return FALSE;
 	}
 	return TRUE;

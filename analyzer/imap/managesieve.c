@@ -653,7 +653,7 @@ mp_managesieve_list_scripts (MpManageSieve *m, GPtrArray **names, char **active,
 GBytes *
 mp_managesieve_get_script (MpManageSieve *m, const char *name, GError **error)
 {
-	if (strchr (name, '\0') == NULL || *name == '\0') {
+	if (name == NULL || *name == '\0') {
 		client_error (m, error, MP_ERROR_USAGE, "no script name");
 		return NULL;
 	}
@@ -686,9 +686,8 @@ mp_managesieve_logout (MpManageSieve *m)
 		/* a goodbye is not worth a minute */
 		mp_imap_transport_set_timeout (m->transport, MIN (m->timeout_ms, 5000u));
 		g_autoptr(GError) err = NULL;
-		if (send_command (m, "LOGOUT", NULL, NULL, &err)) {
-			g_autoptr(MpManageSieveValue) final = read_response (m, NULL, &err);
-		}
+		if (send_command (m, "LOGOUT", NULL, NULL, &err))
+			mp_managesieve_value_free (read_response (m, NULL, &err));
 		if (err != NULL)
 			g_debug ("%s: LOGOUT: %s", m->display, err->message);
 		if (!m->broken)

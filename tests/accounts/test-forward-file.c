@@ -141,6 +141,37 @@ test_lines_and_copies (void)
 	g_assert_cmpuint (h->n_invalid, ==, 0);
 }
 
+/* Exim reads "# Exim filter" / "# Sieve filter" files as programs */
+static void
+test_filters (void)
+{
+	static const struct {
+		const char     *input;
+		MpForwardFilter filter;
+	} cases[] = {
+		{ "# Exim filter\nif $header_subject contains \"x\" then\n  deliver jo@example.org\nendif\n",
+		  MP_FORWARD_FILTER_EXIM },
+		{ "  #  exim   FILTER -- mine\ndeliver jo@example.org\n", MP_FORWARD_FILTER_EXIM },
+		{ "# Sieve filter\nredirect \"jo@example.org\";\n", MP_FORWARD_FILTER_SIEVE },
+		/* not the first line, or other words: a plain .forward */
+		{ "jo@example.org\n# Exim filter\n", MP_FORWARD_FILTER_NONE },
+		{ "# Eximfilter\njo@example.org\n", MP_FORWARD_FILTER_NONE },
+		{ "# Exim filters are nice\njo@example.org\n", MP_FORWARD_FILTER_EXIM },
+		{ "# Sieve\njo@example.org\n", MP_FORWARD_FILTER_NONE },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		g_autoptr(MpForwardFile) f = parse (cases[i].input, "jo");
+		g_assert_cmpint (f->filter, ==, cases[i].filter);
+		if (cases[i].filter != MP_FORWARD_FILTER_NONE) {
+			/* a program, not a list: no entry is read from it */
+			g_assert_cmpuint (f->entries->len, ==, 0);
+			g_assert_cmpuint (f->targets->len, ==, 0);
+		} else {
+			g_assert_cmpuint (f->targets->len, ==, 1);
+		}
+	}
+}
+
 static void
 test_nul_and_bounds (void)
 {
@@ -172,6 +203,7 @@ main (int argc, char **argv)
 	g_test_init (&argc, &argv, NULL);
 	g_test_add_func ("/forward-file/table", test_table);
 	g_test_add_func ("/forward-file/lines-and-copies", test_lines_and_copies);
+	g_test_add_func ("/forward-file/filters", test_filters);
 	g_test_add_func ("/forward-file/nul-and-bounds", test_nul_and_bounds);
 	return g_test_run ();
 }

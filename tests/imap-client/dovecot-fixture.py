@@ -141,7 +141,10 @@ def ensure_mail_user():
 
 
 def has_managesieve():
-    """Pigeonhole's managesieve (Debian dovecot-managesieved) is installed."""
+    """Pigeonhole's managesieve (Debian dovecot-managesieved) is installed
+    (and not hidden by MP_FIXTURE_NO_SIEVE=1, which tests the skip path)."""
+    if os.environ.get("MP_FIXTURE_NO_SIEVE") == "1":
+        return False
     return os.path.exists("/usr/lib/dovecot/managesieve-login") and \
         os.path.exists("/usr/lib/dovecot/managesieve")
 

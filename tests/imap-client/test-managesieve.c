@@ -129,7 +129,8 @@ test_fake_ok (void)
 	MpManageSieveOptions o = fake_options (&f);
 	g_autoptr(MpManageSieve) m = mp_managesieve_new (&o);
 	g_autoptr(GError) error = NULL;
-	g_assert_cmpstr (mp_managesieve_get_display (m), ==, g_strdup_printf ("sieve://alice@127.0.0.1:%u", f.port));
+	g_autofree char *display = g_strdup_printf ("sieve://alice@127.0.0.1:%u", f.port);
+	g_assert_cmpstr (mp_managesieve_get_display (m), ==, display);
 	g_assert_true (mp_managesieve_connect (m, &error));
 	g_assert_no_error (error);
 	/* the capabilities after STARTTLS (RFC 5804 §2.2) */
@@ -255,9 +256,9 @@ expect_failure (const char *scenario, const MpManageSieveOptions *extra, const c
 static void
 test_fake_refusals (void)
 {
-	g_autofree char *t1 = expect_failure ("ok", NULL, "wrong-pw", NULL, MP_ERROR_FAILED,
-	                                      "authentication failed for user alice (PLAIN): server said NO "
-	                                      "Authentication failed.");
+	g_free (expect_failure ("ok", NULL, "wrong-pw", NULL, MP_ERROR_FAILED,
+	                        "authentication failed for user alice (PLAIN): server said NO "
+	                        "Authentication failed."));
 	/* a server without STARTTLS: nothing is sent, unless allowed */
 	g_autofree char *t2 = expect_failure ("no-starttls", NULL, "secret", NULL, MP_ERROR_READ,
 	                                      "does not offer STARTTLS");
@@ -265,26 +266,26 @@ test_fake_refusals (void)
 	/* octets between STARTTLS's OK and the handshake */
 	g_autofree char *t3 = expect_failure ("inject", NULL, "secret", NULL, MP_ERROR_READ, "response injection");
 	g_assert_null (strstr (t3, "AUTHENTICATE"));
-	g_autofree char *t4 = expect_failure ("bye", NULL, "secret", NULL, MP_ERROR_READ,
-	                                      "connection closed by server (BYE Too many connections)");
+	g_free (expect_failure ("bye", NULL, "secret", NULL, MP_ERROR_READ,
+	                        "connection closed by server (BYE Too many connections)"));
 	/* the script is refused when announced, before its octets */
-	g_autofree char *t5 = expect_failure ("huge", NULL, "secret", NULL, MP_ERROR_READ,
-	                                      "literal of 2097152 octets is over the limit of 1048576");
-	g_autofree char *t6 = expect_failure ("garbage", NULL, "secret", NULL, MP_ERROR_READ, "bad response from server");
+	g_free (expect_failure ("huge", NULL, "secret", NULL, MP_ERROR_READ,
+	                        "literal of 2097152 octets is over the limit of 1048576"));
+	g_free (expect_failure ("garbage", NULL, "secret", NULL, MP_ERROR_READ, "bad response from server"));
 	/* OAuth2: the JSON challenge is answered and kept for the message */
 	g_autofree char *t7 = expect_failure ("oauth-fail", NULL, NULL, "tok123", MP_ERROR_FAILED,
 	                                      "(OAUTHBEARER): server said NO bad token; details: {\"status\": \"invalid_token\"}");
 	g_assert_nonnull (strstr (t7, "\"AQ==\"\n"));
 	/* a password to a server that offers only OAuth */
-	g_autofree char *t8 = expect_failure ("oauth-fail", NULL, "secret", NULL, MP_ERROR_FAILED,
-	                                      "does not offer SASL PLAIN (SASL: OAUTHBEARER)");
+	g_free (expect_failure ("oauth-fail", NULL, "secret", NULL, MP_ERROR_FAILED,
+	                        "does not offer SASL PLAIN (SASL: OAUTHBEARER)"));
 	/* the certificate is checked: the system store does not know the test CA */
 	MpManageSieveOptions no_ca = { 0 };
-	g_autofree char *t9 = expect_failure ("ok", &no_ca, "secret", NULL, MP_ERROR_READ,
-	                                      "certificate verify failed");
+	g_free (expect_failure ("ok", &no_ca, "secret", NULL, MP_ERROR_READ,
+	                        "certificate verify failed"));
 	/* a silent server: every wait is bounded */
 	MpManageSieveOptions quick = { .ca_file = g_getenv ("IMAPC_CA_FILE"), .timeout_ms = 1000 };
-	g_autofree char *t10 = expect_failure ("stall", &quick, "secret", NULL, MP_ERROR_READ, "timed out after 1.000 s");
+	g_free (expect_failure ("stall", &quick, "secret", NULL, MP_ERROR_READ, "timed out after 1.000 s"));
 	g_assert_cmpint (last_fetch_us, <, 5 * G_USEC_PER_SEC);
 }
 
