@@ -82,8 +82,12 @@ check_passwords (GPtrArray *accounts, const MpSourceSettings *net, GError **erro
 		const MpAccount *a = g_ptr_array_index (accounts, i);
 		for (guint k = 0; k < a->sources->len; k++) {
 			const MpAccountSource *s = g_ptr_array_index (a->sources, k);
-			if (mp_source_is_network (s->location) && s->password_file == NULL && s->oauth2_token_file == NULL)
-				g_hash_table_add (logins, g_strdup (s->location));
+			if (mp_source_is_network (s->location) && s->password_file == NULL && s->oauth2_token_file == NULL) {
+				/* one login: the user at the server (folders of one account are one) */
+				g_autofree char *user = mp_account_name_for_source (s->location);
+				g_autofree char *server = mp_source_server_key (s->location);
+				g_hash_table_add (logins, g_strdup_printf ("%s@%s", user, server ? server : "?"));
+			}
 		}
 	}
 	if (g_hash_table_size (logins) > 1) {
