@@ -407,6 +407,15 @@ read_source (Scan *s, Lane *lane, const MpAccountSource *as)
 		return;
 	}
 	g_ptr_array_add (lane->folder_lists, folders);
+	/* what the listing found that is no failure (a folder link leading
+	 * out of the source): notices of the source, before its folders */
+	for (guint n = 0; src->notices != NULL && n < src->notices->len; n++) {
+		const MpBatchNotice *bn = g_ptr_array_index (src->notices, n);
+		it = event (ITEM_NOTICE, src->path, NULL);
+		it->code = g_strdup (bn->code);
+		it->detail = g_strdup (bn->detail);
+		push (s, lane, it);
+	}
 	for (guint f = 0; f < folders->len; f++) {
 		const MpFolder *folder = g_ptr_array_index (folders, f);
 

@@ -78,6 +78,23 @@ mp_batch_add_notice (MpBatch *b, const char *code, const char *detail)
 	g_ptr_array_add (b->notices, n);
 }
 
+#define MAX_SOURCE_NOTICES 1000
+
+void
+mp_source_add_notice (MpSource *src, const char *code, const char *detail)
+{
+	MpBatchNotice *n;
+
+	if (src->notices == NULL)
+		src->notices = g_ptr_array_new_with_free_func (batch_notice_free);
+	if (src->notices->len >= MAX_SOURCE_NOTICES)
+		return;
+	n = g_new (MpBatchNotice, 1);
+	n->code = g_strdup (code);
+	n->detail = g_strdup (detail);
+	g_ptr_array_add (src->notices, n);
+}
+
 void
 mp_batch_add (MpBatch *b, MpMessage *m, const MpMessageWhere *where)
 {

@@ -320,9 +320,9 @@ imap_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNotic
 
 	if (im == NULL || (c = pool_acquire (im, error)) == NULL)
 		return FALSE;
+	/* errors name no folder: the scan's folder_error does (report.c) */
 	if (!examine (c, folder->path, &info, error)) {
 		pool_release (im, c);
-		g_prefix_error (error, "folder %s: ", folder->name);
 		return FALSE;
 	}
 	/* the UIDs only (a few bytes per message), then batches of them: a
@@ -331,10 +331,8 @@ imap_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNotic
 	/* given back before the batches go out: a worker may need it (with
 	 * --connections 1 it is the only one) while the scan's queue is full */
 	pool_release (im, c);
-	if (!ok) {
-		g_prefix_error (error, "folder %s: ", folder->name);
+	if (!ok)
 		return FALSE;
-	}
 	if (!im->needs.size_exact && !im->estimate_noticed) {
 		im->estimate_noticed = TRUE;
 		notice (folder, "size-estimated",

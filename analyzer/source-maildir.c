@@ -38,15 +38,14 @@ is_reserved_subdir (const char *name)
 static gboolean
 find_maildir_below (const char *dir, guint depth)
 {
-	g_autoptr(GDir) d = NULL;
-	const char *name;
+	g_autoptr(GPtrArray) names = NULL;
 
 	if (depth > 4) /* probing only: a nested Maildir is found near the top */
 		return FALSE;
-	d = g_dir_open (dir, 0, NULL);
-	if (d == NULL)
+	if ((names = mp_dir_list_path (dir)) == NULL)
 		return FALSE;
-	while ((name = g_dir_read_name (d)) != NULL) {
+	for (guint i = 0; i < names->len; i++) {
+		const char *name = g_ptr_array_index (names, i);
 		g_autofree char *sub = NULL;
 		if (is_reserved_subdir (name))
 			continue;
@@ -70,24 +69,30 @@ display_name (const char *raw)
 }
 
 typedef struct {
+	MpSource   *src;
 	GPtrArray  *folders;
 	GHashTable *seen; /* directories visited */
 } TreeCtx;
 
-/* Sorted entry names of DIR, or NULL. */
+/* PATH relative to the source root, for notices. */
+static const char *
+relative (const MpSource *src, const char *path)
+{
+	gsize n = strlen (src->abs_path);
+
+	if (strncmp (path, src->abs_path, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+/* Sorted entry names of DIR, or NULL with ERROR. */
 static GPtrArray *
 sorted_entries (const char *dir, GError **error)
 {
-	g_autoptr(GDir) d = g_dir_open (dir, 0, error);
-	GPtrArray *names;
-	const char *name;
+	GPtrArray *names = mp_dir_list_path (dir);
 
-	if (d == NULL)
-		return NULL;
-	names = g_ptr_array_new_with_free_func (g_free);
-	while ((name = g_dir_read_name (d)) != NULL)
-		g_ptr_array_add (names, g_strdup (name));
-	g_ptr_array_sort (names, mp_compare_strings);
+	if (names == NULL)
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", dir, g_strerror (errno));
 	return names;
 }
 
@@ -107,7 +112,8 @@ add_maildirpp (TreeCtx *ctx, const char *dir, const char *prefix)
 		if (name[0] != '.' || strcmp (name, ".") == 0 || strcmp (name, "..") == 0 || name[1] == '\0')
 			continue;
 		sub = g_build_filename (dir, name, NULL);
-		if (!g_file_test (sub, G_FILE_TEST_IS_DIR) || !mp_dir_is_maildir (sub) ||
+		/* a folder link is entered only when it stays inside the source */
+		if (!mp_walk_enters (ctx->src, sub, relative (ctx->src, sub)) || !mp_dir_is_maildir (sub) ||
 		    !mp_dir_mark_seen (ctx->seen, sub))
 			continue;
 		parts = g_strsplit (name + 1, ".", -1);
@@ -145,7 +151,8 @@ walk_tree (TreeCtx *ctx, const char *dir, const char *prefix, guint depth)
 		if (name[0] == '.' || is_reserved_subdir (name))
 			continue;
 		sub = g_build_filename (dir, name, NULL);
-		if (!g_file_test (sub, G_FILE_TEST_IS_DIR) || !mp_dir_mark_seen (ctx->seen, sub))
+		/* a folder link is entered only when it stays inside the source */
+		if (!mp_walk_enters (ctx->src, sub, relative (ctx->src, sub)) || !mp_dir_mark_seen (ctx->seen, sub))
 			continue;
 		shown = display_name (name);
 		folder = prefix ? g_strdup_printf ("%s/%s", prefix, shown) : g_strdup (shown);
@@ -167,6 +174,7 @@ maildir_folders (MpSource *src, GError **error)
 	g_autoptr(GPtrArray) names = NULL;
 	g_autoptr(GHashTable) seen = mp_dir_seen_new ();
 
+	ctx.src = src;
 	ctx.folders = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_folder_free);
 	ctx.seen = seen;
 
@@ -230,8 +238,10 @@ locator_text (const char *path)
 
 typedef struct {
 	char       *name;   /* sort key and file name */
-	const char *subdir; /* "cur" or "new" */
+	guint       subdir; /* index into subdirs[] */
 } Entry;
+
+static const char *const subdirs[] = { "cur", "new" };
 
 static int
 compare_entries (gconstpointer a, gconstpointer b)
@@ -239,7 +249,7 @@ compare_entries (gconstpointer a, gconstpointer b)
 	const Entry *x = a, *y = b;
 	int c = strcmp (x->name, y->name);
 
-	return c ? c : strcmp (x->subdir, y->subdir);
+	return c ? c : (int) x->subdir - (int) y->subdir;
 }
 
 static void
@@ -248,58 +258,88 @@ entry_clear (gpointer p)
 	g_free (((Entry *) p)->name);
 }
 
+/* Which cur/ and new/ the producer listed (device and inode): a worker
+ * opens them again and reads nothing from a directory swapped in since. */
+typedef struct {
+	gboolean listed[G_N_ELEMENTS (subdirs)];
+	dev_t    dev[G_N_ELEMENTS (subdirs)];
+	ino_t    ino[G_N_ELEMENTS (subdirs)];
+} ListedDirs;
+
 static gboolean
 maildir_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNoticeFunc notice,
                    gpointer user_data, GError **error)
 {
-	static const char *const subdirs[] = { "cur", "new" };
 	g_autoptr(GArray) entries = g_array_new (FALSE, TRUE, sizeof (Entry));
 	g_autoptr(MpBatch) batch = NULL;
 	gsize root_len = strlen (src->abs_path);
 	guint64 index = 0;
 	g_autoptr(GString) unreadable = g_string_new (NULL);
+	ListedDirs listed = { { FALSE } };
+	int folder_fd;
 
+	/* the folder was inside the source when it was listed: it still is */
+	folder_fd = mp_source_open_inside (src->real_path, folder->path, MP_OPEN_DIRECTORY | MP_OPEN_FOLLOW);
+	if (folder_fd < 0) {
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", folder->path, mp_source_open_error (errno));
+		return FALSE;
+	}
 	g_array_set_clear_func (entries, entry_clear);
-	for (gsize s = 0; s < G_N_ELEMENTS (subdirs); s++) {
-		g_autofree char *dir = g_build_filename (folder->path, subdirs[s], NULL);
-		g_autoptr(GError) local = NULL;
-		g_autoptr(GDir) d = NULL;
-		const char *name;
+	for (guint s = 0; s < G_N_ELEMENTS (subdirs); s++) {
+		g_autoptr(GPtrArray) names = NULL;
+		struct stat st;
+		int fd = mp_source_openat (folder_fd, subdirs[s], MP_OPEN_DIRECTORY);
 
-		if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+		if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
 			continue;
-		d = g_dir_open (dir, 0, &local);
-		if (d == NULL) {
-			/* the folder's mail there would be missing from the audit:
-			 * a failure of the folder (exit 3), after what can be read */
-			g_string_append_printf (unreadable, "%s%s", unreadable->len ? "; " : "", local->message);
+		if (fd < 0 && errno == ELOOP) {
+			g_autofree char *d = g_strdup_printf ("%s/ is a symbolic link: not followed, its messages "
+			                                      "are not read", subdirs[s]);
+			notice (folder, "symlink-not-followed", d, user_data);
 			continue;
 		}
-		while ((name = g_dir_read_name (d)) != NULL) {
-			Entry e = { NULL, subdirs[s] };
+		if (fd >= 0 && fstat (fd, &st) == 0 && (names = mp_dir_list_sorted (fd)) != NULL) {
+			listed.listed[s] = TRUE;
+			listed.dev[s] = st.st_dev;
+			listed.ino[s] = st.st_ino;
+		} else {
+			/* the folder's mail there would be missing from the audit:
+			 * a failure of the folder (exit 3), after what can be read */
+			g_string_append_printf (unreadable, "%s%s/%s: %s", unreadable->len ? "; " : "", folder->path,
+			                        subdirs[s], g_strerror (errno));
+		}
+		if (fd >= 0)
+			close (fd);
+		for (guint i = 0; names != NULL && i < names->len; i++) {
+			const char *name = g_ptr_array_index (names, i);
+			Entry e = { NULL, s };
 			if (name[0] == '.')
 				continue; /* not a message by maildir(5) naming */
 			e.name = g_strdup (name);
 			g_array_append_val (entries, e);
 		}
 	}
+	close (folder_fd);
 	/* file names start with the delivery time: name order is arrival order */
 	g_array_sort (entries, compare_entries);
 
 	for (guint i = 0; i < entries->len; i++) {
 		Entry *e = &g_array_index (entries, Entry, i);
-		g_autofree char *file = g_build_filename (folder->path, e->subdir, e->name, NULL);
-		MpMessageWhere where = { 0, 0, NULL };
+		g_autofree char *file = g_build_filename (folder->path, subdirs[e->subdir], e->name, NULL);
+		MpMessageWhere where = { e->subdir, 0, NULL };
 		MpMessage *m;
 
 		m = mp_message_new ();
 		m->folder = g_strdup (folder->name);
 		m->locator = locator_text (file + root_len + (file[root_len] == '/' ? 1 : 0));
 		m->index = ++index;
-		m->read_state = read_state_from_name (e->subdir, e->name);
-		where.file = g_steal_pointer (&file);
-		if (batch == NULL)
+		m->read_state = read_state_from_name (subdirs[e->subdir], e->name);
+		where.file = g_strdup (e->name);
+		if (batch == NULL) {
 			batch = mp_batch_new (folder);
+			batch->backend_data = g_memdup2 (&listed, sizeof listed);
+			batch->backend_free = g_free;
+		}
 		mp_batch_add (batch, m, &where);
 		if (batch->messages->len >= MP_BATCH_MAX_MESSAGES / 4)
 			emit (g_steal_pointer (&batch), user_data);
@@ -313,16 +353,41 @@ maildir_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 	return TRUE;
 }
 
+/* Records on M why its file NAME in DIRFD could not be opened (ERR). */
 static void
-analyze_file (MpMessage *m, const char *path, MpAnalyzer *analyzer)
+open_problem (MpMessage *m, int dirfd, const char *name, int err)
+{
+	char target[4096];
+	gssize n;
+
+	if (err != ELOOP) {
+		mp_message_add_problem (m, MP_PROBLEM_UNREADABLE, mp_source_open_error (err));
+		return;
+	}
+	/* cur/2.x:2,S -> /some/secret would put that file in the report */
+	n = readlinkat (dirfd, name, target, sizeof target - 1);
+	if (n >= 0) {
+		g_autofree char *d = NULL;
+		target[n] = '\0';
+		d = g_strdup_printf ("-> %s: not followed", target);
+		mp_message_add_problem (m, MP_PROBLEM_SYMLINK, d);
+	} else {
+		mp_message_add_problem (m, MP_PROBLEM_SYMLINK, "not followed");
+	}
+}
+
+/* Reads message file NAME of DIRFD, which is cur/ when IN_CUR. */
+static void
+analyze_file (MpMessage *m, int dirfd, const char *name, gboolean in_cur, MpAnalyzer *analyzer)
 {
 	struct stat st;
 	int fd;
 
-	/* O_NONBLOCK: a FIFO planted in a Maildir must not hang the scan */
-	fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	/* never through a link; a FIFO planted in a Maildir must not hang the
+	 * scan (mp_source_openat: O_NOFOLLOW, O_NONBLOCK, O_NOATIME) */
+	fd = mp_source_openat (dirfd, name, MP_OPEN_FILE);
 	if (fd < 0) {
-		mp_message_add_problem (m, MP_PROBLEM_UNREADABLE, g_strerror (errno));
+		open_problem (m, dirfd, name, errno);
 		return;
 	}
 	if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
@@ -335,7 +400,7 @@ analyze_file (MpMessage *m, const char *path, MpAnalyzer *analyzer)
 	m->arrival_unix = st.st_mtime;
 	/* a file in cur/ was moved there from new/ or renamed for a flag
 	 * change: its inode change time is when (file-time evidence) */
-	if (m->read_state != MP_READ_UNKNOWN && strstr (path, "/cur/") != NULL)
+	if (m->read_state != MP_READ_UNKNOWN && in_cur)
 		m->changed_unix = st.st_ctime;
 	if (m->date_source == MP_DATE_NONE) {
 		/* the arrival time, used only when Date: is missing or invalid */
@@ -352,12 +417,56 @@ analyze_file (MpMessage *m, const char *path, MpAnalyzer *analyzer)
 	close (fd);
 }
 
+/* Opens the folder's subdirectory S again for a worker: the one the
+ * producer listed, inside the source; -1 with ERR set when not. */
+static int
+open_listed (MpSource *src, const MpFolder *folder, const ListedDirs *listed, guint s, int *err)
+{
+	struct stat st;
+	int dir, fd;
+
+	dir = mp_source_open_inside (src->real_path, folder->path, MP_OPEN_DIRECTORY | MP_OPEN_FOLLOW);
+	if (dir < 0) {
+		*err = errno;
+		return -1;
+	}
+	fd = mp_source_openat (dir, subdirs[s], MP_OPEN_DIRECTORY);
+	*err = errno;
+	close (dir);
+	if (fd >= 0 && (fstat (fd, &st) != 0 || !listed->listed[s] || st.st_dev != listed->dev[s] ||
+	                st.st_ino != listed->ino[s])) {
+		close (fd);
+		*err = EXDEV; /* another directory than the one listed: swapped in since */
+		return -1;
+	}
+	return fd;
+}
+
 static void
 maildir_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 {
-	for (guint i = 0; i < batch->messages->len; i++)
-		analyze_file (g_ptr_array_index (batch->messages, i),
-		              g_array_index (batch->where, MpMessageWhere, i).file, analyzer);
+	const ListedDirs *listed = batch->backend_data;
+	int dirfd[G_N_ELEMENTS (subdirs)] = { -1, -1 };
+	int err[G_N_ELEMENTS (subdirs)] = { 0, 0 };
+	gboolean tried[G_N_ELEMENTS (subdirs)] = { FALSE, FALSE };
+
+	for (guint i = 0; i < batch->messages->len; i++) {
+		MpMessage *m = g_ptr_array_index (batch->messages, i);
+		const MpMessageWhere *w = &g_array_index (batch->where, MpMessageWhere, i);
+		guint s = (guint) w->start;
+
+		if (!tried[s]) {
+			tried[s] = TRUE;
+			dirfd[s] = open_listed (src, batch->folder, listed, s, &err[s]);
+		}
+		if (dirfd[s] < 0)
+			mp_message_add_problem (m, MP_PROBLEM_UNREADABLE, mp_source_open_error (err[s]));
+		else
+			analyze_file (m, dirfd[s], w->file, strcmp (subdirs[s], "cur") == 0, analyzer);
+	}
+	for (guint s = 0; s < G_N_ELEMENTS (subdirs); s++)
+		if (dirfd[s] >= 0)
+			close (dirfd[s]);
 }
 
 const MpSourceOps mp_source_maildir = {

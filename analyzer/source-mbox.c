@@ -42,7 +42,7 @@
 static gboolean
 mbox_probe (const char *path)
 {
-	return mp_file_looks_like_mbox (path);
+	return mp_file_looks_like_mbox (path, MP_OPEN_FOLLOW); /* the SOURCE argument */
 }
 
 static GPtrArray *
@@ -132,6 +132,18 @@ piece_size (PieceStats *st)
 	return CLAMP (bytes / messages * MESSAGES_PER_PIECE, (guint64) PIECE_MIN, (guint64) PIECE_MAX);
 }
 
+/* Opens FOLDER's mbox file (mp_source_openat: without changing its access
+ * time). The SOURCE argument itself may be a symbolic link, the user named
+ * it; a file found in a folder of mbox files never is, and must lie inside
+ * the source. */
+static int
+open_mbox (MpSource *src, const MpFolder *folder)
+{
+	MpOpenFlags flags = strcmp (folder->path, src->abs_path) == 0 ? MP_OPEN_FOLLOW : MP_OPEN_FILE;
+
+	return mp_source_open_inside (src->real_path, folder->path, flags);
+}
+
 gboolean
 mp_mbox_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNoticeFunc notice,
                    gpointer user_data, GError **error)
@@ -141,11 +153,11 @@ mp_mbox_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 	struct stat st;
 	guint64 size, pos;
 	gboolean first = TRUE;
-	int fd = open (folder->path, O_RDONLY | O_CLOEXEC);
+	int fd = open_mbox (src, folder);
 	Finder finder = { fd, 0 };
 
 	if (fd < 0) {
-		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", folder->path, g_strerror (errno));
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", folder->path, mp_source_open_error (errno));
 		return FALSE;
 	}
 	/* the file as it was when the scan began: a live mbox that keeps
@@ -348,10 +360,10 @@ mp_mbox_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 		g_private_set (&read_buf_key, ctx.buf);
 	}
 	/* each piece opens its own fd: threads never share a stream (GMIME-IMAP-FACTS §5) */
-	ctx.fd = open (batch->folder->path, O_RDONLY | O_CLOEXEC);
+	ctx.fd = open_mbox (src, batch->folder);
 	if (ctx.fd < 0) {
 		g_autofree char *d = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
-		                                      " not read: %s", pc->start, pc->end, g_strerror (errno));
+		                                      " not read: %s", pc->start, pc->end, mp_source_open_error (errno));
 		mp_batch_add_notice (batch, "unreadable", d);
 		return;
 	}

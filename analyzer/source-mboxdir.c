@@ -8,6 +8,7 @@
 
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_TREE_DEPTH 64
 
@@ -27,25 +28,26 @@ is_known_companion (const char *name)
 static gboolean
 has_mbox_below (const char *dir, guint depth)
 {
-	g_autoptr(GDir) d = NULL;
-	const char *name;
+	g_autoptr(GPtrArray) names = NULL;
 
 	if (depth > 4)
 		return FALSE;
-	if ((d = g_dir_open (dir, 0, NULL)) == NULL)
+	if ((names = mp_dir_list_path (dir)) == NULL)
 		return FALSE;
-	while ((name = g_dir_read_name (d)) != NULL) {
+	for (guint i = 0; i < names->len; i++) {
+		const char *name = g_ptr_array_index (names, i);
 		g_autofree char *sub = g_build_filename (dir, name, NULL);
-		if (is_known_companion (name))
+		struct stat st;
+
+		/* probing only: no link is followed, what it reads is no file's
+		 * access time (mp_file_looks_like_mbox) */
+		if (is_known_companion (name) || lstat (sub, &st) != 0)
 			continue;
-		if (g_file_test (sub, G_FILE_TEST_IS_DIR)) {
-			if (!g_file_test (sub, G_FILE_TEST_IS_SYMLINK) && has_mbox_below (sub, depth + 1))
+		if (S_ISDIR (st.st_mode)) {
+			if (has_mbox_below (sub, depth + 1))
 				return TRUE;
-		} else if (mp_file_looks_like_mbox (sub)) {
-			struct stat st;
-			/* an empty file alone does not make a mail folder */
-			if (stat (sub, &st) == 0 && st.st_size > 0)
-				return TRUE;
+		} else if (S_ISREG (st.st_mode) && st.st_size > 0 && mp_file_looks_like_mbox (sub, MP_OPEN_FILE)) {
+			return TRUE; /* an empty file alone does not make a mail folder */
 		}
 	}
 	return FALSE;
@@ -66,41 +68,62 @@ compare_folders (gconstpointer a, gconstpointer b)
 }
 
 typedef struct {
+	MpSource   *src;
 	GPtrArray  *folders;
 	GHashTable *seen;
 } TreeCtx;
 
+/* A link to a file in a folder of mbox files: never followed (it could
+ * lead out of the source, and an mbox opened through it could be swapped
+ * for another file); a notice says which. */
+static void
+note_file_link (TreeCtx *ctx, const char *path, const char *shown)
+{
+	char target[4096];
+	gssize n = readlink (path, target, sizeof target - 1);
+	g_autofree char *target_text = NULL;
+	g_autofree char *detail = NULL;
+
+	target[MAX (n, 0)] = '\0';
+	target_text = g_utf8_make_valid (target, -1);
+	detail = g_strdup_printf ("%s -> %s: a link to a file, not followed", shown, target_text);
+	mp_source_add_notice (ctx->src, "symlink-not-followed", detail);
+}
+
 static void
 walk (TreeCtx *ctx, const char *dir, const char *prefix, guint depth)
 {
-	g_autoptr(GDir) d = NULL;
-	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-	const char *name;
+	g_autoptr(GPtrArray) names = NULL;
+	gsize root_len = strlen (ctx->src->abs_path);
 
 	if (depth > MAX_TREE_DEPTH || !mp_dir_mark_seen (ctx->seen, dir))
 		return; /* too deep, or a symlink loop */
-	if ((d = g_dir_open (dir, 0, NULL)) == NULL)
+	if ((names = mp_dir_list_path (dir)) == NULL)
 		return;
-	while ((name = g_dir_read_name (d)) != NULL)
-		g_ptr_array_add (names, g_strdup (name));
-	g_ptr_array_sort (names, mp_compare_strings);
 
 	for (guint i = 0; i < names->len; i++) {
+		const char *name = g_ptr_array_index (names, i);
 		g_autofree char *path = NULL;
 		g_autofree char *shown = NULL;
 		g_autofree char *folder = NULL;
+		const char *rel;
+		struct stat st;
 
-		name = g_ptr_array_index (names, i);
 		if (is_known_companion (name))
 			continue;
 		path = g_build_filename (dir, name, NULL);
+		rel = path + root_len + (path[root_len] == '/' ? 1 : 0);
 		shown = g_utf8_make_valid (name, -1);
 		if (g_str_has_suffix (shown, ".sbd"))
 			shown[strlen (shown) - 4] = '\0'; /* Thunderbird: Name.sbd/ holds Name's subfolders */
 		folder = prefix ? g_strdup_printf ("%s/%s", prefix, shown) : g_strdup (shown);
-		if (g_file_test (path, G_FILE_TEST_IS_DIR))
+		if (lstat (path, &st) != 0)
+			continue;
+		if (S_ISLNK (st.st_mode) && stat (path, &st) == 0 && S_ISREG (st.st_mode))
+			note_file_link (ctx, path, rel);
+		else if (mp_walk_enters (ctx->src, path, rel)) /* a directory, or a link to one inside */
 			walk (ctx, path, folder, depth + 1);
-		else if (mp_file_looks_like_mbox (path))
+		else if (S_ISREG (st.st_mode) && mp_file_looks_like_mbox (path, MP_OPEN_FILE))
 			g_ptr_array_add (ctx->folders, mp_folder_new (folder, path));
 	}
 }
@@ -109,7 +132,7 @@ static GPtrArray *
 mboxdir_folders (MpSource *src, GError **error)
 {
 	g_autoptr(GHashTable) seen = mp_dir_seen_new ();
-	TreeCtx ctx = { g_ptr_array_new_with_free_func ((GDestroyNotify) mp_folder_free), seen };
+	TreeCtx ctx = { src, g_ptr_array_new_with_free_func ((GDestroyNotify) mp_folder_free), seen };
 
 	walk (&ctx, src->abs_path, NULL, 0);
 	/* Thunderbird lists "Name" before "Name/Sub": sort by the shown name so

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -46,6 +47,8 @@ source_new (const MpSourceOps *ops, const char *path, const MpSourceSettings *se
 	src->ops = ops;
 	src->path = g_strdup (path);
 	src->abs_path = ops == &mp_source_imap ? g_strdup (path) : g_canonicalize_filename (path, NULL);
+	if (ops != &mp_source_imap)
+		src->real_path = realpath (src->abs_path, NULL);
 	settings_copy (&src->settings, settings);
 	return src;
 }
@@ -88,6 +91,9 @@ mp_source_free (MpSource *src)
 		src->ops->close (src);
 	g_free (src->path);
 	g_free (src->abs_path);
+	free (src->real_path);
+	if (src->notices != NULL)
+		g_ptr_array_unref (src->notices);
 	g_free ((char *) src->settings.ca_file);
 	g_free ((char *) src->settings.password_file);
 	g_free ((char *) src->settings.oauth2_token_file);

@@ -79,8 +79,9 @@ typedef struct {
 
 /* What a backend records per message for its worker to find it again. */
 typedef struct {
-	guint64 start, end;    /* mbox: byte range of the message; IMAP: start is the UID */
-	char   *file;          /* Maildir: absolute path of the message file */
+	guint64 start, end;    /* mbox: byte range of the message; IMAP: start is the UID;
+	                        * Maildir: start is the subdirectory (0 cur/, 1 new/) */
+	char   *file;          /* Maildir: the file's name in that subdirectory */
 } MpMessageWhere;
 
 /* A run of messages of one folder, in source order. The producer fills
@@ -138,10 +139,17 @@ typedef struct {
 
 struct _MpSource {
 	const MpSourceOps *ops;
-	char              *path;     /* as given on the command line */
-	char              *abs_path; /* absolute (for URLs: the URL) */
-	MpSourceSettings   settings; /* strings owned by the source */
-	gpointer           priv;     /* the backend's own state */
+	char              *path;      /* as given on the command line */
+	char              *abs_path;  /* absolute (for URLs: the URL) */
+	char              *real_path; /* abs_path with its symbolic links resolved:
+	                               * a file backend reads nothing outside it
+	                               * (source-fs.h); NULL for a URL */
+	MpSourceSettings   settings;  /* strings owned by the source */
+	gpointer           priv;      /* the backend's own state */
+	GPtrArray         *notices;   /* MpBatchNotice*: what folders() found that is
+	                               * no failure (a folder link leading out of the
+	                               * source), delivered by the scan as notices of
+	                               * the source; NULL when none */
 };
 
 /* Detects what PATH is and opens it. MP_ERROR_NOT_FOUND or
@@ -179,6 +187,10 @@ void      mp_batch_free     (MpBatch *b);
 void      mp_batch_add      (MpBatch *b, MpMessage *m, const MpMessageWhere *where);
 /* Records a folder notice found by a worker (copies CODE and DETAIL). */
 void      mp_batch_add_notice (MpBatch *b, const char *code, const char *detail);
+/* Records a notice of the whole source found by folders() (copies CODE and
+ * DETAIL), at most 1000 (a tree of planted links must not grow it without
+ * bound; the summary lists that many at most anyway). */
+void      mp_source_add_notice (MpSource *src, const char *code, const char *detail);
 
 extern const MpSourceOps mp_source_mbox;
 extern const MpSourceOps mp_source_maildir;

@@ -30,7 +30,7 @@ mp_cmd_rules (int argc, char **argv)
 	if (strcmp (argv[1], "show") == 0 && argc == 3) {
 		g_autoptr(GBytes) text = mp_rules_builtin_text (argv[2]);
 		if (text == NULL) {
-			fprintf (stderr, "mailpreflight rules: no built-in profile '%s' (see 'mailpreflight rules list')\n", argv[2]);
+			g_printerr ("mailpreflight rules: no built-in profile '%s' (see 'mailpreflight rules list')\n", argv[2]);
 			return MP_EXIT_USAGE;
 		}
 		fwrite (g_bytes_get_data (text, NULL), 1, g_bytes_get_size (text), stdout);
@@ -45,12 +45,12 @@ mp_cmd_rules (int argc, char **argv)
 
 		/* a named profile is no file to check: read the path as given */
 		if (!g_file_get_contents (origin, &contents, &len, &error)) {
-			fprintf (stderr, "mailpreflight rules: %s\n", error->message);
+			g_printerr ("mailpreflight rules: %s\n", error->message);
 			return MP_EXIT_USAGE;
 		}
 		set = mp_rules_load_data (contents, len, argv[2], &error);
 		if (set == NULL) {
-			fprintf (stderr, "%s\n", error->message);
+			g_printerr ("%s\n", error->message);
 			return MP_EXIT_USAGE;
 		}
 		printf ("%s: OK, %u rule(s), profile \"%s\"\n", argv[2], set->rules->len, set->name);

@@ -64,10 +64,42 @@ usage (FILE *fp)
 	             "Example: mailpreflight scan --csv report.csv --inventory inventory.csv ~/Maildir\n");
 }
 
+/* Every message the tool writes with g_printerr() goes out without control
+ * characters but the line ends and tabs of its own format: the texts in it
+ * may come from a mailbox or a server (a folder name from LIST, a server's
+ * error text), and an escape sequence there could set the terminal's
+ * window title or clear the screen. report.c also makes each such text one
+ * line; this is the net under every other message. As GLib's own printer
+ * does, the text is converted to the console's charset. */
+static void
+print_stderr_filtered (const gchar *string)
+{
+	g_autofree char *valid = g_utf8_make_valid (string, -1);
+	g_autoptr(GString) out = g_string_sized_new (strlen (valid));
+	const char *charset = NULL;
+
+	for (const char *p = valid; *p; p = g_utf8_next_char (p)) {
+		gunichar c = g_utf8_get_char (p);
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f || (c >= 0x80 && c < 0xa0))
+			g_string_append_c (out, '?');
+		else
+			g_string_append_len (out, p, g_utf8_next_char (p) - p);
+	}
+	if (g_get_console_charset (&charset)) {
+		fputs (out->str, stderr);
+	} else {
+		g_autofree char *local = g_convert_with_fallback (out->str, (gssize) out->len, charset, "UTF-8",
+		                                                  "?", NULL, NULL, NULL);
+		fputs (local ? local : out->str, stderr);
+	}
+	fflush (stderr);
+}
+
 int
 main (int argc, char **argv)
 {
 	setlocale (LC_ALL, "");
+	g_set_printerr_handler (print_stderr_filtered);
 	if (argc < 2) {
 		usage (stderr);
 		return MP_EXIT_USAGE;
@@ -83,7 +115,7 @@ main (int argc, char **argv)
 	for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
 		if (strcmp (argv[1], commands[i].name) == 0)
 			return commands[i].run (argc - 1, argv + 1);
-	fprintf (stderr, "mailpreflight: unknown command '%s'\n\n", argv[1]);
+	g_printerr ("mailpreflight: unknown command '%s'\n\n", argv[1]);
 	usage (stderr);
 	return MP_EXIT_USAGE;
 }

@@ -2,13 +2,34 @@
 
 #include <string.h>
 
+/* OWASP "CSV Injection": a cell a spreadsheet reads as a formula begins
+ * with one of these. */
+static gboolean
+is_formula_start (char c)
+{
+	return c != '\0' && strchr ("=+-@\t\r", c) != NULL;
+}
+
+/* Where a spreadsheet may start a new cell inside ours: Excel in most of
+ * continental Europe separates with ';' (the locale's list separator), and
+ * TAB separates when the text is pasted or imported as TSV. */
+static gboolean
+is_piece_separator (char c)
+{
+	return c == ';' || c == '\t';
+}
+
 /* Whether TEXT goes into a cell as it is; else whether it needs the
- * formula protection and the quotes. */
+ * formula protection (at its start or at the start of a ';' or TAB piece)
+ * and the quotes. A ';' or TAB is quoted too, so that a reader splitting
+ * on either sees one cell, in both dialects. */
 static gboolean
 cell_needs_care (const char *text, gboolean *protect, gboolean *quote)
 {
-	*protect = strchr ("=+-@\t\r", text[0]) != NULL && text[0] != '\0';
-	*quote = strpbrk (text, ",\"\r\n") != NULL;
+	*protect = is_formula_start (text[0]);
+	*quote = strpbrk (text, ",\"\r\n;\t") != NULL;
+	for (const char *p = text; !*protect && (p = strpbrk (p, ";\t")) != NULL; p++)
+		*protect = is_formula_start (p[1]);
 	return *protect || *quote;
 }
 
@@ -25,9 +46,10 @@ mp_csv_escape (const char *text)
 	s = g_string_sized_new (strlen (text) + 4);
 	if (quote)
 		g_string_append_c (s, '"');
-	if (protect)
-		g_string_append_c (s, '\'');
 	for (const char *p = text; *p; p++) {
+		/* each piece begins with text, never with a formula character */
+		if ((p == text || is_piece_separator (p[-1])) && is_formula_start (*p))
+			g_string_append_c (s, '\'');
 		if (*p == '"')
 			g_string_append_c (s, '"');
 		g_string_append_c (s, *p);

@@ -1,10 +1,15 @@
 /* csv.h — RFC 4180 CSV cells, safe to open in a spreadsheet.
  *
  * Quoting: a cell with a comma, quote, CR or LF is quoted, quotes doubled
- * (RFC 4180 §2). Formula injection: a text cell that begins with '=', '+',
- * '-', '@', TAB or CR is prefixed with a single quote so Excel, LibreOffice
- * and Google Sheets show it as text (OWASP "CSV Injection"). Numbers written
- * with mp_csv_write_u64() are never prefixed. Rows end with CRLF. */
+ * (RFC 4180 §2); so is a cell with a ';' or TAB, because Excel in most of
+ * continental Europe separates cells with ';' (the locale's list
+ * separator) and TAB separates pasted or TSV text: quoted, the cell is one
+ * cell in either dialect. Formula injection: a text cell that begins with
+ * '=', '+', '-', '@', TAB or CR is prefixed with a single quote so Excel,
+ * LibreOffice and Google Sheets show it as text (OWASP "CSV Injection"),
+ * and so is each piece of it after a ';' or TAB ("x;=1+1" is written
+ * "x;'=1+1", quoted), for a reader that splits there anyway. Numbers
+ * written with mp_csv_write_u64() are never prefixed. Rows end with CRLF. */
 #pragma once
 
 #include <glib.h>

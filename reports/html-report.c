@@ -468,8 +468,11 @@ folder_chart (FILE *fp, const MpSummary *s)
 	double H;
 
 	shown = MIN (sorted->len, 15);
-	for (guint i = 0; i < shown; i++)
-		rest -= ((MpFolderStats *) g_ptr_array_index (sorted, i))->bytes;
+	/* the total saturates (issue 14): the rest never goes below zero */
+	for (guint i = 0; i < shown; i++) {
+		guint64 b = ((MpFolderStats *) g_ptr_array_index (sorted, i))->bytes;
+		rest = rest > b ? rest - b : 0;
+	}
 	for (guint i = 0; i < shown; i++)
 		max = MAX (max, ((MpFolderStats *) g_ptr_array_index (sorted, i))->bytes);
 	max = MAX (max, rest);

@@ -3,6 +3,7 @@
  * "folders" and "messages" are walked as streams. */
 #include "json-read.h"
 #include "discover.h"
+#include "shown-text.h"
 #include "mp-error.h"
 
 #include <errno.h>
@@ -645,7 +646,7 @@ stream_source (Reader *r)
 					if (r->sink && r->sink->source_begin)
 						r->sink->source_begin (r->sink_data, source, kind);
 				}
-				if (k[1] == 'o') { /* folders */
+				if (strcmp (k, "folders") == 0) { /* not "notices", whose k[1] is 'o' too */
 					if (open_container (r, '[', ']'))
 						do {
 							if (!stream_folder (r, source))
@@ -743,6 +744,8 @@ take_header (Reader *r, const char *k, const Jv *v)
 			}
 			run->command = g_strv_builder_end (b);
 			g_strv_builder_unref (b);
+			/* a report saved before passwords were redacted */
+			mp_text_redact_passwords_strv (run->command);
 			run->scan_time = g_strdup (jv_str (o, "scan_time"));
 			run->as_of = g_strdup (jv_str (o, "as_of"));
 			run->rules_name = g_strdup (jv_str (o, "rules"));

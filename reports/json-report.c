@@ -541,10 +541,10 @@ json_message (MpWriter *w, const char *source, const MpMessage *m)
 		fputs (",\n", j->fp);
 	write_message (j->fp, m);
 	j->f_messages++;
-	j->f_bytes += m->size;
+	mp_add_saturating (&j->f_bytes, m->size);
 	j->f_findings += m->findings->len;
 	j->s_messages++;
-	j->s_bytes += m->size;
+	mp_add_saturating (&j->s_bytes, m->size);
 	j->s_findings += m->findings->len;
 }
 

@@ -1,5 +1,6 @@
 #include "meta.h"
 #include "mp-config.h"
+#include "shown-text.h"
 
 #include <string.h>
 
@@ -127,6 +128,9 @@ mp_run_info_new_current (char **command, gboolean have_as_of, gint64 as_of)
 		g_strv_builder_add (b, command[i]);
 	run->command = g_strv_builder_end (b);
 	g_strv_builder_unref (b);
+	/* passwords never in reports: "imaps://alice:secret@host" is refused
+	 * as a source or --target, but the command line is recorded as given */
+	mp_text_redact_passwords_strv (run->command);
 	if (fixed != NULL && *fixed) {
 		/* golden files: the time is what the caller says (docs/json-schema.md) */
 		run->scan_time = g_strdup (fixed);

@@ -21,7 +21,8 @@ typedef struct {
 
 typedef struct {
 	char  *tool_version;
-	char **command;      /* argv, argv[0] shown as "mailpreflight" */
+	char **command;      /* argv, argv[0] shown as "mailpreflight"; URL passwords
+	                      * as "***" (shown-text.h) */
 	char  *scan_time;    /* ISO 8601 UTC; MAILPREFLIGHT_FIXED_TIME overrides it */
 	char  *as_of;        /* ISO 8601 UTC of --as-of, or NULL (= scan time) */
 	char  *rules_name;

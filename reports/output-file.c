@@ -60,11 +60,15 @@ mp_output_file_open (const char *path, GError **error)
 		g_free (out);
 		return NULL;
 	}
-	/* reports are read by people: keep the usual permissions (umask), not 0600 */
+	/* Owner only (0600, and narrower when the umask says so): every report
+	 * names the senders and subjects of the mail it lists, and an admin
+	 * scanning /srv/mail/alice writes alice's mail into it. g_mkstemp_full
+	 * creates the file 0600 already; only the umask is applied. Sharing a
+	 * report is a deliberate chmod (mailpreflight(1), OUTPUT). */
 	{
 		mode_t mask = umask (0);
 		umask (mask);
-		(void) fchmod (fd, 0666 & ~mask);
+		(void) fchmod (fd, 0600 & ~mask);
 	}
 	return out;
 }
@@ -92,6 +96,12 @@ mp_output_file_commit (MpOutputFile *out, GError **error)
 		}
 		out->fp = NULL;
 	} else if (out->tmp_path != NULL) {
+		/* on disk before it takes the report's name: a crash right after
+		 * the rename must not leave an empty report behind a complete one */
+		if (ok && fsync (fileno (out->fp)) != 0) {
+			saved = errno;
+			ok = FALSE;
+		}
 		if (fclose (out->fp) != 0 && ok) {
 			saved = errno;
 			ok = FALSE;

@@ -1,7 +1,9 @@
 /* output-file.h — a report file written atomically: to a temporary file in
- * the same directory, renamed over the target only when complete, so a
- * crash or a full disk never leaves half a report under the real name.
- * "-" means standard output (written directly). */
+ * the same directory, flushed to disk and renamed over the target only when
+ * complete, so a crash or a full disk never leaves half a report under the
+ * real name. A new report is readable by its owner only (0600, narrower
+ * with the umask): reports list other people's mail. "-" means standard
+ * output, and a device or FIFO is written in place (neither changes mode). */
 #pragma once
 
 #include "mp-error.h"

@@ -1,6 +1,14 @@
-/* report.c — the sink: model + fan-out to one writer per format. */
+/* report.c — the sink: model + fan-out to one writer per format.
+ *
+ * What every format records passes here first: a SOURCE is recorded
+ * without the password of a URL (imaps://alice:secret@host, refused as a
+ * source but still named in reports), from a scan and from a saved report
+ * alike; errors go to stderr as one line without control characters (a
+ * folder name from a server or a file name from a mailbox must not drive
+ * the terminal, shown-text.h). */
 #include "report.h"
 #include "rules.h"
+#include "shown-text.h"
 #include "writer.h"
 
 #include <string.h>
@@ -119,6 +127,33 @@ mp_report_finish (MpReport *r, GError **error)
 		}                                                               \
 	} G_STMT_END
 
+/* An error line on stderr: one line, no control characters. */
+static void
+print_error (MpReport *r, const char *text)
+{
+	g_autofree char *shown = NULL;
+
+	if (r->quiet_errors)
+		return;
+	shown = mp_text_for_terminal (text, -1);
+	clear_progress (r);
+	g_printerr ("mailpreflight: %s\n", shown);
+}
+
+/* MESSAGE without the "folder NAME: " a lower layer may have put in front:
+ * the folder error names its folder once ("folder X: folder X: ..." said
+ * it two or three times). */
+static const char *
+without_folder_prefix (const char *message, const char *name)
+{
+	gsize n = strlen (name);
+
+	while (g_str_has_prefix (message, "folder ") && strncmp (message + 7, name, n) == 0 &&
+	       strncmp (message + 7 + n, ": ", 2) == 0)
+		message += 7 + n + 2;
+	return message;
+}
+
 static void
 on_account_begin (gpointer self, const MpAccount *account)
 {
@@ -148,66 +183,67 @@ static void
 on_source_begin (gpointer self, const char *source, const char *kind)
 {
 	MpReport *r = self;
+	g_autofree char *src = mp_text_redact_passwords (source);
 
 	g_free (r->source_copy);
-	r->source_copy = g_strdup (source);
+	r->source_copy = g_strdup (src);
 	r->summary->sources++;
-	mp_summary_begin_source (r->summary, source, kind);
-	FAN_OUT (r, source_begin, source, kind);
+	mp_summary_begin_source (r->summary, src, kind);
+	FAN_OUT (r, source_begin, src, kind);
 }
 
 static void
 on_source_error (gpointer self, const char *source, const GError *error)
 {
 	MpReport *r = self;
+	g_autofree char *src = mp_text_redact_passwords (source);
+	g_autofree char *message = mp_text_redact_passwords (error->message);
 
-	if (!r->quiet_errors) {
-		clear_progress (r);
-		g_printerr ("mailpreflight: %s\n", error->message);
-	}
-	mp_summary_add_error (r->summary, error->message);
-	mp_summary_source_error (r->summary, source, error->message);
+	print_error (r, message);
+	mp_summary_add_error (r->summary, message);
+	mp_summary_source_error (r->summary, src, message);
 	r->summary->sources_failed++;
-	FAN_OUT (r, source_error, source, error->message);
+	FAN_OUT (r, source_error, src, message);
 }
 
 static void
 on_folder_begin (gpointer self, const char *source, const MpFolder *folder)
 {
 	MpReport *r = self;
+	g_autofree char *src = mp_text_redact_passwords (source);
 
 	g_free (r->folder_open);
 	r->folder_open = g_strdup (folder->name);
-	mp_summary_begin_folder (r->summary, source, folder->name);
-	FAN_OUT (r, folder_begin, source, folder->name);
+	mp_summary_begin_folder (r->summary, src, folder->name);
+	FAN_OUT (r, folder_begin, src, folder->name);
 }
 
 static void
 on_folder_error (gpointer self, const char *source, const MpFolder *folder, const GError *error)
 {
 	MpReport *r = self;
-	g_autofree char *text = g_strdup_printf ("folder %s: %s", folder->name, error->message);
+	g_autofree char *src = mp_text_redact_passwords (source);
+	g_autofree char *message = mp_text_redact_passwords (without_folder_prefix (error->message, folder->name));
+	g_autofree char *text = g_strdup_printf ("folder %s: %s", folder->name, message);
 	MpFolderStats *f = r->summary->folder;
 
-	if (!r->quiet_errors) {
-		clear_progress (r);
-		g_printerr ("mailpreflight: %s\n", text);
-	}
+	print_error (r, text);
 	mp_summary_add_error (r->summary, text);
 	if (f)
 		f->failed = TRUE;
-	FAN_OUT (r, folder_error, source, folder->name, error->message);
+	FAN_OUT (r, folder_error, src, folder->name, message);
 }
 
 static void
 on_notice (gpointer self, const char *source, const MpFolder *folder, const char *code, const char *detail)
 {
 	MpReport *r = self;
-	g_autofree char *text = g_strdup_printf ("%s: %s%s%s", folder ? folder->name : source ? source : r->account,
+	g_autofree char *src = mp_text_redact_passwords (source);
+	g_autofree char *text = g_strdup_printf ("%s: %s%s%s", folder ? folder->name : src ? src : r->account,
 	                                         code, detail ? ": " : "", detail ? detail : "");
 
 	mp_summary_add_notice (r->summary, text);
-	FAN_OUT (r, notice, source, folder ? folder->name : NULL, code, detail);
+	FAN_OUT (r, notice, src, folder ? folder->name : NULL, code, detail);
 }
 
 static void
@@ -259,27 +295,30 @@ static void
 on_finding (gpointer self, const char *source, const MpFolder *folder, const MpFinding *f)
 {
 	MpReport *r = self;
+	g_autofree char *src = mp_text_redact_passwords (source);
 
 	mp_summary_add_finding (r->summary, folder ? folder->name : NULL, f);
-	FAN_OUT (r, finding, source, folder ? folder->name : NULL, f);
+	FAN_OUT (r, finding, src, folder ? folder->name : NULL, f);
 }
 
 static void
 on_folder_end (gpointer self, const char *source, const MpFolder *folder)
 {
 	MpReport *r = self;
+	g_autofree char *src = mp_text_redact_passwords (source);
 
 	g_clear_pointer (&r->folder_open, g_free);
 	mp_summary_end_folder (r->summary);
-	FAN_OUT (r, folder_end, source, folder->name);
+	FAN_OUT (r, folder_end, src, folder->name);
 }
 
 static void
 on_source_end (gpointer self, const char *source)
 {
 	MpReport *r = self;
+	g_autofree char *src = mp_text_redact_passwords (source);
 
-	FAN_OUT (r, source_end, source);
+	FAN_OUT (r, source_end, src);
 }
 
 static const MpScanSink report_sink = {

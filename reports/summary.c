@@ -1,5 +1,6 @@
 #include "summary.h"
 #include "rules.h"
+#include "shown-text.h"
 
 #include <string.h>
 #include <time.h>
@@ -339,8 +340,8 @@ mp_summary_add_message (MpSummary *s, const MpMessage *m)
 	if (m->skipped)
 		return;
 	s->messages++;
-	s->bytes += m->size;
-	s->attachments += m->attachments;
+	mp_add_saturating (&s->bytes, m->size);
+	mp_add_saturating (&s->attachments, m->attachments);
 	s->size_hist[mp_size_bucket (m->size)]++;
 	s->att_hist[mp_att_bucket (m->attachments)]++;
 	if (m->date != NULL) {
@@ -360,18 +361,18 @@ mp_summary_add_message (MpSummary *s, const MpMessage *m)
 	if (m->fetched != MP_FETCHED_NONE) {
 		s->downloaded++;
 		s->downloaded_whole += m->fetched == MP_FETCHED_WHOLE;
-		s->downloaded_octets += m->fetched_octets;
+		mp_add_saturating (&s->downloaded_octets, m->fetched_octets);
 	}
 	if (st) {
 		st->messages++;
-		st->bytes += m->size;
+		mp_add_saturating (&st->bytes, m->size);
 		st->findings += m->findings->len;
 	}
 	if (f) {
 		f->messages++;
-		f->bytes += m->size;
+		mp_add_saturating (&f->bytes, m->size);
 		f->findings += m->findings->len;
-		f->attachments += m->attachments;
+		mp_add_saturating (&f->attachments, m->attachments);
 		f->largest = MAX (f->largest, m->size);
 	}
 	consider_offender (s->largest, MP_SUMMARY_LARGEST, source, m);
@@ -450,23 +451,12 @@ print_padded (FILE *fp, const char *s, glong w)
 		fputc (' ', fp);
 }
 
-/* Subjects come from anyone: no control characters to the terminal. */
+/* Subjects come from anyone: no control characters to the terminal (the
+ * same filter as the error lines on stderr). */
 static char *
 printable (const char *s, glong max)
 {
-	GString *out = g_string_new (NULL);
-	glong n = 0;
-
-	for (const char *p = s ? s : ""; *p && n < max; p = g_utf8_next_char (p), n++) {
-		gunichar c = g_utf8_get_char (p);
-		if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
-			g_string_append_c (out, '?');
-		else
-			g_string_append_unichar (out, c);
-	}
-	if (*(s ? s : "") && g_utf8_strlen (s, -1) > max)
-		g_string_append (out, "...");
-	return g_string_free (out, FALSE);
+	return mp_text_for_terminal (s, max);
 }
 
 /* ANSI colours, only when asked (a TTY and NO_COLOR unset: the caller decides) */

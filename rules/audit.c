@@ -254,9 +254,9 @@ on_message (gpointer self, const MpMessage *cm)
 
 	if (!m->skipped) {
 		a->folder.messages++;
-		a->folder.bytes += m->size;
+		mp_add_saturating (&a->folder.bytes, m->size);
 		a->acct.messages++;
-		a->acct.bytes += m->size;
+		mp_add_saturating (&a->acct.bytes, m->size);
 		if (a->dup_rules)
 			check_duplicate (a, m);
 		if (a->want_dates) {

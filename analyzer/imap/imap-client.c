@@ -1036,11 +1036,10 @@ mp_imap_client_examine (MpImapClient *c, const char *name, MpImapMailboxInfo *in
 	if (tag == 0)
 		return FALSE;
 	g_autoptr(MpImapResponse) done = NULL;
-	if (!wait_full (c, tag, examine_untagged, &local, &done, error)) {
-		g_autofree char *shown = shown_text (name, strlen (name));
-		g_prefix_error (error, "folder %s: ", shown);
+	/* the error names no folder: the caller knows it as the user sees it
+	 * (decoded), and the scan's folder error names it once */
+	if (!wait_full (c, tag, examine_untagged, &local, &done, error))
 		return FALSE;
-	}
 	const MpImapValue *code = mp_imap_response_get_code (done);
 	local.read_only = code && mp_imap_value_is_atom (mp_imap_value_get_child (code, 0), "READ-ONLY");
 	if (info)

@@ -5,6 +5,7 @@
 #include "managesieve-parser.h"
 #include "imap-secret.h"
 #include "imap-transport.h"
+#include "shown-text.h"
 
 #include <string.h>
 
@@ -47,18 +48,14 @@ struct _MpManageSieve {
 
 /* ---- small helpers -------------------------------------------------------- */
 
+/* Untrusted server text made safe for a message (shown-text.h: valid
+ * UTF-8, no control character), at most MAX_SHOWN_TEXT characters. */
 static char *
 shown_text (const char *s, gsize len)
 {
-	if (s == NULL)
-		return g_strdup ("");
-	gsize n = MIN (len, (gsize) MAX_SHOWN_TEXT);
-	g_autofree char *valid = g_utf8_make_valid (s, (gssize) n);
-	for (char *p = valid; *p; p++) {
-		if ((guchar) *p < 0x20 || *p == 0x7f)
-			*p = '?';
-	}
-	return len > n ? g_strconcat (valid, "...", NULL) : g_steal_pointer (&valid);
+	/* characters are at most 4 octets: cut the octets first */
+	g_autofree char *cut = g_strndup (s ? s : "", MIN (len, (gsize) MAX_SHOWN_TEXT * 4));
+	return mp_text_for_terminal (cut, MAX_SHOWN_TEXT);
 }
 
 static void G_GNUC_PRINTF (4, 5)

@@ -2,10 +2,12 @@
  * a message's bytes (from a file range, memory or a stream), counts its
  * size, and dispatches: the light walker first (mime-fast.c) on a message
  * in memory, the GMime tree walk (mime-gmime.c) on whatever it declines and
- * on messages too large for memory. Both record through one recorder
- * (mime-record.c); neither walker knows the other or this file. */
+ * on messages too large for memory; and, past MP_MIME_MAX_PARTS parts, the
+ * streaming counter (mime-count.c) instead of any tree. All record through
+ * one recorder (mime-record.c); none knows the others or this file. */
 #include "mime-analyze.h"
 
+#include "mime-count.h"
 #include "mime-fast.h"
 #include "mime-gmime.h"
 #include "mime-record.h"
@@ -23,6 +25,7 @@ struct _MpAnalyzer {
 	MpMimeFast     *fast;     /* the light walker tried first; NULL when off */
 	GByteArray     *buffer;   /* messages up to MP_ANALYZER_MEM_MAX */
 	MpAnalyzeFlags  flags;
+	guint           max_parts;
 };
 
 MpAnalyzer *
@@ -39,17 +42,29 @@ mp_analyzer_new (void)
 	 * given back before the array is freed */
 	a->buffer = g_byte_array_new_take (mp_worker_buffer_new (MP_ANALYZER_MEM_MAX), MP_ANALYZER_MEM_MAX);
 	g_byte_array_set_size (a->buffer, 0);
+	a->max_parts = MP_MIME_MAX_PARTS;
 	a->fast = mp_mime_fast_new ();
+	mp_mime_fast_set_max_parts (a->fast, a->max_parts);
 	return a;
 }
 
 void
 mp_analyzer_set_fast_path (MpAnalyzer *a, gboolean enabled)
 {
-	if (enabled && a->fast == NULL)
+	if (enabled && a->fast == NULL) {
 		a->fast = mp_mime_fast_new ();
-	else if (!enabled && a->fast != NULL)
+		mp_mime_fast_set_max_parts (a->fast, a->max_parts);
+	} else if (!enabled && a->fast != NULL) {
 		g_clear_pointer (&a->fast, mp_mime_fast_free);
+	}
+}
+
+void
+mp_analyzer_set_max_parts (MpAnalyzer *a, guint max_parts)
+{
+	a->max_parts = MAX (max_parts, 1);
+	if (a->fast != NULL)
+		mp_mime_fast_set_max_parts (a->fast, a->max_parts);
 }
 
 guint64
@@ -90,9 +105,117 @@ run_gmime (MpAnalyzer *a, GMimeStream *stream, gboolean mbox_quoted, MpMessage *
 	mp_mime_gmime_analyze (a->gmime, a->recorder, stream, list_archives (a), mbox_quoted, m);
 }
 
+/* A header block larger than this is not handed to GMime, which keeps
+ * headers in memory several times over: the message is reported, its size
+ * counted, its parts not analyzed. Real header blocks are kilobytes; the
+ * largest in the test corpora is 135 KB. */
+#define MP_MAX_HEADER_BLOCK (8 * 1024 * 1024)
+
+/* ---- past MP_MIME_MAX_PARTS: counting instead of a tree ---- */
+
+#define COUNT_CHUNK_READ (256 * 1024)
+
+/* The message's bytes, for the counter: in memory, in a file range or in
+ * a GMime stream (read from its position at the start). */
+typedef struct {
+	const guint8 *data;
+	gsize         len;
+	int           fd;
+	guint64       start;   /* of the message in FD or STREAM */
+	GMimeStream  *stream;
+} Bytes;
+
+static gssize
+bytes_read_at (gpointer user_data, guint8 *buf, gsize len, guint64 offset)
+{
+	Bytes *b = user_data;
+
+	if (b->data != NULL || b->len == 0) {
+		gsize n = offset < b->len ? (gsize) MIN ((guint64) len, b->len - offset) : 0;
+		if (n > 0)
+			memcpy (buf, b->data + offset, n);
+		return (gssize) n;
+	}
+	if (b->stream != NULL) {
+		if (g_mime_stream_seek (b->stream, (gint64) (b->start + offset), GMIME_STREAM_SEEK_SET) < 0)
+			return -1;
+		return g_mime_stream_read (b->stream, (char *) buf, len);
+	}
+	return mp_pread_full (b->fd, buf, MIN ((guint64) len, b->len - MIN (offset, b->len)), b->start + offset);
+}
+
+/* Whether M was recorded by the streaming counter instead of a tree: when
+ * DASH_LINES (lines starting "--", mp_dash_lines_feed) say the message
+ * may have more parts than the cap, the counter reads it; past the cap it
+ * records the structure and GMime the header block alone, and TRUE says
+ * no tree is to be built. The bytes are in B (LEN of them). */
+static gboolean
+counted_instead (MpAnalyzer *a, guint64 dash_lines, Bytes *b, gboolean mbox_quoted, MpMessage *m)
+{
+	g_autoptr(MpMimeCount) counter = NULL;
+	g_autofree guint8 *buf = NULL;
+	g_autoptr(GByteArray) head = NULL;
+	g_autoptr(GMimeStream) head_stream = NULL;
+	guint64 header_end;
+
+	/* GMime makes at most about two parts per such line (one more inside
+	 * each attached message): below half the cap it is safe to build */
+	if (dash_lines <= a->max_parts / 2)
+		return FALSE;
+	/* listed: as many attachments as a tree may hold, whatever this
+	 * analyzer's own cap (tests lower it) */
+	counter = mp_mime_count_new (a->recorder, MP_MIME_MAX_PARTS);
+	if (b->data != NULL) {
+		mp_mime_count_feed (counter, b->data, b->len);
+	} else {
+		buf = g_malloc (COUNT_CHUNK_READ);
+		for (guint64 off = 0; off < b->len;) {
+			gssize n = bytes_read_at (b, buf, (gsize) MIN ((guint64) COUNT_CHUNK_READ, b->len - off), off);
+			if (n <= 0)
+				break;
+			mp_mime_count_feed (counter, buf, (gsize) n);
+			off += (guint64) n;
+		}
+	}
+	mp_mime_count_finish (counter);
+	if (mp_mime_count_parts (counter) <= a->max_parts)
+		return FALSE;
+	/* the header facts from GMime, on the header block alone (at most
+	 * MP_MAX_HEADER_BLOCK: a larger one never gets here) */
+	header_end = MIN (mp_mime_count_header_end (counter), (guint64) MP_MAX_HEADER_BLOCK);
+	head = g_byte_array_sized_new ((guint) header_end);
+	g_byte_array_set_size (head, (guint) header_end);
+	if (header_end > 0 && bytes_read_at (b, head->data, (gsize) header_end, 0) != (gssize) header_end)
+		g_byte_array_set_size (head, 0);
+	head_stream = g_mime_stream_mem_new_with_byte_array (head);
+	g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (head_stream), FALSE);
+	mp_mime_gmime_analyze_headers (a->gmime, a->recorder, head_stream, m);
+	mp_mime_count_commit (counter, m, bytes_read_at, b, mbox_quoted);
+	return TRUE;
+}
+
 void
 mp_analyzer_run (MpAnalyzer *a, GMimeStream *stream, MpMessage *m)
 {
+	gint64 start = g_mime_stream_tell (stream);
+	gint64 end = g_mime_stream_length (stream);
+
+	/* a seekable stream is looked at first, as any other message: no tree
+	 * past the cap */
+	if (start >= 0 && end > start) {
+		Bytes b = { NULL, (gsize) (end - start), -1, (guint64) start, stream };
+		MpDashLines dl;
+		char chunk[16384];
+		gssize n;
+
+		mp_dash_lines_init (&dl);
+		while ((n = g_mime_stream_read (stream, chunk, sizeof chunk)) > 0)
+			mp_dash_lines_feed (&dl, (const guint8 *) chunk, (gsize) n);
+		if (counted_instead (a, dl.lines, &b, FALSE, m))
+			return;
+		if (g_mime_stream_seek (stream, start, GMIME_STREAM_SEEK_SET) != start)
+			return;
+	}
 	run_gmime (a, stream, FALSE, m);
 }
 
@@ -110,11 +233,6 @@ pread_all (int fd, guint8 *buf, gsize len, guint64 offset)
 
 #define COUNT_CHUNK (64 * 1024)
 
-/* A header block larger than this is not handed to GMime, which keeps
- * headers in memory several times over: the message is reported, its size
- * counted, its parts not analyzed. Real header blocks are kilobytes; the
- * largest in the test corpora is 135 KB. */
-#define MP_MAX_HEADER_BLOCK (8 * 1024 * 1024)
 
 /* Finds the end of the header block (the first empty line) across chunks. */
 typedef struct {
@@ -206,6 +324,15 @@ run_in_memory (MpAnalyzer *a, const guint8 *data, gsize len, MpRangeFlags flags,
 		if (done)
 			return;
 	}
+	{
+		Bytes b = { data, len, -1, 0, NULL };
+		MpDashLines dl;
+
+		mp_dash_lines_init (&dl);
+		mp_dash_lines_feed (&dl, data, len);
+		if (counted_instead (a, dl.lines, &b, mbox_quoted, m))
+			return;
+	}
 	/* GMime's persisted content streams are windows on one byte array, and
 	 * the GMime walk counts attachment sizes in them: the bytes must be the
 	 * analyzer's */
@@ -247,9 +374,11 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRang
 		g_autofree guint8 *buf = g_malloc (COUNT_CHUNK);
 		HeaderEnd h = { 0, 0, 1 };
 		MpCrlfCounter c;
+		MpDashLines dl;
 		int own;
 
 		mp_crlf_init (&c);
+		mp_dash_lines_init (&dl);
 		for (guint64 off = start; off < end; off += COUNT_CHUNK) {
 			gsize n = (gsize) MIN ((guint64) COUNT_CHUNK, end - off);
 			if (!pread_all (fd, buf, n, off)) {
@@ -259,6 +388,7 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRang
 			if (count_size)
 				mp_crlf_feed (&c, (const char *) buf, n);
 			note_nul (m, buf, n, off - start);
+			mp_dash_lines_feed (&dl, buf, n);
 			if (h.header_end == 0 && h.offset <= MP_MAX_HEADER_BLOCK)
 				header_end_feed (&h, (const char *) buf, n);
 		}
@@ -271,6 +401,11 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRang
 			                                      "parts not analyzed", MP_MAX_HEADER_BLOCK >> 20);
 			mp_message_add_problem (m, MP_PROBLEM_OVERSIZED_HEADER, d);
 			return;
+		}
+		{
+			Bytes b = { NULL, (gsize) len, fd, start, NULL };
+			if (counted_instead (a, dl.lines, &b, (flags & MP_RANGE_MBOX_QUOTED) != 0, m))
+				return;
 		}
 		if ((own = dup (fd)) < 0) {
 			mp_message_add_problem (m, MP_PROBLEM_UNREADABLE, g_strerror (errno));

@@ -69,6 +69,7 @@ typedef struct {
 
 struct _MpMimeFast {
 	GMimeParserOptions *options;  /* GMime's defaults; the callback notes warnings */
+	guint               max_parts;
 	gboolean            warned;
 	guint64             accepted;
 	const char         *decline;
@@ -147,6 +148,7 @@ mp_mime_fast_new (void)
 	f->options = g_mime_parser_options_new ();
 	g_mime_parser_options_set_warning_callback (f->options, on_warning, f);
 	f->fields = g_new (Field, FAST_MAX_HEADERS);
+	f->max_parts = G_MAXUINT; /* the analyzer sets its cap */
 	f->leaves = g_array_new (FALSE, TRUE, sizeof (Leaf));
 	g_array_set_clear_func (f->leaves, leaf_clear);
 	return f;
@@ -161,6 +163,12 @@ mp_mime_fast_free (MpMimeFast *f)
 	g_free (f->fields);
 	g_array_unref (f->leaves);
 	g_free (f);
+}
+
+void
+mp_mime_fast_set_max_parts (MpMimeFast *f, guint max_parts)
+{
+	f->max_parts = max_parts;
 }
 
 guint64
@@ -567,7 +575,9 @@ read_part (Walk *w, PartHeaders *ph, gsize content, guint depth, MpPartRole role
 	subtype = ph->subtype;
 	if (depth >= FAST_MAX_DEPTH - 1)
 		return decline (w, "deep nesting");
-	w->parts++;
+	/* no tree past the cap: the leaves kept would grow with the parts */
+	if (++w->parts > w->f->max_parts)
+		return decline (w, "too many parts");
 	w->max_depth = MAX (w->max_depth, depth);
 
 	if (is_type (type, "multipart")) {

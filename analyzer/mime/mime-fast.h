@@ -31,6 +31,10 @@ void        mp_mime_fast_free     (MpMimeFast *f);
  * MBOX_QUOTED as for mp_mime_gmime_analyze(). */
 gboolean    mp_mime_fast_analyze  (MpMimeFast *f, MpMimeRecorder *r, GByteArray *bytes,
                                    gboolean list_archives, gboolean mbox_quoted, MpMessage *m);
+/* It declines a message of more than MAX_PARTS MIME parts (none by
+ * default; the analyzer sets MP_MIME_MAX_PARTS): the leaves it keeps
+ * until it commits would grow with the parts. */
+void        mp_mime_fast_set_max_parts (MpMimeFast *f, guint max_parts);
 /* Messages accepted so far. */
 guint64     mp_mime_fast_accepted (const MpMimeFast *f);
 /* Why the last call declined (a short fixed phrase), NULL after an accept:

@@ -13,6 +13,7 @@
 struct _MpMimeGmime {
 	GMimeParserOptions *options;
 	MpMessage          *current; /* the message the warning callback writes to */
+	gboolean            headers_only; /* only a header block is parsed */
 };
 
 static MpProblemCode
@@ -40,11 +41,36 @@ warning_code (GMimeParserWarning w)
 	}
 }
 
+/* Warnings about the header fields themselves, which a header block alone
+ * shows as the whole message would. */
+static gboolean
+is_header_warning (GMimeParserWarning w)
+{
+	switch (w) {
+	case GMIME_WARN_DUPLICATED_HEADER:
+	case GMIME_WARN_DUPLICATED_PARAMETER:
+	case GMIME_WARN_UNENCODED_8BIT_HEADER:
+	case GMIME_WARN_INVALID_CONTENT_TYPE:
+	case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
+	case GMIME_CRIT_INVALID_HEADER_NAME:
+	case GMIME_CRIT_CONFLICTING_HEADER:
+	case GMIME_CRIT_CONFLICTING_PARAMETER:
+	case GMIME_WARN_INVALID_PARAMETER:
+	case GMIME_WARN_INVALID_ADDRESS_LIST:
+		return TRUE;
+	default:
+		return FALSE;
+	}
+}
+
 static void
 on_parser_warning (gint64 offset, GMimeParserWarning errcode, const gchar *item, gpointer user_data)
 {
 	MpMimeGmime *g = user_data;
 
+	/* a header block alone: what GMime says of the missing body is not so */
+	if (g->headers_only && !is_header_warning (errcode))
+		return;
 	if (g->current != NULL)
 		mp_message_add_problem (g->current, warning_code (errcode), item);
 }
@@ -327,3 +353,20 @@ mp_mime_gmime_analyze (MpMimeGmime *g, MpMimeRecorder *r, GMimeStream *stream,
 	g->current = NULL;
 }
 
+void
+mp_mime_gmime_analyze_headers (MpMimeGmime *g, MpMimeRecorder *r, GMimeStream *headers, MpMessage *m)
+{
+	g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream (headers);
+	g_autoptr(GMimeMessage) msg = NULL;
+
+	g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+	g->current = m;
+	g->headers_only = TRUE;
+	msg = g_mime_parser_construct_message (parser, g->options);
+	g->headers_only = FALSE;
+	if (msg == NULL)
+		mp_message_add_problem (m, MP_PROBLEM_UNPARSEABLE, "GMime could not read a header block");
+	else
+		record_headers (r, m, msg);
+	g->current = NULL;
+}

@@ -29,6 +29,14 @@ void         mp_mime_gmime_free    (MpMimeGmime *g);
 void         mp_mime_gmime_analyze (MpMimeGmime *g, MpMimeRecorder *r, GMimeStream *stream,
                                     gboolean list_archives, gboolean mbox_quoted, MpMessage *m);
 
+/* Records the header facts of the message whose header block (its empty
+ * line included, nothing after it) is HEADERS: Date, From, Subject,
+ * Message-ID and their problems, and GMime's warnings about header fields;
+ * not what it would say of the missing body. For a message whose
+ * structure the streaming counter reads (mime-count.h). */
+void         mp_mime_gmime_analyze_headers (MpMimeGmime *g, MpMimeRecorder *r, GMimeStream *headers,
+                                            MpMessage *m);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpMimeGmime, mp_mime_gmime_free)
 
 G_END_DECLS

@@ -55,6 +55,61 @@ note_code (MpMessage *m, MpProblemCode code)
 	m->problem_set |= G_GUINT64_CONSTANT (1) << code;
 }
 
+/* Details are kept short and on one line: they end up in CSV cells. A
+ * longer one keeps its start and its end, where the cause usually is
+ * ("imaps://alice@host: UID FETCH 1:500: ...: connection reset by peer"):
+ * cut at 80 octets, it lost the cause. */
+#define DETAIL_HEAD 80
+#define DETAIL_TAIL 80
+
+/* The octets of S from FROM to TO (character boundaries), control
+ * characters as blanks. */
+static void
+append_one_line (GString *out, const char *from, const char *to)
+{
+	for (const char *p = from; p < to; p = g_utf8_next_char (p)) {
+		gunichar c = g_utf8_get_char (p);
+		if (c < 0x20 || c == 0x7f)
+			g_string_append_c (out, ' ');
+		else
+			g_string_append_len (out, p, g_utf8_next_char (p) - p);
+	}
+}
+
+static void
+trim_blanks (GString *s)
+{
+	while (s->len && s->str[s->len - 1] == ' ')
+		g_string_truncate (s, s->len - 1);
+}
+
+static char *
+detail_text (const char *detail)
+{
+	g_autofree char *valid = g_utf8_make_valid (detail, -1);
+	gsize len = strlen (valid);
+	GString *s = g_string_new (NULL);
+	const char *head_end, *tail;
+
+	if (len <= DETAIL_HEAD + DETAIL_TAIL) {
+		append_one_line (s, valid, valid + len);
+		trim_blanks (s);
+		return g_string_free (s, FALSE);
+	}
+	/* the characters that start in the first DETAIL_HEAD octets, and those
+	 * in the last DETAIL_TAIL */
+	head_end = g_utf8_find_next_char (valid + DETAIL_HEAD - 1, NULL);
+	tail = g_utf8_find_next_char (valid + len - DETAIL_TAIL - 1, NULL);
+	append_one_line (s, valid, head_end);
+	trim_blanks (s);
+	g_string_append (s, "...");
+	while (*tail == ' ')
+		tail++;
+	append_one_line (s, tail, valid + len);
+	trim_blanks (s);
+	return g_string_free (s, FALSE);
+}
+
 void
 mp_message_add_problem (MpMessage *m, MpProblemCode code, const char *detail)
 {
@@ -62,22 +117,8 @@ mp_message_add_problem (MpMessage *m, MpProblemCode code, const char *detail)
 	g_autofree char *entry = NULL;
 
 	if (detail != NULL && *detail != '\0') {
-		/* keep details short and on one line: they end up in CSV cells */
-		g_autofree char *valid = g_utf8_make_valid (detail, -1);
-		GString *s = g_string_new (NULL);
-		for (const char *p = valid; *p && s->len < 80; p = g_utf8_next_char (p)) {
-			gunichar c = g_utf8_get_char (p);
-			if (c < 0x20 || c == 0x7f)
-				g_string_append_c (s, ' ');
-			else
-				g_string_append_unichar (s, c);
-		}
-		while (s->len && s->str[s->len - 1] == ' ')
-			g_string_truncate (s, s->len - 1);
-		if (*valid && strlen (valid) > 80)
-			g_string_append (s, "...");
-		entry = g_strdup_printf ("%s: %s", name, s->str);
-		g_string_free (s, TRUE);
+		g_autofree char *shown = detail_text (detail);
+		entry = g_strdup_printf ("%s: %s", name, shown);
 	} else {
 		entry = g_strdup (name);
 	}

@@ -121,10 +121,22 @@ typedef struct {
 	guint64      fetched_octets;
 } MpMessage;
 
+/* *TOTAL += V, stuck at G_MAXUINT64 instead of wrapping round: every total
+ * of sizes (a folder's, an account's, a report's) adds numbers a server
+ * sent (RFC822.SIZE is a number64, 2^64-1 fits) or a saved report holds,
+ * and a wrapped total makes a huge mailbox look small ("3 messages, 100 B"). */
+static inline void
+mp_add_saturating (guint64 *total, guint64 v)
+{
+	if (!g_uint64_checked_add (total, *total, v))
+		*total = G_MAXUINT64;
+}
+
 MpMessage *mp_message_new            (void);
 void       mp_message_free           (MpMessage *m);
-/* Records problem CODE with DETAIL (may be NULL; cut to one short line),
- * once per code and detail, at most 32 per message. */
+/* Records problem CODE with DETAIL (may be NULL; made one line, and when
+ * longer than 160 octets cut to its first and last 80, so that a cause at
+ * its end stays), once per code and detail, at most 32 per message. */
 void       mp_message_add_problem    (MpMessage *m, MpProblemCode code, const char *detail);
 /* Records a problem TEXT as a saved report wrote it ("code: detail"). */
 void       mp_message_add_problem_text (MpMessage *m, const char *text);

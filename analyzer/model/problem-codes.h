@@ -35,6 +35,8 @@ typedef enum {
 	MP_PROBLEM_UNDECODABLE_ENCODED_WORD,
 	MP_PROBLEM_NUL_BYTE,
 	MP_PROBLEM_OVERSIZED_HEADER,
+	MP_PROBLEM_TOO_MANY_PARTS,       /* more MIME parts than a tree is built for
+	                                  * (MP_MIME_MAX_PARTS): counted as a stream */
 	/* GMime's parser warnings (gmime-parser-options.h) */
 	MP_PROBLEM_DUPLICATED_HEADER,
 	MP_PROBLEM_DUPLICATED_PARAMETER,
@@ -56,6 +58,9 @@ typedef enum {
 	MP_PROBLEM_NOT_A_FILE,
 	MP_PROBLEM_UNPARSEABLE,
 	MP_PROBLEM_UNSEPARATED_FROM_LINE,
+	MP_PROBLEM_SYMLINK,              /* a message file that is a symbolic link:
+	                                  * never followed (it may lead out of the
+	                                  * source), so not read */
 	/* IMAP */
 	MP_PROBLEM_MISSING_SIZE,
 	MP_PROBLEM_MISSING_BODYSTRUCTURE,

@@ -23,6 +23,9 @@ SUBJECTS = [  # (header value as written, decoded subject, cell expected)
     ("=?UTF-8?Q?cr=0D=0Alf_and_=22quote=22?=", 'cr\r\nlf and "quote"', 'cr\r\nlf and "quote"'),
     ("=?UTF-8?B?PWNtZHwnIC9DIGNhbGMnIUEw?=", "=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
     ("plain subject", "plain subject", "plain subject"),
+    # Excel with ';' as its separator (continental Europe): each piece is protected
+    ("x;=1+1", "x;=1+1", "x;'=1+1"),
+    ("a;-2;@b", "a;-2;@b", "a;'-2;'@b"),
 ]
 
 
@@ -47,6 +50,8 @@ def body(t):
             raw = f.read()
         t.check(raw.endswith(b"\r\n") and raw.count(b"\r\n") >= len(SUBJECTS) + 1,
                 "%s: rows end with CRLF (RFC 4180)" % kind)
+        # quoted, so that a reader splitting at ';' sees one cell
+        t.check(b",\"x;'=1+1\"," in raw, "%s: a cell with ';' is quoted and its pieces protected" % kind)
         t.eq([r["subject"] for r in inventory], [s[2] for s in SUBJECTS], "%s: inventory subjects" % kind)
         t.eq([r["subject"] for r in findings], [s[2] for s in SUBJECTS], "%s: findings subjects" % kind)
         t.eq([r["attachments"] for r in inventory], ["101"] * len(SUBJECTS), "%s: attachments" % kind)

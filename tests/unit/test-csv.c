@@ -25,7 +25,7 @@ static const CsvCase escape_cases[] = {
 	{ "+1", "'+1" },
 	{ "-1", "'-1" },
 	{ "@cmd", "'@cmd" },
-	{ "\tx", "'\tx" },
+	{ "\tx", "\"'\tx\"" },                      /* protected, and quoted: TAB */
 	{ "\rx", "\"'\rx\"" },                      /* protected and quoted */
 	{ "=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" },
 	{ "-a,b", "\"'-a,b\"" },
@@ -34,6 +34,21 @@ static const CsvCase escape_cases[] = {
 	{ "x-1", "x-1" },
 	{ " =1", " =1" },
 	{ "'quoted", "'quoted" },
+	/* ';' and TAB separate cells in other dialects (Excel with a
+	 * continental list separator, TSV): such a cell is quoted, and each
+	 * piece after a ';' or TAB is protected too */
+	{ "x;=1+1", "\"x;'=1+1\"" },
+	{ "a.pdf;b.doc", "\"a.pdf;b.doc\"" },
+	{ "=1;=2", "\"'=1;'=2\"" },
+	{ "a;", "\"a;\"" },
+	{ ";", "\";\"" },
+	{ ";-5", "\";'-5\"" },
+	{ "a;;@b", "\"a;;'@b\"" },
+	{ "a\t+b", "\"a\t'+b\"" },
+	{ "a;\t=b", "\"a;'\t'=b\"" },
+	{ "a; =b", "\"a; =b\"" },                   /* a blank first: text */
+	{ "a;\"=b\"", "\"a;\"\"=b\"\"\"" },          /* a quote first: text */
+	{ "a,=b", "\"a,=b\"" },                     /* ',' is quoted, as RFC 4180 says */
 	/* UTF-8 passes through */
 	{ "Entw\xc3\xbc" "rfe", "Entw\xc3\xbc" "rfe" },
 	{ "\xe2\x82\xac,5", "\"\xe2\x82\xac,5\"" },
@@ -124,10 +139,12 @@ test_csv_header (void)
 	g_assert_cmpstr (out, ==, "folder,size,'=danger,\"a\"\"b\"\r\n");
 }
 
-/* Every escaped cell reads back, by an RFC 4180 reader, as the input with
- * at most a leading quote added. */
+/* Every escaped cell reads back, by an RFC 4180 reader separating with
+ * SEP (',' or ';'), as one cell: the input with a quote added before each
+ * piece (at the start and after each ';' or TAB) that begins with a
+ * formula character. */
 static char *
-rfc4180_unquote (const char *cell)
+rfc4180_unquote (const char *cell, char sep)
 {
 	GString *s = g_string_new (NULL);
 	gsize n = strlen (cell);
@@ -141,8 +158,22 @@ rfc4180_unquote (const char *cell)
 			g_string_append_c (s, cell[i]);
 		}
 	} else {
-		g_assert_null (strpbrk (cell, ",\"\r\n"));
+		char specials[] = { sep, '"', '\r', '\n', '\0' };
+		g_assert_null (strpbrk (cell, specials));
 		g_string_append (s, cell);
+	}
+	return g_string_free (s, FALSE);
+}
+
+static char *
+protected_value (const char *in)
+{
+	GString *s = g_string_new (NULL);
+
+	for (const char *p = in; *p; p++) {
+		if ((p == in || p[-1] == ';' || p[-1] == '\t') && strchr ("=+-@\t\r", *p) != NULL)
+			g_string_append_c (s, '\'');
+		g_string_append_c (s, *p);
 	}
 	return g_string_free (s, FALSE);
 }
@@ -151,25 +182,25 @@ static void
 test_csv_roundtrip (void)
 {
 	g_autoptr(GRand) rand = g_rand_new_with_seed (99);
-	static const char alphabet[] = "ab,\"\r\n=+-@\t' x";
+	static const char alphabet[] = "ab,;\"\r\n=+-@\t' x";
 
 	for (int iter = 0; iter < 2000; iter++) {
 		char in[12];
 		int n = g_rand_int_range (rand, 0, (gint) sizeof in);
 		g_autofree char *cell = NULL;
-		g_autofree char *back = NULL;
+		g_autofree char *comma = NULL;
+		g_autofree char *semicolon = NULL;
+		g_autofree char *expected = NULL;
 
 		for (int i = 0; i < n; i++)
 			in[i] = alphabet[g_rand_int_range (rand, 0, (gint) sizeof alphabet - 1)];
 		in[n] = '\0';
 		cell = mp_csv_escape (in);
-		back = rfc4180_unquote (cell);
-		if (n > 0 && strchr ("=+-@\t\r", in[0]) != NULL) {
-			g_assert_cmpint (back[0], ==, '\'');
-			g_assert_cmpstr (back + 1, ==, in);
-		} else {
-			g_assert_cmpstr (back, ==, in);
-		}
+		comma = rfc4180_unquote (cell, ',');
+		semicolon = rfc4180_unquote (cell, ';');
+		expected = protected_value (in);
+		g_assert_cmpstr (comma, ==, expected);
+		g_assert_cmpstr (semicolon, ==, expected);
 	}
 }
 

@@ -2,8 +2,13 @@
  * scan (analyzer/source.h, analyzer/scan.h), on trees built in a temporary
  * directory. */
 #include "source.h"
+#include "source-fs.h"
 #include "scan.h"
 #include "octets.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <errno.h>
 #include <string.h>
@@ -386,6 +391,59 @@ test_source_errors (void)
 	rm_rf (root);
 }
 
+/* Opening under a source root (source-fs.h): never through a link at the
+ * end of a path, and never out of the root through a link in the middle,
+ * which a user could swap in between the listing and the read. */
+static void
+test_open_inside (void)
+{
+	g_autofree char *tmp = make_tmp ();
+	g_autofree char *root = g_build_filename (tmp, "root", NULL);
+	g_autofree char *outside = g_build_filename (tmp, "outside", NULL);
+	g_autofree char *root_real = NULL;
+	g_autofree char *via_out = g_build_filename (root, "out", "secret", NULL);
+	g_autofree char *via_in = g_build_filename (root, "in", "mail", NULL);
+	g_autofree char *file_link = g_build_filename (root, "link", NULL);
+	g_autofree char *plain = g_build_filename (root, "dir", "mail", NULL);
+	g_autofree char *link_path = NULL;
+	int fd;
+
+	write_file (tmp, "outside/secret", "secret\n", -1);
+	write_file (tmp, "root/dir/mail", "mail\n", -1);
+	root_real = realpath (root, NULL);
+	g_assert_nonnull (root_real);
+	link_path = g_build_filename (root, "out", NULL);
+	g_assert_cmpint (symlink (outside, link_path), ==, 0);
+	g_free (link_path);
+	link_path = g_build_filename (root, "in", NULL);
+	g_assert_cmpint (symlink ("dir", link_path), ==, 0);
+	g_assert_cmpint (symlink ("dir/mail", file_link), ==, 0);
+
+	fd = mp_source_open_inside (root_real, plain, MP_OPEN_FILE);
+	g_assert_cmpint (fd, >=, 0);
+	close (fd);
+	/* a directory link in the middle, inside the root: fine */
+	fd = mp_source_open_inside (root_real, via_in, MP_OPEN_FILE);
+	g_assert_cmpint (fd, >=, 0);
+	close (fd);
+	/* a directory link in the middle, leading out: refused after the open */
+	errno = 0;
+	g_assert_cmpint (mp_source_open_inside (root_real, via_out, MP_OPEN_FILE), ==, -1);
+	g_assert_cmpint (errno, ==, EXDEV);
+	g_assert_nonnull (strstr (mp_source_open_error (EXDEV), "outside the source"));
+	/* a link at the end: never opened, even one leading inside */
+	errno = 0;
+	g_assert_cmpint (mp_source_open_inside (root_real, file_link, MP_OPEN_FILE), ==, -1);
+	g_assert_cmpint (errno, ==, ELOOP);
+	/* ... unless the caller follows it on purpose (the SOURCE argument) */
+	fd = mp_source_open_inside (root_real, file_link, MP_OPEN_FOLLOW);
+	g_assert_cmpint (fd, >=, 0);
+	close (fd);
+	g_assert_true (mp_path_inside (root_real, via_in));
+	g_assert_false (mp_path_inside (root_real, via_out));
+	rm_rf (tmp);
+}
+
 /* ---- scanning ---- */
 
 static void
@@ -669,6 +727,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/source/mbox-folder/thunderbird", test_mboxdir_detect);
 	g_test_add_func ("/source/mbox/file", test_mbox_file_detect);
 	g_test_add_func ("/source/errors", test_source_errors);
+	g_test_add_func ("/source/fs/open-inside", test_open_inside);
 	g_test_add_func ("/scan/maildir-contents", test_scan_maildir_contents);
 	g_test_add_func ("/scan/mbox-folder-contents", test_scan_mboxdir_contents);
 	g_test_add_func ("/scan/mbox-and-maildir-agree", test_scan_mbox_maildir_agree);
