@@ -149,6 +149,9 @@ check_procmail (Verdict *v, const char *home, const char *rc_name, guint depth)
 		note (v, MP_FORWARD_NO, "%s: no '!' forwarding recipe", path);
 }
 
+static void check_sieve_text (Verdict *v, const char *where, const char *bytes, gsize len, const char *home,
+                              guint depth);
+
 static void
 check_forward_file (Verdict *v, const MpAccount *a)
 {
@@ -172,6 +175,19 @@ check_forward_file (Verdict *v, const MpAccount *a)
 	}
 	bytes = g_bytes_get_data (data, &len);
 	f = mp_forward_file_parse (bytes, len, a->name);
+	/* Exim runs a .forward that starts "# Sieve filter" or "# Exim filter"
+	 * as a filter program (Exim's filter specification, section 1): its
+	 * words are no addresses */
+	if (f->filter == MP_FORWARD_FILTER_SIEVE) {
+		g_autofree char *where = g_strdup_printf ("%s (a Sieve filter)", path);
+		/* the first line is a hash comment to Sieve: the whole file parses */
+		check_sieve_text (v, where, bytes, len, a->home, 0);
+		return;
+	}
+	if (f->filter == MP_FORWARD_FILTER_EXIM) {
+		note (v, MP_FORWARD_UNKNOWN, "%s: an Exim filter, whose language is not read", path);
+		return;
+	}
 	if (f->targets->len > 0) {
 		const MpForwardTarget *t = g_ptr_array_index (f->targets, 0);
 		note (v, MP_FORWARD_YES, "%s line %u: %s%s", path, t->line, t->address,

@@ -203,6 +203,12 @@ def body(t):
         "f-comment": ({".forward": "# someone@elsewhere.example\n"}, "no"),
         "f-file": ({".forward": "/var/spool/archive/f-file\n"}, "no"),
         "f-self": ({".forward": "\\f-self\n"}, "no"),
+        # Exim reads a .forward that starts "# Exim filter" / "# Sieve filter"
+        # as a filter program: not a list of addresses (a word there is no
+        # address), a Sieve filter's redirect is read, an Exim filter is unknown
+        "f-sieve": ({".forward": "# Sieve filter\nredirect \"s@elsewhere.example\";\n"}, "yes"),
+        "f-sieve-keep": ({".forward": "# Sieve filter\n# redirect \"x@y.example\";\nkeep;\n"}, "no"),
+        "f-exim": ({".forward": "# Exim filter\nif $h_subject: contains \"x\" then save mail/x endif\n"}, "unknown"),
         # a pipe to procmail: its recipes decide
         "p-forwards": ({".forward": "\"|exec /usr/bin/procmail\"\n",
                         ".procmailrc": ":0c\n* ^Subject:.*urgent\n! pager@elsewhere.example\n"}, "yes"),
