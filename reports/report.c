@@ -154,6 +154,16 @@ without_folder_prefix (const char *message, const char *name)
 	return message;
 }
 
+/* *TEXT without the password of a URL in it. */
+static void
+redact_in_place (char **text)
+{
+	char *shown = mp_text_redact_passwords (*text);
+
+	g_free (*text);
+	*text = shown;
+}
+
 static void
 on_account_begin (gpointer self, const MpAccount *account)
 {
@@ -175,6 +185,14 @@ on_account_end (gpointer self, const MpAccount *account, MpAccountResult *result
 {
 	MpReport *r = self;
 
+	/* the account's sources and evidence (which names sources and errors)
+	 * are shown in the accounts CSV and the HTML table: as every source
+	 * here, without a URL's password, from a scan and a saved report alike */
+	for (guint i = 0; i < result->sources->len; i++)
+		redact_in_place ((char **) &result->sources->pdata[i]);
+	for (guint k = 0; k < MP_EVIDENCE_N_KINDS; k++)
+		redact_in_place (&result->evidence[k].place);
+	redact_in_place (&result->forwarding.evidence);
 	mp_summary_end_account (r->summary, result);
 	FAN_OUT (r, account_end, result);
 }

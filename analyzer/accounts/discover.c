@@ -2,6 +2,7 @@
 #include "discover.h"
 #include "csv-read.h"
 #include "source.h"
+#include "source-fs.h"
 
 #include <errno.h>
 #include <pwd.h>
@@ -32,16 +33,17 @@ is_maildir (const char *dir)
 	return is_dir (cur) || is_dir (new_);
 }
 
-/* A Maildir with Maildir++ folders (".Sent/cur"): a user's whole store. */
+/* A Maildir with Maildir++ folders (".Sent/cur"): a user's whole store.
+ * Listed as the backends list (source-fs.h): no access time changes. */
 static gboolean
 is_maildirpp_root (const char *dir)
 {
-	g_autoptr(GDir) d = NULL;
-	const char *name;
+	g_autoptr(GPtrArray) names = NULL;
 
-	if (!is_maildir (dir) || (d = g_dir_open (dir, 0, NULL)) == NULL)
+	if (!is_maildir (dir) || (names = mp_dir_list_path (dir)) == NULL)
 		return FALSE;
-	while ((name = g_dir_read_name (d)) != NULL) {
+	for (guint i = 0; i < names->len; i++) {
+		const char *name = g_ptr_array_index (names, i);
 		g_autofree char *sub = NULL;
 		if (name[0] != '.' || name[1] == '\0' || strcmp (name, "..") == 0)
 			continue;
@@ -52,27 +54,22 @@ is_maildirpp_root (const char *dir)
 	return FALSE;
 }
 
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-	return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-/* The entries of DIR, sorted byte-wise (not by locale), hidden ones left out. */
+/* The entries of DIR, sorted byte-wise (not by locale), hidden ones left
+ * out; listing a home or a spool changes no access time (mutt and biff
+ * read it, source-fs.h). */
 static GPtrArray *
 sorted_entries (const char *dir, GError **error)
 {
-	g_autoptr(GDir) d = g_dir_open (dir, 0, error);
-	GPtrArray *names;
-	const char *name;
+	GPtrArray *names = mp_dir_list_path (dir);
 
-	if (d == NULL)
+	if (names == NULL) {
+		int saved = errno;
+		g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s: %s", dir, g_strerror (saved));
 		return NULL;
-	names = g_ptr_array_new_with_free_func (g_free);
-	while ((name = g_dir_read_name (d)) != NULL)
-		if (name[0] != '.')
-			g_ptr_array_add (names, g_strdup (name));
-	g_ptr_array_sort (names, compare_names);
+	}
+	for (guint i = names->len; i-- > 0;)
+		if (((const char *) g_ptr_array_index (names, i))[0] == '.')
+			g_ptr_array_remove_index (names, i);
 	return names;
 }
 
@@ -108,13 +105,16 @@ mp_account_name_for_source (const char *source)
 	if (mp_source_is_network (source)) {
 		/* the login: imap://alice%40example.org@host -> alice@example.org */
 		const char *p = strstr (source, "://");
-		const char *at;
+		const char *at, *colon;
 		g_autofree char *user = NULL;
 		p = p ? p + 3 : source;
 		at = strrchr (p, '@');
 		if (at == NULL || (strchr (p, '/') && strchr (p, '/') < at))
 			return g_strdup (source);
-		user = g_strndup (p, (gsize) (at - p));
+		/* userinfo is user[:password] (RFC 3986 §3.2.1): a password there
+		 * is refused as a source, and must not become the account's name */
+		colon = memchr (p, ':', (gsize) (at - p));
+		user = g_strndup (p, (gsize) ((colon ? colon : at) - p));
 		{
 			char *decoded = g_uri_unescape_string (user, NULL);
 			return decoded ? decoded : g_steal_pointer (&user);
