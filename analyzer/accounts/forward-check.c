@@ -9,6 +9,7 @@
 #include "managesieve.h"
 #include "procmail-rc.h"
 #include "sieve-script.h"
+#include "source-fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -84,8 +85,10 @@ read_rule_file (const char *home, const char *name, GBytes **data, char **path_o
 		*why = g_strdup_printf ("a link out of the home (%s): not followed", real);
 		return READ_FAILED;
 	}
-	/* O_NONBLOCK: a FIFO planted there must not hang the audit */
-	fd = open (real, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	/* as the backends open mail (source-fs.h): a FIFO planted there must
+	 * not hang the audit (O_NONBLOCK), reading changes no access time
+	 * (O_NOATIME); REAL has no link left to follow */
+	fd = mp_source_openat (AT_FDCWD, real, MP_OPEN_FILE);
 	if (fd < 0) {
 		*why = g_strdup (g_strerror (errno));
 		return READ_FAILED;
