@@ -340,9 +340,11 @@ on_notice (const MpFolder *folder, const char *code, const char *detail, gpointe
 }
 
 /* The settings of one source: the command line's, with the account's own
- * password or token file where it has one. */
+ * password or token file where it has one. That file is this account's
+ * secret at this account's host (imap-secret.h): *OWN_HOST (the caller
+ * frees it) holds the host it is tied to, in place of the run's one host. */
 static void
-source_settings (Scan *s, const MpAccountSource *as, MpSourceSettings *out)
+source_settings (Scan *s, const MpAccountSource *as, MpSourceSettings *out, char **own_host)
 {
 	const MpScanOptions *opt = s->opt;
 
@@ -370,19 +372,26 @@ source_settings (Scan *s, const MpAccountSource *as, MpSourceSettings *out)
 		out->oauth2_token_file = as->oauth2_token_file;
 		out->admin_user = NULL;
 	}
+	*own_host = NULL;
+	if ((as->password_file || as->oauth2_token_file) && as->location != NULL) {
+		const char *one[] = { as->location, NULL };
+		*own_host = mp_source_secret_host (one);
+		out->secret_host = *own_host;
+	}
 }
 
 static void
 read_source (Scan *s, Lane *lane, const MpAccountSource *as)
 {
 	g_autoptr(GError) error = NULL;
+	g_autofree char *own_host = NULL;
 	MpSourceSettings settings;
 	MpSource *src;
 	GPtrArray *folders;
 	Emit e = { s, lane };
 	Item *it;
 
-	source_settings (s, as, &settings);
+	source_settings (s, as, &settings, &own_host);
 	src = mp_source_open_with (as->location, &settings, &error);
 	if (src == NULL) {
 		it = event (ITEM_SOURCE_ERROR, as->location, NULL);
@@ -418,7 +427,17 @@ read_source (Scan *s, Lane *lane, const MpAccountSource *as)
 	}
 	for (guint f = 0; f < folders->len; f++) {
 		const MpFolder *folder = g_ptr_array_index (folders, f);
+		/* the one place folders are chosen, for every backend: a folder
+		 * left out is never opened (IMAP: never EXAMINEd) */
+		g_autofree char *left_out = mp_folder_filter_left_out (s->opt->folder_filter, folder->name);
 
+		if (left_out != NULL) {
+			it = event (ITEM_NOTICE, src->path, folder);
+			it->code = g_strdup (MP_NOTICE_FOLDER_LEFT_OUT);
+			it->detail = g_steal_pointer (&left_out);
+			push (s, lane, it);
+			continue;
+		}
 		push (s, lane, event (ITEM_FOLDER_BEGIN, src->path, folder));
 		if (!src->ops->enumerate (src, folder, on_batch, on_notice, &e, &error)) {
 			it = event (ITEM_FOLDER_ERROR, src->path, folder);
@@ -446,7 +465,8 @@ produce (Scan *s, Lane *lane)
 	if (s->opt->account_probe) {
 		MpSourceSettings settings;
 		MpAccountSource none = { 0 };
-		source_settings (s, a->sources->len ? g_ptr_array_index (a->sources, 0) : &none, &settings);
+		g_autofree char *own_host = NULL;
+		source_settings (s, a->sources->len ? g_ptr_array_index (a->sources, 0) : &none, &settings, &own_host);
 		s->opt->account_probe (a, &settings, lane->result, s->opt->account_probe_data);
 	}
 	for (guint i = 0; i < a->sources->len; i++)

@@ -14,6 +14,7 @@
 #pragma once
 
 #include "account.h"
+#include "folder-filter.h"
 #include "source.h"
 
 G_BEGIN_DECLS
@@ -33,7 +34,9 @@ typedef struct {
 	void (*folder_begin) (gpointer self, const char *source, const MpFolder *folder);
 	/* FOLDER could not be read (fully): the messages already delivered stand */
 	void (*folder_error) (gpointer self, const char *source, const MpFolder *folder, const GError *error);
-	/* something about a folder that is not a message: junk, skipped data */
+	/* something about a folder that is not a message: junk, skipped data;
+	 * also a folder left out by the folder filter (MP_NOTICE_FOLDER_LEFT_OUT,
+	 * before or between folders: it has no folder_begin) */
 	void (*notice)       (gpointer self, const char *source, const MpFolder *folder,
 	                      const char *code, const char *detail);
 	/* one analyzed (and evaluated) message, in source order */
@@ -56,8 +59,14 @@ typedef void (*MpEvaluateFunc) (MpMessage *m, gpointer user_data);
 typedef void (*MpAccountProbeFunc) (const MpAccount *account, const MpSourceSettings *settings,
                                     MpAccountResult *result, gpointer user_data);
 
+/* The notice code of a folder the scan does not read because the folder
+ * filter leaves it out (MpScanOptions.folder_filter); the detail says which
+ * pattern. */
+#define MP_NOTICE_FOLDER_LEFT_OUT "folder-left-out"
+
 typedef struct {
 	guint             jobs;          /* worker threads, >= 1 */
+	const MpFolderFilter *folder_filter; /* folders to read; NULL: all */
 	MpAnalyzeFlags    analyze_flags; /* what the analyzer looks at beyond the defaults */
 	const MpSourceSettings *source_settings; /* network sources; may be NULL */
 	MpEvaluateFunc    evaluate;      /* may be NULL */

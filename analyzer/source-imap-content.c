@@ -14,44 +14,83 @@ typedef struct {
 	char         *item;     /* "BODY[2]" as the server named it */
 	MpCrlfCounter lines;
 	int           fd;       /* the spooled octets, or -1 */
-	char         *problem;  /* why spooling failed, or NULL */
+	guint64       reserved; /* of the spool budget, while fd is open */
+	char         *problem;  /* why it was not spooled, or NULL */
 } Streamed;
+
+/* What a content fetch asked for (mp_imap_content_stream_expect). */
+typedef struct {
+	guint64  uid;
+	char    *section;
+	guint64  max_octets;
+	gboolean spool;
+	gboolean taken;   /* its literal was streamed */
+	gboolean applied; /* an answer was applied to the message */
+} Expected;
 
 /* The parser may complete several responses from one read before the
  * client hands the first to us, so the streamed literals form a queue in
- * stream order: each response takes its own from the head. */
-#define MAX_QUEUED 256
-
-/* An attachment is spooled up to this much; beyond it the listing is given
- * up (a message is at most 150 MB at any target, TARGET-LIMITS.md), so a
- * server cannot fill the disk through us. */
-#define MAX_SPOOL ((guint64) 1 << 30)
+ * stream order: each response takes its own from the head. Only literals
+ * that were asked for are queued, so its length follows the fetch; this
+ * bounds it whatever the server does. */
+#define MAX_QUEUED 4096
 
 struct _MpImapContentStream {
 	gboolean   active;
-	gboolean   spool;
-	GQueue     items; /* Streamed*, in the order the literals came */
+	GQueue     items;        /* Streamed*, in the order the literals came */
+	GArray    *expected;     /* Expected */
+	GHashTable *by_key;      /* "UID section" -> index + 1 in expected */
+	guint64    spool_budget;
+	guint64    spooled;      /* reserved by queued items */
 };
 
 static void
-streamed_free (Streamed *s)
+streamed_free_in (MpImapContentStream *s, Streamed *st)
 {
-	if (s->fd >= 0)
-		close (s->fd);
-	g_free (s->item);
-	g_free (s->problem);
-	g_free (s);
+	if (st->fd >= 0)
+		close (st->fd);
+	if (s != NULL)
+		s->spooled -= MIN (s->spooled, st->reserved);
+	g_free (st->item);
+	g_free (st->problem);
+	g_free (st);
+}
+
+static void
+streamed_free (Streamed *st)
+{
+	streamed_free_in (NULL, st);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Streamed, streamed_free)
 
+static void
+expected_clear (Expected *e)
+{
+	g_free (e->section);
+}
+
 MpImapContentStream *
-mp_imap_content_stream_new (void)
+mp_imap_content_stream_new (guint64 spool_budget)
 {
 	MpImapContentStream *s = g_new0 (MpImapContentStream, 1);
 
 	g_queue_init (&s->items);
+	s->expected = g_array_new (FALSE, FALSE, sizeof (Expected));
+	g_array_set_clear_func (s->expected, (GDestroyNotify) expected_clear);
+	s->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	s->spool_budget = spool_budget ? spool_budget : MP_IMAP_DEFAULT_SPOOL_BUDGET;
 	return s;
+}
+
+static void
+clear_queue (MpImapContentStream *s)
+{
+	Streamed *st;
+
+	while ((st = g_queue_pop_head (&s->items)) != NULL)
+		streamed_free_in (s, st);
+	s->spooled = 0;
 }
 
 void
@@ -59,16 +98,37 @@ mp_imap_content_stream_free (MpImapContentStream *s)
 {
 	if (s == NULL)
 		return;
-	g_queue_clear_full (&s->items, (GDestroyNotify) streamed_free);
+	clear_queue (s);
+	g_array_unref (s->expected);
+	g_hash_table_unref (s->by_key);
 	g_free (s);
 }
 
 void
-mp_imap_content_stream_set_active (MpImapContentStream *s, gboolean active, gboolean spool)
+mp_imap_content_stream_set_active (MpImapContentStream *s, gboolean active)
 {
 	s->active = active;
-	s->spool = spool;
-	g_queue_clear_full (&s->items, (GDestroyNotify) streamed_free);
+	clear_queue (s);
+	g_array_set_size (s->expected, 0);
+	g_hash_table_remove_all (s->by_key);
+}
+
+static char *
+expect_key (guint64 uid, const char *section)
+{
+	g_autofree char *up = g_ascii_strup (section, -1);
+
+	return g_strdup_printf ("%" G_GUINT64_FORMAT " %s", uid, up);
+}
+
+void
+mp_imap_content_stream_expect (MpImapContentStream *s, guint64 uid, const char *section,
+                               guint64 max_octets, gboolean spool)
+{
+	Expected e = { uid, g_ascii_strup (section, -1), max_octets, spool, FALSE, FALSE };
+
+	g_array_append_val (s->expected, e);
+	g_hash_table_replace (s->by_key, expect_key (uid, section), GUINT_TO_POINTER (s->expected->len));
 }
 
 /* "BODY[2.1]" -> "2.1"; NULL for anything that is not a BODY[...] item. */
@@ -100,26 +160,77 @@ spool_open (char **problem)
 	return fd;
 }
 
-static gboolean
-on_literal_begin (const MpImapValue *item, guint64 size, gpointer user_data)
+/* The expectation LITERAL answers: by UID and section when the UID came
+ * before it in the response (as every server we know sends it), else the
+ * untaken one of that section that allows the most (the response's UID
+ * then decides, when it is applied). */
+static Expected *
+find_expected (MpImapContentStream *s, const MpImapValue *list, const char *section)
+{
+	const MpImapValue *v = mp_imap_value_lookup (list, "UID");
+	guint64 uid;
+	Expected *best = NULL;
+
+	if (v != NULL && mp_imap_value_get_number (v, &uid)) {
+		g_autofree char *key = expect_key (uid, section);
+		guint idx = GPOINTER_TO_UINT (g_hash_table_lookup (s->by_key, key));
+		Expected *e = idx ? &g_array_index (s->expected, Expected, idx - 1) : NULL;
+		if (e == NULL || e->taken)
+			return NULL;
+		e->taken = TRUE; /* once each */
+		return e;
+	}
+	for (guint i = 0; i < s->expected->len; i++) {
+		Expected *e = &g_array_index (s->expected, Expected, i);
+		if (!e->taken && g_ascii_strcasecmp (e->section, section) == 0 &&
+		    (best == NULL || e->max_octets > best->max_octets))
+			best = e;
+	}
+	return best;
+}
+
+static MpImapLiteralAction
+on_literal_begin (const MpImapValue *list, const MpImapValue *item, guint64 size, gpointer user_data,
+                  GError **error)
 {
 	MpImapContentStream *s = user_data;
 	g_autofree char *section = NULL;
+	Expected *e;
 	Streamed *st;
 
-	/* a server sending literals nobody takes gets them kept, bounded by the
-	 * parser's limits, instead of one temporary file each */
-	if (!s->active || s->items.length >= MAX_QUEUED || (section = body_section (item)) == NULL)
-		return FALSE;
+	/* Metadata FETCHes, and literals nobody asked for, are kept by the
+	 * parser within its limits: in memory, never spooled (a server that
+	 * sends them costs a bounded read, not the disk) */
+	if (!s->active || (section = body_section (item)) == NULL ||
+	    (e = find_expected (s, list, section)) == NULL)
+		return MP_IMAP_LITERAL_KEEP;
+	if (size > e->max_octets) {
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "the server sent %s with %" G_GUINT64_FORMAT
+		             " octets where at most %" G_GUINT64_FORMAT " were asked for",
+		             mp_imap_value_get_string (item, NULL), size, e->max_octets);
+		return MP_IMAP_LITERAL_REFUSE;
+	}
+	if (s->items.length >= MAX_QUEUED) {
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "more than %d sections queued", MAX_QUEUED);
+		return MP_IMAP_LITERAL_REFUSE;
+	}
 	st = g_new0 (Streamed, 1);
 	st->item = g_ascii_strup (mp_imap_value_get_string (item, NULL), -1);
 	st->fd = -1;
 	mp_crlf_init (&st->lines);
-	/* only a part can be an archive; BODY[] and BODY[HEADER] are counted */
-	if (s->spool && g_ascii_isdigit (section[0]))
+	if (e->spool && s->spool_budget - s->spooled < size) {
+		st->problem = g_strdup_printf ("not listed: more than %" G_GUINT64_FORMAT
+		                               " MiB of attachments waiting on this connection",
+		                               s->spool_budget >> 20);
+	} else if (e->spool) {
 		st->fd = spool_open (&st->problem);
+		if (st->fd >= 0) {
+			st->reserved = size;
+			s->spooled += size;
+		}
+	}
 	g_queue_push_tail (&s->items, st);
-	return TRUE;
+	return MP_IMAP_LITERAL_STREAM;
 }
 
 static gboolean
@@ -148,11 +259,8 @@ on_literal_data (const guint8 *data, gsize len, gpointer user_data, GError **err
 		return FALSE;
 	}
 	mp_crlf_feed (&st->lines, (const char *) data, len);
-	if (st->fd >= 0 && st->lines.octets > MAX_SPOOL) {
-		st->problem = g_strdup ("the attachment is over 1 GiB: not listed");
-		close (st->fd);
-		st->fd = -1;
-	} else if (st->fd >= 0 && !write_all (st->fd, data, len)) {
+	/* the literal is no larger than its reservation: begin checked it */
+	if (st->fd >= 0 && !write_all (st->fd, data, len)) {
 		/* a full disk costs this listing, not the connection */
 		st->problem = g_strdup_printf ("could not spool the attachment: %s", g_strerror (errno));
 		close (st->fd);
@@ -171,6 +279,27 @@ mp_imap_content_stream_attach (MpImapContentStream *s, MpImapParserSettings *set
 
 /* ---- applying a response ------------------------------------------------- */
 
+/* The expectation SECTION of the response's UID answers, the first time;
+ * NULL for what was not asked (or came twice): it is not applied. */
+static Expected *
+expected_once (MpImapContentStream *s, const MpImapValue *msg_att, const char *section)
+{
+	guint64 uid;
+	g_autofree char *key = NULL;
+	guint idx;
+	Expected *e;
+
+	if (!mp_imap_value_get_number (mp_imap_value_lookup (msg_att, "UID"), &uid))
+		return NULL;
+	key = expect_key (uid, section);
+	idx = GPOINTER_TO_UINT (g_hash_table_lookup (s->by_key, key));
+	e = idx ? &g_array_index (s->expected, Expected, idx - 1) : NULL;
+	if (e == NULL || e->applied)
+		return NULL;
+	e->applied = TRUE;
+	return e;
+}
+
 /* The next streamed literal, which must be KEY's; NULL when the queue is
  * out of step with the responses (a server that breaks the protocol). */
 static Streamed *
@@ -179,8 +308,13 @@ take_streamed (MpImapContentStream *s, const char *key)
 	Streamed *st = g_queue_pop_head (&s->items);
 
 	if (st != NULL && g_ascii_strcasecmp (st->item, key) != 0) {
-		streamed_free (st);
+		streamed_free_in (s, st);
 		return NULL;
+	}
+	if (st != NULL) {
+		/* off the queue: its octets no longer wait (the caller closes it) */
+		s->spooled -= MIN (s->spooled, st->reserved);
+		st->reserved = 0;
 	}
 	return st;
 }
@@ -194,7 +328,7 @@ mp_imap_content_stream_drop (MpImapContentStream *s, const MpImapValue *msg_att)
 		if (mp_imap_value_is_streamed (mp_imap_value_get_child (msg_att, i))) {
 			Streamed *st = g_queue_pop_head (&s->items);
 			if (st != NULL)
-				streamed_free (st);
+				streamed_free_in (s, st);
 		}
 }
 
@@ -250,9 +384,19 @@ mp_imap_content_apply (MpImapContentStream *s, const MpImapValue *msg_att, MpMes
 				mp_message_add_problem (m, MP_PROBLEM_CONTENT_UNREADABLE, "literals out of step with responses");
 				continue;
 			}
+		}
+		/* only what was asked of this message, once (issue 14, item 3): a
+		 * section nobody asked for says nothing about it */
+		if (expected_once (s, msg_att, section) == NULL)
+			continue;
+		if (mp_imap_value_is_streamed (value)) {
 			size = mp_imap_value_get_size (value);
 			max_line = mp_crlf_max_line (&st->lines);
 			crlf_size = mp_crlf_total (&st->lines);
+		} else if (mp_imap_value_is_truncated (value)) {
+			/* kept by the parser, and too large for it: not all was seen */
+			mp_message_add_problem (m, MP_PROBLEM_CONTENT_UNREADABLE, "a section too large to hold in memory");
+			continue;
 		} else if (mp_imap_value_is_string (value)) {
 			/* a small section may come as a quoted string */
 			MpCrlfCounter c;

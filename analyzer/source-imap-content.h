@@ -23,19 +23,36 @@ G_BEGIN_DECLS
 
 typedef struct _MpImapContentStream MpImapContentStream;
 
-MpImapContentStream *mp_imap_content_stream_new  (void);
+/* Octets one connection may hold in spooled sections at once (attachments
+ * waiting to be listed) when 0 is given: a message is at most 150 MB at
+ * any target (TARGET-LIMITS.md). */
+#define MP_IMAP_DEFAULT_SPOOL_BUDGET ((guint64) 512 << 20)
+
+/* SPOOL_BUDGET: see MP_IMAP_DEFAULT_SPOOL_BUDGET (0: that default). */
+MpImapContentStream *mp_imap_content_stream_new  (guint64 spool_budget);
 void                 mp_imap_content_stream_free (MpImapContentStream *s);
 /* Points SETTINGS' literal callbacks at S. */
 void mp_imap_content_stream_attach (MpImapContentStream *s, MpImapParserSettings *settings);
-/* While active, the literal of every BODY[...] item is streamed (counted;
- * spooled to a temporary file when SPOOL); else literals are kept as usual. */
-void mp_imap_content_stream_set_active (MpImapContentStream *s, gboolean active, gboolean spool);
+/* While active, a BODY[...] literal the content fetch asked for
+ * (mp_imap_content_stream_expect) is streamed: counted, and spooled to an
+ * unlinked temporary file when it is an archive to list; a larger one than
+ * asked for fails the connection. Any other literal is kept by the parser
+ * as usual (bounded by its limits, never spooled). Setting it (in)active
+ * forgets the expectations and any queued literals. */
+void mp_imap_content_stream_set_active (MpImapContentStream *s, gboolean active);
+/* The content fetch asked for SECTION ("" for BODY[], "HEADER", "2.1") of
+ * UID: its literal may be streamed once, with at most MAX_OCTETS octets;
+ * SPOOL keeps its octets for mp_imap_content_apply() to list (within the
+ * connection's spool budget). */
+void mp_imap_content_stream_expect (MpImapContentStream *s, guint64 uid, const char *section,
+                                    guint64 max_octets, gboolean spool);
 
 /* Applies the content items of one FETCH response MSG_ATT (BODY[],
  * BODY[HEADER], BODY[section]: streamed, or sent as strings) to M: the
  * longest line, the archive listings of its attachments (REGIONS say which
  * section is which attachment; those NEEDS->attachment_wanted picks are
- * listed as archives), and what was downloaded; a whole message on a
+ * listed as archives), and what was downloaded; only sections that were
+ * expected of the response's UID count, each once; a whole message on a
  * server that only estimates sizes (NEEDS->size_exact FALSE) gives M its
  * measured size, and the problem size-measured keeps the estimate.
  * *HEADER_OCTETS gets the size of BODY[HEADER] when it came. Takes this

@@ -3,6 +3,7 @@
 #include "imap-date.h"
 #include "dates.h"
 #include "gmime-setup.h"
+#include "mime-record.h"
 
 #include <string.h>
 
@@ -45,7 +46,12 @@ format_addresses (const MpImapValue *list, guint *count)
 	}
 	if (*count == 0)
 		return NULL;
-	return internet_address_list_to_string (out, NULL, FALSE);
+	/* as mime-record.c does: ASCII domains skip idn2's tables */
+	mp_address_list_prefill_idn (out);
+	{
+		g_autofree char *text = internet_address_list_to_string (out, NULL, FALSE);
+		return mp_message_capped_text (text);
+	}
 }
 
 static void
@@ -53,19 +59,28 @@ fill_from_envelope (MpMessage *m, const MpImapValue *env)
 {
 	const char *date, *subject, *mid;
 	g_autoptr(GDateTime) dt = NULL;
+	gboolean truncated;
 
 	/* envelope = (date subject from sender reply-to to cc bcc in-reply-to message-id) */
-	if (env == NULL || !mp_imap_value_is_list (env) || mp_imap_value_get_n_children (env) < 10) {
+	if (env == NULL || !mp_imap_value_is_list (env) ||
+	    (mp_imap_value_get_n_children (env) < 10 && !mp_imap_value_is_truncated (env))) {
 		mp_message_add_problem (m, MP_PROBLEM_MALFORMED_ENVELOPE, NULL);
 		return;
 	}
+	/* an envelope too large to hold (the parser's limits: a To of 100,000
+	 * addresses) keeps what came before the cut; what is missing is not
+	 * known to be missing */
+	truncated = mp_imap_value_is_truncated (env);
+	if (truncated)
+		mp_message_add_problem (m, MP_PROBLEM_MALFORMED_ENVELOPE, "too large to hold: cut");
 	date = nstring (mp_imap_value_get_child (env, 0));
 	/* the ENVELOPE date is the Date: header's value (RFC 3501 §7.4.2):
 	 * the same syntax checks as on a local copy, in the same order */
 	if (date != NULL)
 		mp_date_check_syntax (m, date);
 	if (date == NULL) {
-		mp_message_add_problem (m, MP_PROBLEM_MISSING_DATE, NULL);
+		if (!truncated || mp_imap_value_get_n_children (env) > 1)
+			mp_message_add_problem (m, MP_PROBLEM_MISSING_DATE, NULL);
 	} else if ((dt = g_mime_utils_header_decode_date (date)) != NULL) {
 		g_free (m->date);
 		m->date = mp_format_date (dt);
@@ -76,11 +91,13 @@ fill_from_envelope (MpMessage *m, const MpImapValue *env)
 	}
 	subject = nstring (mp_imap_value_get_child (env, 1));
 	if (subject != NULL) {
+		/* capped as a local copy's (mime-record.c): the parser keeps up to
+		 * 1 MiB of a string, the report 2,000 characters */
 		g_autofree char *decoded = g_mime_utils_header_decode_text (NULL, subject);
-		m->subject = g_utf8_make_valid (decoded, -1);
+		m->subject = mp_message_capped_text (decoded);
 	}
 	m->from = format_addresses (mp_imap_value_get_child (env, 2), &m->from_addresses);
-	if (m->from == NULL)
+	if (m->from == NULL && (!truncated || mp_imap_value_get_n_children (env) > 3))
 		mp_message_add_problem (m, MP_PROBLEM_MISSING_FROM, NULL);
 	else if (m->from_addresses > 1)
 		mp_message_add_problem (m, MP_PROBLEM_MULTIPLE_FROM, NULL);
@@ -93,8 +110,8 @@ fill_from_envelope (MpMessage *m, const MpImapValue *env)
 			id[strlen (id) - 1] = '\0';
 			memmove (id, id + 1, strlen (id));
 		}
-		m->message_id = g_utf8_make_valid (id, -1);
-	} else {
+		m->message_id = mp_message_capped_text (id);
+	} else if (!truncated) {
 		mp_message_add_problem (m, MP_PROBLEM_MISSING_MESSAGE_ID, NULL);
 	}
 }
@@ -102,9 +119,15 @@ fill_from_envelope (MpMessage *m, const MpImapValue *env)
 void
 mp_imap_envelope_apply (MpMessage *m, const MpImapValue *envelope, const MpImapValue *internaldate)
 {
+	fill_from_envelope (m, envelope);
+	mp_imap_envelope_apply_arrival (m, internaldate);
+}
+
+void
+mp_imap_envelope_apply_arrival (MpMessage *m, const MpImapValue *internaldate)
+{
 	g_autoptr(GDateTime) dt = mp_imap_date_time_parse (nstring (internaldate));
 
-	fill_from_envelope (m, envelope);
 	/* INTERNALDATE is the arrival time (RFC 3501 §2.3.3): activity
 	 * evidence reads it whatever Date: says */
 	if (dt != NULL)

@@ -192,22 +192,36 @@ maildir_folders (MpSource *src, GError **error)
 	return ctx.folders;
 }
 
-/* The Maildir info ("name:2,FRS"; mu writes "name!2,S") holds the flags. */
-static MpReadState
-read_state_from_name (const char *subdir, const char *name)
+/* The Maildir info ("name:2,FRST"; mu writes "name!2,S"): the flags, in
+ * ASCII order after "2,", or NULL when the name has none. */
+static const char *
+info_flags (const char *name)
 {
 	const char *info = strstr (name, ":2,");
 
 	if (info == NULL)
 		info = strstr (name, "!2,");
-	if (strcmp (subdir, "new") == 0)
+	return info ? info + 3 : NULL;
+}
+
+static MpReadState
+read_state_from_name (const char *subdir, const char *name)
+{
+	const char *flags = info_flags (name);
+
+	if (strcmp (subdir, "new") == 0 || flags == NULL)
 		return MP_READ_UNSEEN;
-	if (info == NULL)
-		return MP_READ_UNSEEN;
-	for (const char *p = info + 3; *p; p++)
-		if (*p == 'S')
-			return MP_READ_SEEN;
-	return MP_READ_UNSEEN;
+	return strchr (flags, 'S') ? MP_READ_SEEN : MP_READ_UNSEEN;
+}
+
+/* T, "trashed": the user deleted the message and the next expunge removes
+ * it (maildir(5), Dovecot's \Deleted); still stored until then. */
+static MpDeleted
+deleted_from_name (const char *name)
+{
+	const char *flags = info_flags (name);
+
+	return flags && strchr (flags, 'T') ? MP_DELETED_MAILDIR_T : MP_DELETED_NONE;
 }
 
 /* A path as reports can carry it: valid UTF-8, a byte that is not
@@ -334,6 +348,8 @@ maildir_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 		m->locator = locator_text (file + root_len + (file[root_len] == '/' ? 1 : 0));
 		m->index = ++index;
 		m->read_state = read_state_from_name (subdirs[e->subdir], e->name);
+		m->deleted = deleted_from_name (e->name);
+		m->store_flags = TRUE; /* the file name holds the flags, not headers */
 		where.file = g_strdup (e->name);
 		if (batch == NULL) {
 			batch = mp_batch_new (folder);

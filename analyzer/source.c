@@ -4,6 +4,7 @@
  * backends share are elsewhere (source-batch.c, source-fs.c), so that
  * backends never call back into the file that lists them. */
 #include "source.h"
+#include "imap-secret.h"
 #include "imap-url.h"
 
 #include <errno.h>
@@ -34,6 +35,7 @@ settings_copy (MpSourceSettings *dst, const MpSourceSettings *src)
 	dst->ca_file = g_strdup (dst->ca_file);
 	dst->password_file = g_strdup (dst->password_file);
 	dst->oauth2_token_file = g_strdup (dst->oauth2_token_file);
+	dst->secret_host = g_strdup (dst->secret_host);
 	dst->admin_user = g_strdup (dst->admin_user);
 	dst->admin_separator = g_strdup (dst->admin_separator);
 	dst->admin_password_file = g_strdup (dst->admin_password_file);
@@ -97,6 +99,7 @@ mp_source_free (MpSource *src)
 	g_free ((char *) src->settings.ca_file);
 	g_free ((char *) src->settings.password_file);
 	g_free ((char *) src->settings.oauth2_token_file);
+	g_free ((char *) src->settings.secret_host);
 	g_free ((char *) src->settings.admin_user);
 	g_free ((char *) src->settings.admin_separator);
 	g_free ((char *) src->settings.admin_password_file);
@@ -120,6 +123,32 @@ mp_source_server_key (const char *path)
 	key = g_strdup_printf ("%s:%u", url.host, (guint) url.port);
 	mp_imap_url_clear (&url);
 	return key;
+}
+
+char *
+mp_source_secret_host (const char *const *paths)
+{
+	g_autofree char *host = NULL;
+
+	for (gsize i = 0; paths[i] != NULL; i++) {
+		MpImapUrl url;
+		if (!mp_source_is_network (paths[i]) || !mp_imap_url_parse (paths[i], &url, NULL))
+			continue;
+		if (host == NULL) {
+			host = g_strdup (url.host);
+		} else if (g_ascii_strcasecmp (host, url.host) != 0) {
+			mp_imap_url_clear (&url);
+			return NULL;
+		}
+		mp_imap_url_clear (&url);
+	}
+	return g_steal_pointer (&host);
+}
+
+void
+mp_source_take_secrets (void)
+{
+	mp_imap_secrets_take_env ();
 }
 
 guint

@@ -42,16 +42,26 @@ typedef struct {
 	const char *ca_file;              /* PEM trust anchors instead of the system store */
 	gboolean    insecure_skip_verify; /* no certificate check (the CLI warns loudly) */
 	gboolean    allow_plaintext;      /* a password over an unencrypted connection */
-	const char *password_file;        /* else $MAILPREFLIGHT_PASSWORD or a prompt */
+	const char *password_file;        /* wins over $MAILPREFLIGHT_PASSWORD; else a prompt */
 	const char *oauth2_token_file;    /* XOAUTH2 / OAUTHBEARER instead of a password */
+	/* the one host every network source is on (mp_source_secret_host):
+	 * the password or token given for the run goes there only; NULL:
+	 * the sources are on several hosts, each needs its own (a prompt).
+	 * An account's own password or token file (accounts file) is for its
+	 * own host only: the scan sets this to that host (scan.c). */
+	const char *secret_host;
 	gboolean    interactive;          /* may prompt on the terminal */
 	guint       connections;          /* parallel connections per account; 0: MP_DEFAULT_CONNECTIONS */
 	const MpConnectionBudget *budget; /* the server's spare connections; NULL: no bound */
 	guint       timeout_ms;           /* per network wait; 0: 60 s */
+	guint       command_timeout_ms;   /* per IMAP command as a whole; 0: 10 min */
 	/* content checks (source-imap-content.h): what the rules need beyond metadata */
 	guint64     line_limit;           /* smallest line-length max; 0: no such rule */
 	gboolean    list_archives;        /* attachment-type rules look inside archives */
 	gboolean    metadata_only;        /* never download content (checks not run) */
+	/* activity evidence reads arrival times (reading, filing): INTERNALDATE
+	 * for the messages it can use, not only for those without a Date: */
+	gboolean    arrival_times;
 	/* message-size limits: near one, an estimated size is measured */
 	guint64     size_limits[MP_MAX_SIZE_LIMITS];
 	guint       n_size_limits;
@@ -171,6 +181,13 @@ char     *mp_source_server_key     (const char *path);
  * with a network source at least one per connection (CONNECTIONS as in
  * MpSourceSettings), since its batches wait on the server, not the CPU. */
 guint     mp_source_default_jobs   (const char *const *paths, guint connections);
+/* The one host every network source of PATHS is on, or NULL when they
+ * are on several (or there is none): the only host a secret given for the
+ * whole run may be sent to (imap-secret.h). Free with g_free. */
+char     *mp_source_secret_host    (const char *const *paths);
+/* Takes the secrets out of the environment ($MAILPREFLIGHT_PASSWORD...)
+ * and wipes them there; call it first, before any thread starts. */
+void      mp_source_take_secrets   (void);
 /* source-fs.c: the bytes on disk under PATH, for the progress line's ETA:
  * mbox and message files, not Maildir tmp/, Thunderbird .msf indexes nor
  * Dovecot's index files; 0 for a URL or what cannot be read. An estimate:

@@ -17,8 +17,8 @@ mp_target_read_limit (const char *url, const MpSourceSettings *net, MpTargetLimi
 {
 	MpImapClientOptions opt = { 0 };
 	MpImapTargetLimit t = { 0 };
-	const char *env = g_getenv ("MAILPREFLIGHT_TARGET_PASSWORD");
-	char *password = env != NULL ? g_strdup (env) : NULL;
+	/* the target's own password, never the sources' (imap-secret.h) */
+	char *password = mp_imap_secret_env (MP_IMAP_TARGET_PASSWORD_ENV);
 	gboolean ok;
 
 	memset (out, 0, sizeof *out);
@@ -27,9 +27,10 @@ mp_target_read_limit (const char *url, const MpSourceSettings *net, MpTargetLimi
 	opt.insecure_skip_verify = net->insecure_skip_verify;
 	opt.allow_plaintext = net->allow_plaintext;
 	opt.timeout_ms = net->timeout_ms;
+	opt.command_timeout_ms = net->command_timeout_ms;
 	ok = mp_imap_target_read_limit (url, &opt, password, &t, error);
-	mp_imap_secret_free (password);
 	if (!ok) {
+		mp_imap_secret_free (password);
 		mp_target_limit_clear (out);
 		return FALSE;
 	}
@@ -42,9 +43,10 @@ mp_target_read_limit (const char *url, const MpSourceSettings *net, MpTargetLimi
 	} else {
 		g_ptr_array_add (out->notes, g_strdup_printf (
 			"--target %s announces no APPENDLIMIT%s: the rules' own limits apply", t.shown,
-			t.with_user && env == NULL
+			t.with_user && password == NULL
 			? " before login (set MAILPREFLIGHT_TARGET_PASSWORD to log in and ask again)" : ""));
 	}
 	mp_imap_target_limit_clear (&t);
+	mp_imap_secret_free (password);
 	return TRUE;
 }

@@ -22,6 +22,7 @@ absorb (MpReportMeta *meta, MpReportMeta *tmp, gboolean first)
 		meta->rules_origin = g_steal_pointer (&tmp->rules_origin);
 		meta->fail_never = tmp->fail_never;
 		meta->fail_on = tmp->fail_on;
+		meta->deleted_skip = tmp->deleted_skip;
 	}
 	for (guint i = 0; i < tmp->runs->len; i++)
 		g_ptr_array_add (meta->runs, g_steal_pointer (&g_ptr_array_index (tmp->runs, i)));
@@ -112,7 +113,8 @@ mp_cmd_report (int argc, char **argv)
 		"separately) into one report.");
 	g_option_context_set_description (ctx,
 		"Exit status: 0 no finding at or above --fail-on, 1 findings at that level,\n"
-		"2 usage error or an unreadable report, 3 the saved scan could not read a source.\n\n"
+		"2 usage error or an unreadable report, 3 the saved scan could not read a source\n"
+		"(3 wins over 1).\n\n"
 		"Examples:\n  mailpreflight report scan.json --html report.html --junit junit.xml\n"
 		"  mailpreflight report merge alice.json bob.json --json all.json --html all.html\n");
 	g_option_context_set_main_group (ctx, mp_report_args_group (&out, "as saved"));
@@ -189,13 +191,20 @@ mp_cmd_report (int argc, char **argv)
 			return MP_EXIT_USAGE;
 		}
 	} else {
-		/* separate runs (each numbers its accounts from 0): one after the other */
+		/* separate runs (each numbers its accounts from 0): one after the
+		 * other, numbered on as one run of all their sources would be */
+		guint64 base = 0;
 		for (int i = 0; files[i]; i++) {
-			if (!mp_json_read_sources (files[i], mp_report_sink (), report, &error)) {
+			const MpJsonInfo *info = g_ptr_array_index (infos, i);
+			guint64 next = base;
+			for (guint k = 0; info->ordinals && k < info->ordinals->len; k++)
+				next = MAX (next, base + g_array_index (info->ordinals, guint64, k) + 1);
+			if (!mp_json_read_sources_after (files[i], base, mp_report_sink (), report, &error)) {
 				/* the partial outputs are removed (never renamed into place) */
 				g_printerr ("mailpreflight report: %s\n", error->message);
 				return MP_EXIT_USAGE;
 			}
+			base = next;
 		}
 	}
 	if (!mp_report_finish (report, &error)) {
@@ -204,7 +213,7 @@ mp_cmd_report (int argc, char **argv)
 	}
 	mp_report_args_print_summary (&out, report, meta);
 	summary = mp_report_summary (report);
-	if (summary->sources_failed || summary->errors_total)
+	if (mp_summary_incomplete (summary))
 		return MP_EXIT_SOURCE;
 	return mp_report_blocking (report) > 0 ? MP_EXIT_FINDINGS : MP_EXIT_OK;
 }

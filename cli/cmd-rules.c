@@ -5,6 +5,22 @@
 #include <stdio.h>
 #include <string.h>
 
+/* What [profile] says beside the rules. */
+static void
+print_profile_settings (const MpRuleSet *set)
+{
+	printf ("  messages marked deleted: %s\n", set->deleted_skip ? "not judged (deleted = skip)"
+	                                                            : "judged (deleted = judge)");
+	if (set->exclude_folders) {
+		g_autofree char *list = g_strjoinv (", ", set->exclude_folders);
+		printf ("  folders left out: %s\n", list);
+	}
+	if (set->include_folders) {
+		g_autofree char *list = g_strjoinv (", ", set->include_folders);
+		printf ("  only the folders: %s\n", list);
+	}
+}
+
 int
 mp_cmd_rules (int argc, char **argv)
 {
@@ -39,6 +55,7 @@ mp_cmd_rules (int argc, char **argv)
 	if (strcmp (argv[1], "check") == 0 && argc == 3) {
 		g_autoptr(GError) error = NULL;
 		g_autoptr(MpRuleSet) set = NULL;
+		g_autoptr(GPtrArray) errors = NULL;
 		g_autofree char *contents = NULL;
 		gsize len = 0;
 		const char *origin = strcmp (argv[2], "-") == 0 ? "/dev/stdin" : argv[2];
@@ -48,9 +65,12 @@ mp_cmd_rules (int argc, char **argv)
 			g_printerr ("mailpreflight rules: %s\n", error->message);
 			return MP_EXIT_USAGE;
 		}
-		set = mp_rules_load_data (contents, len, argv[2], &error);
+		/* every error, each with its file and line: fixed in one go */
+		set = mp_rules_check_data (contents, len, argv[2], &errors);
 		if (set == NULL) {
-			g_printerr ("%s\n", error->message);
+			for (guint i = 0; i < errors->len; i++)
+				g_printerr ("%s\n", (const char *) g_ptr_array_index (errors, i));
+			g_printerr ("%s: %u error(s)\n", argv[2], errors->len);
 			return MP_EXIT_USAGE;
 		}
 		printf ("%s: OK, %u rule(s), profile \"%s\"\n", argv[2], set->rules->len, set->name);
@@ -59,6 +79,7 @@ mp_cmd_rules (int argc, char **argv)
 			printf ("  %-28s %-22s %-8s %s\n", rule->name, mp_check_name (rule->check),
 			        mp_severity_name (rule->severity), rule->max_text ? rule->max_text : "");
 		}
+		print_profile_settings (set);
 		return MP_EXIT_OK;
 	}
 	fprintf (stderr, "mailpreflight rules: unknown arguments; try 'mailpreflight rules --help'\n");

@@ -9,6 +9,7 @@
 #include "report.h"
 #include "rules.h"
 #include "scan.h"
+#include "short-options.h"
 #include "source-needs.h"
 #include "target.h"
 
@@ -70,11 +71,15 @@ collect_accounts (char **sources, const char *accounts_file, const char *account
 }
 
 /* Passwords are per account and per host: the command line's password is
- * one login's, never handed to every IMAP account of a run. */
+ * one login's, never handed to several IMAP accounts. Sources on several
+ * hosts get none of it (the host tie, imap-secret.h: each such source
+ * fails and says why); on one host, several logins would share it. */
 static gboolean
 check_passwords (GPtrArray *accounts, const MpSourceSettings *net, GError **error)
 {
 	g_autoptr(GHashTable) logins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr(GPtrArray) shared = g_ptr_array_new ();
+	g_autofree char *host = NULL;
 
 	if (net->admin_user != NULL)
 		return TRUE;
@@ -87,10 +92,13 @@ check_passwords (GPtrArray *accounts, const MpSourceSettings *net, GError **erro
 				g_autofree char *user = mp_account_name_for_source (s->location);
 				g_autofree char *server = mp_source_server_key (s->location);
 				g_hash_table_add (logins, g_strdup_printf ("%s@%s", user, server ? server : "?"));
+				g_ptr_array_add (shared, s->location);
 			}
 		}
 	}
-	if (g_hash_table_size (logins) > 1) {
+	g_ptr_array_add (shared, NULL);
+	host = mp_source_secret_host ((const char *const *) shared->pdata);
+	if (host != NULL && g_hash_table_size (logins) > 1) {
 		g_set_error (error, MP_ERROR, MP_ERROR_USAGE,
 		             "%u IMAP accounts would share one password ($MAILPREFLIGHT_PASSWORD, --password-file): "
 		             "give each its own (the accounts file's password_file or oauth2_token_file column) or "
@@ -98,6 +106,26 @@ check_passwords (GPtrArray *accounts, const MpSourceSettings *net, GError **erro
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/* The one host of the sources that use the run's secret (those without a
+ * password or token file of their own in the accounts file), or NULL when
+ * they are on several (imap-secret.h). */
+static char *
+run_secret_host (GPtrArray *accounts)
+{
+	g_autoptr(GPtrArray) shared = g_ptr_array_new ();
+
+	for (guint i = 0; i < accounts->len; i++) {
+		const MpAccount *a = g_ptr_array_index (accounts, i);
+		for (guint k = 0; k < a->sources->len; k++) {
+			const MpAccountSource *s = g_ptr_array_index (a->sources, k);
+			if (s->password_file == NULL && s->oauth2_token_file == NULL)
+				g_ptr_array_add (shared, s->location);
+		}
+	}
+	g_ptr_array_add (shared, NULL);
+	return mp_source_secret_host ((const char *const *) shared->pdata);
 }
 
 static gboolean
@@ -120,10 +148,37 @@ parse_evidence_kinds (const char *text, guint *out, GError **error)
 	return TRUE;
 }
 
+/* The globs of the rules file and those of the command line, one list
+ * (the command line adds to the rules'), each checked. */
+static char **
+folder_globs (char **from_rules, char **from_cli, const char *option, GError **error)
+{
+	g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+	for (int i = 0; from_cli && from_cli[i]; i++) {
+		if (!mp_folder_glob_check (from_cli[i], error)) {
+			g_prefix_error (error, "%s: ", option);
+			return NULL;
+		}
+	}
+	if (from_rules)
+		g_strv_builder_addv (b, (const char **) from_rules);
+	if (from_cli)
+		g_strv_builder_addv (b, (const char **) from_cli);
+	return g_strv_builder_end (b);
+}
+
 int
 mp_cmd_scan (int argc, char **argv)
 {
 	g_auto(GStrv) command = g_strdupv (argv);
+	/* -j1 and -rgeneric as getopt takes them; parsed from a copy */
+	g_auto(GStrv) args = mp_split_glued_short_options (argc, argv, "jr");
+	g_auto(GStrv) exclude_cli = NULL;
+	g_auto(GStrv) include_cli = NULL;
+	g_auto(GStrv) exclude = NULL;
+	g_auto(GStrv) include = NULL;
+	g_autoptr(MpFolderFilter) folder_filter = NULL;
 	g_auto(MpReportArgs) out = { 0 };
 	g_autofree char *rules_arg = NULL;
 	g_autofree char *as_of = NULL;
@@ -136,6 +191,7 @@ mp_cmd_scan (int argc, char **argv)
 	gboolean allow_plaintext = FALSE;
 	gint connections = 0;
 	gint timeout_s = 0;
+	gint command_timeout_s = 0;
 	gboolean metadata_only = FALSE;
 	g_autofree char *target = NULL;
 	g_autofree char *accounts_file = NULL;
@@ -150,16 +206,23 @@ mp_cmd_scan (int argc, char **argv)
 	gint managesieve_port = -1;
 	MpForwardCheckOptions fwd = { 0 };
 	gint server_connections = -1;
+	g_autofree char *secret_host = NULL;
 	g_auto(GStrv) sources = NULL;
 	const GOptionEntry entries[] = {
 		{ "rules", 'r', 0, G_OPTION_ARG_STRING, &rules_arg,
 		  "Rules: a built-in profile name or a rules file (default: outlook-connected-accounts)", "NAME|FILE" },
 		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Worker threads (default: number of cores)", "N" },
+		{ "exclude-folder", 0, 0, G_OPTION_ARG_STRING_ARRAY, &exclude_cli,
+		  "Leave out the folders whose name (as shown: Archive/2019) matches GLOB ('*' any text, '?' one "
+		  "character, any case); repeatable; the rules file's exclude-folders too", "GLOB" },
+		{ "include-folder", 0, 0, G_OPTION_ARG_STRING_ARRAY, &include_cli,
+		  "Read only the folders that match GLOB (repeatable; the rules file's include-folders too)", "GLOB" },
 		{ "as-of", 0, 0, G_OPTION_ARG_STRING, &as_of,
 		  "Judge dates and idle time as of this ISO 8601 time (default: now)", "TIME" },
 		{ "no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress, "No progress line on stderr", NULL },
 		{ "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
-		  "IMAP: read the password from the first line of FILE (else $MAILPREFLIGHT_PASSWORD, else a prompt)", "FILE" },
+		  "IMAP: read the password from the first line of FILE (else $MAILPREFLIGHT_PASSWORD, else a "
+		  "prompt); used only when every IMAP source is on the same host", "FILE" },
 		{ "oauth2-token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
 		  "IMAP: log in with the OAuth2 access token in FILE (XOAUTH2 / OAUTHBEARER)", "FILE" },
 		{ "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
@@ -175,6 +238,8 @@ mp_cmd_scan (int argc, char **argv)
 		  "(imaps://[USER@]HOST[:PORT]; to log in: $MAILPREFLIGHT_TARGET_PASSWORD) and check it too", "URL" },
 		{ "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
 		  "IMAP: seconds to wait for the server before giving up (default 60)", "SECONDS" },
+		{ "command-timeout", 0, 0, G_OPTION_ARG_INT, &command_timeout_s,
+		  "IMAP: seconds one command may take in all, however busy the server seems (default 600)", "SECONDS" },
 		{ "metadata-only", 0, 0, G_OPTION_ARG_NONE, &metadata_only,
 		  "IMAP: never download message content; line-length rules and archive contents are then "
 		  "not checked (by default only the parts those rules need are fetched, with BODY.PEEK)", NULL },
@@ -234,15 +299,18 @@ mp_cmd_scan (int argc, char **argv)
 		"(STARTTLS required). The kind is detected. Sources are only read, never\n"
 		"changed: IMAP folders are opened with EXAMINE and nothing sets \\Seen.\n"
 		"Passwords never go on the command line: $MAILPREFLIGHT_PASSWORD,\n"
-		"--password-file or a prompt.");
+		"--password-file or a prompt; the first two only when every IMAP source\n"
+		"is on the same host.");
 	g_option_context_set_description (ctx,
 		"Exit status: 0 no finding at or above --fail-on, 1 findings at that level,\n"
-		"2 usage or rules error, 3 a source could not be read (the others are still scanned).\n\n"
+		"2 usage or rules error, 3 a source could not be read (the others are still scanned);\n"
+		"3 wins over 1: an incomplete audit is said first, its findings are in the reports.\n"
+		"The verdict (READY, NOT READY, INCOMPLETE) describes the mailboxes whatever --fail-on.\n\n"
 		"Examples:\n  mailpreflight scan --csv report.csv --inventory inventory.csv ~/Maildir ~/mail/archive.mbox\n"
 		"  mailpreflight scan --html report.html --json report.json --junit junit.xml ~/Maildir\n");
 	g_option_context_set_main_group (ctx, mp_report_args_group (&out, "error"));
 	g_option_context_add_main_entries (ctx, entries, NULL);
-	if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
+	if (!g_option_context_parse_strv (ctx, &args, &error)) {
 		g_printerr ("mailpreflight scan: %s\nTry 'mailpreflight scan --help'.\n", error->message);
 		return MP_EXIT_USAGE;
 	}
@@ -283,8 +351,10 @@ mp_cmd_scan (int argc, char **argv)
 		g_printerr ("mailpreflight scan: --jobs: %d is not from 1 to 1024\n", jobs);
 		return MP_EXIT_USAGE;
 	}
-	if (connections < 0 || connections > 64 || timeout_s < 0 || timeout_s > 3600) {
-		g_printerr ("mailpreflight scan: --connections is from 1 to 64, --timeout from 1 to 3600 seconds\n");
+	if (connections < 0 || connections > 64 || timeout_s < 0 || timeout_s > 3600 ||
+	    command_timeout_s < 0 || command_timeout_s > 86400) {
+		g_printerr ("mailpreflight scan: --connections is from 1 to 64, --timeout from 1 to 3600 seconds, "
+		            "--command-timeout from 1 to 86400 seconds\n");
 		return MP_EXIT_USAGE;
 	}
 	for (guint i = 0; all_sources->pdata[i]; i++)
@@ -312,8 +382,13 @@ mp_cmd_scan (int argc, char **argv)
 		g_printerr ("mailpreflight scan: %s\n", error->message);
 		return MP_EXIT_USAGE;
 	}
+	/* a password given for the run goes to the run's one host only; an
+	 * account's own password file goes to its own host (scan.c) */
+	secret_host = run_secret_host (accounts);
+	net.secret_host = secret_host;
 	net.connections = (guint) connections;
 	net.timeout_ms = (guint) timeout_s * 1000;
+	net.command_timeout_ms = (guint) command_timeout_s * 1000;
 	net.metadata_only = metadata_only;
 
 	rules = mp_rules_load (rules_arg, &error);
@@ -325,6 +400,13 @@ mp_cmd_scan (int argc, char **argv)
 		g_printerr ("mailpreflight scan: --as-of: %s\n", error->message);
 		return MP_EXIT_USAGE;
 	}
+	exclude = folder_globs (rules->exclude_folders, exclude_cli, "--exclude-folder", &error);
+	include = exclude ? folder_globs (rules->include_folders, include_cli, "--include-folder", &error) : NULL;
+	if (exclude == NULL || include == NULL) {
+		g_printerr ("mailpreflight scan: %s\n", error->message);
+		return MP_EXIT_USAGE;
+	}
+	folder_filter = mp_folder_filter_new ((const char *const *) include, (const char *const *) exclude);
 	if (target != NULL && !apply_target_limit (rules, target, &net, &error)) {
 		g_printerr ("mailpreflight scan: --target: %s\n", error->message);
 		return MP_EXIT_SOURCE;
@@ -345,6 +427,24 @@ mp_cmd_scan (int argc, char **argv)
 		}
 		run->insecure_skip_verify = insecure;
 		run->metadata_only = metadata_only;
+		run->exclude_folders = exclude[0] ? g_strdupv (exclude) : NULL;
+		run->include_folders = include[0] ? g_strdupv (include) : NULL;
+		/* notes of the run travel with it into the JSON: a re-rendered
+		 * report says them too */
+		if (insecure)
+			mp_run_info_add_note (run, "TLS certificate verification was disabled (--insecure-skip-verify)");
+		if (any_url) {
+			g_auto(GStrv) notices = mp_rules_imap_notices (rules);
+			for (int i = 0; notices[i]; i++)
+				mp_run_info_add_note (run, notices[i]);
+		}
+		if (any_url && metadata_only) {
+			g_auto(GStrv) notices = mp_rules_metadata_only_notices (rules);
+			for (int i = 0; notices[i]; i++) {
+				mp_run_info_add_note (run, notices[i]);
+				g_printerr ("mailpreflight: note: %s\n", notices[i]);
+			}
+		}
 		g_ptr_array_add (meta->runs, run);
 	}
 	mp_report_args_fill (&out, &ropt);
@@ -363,19 +463,14 @@ mp_cmd_scan (int argc, char **argv)
 	audit = mp_audit_new (rules, mp_report_sink (), report);
 	if (evidence_kinds)
 		mp_audit_add_evidence_kinds (audit, evidence_kinds);
+	/* reading and filing evidence are arrival times: an IMAP source asks
+	 * INTERNALDATE for the messages that can give them */
+	net.arrival_times = (mp_audit_evidence_kinds (audit) &
+	                     ((1u << MP_EVIDENCE_READING) | (1u << MP_EVIDENCE_FILING))) != 0;
 	if (shard != NULL)
 		g_printerr ("mailpreflight: --shard %s: %u of %u accounts\n", shard, accounts->len, total_accounts);
-	if (insecure)
-		mp_summary_add_notice (mp_report_summary (report),
-		                       "TLS certificate verification was disabled (--insecure-skip-verify)");
-	if (any_url && metadata_only) {
-		g_auto(GStrv) notices = mp_rules_metadata_only_notices (rules);
-		for (int i = 0; notices[i]; i++) {
-			mp_summary_add_notice (mp_report_summary (report), notices[i]);
-			g_printerr ("mailpreflight: note: %s\n", notices[i]);
-		}
-	}
 	sopt.jobs = (guint) jobs;
+	sopt.folder_filter = folder_filter;
 	sopt.source_settings = &net;
 	sopt.analyze_flags = mp_rules_analyze_flags (rules);
 	sopt.evaluate = evaluate;
@@ -393,7 +488,8 @@ mp_cmd_scan (int argc, char **argv)
 		return MP_EXIT_SOURCE;
 	}
 	mp_report_args_print_summary (&out, report, meta);
-	if (result.sources_failed || result.folders_failed)
+	/* messages that could not be read make the audit incomplete too */
+	if (result.sources_failed || result.folders_failed || mp_summary_incomplete (mp_report_summary (report)))
 		return MP_EXIT_SOURCE;
 	return mp_report_blocking (report) > 0 ? MP_EXIT_FINDINGS : MP_EXIT_OK;
 }

@@ -1,6 +1,7 @@
 /* mailpreflight — audits mailboxes before a migration. */
 #include "commands.h"
 #include "mp-config.h"
+#include "source.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -25,6 +26,14 @@ static const Form report_forms[] = {
 	{ "report merge FILE.json...", "merge the saved reports of several runs into one" },
 	{ NULL, NULL }
 };
+static const Form fix_forms[] = {
+	{ "fix split SOURCE... --out DEST", "write a copy in which every message over a size\n"
+	                                    "or attachment-count limit is split into messages\n"
+	                                    "that pass; verified, nothing lost" },
+	{ "fix detach SOURCE... --out DEST", "write a copy with attachments of --min-size or\n"
+	                                     "more saved as files, a note in their place" },
+	{ NULL, NULL }
+};
 static const Form rules_forms[] = {
 	{ "rules list", "list the built-in target profiles" },
 	{ "rules show NAME", "print a built-in profile, to copy and edit" },
@@ -40,6 +49,7 @@ static const struct {
 } commands[] = {
 	{ "scan", mp_cmd_scan, scan_forms },
 	{ "report", mp_cmd_report, report_forms },
+	{ "fix", mp_cmd_fix, fix_forms },
 	{ "rules", mp_cmd_rules, rules_forms },
 };
 
@@ -98,6 +108,9 @@ print_stderr_filtered (const gchar *string)
 int
 main (int argc, char **argv)
 {
+	/* first, before any thread: $MAILPREFLIGHT_PASSWORD leaves the
+	 * environment (wiped there; imap-secret.h) */
+	mp_source_take_secrets ();
 	setlocale (LC_ALL, "");
 	g_set_printerr_handler (print_stderr_filtered);
 	if (argc < 2) {

@@ -109,7 +109,8 @@ mp_report_args_print_summary (const MpReportArgs *args, MpReport *report, const 
 		return;
 	used = g_strdup_printf ("%s (%s)", meta->rules_name ? meta->rules_name : "unknown",
 	                        meta->rules_origin ? meta->rules_origin : "unknown");
-	mp_summary_print (mp_report_summary (report), stdout, used, mp_report_blocking (report), use_colour ());
+	mp_summary_print (mp_report_summary (report), stdout, used, mp_report_meta_fail_on_name (meta),
+	                  mp_report_blocking (report), use_colour ());
 }
 
 void

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """docs/check-man.py BINARY MANPAGE — the man page and --help agree on options.
 
-Fails (exit 1) when a long option that `BINARY scan --help` prints is not
-described in the man page's OPTIONS section, or when the OPTIONS section
-describes a long option that neither `BINARY scan --help` nor `BINARY --help`
-prints (a stale entry). Run by meson test (suite 'docs').
+Fails (exit 1) when a long option that `BINARY scan --help`, `BINARY fix split
+--help` or `BINARY fix detach --help` prints is not described in the man
+page's OPTIONS section, or when the OPTIONS section describes a long option
+that no --help prints (a stale entry). Run by meson test (suite 'docs').
 """
 import re
 import subprocess
@@ -40,6 +40,7 @@ def main(argv):
     binary, manpage = argv[1], argv[2]
     scan_opts = help_options(binary, ["scan", "--help"])
     main_opts = help_options(binary, ["--help"])
+    fix_opts = help_options(binary, ["fix", "split", "--help"]) | help_options(binary, ["fix", "detach", "--help"])
     if not scan_opts:
         sys.exit("check-man: found no long option in 'scan --help' output")
     with open(manpage, encoding="utf-8") as f:
@@ -52,13 +53,15 @@ def main(argv):
     errors = []
     for o in sorted(scan_opts - documented):
         errors.append(f"--{o} is printed by 'mailpreflight scan --help' but not described in OPTIONS")
-    for o in sorted(documented - scan_opts - main_opts):
+    for o in sorted(fix_opts - documented):
+        errors.append(f"--{o} is printed by 'mailpreflight fix split|detach --help' but not described in OPTIONS")
+    for o in sorted(documented - scan_opts - main_opts - fix_opts):
         errors.append(f"--{o} is described in OPTIONS but no --help prints it (stale?)")
     if errors:
         print("\n".join(f"check-man: {manpage}: {e}" for e in errors), file=sys.stderr)
         return 1
-    print(f"check-man: OK: {len(scan_opts)} scan options, all in {manpage}: "
-          + " ".join("--" + o for o in sorted(scan_opts)))
+    print(f"check-man: OK: {len(scan_opts)} scan and {len(fix_opts)} fix options, all in {manpage}: "
+          + " ".join("--" + o for o in sorted(scan_opts | fix_opts)))
     return 0
 
 

@@ -14,7 +14,7 @@ const char *const mp_findings_csv_columns[] = {
 const char *const mp_inventory_csv_columns[] = {
 	"account", "source", "folder", "index", "locator", "message_id", "date", "date_source", "from",
 	"subject", "size", "attachments", "inline_parts", "nested_attachments", "attachment_names",
-	"attachment_types", "attachment_sizes", "flags", "read", "problems",
+	"attachment_types", "attachment_sizes", "flags", "read", "deleted", "problems",
 	NULL
 };
 
@@ -132,6 +132,7 @@ mp_inventory_csv_write (FILE *fp, const char *account, const char *source, const
 	write_attachment_cell (fp, cell, m->attachment_list, ATT_SIZE);
 	mp_csv_write_text (fp, FALSE, flags);
 	mp_csv_write_text (fp, FALSE, mp_read_state_name (m->read_state));
+	mp_csv_write_text (fp, FALSE, mp_deleted_name (m->deleted));
 	g_string_truncate (cell, 0);
 	for (guint i = 0; i < m->problems->len; i++) {
 		if (i > 0)

@@ -1,6 +1,6 @@
 /* escape.c — JSON strings and XML/HTML text, safe for anything a message
  * may contain. */
-#include "writer.h"
+#include "escape.h"
 
 #include <string.h>
 
@@ -10,38 +10,48 @@ valid_utf8 (const char *s)
 	return g_utf8_make_valid (s, -1);
 }
 
+/* S as a JSON string, quoted, appended to OUT; U+2028/2029 escaped too
+ * (valid JSON, but not inside an HTML <script>). */
 void
-mp_json_write_string (FILE *fp, const char *s)
+mp_json_append_string (GString *out, const char *s)
 {
 	g_autofree char *v = NULL;
 
 	if (s == NULL) {
-		fputs ("null", fp);
+		g_string_append (out, "null");
 		return;
 	}
 	v = g_utf8_validate (s, -1, NULL) ? NULL : valid_utf8 (s);
-	fputc ('"', fp);
+	g_string_append_c (out, '"');
 	for (const guchar *p = (const guchar *) (v ? v : s); *p; p++) {
 		switch (*p) {
-		case '"':  fputs ("\\\"", fp); break;
-		case '\\': fputs ("\\\\", fp); break;
-		case '\n': fputs ("\\n", fp); break;
-		case '\r': fputs ("\\r", fp); break;
-		case '\t': fputs ("\\t", fp); break;
-		case '\b': fputs ("\\b", fp); break;
-		case '\f': fputs ("\\f", fp); break;
+		case '"':  g_string_append (out, "\\\""); break;
+		case '\\': g_string_append (out, "\\\\"); break;
+		case '\n': g_string_append (out, "\\n"); break;
+		case '\r': g_string_append (out, "\\r"); break;
+		case '\t': g_string_append (out, "\\t"); break;
+		case '\b': g_string_append (out, "\\b"); break;
+		case '\f': g_string_append (out, "\\f"); break;
 		default:
 			if (*p < 0x20 || *p == 0x7f)
-				fprintf (fp, "\\u%04x", *p);
+				g_string_append_printf (out, "\\u%04x", *p);
 			else if (*p == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
-				/* U+2028/2029: valid JSON, but not in a <script>: escape */
-				fprintf (fp, "\\u%04x", p[2] == 0xa8 ? 0x2028 : 0x2029);
+				g_string_append_printf (out, "\\u%04x", p[2] == 0xa8 ? 0x2028 : 0x2029);
 				p += 2;
 			} else
-				fputc (*p, fp);
+				g_string_append_c (out, (char) *p);
 		}
 	}
-	fputc ('"', fp);
+	g_string_append_c (out, '"');
+}
+
+void
+mp_json_write_string (FILE *fp, const char *s)
+{
+	g_autoptr(GString) out = g_string_new (NULL);
+
+	mp_json_append_string (out, s);
+	fwrite (out->str, 1, out->len, fp);
 }
 
 /* XML 1.0 §2.2: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF] */

@@ -89,6 +89,16 @@ sha256_b64 (const char *text)
 	return g_base64_encode (digest, len);
 }
 
+/* " deleted" beside a message marked deleted, naming the mark. */
+static void
+deleted_badge (FILE *fp, MpDeleted deleted)
+{
+	if (deleted == MP_DELETED_NONE)
+		return;
+	fprintf (fp, " <span class=\"sev info deleted\" title=\"marked deleted (%s), still stored\">deleted</span>",
+	         mp_deleted_name (deleted));
+}
+
 /* ---- findings rows, spooled ---------------------------------------------- */
 
 static void
@@ -150,6 +160,7 @@ write_row (HtmlWriter *h, const char *source, const char *folder, const MpMessag
 		fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">%" G_GUINT64_FORMAT
 		         "</td><td class=\"wrap\">", m->index, m->index);
 		esc (fp, m->subject);
+		deleted_badge (fp, m->deleted);
 		fputs ("</td><td class=\"wrap\">", fp);
 		esc (fp, m->from);
 		fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", m->size);
@@ -280,34 +291,75 @@ typedef struct {
 	const char *label;
 } Marker;
 
-/* A vertical bar chart of N bars; markers are drawn as dashed red lines. */
+/* The step of the value axis of a chart of counts up to MAX: a whole
+ * number, 1, 2 or 5 times a power of ten, giving at most five ticks from 0
+ * (0, 2, 4, 6 for a maximum of 6; never 0, 1.5, 3 rounded to 0, 2, 3). */
+static guint64
+count_step (guint64 max)
+{
+	guint64 raw = max / 4 + (max % 4 != 0); /* ceil (max / 4) */
+	guint64 p = 1;
+	static const guint64 nice[] = { 1, 2, 5, 10 };
+
+	raw = MAX (raw, 1);
+	while (p <= raw / 10)
+		p *= 10;
+	for (gsize i = 0; i < G_N_ELEMENTS (nice); i++)
+		if (nice[i] * p >= raw)
+			return nice[i] * p;
+	return 10 * p;
+}
+
+/* Rough width of LABEL in the charts' 11px font: 0.64 em a character is
+ * about the widest digit of the usual sans-serif fonts (DejaVu Sans: 0.636),
+ * so an estimate never falls short of what a browser draws. */
+static double
+label_width (const char *label)
+{
+	return (double) g_utf8_strlen (label, -1) * 11.0 * 0.64;
+}
+
+/* A vertical bar chart of N bars; markers are drawn as dashed red lines.
+ * The value axis has whole-number ticks (count_step). Bar labels that
+ * would overlap their neighbour go on two alternating rows, and where two
+ * rows are not enough, only every so many bars is labelled. */
 static void
 bar_chart (FILE *fp, const char *title, const char *const *labels, const guint64 *values, guint n,
            const Marker *markers, guint n_markers)
 {
 	const double W = 560, H = 250, left = 52, right = 12, top = 22, bottom = 44;
-	double pw = W - left - right, ph = H - top - bottom, bw;
-	guint64 max = 1;
-	guint label_every;
+	double pw = W - left - right, ph = H - top - bottom, bw, widest = 0;
+	guint64 max = 1, step, axis_top;
+	guint label_every, rows = 1;
 
-	for (guint i = 0; i < n; i++)
+	for (guint i = 0; i < n; i++) {
 		max = MAX (max, values[i]);
+		widest = MAX (widest, label_width (labels[i]));
+	}
+	step = count_step (max);
+	axis_top = (max + step - 1) / step * step;
 	bw = MIN (pw / (n ? n : 1), 48.0);
 	label_every = n > 12 ? (n + 11) / 12 : 1;
+	/* 4 px between neighbours on a row */
+	while (widest + 4 > bw * label_every * rows) {
+		if (rows == 1)
+			rows = 2;
+		else
+			label_every++;
+	}
 	fprintf (fp, "<svg viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\" aria-label=\"",
 	         W, H, W, H);
 	esc (fp, title);
 	fputs ("\">\n", fp);
-	for (int t = 0; t <= 4; t++) {
-		double y = top + ph - ph * t / 4.0;
-		guint64 v = (guint64) llround ((double) max * t / 4.0);
+	for (guint64 v = 0; v <= axis_top; v += step) {
+		double y = top + ph - ph * (double) v / (double) axis_top;
 		g_autofree char *nv = num (v);
 		fprintf (fp, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-		         "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+		         "<text class=\"ytick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
 		         left, y, W - right, y, left - 6, y + 4, nv);
 	}
 	for (guint i = 0; i < n; i++) {
-		double h = ph * (double) values[i] / (double) max;
+		double h = ph * (double) values[i] / (double) axis_top;
 		double x = left + i * bw;
 		g_autofree char *nv = num (values[i]);
 		if (values[i] && h < 1)
@@ -317,7 +369,9 @@ bar_chart (FILE *fp, const char *title, const char *const *labels, const guint64
 		esc (fp, labels[i]);
 		fprintf (fp, ": %s</title></rect>\n", nv);
 		if (i % label_every == 0) {
-			fprintf (fp, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x + bw / 2, top + ph + 16);
+			guint row = rows > 1 ? (i / label_every) % 2 : 0;
+			fprintf (fp, "<text class=\"xlabel\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x + bw / 2,
+			         top + ph + 16 + 14.0 * row);
 			esc (fp, labels[i]);
 			fputs ("</text>\n", fp);
 		}
@@ -534,10 +588,44 @@ write_head (FILE *fp, const MpReportMeta *meta)
 	fputs ("</style>\n</head>\n<body>\n", fp);
 }
 
+/* The verdict: the mailboxes as they are, whatever --fail-on; what
+ * --fail-on makes of the findings (the exit status) is said apart. */
+static void
+write_verdict (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 blocking)
+{
+	MpReadiness v = mp_summary_verdict (s);
+	const char *fail_on = mp_report_meta_fail_on_name (meta);
+	g_autofree char *n_err = num (s->findings[MP_SEVERITY_ERROR]);
+	g_autofree char *n_warn = num (s->findings[MP_SEVERITY_WARNING]);
+	g_autofree char *n_block = num (blocking);
+
+	fprintf (fp, "<section class=\"verdict %s\" id=\"verdict\"><div><div class=\"big\" id=\"verdict-text\">",
+	         v == MP_READINESS_NOT_READY ? "bad" : v == MP_READINESS_INCOMPLETE ? "partial" : "ok");
+	if (v == MP_READINESS_NOT_READY)
+		fprintf (fp, "Not ready: %s error%s", n_err, s->findings[MP_SEVERITY_ERROR] == 1 ? "" : "s");
+	else if (v == MP_READINESS_INCOMPLETE)
+		fputs ("Incomplete: not everything could be read", fp);
+	else
+		fputs ("Ready", fp);
+	fputs ("</div><p>", fp);
+	if (v == MP_READINESS_NOT_READY)
+		fputs ("Errors are what the target would refuse or lose: fix them before the migration.", fp);
+	else if (v == MP_READINESS_INCOMPLETE)
+		fputs ("No error in what could be read; what could not be read is listed below and was not judged.", fp);
+	else
+		fputs ("No error: the target takes everything that was read.", fp);
+	if (s->findings[MP_SEVERITY_WARNING])
+		fprintf (fp, " %s warning%s to look at.", n_warn, s->findings[MP_SEVERITY_WARNING] == 1 ? "" : "s");
+	if (strcmp (fail_on, "never") == 0)
+		fputs (" <span id=\"fail-on\">With <b>--fail-on never</b>, findings do not change the exit status.</span>", fp);
+	else if (strcmp (fail_on, "error") != 0)
+		fprintf (fp, " <span id=\"fail-on\">With <b>--fail-on %s</b>, %s finding%s at or above %s set%s the exit "
+		         "status.</span>", fail_on, n_block, blocking == 1 ? "" : "s", fail_on, blocking == 1 ? "s" : "");
+}
+
 static void
 write_summary (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 blocking)
 {
-	const char *cls = blocking ? "bad" : (s->sources_failed || s->errors_total) ? "partial" : "ok";
 	g_autofree char *n_msg = num (s->messages);
 	g_autofree char *n_src = num (s->n_sources);
 	g_autofree char *n_acc = num (s->accounts);
@@ -547,7 +635,6 @@ write_summary (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 b
 	g_autofree char *n_err = num (s->findings[MP_SEVERITY_ERROR]);
 	g_autofree char *n_warn = num (s->findings[MP_SEVERITY_WARNING]);
 	g_autofree char *n_info = num (s->findings[MP_SEVERITY_INFO]);
-	g_autofree char *n_block = num (blocking);
 	const MpRunInfo *run = meta->runs->len ? g_ptr_array_index (meta->runs, meta->runs->len - 1) : NULL;
 
 	fputs ("<header class=\"top\"><h1>Mailbox migration preflight report</h1><p>Rules: ", fp);
@@ -558,22 +645,21 @@ write_summary (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 b
 	}
 	fputs (" &middot; mailpreflight " MP_VERSION "</p></header>\n<main>\n", fp);
 
-	fprintf (fp, "<section class=\"verdict %s\" id=\"verdict\"><div><div class=\"big\" id=\"verdict-text\">", cls);
-	if (blocking)
-		fprintf (fp, "Not ready: %s blocking finding%s", n_block, blocking == 1 ? "" : "s");
-	else if (*cls == 'p')
-		fputs ("Incomplete: not everything could be read", fp);
-	else
-		fputs ("Ready", fp);
-	fputs ("</div><p>", fp);
-	if (blocking)
-		fprintf (fp, "Findings at or above <b>%s</b> would be refused or lost by the target; "
-		         "fix them before the migration.", mp_report_meta_fail_on_name (meta));
-	else
-		fprintf (fp, "No finding at or above <b>%s</b>.", mp_report_meta_fail_on_name (meta));
+	write_verdict (fp, s, meta, blocking);
 	{
 		g_autofree char *n_with = num (s->messages_with_findings);
 		fprintf (fp, " %s of %s message%s have findings.", n_with, n_msg, s->messages == 1 ? "" : "s");
+	}
+	if (s->left_out_total) {
+		g_autofree char *n_left = num (s->left_out_total);
+		fprintf (fp, " <span id=\"left-out-count\">%s folder%s left out on purpose (listed below) and not judged.</span>",
+		         n_left, s->left_out_total == 1 ? " was" : "s were");
+	}
+	if (s->deleted) {
+		g_autofree char *n_del = num (s->deleted);
+		fprintf (fp, " <span id=\"deleted\">%s message%s %s marked deleted but still stored: %s.</span>", n_del,
+		         s->deleted == 1 ? "" : "s", s->deleted == 1 ? "is" : "are",
+		         s->deleted_skip ? "not judged (the rules say deleted = skip)" : "judged like the others");
 	}
 	if (s->downloaded) {
 		g_autofree char *n_dl = num (s->downloaded);
@@ -595,15 +681,23 @@ write_summary (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 b
 	card (fp, "Errors", n_err);
 	card (fp, "Warnings", n_warn);
 	card (fp, "Info", n_info);
+	if (s->deleted) {
+		g_autofree char *n_del = num (s->deleted);
+		card (fp, s->deleted_skip ? "Marked deleted (not judged)" : "Marked deleted (judged)", n_del);
+	}
 	fputs ("</div>\n", fp);
 }
 
 static void
 write_rule_counts (FILE *fp, const MpSummary *s, const MpReportMeta *meta)
 {
+	g_autofree char *none = mp_summary_no_findings (s);
+
 	fputs ("<section id=\"per-rule\"><h2>Findings per rule and severity</h2>\n", fp);
-	if (s->rules->len == 0) {
-		fputs ("<p>No findings: every message, folder and account passes the rules.</p></section>\n", fp);
+	if (none != NULL) {
+		fputs ("<p id=\"no-findings\">", fp);
+		esc (fp, none);
+		fputs ("</p></section>\n", fp);
 		return;
 	}
 	fputs ("<table class=\"sortable\"><thead><tr><th>Severity</th><th>Rule</th><th>Check</th>"
@@ -734,6 +828,7 @@ write_largest (FILE *fp, const MpSummary *s)
 		esc (fp, o->from);
 		fputs ("</td><td class=\"wrap\">", fp);
 		esc (fp, o->subject);
+		deleted_badge (fp, o->deleted);
 		fputs ("</td><td>", fp);
 		esc (fp, o->rules);
 		fputs ("</td></tr>\n", fp);
@@ -747,7 +842,8 @@ write_folders (FILE *fp, const MpSummary *s)
 	fputs ("<section id=\"folders\"><h2>Folders</h2>\n<div class=\"scroll\"><table class=\"sortable\"><thead><tr>"
 	       "<th>Account</th><th>Folder</th><th class=\"num\">Messages</th><th class=\"num\">Size</th>"
 	       "<th class=\"num\">Attachments</th><th class=\"num\">Largest</th><th class=\"num\">Errors</th>"
-	       "<th class=\"num\">Warnings</th><th class=\"num\">Info</th><th>Read</th></tr></thead><tbody>\n", fp);
+	       "<th class=\"num\">Warnings</th><th class=\"num\">Info</th><th class=\"num\">Deleted</th>"
+	       "<th>Read</th></tr></thead><tbody>\n", fp);
 	for (guint i = 0; i < s->folders->len && i < MAX_FOLDER_ROWS; i++) {
 		const MpFolderStats *f = g_ptr_array_index (s->folders, i);
 		fputs ("<tr><td>", fp);
@@ -766,6 +862,8 @@ write_folders (FILE *fp, const MpSummary *s)
 			fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", f->by_severity[k]);
 			put_num (fp, f->by_severity[k]);
 		}
+		fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", f->deleted);
+		put_num (fp, f->deleted);
 		fprintf (fp, "</td><td>%s</td></tr>\n", f->failed ? "<span class=\"sev error\">failed</span>" : "ok");
 	}
 	fputs ("</tbody></table></div>", fp);
@@ -797,6 +895,20 @@ write_text_list (FILE *fp, const char *id, const char *title, GPtrArray *items, 
 	fputs ("</section>\n", fp);
 }
 
+/* <dt>LABEL</dt><dd>'a', 'b'</dd>, nothing when GLOBS is NULL. */
+static void
+write_globs (FILE *fp, const char *label, char **globs)
+{
+	if (globs == NULL || globs[0] == NULL)
+		return;
+	fprintf (fp, "<dt>%s</dt><dd>", label);
+	for (int i = 0; globs[i]; i++) {
+		fputs (i ? ", " : "", fp);
+		esc (fp, globs[i]);
+	}
+	fputs ("</dd>", fp);
+}
+
 static void
 write_rules_and_run (FILE *fp, const MpSummary *s, const MpReportMeta *meta)
 {
@@ -804,7 +916,9 @@ write_rules_and_run (FILE *fp, const MpSummary *s, const MpReportMeta *meta)
 	esc (fp, meta->rules_name);
 	fputs (" <span class=\"muted\">(", fp);
 	esc (fp, meta->rules_origin);
-	fputs (")</span></p>\n<table class=\"sortable\"><thead><tr><th>Rule</th><th>Check</th><th>Scope</th>"
+	fprintf (fp, ")</span>. Messages marked deleted but still stored: %s.</p>\n",
+	         meta->deleted_skip ? "not judged (deleted = skip)" : "judged like the others (deleted = judge)");
+	fputs ("<table class=\"sortable\"><thead><tr><th>Rule</th><th>Check</th><th>Scope</th>"
 	       "<th>Severity</th><th>Limit</th><th>Advice</th></tr></thead><tbody>\n", fp);
 	for (guint i = 0; i < meta->rules->len; i++) {
 		const MpRuleInfo *r = g_ptr_array_index (meta->rules, i);
@@ -839,7 +953,10 @@ write_rules_and_run (FILE *fp, const MpSummary *s, const MpReportMeta *meta)
 		esc (fp, run->rules_name);
 		fputs (" (", fp);
 		esc (fp, run->rules_origin);
-		fputs (")</dd></dl>\n", fp);
+		fputs (")</dd>", fp);
+		write_globs (fp, "Folders excluded", run->exclude_folders);
+		write_globs (fp, "Folders included", run->include_folders);
+		fputs ("</dl>\n", fp);
 	}
 	fputs ("<p class=\"note\">Sizes are RFC 5322 octets with CRLF line ends, as the target counts them; "
 	       "KB = 1024 bytes. Rendered by mailpreflight " MP_VERSION ".</p></section>\n", fp);
@@ -871,6 +988,7 @@ html_finish (MpWriter *w, const MpSummary *s, GError **error)
 	write_largest (fp, s);
 	write_folders (fp, s);
 	write_text_list (fp, "errors", "Could not read", s->errors, s->errors_total);
+	write_text_list (fp, "left-out", "Folders left out (not read)", s->left_out, s->left_out_total);
 	write_text_list (fp, "notices", "Notices", s->notices, s->notices_total);
 	write_rules_and_run (fp, s, meta);
 	fputs ("</main>\n<script>", fp);

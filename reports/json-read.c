@@ -1,6 +1,11 @@
 /* json-read.c — a small pull parser for our JSON reports. Values are parsed
  * into a tiny tree only one message (or header field) at a time; "sources",
- * "folders" and "messages" are walked as streams. */
+ * "folders" and "messages" are walked as streams.
+ *
+ * Keys are matched by their whole name, from one table per kind of object
+ * (top level, source, folder); a key this version does not know is skipped
+ * as a value, whatever it holds, and never taken for another
+ * (docs/json-schema.md, "Compatibility": keys are only ever added). */
 #include "json-read.h"
 #include "discover.h"
 #include "shown-text.h"
@@ -26,6 +31,7 @@ struct Jv {
 
 typedef struct {
 	FILE       *fp;
+	gboolean    own_fp;     /* opened here: closed here */
 	const char *path;
 	int         c;      /* lookahead */
 	guint64     line;
@@ -42,6 +48,7 @@ typedef struct {
 	gboolean    done;       /* the whole document was read */
 	guint64     n_items;    /* elements read so far */
 	GArray     *ordinals;   /* guint64: each account's, in file order */
+	guint64     ordinal_base; /* added to each account's ordinal (runs merged one after another) */
 	gboolean    keep_ordinals;
 	/* version 1: the account of the source being read (one each) */
 	MpAccount  *v1_account;
@@ -182,41 +189,41 @@ hex4 (Reader *r)
 	return v;
 }
 
-static char *
-parse_string (Reader *r)
+/* Reads a JSON string into OUT, or only checks it when OUT is NULL (a
+ * skipped value costs no memory, whatever its length). */
+static gboolean
+scan_string (Reader *r, GString *out)
 {
-	GString *s;
-
 	skip_ws (r);
-	if (r->c != '"') {
-		fail (r, "expected a string");
-		return NULL;
-	}
+	if (r->c != '"')
+		return fail (r, "expected a string");
 	advance (r);
-	s = g_string_new (NULL);
 	for (;;) {
-		if (r->c == EOF || r->c < 0x20 || s->len > MAX_STRING) {
-			fail (r, "unterminated or invalid string");
-			g_string_free (s, TRUE);
-			return NULL;
-		}
+		if (r->c == EOF || r->c < 0x20 || (out != NULL && out->len > MAX_STRING))
+			return fail (r, "unterminated or invalid string");
 		if (r->c == '"') {
 			advance (r);
-			break;
+			return TRUE;
 		}
 		if (r->c != '\\') {
-			g_string_append_c (s, (char) r->c);
+			if (out != NULL)
+				g_string_append_c (out, (char) r->c);
 			advance (r);
 			continue;
 		}
 		advance (r);
 		switch (r->c) {
-		case '"': case '\\': case '/': g_string_append_c (s, (char) r->c); advance (r); break;
-		case 'b': g_string_append_c (s, '\b'); advance (r); break;
-		case 'f': g_string_append_c (s, '\f'); advance (r); break;
-		case 'n': g_string_append_c (s, '\n'); advance (r); break;
-		case 'r': g_string_append_c (s, '\r'); advance (r); break;
-		case 't': g_string_append_c (s, '\t'); advance (r); break;
+		case '"': case '\\': case '/':
+			if (out != NULL)
+				g_string_append_c (out, (char) r->c);
+			advance (r);
+			break;
+		case 'b': case 'f': case 'n': case 'r': case 't':
+			if (out != NULL)
+				g_string_append_c (out, r->c == 'b' ? '\b' : r->c == 'f' ? '\f' : r->c == 'n' ? '\n'
+				                      : r->c == 'r' ? '\r' : '\t');
+			advance (r);
+			break;
 		case 'u': {
 			int u, lo;
 			advance (r);
@@ -231,21 +238,28 @@ parse_string (Reader *r)
 					u = (lo >= 0xdc00 && lo <= 0xdfff) ? 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00) : -1;
 				}
 			}
-			if (u < 0) {
-				fail (r, "invalid \\u escape");
-				g_string_free (s, TRUE);
-				return NULL;
-			}
+			if (u < 0)
+				return fail (r, "invalid \\u escape");
 			if (u == 0 || (u >= 0xd800 && u <= 0xdfff))
 				u = 0xfffd; /* NUL or a lone surrogate: not a C string character */
-			g_string_append_unichar (s, (gunichar) u);
+			if (out != NULL)
+				g_string_append_unichar (out, (gunichar) u);
 			break;
 		}
 		default:
-			fail (r, "invalid escape in a string");
-			g_string_free (s, TRUE);
-			return NULL;
+			return fail (r, "invalid escape in a string");
 		}
+	}
+}
+
+static char *
+parse_string (Reader *r)
+{
+	GString *s = g_string_new (NULL);
+
+	if (!scan_string (r, s)) {
+		g_string_free (s, TRUE);
+		return NULL;
 	}
 	if (!g_utf8_validate (s->str, (gssize) s->len, NULL)) {
 		char *v = g_utf8_make_valid (s->str, (gssize) s->len);
@@ -361,6 +375,99 @@ parse_value (Reader *r, int depth)
 	}
 }
 
+/* Skips one value of any kind: a key this version does not know. Nothing
+ * is kept, so an unknown key costs no memory whatever it holds. */
+static gboolean
+skip_value (Reader *r, int depth)
+{
+	if (depth > MAX_DEPTH)
+		return fail (r, "nested too deeply");
+	skip_ws (r);
+	switch (r->c) {
+	case '"':
+		return scan_string (r, NULL);
+	case '[':
+		if (open_container (r, '[', ']'))
+			do {
+				if (!skip_value (r, depth + 1))
+					return FALSE;
+			} while (more (r, ']'));
+		return r->error == NULL;
+	case '{':
+		if (open_container (r, '{', '}'))
+			do {
+				if (!scan_string (r, NULL) || !expect (r, ':') || !skip_value (r, depth + 1))
+					return FALSE;
+			} while (more (r, '}'));
+		return r->error == NULL;
+	default: {
+		Jv *v = parse_word (r);
+		gboolean ok = v != NULL;
+		jv_free (v);
+		return ok;
+	}
+	}
+}
+
+/* ---- the keys this reader knows ------------------------------------------ */
+
+/* Each streamed object's keys, by their whole name (docs/json-schema.md). */
+typedef enum { TOP_SCHEMA, TOP_FAIL_ON, TOP_RUNS, TOP_RULES, TOP_ACCOUNTS, TOP_SOURCES, TOP_N } TopKey;
+static const char *const top_keys[TOP_N] = {
+	[TOP_SCHEMA] = "schema", [TOP_FAIL_ON] = "fail_on", [TOP_RUNS] = "runs",
+	[TOP_RULES] = "rules", [TOP_ACCOUNTS] = "accounts", [TOP_SOURCES] = "sources",
+};
+
+typedef enum { SRC_SOURCE, SRC_KIND, SRC_ERROR, SRC_FOLDERS, SRC_FINDINGS, SRC_NOTICES, SRC_N } SourceKey;
+static const char *const source_keys[SRC_N] = {
+	[SRC_SOURCE] = "source", [SRC_KIND] = "kind", [SRC_ERROR] = "error",
+	[SRC_FOLDERS] = "folders", [SRC_FINDINGS] = "findings", [SRC_NOTICES] = "notices",
+};
+
+typedef enum { FLD_NAME, FLD_ERROR, FLD_FINDINGS, FLD_MESSAGES, FLD_FINAL_FINDINGS, FLD_NOTICES, FLD_N } FolderKey;
+static const char *const folder_keys[FLD_N] = {
+	[FLD_NAME] = "name", [FLD_ERROR] = "error", [FLD_FINDINGS] = "findings",
+	[FLD_MESSAGES] = "messages", [FLD_FINAL_FINDINGS] = "final_findings", [FLD_NOTICES] = "notices",
+};
+
+/* The index of K in NAMES (N of them); N when it is none of them. */
+static guint
+key_index (const char *k, const char *const *names, guint n)
+{
+	for (guint i = 0; i < n; i++)
+		if (strcmp (k, names[i]) == 0)
+			return i;
+	return n;
+}
+
+/* A string or null into *OUT (replacing it); another type is an error. */
+static gboolean
+take_string_or_null (Reader *r, const char *key, char **out)
+{
+	skip_ws (r);
+	if (r->c == '"') {
+		char *v = parse_string (r);
+		if (v == NULL)
+			return FALSE;
+		g_free (*out);
+		*out = v;
+		return TRUE;
+	}
+	if (r->c == 'n') {
+		Jv *v = parse_word (r);
+		gboolean ok = v != NULL && v->t == JV_NULL;
+		jv_free (v);
+		if (ok) {
+			g_clear_pointer (out, g_free);
+			return TRUE;
+		}
+	}
+	{
+		g_autofree char *msg = g_strdup_printf ("\"%s\" must be a string or null", key);
+		return fail (r, msg);
+	}
+}
+
 /* ---- building events ----------------------------------------------------- */
 
 static MpSeverity
@@ -425,6 +532,7 @@ message_from (const Jv *o, const char *folder)
 	s = jv_str (o, "read");
 	m->read_state = g_strcmp0 (s, "read") == 0 ? MP_READ_SEEN
 	              : g_strcmp0 (s, "unread") == 0 ? MP_READ_UNSEEN : MP_READ_UNKNOWN;
+	m->deleted = mp_deleted_from_name (jv_str (o, "deleted"));
 	s = jv_str (o, "downloaded");
 	m->fetched = g_strcmp0 (s, "whole") == 0 ? MP_FETCHED_WHOLE
 	           : g_strcmp0 (s, "parts") == 0 ? MP_FETCHED_PARTS : MP_FETCHED_NONE;
@@ -543,43 +651,40 @@ stream_folder (Reader *r, const char *source)
 	if (open_container (r, '{', '}')) {
 		do {
 			g_autofree char *k = parse_string (r);
+			guint key;
+
 			if (k == NULL || !expect (r, ':')) {
 				ok = FALSE;
 				break;
 			}
-			if (strcmp (k, "name") == 0) {
-				g_free (f.name);
-				if ((f.name = parse_string (r)) == NULL) {
-					ok = FALSE;
+			switch ((key = key_index (k, folder_keys, FLD_N))) {
+			case FLD_NAME:
+				if (f.begun) {
+					ok = fail (r, "a folder's \"name\" must come before its contents");
 					break;
 				}
-				continue;
-			}
-			if (strcmp (k, "findings") == 0 || strcmp (k, "messages") == 0 ||
-			    strcmp (k, "final_findings") == 0 || strcmp (k, "notices") == 0) {
+				ok = take_string_or_null (r, k, &f.name);
+				break;
+			case FLD_ERROR:
+				ok = take_string_or_null (r, k, &f.error);
+				break;
+			case FLD_FINDINGS:
+			case FLD_MESSAGES:
+			case FLD_FINAL_FINDINGS:
+			case FLD_NOTICES:
 				if (f.name == NULL) {
 					ok = fail (r, "a folder needs its \"name\" before its contents");
 					break;
 				}
 				folder_begin (r, &f);
-				ok = each (r, k[0] == 'm' ? on_message : k[0] == 'n' ? on_notice : on_folder_finding,
-				           k[0] == 'n' ? (gpointer) source : &f);
-				if (!ok)
-					break;
-				continue;
+				ok = each (r, key == FLD_MESSAGES ? on_message : key == FLD_NOTICES ? on_notice : on_folder_finding,
+				           key == FLD_NOTICES ? (gpointer) source : &f);
+				break;
+			default:
+				ok = skip_value (r, 1);
+				break;
 			}
-			{
-				g_autoptr(Jv) v = parse_value (r, 1);
-				if (v == NULL) {
-					ok = FALSE;
-					break;
-				}
-				if (strcmp (k, "error") == 0 && v->t == JV_STR) {
-					g_free (f.error);
-					f.error = g_strdup (v->s);
-				}
-			}
-		} while (more (r, '}'));
+		} while (ok && more (r, '}'));
 	}
 	ok = ok && r->error == NULL;
 	if (ok && f.name == NULL)
@@ -620,6 +725,31 @@ v1_begin (Reader *r, const char *source)
 		r->sink->account_begin (r->sink_data, r->v1_account);
 }
 
+/* An empty array or null; anything else fails with WHY. */
+static gboolean
+empty_list (Reader *r, const char *why)
+{
+	skip_ws (r);
+	if (r->c == 'n')
+		return skip_value (r, 1);
+	if (open_container (r, '[', ']'))
+		return fail (r, why);
+	return r->error == NULL;
+}
+
+/* The source_begin event, once, when the source's contents start (or at
+ * its end for one without contents); a source that could not be opened
+ * has no kind and no source_begin. */
+static void
+source_begin (Reader *r, const char *source, const char *kind, gboolean *begun)
+{
+	if (*begun || kind == NULL)
+		return;
+	*begun = TRUE;
+	if (r->sink && r->sink->source_begin)
+		r->sink->source_begin (r->sink_data, source, kind);
+}
+
 static gboolean
 stream_source (Reader *r)
 {
@@ -631,22 +761,47 @@ stream_source (Reader *r)
 	if (open_container (r, '{', '}')) {
 		do {
 			g_autofree char *k = parse_string (r);
+			guint key;
+
 			if (k == NULL || !expect (r, ':')) {
 				ok = FALSE;
 				break;
 			}
-			if (strcmp (k, "folders") == 0 || strcmp (k, "findings") == 0 || strcmp (k, "notices") == 0) {
+			key = key_index (k, source_keys, SRC_N);
+			if ((key == SRC_SOURCE || key == SRC_KIND) && begun) {
+				ok = fail (r, "a source's \"source\" and \"kind\" must come before its contents");
+				break;
+			}
+			switch (key) {
+			case SRC_SOURCE:
+				ok = take_string_or_null (r, k, &source);
+				break;
+			case SRC_KIND:
+				ok = take_string_or_null (r, k, &kind);
+				break;
+			case SRC_ERROR:
+				ok = take_string_or_null (r, k, &error);
+				break;
+			case SRC_FOLDERS:
+			case SRC_FINDINGS:
+			case SRC_NOTICES:
 				if (source == NULL) {
 					ok = fail (r, "a source needs \"source\" and \"kind\" before its contents");
 					break;
 				}
 				v1_begin (r, source);
-				if (!begun && kind != NULL) {
-					begun = TRUE;
-					if (r->sink && r->sink->source_begin)
-						r->sink->source_begin (r->sink_data, source, kind);
+				if (kind == NULL) {
+					/* a source that could not be opened: nothing was read */
+					ok = empty_list (r, "a source without a \"kind\" (not opened) has no contents");
+					break;
 				}
-				if (strcmp (k, "folders") == 0) { /* not "notices", whose k[1] is 'o' too */
+				source_begin (r, source, kind, &begun);
+				if (key == SRC_FOLDERS) {
+					skip_ws (r);
+					if (r->c == 'n') { /* null: no folders */
+						ok = skip_value (r, 1);
+						break;
+					}
 					if (open_container (r, '[', ']'))
 						do {
 							if (!stream_folder (r, source))
@@ -654,32 +809,14 @@ stream_source (Reader *r)
 						} while (more (r, ']'));
 					ok = r->error == NULL;
 				} else {
-					ok = each (r, k[0] == 'f' ? on_source_finding : on_notice, source);
+					ok = each (r, key == SRC_FINDINGS ? on_source_finding : on_notice, source);
 				}
-				if (!ok)
-					break;
-				continue;
+				break;
+			default:
+				ok = skip_value (r, 1);
+				break;
 			}
-			{
-				g_autoptr(Jv) v = parse_value (r, 1);
-				if (v == NULL) {
-					ok = FALSE;
-					break;
-				}
-				if (v->t == JV_STR) {
-					if (strcmp (k, "source") == 0) {
-						g_free (source);
-						source = g_strdup (v->s);
-					} else if (strcmp (k, "kind") == 0) {
-						g_free (kind);
-						kind = g_strdup (v->s);
-					} else if (strcmp (k, "error") == 0) {
-						g_free (error);
-						error = g_strdup (v->s);
-					}
-				}
-			}
-		} while (more (r, '}'));
+		} while (ok && more (r, '}'));
 	}
 	if (!ok || r->error)
 		return FALSE;
@@ -688,8 +825,7 @@ stream_source (Reader *r)
 	if (r->cur_result)
 		g_ptr_array_add (r->cur_result->sources, g_strdup (source));
 	v1_begin (r, source);
-	if (!begun && kind != NULL && r->sink && r->sink->source_begin)
-		r->sink->source_begin (r->sink_data, source, kind);
+	source_begin (r, source, kind, &begun);
 	if (error) {
 		/* as in a scan: a source that failed has no source_end */
 		g_autoptr(GError) e = g_error_new_literal (MP_ERROR, MP_ERROR_READ, error);
@@ -703,83 +839,145 @@ stream_source (Reader *r)
 
 /* ---- the header ---------------------------------------------------------- */
 
+/* An array of strings, NULL when absent or empty. */
+static char **
+strv_of (const Jv *v)
+{
+	GStrvBuilder *b;
+	char **out;
+
+	if (v == NULL || v->t != JV_ARR || v->items->len == 0)
+		return NULL;
+	b = g_strv_builder_new ();
+	for (guint k = 0; k < v->items->len; k++) {
+		const Jv *e = g_ptr_array_index (v->items, k);
+		if (e->t == JV_STR)
+			g_strv_builder_add (b, e->s);
+	}
+	out = g_strv_builder_end (b);
+	g_strv_builder_unref (b);
+	return out;
+}
+
+/* What schema 1 gained after 0.1.0 (json-report.c write_run_notes). */
 static void
-take_header (Reader *r, const char *k, const Jv *v)
+take_run_notes (MpRunInfo *run, const Jv *o)
+{
+	const Jv *notes = jv_get (o, "notes");
+
+	run->exclude_folders = strv_of (jv_get (o, "exclude_folders"));
+	run->include_folders = strv_of (jv_get (o, "include_folders"));
+	for (guint k = 0; notes && notes->t == JV_ARR && k < notes->items->len; k++) {
+		const Jv *e = g_ptr_array_index (notes->items, k);
+		if (e->t == JV_STR)
+			mp_run_info_add_note (run, e->s);
+	}
+}
+
+/* "runs": one MpRunInfo per run (the scan's own; a merge keeps them all). */
+static void
+take_runs (MpReportMeta *meta, const Jv *v)
+{
+	for (guint i = 0; v->t == JV_ARR && i < v->items->len; i++) {
+		const Jv *o = g_ptr_array_index (v->items, i);
+		const Jv *cmd = jv_get (o, "command");
+		MpRunInfo *run = g_new0 (MpRunInfo, 1);
+		GStrvBuilder *b = g_strv_builder_new ();
+		run->tool_version = g_strdup (jv_str (o, "tool_version"));
+		for (guint c = 0; cmd && cmd->t == JV_ARR && c < cmd->items->len; c++) {
+			const Jv *e = g_ptr_array_index (cmd->items, c);
+			if (e->t == JV_STR)
+				g_strv_builder_add (b, e->s);
+		}
+		run->command = g_strv_builder_end (b);
+		g_strv_builder_unref (b);
+		/* a report saved before passwords were redacted */
+		mp_text_redact_passwords_strv (run->command);
+		run->scan_time = g_strdup (jv_str (o, "scan_time"));
+		run->as_of = g_strdup (jv_str (o, "as_of"));
+		run->rules_name = g_strdup (jv_str (o, "rules"));
+		run->rules_origin = g_strdup (jv_str (o, "rules_origin"));
+		run->rules_digest = g_strdup (jv_str (o, "rules_digest"));
+		run->insecure_skip_verify = jv_get (o, "insecure_skip_verify") != NULL &&
+		                            jv_get (o, "insecure_skip_verify")->t == JV_BOOL &&
+		                            jv_get (o, "insecure_skip_verify")->b;
+		run->metadata_only = jv_get (o, "metadata_only") != NULL &&
+		                     jv_get (o, "metadata_only")->t == JV_BOOL && jv_get (o, "metadata_only")->b;
+		take_run_notes (run, o);
+		g_ptr_array_add (meta->runs, run);
+	}
+}
+
+/* "rules": the union by rule name; the first file names them. */
+static void
+take_rules (Reader *r, MpReportMeta *meta, const Jv *v)
+{
+	const Jv *list = jv_get (v, "list");
+
+	if (v->t != JV_OBJ)
+		return;
+	if (r->first) {
+		g_free (meta->rules_name);
+		g_free (meta->rules_origin);
+		meta->rules_name = g_strdup (jv_str (v, "name"));
+		meta->rules_origin = g_strdup (jv_str (v, "origin"));
+		meta->deleted_skip = g_strcmp0 (jv_str (v, "deleted"), "skip") == 0;
+	}
+	for (guint i = 0; list && list->t == JV_ARR && i < list->items->len; i++) {
+		const Jv *o = g_ptr_array_index (list->items, i);
+		MpRuleInfo *info;
+		if (jv_str (o, "name") == NULL)
+			continue;
+		info = g_new0 (MpRuleInfo, 1);
+		info->name = g_strdup (jv_str (o, "name"));
+		info->check = g_strdup (jv_str (o, "check"));
+		info->scope = g_strdup (jv_str (o, "scope") ? jv_str (o, "scope") : "message");
+		info->severity = severity_of (jv_str (o, "severity"));
+		info->max = g_strdup (jv_str (o, "max"));
+		info->advice = g_strdup (jv_str (o, "advice"));
+		mp_report_meta_add_rule (meta, info);
+	}
+}
+
+static void
+take_schema (Reader *r, const Jv *v)
+{
+	if (v->t == JV_STR && g_str_has_prefix (v->s, "mailpreflight-report/")) {
+		guint64 major = 0;
+		/* 2 has accounts; 1, sources only, each read as an account */
+		if (g_ascii_string_to_unsigned (v->s + strlen ("mailpreflight-report/"), 10, 1, 1000, &major, NULL) &&
+		    (major == 1 || major == 2)) {
+			r->schema_ok = TRUE;
+			r->major = (guint) major;
+		} else {
+			fail (r, "this report has a newer schema than this mailpreflight reads (mailpreflight-report/2)");
+		}
+	} else {
+		fail (r, "not a mailpreflight report (no \"schema\": \"mailpreflight-report/2\")");
+	}
+}
+
+/* A header value (KEY of top_keys but "sources") into the meta. */
+static void
+take_header (Reader *r, TopKey key, const Jv *v)
 {
 	MpReportMeta *meta = r->meta;
 
-	if (strcmp (k, "schema") == 0) {
-		if (v->t == JV_STR && g_str_has_prefix (v->s, "mailpreflight-report/")) {
-			guint64 major = 0;
-			if (g_ascii_string_to_unsigned (v->s + strlen ("mailpreflight-report/"), 10, 1, 1000, &major, NULL) &&
-			    (major == 1 || major == 2)) {
-				r->schema_ok = TRUE;
-				r->major = (guint) major;
-			} else {
-				fail (r, "this report has a newer schema than this mailpreflight reads (mailpreflight-report/2)");
-			}
-		} else {
-			fail (r, "not a mailpreflight report (no \"schema\": \"mailpreflight-report/2\")");
-		}
+	if (key == TOP_SCHEMA) {
+		take_schema (r, v);
 		return;
 	}
 	if (meta == NULL)
 		return;
-	if (strcmp (k, "fail_on") == 0 && v->t == JV_STR && r->first) {
+	if (key == TOP_FAIL_ON && v->t == JV_STR && r->first) {
 		if (strcmp (v->s, "never") == 0)
 			meta->fail_never = TRUE;
 		else
 			meta->fail_on = severity_of (v->s);
-	} else if (strcmp (k, "runs") == 0 && v->t == JV_ARR) {
-		for (guint i = 0; i < v->items->len; i++) {
-			const Jv *o = g_ptr_array_index (v->items, i);
-			const Jv *cmd = jv_get (o, "command");
-			MpRunInfo *run = g_new0 (MpRunInfo, 1);
-			GStrvBuilder *b = g_strv_builder_new ();
-			run->tool_version = g_strdup (jv_str (o, "tool_version"));
-			for (guint c = 0; cmd && cmd->t == JV_ARR && c < cmd->items->len; c++) {
-				const Jv *e = g_ptr_array_index (cmd->items, c);
-				if (e->t == JV_STR)
-					g_strv_builder_add (b, e->s);
-			}
-			run->command = g_strv_builder_end (b);
-			g_strv_builder_unref (b);
-			/* a report saved before passwords were redacted */
-			mp_text_redact_passwords_strv (run->command);
-			run->scan_time = g_strdup (jv_str (o, "scan_time"));
-			run->as_of = g_strdup (jv_str (o, "as_of"));
-			run->rules_name = g_strdup (jv_str (o, "rules"));
-			run->rules_origin = g_strdup (jv_str (o, "rules_origin"));
-			run->rules_digest = g_strdup (jv_str (o, "rules_digest"));
-			run->insecure_skip_verify = jv_get (o, "insecure_skip_verify") != NULL &&
-			                            jv_get (o, "insecure_skip_verify")->t == JV_BOOL &&
-			                            jv_get (o, "insecure_skip_verify")->b;
-			run->metadata_only = jv_get (o, "metadata_only") != NULL &&
-			                     jv_get (o, "metadata_only")->t == JV_BOOL && jv_get (o, "metadata_only")->b;
-			g_ptr_array_add (meta->runs, run);
-		}
-	} else if (strcmp (k, "rules") == 0 && v->t == JV_OBJ) {
-		const Jv *list = jv_get (v, "list");
-		if (r->first) {
-			g_free (meta->rules_name);
-			g_free (meta->rules_origin);
-			meta->rules_name = g_strdup (jv_str (v, "name"));
-			meta->rules_origin = g_strdup (jv_str (v, "origin"));
-		}
-		for (guint i = 0; list && list->t == JV_ARR && i < list->items->len; i++) {
-			const Jv *o = g_ptr_array_index (list->items, i);
-			MpRuleInfo *info;
-			if (jv_str (o, "name") == NULL)
-				continue;
-			info = g_new0 (MpRuleInfo, 1);
-			info->name = g_strdup (jv_str (o, "name"));
-			info->check = g_strdup (jv_str (o, "check"));
-			info->scope = g_strdup (jv_str (o, "scope") ? jv_str (o, "scope") : "message");
-			info->severity = severity_of (jv_str (o, "severity"));
-			info->max = g_strdup (jv_str (o, "max"));
-			info->advice = g_strdup (jv_str (o, "advice"));
-			mp_report_meta_add_rule (meta, info);
-		}
+	} else if (key == TOP_RUNS) {
+		take_runs (meta, v);
+	} else if (key == TOP_RULES) {
+		take_rules (r, meta, v);
 	}
 }
 
@@ -912,7 +1110,8 @@ stream_account (Reader *r)
 					g_free (a.account->name);
 					a.account->name = g_strdup (v->s);
 				} else if (strcmp (k, "ordinal") == 0 && v->t == JV_NUM) {
-					g_ascii_string_to_unsigned (v->s, 10, 0, G_MAXUINT64, &a.account->ordinal, NULL);
+					g_ascii_string_to_unsigned (v->s, 10, 0, G_MAXUINT64 - r->ordinal_base, &a.account->ordinal, NULL);
+					a.account->ordinal += r->ordinal_base;
 					have_ordinal = TRUE;
 				} else if (strcmp (k, "home") == 0 && v->t == JV_STR) {
 					g_free (a.account->home);
@@ -934,7 +1133,7 @@ stream_account (Reader *r)
 		ok = fail (r, "an account without \"account\"");
 	if (ok) {
 		if (!have_ordinal)
-			a.account->ordinal = r->n_items;
+			a.account->ordinal = r->ordinal_base + r->n_items;
 		if (r->ordinals)
 			g_array_append_val (r->ordinals, a.account->ordinal);
 		account_begin (r, &a);
@@ -952,12 +1151,6 @@ stream_account (Reader *r)
 
 /* ---- the file -------------------------------------------------------------- */
 
-static gboolean
-is_list_key (Reader *r, const char *k)
-{
-	return strcmp (k, "accounts") == 0 || strcmp (k, "sources") == 0;
-}
-
 /* Reads top-level keys until the list of accounts (or sources) begins, or
  * the document ends. */
 static gboolean
@@ -965,12 +1158,15 @@ read_until_list (Reader *r)
 {
 	for (;;) {
 		g_autofree char *k = parse_string (r);
+		TopKey key;
+
 		if (k == NULL || !expect (r, ':'))
 			return FALSE;
-		if (is_list_key (r, k)) {
+		key = (TopKey) key_index (k, top_keys, TOP_N);
+		if (key == TOP_ACCOUNTS || key == TOP_SOURCES) {
 			if (!r->schema_ok)
 				return fail (r, "\"schema\" must come before \"accounts\"");
-			if ((strcmp (k, "accounts") == 0) != (r->major == 2))
+			if ((key == TOP_ACCOUNTS) != (r->major == 2))
 				return fail (r, r->major == 2 ? "a mailpreflight-report/2 has \"accounts\", not \"sources\""
 				                              : "a mailpreflight-report/1 has \"sources\", not \"accounts\"");
 			if (open_container (r, '[', ']')) {
@@ -979,11 +1175,16 @@ read_until_list (Reader *r)
 			}
 			if (r->error)
 				return FALSE;
+		} else if (key == TOP_N) {
+			/* a key this version does not know: skipped, never taken
+			 * for another (docs/json-schema.md, "Compatibility") */
+			if (!skip_value (r, 1))
+				return FALSE;
 		} else {
 			g_autoptr(Jv) v = parse_value (r, 1);
 			if (v == NULL)
 				return FALSE;
-			take_header (r, k, v);
+			take_header (r, key, v);
 			if (r->error)
 				return FALSE;
 		}
@@ -1005,7 +1206,7 @@ stream_v1_account (Reader *r)
 	gboolean ok;
 
 	/* the name is only known inside the source: begin the account there */
-	a->ordinal = r->n_items;
+	a->ordinal = r->ordinal_base + r->n_items;
 	res->ordinal = a->ordinal;
 	r->v1_account = a;
 	r->cur_result = res;
@@ -1051,6 +1252,18 @@ reader_next (Reader *r)
 	return FALSE;
 }
 
+/* Starts reading R->fp: the header, up to the list of accounts. */
+static void
+reader_start (Reader *r)
+{
+	r->line = 1;
+	r->c = getc (r->fp);
+	if (open_container (r, '{', '}'))
+		read_until_list (r);
+	else
+		r->done = r->error == NULL;
+}
+
 static gboolean
 reader_open (Reader *r, GError **error)
 {
@@ -1060,12 +1273,8 @@ reader_open (Reader *r, GError **error)
 		g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND, "%s: cannot open: %s", r->path, g_strerror (saved));
 		return FALSE;
 	}
-	r->line = 1;
-	r->c = getc (r->fp);
-	if (open_container (r, '{', '}'))
-		read_until_list (r);
-	else
-		r->done = r->error == NULL;
+	r->own_fp = r->fp != stdin;
+	reader_start (r);
 	return TRUE;
 }
 
@@ -1082,7 +1291,7 @@ reader_close (Reader *r, GError **error)
 		if (r->c != EOF)
 			fail (r, "text after the end of the report");
 	}
-	if (r->fp != NULL && r->fp != stdin)
+	if (r->fp != NULL && r->own_fp)
 		fclose (r->fp);
 	r->fp = NULL;
 	if (r->ordinals && !r->keep_ordinals)
@@ -1138,9 +1347,17 @@ mp_json_read_info (const char *path, MpReportMeta *meta, gboolean first, MpJsonI
 gboolean
 mp_json_read_sources (const char *path, const MpScanSink *sink, gpointer sink_data, GError **error)
 {
+	return mp_json_read_sources_after (path, 0, sink, sink_data, error);
+}
+
+gboolean
+mp_json_read_sources_after (const char *path, guint64 ordinal_base, const MpScanSink *sink, gpointer sink_data,
+                            GError **error)
+{
 	Reader r = { 0 };
 
 	r.path = path;
+	r.ordinal_base = ordinal_base;
 	r.sink = sink;
 	r.sink_data = sink_data;
 	return read_file (&r, error);
@@ -1192,4 +1409,22 @@ mp_json_merge_replay (const char *const *paths, GArray *const *ordinals, const M
 			ok = reader_close (&readers[i], error);
 	}
 	return ok;
+}
+
+gboolean
+mp_json_read_stream (FILE *fp, const char *name, MpReportMeta *meta, const MpScanSink *sink,
+                     gpointer sink_data, GError **error)
+{
+	Reader r = { 0 };
+
+	r.fp = fp;
+	r.path = name;
+	r.meta = meta;
+	r.first = TRUE;
+	r.sink = sink;
+	r.sink_data = sink_data;
+	reader_start (&r);
+	while (reader_next (&r))
+		;
+	return reader_close (&r, error);
 }

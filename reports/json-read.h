@@ -9,6 +9,8 @@
 #include "meta.h"
 #include "scan.h"
 
+#include <stdio.h>
+
 G_BEGIN_DECLS
 
 /* Adds the runs and rules of PATH to META (the first file also sets the
@@ -18,6 +20,16 @@ gboolean mp_json_read_meta    (const char *path, MpReportMeta *meta, gboolean fi
  * as an account of its own). */
 gboolean mp_json_read_sources (const char *path, const MpScanSink *sink, gpointer sink_data,
                                GError **error);
+/* The same, with ORDINAL_BASE added to every account's ordinal: runs
+ * merged one after another number their accounts as one run of all their
+ * sources would. */
+gboolean mp_json_read_sources_after (const char *path, guint64 ordinal_base, const MpScanSink *sink,
+                                     gpointer sink_data, GError **error);
+/* Both in one pass over FP (named NAME in errors): the header into META
+ * (may be NULL; as a first file), the sources into SINK (NULL: checked,
+ * not replayed). For the fuzz target. */
+gboolean mp_json_read_stream  (FILE *fp, const char *name, MpReportMeta *meta, const MpScanSink *sink,
+                               gpointer sink_data, GError **error);
 
 /* What a merge needs to know of a file before it replays it. */
 typedef struct {

@@ -34,11 +34,11 @@ typedef struct {
 	FolderState fstate;
 	char       *folder;          /* the open folder */
 	guint64     items;           /* in the open array of the folder */
-	guint64     f_messages, f_bytes, f_findings;
+	guint64     f_messages, f_bytes, f_findings, f_deleted;
 	char       *f_error;
 	GPtrArray  *f_notices;       /* char*: rendered JSON objects */
 	guint64     f_notices_dropped;
-	guint64     s_messages, s_bytes, s_findings;
+	guint64     s_messages, s_bytes, s_findings, s_deleted;
 	GPtrArray  *s_findings_json; /* char*: rendered, folder or account findings after the folders */
 	GPtrArray  *s_notices;
 	guint64     s_notices_dropped;
@@ -184,6 +184,7 @@ write_message (FILE *fp, const MpMessage *m)
 	}
 	fputs ("],", fp);
 	key (fp, "read"); mp_json_write_string (fp, *read ? read : NULL); fputc (',', fp);
+	key (fp, "deleted"); mp_json_write_string (fp, mp_deleted_name (m->deleted)); fputc (',', fp);
 	key (fp, "downloaded"); mp_json_write_string (fp, mp_fetched_name (m->fetched)); fputc (',', fp);
 	write_u64 (fp, "downloaded_octets", m->fetched_octets, TRUE);
 	key (fp, "attachment_list");
@@ -219,6 +220,30 @@ write_message (FILE *fp, const MpMessage *m)
 
 /* ---- the stream ---------------------------------------------------------- */
 
+/* ,"K":[...] of strings (NULL: []). */
+static void
+write_strv (FILE *fp, const char *k, char **v)
+{
+	fputc (',', fp);
+	key (fp, k);
+	fputc ('[', fp);
+	for (int i = 0; v && v[i]; i++) {
+		if (i)
+			fputc (',', fp);
+		mp_json_write_string (fp, v[i]);
+	}
+	fputc (']', fp);
+}
+
+/* What schema 1 gained after 0.1.0: the folder globs and the notes of a run. */
+static void
+write_run_notes (FILE *fp, const MpRunInfo *run)
+{
+	write_strv (fp, "exclude_folders", run->exclude_folders);
+	write_strv (fp, "include_folders", run->include_folders);
+	write_strv (fp, "notes", run->notes);
+}
+
 static void
 write_header (JsonWriter *j)
 {
@@ -252,6 +277,7 @@ write_header (JsonWriter *j)
 		key (fp, "rules_digest"); mp_json_write_string (fp, run->rules_digest); fputc (',', fp);
 		key (fp, "insecure_skip_verify"); fputs (run->insecure_skip_verify ? "true," : "false,", fp);
 		key (fp, "metadata_only"); fputs (run->metadata_only ? "true" : "false", fp);
+		write_run_notes (fp, run);
 		fprintf (fp, "}%s\n", i + 1 < meta->runs->len ? "," : "");
 	}
 	fputs ("],\n", fp);
@@ -259,6 +285,7 @@ write_header (JsonWriter *j)
 	fputc ('{', fp);
 	key (fp, "name"); mp_json_write_string (fp, meta->rules_name); fputc (',', fp);
 	key (fp, "origin"); mp_json_write_string (fp, meta->rules_origin); fputc (',', fp);
+	key (fp, "deleted"); mp_json_write_string (fp, meta->deleted_skip ? "skip" : "judge"); fputc (',', fp);
 	key (fp, "list");
 	fputs ("[\n", fp);
 	for (guint i = 0; i < meta->rules->len; i++) {
@@ -301,7 +328,7 @@ open_source (JsonWriter *j, const char *source, const char *kind)
 	fputs ("[\n", fp);
 	j->source_open = TRUE;
 	j->folders_written = 0;
-	j->s_messages = j->s_bytes = j->s_findings = 0;
+	j->s_messages = j->s_bytes = j->s_findings = j->s_deleted = 0;
 	j->s_notices_dropped = 0;
 }
 
@@ -324,7 +351,8 @@ close_source (JsonWriter *j, const char *error)
 	write_u64 (fp, "folders", j->folders_written, TRUE);
 	write_u64 (fp, "messages", j->s_messages, TRUE);
 	write_u64 (fp, "bytes", j->s_bytes, TRUE);
-	write_u64 (fp, "findings", j->s_findings, FALSE);
+	write_u64 (fp, "findings", j->s_findings, TRUE);
+	write_u64 (fp, "deleted", j->s_deleted, FALSE);
 	fputs ("}}", fp);
 	j->source_open = FALSE;
 }
@@ -496,7 +524,7 @@ json_folder_begin (MpWriter *w, const char *source, const char *folder)
 	j->folder = g_strdup (folder);
 	j->fstate = F_FINDINGS;
 	j->items = 0;
-	j->f_messages = j->f_bytes = j->f_findings = 0;
+	j->f_messages = j->f_bytes = j->f_findings = j->f_deleted = 0;
 	j->f_notices_dropped = 0;
 	g_clear_pointer (&j->f_error, g_free);
 }
@@ -541,6 +569,8 @@ json_message (MpWriter *w, const char *source, const MpMessage *m)
 		fputs (",\n", j->fp);
 	write_message (j->fp, m);
 	j->f_messages++;
+	j->f_deleted += m->deleted != MP_DELETED_NONE;
+	j->s_deleted += m->deleted != MP_DELETED_NONE;
 	mp_add_saturating (&j->f_bytes, m->size);
 	j->f_findings += m->findings->len;
 	j->s_messages++;
@@ -588,7 +618,8 @@ json_folder_end (MpWriter *w, const char *source, const char *folder)
 	fputc ('{', fp);
 	write_u64 (fp, "messages", j->f_messages, TRUE);
 	write_u64 (fp, "bytes", j->f_bytes, TRUE);
-	write_u64 (fp, "findings", j->f_findings, FALSE);
+	write_u64 (fp, "findings", j->f_findings, TRUE);
+	write_u64 (fp, "deleted", j->f_deleted, FALSE);
 	fputs ("}}", fp);
 	j->fstate = F_NONE;
 	g_clear_pointer (&j->folder, g_free);
@@ -633,6 +664,7 @@ json_finish (MpWriter *w, const MpSummary *s, GError **error)
 	write_u64 (fp, "attachments", s->attachments, TRUE);
 	write_u64 (fp, "messages_with_findings", s->messages_with_findings, TRUE);
 	write_u64 (fp, "messages_with_problems", s->messages_with_problems, TRUE);
+	write_u64 (fp, "deleted", s->deleted, TRUE);
 	key (fp, "downloaded");
 	fputc ('{', fp);
 	write_u64 (fp, "messages", s->downloaded, TRUE);
@@ -648,7 +680,8 @@ json_finish (MpWriter *w, const MpSummary *s, GError **error)
 	write_u64 (fp, "folder_and_account_findings", s->other_findings, TRUE);
 	write_u64 (fp, "blocking", blocking, TRUE);
 	key (fp, "verdict");
-	mp_json_write_string (fp, blocking ? "not-ready" : (s->sources_failed || s->errors_total) ? "incomplete" : "ready");
+	/* the mailbox, whatever --fail-on (which sets blocking and the exit status) */
+	mp_json_write_string (fp, mp_readiness_name (mp_summary_verdict (s)));
 	fputc (',', fp);
 	key (fp, "per_rule");
 	fputc ('[', fp);

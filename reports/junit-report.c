@@ -1,8 +1,10 @@
 /* junit-report.c — JUnit XML for CI: one <testsuite> per account, in it
  * one <testcase> per rule per folder of each of its sources (message and
- * folder rules) and one per account rule. A testcase fails when it has findings at or above
- * --fail-on; the findings are the failure's text, at most MAX_LINES of them
- * and a count of the rest; findings below --fail-on go to <system-out>.
+ * folder rules) and one per account rule. A testcase fails when it has
+ * findings of severity error (what the verdict of every report says: not
+ * ready, whatever --fail-on) or at or above --fail-on (what the exit status
+ * says); the findings are the failure's text, at most MAX_LINES of them and
+ * a count of the rest; other findings go to <system-out>.
  * Folders and sources that could not be read are a "read" testcase with an
  * <error>. Testcases of a folder are written when it closes; findings about
  * a folder that arrive after it closed (case collisions, judged on the whole
@@ -94,7 +96,7 @@ seed_cases (JunitWriter *j, GPtrArray *cases, gboolean account)
 static void
 add_line (JunitWriter *j, Case *c, const MpFinding *f, const char *where)
 {
-	gboolean blocking = mp_report_meta_blocking (j->base.meta, f->severity);
+	gboolean blocking = f->severity == MP_SEVERITY_ERROR || mp_report_meta_blocking (j->base.meta, f->severity);
 	GString *text = blocking ? c->fail_text : c->out_text;
 	g_autofree char *line = NULL;
 	g_autofree char *esc = NULL;
@@ -263,9 +265,10 @@ ju_message (MpWriter *w, const char *source, const MpMessage *m)
 
 	for (guint i = 0; i < m->findings->len; i++) {
 		const MpFinding *f = g_ptr_array_index (m->findings, i);
-		g_autofree char *where = g_strdup_printf ("#%" G_GUINT64_FORMAT " (%s) \"%s\"", m->index,
+		g_autofree char *where = g_strdup_printf ("#%" G_GUINT64_FORMAT " (%s) \"%s\"%s", m->index,
 		                                          m->locator ? m->locator : "",
-		                                          m->subject ? m->subject : "");
+		                                          m->subject ? m->subject : "",
+		                                          m->deleted != MP_DELETED_NONE ? " [marked deleted]" : "");
 		add_line (j, find_case (j->folder_cases, f), f, where);
 	}
 }

@@ -29,6 +29,9 @@ mp_run_info_free (MpRunInfo *run)
 	g_free (run->rules_name);
 	g_free (run->rules_origin);
 	g_free (run->rules_digest);
+	g_strfreev (run->notes);
+	g_strfreev (run->exclude_folders);
+	g_strfreev (run->include_folders);
 	g_free (run);
 }
 
@@ -94,6 +97,7 @@ mp_report_meta_set_rules (MpReportMeta *meta, const MpRuleSet *set)
 	g_free (meta->rules_origin);
 	meta->rules_name = g_strdup (set->name);
 	meta->rules_origin = g_strdup (set->origin);
+	meta->deleted_skip = set->deleted_skip;
 	for (guint i = 0; i < set->rules->len; i++) {
 		const MpRule *r = g_ptr_array_index (set->rules, i);
 		MpRuleInfo *info = g_new0 (MpRuleInfo, 1);
@@ -140,6 +144,16 @@ mp_run_info_new_current (char **command, gboolean have_as_of, gint64 as_of)
 	if (have_as_of)
 		run->as_of = mp_iso8601_utc (as_of);
 	return run;
+}
+
+void
+mp_run_info_add_note (MpRunInfo *run, const char *note)
+{
+	guint n = run->notes ? g_strv_length (run->notes) : 0;
+
+	run->notes = g_renew (char *, run->notes, n + 2);
+	run->notes[n] = g_strdup (note);
+	run->notes[n + 1] = NULL;
 }
 
 const char *

@@ -30,6 +30,12 @@ typedef struct {
 	char  *rules_digest; /* SHA-256 of every rule's every setting: runs to merge must agree */
 	gboolean insecure_skip_verify; /* IMAP certificates were not verified */
 	gboolean metadata_only;        /* IMAP content checks were turned off */
+	char   **exclude_folders; /* the folder globs in effect (--exclude-folder and */
+	char   **include_folders; /* the rules file's), NULL when none (folder-filter.h) */
+	char   **notes;        /* what every report says about this run (its notices:
+	                        * certificates not verified, rules not evaluated over
+	                        * IMAP); NULL when none. Saved in the JSON (runs[].notes),
+	                        * so a re-rendered report says it too */
 } MpRunInfo;
 
 typedef struct {
@@ -39,6 +45,8 @@ typedef struct {
 	char      *rules_origin;
 	gboolean   fail_never;
 	MpSeverity fail_on;   /* meaningful unless fail_never */
+	gboolean   deleted_skip; /* the rules say deleted = skip: messages marked
+	                          * deleted were not judged (rules.h) */
 } MpReportMeta;
 
 MpReportMeta *mp_report_meta_new        (void);
@@ -56,6 +64,8 @@ void          mp_rule_info_free         (MpRuleInfo *info);
 const MpRuleInfo *mp_report_meta_find_rule (const MpReportMeta *meta, const char *name);
 /* "error", "warning", "info" or "never" */
 const char   *mp_report_meta_fail_on_name (const MpReportMeta *meta);
+/* Appends NOTE to RUN's notes. */
+void          mp_run_info_add_note      (MpRunInfo *run, const char *note);
 /* Does a finding of severity S count against --fail-on (a blocking finding)? */
 gboolean      mp_report_meta_blocking   (const MpReportMeta *meta, MpSeverity s);
 /* Unix seconds to "2026-01-31T12:00:00Z". */

@@ -28,6 +28,21 @@ struct _MpReport {
 	char         *folder_open; /* the folder between folder_begin and folder_end */
 };
 
+/* The notes of every run come first among the notices, once each (a merge
+ * of runs with the same note says it once). */
+static void
+add_run_notes (MpSummary *s, const MpReportMeta *meta)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+	for (guint i = 0; i < meta->runs->len; i++) {
+		const MpRunInfo *run = g_ptr_array_index (meta->runs, i);
+		for (int k = 0; run->notes && run->notes[k]; k++)
+			if (g_hash_table_add (seen, run->notes[k]))
+				mp_summary_add_notice (s, run->notes[k]);
+	}
+}
+
 MpReport *
 mp_report_new (const MpReportOptions *opt, const MpReportMeta *meta, GError **error)
 {
@@ -52,6 +67,8 @@ mp_report_new (const MpReportOptions *opt, const MpReportMeta *meta, GError **er
 	r->accounts_total = opt->accounts_total;
 	r->quiet_errors = opt->quiet_errors;
 	r->started = g_get_monotonic_time ();
+	add_run_notes (r->summary, meta);
+	r->summary->deleted_skip = meta->deleted_skip;
 	for (gsize i = 0; i < G_N_ELEMENTS (formats); i++) {
 		MpWriter *w;
 		if (formats[i].path == NULL)
@@ -260,7 +277,11 @@ on_notice (gpointer self, const char *source, const MpFolder *folder, const char
 	g_autofree char *text = g_strdup_printf ("%s: %s%s%s", folder ? folder->name : src ? src : r->account,
 	                                         code, detail ? ": " : "", detail ? detail : "");
 
-	mp_summary_add_notice (r->summary, text);
+	/* a folder left out on purpose is listed apart from the notices */
+	if (folder != NULL && strcmp (code, MP_NOTICE_FOLDER_LEFT_OUT) == 0)
+		mp_summary_add_left_out (r->summary, folder->name);
+	else
+		mp_summary_add_notice (r->summary, text);
 	FAN_OUT (r, notice, src, folder ? folder->name : NULL, code, detail);
 }
 

@@ -138,6 +138,7 @@ mp_summary_new (void)
 	s->offenders = g_ptr_array_new_with_free_func ((GDestroyNotify) offender_free);
 	s->errors = g_ptr_array_new_with_free_func (g_free);
 	s->notices = g_ptr_array_new_with_free_func (g_free);
+	s->left_out = g_ptr_array_new_with_free_func (g_free);
 	s->source_stats = g_ptr_array_new_with_free_func ((GDestroyNotify) source_stats_free);
 	s->largest = g_ptr_array_new_with_free_func ((GDestroyNotify) offender_free);
 	s->worst_accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_stats_free);
@@ -159,6 +160,7 @@ mp_summary_free (MpSummary *s)
 	g_ptr_array_unref (s->offenders);
 	g_ptr_array_unref (s->errors);
 	g_ptr_array_unref (s->notices);
+	g_ptr_array_unref (s->left_out);
 	g_ptr_array_unref (s->source_stats);
 	g_ptr_array_unref (s->largest);
 	g_ptr_array_unref (s->worst_accounts);
@@ -317,6 +319,7 @@ consider_offender (GPtrArray *top, guint max, const char *source, const MpMessag
 	o->size = m->size;
 	o->attachments = m->attachments;
 	o->subject = g_strdup (m->subject);
+	o->deleted = m->deleted;
 	rules = g_string_new (NULL);
 	for (guint i = 0; i < m->findings->len; i++) {
 		const MpFinding *f = g_ptr_array_index (m->findings, i);
@@ -358,6 +361,13 @@ mp_summary_add_message (MpSummary *s, const MpMessage *m)
 	}
 	if (m->problems->len)
 		s->messages_with_problems++;
+	if (mp_message_has_problem (m, MP_PROBLEM_UNREADABLE) || mp_message_has_problem (m, MP_PROBLEM_CONTENT_UNREADABLE))
+		s->unreadable++;
+	if (m->deleted != MP_DELETED_NONE) {
+		s->deleted++;
+		if (f)
+			f->deleted++;
+	}
 	if (m->fetched != MP_FETCHED_NONE) {
 		s->downloaded++;
 		s->downloaded_whole += m->fetched == MP_FETCHED_WHOLE;
@@ -417,6 +427,45 @@ mp_summary_add_finding (MpSummary *s, const char *folder, const MpFinding *f)
 	}
 }
 
+MpReadiness
+mp_summary_verdict (const MpSummary *s)
+{
+	if (s->findings[MP_SEVERITY_ERROR] > 0)
+		return MP_READINESS_NOT_READY;
+	if (mp_summary_incomplete (s))
+		return MP_READINESS_INCOMPLETE;
+	return MP_READINESS_READY;
+}
+
+const char *
+mp_readiness_name (MpReadiness v)
+{
+	switch (v) {
+	case MP_READINESS_NOT_READY: return "not-ready";
+	case MP_READINESS_INCOMPLETE: return "incomplete";
+	case MP_READINESS_READY:
+	default: return "ready";
+	}
+}
+
+char *
+mp_summary_no_findings (const MpSummary *s)
+{
+	gboolean incomplete = s->sources_failed > 0 || s->errors_total > 0;
+
+	if (s->rules->len > 0)
+		return NULL;
+	/* never "every message passes" about messages that were not read */
+	if (s->messages == 0 && incomplete)
+		return g_strdup ("No message could be read: nothing was judged.");
+	if (incomplete)
+		return g_strdup_printf ("No findings in the %" G_GUINT64_FORMAT " message(s) that could be read; "
+		                        "the rest could not be judged.", s->messages);
+	if (s->messages == 0)
+		return g_strdup ("No findings: there are no messages, and the folders and accounts pass the rules.");
+	return g_strdup ("No findings: every message passes the rules.");
+}
+
 /* Lists are bounded: a tree of 100,000 broken folders must not print them all. */
 #define MAX_LISTED 1000
 
@@ -434,6 +483,14 @@ mp_summary_add_notice (MpSummary *s, const char *text)
 	s->notices_total++;
 	if (s->notices->len < MAX_LISTED)
 		g_ptr_array_add (s->notices, g_strdup (text));
+}
+
+void
+mp_summary_add_left_out (MpSummary *s, const char *folder)
+{
+	s->left_out_total++;
+	if (s->left_out->len < MAX_LISTED)
+		g_ptr_array_add (s->left_out, g_strdup (folder));
 }
 
 /* Display width of a UTF-8 string, for aligned columns. */
@@ -537,24 +594,57 @@ print_accounts (const MpSummary *s, FILE *fp, const Colours *c)
 	}
 }
 
+gboolean
+mp_summary_incomplete (const MpSummary *s)
+{
+	return s->sources_failed || s->errors_total || s->unreadable;
+}
+
+/* The verdict line, then what --fail-on makes of the findings when it is
+ * not the default (the exit status, not the verdict). */
+static void
+print_verdict (const MpSummary *s, FILE *fp, const Colours *c, const char *fail_on, guint64 blocking)
+{
+	guint64 warnings = s->findings[MP_SEVERITY_WARNING];
+
+	switch (mp_summary_verdict (s)) {
+	case MP_READINESS_NOT_READY:
+		fprintf (fp, "%s%sVerdict: NOT READY, %" G_GUINT64_FORMAT " error(s): what the target refuses or loses%s\n",
+		         c->bold, c->red, s->findings[MP_SEVERITY_ERROR], c->off);
+		break;
+	case MP_READINESS_INCOMPLETE:
+		fprintf (fp, "%s%sVerdict: INCOMPLETE, not everything could be read (below); no error in what was read%s\n",
+		         c->bold, c->yellow, c->off);
+		break;
+	case MP_READINESS_READY:
+	default:
+		fprintf (fp, "%s%sVerdict: READY, no errors", c->bold, c->green);
+		if (warnings)
+			fprintf (fp, "; %" G_GUINT64_FORMAT " warning(s) to look at", warnings);
+		fprintf (fp, "%s\n", c->off);
+		break;
+	}
+	if (g_strcmp0 (fail_on, "never") == 0)
+		fprintf (fp, "--fail-on never: findings do not change the exit status.\n");
+	else if (fail_on != NULL && g_strcmp0 (fail_on, "error") != 0)
+		fprintf (fp, "--fail-on %s: %" G_GUINT64_FORMAT " finding(s) at or above %s%s.\n", fail_on, blocking,
+		         fail_on, blocking ? " (exit status 1)" : "");
+}
+
 void
-mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, guint64 blocking, gboolean colour)
+mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, const char *fail_on,
+                  guint64 blocking, gboolean colour)
 {
 	const Colours *c = colour ? &ansi : &plain;
 	glong wname = 6;
 	int wmsg = 8, wsize = 4, wfind = 8;
 	g_autofree char *total = mp_format_size (s->bytes);
+	g_autofree char *none = mp_summary_no_findings (s);
 
 	fprintf (fp, "mailpreflight: %" G_GUINT64_FORMAT " messages, %s (%" G_GUINT64_FORMAT
 	         " bytes) in %u folder(s); rules: %s\n",
 	         s->messages, total, s->bytes, (guint) s->n_folders, rules_origin);
-	if (blocking)
-		fprintf (fp, "%s%sVerdict: NOT READY, %" G_GUINT64_FORMAT " blocking finding(s)%s\n",
-		         c->bold, c->red, blocking, c->off);
-	else if (s->sources_failed || s->errors->len)
-		fprintf (fp, "%s%sVerdict: INCOMPLETE, not everything could be read%s\n", c->bold, c->yellow, c->off);
-	else
-		fprintf (fp, "%s%sVerdict: READY, no blocking findings%s\n", c->bold, c->green, c->off);
+	print_verdict (s, fp, c, fail_on, blocking);
 	if (s->downloaded) {
 		g_autofree char *octets = mp_format_size (s->downloaded_octets);
 		fprintf (fp, "Downloaded for content checks (IMAP): %" G_GUINT64_FORMAT " message(s), %"
@@ -576,7 +666,8 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, guint6
 		fputc ('\n', fp);
 		fputs (c->bold, fp);
 		print_padded (fp, "Folder", wname);
-		fprintf (fp, "  %*s  %*s  %*s%s\n", wmsg, "Messages", wsize, "Size", wfind, "Findings", c->off);
+		fprintf (fp, "  %*s  %*s  %*s%s%s\n", wmsg, "Messages", wsize, "Size", wfind, "Findings",
+		         s->deleted ? "  Deleted" : "", c->off);
 		for (guint i = 0; i < s->folders->len; i++) {
 			const MpFolderStats *f = g_ptr_array_index (s->folders, i);
 			g_autofree char *shown = printable (f->name, 60);
@@ -590,13 +681,19 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, guint6
 				                           : f->by_severity[MP_SEVERITY_WARNING] ? MP_SEVERITY_WARNING
 				                           : MP_SEVERITY_INFO), fp);
 			print_num (fp, f->findings, wfind);
-			fprintf (fp, "%s%s\n", f->findings ? c->off : "", f->failed ? "  (read failed)" : "");
+			fputs (f->findings ? c->off : "", fp);
+			if (s->deleted) {
+				/* a column only when a message is marked deleted */
+				fputs ("  ", fp);
+				print_num (fp, f->deleted, 7);
+			}
+			fprintf (fp, "%s\n", f->failed ? "  (read failed)" : "");
 		}
 	}
 
 	fputc ('\n', fp);
-	if (s->rules->len == 0) {
-		fprintf (fp, "No findings: every message passes the rules.\n");
+	if (none != NULL) {
+		fprintf (fp, "%s\n", none);
 	} else {
 		glong wrule = 4, wcheck = 5;
 		int wcount = 5;
@@ -637,13 +734,28 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, guint6
 			g_autofree char *size = mp_format_size (o->size);
 			g_autofree char *folder = printable (o->folder, 30);
 			g_autofree char *subject = printable (o->subject, 50);
-			fprintf (fp, "  %10s  %4u att.  %s #%" G_GUINT64_FORMAT "  %s  [%s]\n",
-			         size, o->attachments, folder, o->index, subject, o->rules);
+			fprintf (fp, "  %10s  %4u att.  %s #%" G_GUINT64_FORMAT "  %s  [%s]%s\n",
+			         size, o->attachments, folder, o->index, subject, o->rules,
+			         o->deleted != MP_DELETED_NONE ? " (marked deleted)" : "");
 		}
 	}
 	if (s->messages_with_problems)
 		fprintf (fp, "\n%" G_GUINT64_FORMAT " message(s) have parse problems (see the inventory's problems column).\n",
 		         s->messages_with_problems);
+	if (s->deleted)
+		fprintf (fp, "\n%" G_GUINT64_FORMAT " message(s) are marked deleted but still stored (the inventory's "
+		         "deleted column): %s.\n", s->deleted,
+		         s->deleted_skip ? "not judged (rules: deleted = skip)" : "judged like the others (rules: deleted = judge)");
+	if (s->left_out->len) {
+		fprintf (fp, "\nFolders left out (--exclude-folder, --include-folder or the rules file), not read: ");
+		for (guint i = 0; i < s->left_out->len; i++) {
+			g_autofree char *t = printable (g_ptr_array_index (s->left_out, i), 80);
+			fprintf (fp, "%s%s", i ? ", " : "", t);
+		}
+		if (s->left_out_total > s->left_out->len)
+			fprintf (fp, " and %" G_GUINT64_FORMAT " more", s->left_out_total - s->left_out->len);
+		fputc ('\n', fp);
+	}
 	if (s->notices->len) {
 		fprintf (fp, "\nNotices:\n");
 		for (guint i = 0; i < s->notices->len; i++) {
@@ -651,6 +763,10 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, guint6
 			fprintf (fp, "  %s\n", t);
 		}
 	}
+	if (s->unreadable)
+		fprintf (fp, "\n%s%" G_GUINT64_FORMAT " message(s) could not be read%s (problem unreadable or "
+		         "content-unreadable in the inventory): the audit of them is incomplete.\n",
+		         c->red, s->unreadable, c->off);
 	if (s->errors->len) {
 		fprintf (fp, "\n%sCould not read:%s\n", c->red, c->off);
 		for (guint i = 0; i < s->errors->len; i++) {

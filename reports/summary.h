@@ -36,6 +36,7 @@ typedef struct {
 	guint64 by_severity[3];  /* findings by MpSeverity */
 	guint64 attachments;
 	guint64 largest;
+	guint64 deleted;         /* messages marked deleted */
 } MpFolderStats;
 
 typedef struct {
@@ -65,6 +66,7 @@ typedef struct {
 	guint   attachments;
 	char   *subject;
 	char   *rules; /* "too-large;too-many-attachments" */
+	MpDeleted deleted;
 } MpOffender;
 
 /* One account, for the worst-accounts list. */
@@ -87,6 +89,10 @@ typedef struct {
 	guint64    messages_with_findings;
 	guint64    other_findings;      /* about folders and accounts */
 	guint64    messages_with_problems;
+	/* messages marked deleted but still stored (DEFINITIONS.md), counted
+	 * apart; judged unless the rules say deleted = skip */
+	guint64    deleted;
+	gboolean   deleted_skip;
 	GPtrArray *folders;             /* MpFolderStats*, the first MP_SUMMARY_FOLDERS, in scan order */
 	GPtrArray *top_folders;         /* copies of the largest finished folders, largest first,
 	                                 * at most MP_SUMMARY_TOP_FOLDERS (the first seen wins a tie) */
@@ -100,6 +106,8 @@ typedef struct {
 	GPtrArray *offenders;           /* MpOffender*, largest first, at most MP_SUMMARY_TOP */
 	GPtrArray *errors;              /* char*: sources and folders that failed */
 	GPtrArray *notices;             /* char*: junk, skipped data */
+	GPtrArray *left_out;            /* char*: folders the folder filter left out
+	                                 * (never read), "folder" */
 	guint      sources;
 	guint      sources_failed;
 	/* bounded aggregates for the charts and tables of the reports */
@@ -122,7 +130,32 @@ typedef struct {
 	guint64    verdicts[MP_VERDICT_N];
 	GPtrArray *worst_accounts;      /* MpAccountStats*, worst first, at most MP_SUMMARY_TOP */
 	char      *account;             /* the account being read, or NULL */
+	/* messages that could not be read (problem unreadable), or whose
+	 * content a rule needed could not be (content-unreadable): the audit
+	 * of them is not complete (issue 14, item 1) */
+	guint64    unreadable;
+	guint64    left_out_total;
 } MpSummary;
+
+/* What the reports say of the mailboxes, whatever --fail-on (which sets
+ * only the exit status): NOT_READY when a finding of severity error was
+ * made (the target refuses or loses something), else INCOMPLETE when a
+ * source, folder or message could not be (fully) read
+ * (mp_summary_incomplete), else READY. */
+typedef enum {
+	MP_READINESS_READY,
+	MP_READINESS_INCOMPLETE,
+	MP_READINESS_NOT_READY,
+} MpReadiness;
+
+MpReadiness mp_summary_verdict  (const MpSummary *s);
+/* "ready", "incomplete", "not-ready" (JSON totals.verdict). */
+const char *mp_readiness_name   (MpReadiness v);
+/* The line every report gives instead of a table of findings when there
+ * are none, saying what was judged ("No findings: every message passes
+ * the rules.", "No message could be read: nothing was judged."); NULL when
+ * there are findings. Free with g_free. */
+char       *mp_summary_no_findings (const MpSummary *s);
 
 MpSummary *mp_summary_new          (void);
 void       mp_summary_begin_account (MpSummary *s, const char *name);
@@ -139,10 +172,19 @@ void       mp_summary_add_message  (MpSummary *s, const MpMessage *m);
 void       mp_summary_add_finding  (MpSummary *s, const char *folder, const MpFinding *f);
 void       mp_summary_add_error    (MpSummary *s, const char *text);
 void       mp_summary_add_notice   (MpSummary *s, const char *text);
+/* TRUE when not everything could be read: a source or folder failed, or
+ * a message was unreadable. The verdict is then "incomplete" (unless an
+ * error finding makes it "not ready") and the exit status 3. */
+gboolean   mp_summary_incomplete   (const MpSummary *s);
 /* Prints the human summary. RULES_ORIGIN names the rules used; BLOCKING is
  * the number of findings at or above --fail-on; COLOUR adds ANSI colours. */
+/* FOLDER was left out by the folder filter, never read. */
+void       mp_summary_add_left_out (MpSummary *s, const char *folder);
+/* Prints the human summary. RULES_ORIGIN names the rules used; FAIL_ON is
+ * the --fail-on level ("error", ..., "never") and BLOCKING the number of
+ * findings at or above it (the exit status); COLOUR adds ANSI colours. */
 void       mp_summary_print        (const MpSummary *s, FILE *fp, const char *rules_origin,
-                                    guint64 blocking, gboolean colour);
+                                    const char *fail_on, guint64 blocking, gboolean colour);
 /* The bucket of a message size in size_hist. */
 guint      mp_size_bucket          (guint64 size);
 guint      mp_att_bucket           (guint attachments);

@@ -8,6 +8,7 @@
  * can only be written at the end. */
 #pragma once
 
+#include "escape.h"
 #include "meta.h"
 #include "output-file.h"
 #include "summary.h"
@@ -58,15 +59,5 @@ MpWriter *mp_csv_accounts_writer_new  (const char *path, const MpReportMeta *met
 void      mp_writer_free              (MpWriter *w);
 /* writer.c: commits W->out (finish() helpers). */
 gboolean  mp_writer_commit            (MpWriter *w, GError **error);
-
-/* escape.c */
-/* S as a JSON string with quotes ("null" for NULL); invalid UTF-8 is replaced. */
-void  mp_json_write_string (FILE *fp, const char *s);
-/* S escaped for XML 1.0 and HTML text and attributes (& < > " '), characters
- * XML 1.0 forbids dropped, invalid UTF-8 replaced. NULL gives "". */
-char *mp_xml_escape        (const char *s);
-void  mp_xml_write         (FILE *fp, const char *s);
-/* Copies the rest of SRC (rewound first) to DST. */
-gboolean mp_copy_stream    (FILE *src, FILE *dst);
 
 G_END_DECLS

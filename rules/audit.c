@@ -70,6 +70,12 @@ mp_audit_free (MpAudit *a)
 	g_free (a);
 }
 
+guint
+mp_audit_evidence_kinds (const MpAudit *a)
+{
+	return a->evidence_kinds;
+}
+
 void
 mp_audit_add_evidence_kinds (MpAudit *a, guint kinds)
 {
@@ -252,7 +258,7 @@ on_message (gpointer self, const MpMessage *cm)
 	 * first in the chain and may add the findings only it can see */
 	MpMessage *m = (MpMessage *) cm;
 
-	if (!m->skipped) {
+	if (mp_rules_judge (a->rules, m)) {
 		a->folder.messages++;
 		mp_add_saturating (&a->folder.bytes, m->size);
 		a->acct.messages++;
@@ -265,13 +271,16 @@ on_message (gpointer self, const MpMessage *cm)
 			else
 				a->acct.undated++;
 		}
-		mp_activity_message (a->activity, m);
 		for (guint i = 0; i < m->findings->len; i++) {
 			const MpFinding *f = g_ptr_array_index (m->findings, i);
 			if ((guint) f->severity < G_N_ELEMENTS (a->acct.findings))
 				a->acct.findings[f->severity]++;
 		}
 	}
+	/* a message the owner sent, read or filed is evidence of use even when
+	 * it is marked deleted since (DEFINITIONS.md, "Last activity"); the
+	 * activity skips what is no message */
+	mp_activity_message (a->activity, m);
 	if (a->down->message)
 		a->down->message (a->down_data, m);
 }

@@ -23,6 +23,8 @@ const MpScanSink *mp_audit_sink (void);
 /* Adds kinds of activity evidence (bits 1 << MpEvidenceKind) to those the
  * rules ask for (--activity-evidence file-times). */
 void              mp_audit_add_evidence_kinds (MpAudit *audit, guint kinds);
+/* The kinds of activity evidence the audit reads (the rules' and those added). */
+guint             mp_audit_evidence_kinds     (const MpAudit *audit);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpAudit, mp_audit_free)
 

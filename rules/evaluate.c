@@ -149,10 +149,60 @@ check_header (const MpRule *r, const MpRuleSet *set, MpMessage *m)
 		                        g_strdup_printf ("ancient-date: Date %s is before 1980", m->date)));
 }
 
+/* Does a rule judge M? Not when it is no message (UW-IMAP data), nor when
+ * it is marked deleted and the rules say `deleted = skip`: shown and
+ * counted, not judged (DEFINITIONS.md, "Deleted"). */
+gboolean
+mp_rules_judge (const MpRuleSet *rules, const MpMessage *m)
+{
+	return !m->skipped && !(m->deleted != MP_DELETED_NONE && rules->deleted_skip);
+}
+
+/* What a server that refuses it says, and why (Cyrus imapd, message.c
+ * message_copy_strict(); RFC 5322). */
+static const char *
+structure_cause (MpProblemCode code)
+{
+	switch (code) {
+	case MP_PROBLEM_MALFORMED_HEADER:
+		return "a line of the header block is no header (RFC 5322 §2.2): Cyrus refuses the message on APPEND, "
+		       "\"Message contains invalid header\"";
+	case MP_PROBLEM_UNTERMINATED_HEADER:
+		return "no empty line ends the header block (RFC 5322 §3.5): Cyrus refuses the message, \"Message has "
+		       "no header/body separator\", other servers read the body as headers";
+	case MP_PROBLEM_UNPARSEABLE:
+		return "the header block cannot be read at all: a server may refuse the message";
+	case MP_PROBLEM_NUL_BYTE:
+		return "a NUL byte (RFC 5322 §2.1 forbids it): Cyrus refuses the message, \"Message contains NUL "
+		       "characters\"";
+	default:
+		return "a server may refuse the message";
+	}
+}
+
+/* One finding per kind of structural problem, with the problem as the
+ * reader recorded it (the line, the octet) and the cause. */
+static void
+check_structure (const MpRule *r, MpMessage *m)
+{
+	guint64 seen = 0;
+
+	for (guint p = 0; p < m->problems->len; p++) {
+		const char *problem = g_ptr_array_index (m->problems, p);
+		MpProblemCode code = mp_problem_of_text (problem);
+		guint64 bit = mp_structure_problem_bit (code);
+		if (bit == 0 || !(r->structure_problems & bit) || (seen & bit))
+			continue;
+		seen |= bit;
+		mp_message_add_finding (m, mp_finding_for_rule (r, g_strdup (mp_problem_name (code)), NULL,
+		                        g_strdup_printf ("%s; %s", problem, structure_cause (code))));
+	}
+}
+
 void
 mp_rules_evaluate (const MpRuleSet *rules, MpMessage *m)
 {
-	if (m->skipped)
+	if (!mp_rules_judge (rules, m))
 		return;
 	for (guint i = 0; i < rules->rules->len; i++) {
 		const MpRule *r = g_ptr_array_index (rules->rules, i);
@@ -194,6 +244,9 @@ mp_rules_evaluate (const MpRuleSet *rules, MpMessage *m)
 			break;
 		case MP_CHECK_HEADER:
 			check_header (r, rules, m);
+			break;
+		case MP_CHECK_MESSAGE_STRUCTURE:
+			check_structure (r, m);
 			break;
 		case MP_CHECK_ENCRYPTED_OR_SIGNED:
 			if (m->flags & r->crypto_flags) {

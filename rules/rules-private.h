@@ -16,6 +16,9 @@ MpFinding *mp_finding_count    (const MpRule *r, const char *what, guint64 value
 /* The MpHeaderProblem bit a `header` rule uses for problem CODE, 0 when a
  * header rule does not judge it. */
 guint      mp_header_problem_bit (MpProblemCode code);
+/* The bit (1 << CODE) a `message-structure` rule uses for problem CODE, 0
+ * when it does not judge it. */
+guint64    mp_structure_problem_bit (MpProblemCode code);
 
 /* ---- accounts.c: the account rules ------------------------------------ */
 

@@ -10,6 +10,7 @@
 #include "rules.h"
 #include "rules-private.h"
 #include "rules-resources.h"
+#include "folder-filter.h"
 
 #include <string.h>
 
@@ -43,6 +44,7 @@ static const CheckDef check_defs[] = {
 	{ MP_CHECK_ATTACHMENT_TYPE, "attachment-type", MP_SCOPE_MESSAGE, KEY_TEXT, "extensions mime-types inside-archives" },
 	{ MP_CHECK_HEADER, "header", MP_SCOPE_MESSAGE, KEY_TEXT, "problems" },
 	{ MP_CHECK_ENCRYPTED_OR_SIGNED, "encrypted-or-signed", MP_SCOPE_MESSAGE, KEY_TEXT, "kinds" },
+	{ MP_CHECK_MESSAGE_STRUCTURE, "message-structure", MP_SCOPE_MESSAGE, KEY_TEXT, "problems" },
 	{ MP_CHECK_FOLDER_NAME, "folder-name", MP_SCOPE_FOLDER, KEY_TEXT,
 	  "max-length forbidden-characters ascii-only odd-blanks reserved case-collisions" },
 	{ MP_CHECK_FOLDER_DEPTH, "folder-depth", MP_SCOPE_FOLDER, KEY_COUNT, "" },
@@ -55,7 +57,9 @@ static const CheckDef check_defs[] = {
 };
 
 static const char *const common_keys[] = { "check", "severity", "advice", "enabled", "max", NULL };
-static const char *const profile_keys[] = { "name", "inherits", "description", NULL };
+static const char *const profile_keys[] = {
+	"name", "inherits", "description", "deleted", "exclude-folders", "include-folders", NULL
+};
 
 typedef struct {
 	const char *name;
@@ -84,6 +88,25 @@ static const struct {
 	{ MP_HDR_MALFORMED_HEADER, MP_PROBLEM_MALFORMED_HEADER },
 	{ MP_HDR_UNENCODED_8BIT, MP_PROBLEM_UNENCODED_8BIT_HEADER },
 };
+
+/* What a `message-structure` rule can judge: a message whose structure a
+ * server may refuse on APPEND (Cyrus imapd's message_copy_strict() refuses a
+ * header line that is no header, "Message contains invalid header"; a header
+ * block without the empty line after it, "Message has no header/body
+ * separator"; a NUL, "Message contains NUL characters"; GMIME-IMAP-FACTS.md
+ * §9). By problem code, as the readers record them. */
+static const MpProblemCode structure_problems[] = {
+	MP_PROBLEM_MALFORMED_HEADER, MP_PROBLEM_UNTERMINATED_HEADER, MP_PROBLEM_UNPARSEABLE, MP_PROBLEM_NUL_BYTE,
+};
+
+guint64
+mp_structure_problem_bit (MpProblemCode code)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS (structure_problems); i++)
+		if (structure_problems[i] == code)
+			return G_GUINT64_CONSTANT (1) << code;
+	return 0;
+}
 
 /* The flags an `encrypted-or-signed` rule can judge (`kinds = ...`), named
  * as every report names them (message.h). */
@@ -153,6 +176,8 @@ mp_rules_free (MpRuleSet *rules)
 	g_free (rules->name);
 	g_free (rules->origin);
 	g_ptr_array_unref (rules->rules);
+	g_strfreev (rules->exclude_folders);
+	g_strfreev (rules->include_folders);
 	g_free (rules);
 }
 
@@ -176,10 +201,21 @@ typedef struct {
 	guint  line;
 } Place;
 
+/* One error, placed: sorted by file (in the order the files were read) and
+ * line before they are reported. */
 typedef struct {
-	GKeyFile   *kf;      /* the merged key file */
-	GHashTable *places;  /* "group\nkey" (key "" for the group) -> Place* */
-	GPtrArray  *order;   /* rule group names, in order */
+	guint  file;  /* index in Loaded.origins */
+	guint  line;  /* 0: the file as a whole */
+	guint  seq;   /* the order found: ties keep it */
+	char  *text;  /* "rules.ini:7: [rule x] max: ..." */
+} Problem;
+
+typedef struct {
+	GKeyFile   *kf;       /* the merged key file; [profile] holds the merged settings */
+	GHashTable *places;   /* "group\nkey" (key "" for the group) -> Place* */
+	GPtrArray  *order;    /* rule group names, in order */
+	GPtrArray  *origins;  /* char*: the files read, first seen first */
+	GArray     *problems; /* Problem: every error, found going on where that is safe */
 } Loaded;
 
 static void
@@ -192,11 +228,30 @@ place_free (gpointer p)
 }
 
 static void
+problem_clear (gpointer p)
+{
+	g_free (((Problem *) p)->text);
+}
+
+static void
+loaded_init (Loaded *l)
+{
+	l->kf = g_key_file_new ();
+	l->places = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, place_free);
+	l->order = g_ptr_array_new_with_free_func (g_free);
+	l->origins = g_ptr_array_new_with_free_func (g_free);
+	l->problems = g_array_new (FALSE, TRUE, sizeof (Problem));
+	g_array_set_clear_func (l->problems, problem_clear);
+}
+
+static void
 loaded_clear (Loaded *l)
 {
 	g_clear_pointer (&l->kf, g_key_file_unref);
 	g_clear_pointer (&l->places, g_hash_table_unref);
 	g_clear_pointer (&l->order, g_ptr_array_unref);
+	g_clear_pointer (&l->origins, g_ptr_array_unref);
+	g_clear_pointer (&l->problems, g_array_unref);
 }
 
 static char *
@@ -215,83 +270,146 @@ set_place (Loaded *l, const char *group, const char *key, const char *origin, gu
 	g_hash_table_replace (l->places, place_key (group, key), pl);
 }
 
-/* "rules.ini:7" for a key (or its group, or the file). Free with g_free. */
-static char *
-where (Loaded *l, const char *origin, const char *group, const char *key)
+/* Where a key (or its group) stands, NULL when nowhere (a default). */
+static const Place *
+find_place (Loaded *l, const char *group, const char *key)
 {
 	g_autofree char *k = place_key (group, key);
-	Place *pl = g_hash_table_lookup (l->places, k);
+	const Place *pl = g_hash_table_lookup (l->places, k);
 
 	if (pl == NULL && key != NULL) {
 		g_autofree char *gk = place_key (group, NULL);
 		pl = g_hash_table_lookup (l->places, gk);
 	}
-	if (pl == NULL)
-		return g_strdup (origin);
-	return g_strdup_printf ("%s:%u", pl->origin, pl->line);
+	return pl;
 }
 
-G_GNUC_PRINTF (5, 6) static void
-fail (GError **error, Loaded *l, const char *origin, const char *group, const char *fmt, ...)
+static guint
+origin_index (Loaded *l, const char *origin)
+{
+	for (guint i = 0; i < l->origins->len; i++)
+		if (strcmp (g_ptr_array_index (l->origins, i), origin) == 0)
+			return i;
+	g_ptr_array_add (l->origins, g_strdup (origin));
+	return l->origins->len - 1;
+}
+
+/* Records an error at ORIGIN:LINE (LINE 0: the file); TEXT is taken. */
+static void
+add_problem (Loaded *l, const char *origin, guint line, char *text)
+{
+	Problem p = { origin_index (l, origin), line, l->problems->len, text };
+
+	g_array_append_val (l->problems, p);
+}
+
+G_GNUC_PRINTF (4, 5) static gboolean
+fail_at (Loaded *l, const char *origin, guint line, const char *fmt, ...)
 {
 	va_list ap;
 	g_autofree char *msg = NULL;
-	g_autofree char *at = where (l, origin, group, NULL);
 
 	va_start (ap, fmt);
 	msg = g_strdup_vprintf (fmt, ap);
 	va_end (ap);
-	g_set_error (error, MP_ERROR, MP_ERROR_RULES, "%s: %s", at, msg);
+	add_problem (l, origin, line, line ? g_strdup_printf ("%s:%u: %s", origin, line, msg)
+	                                  : g_strdup_printf ("%s: %s", origin, msg));
+	return FALSE;
 }
 
-G_GNUC_PRINTF (6, 7) static void
-fail_key (GError **error, Loaded *l, const char *origin, const char *group, const char *key,
-          const char *fmt, ...)
+/* An error about GROUP (or KEY of it), placed where it was written; at
+ * ORIGIN when it was not (a default). Returns FALSE. */
+static gboolean
+fail_placed (Loaded *l, const char *origin, const char *group, const char *key, const char *msg)
+{
+	const Place *pl = find_place (l, group, key);
+	const char *file = pl ? pl->origin : origin;
+	guint line = pl ? pl->line : 0;
+	g_autofree char *at = line ? g_strdup_printf ("%s:%u", file, line) : g_strdup (file);
+
+	add_problem (l, file, line, key ? g_strdup_printf ("%s: [%s] %s: %s", at, group, key, msg)
+	                                : g_strdup_printf ("%s: %s", at, msg));
+	return FALSE;
+}
+
+G_GNUC_PRINTF (4, 5) static gboolean
+fail (Loaded *l, const char *origin, const char *group, const char *fmt, ...)
 {
 	va_list ap;
 	g_autofree char *msg = NULL;
-	g_autofree char *at = where (l, origin, group, key);
 
 	va_start (ap, fmt);
 	msg = g_strdup_vprintf (fmt, ap);
 	va_end (ap);
-	g_set_error (error, MP_ERROR, MP_ERROR_RULES, "%s: [%s] %s: %s", at, group, key, msg);
+	return fail_placed (l, origin, group, NULL, msg);
+}
+
+G_GNUC_PRINTF (5, 6) static gboolean
+fail_key (Loaded *l, const char *origin, const char *group, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	g_autofree char *msg = NULL;
+
+	va_start (ap, fmt);
+	msg = g_strdup_vprintf (fmt, ap);
+	va_end (ap);
+	return fail_placed (l, origin, group, key, msg);
+}
+
+static gint
+compare_problems (gconstpointer a, gconstpointer b)
+{
+	const Problem *x = a, *y = b;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* The first pass: records the line of every group and key of TEXT into L
- * and refuses what GKeyFile would silently merge. */
+ * and refuses what GKeyFile would silently merge. Goes on after an error:
+ * every line is looked at. CLEAN gets TEXT with the lines it refused made
+ * empty (line numbers kept), so that GKeyFile can read the rest and every
+ * other error is found too. */
 static gboolean
-scan_lines (Loaded *l, const char *text, gsize len, const char *origin, GError **error)
+scan_lines (Loaded *l, const char *text, gsize len, const char *origin, GString *clean)
 {
 	g_autofree char *copy = g_strndup (text, len);
 	g_auto(GStrv) lines = g_strsplit (copy, "\n", -1);
 	g_autoptr(GHashTable) groups_here = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	g_autoptr(GHashTable) keys_here = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	g_autofree char *group = NULL;
+	gboolean ok = TRUE;
 
+	origin_index (l, origin);
 	for (guint i = 0; lines[i]; i++) {
 		char *line = g_strstrip (lines[i]);
 		guint lineno = i + 1;
 		char *eq;
 
+		/* the line as GKeyFile will read it; a refused one is dropped
+		 * below (a duplicate stays: GKeyFile merges it harmlessly) */
+		g_string_append_printf (clean, "%s%s", i ? "\n" : "", line);
 		if (*line == '\0' || *line == '#')
 			continue;
 		if (*line == '[') {
 			char *close = strchr (line, ']');
 			if (close == NULL || close[1] != '\0') {
-				g_set_error (error, MP_ERROR, MP_ERROR_RULES,
-				             "%s:%u: a group header is written [profile] or [rule NAME]", origin, lineno);
-				return FALSE;
+				g_string_truncate (clean, clean->len - strlen (line));
+				ok = fail_at (l, origin, lineno, "a group header is written [profile] or [rule NAME]");
+				continue;
 			}
 			*close = '\0';
 			g_free (group);
 			group = canonical_group (line + 1);
 			if (g_hash_table_contains (groups_here, group)) {
-				g_autofree char *first = where (l, origin, group, NULL);
-				g_set_error (error, MP_ERROR, MP_ERROR_RULES, "%s:%u: duplicate %s [%s] (first at %s)",
-				             origin, lineno, g_str_has_prefix (group, "rule ") ? "rule name" : "group",
-				             group, first);
-				return FALSE;
+				const Place *first = find_place (l, group, NULL);
+				ok = fail_at (l, origin, lineno, "duplicate %s [%s] (first at %s:%u)",
+				              g_str_has_prefix (group, "rule ") ? "rule name" : "group", group,
+				              first ? first->origin : origin, first ? first->line : 0);
+				continue;
 			}
 			g_hash_table_add (groups_here, g_strdup (group));
 			set_place (l, group, NULL, origin, lineno);
@@ -299,92 +417,84 @@ scan_lines (Loaded *l, const char *text, gsize len, const char *origin, GError *
 		}
 		eq = strchr (line, '=');
 		if (eq == NULL || group == NULL) {
-			g_set_error (error, MP_ERROR, MP_ERROR_RULES, group == NULL
-			             ? "%s:%u: a key before any group: start with [profile] or [rule NAME]"
-			             : "%s:%u: not a 'key = value' line", origin, lineno);
-			return FALSE;
+			g_string_truncate (clean, clean->len - strlen (line));
+			ok = fail_at (l, origin, lineno, group == NULL
+			              ? "a key before any group: start with [profile] or [rule NAME]"
+			              : "not a 'key = value' line");
+			continue;
 		}
 		*eq = '\0';
 		{
 			g_autofree char *key = g_strdup (g_strstrip (line));
 			g_autofree char *seen = place_key (group, key);
 			if (g_hash_table_contains (keys_here, seen)) {
-				g_set_error (error, MP_ERROR, MP_ERROR_RULES, "%s:%u: [%s] '%s' is given twice",
-				             origin, lineno, group, key);
-				return FALSE;
+				ok = fail_at (l, origin, lineno, "[%s] '%s' is given twice", group, key);
+				continue;
 			}
 			g_hash_table_add (keys_here, g_steal_pointer (&seen));
 			set_place (l, group, key, origin, lineno);
 		}
 	}
-	return TRUE;
+	return ok;
 }
 
 static gboolean load_into (Loaded *l, const char *data, gsize len, const char *origin,
-                           guint depth, char **profile_name, GError **error);
+                           guint depth, char **profile_name);
 
 static gboolean
-load_base (Loaded *l, const char *name, const char *origin, guint depth, char **profile_name,
-           GError **error)
+load_base (Loaded *l, const char *name, const char *origin, guint depth, char **profile_name)
 {
 	g_autoptr(GBytes) builtin = mp_rules_builtin_text (name);
 	g_autofree char *contents = NULL;
 	g_autofree char *base_origin = NULL;
 	gsize len;
 
-	if (depth >= MAX_INHERIT_DEPTH) {
-		fail_key (error, l, origin, "profile", "inherits", "inheritance deeper than %d levels (a loop?)",
-		          MAX_INHERIT_DEPTH);
-		return FALSE;
-	}
+	if (depth >= MAX_INHERIT_DEPTH)
+		return fail_key (l, origin, "profile", "inherits", "inheritance deeper than %d levels (a loop?)",
+		                 MAX_INHERIT_DEPTH);
 	if (builtin != NULL) {
 		base_origin = g_strdup_printf ("built-in profile %s", name);
 		return load_into (l, g_bytes_get_data (builtin, NULL), g_bytes_get_size (builtin),
-		                  base_origin, depth + 1, profile_name, error);
+		                  base_origin, depth + 1, profile_name);
 	}
 	if (strchr (name, '/') != NULL || g_str_has_suffix (name, ".ini")) {
 		g_autoptr(GError) local = NULL;
 		g_autofree char *dir = g_path_get_dirname (origin);
 		base_origin = g_path_is_absolute (name) ? g_strdup (name) : g_build_filename (dir, name, NULL);
-		if (!g_file_get_contents (base_origin, &contents, &len, &local)) {
-			fail_key (error, l, origin, "profile", "inherits", "%s", local->message);
-			return FALSE;
-		}
-		return load_into (l, contents, len, base_origin, depth + 1, profile_name, error);
+		if (!g_file_get_contents (base_origin, &contents, &len, &local))
+			return fail_key (l, origin, "profile", "inherits", "%s", local->message);
+		return load_into (l, contents, len, base_origin, depth + 1, profile_name);
 	}
 	{
 		g_auto(GStrv) names = mp_rules_builtin_names ();
 		const char *hint = mp_suggest (name, (const char *const *) names);
 		g_autofree char *list = g_strjoinv (", ", names);
-		fail_key (error, l, origin, "profile", "inherits", "no built-in profile '%s'%s%s%s (known: %s)",
-		          name, hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "", list);
+		return fail_key (l, origin, "profile", "inherits", "no built-in profile '%s'%s%s%s (known: %s)",
+		                 name, hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "", list);
 	}
-	return FALSE;
 }
 
-/* Reads DATA over what L already holds (its base profile). */
+/* Reads DATA over what L already holds (its base profile): rule groups key
+ * by key, [profile] settings (but inherits) likewise. Goes on after an
+ * error where the rest still means something. */
 static gboolean
-load_into (Loaded *l, const char *data, gsize len, const char *origin, guint depth,
-           char **profile_name, GError **error)
+load_into (Loaded *l, const char *data, gsize len, const char *origin, guint depth, char **profile_name)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new ();
 	g_autoptr(GError) local = NULL;
 	g_auto(GStrv) groups = NULL;
 	g_autofree char *inherits = NULL;
+	g_autoptr(GString) clean = g_string_new (NULL);
+	gboolean ok;
 
-	if (!g_utf8_validate (data, (gssize) len, NULL)) {
-		g_set_error (error, MP_ERROR, MP_ERROR_RULES, "%s: not UTF-8 text", origin);
-		return FALSE;
-	}
-	if (!scan_lines (l, data, len, origin, error))
-		return FALSE;
-	if (!g_key_file_load_from_data (kf, data, len, G_KEY_FILE_NONE, &local)) {
-		g_set_error (error, MP_ERROR, MP_ERROR_RULES, "%s: %s", origin, local->message);
-		return FALSE;
-	}
+	if (!g_utf8_validate (data, (gssize) len, NULL))
+		return fail_at (l, origin, 0, "not UTF-8 text");
+	ok = scan_lines (l, data, len, origin, clean);
+	if (!g_key_file_load_from_data (kf, clean->str, clean->len, G_KEY_FILE_NONE, &local))
+		return fail_at (l, origin, 0, "%s", local->message);
 	inherits = g_key_file_get_string (kf, "profile", "inherits", NULL);
-	if (inherits != NULL && !load_base (l, g_strstrip (inherits), origin, depth, profile_name, error))
-		return FALSE;
+	if (inherits != NULL && !load_base (l, g_strstrip (inherits), origin, depth, profile_name))
+		ok = FALSE;
 
 	groups = g_key_file_get_groups (kf, NULL);
 	for (int i = 0; groups[i]; i++) {
@@ -394,12 +504,18 @@ load_into (Loaded *l, const char *data, gsize len, const char *origin, guint dep
 
 		if (strcmp (group, "profile") == 0) {
 			for (int k = 0; keys[k]; k++) {
+				g_autofree char *value = NULL;
 				if (!g_strv_contains (profile_keys, keys[k])) {
 					const char *hint = mp_suggest (keys[k], profile_keys);
-					fail_key (error, l, origin, "profile", keys[k], "unknown key%s%s%s (known: name, inherits, description)",
-					          hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "");
-					return FALSE;
+					g_autofree char *known = g_strjoinv (", ", (char **) profile_keys);
+					ok = fail_key (l, origin, "profile", keys[k], "unknown key%s%s%s (known: %s)",
+					               hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "", known);
+					continue;
 				}
+				if (strcmp (keys[k], "inherits") == 0)
+					continue;
+				value = g_key_file_get_value (kf, groups[i], keys[k], NULL);
+				g_key_file_set_value (l->kf, "profile", keys[k], value);
 			}
 			if (g_key_file_has_key (kf, groups[i], "name", NULL)) {
 				g_free (*profile_name);
@@ -408,9 +524,9 @@ load_into (Loaded *l, const char *data, gsize len, const char *origin, guint dep
 			continue;
 		}
 		if (!is_rule || group[5] == '\0') {
-			fail (error, l, origin, group, "unknown group [%s]: groups are [profile] and [rule NAME]",
-			      groups[i]);
-			return FALSE;
+			ok = fail (l, origin, group, "unknown group [%s]: groups are [profile] and [rule NAME]",
+			           groups[i]);
+			continue;
 		}
 		if (!g_key_file_has_group (l->kf, group))
 			g_ptr_array_add (l->order, g_strdup (group));
@@ -419,43 +535,36 @@ load_into (Loaded *l, const char *data, gsize len, const char *origin, guint dep
 			g_key_file_set_value (l->kf, group, keys[k], value);
 		}
 	}
-	return TRUE;
+	return ok;
 }
 
 /* ---- turning a merged group into an MpRule --------------------------- */
 
 static gboolean
-get_bool (Loaded *l, const char *origin, const char *group, const char *key, gboolean dflt,
-          gboolean *out, GError **error)
+get_bool (Loaded *l, const char *origin, const char *group, const char *key, gboolean dflt, gboolean *out)
 {
 	g_autofree char *v = g_key_file_get_value (l->kf, group, key, NULL);
 
-	if (v == NULL) {
-		*out = dflt;
+	*out = dflt;
+	if (v == NULL)
 		return TRUE;
-	}
 	g_strstrip (v);
-	if (g_ascii_strcasecmp (v, "true") == 0 || g_ascii_strcasecmp (v, "yes") == 0) {
+	if (g_ascii_strcasecmp (v, "true") == 0 || g_ascii_strcasecmp (v, "yes") == 0)
 		*out = TRUE;
-	} else if (g_ascii_strcasecmp (v, "false") == 0 || g_ascii_strcasecmp (v, "no") == 0) {
+	else if (g_ascii_strcasecmp (v, "false") == 0 || g_ascii_strcasecmp (v, "no") == 0)
 		*out = FALSE;
-	} else {
-		fail_key (error, l, origin, group, key, "'%s' is not true or false", v);
-		return FALSE;
-	}
+	else
+		return fail_key (l, origin, group, key, "'%s' is not true or false", v);
 	return TRUE;
 }
 
 static gboolean
-get_count (Loaded *l, const char *origin, const char *group, const char *key, guint64 *out,
-           GError **error)
+get_count (Loaded *l, const char *origin, const char *group, const char *key, guint64 *out)
 {
 	g_autofree char *v = g_strstrip (g_key_file_get_value (l->kf, group, key, NULL));
 
-	if (!g_ascii_string_to_unsigned (v, 10, 0, 1000000000, out, NULL)) {
-		fail_key (error, l, origin, group, key, "'%s' is not a whole number from 0 to 1000000000", v);
-		return FALSE;
-	}
+	if (!g_ascii_string_to_unsigned (v, 10, 0, 1000000000, out, NULL))
+		return fail_key (l, origin, group, key, "'%s' is not a whole number from 0 to 1000000000", v);
 	return TRUE;
 }
 
@@ -478,13 +587,15 @@ get_list (Loaded *l, const char *group, const char *key)
 }
 
 /* KEY's list of names, each one of TABLE's, as the OR of their bits; ALL
- * when the key is absent. An unknown name is an error with a suggestion. */
+ * when the key is absent. An unknown name is an error with a suggestion
+ * (each one is reported). */
 static gboolean
 get_name_bits (Loaded *l, const char *origin, const char *group, const char *key,
-               const NameBit *table, gsize n, guint all, guint *out, GError **error)
+               const NameBit *table, gsize n, guint all, guint *out)
 {
 	g_auto(GStrv) names = get_list (l, group, key);
 	g_autofree const char **known = g_new0 (const char *, n + 1);
+	gboolean ok = TRUE;
 
 	for (gsize k = 0; k < n; k++)
 		known[k] = table[k].name;
@@ -503,102 +614,83 @@ get_name_bits (Loaded *l, const char *origin, const char *group, const char *key
 		if (bit == 0) {
 			const char *hint = mp_suggest (names[i], known);
 			g_autofree char *list = g_strjoinv (", ", (char **) known);
-			fail_key (error, l, origin, group, key, "unknown name '%s'%s%s%s (known: %s)", names[i],
-			          hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "", list);
-			return FALSE;
+			ok = fail_key (l, origin, group, key, "unknown name '%s'%s%s%s (known: %s)", names[i],
+			               hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "", list);
+			continue;
 		}
 		*out |= bit;
 	}
-	return TRUE;
+	return ok;
 }
 
+/* `problems` of a message-structure rule: problem codes of
+ * structure_problems, as a bit per MpProblemCode; all when absent. */
 static gboolean
-parse_rule (Loaded *l, const char *origin, const char *group, MpRule **out, GError **error)
+get_structure_problems (Loaded *l, const char *origin, const char *group, guint64 *out)
 {
-	g_autofree char *check = g_key_file_get_value (l->kf, group, "check", NULL);
-	g_autofree char *severity = g_key_file_get_value (l->kf, group, "severity", NULL);
-	g_autofree char *max = g_key_file_get_value (l->kf, group, "max", NULL);
+	g_auto(GStrv) names = get_list (l, group, "problems");
+	const char *known[G_N_ELEMENTS (structure_problems) + 1] = { NULL };
+	gboolean ok = TRUE;
+
+	for (gsize k = 0; k < G_N_ELEMENTS (structure_problems); k++)
+		known[k] = mp_problem_name (structure_problems[k]);
+	*out = 0;
+	if (names[0] == NULL) {
+		for (gsize k = 0; k < G_N_ELEMENTS (structure_problems); k++)
+			*out |= G_GUINT64_CONSTANT (1) << structure_problems[k];
+		return TRUE;
+	}
+	for (int i = 0; names[i]; i++) {
+		guint64 bit = mp_structure_problem_bit (mp_problem_from_name (names[i], strlen (names[i])));
+		if (bit == 0) {
+			const char *hint = mp_suggest (names[i], known);
+			g_autofree char *list = g_strjoinv (", ", (char **) known);
+			ok = fail_key (l, origin, group, "problems", "unknown name '%s'%s%s%s (known: %s)", names[i],
+			               hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "", list);
+			continue;
+		}
+		*out |= bit;
+	}
+	return ok;
+}
+
+/* Every key of GROUP must mean something for DEF (each unknown one is
+ * reported). */
+static gboolean
+check_rule_keys (Loaded *l, const char *origin, const char *group, const CheckDef *def)
+{
 	g_auto(GStrv) keys = g_key_file_get_keys (l->kf, group, NULL, NULL);
 	g_autoptr(GPtrArray) allowed = g_ptr_array_new_with_free_func (g_free);
-	g_auto(GStrv) extra = NULL;
-	const CheckDef *def = NULL;
-	MpRule *r;
+	g_auto(GStrv) extra = g_strsplit (def->keys, " ", -1);
+	gboolean ok = TRUE;
 
-	*out = NULL;
-	if (check == NULL) {
-		fail (error, l, origin, group, "[%s] has no 'check = ...'", group);
-		return FALSE;
-	}
-	g_strstrip (check);
-	for (gsize i = 0; i < G_N_ELEMENTS (check_defs); i++)
-		if (strcmp (check, check_defs[i].name) == 0)
-			def = &check_defs[i];
-	if (def == NULL) {
-		const char *names[G_N_ELEMENTS (check_defs) + 1];
-		const char *hint;
-		for (gsize i = 0; i < G_N_ELEMENTS (check_defs); i++)
-			names[i] = check_defs[i].name;
-		names[G_N_ELEMENTS (check_defs)] = NULL;
-		hint = mp_suggest (check, names);
-		fail_key (error, l, origin, group, "check", "unknown check '%s'%s%s%s (see README: table of checks)",
-		          check, hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "");
-		return FALSE;
-	}
-	/* every key must mean something for this check */
 	for (int i = 0; common_keys[i]; i++)
 		g_ptr_array_add (allowed, g_strdup (common_keys[i]));
-	extra = g_strsplit (def->keys, " ", -1);
 	for (int i = 0; extra[i]; i++)
 		if (*extra[i])
 			g_ptr_array_add (allowed, g_strdup (extra[i]));
 	g_ptr_array_add (allowed, NULL);
 	for (int k = 0; keys[k]; k++) {
 		if (strcmp (keys[k], "max") == 0 && def->max_type == KEY_TEXT) {
-			fail_key (error, l, origin, group, "max", "check %s takes no max", def->name);
-			return FALSE;
-		}
-		if (!g_strv_contains ((const char *const *) allowed->pdata, keys[k])) {
+			ok = fail_key (l, origin, group, "max", "check %s takes no max", def->name);
+		} else if (!g_strv_contains ((const char *const *) allowed->pdata, keys[k])) {
 			const char *hint = mp_suggest (keys[k], (const char *const *) allowed->pdata);
-			g_ptr_array_remove_index (allowed, allowed->len - 1);
-			fail_key (error, l, origin, group, keys[k], "unknown key for check %s%s%s%s",
-			          def->name, hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "");
-			return FALSE;
+			ok = fail_key (l, origin, group, keys[k], "unknown key for check %s%s%s%s",
+			               def->name, hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "");
 		}
 	}
+	return ok;
+}
 
-	r = g_new0 (MpRule, 1);
-	r->name = g_strstrip (g_strdup (group + 5));
-	r->check = def->check;
-	r->severity = MP_SEVERITY_ERROR;
-	r->advice = g_key_file_get_string (l->kf, group, "advice", NULL);
-	*out = r; /* freed by the caller on failure */
+/* The keys a check takes beyond the common ones, into R. */
+static gboolean
+parse_check_keys (Loaded *l, const char *origin, const char *group, MpRule *r)
+{
+	gboolean ok = TRUE;
 
-	if (severity != NULL && !mp_severity_parse (g_strstrip (severity), &r->severity)) {
-		fail_key (error, l, origin, group, "severity", "unknown severity '%s' (error, warning or info)", severity);
-		return FALSE;
-	}
-	if (def->max_type != KEY_TEXT) {
-		g_autoptr(GError) local = NULL;
-		if (max == NULL) {
-			fail (error, l, origin, group, "[%s] check %s needs 'max = ...'", group, def->name);
-			return FALSE;
-		}
-		r->max_text = g_strstrip (g_strdup (max));
-		if (def->max_type == KEY_SIZE && !mp_parse_size (r->max_text, &r->max, &local)) {
-			fail_key (error, l, origin, group, "max", "%s", local->message);
-			return FALSE;
-		}
-		if (def->max_type == KEY_COUNT && !get_count (l, origin, group, "max", &r->max, error))
-			return FALSE;
-		if (def->max_type == KEY_DURATION && !mp_parse_duration (r->max_text, &r->idle, &local)) {
-			fail_key (error, l, origin, group, "max", "%s", local->message);
-			return FALSE;
-		}
-	}
-
-	switch (def->check) {
+	switch (r->check) {
 	case MP_CHECK_ATTACHMENT_COUNT:
-		return get_bool (l, origin, group, "count-inline", FALSE, &r->count_inline, error);
+		return get_bool (l, origin, group, "count-inline", FALSE, &r->count_inline);
 	case MP_CHECK_ATTACHMENT_TYPE:
 		r->extensions = get_list (l, group, "extensions");
 		r->mime_types = get_list (l, group, "mime-types");
@@ -609,11 +701,9 @@ parse_rule (Loaded *l, const char *origin, const char *group, MpRule **out, GErr
 				r->extensions[i] = dotted;
 			}
 		}
-		if (!r->extensions[0] && !r->mime_types[0]) {
-			fail (error, l, origin, group, "[%s] check attachment-type needs 'extensions' or 'mime-types'", group);
-			return FALSE;
-		}
-		return get_bool (l, origin, group, "inside-archives", TRUE, &r->inside_archives, error);
+		if (!r->extensions[0] && !r->mime_types[0])
+			ok = fail (l, origin, group, "[%s] check attachment-type needs 'extensions' or 'mime-types'", group);
+		return get_bool (l, origin, group, "inside-archives", TRUE, &r->inside_archives) && ok;
 	case MP_CHECK_HEADER:
 	{
 		NameBit table[G_N_ELEMENTS (header_problems)];
@@ -622,7 +712,7 @@ parse_rule (Loaded *l, const char *origin, const char *group, MpRule **out, GErr
 			table[i].bit = header_problems[i].bit;
 		}
 		return get_name_bits (l, origin, group, "problems", table, G_N_ELEMENTS (table),
-		                      MP_HDR_ALL, &r->header_problems, error);
+		                      MP_HDR_ALL, &r->header_problems);
 	}
 	case MP_CHECK_ENCRYPTED_OR_SIGNED: {
 		NameBit table[G_N_ELEMENTS (crypto_kinds)];
@@ -632,18 +722,20 @@ parse_rule (Loaded *l, const char *origin, const char *group, MpRule **out, GErr
 		}
 		return get_name_bits (l, origin, group, "kinds", table, G_N_ELEMENTS (table),
 		                      MP_MSG_FLAG_SIGNED | MP_MSG_FLAG_ENCRYPTED | MP_MSG_FLAG_SMIME_OPAQUE,
-		                      &r->crypto_flags, error);
+		                      &r->crypto_flags);
 	}
 	case MP_CHECK_FOLDER_NAME: {
 		g_autofree char *forbidden = g_key_file_get_string (l->kf, group, "forbidden-characters", NULL);
 		if (g_key_file_has_key (l->kf, group, "max-length", NULL) &&
-		    !get_count (l, origin, group, "max-length", &r->max_length, error))
-			return FALSE;
+		    !get_count (l, origin, group, "max-length", &r->max_length))
+			ok = FALSE;
 		r->forbidden = forbidden ? g_strstrip (g_steal_pointer (&forbidden)) : NULL;
 		r->reserved = get_list (l, group, "reserved");
-		return get_bool (l, origin, group, "ascii-only", FALSE, &r->ascii_only, error) &&
-		       get_bool (l, origin, group, "odd-blanks", FALSE, &r->no_odd_blanks, error) &&
-		       get_bool (l, origin, group, "case-collisions", FALSE, &r->case_collisions, error);
+		/* each key is checked, so that every error is reported */
+		ok = get_bool (l, origin, group, "ascii-only", FALSE, &r->ascii_only) && ok;
+		ok = get_bool (l, origin, group, "odd-blanks", FALSE, &r->no_odd_blanks) && ok;
+		ok = get_bool (l, origin, group, "case-collisions", FALSE, &r->case_collisions) && ok;
+		return ok;
 	}
 	case MP_CHECK_ACCOUNT_IDLE: {
 		/* the kinds of activity evidence (DEFINITIONS.md); file times
@@ -659,53 +751,202 @@ parse_rule (Loaded *l, const char *origin, const char *group, MpRule **out, GErr
 			g_free (r->sent_folders[i]);
 			r->sent_folders[i] = lower;
 		}
-		return get_bool (l, origin, group, "unless-forwarded", TRUE, &r->unless_forwarded, error) &&
-		       get_name_bits (l, origin, group, "activity-evidence", table, G_N_ELEMENTS (table),
-		                      MP_EVIDENCE_DEFAULT_KINDS, &r->activity_evidence, error);
+		/* each key is checked, so that every error is reported */
+		ok = get_bool (l, origin, group, "unless-forwarded", TRUE, &r->unless_forwarded);
+		ok = get_name_bits (l, origin, group, "activity-evidence", table, G_N_ELEMENTS (table),
+		                    MP_EVIDENCE_DEFAULT_KINDS, &r->activity_evidence) && ok;
+		return ok;
 	}
+	case MP_CHECK_MESSAGE_STRUCTURE:
+		return get_structure_problems (l, origin, group, &r->structure_problems);
 	default:
 		return TRUE;
 	}
 }
 
-MpRuleSet *
-mp_rules_load_data (const char *data, gsize len, const char *origin, GError **error)
+/* The rule of GROUP into *OUT (NULL when it cannot be read at all); FALSE
+ * when anything in it is wrong, every error reported. */
+static gboolean
+parse_rule (Loaded *l, const char *origin, const char *group, MpRule **out)
 {
-	Loaded l = { 0 };
+	g_autofree char *check = g_key_file_get_value (l->kf, group, "check", NULL);
+	g_autofree char *severity = g_key_file_get_value (l->kf, group, "severity", NULL);
+	g_autofree char *max = g_key_file_get_value (l->kf, group, "max", NULL);
+	const CheckDef *def = NULL;
+	gboolean ok = TRUE;
+	MpRule *r;
+
+	*out = NULL;
+	if (check == NULL)
+		return fail (l, origin, group, "[%s] has no 'check = ...'", group);
+	g_strstrip (check);
+	for (gsize i = 0; i < G_N_ELEMENTS (check_defs); i++)
+		if (strcmp (check, check_defs[i].name) == 0)
+			def = &check_defs[i];
+	if (def == NULL) {
+		const char *names[G_N_ELEMENTS (check_defs) + 1];
+		const char *hint;
+		for (gsize i = 0; i < G_N_ELEMENTS (check_defs); i++)
+			names[i] = check_defs[i].name;
+		names[G_N_ELEMENTS (check_defs)] = NULL;
+		hint = mp_suggest (check, names);
+		return fail_key (l, origin, group, "check", "unknown check '%s'%s%s%s (see README: table of checks)",
+		                 check, hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "");
+	}
+	ok = check_rule_keys (l, origin, group, def);
+
+	r = g_new0 (MpRule, 1);
+	r->name = g_strstrip (g_strdup (group + 5));
+	r->check = def->check;
+	r->severity = MP_SEVERITY_ERROR;
+	r->advice = g_key_file_get_string (l->kf, group, "advice", NULL);
+	*out = r; /* freed by the caller on failure */
+
+	if (severity != NULL && !mp_severity_parse (g_strstrip (severity), &r->severity))
+		ok = fail_key (l, origin, group, "severity", "unknown severity '%s' (error, warning or info)", severity);
+	if (def->max_type != KEY_TEXT) {
+		g_autoptr(GError) local = NULL;
+		if (max == NULL) {
+			ok = fail (l, origin, group, "[%s] check %s needs 'max = ...'", group, def->name);
+		} else {
+			r->max_text = g_strstrip (g_strdup (max));
+			if (def->max_type == KEY_SIZE && !mp_parse_size (r->max_text, &r->max, &local))
+				ok = fail_key (l, origin, group, "max", "%s", local->message);
+			else if (def->max_type == KEY_COUNT && !get_count (l, origin, group, "max", &r->max))
+				ok = FALSE;
+			else if (def->max_type == KEY_DURATION && !mp_parse_duration (r->max_text, &r->idle, &local))
+				ok = fail_key (l, origin, group, "max", "%s", local->message);
+		}
+	}
+	return parse_check_keys (l, origin, group, r) && ok;
+}
+
+/* ---- [profile] settings ------------------------------------------------ */
+
+/* deleted = judge | skip (DEFINITIONS.md, "Deleted"): whether rules judge
+ * a message marked deleted but still stored. */
+static gboolean
+parse_deleted (Loaded *l, const char *origin, MpRuleSet *set)
+{
+	static const char *const values[] = { "judge", "skip", NULL };
+	g_autofree char *v = g_key_file_get_value (l->kf, "profile", "deleted", NULL);
+	const char *hint;
+
+	set->deleted_skip = FALSE;
+	if (v == NULL)
+		return TRUE;
+	g_strstrip (v);
+	if (strcmp (v, "judge") == 0)
+		return TRUE;
+	if (strcmp (v, "skip") == 0) {
+		set->deleted_skip = TRUE;
+		return TRUE;
+	}
+	hint = mp_suggest (v, values);
+	return fail_key (l, origin, "profile", "deleted", "'%s' is neither judge nor skip%s%s%s", v,
+	                 hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "");
+}
+
+/* exclude-folders / include-folders = GLOB, GLOB (folder-filter.h):
+ * separated by commas only, since folder names hold blanks ("Sent Items"). */
+static gboolean
+parse_folder_globs (Loaded *l, const char *origin, const char *key, char ***out)
+{
+	g_autofree char *v = g_key_file_get_value (l->kf, "profile", key, NULL);
+	g_auto(GStrv) parts = NULL;
+	g_auto(GStrv) globs = NULL;
+	g_autoptr(GPtrArray) list = g_ptr_array_new ();
+	g_autoptr(GError) local = NULL;
+
+	if (v == NULL)
+		return TRUE;
+	parts = g_strsplit (v, ",", -1);
+	for (int i = 0; parts[i]; i++)
+		if (*g_strstrip (parts[i]))
+			g_ptr_array_add (list, g_strdup (parts[i]));
+	g_ptr_array_add (list, NULL);
+	globs = (char **) g_ptr_array_free (g_steal_pointer (&list), FALSE);
+	if (globs[0] == NULL)
+		return fail_key (l, origin, "profile", key, "an empty list: give folder names or patterns "
+		                 "(Trash, Archive/" "*) or drop the key");
+	for (int i = 0; globs[i]; i++)
+		if (!mp_folder_glob_check (globs[i], &local))
+			return fail_key (l, origin, "profile", key, "%s", local->message);
+	*out = g_steal_pointer (&globs);
+	return TRUE;
+}
+
+static gboolean
+parse_profile (Loaded *l, const char *origin, MpRuleSet *set)
+{
+	gboolean ok = parse_deleted (l, origin, set);
+
+	ok = parse_folder_globs (l, origin, "exclude-folders", &set->exclude_folders) && ok;
+	ok = parse_folder_globs (l, origin, "include-folders", &set->include_folders) && ok;
+	return ok;
+}
+
+/* Loads, going on after every error it can; the set, or NULL with every
+ * error in L->problems. */
+static MpRuleSet *
+load_all (Loaded *l, const char *data, gsize len, const char *origin)
+{
 	g_autoptr(MpRuleSet) set = g_new0 (MpRuleSet, 1);
 	g_autofree char *profile_name = NULL;
-	gboolean ok = TRUE;
 
 	set->origin = g_strdup (origin);
 	set->rules = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_free);
 	set->as_of = g_get_real_time () / G_USEC_PER_SEC;
-	l.kf = g_key_file_new ();
-	l.places = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, place_free);
-	l.order = g_ptr_array_new_with_free_func (g_free);
-
-	if (!load_into (&l, data, len, origin, 0, &profile_name, error)) {
-		loaded_clear (&l);
-		return NULL;
-	}
-	for (guint i = 0; ok && i < l.order->len; i++) {
-		const char *group = g_ptr_array_index (l.order, i);
+	loaded_init (l);
+	if (!load_into (l, data, len, origin, 0, &profile_name) && l->problems->len == 0)
+		fail_at (l, origin, 0, "cannot be read");
+	parse_profile (l, origin, set);
+	for (guint i = 0; i < l->order->len; i++) {
+		const char *group = g_ptr_array_index (l->order, i);
 		gboolean enabled = TRUE;
 		MpRule *r = NULL;
 
-		ok = get_bool (&l, origin, group, "enabled", TRUE, &enabled, error);
-		if (!ok || !enabled)
+		if (!get_bool (l, origin, group, "enabled", TRUE, &enabled) || !enabled)
 			continue;
-		ok = parse_rule (&l, origin, group, &r, error);
-		if (ok)
+		if (parse_rule (l, origin, group, &r))
 			g_ptr_array_add (set->rules, r);
 		else if (r)
 			rule_free (r);
 	}
-	loaded_clear (&l);
-	if (!ok)
+	if (l->problems->len > 0)
 		return NULL;
 	set->name = profile_name ? g_steal_pointer (&profile_name) : g_strdup (origin);
 	return g_steal_pointer (&set);
+}
+
+MpRuleSet *
+mp_rules_check_data (const char *data, gsize len, const char *origin, GPtrArray **errors)
+{
+	Loaded l = { 0 };
+	MpRuleSet *set = load_all (&l, data, len, origin);
+
+	*errors = g_ptr_array_new_with_free_func (g_free);
+	g_array_sort (l.problems, compare_problems);
+	for (guint i = 0; i < l.problems->len; i++)
+		g_ptr_array_add (*errors, g_steal_pointer (&g_array_index (l.problems, Problem, i).text));
+	loaded_clear (&l);
+	return set;
+}
+
+MpRuleSet *
+mp_rules_load_data (const char *data, gsize len, const char *origin, GError **error)
+{
+	g_autoptr(GPtrArray) errors = NULL;
+	MpRuleSet *set = mp_rules_check_data (data, len, origin, &errors);
+
+	if (set == NULL) {
+		/* every error, one a line: a rules file is fixed in one go */
+		g_autofree char *all = NULL;
+		g_ptr_array_add (errors, NULL);
+		all = g_strjoinv ("\n", (char **) errors->pdata);
+		g_set_error_literal (error, MP_ERROR, MP_ERROR_RULES, all);
+	}
+	return set;
 }
 
 /* strcmp() for g_ptr_array_sort() of char* elements (byte order). */

@@ -28,6 +28,7 @@ typedef enum {
 	MP_CHECK_ATTACHMENT_TYPE,
 	MP_CHECK_HEADER,
 	MP_CHECK_ENCRYPTED_OR_SIGNED,
+	MP_CHECK_MESSAGE_STRUCTURE,
 	/* folders */
 	MP_CHECK_FOLDER_NAME,
 	MP_CHECK_FOLDER_DEPTH,
@@ -88,6 +89,8 @@ typedef struct {
 	guint      header_problems;
 	/* encrypted-or-signed: MpMessageFlags that count */
 	guint      crypto_flags;
+	/* message-structure: the problems it judges, a bit per MpProblemCode */
+	guint64    structure_problems;
 	/* folder-name */
 	guint64    max_length;     /* characters; 0: no limit */
 	char      *forbidden;      /* characters not allowed (UTF-8) */
@@ -107,14 +110,27 @@ typedef struct {
 	char      *origin;  /* "built-in profile outlook-connected-accounts" or a path */
 	GPtrArray *rules;   /* MpRule*, in file order (inherited ones first) */
 	gint64     as_of;   /* "now" for dates and idle time (unix seconds) */
+	/* [profile] deleted = skip: messages marked deleted (DEFINITIONS.md,
+	 * "Deleted") are shown and counted but no rule judges them */
+	gboolean   deleted_skip;
+	/* [profile] exclude-folders / include-folders: folder globs
+	 * (folder-filter.h), NULL when not given */
+	char     **exclude_folders;
+	char     **include_folders;
 } MpRuleSet;
 
 /* NAME_OR_FILE is a built-in profile name or a path. NULL: the user's
  * $XDG_CONFIG_HOME/mailpreflight/rules.ini if it exists, else the default
  * profile. Errors name file and line and suggest a fix. */
 MpRuleSet  *mp_rules_load       (const char *name_or_file, GError **error);
-/* Parses rules text; ORIGIN names it in errors ("rules.ini"). */
+/* Parses rules text; ORIGIN names it in errors ("rules.ini"). On failure
+ * the error holds every error found, one a line. */
 MpRuleSet  *mp_rules_load_data  (const char *data, gsize len, const char *origin, GError **error);
+/* The same, each error apart: ERRORS (new, char*) holds every error, in
+ * file and line order ("rules.ini:7: [rule x] max: ..."); the loader goes
+ * on after an error wherever the rest still means something. NULL when
+ * there is any (`rules check`). */
+MpRuleSet  *mp_rules_check_data (const char *data, gsize len, const char *origin, GPtrArray **errors);
 void        mp_rules_free       (MpRuleSet *rules);
 /* Adds a message-size rule NAME with the limit a target announced itself
  * (RFC 7889 APPENDLIMIT), replacing a rule of that name; ORIGIN says where
@@ -123,6 +139,9 @@ void        mp_rules_add_size_limit (MpRuleSet *rules, const char *name, guint64
                                      const char *origin);
 /* What the analyzer must look at for these rules (archive listing). */
 MpAnalyzeFlags mp_rules_analyze_flags (const MpRuleSet *rules);
+/* Does any rule judge M (a message, and not a deleted one under
+ * `deleted = skip`)? Folder and account rules count only these. */
+gboolean    mp_rules_judge      (const MpRuleSet *rules, const MpMessage *m);
 /* Adds a finding to M for each message rule it breaks. Thread-safe. */
 void        mp_rules_evaluate   (const MpRuleSet *rules, MpMessage *m);
 /* SHA-256 (hex) of every setting of every rule: two runs judged by the same rules have the same digest. */

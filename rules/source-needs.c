@@ -18,6 +18,23 @@ mp_rules_fill_source_settings (const MpRuleSet *rules, MpSourceSettings *net)
 }
 
 char **
+mp_rules_imap_notices (const MpRuleSet *rules)
+{
+	g_autoptr(GStrvBuilder) notices = g_strv_builder_new ();
+
+	for (guint i = 0; i < rules->rules->len; i++) {
+		const MpRule *r = g_ptr_array_index (rules->rules, i);
+		if (r->check == MP_CHECK_MESSAGE_STRUCTURE) {
+			g_autofree char *text = g_strdup_printf (
+				"rule %s (%s) is not evaluated for IMAP sources: the header block is read from the "
+				"server's ENVELOPE, not from the message", r->name, mp_check_name (r->check));
+			g_strv_builder_add (notices, text);
+		}
+	}
+	return g_strv_builder_end (notices);
+}
+
+char **
 mp_rules_metadata_only_notices (const MpRuleSet *rules)
 {
 	g_autoptr(GStrvBuilder) notices = g_strv_builder_new ();

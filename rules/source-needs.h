@@ -23,5 +23,10 @@ void   mp_rules_fill_source_settings  (const MpRuleSet *rules, MpSourceSettings 
  * content when an IMAP source is read with --metadata-only, for the report
  * and the terminal; empty when there is none. Free with g_strfreev. */
 char **mp_rules_metadata_only_notices (const MpRuleSet *rules);
+/* One sentence per rule of RULES that an IMAP source cannot answer at all,
+ * content or not: message-structure judges the raw header block, which the
+ * IMAP backend never reads (it takes headers from ENVELOPE). Free with
+ * g_strfreev. */
+char **mp_rules_imap_notices          (const MpRuleSet *rules);
 
 G_END_DECLS

@@ -323,15 +323,24 @@ check_managesieve (Verdict *v, const MpAccount *a, const MpAccountSource *src, c
 	ms.insecure_skip_verify = net->insecure_skip_verify;
 	ms.allow_plaintext = net->allow_plaintext;
 	ms.timeout_ms = net->timeout_ms;
-	if (net->oauth2_token_file != NULL) {
-		token = mp_imap_token_read (net->oauth2_token_file, &error);
-	} else if (net->admin_user != NULL) {
+	/* the secrets the IMAP source logs in with, tied to the same host
+	 * (imap-secret.h): a ManageSieve server is the IMAP server's */
+	if (net->admin_user != NULL) {
 		ms.admin.user = net->admin_user;
 		ms.admin.form = net->admin_separator ? MP_IMAP_ADMIN_SEPARATOR : MP_IMAP_ADMIN_AUTHZID;
 		ms.admin.separator = net->admin_separator;
-		password = mp_imap_admin_password_get (net->admin_password_file, &error);
+		password = mp_imap_admin_password_get (&url, net->secret_host, net->admin_password_file, &error);
 	} else {
-		password = mp_imap_password_get (net->password_file, FALSE, &error);
+		MpImapSecretOptions so = {
+			.password_file = net->password_file,
+			.token_file = net->oauth2_token_file,
+			.host = net->secret_host,
+			.interactive = FALSE, /* the IMAP source asked already, if it could */
+		};
+		if (!mp_imap_secret_for (&url, &so, &password, &token, &error)) {
+			password = NULL;
+			token = NULL;
+		}
 	}
 	if (password == NULL && token == NULL) {
 		note (v, MP_FORWARD_UNKNOWN, "ManageSieve: no secret to log in with (%s)", error->message);

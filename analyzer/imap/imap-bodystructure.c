@@ -371,8 +371,13 @@ walk_leaf (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint
 		gint index = -1;
 		w->m->flags |= mp_part_flags (&info);
 		if (kind == MP_PART_ATTACHMENT) {
-			g_autofree char *mime_type = g_strdup_printf ("%s/%s", type, subtype);
-			g_autofree char *filename = part_filename (w, dsp_params, ct_params);
+			/* server strings are kept whole up to the parser's limit (1 MiB):
+			 * reports get what a local copy's header would give, 2,000
+			 * characters at most (issue 14, item 4) */
+			g_autofree char *raw_type = g_strdup_printf ("%s/%s", type, subtype);
+			g_autofree char *raw_name = part_filename (w, dsp_params, ct_params);
+			g_autofree char *mime_type = mp_message_capped_text (raw_type);
+			g_autofree char *filename = raw_name ? mp_message_capped_text (raw_name) : NULL;
 			w->m->attachments++;
 			index = (gint) w->m->attachment_list->len;
 			mp_message_add_attachment (w->m, filename, mime_type, octets);

@@ -27,6 +27,10 @@ struct _MpImapClient {
 	MpImapAlertFunc alert_func;
 	gpointer   alert_data;
 	MpImapParserSettings parser_settings;
+	guint      command_timeout_ms;
+	guint      untagged_slack;
+	guint      max_untagged;
+	guint      max_sasl_rounds;
 
 	MpImapTransport *transport; /* while connected */
 	MpImapParser *parser;
@@ -42,6 +46,11 @@ struct _MpImapClient {
 	char      *bye_text;
 	char      *greeting;       /* the greeting's text, shown_text()-safe */
 	gboolean   connected, broken, authenticated;
+	guint64    exists;         /* EXISTS of the open folder, G_MAXUINT64: none open */
+	guint64    untagged_seen;  /* untagged responses of the command being waited for */
+	guint64    untagged_limit; /* and how many it may bring */
+	gint64     deadline;       /* of the exchange under way (monotonic µs), or 0 */
+	const char *deadline_what; /* what it is for, in messages */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -107,6 +116,11 @@ mp_imap_client_new (const MpImapUrl *url, const MpImapClientOptions *options)
 		c->parser_settings = *o->parser_settings;
 	else
 		mp_imap_parser_settings_init (&c->parser_settings);
+	c->command_timeout_ms = o->command_timeout_ms ? o->command_timeout_ms : MP_IMAP_DEFAULT_COMMAND_TIMEOUT_MS;
+	c->untagged_slack = o->untagged_slack ? o->untagged_slack : MP_IMAP_DEFAULT_UNTAGGED_SLACK;
+	c->max_untagged = o->max_untagged ? o->max_untagged : MP_IMAP_DEFAULT_MAX_UNTAGGED;
+	c->max_sasl_rounds = o->max_sasl_rounds ? o->max_sasl_rounds : MP_IMAP_DEFAULT_MAX_SASL_ROUNDS;
+	c->exists = G_MAXUINT64;
 	c->caps = g_ptr_array_new_with_free_func (g_free);
 	g_ptr_array_add (c->caps, NULL);
 	c->pending = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
@@ -222,6 +236,39 @@ transport_error (MpImapClient *c, GError *local, GError **error)
 	return FALSE;
 }
 
+/* ---- deadlines -------------------------------------------------------- */
+
+/* From now on, the exchange WHAT ("UID FETCH", "the login") has the
+ * command timeout in all: every wait of the transport stops there. */
+static void
+deadline_start (MpImapClient *c, const char *what)
+{
+	c->deadline = g_get_monotonic_time () + (gint64) c->command_timeout_ms * 1000;
+	c->deadline_what = what;
+	if (c->transport != NULL)
+		mp_imap_transport_set_deadline (c->transport, c->deadline);
+}
+
+static void
+deadline_end (MpImapClient *c)
+{
+	c->deadline = 0;
+	if (c->transport != NULL)
+		mp_imap_transport_set_deadline (c->transport, 0);
+}
+
+/* Rewords a failure that came from the deadline: the transport only knows
+ * a wait ended, the client knows which command took too long. */
+static void
+explain_deadline (MpImapClient *c, GError **error)
+{
+	if (error == NULL || *error == NULL || c->deadline == 0 || g_get_monotonic_time () < c->deadline)
+		return;
+	g_clear_error (error);
+	client_error (c, error, MP_ERROR_READ, "%s took longer than %u s (the command timeout); giving up",
+	              c->deadline_what ? c->deadline_what : "the command", c->command_timeout_ms / 1000);
+}
+
 static gboolean
 closed_error (MpImapClient *c, GError **error)
 {
@@ -267,9 +314,14 @@ static gboolean
 start_tls (MpImapClient *c, GError **error)
 {
 	GError *local = NULL;
-	if (!mp_imap_transport_start_tls (c->transport, &local))
-		return transport_error (c, local, error);
-	return TRUE;
+	deadline_start (c, "the TLS handshake");
+	gboolean ok = mp_imap_transport_start_tls (c->transport, &local);
+	if (!ok) {
+		transport_error (c, local, error);
+		explain_deadline (c, error);
+	}
+	deadline_end (c);
+	return ok;
 }
 
 /* ---- responses -------------------------------------------------------- */
@@ -393,6 +445,16 @@ read_until (MpImapClient *c, guint tag, gboolean want_cont, MpImapUntaggedFunc f
 			return NULL;
 		case MP_IMAP_RESPONSE_UNTAGGED:
 		default:
+			/* a command brings at most one response per message of the
+			 * folder plus some news (RFC 3501 §7: EXISTS, EXPUNGE, flag
+			 * updates); a server that sends more is flooding us */
+			if (++c->untagged_seen > c->untagged_limit) {
+				client_error (c, error, MP_ERROR_READ,
+				              "server sent more than %" G_GUINT64_FORMAT " responses to one command%s",
+				              c->untagged_limit,
+				              c->exists != G_MAXUINT64 ? " (more than the folder has messages)" : "");
+				return NULL;
+			}
 			if (func != NULL) {
 				g_autoptr(GError) cerr = NULL;
 				if (!func (r, user_data, &cerr)) {
@@ -471,6 +533,16 @@ mp_imap_client_send (MpImapClient *c, const char *command, GError **error)
 	return tag;
 }
 
+/* Waiting for one command's completion starts its deadline and its count
+ * of untagged responses. */
+static void
+begin_wait (MpImapClient *c, const char *what)
+{
+	c->untagged_seen = 0;
+	c->untagged_limit = c->exists != G_MAXUINT64 ? c->exists + c->untagged_slack : c->max_untagged;
+	deadline_start (c, what);
+}
+
 static gboolean
 wait_full (MpImapClient *c, guint tag, MpImapUntaggedFunc func, gpointer user_data,
            MpImapResponse **tagged_out, GError **error)
@@ -481,7 +553,10 @@ wait_full (MpImapClient *c, guint tag, MpImapUntaggedFunc func, gpointer user_da
 		return FALSE;
 	}
 	g_autofree char *verb = g_strdup (v);
+	begin_wait (c, verb);
 	g_autoptr(MpImapResponse) r = read_until (c, tag, FALSE, func, user_data, error);
+	explain_deadline (c, error);
+	deadline_end (c);
 	if (r == NULL)
 		return FALSE;
 	g_hash_table_remove (c->pending, GUINT_TO_POINTER (tag));
@@ -523,6 +598,56 @@ mp_imap_append_astring (GString *command, const char *s)
 	return TRUE;
 }
 
+/* "VERB ARG" with ARG quoted, or as a literal when it must be (RFC 3501
+ * §4.3): with LITERAL+ (RFC 7888) in one write, else the octets follow the
+ * server's continuation request. The completion goes to TAGGED_OUT. */
+static gboolean
+command_astring (MpImapClient *c, const char *verb, const char *arg, MpImapUntaggedFunc func,
+                 gpointer user_data, MpImapResponse **tagged_out, GError **error)
+{
+	g_autoptr(GString) cmd = g_string_new (verb);
+	g_string_append_c (cmd, ' ');
+	if (mp_imap_append_astring (cmd, arg)) {
+		guint tag = mp_imap_client_send (c, cmd->str, error);
+		return tag != 0 && wait_full (c, tag, func, user_data, tagged_out, error);
+	}
+	if (!check_usable (c, error))
+		return FALSE;
+	gsize len = strlen (arg);
+	gboolean plus = mp_imap_client_has_capability (c, "LITERAL+");
+	guint tag = register_tag (c, verb);
+	g_autofree char *head = g_strdup_printf ("A%u %s {%" G_GSIZE_FORMAT "%s}\r\n", tag, cmd->str, len,
+	                                         plus ? "+" : "");
+	g_debug ("%s: C: A%u %s{%" G_GSIZE_FORMAT "}", c->url.display, tag, cmd->str, len);
+	if (!raw_write (c, head, strlen (head), error))
+		return FALSE;
+	if (!plus) {
+		begin_wait (c, verb);
+		g_autoptr(MpImapResponse) r = read_until (c, tag, TRUE, func, user_data, error);
+		explain_deadline (c, error);
+		deadline_end (c);
+		if (r == NULL)
+			return FALSE;
+		if (mp_imap_response_get_kind (r) == MP_IMAP_RESPONSE_TAGGED) {
+			/* refused before the literal was sent */
+			g_hash_table_remove (c->pending, GUINT_TO_POINTER (tag));
+			if (completion_result (c, r, verb, error))
+				client_error (c, error, MP_ERROR_READ, "server completed %s before its argument", verb);
+			return FALSE;
+		}
+	}
+	if (!raw_write (c, arg, len, error) || !raw_write (c, "\r\n", 2, error))
+		return FALSE;
+	return wait_full (c, tag, func, user_data, tagged_out, error);
+}
+
+gboolean
+mp_imap_client_command_astring (MpImapClient *c, const char *verb, const char *arg, MpImapUntaggedFunc func,
+                                gpointer user_data, GError **error)
+{
+	return command_astring (c, verb, arg, func, user_data, NULL, error);
+}
+
 /* ---- connect ---------------------------------------------------------- */
 
 /* CAPABILITY; REQUIRED: a server that answers without the list is broken
@@ -545,7 +670,10 @@ static gboolean
 read_greeting (MpImapClient *c, GError **error)
 {
 	c->caps_updated = FALSE;
+	deadline_start (c, "the greeting");
 	g_autoptr(MpImapResponse) r = read_response (c, error);
+	explain_deadline (c, error);
+	deadline_end (c);
 	if (r == NULL) {
 		g_prefix_error (error, "reading the greeting: ");
 		return FALSE;
@@ -664,10 +792,12 @@ auth_result (MpImapClient *c, const MpImapResponse *r, const char *mech, const c
 
 /* AUTHENTICATE (RFC 3501 §6.2.2): the exchange SASL knows, framed as IMAP
  * wants it (base64 lines after "+" continuations); the initial response
- * goes with the command when the server has SASL-IR (RFC 4959). */
+ * goes with the command when the server has SASL-IR (RFC 4959). At most
+ * max_sasl_rounds challenges: every mechanism we speak needs one or two. */
 static gboolean
-sasl_authenticate (MpImapClient *c, MpImapSasl *sasl, GError **error)
+sasl_exchange (MpImapClient *c, MpImapSasl *sasl, GError **error)
 {
+	guint rounds = 0;
 	const char *mech = mp_imap_sasl_get_mechanism (sasl);
 	g_autoptr(GString) line = g_string_sized_new (256);
 	guint tag = register_tag (c, "AUTHENTICATE");
@@ -693,6 +823,12 @@ sasl_authenticate (MpImapClient *c, MpImapSasl *sasl, GError **error)
 			ok = auth_result (c, r, mech, detail, error);
 			break;
 		}
+		if (++rounds > c->max_sasl_rounds) {
+			client_error (c, error, MP_ERROR_READ, "server asked for more than %u SASL rounds (%s)",
+			              c->max_sasl_rounds, mech);
+			ok = FALSE;
+			break;
+		}
 		gsize tlen = 0;
 		const char *challenge = mp_imap_response_get_text (r, &tlen);
 		g_string_printf (line, "%s\r\n", mp_imap_sasl_step (sasl, challenge, tlen));
@@ -702,10 +838,20 @@ sasl_authenticate (MpImapClient *c, MpImapSasl *sasl, GError **error)
 	return ok;
 }
 
+static gboolean
+sasl_authenticate (MpImapClient *c, MpImapSasl *sasl, GError **error)
+{
+	begin_wait (c, "the login");
+	gboolean ok = sasl_exchange (c, sasl, error);
+	explain_deadline (c, error);
+	deadline_end (c);
+	return ok;
+}
+
 /* LOGIN name password (RFC 3501 §6.2.3), as quoted strings or, for 8-bit
  * octets, literals. NAME is the user's, or "user*admin". */
 static gboolean
-login (MpImapClient *c, const char *name, const char *password, GError **error)
+login_exchange (MpImapClient *c, const char *name, const char *password, GError **error)
 {
 	guint tag = register_tag (c, "LOGIN");
 	gsize cap = strlen (name) * 2 + strlen (password) * 2 + 64;
@@ -755,6 +901,16 @@ login (MpImapClient *c, const char *name, const char *password, GError **error)
 		return FALSE;
 	g_hash_table_remove (c->pending, GUINT_TO_POINTER (tag));
 	return auth_result (c, r, "LOGIN", NULL, error);
+}
+
+static gboolean
+login (MpImapClient *c, const char *name, const char *password, GError **error)
+{
+	begin_wait (c, "the login");
+	gboolean ok = login_exchange (c, name, password, error);
+	explain_deadline (c, error);
+	deadline_end (c);
+	return ok;
 }
 
 static char *
@@ -966,15 +1122,21 @@ list_untagged (const MpImapResponse *r, gpointer user_data, GError **error)
 	return TRUE;
 }
 
-GPtrArray *
-mp_imap_client_list (MpImapClient *c, GError **error)
+/* LIST "" PATTERN, with RETURN (SPECIAL-USE STATUS ...) as far as the
+ * server has them and STATUS is WITH_STATUS. */
+static GPtrArray *
+list_folders (MpImapClient *c, const char *pattern, gboolean with_status, GError **error)
 {
 	gboolean extended = mp_imap_client_has_capability (c, "LIST-EXTENDED") ||
 	                    mp_imap_client_has_capability (c, "LIST-STATUS");
 	gboolean special = extended && mp_imap_client_has_capability (c, "SPECIAL-USE");
-	gboolean status = mp_imap_client_has_capability (c, "LIST-STATUS");
+	gboolean status = with_status && mp_imap_client_has_capability (c, "LIST-STATUS");
 	gboolean size = status && mp_imap_client_has_capability (c, "STATUS=SIZE");
-	g_autoptr(GString) cmd = g_string_new ("LIST \"\" \"*\"");
+	g_autoptr(GString) cmd = g_string_new ("LIST \"\" ");
+	if (!mp_imap_append_astring (cmd, pattern)) {
+		client_error (c, error, MP_ERROR_USAGE, "a LIST pattern must be 7-bit (modified UTF-7)");
+		return NULL;
+	}
 	if (special || status) {
 		g_string_append (cmd, " RETURN (");
 		if (special)
@@ -994,6 +1156,18 @@ mp_imap_client_list (MpImapClient *c, GError **error)
 		return NULL;
 	}
 	return ctx.folders;
+}
+
+GPtrArray *
+mp_imap_client_list (MpImapClient *c, GError **error)
+{
+	return list_folders (c, "*", TRUE, error);
+}
+
+GPtrArray *
+mp_imap_client_list_pattern (MpImapClient *c, const char *pattern, GError **error)
+{
+	return list_folders (c, pattern, FALSE, error);
 }
 
 /* ---- EXAMINE ---------------------------------------------------------- */
@@ -1027,21 +1201,17 @@ gboolean
 mp_imap_client_examine (MpImapClient *c, const char *name, MpImapMailboxInfo *info, GError **error)
 {
 	MpImapMailboxInfo local = { 0 };
-	g_autoptr(GString) cmd = g_string_new ("EXAMINE ");
-	if (!mp_imap_append_astring (cmd, name)) {
-		client_error (c, error, MP_ERROR_FAILED, "folder name cannot be sent as a quoted string");
-		return FALSE;
-	}
-	guint tag = mp_imap_client_send (c, cmd->str, error);
-	if (tag == 0)
-		return FALSE;
 	g_autoptr(MpImapResponse) done = NULL;
+
+	/* until it is open, no folder bounds what a command may bring */
+	c->exists = G_MAXUINT64;
 	/* the error names no folder: the caller knows it as the user sees it
 	 * (decoded), and the scan's folder error names it once */
-	if (!wait_full (c, tag, examine_untagged, &local, &done, error))
+	if (!command_astring (c, "EXAMINE", name, examine_untagged, &local, &done, error))
 		return FALSE;
 	const MpImapValue *code = mp_imap_response_get_code (done);
 	local.read_only = code && mp_imap_value_is_atom (mp_imap_value_get_child (code, 0), "READ-ONLY");
+	c->exists = local.exists;
 	if (info)
 		*info = local;
 	return TRUE;

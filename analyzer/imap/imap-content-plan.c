@@ -109,3 +109,45 @@ mp_imap_content_plan_items (const MpImapContentPlan *plan)
 	g_string_append_c (s, ')');
 	return g_string_free (s, FALSE);
 }
+
+static const MpImapRegion *
+region_of (const GArray *regions, const char *section)
+{
+	for (guint i = 0; regions != NULL && i < regions->len; i++)
+		if (strcmp (region_at (regions, i)->section, section) == 0)
+			return region_at (regions, i);
+	return NULL;
+}
+
+/* What a server may send for a size it announced: exact servers differ by
+ * nothing (Dovecot), a little room covers line-end quirks; a server that
+ * estimates (Exchange) gets twice the estimate. Saturating. */
+static guint64
+with_slack (guint64 octets, gboolean exact)
+{
+	guint64 slack = exact ? octets / 16 + (16 << 10) : octets + (1 << 20);
+
+	return G_MAXUINT64 - octets < slack ? G_MAXUINT64 : octets + slack;
+}
+
+guint64
+mp_imap_content_max_octets (const MpMessage *m, const GArray *regions, const char *section,
+                            const MpImapContentNeeds *needs)
+{
+	const MpImapRegion *r;
+
+	/* the whole message and its header are no larger than RFC822.SIZE */
+	if (*section == '\0' || g_ascii_strcasecmp (section, "HEADER") == 0)
+		return with_slack (m->size, needs->size_exact);
+	r = region_of (regions, section);
+	return with_slack (r != NULL ? r->octets : m->size, needs->size_exact);
+}
+
+gboolean
+mp_imap_content_section_wanted (const MpMessage *m, const GArray *regions, const char *section,
+                                const MpImapContentNeeds *needs)
+{
+	const MpImapRegion *r = region_of (regions, section);
+
+	return r != NULL && mp_imap_content_wanted_attachment (needs, m, r) != NULL;
+}

@@ -59,6 +59,17 @@ void     mp_imap_content_plan_clear (MpImapContentPlan *plan);
 /* The FETCH items of PLAN: "(UID BODY.PEEK[HEADER] BODY.PEEK[2])". */
 char    *mp_imap_content_plan_items (const MpImapContentPlan *plan);
 
+/* The most octets the literal of SECTION ("" for BODY[], "HEADER", or a
+ * part "2.1") of M may have: what RFC822.SIZE or the BODYSTRUCTURE of M
+ * (its REGIONS) says, with slack (more on a server that only estimates
+ * sizes). A server that sends more is not answering what was asked. */
+guint64  mp_imap_content_max_octets (const MpMessage *m, const GArray *regions, const char *section,
+                                     const MpImapContentNeeds *needs);
+/* TRUE when SECTION of M holds an attachment whose content NEEDS wants
+ * (an archive to list): its octets are to be kept, not only counted. */
+gboolean mp_imap_content_section_wanted (const MpMessage *m, const GArray *regions, const char *section,
+                                         const MpImapContentNeeds *needs);
+
 /* The attachment of M that region R holds, when NEEDS wants its content;
  * else NULL. */
 MpAttachment *mp_imap_content_wanted_attachment (const MpImapContentNeeds *needs, const MpMessage *m,

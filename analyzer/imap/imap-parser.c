@@ -3,32 +3,63 @@
  * A byte-driven state machine. Every octet outside a literal's data goes
  * through step(), which either consumes it or asks for it to be looked at
  * again in a new state (an atom ends at the octet that starts the next
- * token). Literal data is copied in bulk. Open lists live on an explicit
- * stack, so "((((" a hundred thousand deep costs one check, not a stack
- * frame each. */
+ * token); the octets inside an atom, a quoted string or text, and a
+ * literal's data, are taken in runs (a table lookup per octet, one copy per
+ * run). Open lists live on an explicit stack, so "((((" a hundred thousand
+ * deep costs one check, not a stack frame each.
+ *
+ * Memory: a response and everything in it (values, their octets, the
+ * arrays of children) live in one arena, a chain of blocks that grows
+ * by doubling and is freed at once; the first block is sized from the
+ * previous response, so a typical FETCH costs one malloc. While a list is
+ * open its children sit on a stack shared by all lists (kids); when it
+ * closes they are copied into the arena as one array, so get_child() is an
+ * index. The token (atom, quoted string, text, kept literal) grows in one
+ * buffer reused from response to response. */
 #include "imap-parser.h"
 
 #include <string.h>
 
-struct _MpImapValue {
-	MpImapValueType type;
-	gboolean        literal8;
-	gboolean        streamed;
-	guint64         size;     /* literals: the announced size */
-	guint64         number;   /* NUMBER */
-	char           *data;     /* scalars: the octets plus a NUL */
-	gsize           len;
-	GPtrArray      *children; /* LIST: MpImapValue* */
+enum {
+	V_LITERAL8  = 1 << 0,
+	V_STREAMED  = 1 << 1,
+	V_TRUNCATED = 1 << 2,
 };
+
+struct _MpImapValue {
+	guint8  type;       /* MpImapValueType */
+	guint8  flags;      /* V_* */
+	guint32 n_children; /* LIST */
+	guint64 num;        /* NUMBER: the value; LITERAL: the announced size */
+	gsize   len;        /* scalars: octets in data */
+	union {
+		char         *data;     /* scalars: the octets plus a NUL */
+		MpImapValue **children; /* LIST */
+	} u;
+};
+
+/* One block of a response's arena; the octets follow the header. */
+typedef struct Chunk {
+	struct Chunk *next;
+	gsize         used;
+	gsize         cap;
+} Chunk;
+
+#define CHUNK_HEADER     ((sizeof (Chunk) + 15) & ~(gsize) 15)
+#define CHUNK_FIRST_MIN  ((gsize) 1024)
+#define CHUNK_FIRST_MAX  ((gsize) 64 << 10)
+#define CHUNK_GROW_MAX   ((gsize) 1 << 20)
 
 struct _MpImapResponse {
 	MpImapResponseKind kind;
-	char              *tag;
 	MpImapStatus       status;
+	gboolean           truncated;
+	char              *tag;
 	MpImapValue       *code;   /* LIST or NULL */
 	char              *text;   /* NULL for untagged data */
 	gsize              text_len;
 	MpImapValue       *data;   /* LIST for untagged data, else NULL */
+	Chunk             *chunks; /* the arena, newest block first; this struct is in the oldest */
 };
 
 typedef enum {
@@ -67,16 +98,31 @@ typedef enum {
 	STEP_CONSUMED = 1,
 } Step;
 
+typedef struct {
+	MpImapValue *list;
+	gsize        first; /* its first child's index in kids */
+} Open;
+
 struct _MpImapParser {
 	MpImapParserSettings set;
 	char            *failure;    /* the first error's message; set = failed */
 	GQueue           done;       /* MpImapResponse*, oldest first */
 
 	MpImapResponse  *cur;        /* the response being read, NULL between responses */
-	GPtrArray       *stack;      /* open LISTs: root data or code, then "(" levels */
+	gsize            arena_used; /* octets of cur's arena in use */
+	gsize            chunk_hint; /* the size of the next response's first block */
+	Open            *open;       /* open LISTs: root data or code, then "(" levels */
+	guint            open_len, open_cap;
+	MpImapValue    **kids;       /* the children of open lists, innermost last */
+	gsize            kids_len, kids_cap;
 	State            state;
 	Phase            phase;
-	GByteArray      *tok;        /* the token (tag, atom, quoted, text) or literal */
+	char            *tok;        /* the token (tag, atom, quoted, text) or kept literal */
+	gsize            tok_len, tok_cap;
+
+	/* past a limit: the rest of the response is read, nothing kept */
+	gboolean         dropping;
+	guint64          skip_depth; /* lists opened while dropping, not yet closed */
 
 	guint            section_depth;
 	gboolean         section_quoted;
@@ -84,59 +130,106 @@ struct _MpImapParser {
 
 	guint64          lit_size;
 	guint64          lit_left;
+	guint64          lit_keep;   /* octets of the literal still to keep */
 	guint            lit_digits;
 	gboolean         lit8;
 	gboolean         lit_streamed;
 
 	gsize            line_bytes;  /* of the current response, outside literals */
-	guint64          kept_bytes;  /* of the current response, kept in memory */
 	guint            items;       /* values in the current response */
 	guint64          offset;      /* octets consumed since the start */
 	guint            responses;   /* responses completed */
 };
 
-/* ----------------------------------------------------------------- values */
+/* Octet classes for the runs taken in one go. */
+enum {
+	C_ATOM   = 1 << 0, /* continues an atom (ATOM-CHAR, "\" and 8-bit, not "[" "]") */
+	C_QUOTED = 1 << 1, /* continues a quoted string (not '"', "\", CR, LF, NUL) */
+	C_TEXT   = 1 << 2, /* continues resp-text (not CR, LF, NUL) */
+};
 
-static void value_free (MpImapValue *v);
+static guint8 octet_class[256];
 
-static MpImapValue *
-value_new (MpImapValueType type)
+static gpointer
+init_classes (gpointer unused)
 {
-	MpImapValue *v = g_new0 (MpImapValue, 1);
-
-	v->type = type;
-	if (type == MP_IMAP_VALUE_LIST)
-		v->children = g_ptr_array_new ();
-	return v;
-}
-
-/* Iterative, with an explicit work list: freeing never recurses, however
- * the tree was built. */
-static void
-value_free (MpImapValue *v)
-{
-	g_autoptr(GPtrArray) todo = NULL;
-
-	if (v == NULL)
-		return;
-	todo = g_ptr_array_new ();
-	g_ptr_array_add (todo, v);
-	while (todo->len > 0) {
-		MpImapValue *x = g_ptr_array_steal_index_fast (todo, todo->len - 1);
-		if (x->children != NULL) {
-			for (guint i = 0; i < x->children->len; i++)
-				g_ptr_array_add (todo, g_ptr_array_index (x->children, i));
-			g_ptr_array_unref (x->children);
-		}
-		g_free (x->data);
-		g_free (x);
+	for (guint c = 0; c < 256; c++) {
+		gboolean ctl = c < 0x20 || c == 0x7f;
+		guint8 k = 0;
+		if (!ctl && strchr (" ()\"{[]", (int) c) == NULL)
+			k |= C_ATOM;
+		if (c != '"' && c != '\\' && c != '\r' && c != '\n' && c != '\0')
+			k |= C_QUOTED;
+		if (c != '\r' && c != '\n' && c != '\0')
+			k |= C_TEXT;
+		octet_class[c] = k;
 	}
+	return NULL;
 }
+
+/* ------------------------------------------------------------------ arena */
+
+/* SIZE octets (8-aligned, zeroed) in the arena of the response being read.
+ * Never fails: emit() checks the total against max_response_size. */
+static gpointer
+arena_alloc (MpImapParser *p, gsize size)
+{
+	Chunk *c = p->cur->chunks;
+	gpointer mem;
+
+	size = (size + 7) & ~(gsize) 7;
+	if (c->cap - c->used < size) {
+		gsize cap = MIN (c->cap * 2, CHUNK_GROW_MAX);
+		Chunk *n;
+		cap = MAX (cap, size);
+		n = g_malloc (CHUNK_HEADER + cap);
+		n->next = c;
+		n->used = 0;
+		n->cap = cap;
+		p->cur->chunks = c = n;
+	}
+	mem = (char *) c + CHUNK_HEADER + c->used;
+	c->used += size;
+	p->arena_used += size;
+	memset (mem, 0, size);
+	return mem;
+}
+
+/* A new response whose struct lives in its own arena's first block. */
+static MpImapResponse *
+response_new (MpImapParser *p)
+{
+	gsize cap = p->chunk_hint;
+	Chunk *c = g_malloc (CHUNK_HEADER + cap);
+	/* malloc's alignment, and the header rounded to 16 */
+	MpImapResponse *r = (void *) ((char *) c + CHUNK_HEADER);
+	gsize rs = (sizeof *r + 7) & ~(gsize) 7;
+
+	c->next = NULL;
+	c->used = rs;
+	c->cap = cap;
+	memset (r, 0, sizeof *r);
+	r->chunks = c;
+	p->arena_used = rs;
+	return r;
+}
+
+static char *
+arena_strndup (MpImapParser *p, const char *s, gsize len)
+{
+	char *d = arena_alloc (p, len + 1);
+
+	if (len > 0)
+		memcpy (d, s, len);
+	return d;
+}
+
+/* ----------------------------------------------------------------- values */
 
 MpImapValueType
 mp_imap_value_get_value_type (const MpImapValue *v)
 {
-	return v->type;
+	return (MpImapValueType) v->type;
 }
 
 const char *
@@ -144,11 +237,11 @@ mp_imap_value_get_string (const MpImapValue *v, gsize *len)
 {
 	if (len != NULL)
 		*len = 0;
-	if (v == NULL || v->data == NULL)
+	if (v == NULL || v->type == MP_IMAP_VALUE_LIST || v->u.data == NULL)
 		return NULL;
 	if (len != NULL)
 		*len = v->len;
-	return v->data;
+	return v->u.data;
 }
 
 gboolean
@@ -156,7 +249,7 @@ mp_imap_value_get_number (const MpImapValue *v, guint64 *out)
 {
 	if (v == NULL || v->type != MP_IMAP_VALUE_NUMBER)
 		return FALSE;
-	*out = v->number;
+	*out = v->num;
 	return TRUE;
 }
 
@@ -165,7 +258,7 @@ mp_imap_value_is_atom (const MpImapValue *v, const char *name)
 {
 	if (v == NULL || v->type != MP_IMAP_VALUE_ATOM)
 		return FALSE;
-	return name == NULL || g_ascii_strcasecmp (v->data, name) == 0;
+	return name == NULL || g_ascii_strcasecmp (v->u.data, name) == 0;
 }
 
 gboolean
@@ -189,29 +282,35 @@ mp_imap_value_is_string (const MpImapValue *v)
 gboolean
 mp_imap_value_is_literal8 (const MpImapValue *v)
 {
-	return v != NULL && v->literal8;
+	return v != NULL && (v->flags & V_LITERAL8);
 }
 
 gboolean
 mp_imap_value_is_streamed (const MpImapValue *v)
 {
-	return v != NULL && v->streamed;
+	return v != NULL && (v->flags & V_STREAMED);
+}
+
+gboolean
+mp_imap_value_is_truncated (const MpImapValue *v)
+{
+	return v != NULL && (v->flags & V_TRUNCATED);
 }
 
 guint64
 mp_imap_value_get_size (const MpImapValue *v)
 {
-	if (v == NULL)
+	if (v == NULL || v->type == MP_IMAP_VALUE_LIST)
 		return 0;
 	if (v->type == MP_IMAP_VALUE_LITERAL)
-		return v->size;
+		return v->num;
 	return v->len;
 }
 
 guint
 mp_imap_value_get_n_children (const MpImapValue *v)
 {
-	return (v != NULL && v->children != NULL) ? v->children->len : 0;
+	return (v != NULL && v->type == MP_IMAP_VALUE_LIST) ? v->n_children : 0;
 }
 
 const MpImapValue *
@@ -219,7 +318,7 @@ mp_imap_value_get_child (const MpImapValue *v, guint i)
 {
 	if (i >= mp_imap_value_get_n_children (v))
 		return NULL;
-	return g_ptr_array_index (v->children, i);
+	return v->u.children[i];
 }
 
 const MpImapValue *
@@ -228,8 +327,8 @@ mp_imap_value_lookup (const MpImapValue *list, const char *key)
 	guint n = mp_imap_value_get_n_children (list);
 
 	for (guint i = 0; i + 1 < n; i += 2) {
-		if (mp_imap_value_is_atom (mp_imap_value_get_child (list, i), key))
-			return mp_imap_value_get_child (list, i + 1);
+		if (mp_imap_value_is_atom (list->u.children[i], key))
+			return list->u.children[i + 1];
 	}
 	return NULL;
 }
@@ -256,31 +355,38 @@ append_value (GString *s, const MpImapValue *v)
 	switch (v->type) {
 	case MP_IMAP_VALUE_ATOM:
 	case MP_IMAP_VALUE_NUMBER:
-		append_escaped (s, v->data, v->len, FALSE);
+		append_escaped (s, v->u.data, v->len, FALSE);
 		break;
 	case MP_IMAP_VALUE_NIL:
 		g_string_append (s, "NIL");
 		break;
 	case MP_IMAP_VALUE_LITERAL:
-		g_string_append_printf (s, "%s{%" G_GUINT64_FORMAT "}", v->literal8 ? "~" : "", v->size);
-		if (v->streamed) {
+		g_string_append_printf (s, "%s{%" G_GUINT64_FORMAT "}", (v->flags & V_LITERAL8) ? "~" : "", v->num);
+		if (v->flags & V_STREAMED) {
 			g_string_append (s, "<streamed>");
 			break;
 		}
-		G_GNUC_FALLTHROUGH;
+		g_string_append_c (s, '"');
+		append_escaped (s, v->u.data, v->len, TRUE);
+		g_string_append_c (s, '"');
+		if (v->flags & V_TRUNCATED)
+			g_string_append (s, "<truncated>");
+		break;
 	case MP_IMAP_VALUE_STRING:
 		g_string_append_c (s, '"');
-		append_escaped (s, v->data, v->len, TRUE);
+		append_escaped (s, v->u.data, v->len, TRUE);
 		g_string_append_c (s, '"');
 		break;
 	case MP_IMAP_VALUE_LIST:
 	default:
 		g_string_append_c (s, '(');
-		for (guint i = 0; i < mp_imap_value_get_n_children (v); i++) {
+		for (guint i = 0; i < v->n_children; i++) {
 			if (i > 0)
 				g_string_append_c (s, ' ');
-			append_value (s, mp_imap_value_get_child (v, i));
+			append_value (s, v->u.children[i]);
 		}
+		if (v->flags & V_TRUNCATED)
+			g_string_append (s, v->n_children ? " <truncated>" : "<truncated>");
 		g_string_append_c (s, ')');
 		break;
 	}
@@ -301,13 +407,17 @@ mp_imap_value_to_debug_string (const MpImapValue *v)
 void
 mp_imap_response_free (MpImapResponse *r)
 {
+	Chunk *c;
+
 	if (r == NULL)
 		return;
-	g_free (r->tag);
-	value_free (r->code);
-	g_free (r->text);
-	value_free (r->data);
-	g_free (r);
+	/* the struct lives in the oldest block: read the chain first */
+	c = r->chunks;
+	while (c != NULL) {
+		Chunk *next = c->next;
+		g_free (c);
+		c = next;
+	}
 }
 
 MpImapResponseKind
@@ -348,6 +458,12 @@ mp_imap_response_get_data (const MpImapResponse *r)
 	return r->data;
 }
 
+gboolean
+mp_imap_response_is_truncated (const MpImapResponse *r)
+{
+	return r->truncated;
+}
+
 static const char *
 status_name (MpImapStatus s)
 {
@@ -375,8 +491,10 @@ mp_imap_response_to_debug_string (const MpImapResponse *r)
 		g_string_append_printf (s, " %s", status_name (r->status));
 	for (guint i = 0; i < mp_imap_value_get_n_children (r->data); i++) {
 		g_string_append_c (s, ' ');
-		append_value (s, mp_imap_value_get_child (r->data, i));
+		append_value (s, r->data->u.children[i]);
 	}
+	if (r->data != NULL && (r->data->flags & V_TRUNCATED))
+		g_string_append (s, " <truncated>");
 	if (r->code != NULL) {
 		g_autofree char *code = mp_imap_value_to_debug_string (r->code);
 		/* the code prints as a list: show it in its own brackets */
@@ -387,6 +505,8 @@ mp_imap_response_to_debug_string (const MpImapResponse *r)
 		g_string_append_c (s, ' ');
 		append_escaped (s, r->text, r->text_len, FALSE);
 	}
+	if (r->truncated && r->data == NULL)
+		g_string_append (s, " <truncated>");
 	return g_string_free (s, FALSE);
 }
 
@@ -398,6 +518,7 @@ mp_imap_parser_settings_init (MpImapParserSettings *s)
 	memset (s, 0, sizeof *s);
 	s->max_line_length = MP_IMAP_DEFAULT_MAX_LINE_LENGTH;
 	s->max_literal_size = MP_IMAP_DEFAULT_MAX_LITERAL_SIZE;
+	s->max_literal_read = MP_IMAP_DEFAULT_MAX_LITERAL_READ;
 	s->max_response_size = MP_IMAP_DEFAULT_MAX_RESPONSE_SIZE;
 	s->max_depth = MP_IMAP_DEFAULT_MAX_DEPTH;
 	s->max_list_items = MP_IMAP_DEFAULT_MAX_LIST_ITEMS;
@@ -407,9 +528,11 @@ mp_imap_parser_settings_init (MpImapParserSettings *s)
 MpImapParser *
 mp_imap_parser_new (const MpImapParserSettings *settings)
 {
+	static GOnce classes = G_ONCE_INIT;
 	MpImapParser *p = g_new0 (MpImapParser, 1);
 	MpImapParserSettings def;
 
+	g_once (&classes, init_classes, NULL);
 	mp_imap_parser_settings_init (&def);
 	if (settings != NULL)
 		p->set = *settings;
@@ -419,11 +542,14 @@ mp_imap_parser_new (const MpImapParserSettings *settings)
 		p->set.max_line_length = def.max_line_length;
 	if (p->set.max_literal_size == 0)
 		p->set.max_literal_size = def.max_literal_size;
+	if (p->set.max_literal_read == 0)
+		p->set.max_literal_read = def.max_literal_read;
 	if (p->set.max_response_size == 0)
 		p->set.max_response_size = def.max_response_size;
-	/* token and literal buffers are GByteArrays, whose length is a guint */
+	/* the token buffer holds a line or a kept literal: bounded sizes */
 	p->set.max_line_length = MIN (p->set.max_line_length, (gsize) G_MAXUINT / 2);
 	p->set.max_literal_size = MIN (p->set.max_literal_size, (guint64) G_MAXUINT / 2);
+	p->set.max_literal_size = MIN (p->set.max_literal_size, p->set.max_literal_read);
 	if (p->set.max_depth == 0)
 		p->set.max_depth = def.max_depth;
 	p->set.max_depth = MIN (p->set.max_depth, MP_IMAP_MAX_DEPTH_CEILING);
@@ -435,8 +561,7 @@ mp_imap_parser_new (const MpImapParserSettings *settings)
 		p->set.literal_begin = NULL; /* streaming needs both callbacks */
 
 	g_queue_init (&p->done);
-	p->stack = g_ptr_array_new ();
-	p->tok = g_byte_array_new ();
+	p->chunk_hint = 4096;
 	p->state = ST_LINE_START;
 	return p;
 }
@@ -446,12 +571,15 @@ reset_response (MpImapParser *p)
 {
 	mp_imap_response_free (p->cur);
 	p->cur = NULL;
-	g_ptr_array_set_size (p->stack, 0);
-	g_byte_array_set_size (p->tok, 0);
+	p->arena_used = 0;
+	p->open_len = 0;
+	p->kids_len = 0;
+	p->tok_len = 0;
 	p->state = ST_LINE_START;
 	p->line_bytes = 0;
-	p->kept_bytes = 0;
 	p->items = 0;
+	p->dropping = FALSE;
+	p->skip_depth = 0;
 }
 
 void
@@ -461,8 +589,9 @@ mp_imap_parser_free (MpImapParser *p)
 		return;
 	reset_response (p);
 	g_queue_clear_full (&p->done, (GDestroyNotify) mp_imap_response_free);
-	g_ptr_array_unref (p->stack);
-	g_byte_array_unref (p->tok);
+	g_free (p->open);
+	g_free (p->kids);
+	g_free (p->tok);
 	g_free (p->failure);
 	g_free (p);
 }
@@ -498,10 +627,104 @@ fail (MpImapParser *p, GError **error, const char *format, ...)
 	g_set_error_literal (error, MP_ERROR, MP_ERROR_READ, p->failure);
 }
 
-static MpImapValue *
-stack_top (MpImapParser *p)
+/* ---- the token buffer ---- */
+
+static void
+tok_append (MpImapParser *p, const void *data, gsize n)
 {
-	return p->stack->len ? g_ptr_array_index (p->stack, p->stack->len - 1) : NULL;
+	if (p->dropping || n == 0)
+		return;
+	if (p->tok_cap - p->tok_len < n) {
+		gsize cap = MAX (p->tok_cap * 2, (gsize) 256);
+		while (cap - p->tok_len < n)
+			cap *= 2;
+		p->tok = g_realloc (p->tok, cap);
+		p->tok_cap = cap;
+	}
+	memcpy (p->tok + p->tok_len, data, n);
+	p->tok_len += n;
+}
+
+/* The token as a NUL-terminated string in the arena; the buffer is emptied. */
+static char *
+take_token (MpImapParser *p, gsize *len)
+{
+	char *s = arena_strndup (p, p->tok, p->tok_len);
+
+	*len = p->tok_len;
+	p->tok_len = 0;
+	return s;
+}
+
+/* ---- lists ---- */
+
+static MpImapValue *
+value_new (MpImapParser *p, MpImapValueType type)
+{
+	MpImapValue *v = arena_alloc (p, sizeof *v);
+
+	v->type = (guint8) type;
+	return v;
+}
+
+static void
+open_push (MpImapParser *p, MpImapValue *list)
+{
+	if (p->open_len == p->open_cap) {
+		p->open_cap = MAX (p->open_cap * 2, 16u);
+		p->open = g_renew (Open, p->open, p->open_cap);
+	}
+	p->open[p->open_len].list = list;
+	p->open[p->open_len].first = p->kids_len;
+	p->open_len++;
+}
+
+/* Closes the innermost open list: its children move into the arena. */
+static void
+open_pop (MpImapParser *p)
+{
+	Open *o = &p->open[--p->open_len];
+	gsize n = p->kids_len - o->first;
+
+	if (n > 0) {
+		o->list->u.children = arena_alloc (p, n * sizeof (MpImapValue *));
+		memcpy (o->list->u.children, p->kids + o->first, n * sizeof (MpImapValue *));
+	}
+	o->list->n_children = (guint32) n;
+	p->kids_len = o->first;
+}
+
+static void
+kids_push (MpImapParser *p, MpImapValue *v)
+{
+	if (p->kids_len == p->kids_cap) {
+		p->kids_cap = MAX (p->kids_cap * 2, (gsize) 64);
+		p->kids = g_renew (MpImapValue *, p->kids, p->kids_cap);
+	}
+	p->kids[p->kids_len++] = v;
+}
+
+/* A limit is reached: keep what was read, read and drop the rest of the
+ * response so the stream stays in step, and say so on the response and on
+ * every list still open (each loses what would have followed). */
+static void
+start_dropping (MpImapParser *p)
+{
+	if (p->dropping)
+		return;
+	p->dropping = TRUE;
+	p->cur->truncated = TRUE;
+	for (guint i = 0; i < p->open_len; i++)
+		p->open[i].list->flags |= V_TRUNCATED;
+}
+
+/* May a limit truncate the response here? Not before the tag and status
+ * (or the first token of untagged data) are known: they decide what the
+ * response is. */
+static gboolean
+can_truncate (const MpImapParser *p)
+{
+	return p->cur != NULL && (p->phase == PHASE_DATA || p->phase == PHASE_CODE || p->phase == PHASE_TEXT);
 }
 
 static MpImapStatus
@@ -525,8 +748,8 @@ static void
 become_status (MpImapParser *p, MpImapStatus status)
 {
 	p->cur->status = status;
-	g_ptr_array_set_size (p->stack, 0);
-	value_free (p->cur->data);
+	p->open_len = 0;
+	p->kids_len = 0;
 	p->cur->data = NULL;
 	p->items = 0;
 	p->phase = PHASE_TEXT;
@@ -555,54 +778,42 @@ check_first_token (MpImapParser *p, const MpImapValue *v, GError **error)
 	return TRUE;
 }
 
-/* Adds V to the innermost open list. Takes ownership of V. */
+/* Adds V to the innermost open list, unless a limit is reached: then the
+ * response is truncated from here on and V is dropped. */
 static gboolean
 emit (MpImapParser *p, MpImapValue *v, GError **error)
 {
-	MpImapValue *parent = stack_top (p);
-	gboolean top_level = p->stack->len == 1 &&
+	Open *parent = p->open_len ? &p->open[p->open_len - 1] : NULL;
+	gboolean top_level = p->open_len == 1 &&
 	                     (p->phase == PHASE_TAG_STATUS || p->phase == PHASE_UNTAGGED_FIRST);
 
+	if (p->dropping)
+		return TRUE;
 	if (parent == NULL) {
 		/* cannot happen: values are only read inside a list or a code */
-		value_free (v);
 		fail (p, error, "value outside any list");
 		return FALSE;
 	}
 	/* the top level of a response (SEARCH results) is bounded by
 	 * max_response_items alone */
-	if (p->stack->len > 1 && parent->children->len >= p->set.max_list_items) {
-		value_free (v);
-		fail (p, error, "list has more than %u items", p->set.max_list_items);
-		return FALSE;
+	if ((p->open_len > 1 && p->kids_len - parent->first >= p->set.max_list_items) ||
+	    p->items >= p->set.max_response_items || p->arena_used > p->set.max_response_size) {
+		if (!can_truncate (p)) {
+			fail (p, error, "response exceeds the parser's limits before its status is known");
+			return FALSE;
+		}
+		start_dropping (p);
+		return TRUE;
 	}
-	if (++p->items > p->set.max_response_items) {
-		value_free (v);
-		fail (p, error, "response has more than %u values", p->set.max_response_items);
-		return FALSE;
-	}
-	g_ptr_array_add (parent->children, v);
+	p->items++;
+	kids_push (p, v);
 	if (top_level)
 		return check_first_token (p, v, error);
 	return TRUE;
 }
 
-/* The token buffer's bytes as a new, NUL-terminated string; the buffer is
- * handed over, not copied (a 64 MiB literal is not held twice). */
-static char *
-take_token (MpImapParser *p, gsize *len)
-{
-	gsize n = 0;
-	guint8 *data;
-
-	g_byte_array_append (p->tok, (const guint8 *) "", 1);
-	data = g_byte_array_steal (p->tok, &n);
-	*len = n - 1;
-	return (char *) data;
-}
-
 static gboolean
-is_all_digits (const guint8 *s, gsize len)
+is_all_digits (const char *s, gsize len)
 {
 	if (len == 0)
 		return FALSE;
@@ -615,7 +826,7 @@ is_all_digits (const guint8 *s, gsize len)
 /* RFC 3501 §9 number / RFC 9051 number64: unsigned, at most 20 digits,
  * checked for overflow before every multiplication. */
 static gboolean
-parse_number (MpImapParser *p, const guint8 *s, gsize len, guint64 *out, GError **error)
+parse_number (MpImapParser *p, const char *s, gsize len, guint64 *out, GError **error)
 {
 	guint64 n = 0;
 
@@ -624,7 +835,7 @@ parse_number (MpImapParser *p, const guint8 *s, gsize len, guint64 *out, GError 
 		return FALSE;
 	}
 	for (gsize i = 0; i < len; i++) {
-		guint d = s[i] - '0';
+		guint d = (guint) (s[i] - '0');
 		if (n > (G_MAXUINT64 - d) / 10) {
 			fail (p, error, "number larger than %" G_GUINT64_FORMAT, G_MAXUINT64);
 			return FALSE;
@@ -640,34 +851,45 @@ finish_atom (MpImapParser *p, GError **error)
 {
 	MpImapValue *v;
 
-	if (is_all_digits (p->tok->data, p->tok->len)) {
-		guint64 n;
-		if (!parse_number (p, p->tok->data, p->tok->len, &n, error))
-			return FALSE;
-		v = value_new (MP_IMAP_VALUE_NUMBER);
-		v->number = n;
-	} else if (p->tok->len == 3 && g_ascii_strncasecmp ((const char *) p->tok->data, "NIL", 3) == 0) {
-		/* RFC 3501 §4.5: NIL is an atom in any case; "NIL" quoted is a string */
-		g_byte_array_set_size (p->tok, 0);
-		return emit (p, value_new (MP_IMAP_VALUE_NIL), error);
-	} else {
-		v = value_new (MP_IMAP_VALUE_ATOM);
+	if (p->dropping) {
+		p->tok_len = 0;
+		return TRUE;
 	}
-	v->data = take_token (p, &v->len);
+	if (is_all_digits (p->tok, p->tok_len)) {
+		guint64 n;
+		if (!parse_number (p, p->tok, p->tok_len, &n, error))
+			return FALSE;
+		v = value_new (p, MP_IMAP_VALUE_NUMBER);
+		v->num = n;
+	} else if (p->tok_len == 3 && g_ascii_strncasecmp (p->tok, "NIL", 3) == 0) {
+		/* RFC 3501 §4.5: NIL is an atom in any case; "NIL" quoted is a string */
+		p->tok_len = 0;
+		return emit (p, value_new (p, MP_IMAP_VALUE_NIL), error);
+	} else {
+		v = value_new (p, MP_IMAP_VALUE_ATOM);
+	}
+	v->u.data = take_token (p, &v->len);
 	return emit (p, v, error);
 }
 
 static gboolean
 finish_literal (MpImapParser *p, GError **error)
 {
-	MpImapValue *v = value_new (MP_IMAP_VALUE_LITERAL);
+	MpImapValue *v;
 
-	v->literal8 = p->lit8;
-	v->streamed = p->lit_streamed;
-	v->size = p->lit_size;
-	if (!p->lit_streamed)
-		v->data = take_token (p, &v->len);
 	p->state = ST_AFTER_STRING;
+	if (p->dropping) {
+		p->tok_len = 0;
+		return TRUE;
+	}
+	v = value_new (p, MP_IMAP_VALUE_LITERAL);
+	v->flags = (guint8) ((p->lit8 ? V_LITERAL8 : 0) | (p->lit_streamed ? V_STREAMED : 0));
+	v->num = p->lit_size;
+	if (!p->lit_streamed) {
+		v->u.data = take_token (p, &v->len);
+		if (v->len < p->lit_size)
+			v->flags |= V_TRUNCATED;
+	}
 	return emit (p, v, error);
 }
 
@@ -676,30 +898,38 @@ finish_literal (MpImapParser *p, GError **error)
 static gboolean
 begin_literal (MpImapParser *p, GError **error)
 {
-	MpImapValue *parent = stack_top (p);
-	guint n = mp_imap_value_get_n_children (parent);
-	const MpImapValue *item = n ? g_ptr_array_index (parent->children, n - 1) : NULL;
+	MpImapLiteralAction action = MP_IMAP_LITERAL_KEEP;
 
 	if (p->phase == PHASE_TAG_STATUS) {
 		fail (p, error, "tagged response without OK, NO or BAD");
 		return FALSE;
 	}
-	p->lit_streamed = p->set.literal_begin != NULL &&
-	                  p->set.literal_begin (item, p->lit_size, p->set.user_data);
-	if (!p->lit_streamed) {
-		if (p->lit_size > p->set.max_literal_size) {
-			fail (p, error, "literal of %" G_GUINT64_FORMAT " octets exceeds the limit of %"
-			      G_GUINT64_FORMAT, p->lit_size, p->set.max_literal_size);
+	if (p->set.literal_begin != NULL && !p->dropping) {
+		/* the list so far, as the callback sees it: the open list with its
+		 * children still on the stack */
+		Open *o = &p->open[p->open_len - 1];
+		MpImapValue view = *o->list;
+		g_autoptr(GError) local = NULL;
+
+		view.n_children = (guint32) (p->kids_len - o->first);
+		/* no child yet: kids may still be NULL (NULL + 0 is undefined) */
+		view.u.children = view.n_children ? p->kids + o->first : NULL;
+		action = p->set.literal_begin (&view, view.n_children ? p->kids[p->kids_len - 1] : NULL,
+		                               p->lit_size, p->set.user_data, &local);
+		if (action == MP_IMAP_LITERAL_REFUSE) {
+			fail (p, error, "literal of %" G_GUINT64_FORMAT " octets refused: %s", p->lit_size,
+			      local != NULL ? local->message : "no reason given");
 			return FALSE;
 		}
-		if (p->lit_size > p->set.max_response_size - MIN (p->kept_bytes, p->set.max_response_size)) {
-			fail (p, error, "response with literals exceeds the limit of %" G_GUINT64_FORMAT " octets",
-			      p->set.max_response_size);
-			return FALSE;
-		}
-		p->kept_bytes += p->lit_size;
 	}
-	g_byte_array_set_size (p->tok, 0);
+	p->lit_streamed = action == MP_IMAP_LITERAL_STREAM;
+	if (!p->lit_streamed && p->lit_size > p->set.max_literal_read) {
+		fail (p, error, "literal of %" G_GUINT64_FORMAT " octets exceeds the limit of %"
+		      G_GUINT64_FORMAT, p->lit_size, p->set.max_literal_read);
+		return FALSE;
+	}
+	p->lit_keep = p->lit_streamed || p->dropping ? 0 : MIN (p->lit_size, p->set.max_literal_size);
+	p->tok_len = 0;
 	p->lit_left = p->lit_size;
 	if (p->lit_left == 0)
 		return finish_literal (p, error);
@@ -707,7 +937,7 @@ begin_literal (MpImapParser *p, GError **error)
 	return TRUE;
 }
 
-/* Copies as much literal data as this chunk holds; returns the octets used. */
+/* Takes as much literal data as this chunk holds; returns the octets used. */
 static gsize
 feed_literal (MpImapParser *p, const guint8 *data, gsize len, GError **error)
 {
@@ -720,8 +950,10 @@ feed_literal (MpImapParser *p, const guint8 *data, gsize len, GError **error)
 			      local != NULL ? local->message : "no reason given");
 			return 0;
 		}
-	} else {
-		g_byte_array_append (p->tok, data, (guint) n);
+	} else if (p->lit_keep > 0) {
+		gsize k = (gsize) MIN ((guint64) n, p->lit_keep);
+		tok_append (p, data, k);
+		p->lit_keep -= k;
 	}
 	p->lit_left -= n;
 	p->offset += n;
@@ -735,29 +967,64 @@ push_list (MpImapParser *p, GError **error)
 {
 	MpImapValue *list;
 
-	/* the root data list or the code is stack[0]; "(" levels count from 1 */
-	if (p->stack->len > p->set.max_depth) {
-		fail (p, error, "lists nested deeper than %u", p->set.max_depth);
-		return FALSE;
-	}
 	if (p->phase == PHASE_TAG_STATUS) {
 		fail (p, error, "tagged response without OK, NO or BAD");
 		return FALSE;
 	}
-	list = value_new (MP_IMAP_VALUE_LIST);
+	if (p->dropping) {
+		p->skip_depth++;
+		return TRUE;
+	}
+	/* the root data list or the code is open[0]; "(" levels count from 1 */
+	if (p->open_len > p->set.max_depth) {
+		if (!can_truncate (p)) {
+			fail (p, error, "lists nested deeper than %u", p->set.max_depth);
+			return FALSE;
+		}
+		start_dropping (p);
+		p->skip_depth++;
+		return TRUE;
+	}
+	list = value_new (p, MP_IMAP_VALUE_LIST);
 	if (!emit (p, list, error))
 		return FALSE;
-	g_ptr_array_add (p->stack, list);
+	if (p->dropping) {
+		/* emit hit a limit: this list is the first thing dropped */
+		p->skip_depth++;
+		return TRUE;
+	}
+	open_push (p, list);
 	return TRUE;
 }
 
 static gboolean
+pop_list (MpImapParser *p, GError **error)
+{
+	if (p->skip_depth > 0) {
+		p->skip_depth--;
+		return TRUE;
+	}
+	if (p->open_len <= 1) {
+		fail (p, error, "unexpected ')'");
+		return FALSE;
+	}
+	open_pop (p);
+	return TRUE;
+}
+
+static void
 complete_response (MpImapParser *p)
 {
+	MpImapResponse *r = p->cur;
+	gsize used = 0;
+
+	for (Chunk *c = r->chunks; c != NULL; c = c->next)
+		used += c->used;
+	/* the next response's first block: this one's size, within bounds */
+	p->chunk_hint = MIN (MAX ((used + 1023) & ~(gsize) 1023, CHUNK_FIRST_MIN), CHUNK_FIRST_MAX);
 	g_queue_push_tail (&p->done, g_steal_pointer (&p->cur));
 	p->responses++;
 	reset_response (p);
-	return TRUE;
 }
 
 /* CR or LF ends the response (a bare LF is tolerated). */
@@ -775,8 +1042,10 @@ end_of_line (MpImapParser *p, guchar c)
 static void
 set_text (MpImapParser *p)
 {
-	g_free (p->cur->text);
-	p->cur->text = take_token (p, &p->cur->text_len);
+	/* dropping keeps the text read before the cut */
+	p->cur->text = arena_strndup (p, p->tok, p->tok_len);
+	p->cur->text_len = p->tok_len;
+	p->tok_len = 0;
 }
 
 static gboolean
@@ -788,8 +1057,8 @@ is_ctl (guchar c)
 static Step
 step_tag (MpImapParser *p, guchar c, GError **error)
 {
-	const char *tag = (const char *) p->tok->data;
-	gsize n = p->tok->len;
+	const char *tag = p->tok;
+	gsize n = p->tok_len;
 
 	if (c == ' ' || c == '\r' || c == '\n') {
 		gboolean plus = n == 1 && tag[0] == '+';
@@ -802,12 +1071,12 @@ step_tag (MpImapParser *p, guchar c, GError **error)
 			fail (p, error, "invalid tag");
 			return STEP_ERROR;
 		}
-		p->cur = g_new0 (MpImapResponse, 1);
+		p->cur = response_new (p);
 		if (plus) {
 			/* RFC 3501 §7.5: continue-req = "+" SP (resp-text / base64) */
 			p->cur->kind = MP_IMAP_RESPONSE_CONTINUATION;
 			p->phase = PHASE_TEXT;
-			g_byte_array_set_size (p->tok, 0);
+			p->tok_len = 0;
 			if (c != ' ') {
 				set_text (p);
 				return end_of_line (p, c);
@@ -822,14 +1091,14 @@ step_tag (MpImapParser *p, guchar c, GError **error)
 		if (star) {
 			p->cur->kind = MP_IMAP_RESPONSE_UNTAGGED;
 			p->phase = PHASE_UNTAGGED_FIRST;
+			p->tok_len = 0;
 		} else {
 			p->cur->kind = MP_IMAP_RESPONSE_TAGGED;
-			p->cur->tag = g_strndup (tag, n);
+			p->cur->tag = take_token (p, &n);
 			p->phase = PHASE_TAG_STATUS;
 		}
-		g_byte_array_set_size (p->tok, 0);
-		p->cur->data = value_new (MP_IMAP_VALUE_LIST);
-		g_ptr_array_add (p->stack, p->cur->data);
+		p->cur->data = value_new (p, MP_IMAP_VALUE_LIST);
+		open_push (p, p->cur->data);
 		p->state = ST_BETWEEN;
 		return STEP_CONSUMED;
 	}
@@ -838,7 +1107,7 @@ step_tag (MpImapParser *p, guchar c, GError **error)
 		fail (p, error, "invalid octet 0x%02x in tag", c);
 		return STEP_ERROR;
 	}
-	g_byte_array_append (p->tok, &c, 1);
+	tok_append (p, &c, 1);
 	return STEP_CONSUMED;
 }
 
@@ -849,7 +1118,7 @@ end_of_values (MpImapParser *p, guchar c, GError **error)
 		fail (p, error, "unterminated response code");
 		return STEP_ERROR;
 	}
-	if (p->stack->len > 1) {
+	if (p->open_len > 1 || p->skip_depth > 0) {
 		fail (p, error, "unterminated list");
 		return STEP_ERROR;
 	}
@@ -861,6 +1130,8 @@ end_of_values (MpImapParser *p, guchar c, GError **error)
 		fail (p, error, "empty untagged response");
 		return STEP_ERROR;
 	}
+	if (p->open_len == 1)
+		open_pop (p); /* the root data list */
 	return end_of_line (p, c);
 }
 
@@ -876,14 +1147,9 @@ step_between (MpImapParser *p, guchar c, GError **error)
 	case '(':
 		return push_list (p, error) ? STEP_CONSUMED : STEP_ERROR;
 	case ')':
-		if (p->stack->len <= 1) {
-			fail (p, error, "unexpected ')'");
-			return STEP_ERROR;
-		}
-		g_ptr_array_set_size (p->stack, p->stack->len - 1);
-		return STEP_CONSUMED;
+		return pop_list (p, error) ? STEP_CONSUMED : STEP_ERROR;
 	case '"':
-		g_byte_array_set_size (p->tok, 0);
+		p->tok_len = 0;
 		p->state = ST_QUOTED;
 		return STEP_CONSUMED;
 	case '{':
@@ -897,13 +1163,14 @@ step_between (MpImapParser *p, guchar c, GError **error)
 		return STEP_CONSUMED;
 	case ']':
 		if (p->phase == PHASE_CODE) {
-			if (p->stack->len > 1) {
+			if (p->open_len > 1 || p->skip_depth > 0) {
 				fail (p, error, "unterminated list in response code");
 				return STEP_ERROR;
 			}
-			g_ptr_array_set_size (p->stack, 0);
+			open_pop (p); /* the code */
 			p->phase = PHASE_TEXT;
 			p->state = ST_AFTER_CODE;
+			p->tok_len = 0;
 			return STEP_CONSUMED;
 		}
 		break; /* ASTRING-CHAR includes "]" (RFC 3501 §9) */
@@ -914,7 +1181,7 @@ step_between (MpImapParser *p, guchar c, GError **error)
 		}
 		break;
 	}
-	g_byte_array_set_size (p->tok, 0);
+	p->tok_len = 0;
 	p->state = ST_ATOM;
 	return STEP_AGAIN;
 }
@@ -933,7 +1200,7 @@ step_atom (MpImapParser *p, guchar c, GError **error)
 		fail (p, error, "unexpected octet 0x%02x in atom", c);
 		return STEP_ERROR;
 	}
-	g_byte_array_append (p->tok, &c, 1);
+	tok_append (p, &c, 1);
 	if (c == '[') {
 		/* RFC 3501 §9 section: BODY[HEADER.FIELDS (A B)]<0> is one item name */
 		p->section_depth = 0;
@@ -981,7 +1248,7 @@ step_section (MpImapParser *p, guchar c, GError **error)
 		fail (p, error, "unexpected octet 0x%02x in section", c);
 		return STEP_ERROR;
 	}
-	g_byte_array_append (p->tok, &c, 1);
+	tok_append (p, &c, 1);
 	return STEP_CONSUMED;
 }
 
@@ -995,15 +1262,20 @@ step_quoted (MpImapParser *p, guchar c, GError **error)
 			fail (p, error, "invalid escape in quoted string");
 			return STEP_ERROR;
 		}
-		g_byte_array_append (p->tok, &c, 1);
+		tok_append (p, &c, 1);
 		p->state = ST_QUOTED;
 		return STEP_CONSUMED;
 	}
 	switch (c) {
 	case '"': {
-		MpImapValue *v = value_new (MP_IMAP_VALUE_STRING);
-		v->data = take_token (p, &v->len);
+		MpImapValue *v;
 		p->state = ST_AFTER_STRING;
+		if (p->dropping) {
+			p->tok_len = 0;
+			return STEP_CONSUMED;
+		}
+		v = value_new (p, MP_IMAP_VALUE_STRING);
+		v->u.data = take_token (p, &v->len);
 		return emit (p, v, error) ? STEP_CONSUMED : STEP_ERROR;
 	}
 	case '\\':
@@ -1017,7 +1289,7 @@ step_quoted (MpImapParser *p, guchar c, GError **error)
 		fail (p, error, "NUL in quoted string");
 		return STEP_ERROR;
 	default:
-		g_byte_array_append (p->tok, &c, 1);
+		tok_append (p, &c, 1);
 		return STEP_CONSUMED;
 	}
 }
@@ -1049,8 +1321,8 @@ step_literal_header (MpImapParser *p, guchar c, GError **error)
 			return STEP_CONSUMED;
 		}
 		/* "~" starts an atom such as ~/Mail */
-		g_byte_array_set_size (p->tok, 0);
-		g_byte_array_append (p->tok, (const guint8 *) "~", 1);
+		p->tok_len = 0;
+		tok_append (p, "~", 1);
 		p->state = ST_ATOM;
 		return STEP_AGAIN;
 	case ST_LITERAL_SIZE:
@@ -1111,8 +1383,8 @@ step_text (MpImapParser *p, guchar c, GError **error)
 		return STEP_ERROR;
 	case ST_TEXT_START:
 		if (c == '[') {
-			p->cur->code = value_new (MP_IMAP_VALUE_LIST);
-			g_ptr_array_add (p->stack, p->cur->code);
+			p->cur->code = value_new (p, MP_IMAP_VALUE_LIST);
+			open_push (p, p->cur->code);
 			p->phase = PHASE_CODE;
 			p->state = ST_BETWEEN;
 			return STEP_CONSUMED;
@@ -1133,7 +1405,7 @@ step_text (MpImapParser *p, guchar c, GError **error)
 			fail (p, error, "NUL in response text");
 			return STEP_ERROR;
 		}
-		g_byte_array_append (p->tok, &c, 1);
+		tok_append (p, &c, 1);
 		return STEP_CONSUMED;
 	}
 }
@@ -1143,7 +1415,7 @@ step (MpImapParser *p, guchar c, GError **error)
 {
 	switch (p->state) {
 	case ST_LINE_START:
-		g_byte_array_set_size (p->tok, 0);
+		p->tok_len = 0;
 		p->state = ST_TAG;
 		return STEP_AGAIN;
 	case ST_TAG:
@@ -1184,24 +1456,117 @@ step (MpImapParser *p, guchar c, GError **error)
 	return STEP_ERROR;
 }
 
-/* Counts one octet of the response outside literals against the limits. */
+/* Counts N octets of the response outside literals against the line limit;
+ * past it the response is truncated where that is allowed, else it fails. */
 static gboolean
-count_octet (MpImapParser *p, GError **error)
+count_octets (MpImapParser *p, gsize n, GError **error)
 {
-	p->offset++;
+	p->offset += n;
 	if (p->state == ST_LINE_START)
 		return TRUE; /* the octet ended a response; the next one starts afresh */
-	if (++p->line_bytes > p->set.max_line_length) {
-		fail (p, error, "response longer than %" G_GSIZE_FORMAT " octets outside literals",
-		      p->set.max_line_length);
-		return FALSE;
-	}
-	if (++p->kept_bytes > p->set.max_response_size) {
-		fail (p, error, "response exceeds the limit of %" G_GUINT64_FORMAT " octets",
-		      p->set.max_response_size);
-		return FALSE;
+	p->line_bytes += n;
+	if (p->line_bytes > p->set.max_line_length && !p->dropping) {
+		if (!can_truncate (p)) {
+			fail (p, error, "response longer than %" G_GSIZE_FORMAT " octets outside literals",
+			      p->set.max_line_length);
+			return FALSE;
+		}
+		start_dropping (p);
 	}
 	return TRUE;
+}
+
+/* The octets from DATA on that continue the token of the current state. */
+static gsize
+run_length (const MpImapParser *p, const guint8 *data, gsize len)
+{
+	guint8 k;
+	gsize n = 0;
+
+	switch (p->state) {
+	case ST_ATOM:
+		k = C_ATOM;
+		break;
+	case ST_QUOTED:
+		k = C_QUOTED;
+		break;
+	case ST_TEXT:
+		k = C_TEXT;
+		break;
+	default:
+		return 0;
+	}
+	while (n < len && (octet_class[data[n]] & k))
+		n++;
+	return n;
+}
+
+/* The common case of untagged data, taken without the state machine: a
+ * space, a list's end, or a whole atom or plain quoted string that ends in
+ * this chunk, copied straight from DATA into the arena. Anything else (a
+ * token cut by the chunk's end, an escape, a section, a literal, a limit
+ * near) is left to step(): returns the octets taken, 0 for none. */
+static gsize
+fast_token (MpImapParser *p, const guint8 *data, gsize len, GError **error)
+{
+	guchar c = data[0];
+	gsize n = 1, take;
+	MpImapValue *v;
+
+	if (p->line_bytes + 1 + (gsize) 4096 > p->set.max_line_length)
+		return 0; /* near the limit: every octet counted the slow way */
+	if (c == ' ')
+		take = 1;
+	else if (c == ')' && p->skip_depth == 0 && p->open_len > 1) {
+		open_pop (p);
+		take = 1;
+	} else if (octet_class[c] & C_ATOM) {
+		while (n < len && n < 4096 && (octet_class[data[n]] & C_ATOM))
+			n++;
+		if (n == len || n == 4096 || strchr (" ()\r\n", data[n]) == NULL || data[n] == '\0')
+			return 0; /* cut, long, or ending in "[", "]", a quote... */
+		if (is_all_digits ((const char *) data, n)) {
+			guint64 num = 0;
+			if (n > 20)
+				return 0; /* the slow way says why, at the same octet */
+			for (gsize k = 0; k < n; k++) {
+				guint d = (guint) (data[k] - '0');
+				if (num > (G_MAXUINT64 - d) / 10)
+					return 0;
+				num = num * 10 + d;
+			}
+			v = value_new (p, MP_IMAP_VALUE_NUMBER);
+			v->num = num;
+		} else if (n == 3 && g_ascii_strncasecmp ((const char *) data, "NIL", 3) == 0) {
+			v = value_new (p, MP_IMAP_VALUE_NIL);
+		} else {
+			v = value_new (p, MP_IMAP_VALUE_ATOM);
+		}
+		if (v->type != MP_IMAP_VALUE_NIL) {
+			v->u.data = arena_strndup (p, (const char *) data, n);
+			v->len = n;
+		}
+		if (!emit (p, v, error))
+			return G_MAXSIZE;
+		take = n;
+	} else if (c == '"') {
+		while (n < len && n < 4096 && (octet_class[data[n]] & C_QUOTED))
+			n++;
+		if (n == len || n == 4096 || data[n] != '"' || n + 1 == len ||
+		    (data[n + 1] != ' ' && data[n + 1] != ')'))
+			return 0; /* cut, long, escaped, or not followed plainly */
+		v = value_new (p, MP_IMAP_VALUE_STRING);
+		v->u.data = arena_strndup (p, (const char *) data + 1, n - 1);
+		v->len = n - 1;
+		if (!emit (p, v, error))
+			return G_MAXSIZE;
+		take = n + 1; /* the closing quote; the space or ")" comes next */
+	} else {
+		return 0;
+	}
+	p->offset += take;
+	p->line_bytes += take;
+	return take;
 }
 
 gboolean
@@ -1216,6 +1581,7 @@ mp_imap_parser_feed (MpImapParser *p, const guint8 *data, gsize len, GError **er
 	}
 	while (i < len) {
 		Step s;
+		gsize run;
 
 		if (p->state == ST_LITERAL_DATA) {
 			gsize used = feed_literal (p, data + i, len - i, error);
@@ -1224,12 +1590,36 @@ mp_imap_parser_feed (MpImapParser *p, const guint8 *data, gsize len, GError **er
 			i += used;
 			continue;
 		}
+		if (p->state == ST_BETWEEN && p->phase == PHASE_DATA && !p->dropping) {
+			gsize used = fast_token (p, data + i, len - i, error);
+			if (used == G_MAXSIZE)
+				return FALSE;
+			if (used > 0) {
+				i += used;
+				continue;
+			}
+		}
+		run = run_length (p, data + i, len - i);
+		if (run > 0) {
+			/* what fits under the line limit is kept (a truncated text
+			 * keeps its start), then the run is counted */
+			gsize room = p->line_bytes < p->set.max_line_length ? p->set.max_line_length - p->line_bytes : 0;
+			/* a limit that fails the response fails at the octet past it,
+			 * however the input was cut */
+			if (run > room && !p->dropping && !can_truncate (p))
+				run = room + 1;
+			tok_append (p, data + i, MIN (run, room));
+			if (!count_octets (p, run, error))
+				return FALSE;
+			i += run;
+			continue;
+		}
 		s = step (p, data[i], error);
 		if (s == STEP_ERROR)
 			return FALSE;
 		if (s == STEP_CONSUMED) {
 			i++;
-			if (!count_octet (p, error))
+			if (!count_octets (p, 1, error))
 				return FALSE;
 		}
 	}

@@ -13,10 +13,20 @@
  * The server is assumed hostile: every size is bounded by
  * MpImapParserSettings, nothing is preallocated from a number the server
  * sent, nesting is tracked with an explicit stack (no recursion while
- * parsing). The first syntax error or exceeded limit is a GError (MP_ERROR,
- * MP_ERROR_READ) naming what and where; the parser then refuses all further
- * input, because the stream can no longer be trusted to be in sync: drop the
- * connection.
+ * parsing). Limits on what is *kept* (line, response, items, depth, one
+ * literal) never stop the parser: past one, the rest of the response (or of
+ * the literal) is read and dropped, so the stream stays in step, and the
+ * response and every list that lost values say so
+ * (mp_imap_response_is_truncated, mp_imap_value_is_truncated): a
+ * BODYSTRUCTURE too large to hold costs that message's structure, not the
+ * connection. A syntax error, a literal over max_literal_read or one a
+ * callback refuses is a GError (MP_ERROR, MP_ERROR_READ) naming what and
+ * where; the parser then refuses all further input, because the stream can
+ * no longer be trusted to be in sync: drop the connection.
+ *
+ * Memory: each response is one arena (a few large blocks, freed at once),
+ * so a response of thousands of values costs a few mallocs, not thousands,
+ * and its size is bounded by max_response_size plus a pointer per value.
  *
  * Ownership: the parser owns queued responses until mp_imap_parser_pop()
  * hands one over (transfer full). A response owns its values; values are
@@ -36,43 +46,63 @@ typedef struct _MpImapValue    MpImapValue;
  * configures. */
 #define MP_IMAP_MAX_DEPTH_CEILING 1024
 
-/* Called when a literal header "{n}" has been read. Returning TRUE streams
- * the literal's N octets to literal_data instead of keeping them (a BODY[]
- * goes to a temp file, never into one malloc); the value in the tree is then
- * a LITERAL with no bytes. ITEM is the value just before the literal in the
- * same list ("BODY[]"), or NULL. Streamed literals are not bounded by
- * max_literal_size: the callback decides. */
-typedef gboolean (*MpImapLiteralBeginFunc) (const MpImapValue *item, guint64 size,
-                                            gpointer user_data);
+/* What to do with a literal whose header "{n}" has been read. */
+typedef enum {
+	MP_IMAP_LITERAL_KEEP = 0, /* keep it in the tree (bounded by max_literal_size) */
+	MP_IMAP_LITERAL_STREAM,   /* hand its octets to literal_data, keep none */
+	MP_IMAP_LITERAL_REFUSE,   /* fail the parser: ERROR says why */
+} MpImapLiteralAction;
+
+/* Called when a literal header "{n}" has been read. Streaming sends the
+ * literal's N octets to literal_data instead of keeping them (a BODY[] goes
+ * to a temp file, never into one malloc); the value in the tree is then a
+ * LITERAL with no bytes. LIST is the list the literal is in, holding the
+ * values before it ("UID 5 BODY[2]"; only for the duration of the call),
+ * ITEM the last of them ("BODY[2]") or NULL. Streamed literals are bounded
+ * by neither max_literal_size nor max_literal_read: the callback decides,
+ * and refuses what it did not ask for (ERROR set). Not called for a literal
+ * in the dropped rest of a truncated response. */
+typedef MpImapLiteralAction (*MpImapLiteralBeginFunc) (const MpImapValue *list, const MpImapValue *item,
+                                                      guint64 size, gpointer user_data, GError **error);
 /* Receives the next LEN octets of a streamed literal. Returning FALSE with
  * ERROR set fails the parser. */
 typedef gboolean (*MpImapLiteralDataFunc)  (const guint8 *data, gsize len,
                                             gpointer user_data, GError **error);
 
 /* Limits (Dovecot style: passed in, with defaults). A field left 0 takes
- * its default; line and literal limits are clamped to G_MAXUINT / 2. */
+ * its default; line and literal limits are clamped to G_MAXUINT / 2.
+ * Everything but max_literal_read bounds what is kept: past it the
+ * response is truncated, not failed (see above). */
 typedef struct {
-	gsize   max_line_length;    /* octets of one response outside its literals; 1 MiB */
-	guint64 max_literal_size;   /* one literal kept in memory; 64 MiB */
+	gsize   max_line_length;    /* octets of one response outside its literals; 8 MiB
+	                             * (a BODYSTRUCTURE of 10,000 parts with long file
+	                             * names fits) */
+	guint64 max_literal_size;   /* octets of one literal kept in memory: a longer
+	                             * one keeps its first octets and is truncated; 1 MiB */
+	guint64 max_literal_read;   /* the largest literal read at all unless streamed:
+	                             * a larger one fails the parser; 1 GiB */
 	guint64 max_response_size;  /* octets of one response kept in memory,
-	                             * literals included; 128 MiB */
+	                             * literals and the values' own memory included;
+	                             * 32 MiB */
 	guint   max_depth;          /* nesting of "(", also inside a response code;
 	                             * 128, clamped to MP_IMAP_MAX_DEPTH_CEILING */
 	guint   max_list_items;     /* children of one "(" list or response code;
-	                             * 10,000 (the top level of a response is
+	                             * 20,000 (the top level of a response is
 	                             * bounded by max_response_items only) */
-	guint   max_response_items; /* values in one response; 100,000 */
+	guint   max_response_items; /* values in one response; 300,000 (a
+	                             * BODYSTRUCTURE of Dovecot's 10,000 parts fits) */
 	MpImapLiteralBeginFunc literal_begin; /* NULL: keep every literal */
 	MpImapLiteralDataFunc  literal_data;
 	gpointer               user_data;
 } MpImapParserSettings;
 
-#define MP_IMAP_DEFAULT_MAX_LINE_LENGTH    ((gsize) 1 << 20)
-#define MP_IMAP_DEFAULT_MAX_LITERAL_SIZE   ((guint64) 64 << 20)
-#define MP_IMAP_DEFAULT_MAX_RESPONSE_SIZE  ((guint64) 128 << 20)
+#define MP_IMAP_DEFAULT_MAX_LINE_LENGTH    ((gsize) 8 << 20)
+#define MP_IMAP_DEFAULT_MAX_LITERAL_SIZE   ((guint64) 1 << 20)
+#define MP_IMAP_DEFAULT_MAX_LITERAL_READ   ((guint64) 1 << 30)
+#define MP_IMAP_DEFAULT_MAX_RESPONSE_SIZE  ((guint64) 32 << 20)
 #define MP_IMAP_DEFAULT_MAX_DEPTH          128
-#define MP_IMAP_DEFAULT_MAX_LIST_ITEMS     10000
-#define MP_IMAP_DEFAULT_MAX_RESPONSE_ITEMS 100000
+#define MP_IMAP_DEFAULT_MAX_LIST_ITEMS     20000
+#define MP_IMAP_DEFAULT_MAX_RESPONSE_ITEMS 300000
 
 /* Fills S with the defaults and no literal callbacks. */
 void mp_imap_parser_settings_init (MpImapParserSettings *s);
@@ -124,6 +154,10 @@ const char        *mp_imap_response_get_text   (const MpImapResponse *r, gsize *
 /* The values of an untagged data response as a LIST ("1" "FETCH" (...)),
  * NULL for every other response. */
 const MpImapValue *mp_imap_response_get_data   (const MpImapResponse *r);
+/* TRUE when a limit of MpImapParserSettings cut the response: the values
+ * (or text) after the cut were read and dropped. The lists that lost
+ * values are truncated too. */
+gboolean           mp_imap_response_is_truncated (const MpImapResponse *r);
 /* One line for tests and traces: "A1 OK [READ-ONLY] text",
  * "* 1 FETCH (UID 5)", "+ text". Free with g_free. */
 char              *mp_imap_response_to_debug_string (const MpImapResponse *r);
@@ -154,8 +188,12 @@ gboolean           mp_imap_value_is_string    (const MpImapValue *v);
 /* For literals: announced as ~{n} (RFC 3516), handed to literal_data. */
 gboolean           mp_imap_value_is_literal8  (const MpImapValue *v);
 gboolean           mp_imap_value_is_streamed  (const MpImapValue *v);
-/* A literal's announced size (also when streamed); the length of other
- * scalars; 0 for NIL and lists. */
+/* TRUE for a list that lost values to a limit (in it or at any depth
+ * below), and for a literal of which only the first max_literal_size
+ * octets were kept. */
+gboolean           mp_imap_value_is_truncated (const MpImapValue *v);
+/* A literal's announced size (also when streamed or truncated); the
+ * length of other scalars; 0 for NIL and lists. */
 guint64            mp_imap_value_get_size     (const MpImapValue *v);
 /* Children of a LIST; 0 / NULL for anything else or out of range. */
 guint              mp_imap_value_get_n_children (const MpImapValue *v);

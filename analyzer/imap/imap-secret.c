@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -19,6 +20,68 @@ mp_imap_secret_wipe (void *data, gsize len)
 {
 	/* not memset: a store to memory about to be freed may be optimised away */
 	OPENSSL_cleanse (data, len);
+}
+
+void
+mp_imap_secret_protect (void)
+{
+	/* no core dump, no ptrace, no /proc/PID/mem by our own user while a
+	 * password is in memory (prctl(2)); failing is not worth an error */
+	if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		g_debug ("prctl (PR_SET_DUMPABLE): %s", g_strerror (errno));
+}
+
+/* ---- the environment ---- */
+
+static const char *const env_names[] = { MP_IMAP_PASSWORD_ENV, MP_IMAP_TARGET_PASSWORD_ENV,
+                                         MP_IMAP_ADMIN_PASSWORD_ENV };
+static char *env_values[G_N_ELEMENTS (env_names)];
+
+static gpointer
+take_env (gpointer unused)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS (env_names); i++) {
+		char *v = getenv (env_names[i]);
+		if (v == NULL)
+			continue;
+		if (*v != '\0') {
+			env_values[i] = g_strdup (v);
+			mp_imap_secret_protect ();
+		}
+		/* wiped in place first: unsetenv() only drops the pointer, and the
+		 * octets would stay in /proc/PID/environ */
+		OPENSSL_cleanse (v, strlen (v));
+		unsetenv (env_names[i]);
+	}
+	return NULL;
+}
+
+void
+mp_imap_secrets_take_env (void)
+{
+	static GOnce once = G_ONCE_INIT;
+
+	g_once (&once, take_env, NULL);
+}
+
+static gboolean
+env_present (const char *name)
+{
+	mp_imap_secrets_take_env ();
+	for (gsize i = 0; i < G_N_ELEMENTS (env_names); i++)
+		if (strcmp (name, env_names[i]) == 0)
+			return env_values[i] != NULL;
+	return FALSE;
+}
+
+char *
+mp_imap_secret_env (const char *name)
+{
+	mp_imap_secrets_take_env ();
+	for (gsize i = 0; i < G_N_ELEMENTS (env_names); i++)
+		if (strcmp (name, env_names[i]) == 0)
+			return g_strdup (env_values[i]);
+	return NULL;
 }
 
 void
@@ -78,9 +141,10 @@ read_secret_file (const char *path, const char *what, gsize *len_out, GError **e
 	return buf;
 }
 
-/* Turns echo off on /dev/tty and reads one line. */
+/* Turns echo off on /dev/tty and reads one line, asking for the password
+ * of URL's user at URL's host. */
 static char *
-prompt_tty (GError **error)
+prompt_tty (const MpImapUrl *url, GError **error)
 {
 	int fd = open ("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
@@ -88,8 +152,12 @@ prompt_tty (GError **error)
 		             g_strerror (errno));
 		return NULL;
 	}
-	static const char prompt[] = "IMAP password: ";
-	if (write (fd, prompt, sizeof prompt - 1) < 0) {
+	/* the user and host are shown: the password typed is for them only */
+	g_autofree char *prompt = g_strdup_printf ("IMAP password for %s at %s: ", url->user, url->host);
+	for (char *p = prompt; *p; p++)
+		if ((guchar) *p < 0x20 || *p == 0x7f)
+			*p = '?';
+	if (write (fd, prompt, strlen (prompt)) < 0) {
 		/* nothing to do: the read below still works */
 	}
 	struct termios old, quiet;
@@ -130,39 +198,75 @@ prompt_tty (GError **error)
 	return out;
 }
 
-char *
-mp_imap_password_get (const char *password_file, gboolean interactive, GError **error)
+/* The first line of PATH, a secret file (WHAT names it in errors). */
+static char *
+first_line_of (const char *path, const char *what, GError **error)
 {
-	const char *env = g_getenv ("MAILPREFLIGHT_PASSWORD");
-	if (env != NULL && *env != '\0')
-		return g_strdup (env);
+	gsize len = 0;
+	char *buf = read_secret_file (path, what, &len, error);
+	if (buf == NULL)
+		return NULL;
+	gsize end = 0;
+	while (end < len && buf[end] != '\n' && buf[end] != '\0')
+		end++;
+	if (end > 0 && buf[end - 1] == '\r')
+		end--;
+	char *line = end > 0 ? g_strndup (buf, end) : NULL;
+	OPENSSL_cleanse (buf, MAX_SECRET_FILE + 1);
+	g_free (buf);
+	if (line == NULL)
+		g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "%s %s: the first line is empty", what, path);
+	return line;
+}
 
-	if (password_file != NULL) {
-		gsize len = 0;
-		char *buf = read_secret_file (password_file, "password file", &len, error);
-		if (buf == NULL)
-			return NULL;
-		gsize end = 0;
-		while (end < len && buf[end] != '\n' && buf[end] != '\0')
-			end++;
-		if (end > 0 && buf[end - 1] == '\r')
-			end--;
-		char *pw = end > 0 ? g_strndup (buf, end) : NULL;
-		OPENSSL_cleanse (buf, MAX_SECRET_FILE + 1);
-		g_free (buf);
-		if (pw == NULL)
-			g_set_error (error, MP_ERROR, MP_ERROR_USAGE,
-			             "password file %s: the first line is empty", password_file);
-		return pw;
+gboolean
+mp_imap_secret_for (const MpImapUrl *url, const MpImapSecretOptions *o, char **password, char **token,
+                    GError **error)
+{
+	/* the run's secret is for the run's one host only (issue 14, item 7):
+	 * a password for mail.example.edu never goes to mail.attacker.example */
+	gboolean for_this_host = o->host != NULL && g_ascii_strcasecmp (o->host, url->host) == 0;
+
+	*password = NULL;
+	*token = NULL;
+	if (for_this_host && o->token_file != NULL) {
+		*token = mp_imap_token_read (o->token_file, error);
+		if (*token != NULL)
+			mp_imap_secret_protect ();
+		return *token != NULL;
 	}
-
-	if (interactive && isatty (STDIN_FILENO))
-		return prompt_tty (error);
-
-	g_set_error_literal (error, MP_ERROR, MP_ERROR_USAGE,
-	                     "no IMAP password: set MAILPREFLIGHT_PASSWORD, give --password-file FILE "
-	                     "(first line), or run on a terminal to be asked");
-	return NULL;
+	if (for_this_host && o->password_file != NULL) {
+		*password = first_line_of (o->password_file, "password file", error);
+		if (*password != NULL)
+			mp_imap_secret_protect ();
+		return *password != NULL;
+	}
+	if (for_this_host && (*password = mp_imap_secret_env (MP_IMAP_PASSWORD_ENV)) != NULL)
+		return TRUE;
+	if (o->interactive && isatty (STDIN_FILENO)) {
+		*password = prompt_tty (url, error);
+		if (*password != NULL)
+			mp_imap_secret_protect ();
+		return *password != NULL;
+	}
+	if (o->host == NULL && (o->password_file != NULL || o->token_file != NULL ||
+	                        env_present (MP_IMAP_PASSWORD_ENV))) {
+		g_set_error (error, MP_ERROR, MP_ERROR_USAGE,
+		             "the IMAP sources are on several hosts, so the one password (or token) given for the "
+		             "run is sent to none of them; scan one host per run, or run on a terminal to be "
+		             "asked for each account");
+		return FALSE;
+	}
+	if (o->host != NULL && !for_this_host) {
+		g_set_error (error, MP_ERROR, MP_ERROR_USAGE,
+		             "the password given for the run is for %s, not for %s", o->host, url->host);
+		return FALSE;
+	}
+	g_set_error (error, MP_ERROR, MP_ERROR_USAGE,
+	             "no %s for %s at %s: set " MP_IMAP_PASSWORD_ENV ", give --password-file FILE "
+	             "(first line), or run on a terminal to be asked",
+	             o->token_file != NULL ? "OAuth2 token" : "IMAP password", url->user, url->host);
+	return FALSE;
 }
 
 char *
@@ -193,36 +297,33 @@ mp_imap_token_read (const char *path, GError **error)
 
 /* The first line of PATH (without its CR LF), or NULL with ERROR; WHAT
  * names the file in messages. */
-static char *
-first_line_of (const char *path, const char *what, GError **error)
-{
-	gsize len = 0;
-	char *buf = read_secret_file (path, what, &len, error);
-	if (buf == NULL)
-		return NULL;
-	gsize end = 0;
-	while (end < len && buf[end] != '\n' && buf[end] != '\0')
-		end++;
-	if (end > 0 && buf[end - 1] == '\r')
-		end--;
-	char *line = end > 0 ? g_strndup (buf, end) : NULL;
-	OPENSSL_cleanse (buf, MAX_SECRET_FILE + 1);
-	g_free (buf);
-	if (line == NULL)
-		g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "%s %s: the first line is empty", what, path);
-	return line;
-}
-
 char *
-mp_imap_admin_password_get (const char *password_file, GError **error)
+mp_imap_admin_password_get (const MpImapUrl *url, const char *host, const char *password_file,
+                            GError **error)
 {
-	const char *env = g_getenv ("MAILPREFLIGHT_ADMIN_PASSWORD");
-	if (env != NULL && *env != '\0')
-		return g_strdup (env);
-	if (password_file != NULL)
-		return first_line_of (password_file, "admin password file", error);
+	char *pw;
+
+	/* tied to the run's one host, as a user's password is (issue 14, item 7) */
+	if (host == NULL || g_ascii_strcasecmp (host, url->host) != 0) {
+		if (host == NULL)
+			g_set_error_literal (error, MP_ERROR, MP_ERROR_USAGE,
+			                     "the IMAP sources are on several hosts, so the admin password is sent "
+			                     "to none of them; audit one host per run");
+		else
+			g_set_error (error, MP_ERROR, MP_ERROR_USAGE,
+			             "the admin password given for the run is for %s, not for %s", host, url->host);
+		return NULL;
+	}
+	if (password_file != NULL) {
+		pw = first_line_of (password_file, "admin password file", error);
+		if (pw != NULL)
+			mp_imap_secret_protect ();
+		return pw;
+	}
+	if ((pw = mp_imap_secret_env (MP_IMAP_ADMIN_PASSWORD_ENV)) != NULL)
+		return pw;
 	g_set_error_literal (error, MP_ERROR, MP_ERROR_USAGE,
-	                     "no admin password: set MAILPREFLIGHT_ADMIN_PASSWORD or give the admin "
+	                     "no admin password: set " MP_IMAP_ADMIN_PASSWORD_ENV " or give the admin "
 	                     "password file (first line)");
 	return NULL;
 }

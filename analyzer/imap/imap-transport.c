@@ -23,6 +23,7 @@ struct _MpImapTransport {
 	char     *ca_file;
 	gboolean  insecure_skip_verify;
 	guint     timeout_ms;
+	gint64    deadline;  /* monotonic µs, or 0 */
 
 	int       fd;
 	SSL_CTX  *ctx;
@@ -93,6 +94,12 @@ mp_imap_transport_set_timeout (MpImapTransport *t, guint timeout_ms)
 	t->timeout_ms = timeout_ms;
 }
 
+void
+mp_imap_transport_set_deadline (MpImapTransport *t, gint64 deadline)
+{
+	t->deadline = deadline;
+}
+
 /* ---- SIGPIPE ---------------------------------------------------------- */
 
 /* OpenSSL writes with write(2): a peer that has gone raises SIGPIPE, which
@@ -137,6 +144,11 @@ static gboolean
 wait_fd (MpImapTransport *t, short events, const char *what, GError **error)
 {
 	gint64 deadline = g_get_monotonic_time () + (gint64) t->timeout_ms * 1000;
+	/* the caller's deadline for the whole exchange comes first when sooner:
+	 * a server that sends a byte now and then is no silent server */
+	gboolean overall = t->deadline != 0 && t->deadline < deadline;
+	if (overall)
+		deadline = t->deadline;
 	for (;;) {
 		gint64 left_ms = (deadline - g_get_monotonic_time () + 999) / 1000;
 		if (left_ms <= 0)
@@ -151,8 +163,11 @@ wait_fd (MpImapTransport *t, short events, const char *what, GError **error)
 			g_set_error (error, MP_ERROR, MP_ERROR_READ, "poll: %s", g_strerror (errno));
 			return FALSE;
 		}
-		g_set_error (error, MP_ERROR, MP_ERROR_READ, "timed out after %u.%03u s %s",
-		             t->timeout_ms / 1000, t->timeout_ms % 1000, what);
+		if (overall)
+			g_set_error (error, MP_ERROR, MP_ERROR_READ, "deadline passed %s", what);
+		else
+			g_set_error (error, MP_ERROR, MP_ERROR_READ, "timed out after %u.%03u s %s",
+			             t->timeout_ms / 1000, t->timeout_ms % 1000, what);
 		return FALSE;
 	}
 }
@@ -398,7 +413,11 @@ mp_imap_transport_start_tls (MpImapTransport *t, GError **error)
 		SSL_set_tlsext_host_name (ssl, t->host);
 	if (!t->insecure_skip_verify) {
 		X509_VERIFY_PARAM *param = SSL_get0_param (ssl);
-		X509_VERIFY_PARAM_set_hostflags (param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+		/* RFC 6125 §6.4.4: the CN is only a fallback when the certificate
+		 * has no subjectAltName, and RFC 9525 drops even that; a server
+		 * certificate without a SAN naming the host is refused */
+		X509_VERIFY_PARAM_set_hostflags (param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
+		                                        X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
 		int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc (param, t->host)
 		            : SSL_set1_host (ssl, t->host);
 		if (ok != 1) {

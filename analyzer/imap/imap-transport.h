@@ -6,8 +6,9 @@
  *
  * TLS follows RFC 8314 and RFC 8996: TLS 1.2 or later; the certificate is
  * verified against the system trust store (or a CA file) and the host name
- * or IP address (RFC 6125, no partial wildcards), unless the caller asks
- * for no verification at all; SNI carries names only (RFC 6066 §3).
+ * or IP address in its subjectAltName (RFC 6125/9525: no partial
+ * wildcards, never the subject's CN), unless the caller asks for no
+ * verification at all; SNI carries names only (RFC 6066 §3).
  *
  * I/O model: a non-blocking socket; every wait is one poll() bounded by the
  * timeout, so a stalled server costs at most that long per wait. OpenSSL
@@ -71,6 +72,11 @@ MpImapIoStatus   mp_imap_transport_write   (MpImapTransport *t, const void *data
 gboolean         mp_imap_transport_has_unread (MpImapTransport *t);
 /* The bound of each later wait. */
 void             mp_imap_transport_set_timeout (MpImapTransport *t, guint timeout_ms);
+/* A bound on all later waits together: no wait goes past DEADLINE (a
+ * g_get_monotonic_time() value; 0: none), and one that would fails with
+ * "deadline passed". A server trickling a byte now and then gets through
+ * every per-wait timeout; not through this. */
+void             mp_imap_transport_set_deadline (MpImapTransport *t, gint64 deadline);
 /* Sends TLS's close_notify without waiting for the peer's (RFC 8446 §6.1:
  * the peer may close without one). Best effort; nothing without TLS. */
 void             mp_imap_transport_shutdown (MpImapTransport *t);

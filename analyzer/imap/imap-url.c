@@ -105,7 +105,9 @@ mp_imap_url_parse (const char *url, MpImapUrl *out, GError **error)
 		return url_error (error, url, "a password in the URL is not supported (it would show in "
 		                  "process lists): use MAILPREFLIGHT_PASSWORD or --password-file");
 	if (memchr (rest, ';', ulen) != NULL)
-		return url_error (error, url, "';AUTH=' in the URL is not supported: use --auth-mechanism");
+		return url_error (error, url, "';AUTH=' in the URL is not supported: the mechanism is chosen "
+		                  "from the server's (PLAIN or LOGIN; OAUTHBEARER or XOAUTH2 with "
+		                  "--oauth2-token-file)");
 	g_autofree char *user = pct_decode (rest, ulen);
 	if (user == NULL || *user == '\0')
 		return url_error (error, url, "the user name is empty or badly percent-encoded");

@@ -1,6 +1,17 @@
+/* mutf7.c — see mutf7.h. */
 #include "mutf7.h"
 
 #include <string.h>
+
+/* A control character (C0, DEL, C1): never part of a folder name we show.
+ * RFC 3501 §5.1.3 does not forbid encoding them, but "nul&AAA-cut" would
+ * end the name at the NUL ("nul"), and ESC sequences would reach the
+ * terminal through an error message (issue 14, item 9). */
+static gboolean
+is_control (gunichar u)
+{
+	return u < 0x20 || (u >= 0x7f && u <= 0x9f);
+}
 
 static int
 b64_value (char c)
@@ -18,8 +29,9 @@ static gboolean
 decode_into (GString *out, const char *p)
 {
 	while (*p) {
-		if ((unsigned char) *p >= 0x80) {
-			/* 8-bit is not modified UTF-7 (but maybe raw UTF-8) */
+		if ((unsigned char) *p >= 0x80 || is_control ((unsigned char) *p)) {
+			/* 8-bit is not modified UTF-7 (but maybe raw UTF-8); RFC 3501
+			 * §5.1.3: only printable US-ASCII stands for itself */
 			return FALSE;
 		}
 		if (*p != '&') {
@@ -62,8 +74,9 @@ decode_into (GString *out, const char *p)
 					} else if (high) {
 						return FALSE;
 					}
-					/* printable US-ASCII must not be encoded */
-					if (u >= 0x20 && u <= 0x7e)
+					/* printable US-ASCII must not be encoded, and controls
+					 * are no name */
+					if ((u >= 0x20 && u <= 0x7e) || is_control (u))
 						return FALSE;
 					g_string_append_unichar (out, u);
 				}
@@ -84,4 +97,49 @@ mp_mutf7_decode (const char *name)
 	if (!decode_into (out, name))
 		return NULL;
 	return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+char *
+mp_mutf7_encode (const char *utf8)
+{
+	GString *out = g_string_new (NULL);
+	const char *p = utf8;
+
+	while (*p) {
+		gunichar u = g_utf8_get_char (p);
+		if (u >= 0x20 && u <= 0x7e) {
+			/* printable US-ASCII stands for itself, "&" as "&-" */
+			g_string_append (out, u == '&' ? "&-" : (char[]) { (char) u, '\0' });
+			p = g_utf8_next_char (p);
+			continue;
+		}
+		/* a run of the rest as modified BASE64 of UTF-16BE */
+		{
+			g_autoptr(GByteArray) be = g_byte_array_new ();
+			g_autofree char *b64 = NULL;
+			char *eq;
+			while (*p && !((u = g_utf8_get_char (p)) >= 0x20 && u <= 0x7e)) {
+				gunichar2 units[2];
+				guint n = 1;
+				if (u >= 0x10000) {
+					units[0] = (gunichar2) (0xd800 + ((u - 0x10000) >> 10));
+					units[1] = (gunichar2) (0xdc00 + ((u - 0x10000) & 0x3ff));
+					n = 2;
+				} else {
+					units[0] = (gunichar2) u;
+				}
+				for (guint i = 0; i < n; i++) {
+					guint8 b[2] = { (guint8) (units[i] >> 8), (guint8) (units[i] & 0xff) };
+					g_byte_array_append (be, b, 2);
+				}
+				p = g_utf8_next_char (p);
+			}
+			b64 = g_base64_encode (be->data, be->len);
+			if ((eq = strchr (b64, '=')) != NULL)
+				*eq = '\0';
+			g_strdelimit (b64, "/", ',');
+			g_string_append_printf (out, "&%s-", b64);
+		}
+	}
+	return g_string_free (out, FALSE);
 }

@@ -289,6 +289,16 @@ note_nul (MpMessage *m, const guint8 *buf, gsize n, guint64 base)
 	return nul != NULL;
 }
 
+/* RFC 5322 §3.5: an empty line ends the header block (and starts the
+ * body). Without one, a server cannot tell headers from body: Cyrus refuses
+ * the message on APPEND ("Message has no header/body separator"), others
+ * read the body as headers. Judged on the bytes, the same for both walkers. */
+static void
+note_unterminated_header (MpMessage *m, const char *detail)
+{
+	mp_message_add_problem (m, MP_PROBLEM_UNTERMINATED_HEADER, detail);
+}
+
 /* The in-memory path of mp_analyzer_run_range / _bytes: DATA may be the
  * analyzer's own buffer or the caller's (an mbox worker's read buffer). */
 static void
@@ -306,6 +316,12 @@ run_in_memory (MpAnalyzer *a, const guint8 *data, gsize len, MpRangeFlags flags,
 		m->max_line = mp_crlf_max_line (&c);
 	}
 	nul = note_nul (m, data, len, 0);
+	if (len > 0) {
+		HeaderEnd h = { 0, 0, 1 };
+		header_end_feed (&h, (const char *) data, len);
+		if (h.header_end == 0)
+			note_unterminated_header (m, NULL);
+	}
 	/* the common case without building a GMime tree; it declines
 	 * (leaving M untouched) on anything GMime might read differently */
 	if (a->fast != NULL && !nul) {
@@ -395,6 +411,11 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRang
 		if (count_size) {
 			m->size = mp_crlf_total (&c);
 			m->max_line = mp_crlf_max_line (&c);
+		}
+		if (h.header_end == 0 && len <= MP_MAX_HEADER_BLOCK) {
+			/* read to its end: the whole message would be headers */
+			note_unterminated_header (m, "no empty line after the headers: parts not analyzed");
+			return;
 		}
 		if (h.header_end == 0 || h.header_end > MP_MAX_HEADER_BLOCK) {
 			g_autofree char *d = g_strdup_printf ("no end of the header block within %d MB: "

@@ -87,6 +87,8 @@ typedef struct {
 	char                *subject;
 	char                *message_id;
 	char                *status;
+	char                *x_status;
+	char                *mozilla_status;
 } TopFacts;
 
 /* The next boundary line found by scan(). */
@@ -673,6 +675,8 @@ top_facts_clear (TopFacts *t)
 	g_free (t->subject);
 	g_free (t->message_id);
 	g_free (t->status);
+	g_free (t->x_status);
+	g_free (t->mozilla_status);
 }
 
 /* The message's own header block: message headers as GMimeMessage's
@@ -685,6 +689,8 @@ read_top_headers (Walk *w, TopFacts *t, PartHeaders *ph, gsize *content)
 	static const char *const single[] = {
 		"Bcc", "Cc", "Date", "From", "In-Reply-To", "Message-Id", "References",
 		"Reply-To", "Sender", "Subject", "To", "Status", "MIME-Version",
+		/* GMime's get_header gives the first: a repeat goes to GMime */
+		"X-Status", "X-Mozilla-Status",
 	};
 	static const char *const worded[] = { "Subject", "From", "To", "Cc" };
 	static const char *const addresses[] = { "Sender", "From", "Reply-To", "To", "Cc", "Bcc" };
@@ -745,6 +751,10 @@ read_top_headers (Walk *w, TopFacts *t, PartHeaders *ph, gsize *content)
 			t->message_id = g_mime_utils_decode_message_id (v);
 		} else if (name_is (h, "Status")) {
 			t->status = decoded_value (f, h);
+		} else if (name_is (h, "X-Status")) {
+			t->x_status = decoded_value (f, h);
+		} else if (name_is (h, "X-Mozilla-Status")) {
+			t->mozilla_status = decoded_value (f, h);
 		} else if (has_encoded_word (h)) {
 			/* GMime decodes every header once to warn about it */
 			g_free (decoded_value (f, h));
@@ -791,6 +801,8 @@ commit (Walk *w, MpMimeRecorder *r, TopFacts *t, MpMessage *m)
 	h.subject = t->subject;
 	h.message_id = t->message_id;
 	h.status = t->status;
+	h.x_status = t->x_status;
+	h.mozilla_status = t->mozilla_status;
 	mp_mime_record_headers (r, m, &h);
 
 	m->mime_parts += w->parts;

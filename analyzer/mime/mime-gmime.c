@@ -328,6 +328,8 @@ record_headers (MpMimeRecorder *r, MpMessage *m, GMimeMessage *msg)
 	h.subject = g_mime_message_get_subject (msg);
 	h.message_id = g_mime_message_get_message_id (msg);
 	h.status = g_mime_object_get_header (obj, "Status");
+	h.x_status = g_mime_object_get_header (obj, "X-Status");
+	h.mozilla_status = g_mime_object_get_header (obj, "X-Mozilla-Status");
 	mp_mime_record_headers (r, m, &h);
 }
 

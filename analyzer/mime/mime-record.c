@@ -147,23 +147,6 @@ is_blank (const char *s)
 	return TRUE;
 }
 
-/* Header text kept for reports, cut at MP_MAX_HEADER_TEXT characters: a
- * 60 MB Subject must not become a 60 MB CSV cell. */
-#define MP_MAX_HEADER_TEXT 2000
-
-static char *
-capped_text (const char *s)
-{
-	g_autofree char *valid = g_utf8_make_valid (s, -1);
-
-	if (g_utf8_strlen (valid, -1) <= MP_MAX_HEADER_TEXT)
-		return g_steal_pointer (&valid);
-	{
-		const char *cut = g_utf8_offset_to_pointer (valid, MP_MAX_HEADER_TEXT);
-		return g_strdup_printf ("%.*s…", (int) (cut - valid), valid);
-	}
-}
-
 static gboolean
 is_ascii (const char *s)
 {
@@ -203,6 +186,38 @@ mp_address_list_prefill_idn (InternetAddressList *list)
 	}
 }
 
+/* Thunderbird's X-Mozilla-Status: four hex digits of message flags, of
+ * which 0x0008 is MSG_FLAG_EXPUNGED (mailnews/base/public/nsMsgMessageFlags.idl,
+ * "Expunged"): deleted, still in the mbox file until the folder is compacted. */
+#define MOZILLA_FLAG_EXPUNGED 0x0008
+
+static gboolean
+mozilla_expunged (const char *value)
+{
+	g_autofree char *v = g_strstrip (g_strdup (value));
+	guint64 flags = 0;
+
+	return g_ascii_string_to_unsigned (v, 16, 0, 0xffff, &flags, NULL) && (flags & MOZILLA_FLAG_EXPUNGED) != 0;
+}
+
+/* The deleted mark of an mbox message, from the headers mbox stores keep
+ * their flags in (DEFINITIONS.md, "Deleted"): Status: or X-Status: with D
+ * (mutt, UW-IMAP and Dovecot write D in X-Status), X-Mozilla-Status with the
+ * expunged bit. Where the store keeps flags outside the message (Maildir,
+ * IMAP) the backend has said, and such headers are stale copies. */
+static void
+record_deleted (MpMessage *m, const MpHeaderFacts *h)
+{
+	if (m->store_flags || m->deleted != MP_DELETED_NONE)
+		return;
+	if (h->status != NULL && strchr (h->status, 'D') != NULL)
+		m->deleted = MP_DELETED_STATUS;
+	else if (h->x_status != NULL && strchr (h->x_status, 'D') != NULL)
+		m->deleted = MP_DELETED_X_STATUS;
+	else if (h->mozilla_status != NULL && mozilla_expunged (h->mozilla_status))
+		m->deleted = MP_DELETED_MOZILLA;
+}
+
 void
 mp_mime_record_headers (MpMimeRecorder *r, MpMessage *m, const MpHeaderFacts *h)
 {
@@ -230,7 +245,7 @@ mp_mime_record_headers (MpMimeRecorder *r, MpMessage *m, const MpHeaderFacts *h)
 		g_autofree char *text = NULL;
 		mp_address_list_prefill_idn (h->from);
 		text = internet_address_list_to_string (h->from, NULL, FALSE);
-		m->from = capped_text (text);
+		m->from = mp_message_capped_text (text);
 		m->from_addresses = (guint) internet_address_list_length (h->from);
 		/* RFC 5322 §3.6.2 allows several authors with a Sender:, but
 		 * importers (Google DMS) want exactly one */
@@ -245,7 +260,7 @@ mp_mime_record_headers (MpMimeRecorder *r, MpMessage *m, const MpHeaderFacts *h)
 	}
 
 	if (h->subject != NULL) {
-		m->subject = capped_text (h->subject);
+		m->subject = mp_message_capped_text (h->subject);
 		/* GMime leaves an encoded word it cannot decode as it is */
 		if (strstr (h->subject, "=?") && strstr (h->subject, "?="))
 			mp_message_add_problem (m, MP_PROBLEM_UNDECODABLE_ENCODED_WORD, "Subject");
@@ -253,13 +268,14 @@ mp_mime_record_headers (MpMimeRecorder *r, MpMessage *m, const MpHeaderFacts *h)
 
 	raw = h->message_id;
 	if (raw != NULL && *raw)
-		m->message_id = capped_text (raw);
+		m->message_id = mp_message_capped_text (raw);
 	else
 		mp_message_add_problem (m, MP_PROBLEM_MISSING_MESSAGE_ID, NULL);
 
 	/* mbox Status: header (R = read), as written by mutt, UW-IMAP and Dovecot */
 	if (m->read_state == MP_READ_UNKNOWN && (raw = h->status) != NULL)
 		m->read_state = strchr (raw, 'R') ? MP_READ_SEEN : MP_READ_UNSEEN;
+	record_deleted (m, h);
 }
 
 /* ---- leaf facts ---- */

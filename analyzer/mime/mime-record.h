@@ -33,10 +33,12 @@ typedef struct {
 	const char          *subject;     /* decoded Subject, NULL when absent */
 	const char          *message_id;  /* g_mime_utils_decode_message_id() of it */
 	const char          *status;      /* decoded value of the first Status header */
+	const char          *x_status;    /* ... of the first X-Status header */
+	const char          *mozilla_status; /* ... of the first X-Mozilla-Status header */
 } MpHeaderFacts;
 
-/* Date, From, Subject, Message-ID and read state into M, with their
- * problems (missing, invalid, unknown charset in an encoded word...). */
+/* Date, From, Subject, Message-ID, read state and deleted mark into M, with
+ * their problems (missing, invalid, unknown charset in an encoded word...). */
 void       mp_mime_record_headers (MpMimeRecorder *r, MpMessage *m, const MpHeaderFacts *h);
 
 /* Classifies a leaf (part-class.h), checks its charset, sets flags and

@@ -54,10 +54,15 @@ stream_read (GMimeStream *stream, char *out, size_t len)
 			gsize want = PREAD_BUFFER;
 			ssize_t n;
 
-			if (s->buf == NULL)
-				s->buf = g_malloc (PREAD_BUFFER);
+			/* a bounded stream (a part's content) needs no more than its
+			 * length: GMime keeps one substream per part, thousands in a
+			 * hostile message, all alive with the message */
 			if (stream->bound_end != -1)
 				want = (gsize) MIN ((gint64) want, stream->bound_end - pos);
+			if (s->buf == NULL)
+				s->buf = g_malloc (stream->bound_end != -1
+				                   ? (gsize) MIN ((gint64) PREAD_BUFFER, stream->bound_end - stream->bound_start)
+				                   : PREAD_BUFFER);
 			do {
 				n = pread (s->fd, s->buf, want, (off_t) pos);
 			} while (n == -1 && errno == EINTR);
@@ -72,6 +77,13 @@ stream_read (GMimeStream *stream, char *out, size_t len)
 		}
 	}
 	stream->position += (gint64) done;
+	if (stream->bound_end != -1 && stream->position >= stream->bound_end) {
+		/* read to its end: the buffer goes (a reread after a reset makes
+		 * it again), so that the parts read one after the other hold one
+		 * buffer at a time, not one each */
+		g_clear_pointer (&s->buf, g_free);
+		s->buf_len = 0;
+	}
 	return (ssize_t) done;
 }
 

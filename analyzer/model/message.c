@@ -165,6 +165,27 @@ mp_message_add_attachment (MpMessage *m, const char *filename, const char *mime_
 	return a;
 }
 
+char *
+mp_message_capped_text (const char *s)
+{
+	/* a character is at most 4 octets: past this many octets there are
+	 * more than MP_MAX_HEADER_TEXT characters, and only they are looked at
+	 * (a hostile 60 MB value costs no more than a short one) */
+	gsize enough = (gsize) MP_MAX_HEADER_TEXT * 4 + 4;
+	gsize len = strlen (s);
+	g_autofree char *valid = NULL;
+	const char *cut;
+
+	/* the common case: short and valid, no character to count */
+	if (len <= MP_MAX_HEADER_TEXT && g_utf8_validate_len (s, len, NULL))
+		return g_strndup (s, len);
+	valid = g_utf8_make_valid (s, (gssize) MIN (len, enough));
+	if (len <= enough && g_utf8_strlen (valid, -1) <= MP_MAX_HEADER_TEXT)
+		return g_steal_pointer (&valid);
+	cut = g_utf8_offset_to_pointer (valid, MP_MAX_HEADER_TEXT);
+	return g_strdup_printf ("%.*s…", (int) (cut - valid), valid);
+}
+
 void
 mp_message_add_finding (MpMessage *m, MpFinding *f)
 {
@@ -286,6 +307,32 @@ mp_read_state_name (MpReadState s)
 	case MP_READ_UNKNOWN:
 	default: return "";
 	}
+}
+
+/* The one vocabulary of deleted marks, as the inventory and the JSON write
+ * them: where the mark was found. */
+static const char *const deleted_names[MP_DELETED_COUNT] = {
+	[MP_DELETED_NONE] = NULL,
+	[MP_DELETED_MAILDIR_T] = "maildir-t",
+	[MP_DELETED_IMAP] = "imap-deleted",
+	[MP_DELETED_STATUS] = "status-d",
+	[MP_DELETED_X_STATUS] = "x-status-d",
+	[MP_DELETED_MOZILLA] = "x-mozilla-status",
+};
+
+const char *
+mp_deleted_name (MpDeleted d)
+{
+	return (guint) d < MP_DELETED_COUNT ? deleted_names[d] : NULL;
+}
+
+MpDeleted
+mp_deleted_from_name (const char *name)
+{
+	for (guint d = MP_DELETED_NONE + 1; name != NULL && d < MP_DELETED_COUNT; d++)
+		if (strcmp (name, deleted_names[d]) == 0)
+			return (MpDeleted) d;
+	return MP_DELETED_NONE;
 }
 
 const char *

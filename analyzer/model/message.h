@@ -18,6 +18,24 @@ typedef enum {
 	MP_READ_UNSEEN,
 } MpReadState;
 
+/* How a message is marked deleted but still stored (DEFINITIONS.md,
+ * "Deleted"): counted and shown as deleted; whether rules judge it is the
+ * rules file's choice (`deleted = judge | skip`). Each mark has one name
+ * (mp_deleted_name), written in the inventory and the JSON. */
+typedef enum {
+	MP_DELETED_NONE = 0,  /* not marked, or the store does not say */
+	MP_DELETED_MAILDIR_T, /* Maildir info flag T, "trashed" (maildir(5)): gone
+	                       * at the next expunge */
+	MP_DELETED_IMAP,      /* IMAP \Deleted (RFC 3501 §2.3.2): shown until an
+	                       * EXPUNGE (§6.4.3) */
+	MP_DELETED_STATUS,    /* mbox Status: with D */
+	MP_DELETED_X_STATUS,  /* mbox X-Status: with D (mutt, UW-IMAP, Dovecot's mbox) */
+	MP_DELETED_MOZILLA,   /* X-Mozilla-Status with bit 0x0008 (Thunderbird's
+	                       * MSG_FLAG_EXPUNGED): deleted, kept until the
+	                       * folder is compacted */
+	MP_DELETED_COUNT
+} MpDeleted;
+
 /* Flags reported beside the attachment count, never in it (DEFINITIONS.md). */
 typedef enum {
 	MP_MSG_FLAG_TNEF         = 1 << 0, /* application/ms-tnef: real content hidden */
@@ -111,6 +129,11 @@ typedef struct {
 	char        *subject;     /* decoded UTF-8 */
 	char        *message_id;
 	MpReadState  read_state;
+	MpDeleted    deleted;     /* how it is marked deleted, MP_DELETED_NONE if not */
+	gboolean     store_flags; /* the store keeps the message's flags outside it
+	                           * (Maildir file name, IMAP FLAGS): its Status,
+	                           * X-Status or X-Mozilla-Status headers are stale
+	                           * copies and say nothing (set by the backend) */
 
 	GPtrArray   *problems;    /* char*: "code" or "code: detail", in the order
 	                           * found; add with mp_message_add_problem */
@@ -146,6 +169,12 @@ MpAttachment *mp_message_add_attachment (MpMessage *m, const char *filename,
                                          const char *mime_type, guint64 encoded_size);
 /* Takes ownership of F. */
 void       mp_message_add_finding    (MpMessage *m, MpFinding *f);
+/* Header text kept for reports (subject, From, Message-ID; over IMAP also
+ * file names and types from BODYSTRUCTURE), whatever the source: valid
+ * UTF-8, cut at MP_MAX_HEADER_TEXT characters with "…" added. A 60 MB
+ * Subject must not become a 60 MB CSV cell. Free with g_free. */
+#define MP_MAX_HEADER_TEXT 2000
+char      *mp_message_capped_text    (const char *s);
 /* The flags as "tnef;signed", "" when none. Free with g_free. */
 char      *mp_message_flags_string   (guint flags);
 /* The one name of each MpMessageFlags bit, as every report and rules file
@@ -161,6 +190,11 @@ const char *mp_severity_name         (MpSeverity s);
 gboolean    mp_severity_parse        (const char *name, MpSeverity *out);
 const char *mp_date_source_name      (MpDateSource s);
 const char *mp_read_state_name       (MpReadState s);
+/* The name of a deleted mark ("maildir-t", "imap-deleted", "status-d",
+ * "x-status-d", "x-mozilla-status"); NULL for MP_DELETED_NONE. */
+const char *mp_deleted_name          (MpDeleted d);
+/* The mark named NAME; MP_DELETED_NONE for NULL or an unknown name. */
+MpDeleted   mp_deleted_from_name     (const char *name);
 /* "parts", "whole"; NULL for MP_FETCHED_NONE. */
 const char *mp_fetched_name          (MpFetched f);
 

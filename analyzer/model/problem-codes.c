@@ -24,6 +24,7 @@ static const char *const names[MP_PROBLEM_COUNT] = {
 	[MP_PROBLEM_UNDECODABLE_ENCODED_WORD] = "undecodable-encoded-word",
 	[MP_PROBLEM_NUL_BYTE] = "nul-byte",
 	[MP_PROBLEM_OVERSIZED_HEADER] = "oversized-header",
+	[MP_PROBLEM_UNTERMINATED_HEADER] = "unterminated-header",
 	[MP_PROBLEM_TOO_MANY_PARTS] = "too-many-parts",
 	[MP_PROBLEM_DUPLICATED_HEADER] = "duplicated-header",
 	[MP_PROBLEM_DUPLICATED_PARAMETER] = "duplicated-parameter",
@@ -53,6 +54,7 @@ static const char *const names[MP_PROBLEM_COUNT] = {
 	[MP_PROBLEM_CONTENT_UNREADABLE] = "content-unreadable",
 	[MP_PROBLEM_CONTENT_UNAVAILABLE] = "content-unavailable",
 	[MP_PROBLEM_SIZE_MEASURED] = "size-measured",
+	[MP_PROBLEM_BODYSTRUCTURE_TRUNCATED] = "bodystructure-truncated",
 	[MP_PROBLEM_MORE_PROBLEMS] = "more-problems",
 };
 

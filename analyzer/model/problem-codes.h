@@ -35,6 +35,9 @@ typedef enum {
 	MP_PROBLEM_UNDECODABLE_ENCODED_WORD,
 	MP_PROBLEM_NUL_BYTE,
 	MP_PROBLEM_OVERSIZED_HEADER,
+	MP_PROBLEM_UNTERMINATED_HEADER,  /* no empty line ends the header block
+	                                  * (RFC 5322 §3.5): Cyrus refuses it, "Message
+	                                  * has no header/body separator" */
 	MP_PROBLEM_TOO_MANY_PARTS,       /* more MIME parts than a tree is built for
 	                                  * (MP_MIME_MAX_PARTS): counted as a stream */
 	/* GMime's parser warnings (gmime-parser-options.h) */
@@ -70,6 +73,7 @@ typedef enum {
 	MP_PROBLEM_CONTENT_UNREADABLE,
 	MP_PROBLEM_CONTENT_UNAVAILABLE,
 	MP_PROBLEM_SIZE_MEASURED,        /* an estimated RFC822.SIZE was measured */
+	MP_PROBLEM_BODYSTRUCTURE_TRUNCATED, /* too large to hold: "at least N MIME parts" */
 	/* The cap on problems per message was reached */
 	MP_PROBLEM_MORE_PROBLEMS,
 	MP_PROBLEM_COUNT

@@ -149,6 +149,40 @@ def run_checks(t, fx, d, info):
     t.eq((rg["ghost"]["read_errors"], rg["ghost"]["verdict"]), ("1", "unknown"), "the failing account says so")
     t.check(info["master_users"]["admin"] not in p.out + p.err, "the admin password is never printed")
 
+    # an account's own password file (accounts file) is for that account at
+    # its host; the run's password goes to the one host of the accounts that
+    # have none (imap-secret.h). alice is read at one host name with the
+    # run's password, bob at the other with his own file.
+    other = "localhost" if host != "localhost" else "127.0.0.1"
+    bob_pw = t.path("bob.pw")
+    with open(bob_pw, "w") as f:
+        f.write(info["users"]["bob"] + "\n")
+    os.chmod(bob_pw, 0o600)
+    own = t.path("own.csv")
+    with open(own, "w") as f:
+        f.write("account,source,password_file\nalice,%s,\nbob,imap://bob@%s:%d,%s\n"
+                % (url % "alice", other, info["imap_port"], bob_pw))
+    out = t.path("own-acc.csv")
+    user_env = {"MAILPREFLIGHT_PASSWORD": info["users"]["alice"], "MAILPREFLIGHT_ADMIN_PASSWORD": None}
+    p = t.run("scan", "-q", "--fail-on", "never", "--ca-file", ca, "--accounts", own, "--managesieve-port", "0",
+              "--accounts-csv", out, env=user_env, expect=0, what="own password file beside the run's password")
+    ro = rows_of(t, out)
+    t.eq({u: ro[u]["read_errors"] for u in ro}, {"alice": "0", "bob": "0"},
+         "alice logs in with the run's password at her host, bob with his own file at his")
+    t.check(info["users"]["bob"] not in p.out + p.err, "bob's password is never printed")
+    # the file wins: a wrong password in bob's file is not made up for by
+    # the run's password (which is alice's, and for alice's host only)
+    with open(bob_pw, "w") as f:
+        f.write("not-his-password\n")
+    out = t.path("own-wrong.csv")
+    t.run("scan", "-q", "--fail-on", "never", "--ca-file", ca, "--accounts", own, "--managesieve-port", "0",
+          "--accounts-csv", out, env=dict(user_env, MAILPREFLIGHT_PASSWORD=info["users"]["bob"]), expect=3,
+          what="a wrong password in an account's own file")
+    rw = rows_of(t, out)
+    t.eq((rw["bob"]["read_errors"], rw["alice"]["read_errors"]), ("1", "1"),
+         "bob's wrong file fails him (the run's password is not tried for him), and alice, whose host "
+         "the run's password is for, fails with bob's password")
+
     # passwords are per account: one command-line password for several accounts is refused
     p = t.run("scan", "--ca-file", ca, "--accounts", acc, env={"MAILPREFLIGHT_PASSWORD": "x"}, expect=2)
     t.check("share one password" in p.err, "one password for several IMAP accounts is refused", p.err)

@@ -50,6 +50,10 @@ def body(t):
                 "--quiet", "-q", "SOURCE", "never", "Exit status"):
         t.check(opt in p.out, "scan --help mentions %s" % opt, p.out)
     t.eq(p.err, "", "scan --help: nothing on stderr")
+    # which exit status wins (issue 13): said in --help, the man page and README
+    t.check("3 wins over 1" in p.out, "scan --help says that exit status 3 wins over 1", p.out)
+    for opt in ("--exclude-folder", "--include-folder"):
+        t.check(opt in p.out, "scan --help mentions %s" % opt, p.out)
     scan_help = p.out
     p = t.run("report", "--help", expect=0, what="report --help")
     for opt in ("--csv", "--inventory", "--json", "--junit", "--html", "--fail-on", "--quiet", "-q",
@@ -68,6 +72,10 @@ def body(t):
     t.check("(default: as saved)" in p.out, "report --help: --fail-on keeps the saved level", p.out)
     with open(MAN_PAGE, encoding="utf-8") as f:
         man = f.read()
+    t.check("3 wins over 1" in man_words(man, "EXIT STATUS"), "man EXIT STATUS: 3 wins over 1",
+            man_words(man, "EXIT STATUS"))
+    with open(os.path.join(HERE, "..", "..", "README.md"), encoding="utf-8") as f:
+        t.check("**3 wins over 1**" in f.read(), "README: exit status 3 wins over 1")
     synopsis = man_words(man, "SYNOPSIS")
     for form in ("scan", "scan [ options ]", "report", "report merge [ options ] FILE.json", "rules list",
                  "rules show NAME", "rules check FILE"):

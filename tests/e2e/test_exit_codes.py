@@ -21,6 +21,15 @@ def body(t):
 
     t.run("scan", "-q", good, md, expect=0, what="clean sources")
     t.run("scan", "-q", many, expect=1, what="a finding")
+    # short options with their value glued on, as getopt takes them (issue 13)
+    outs = []
+    for i, args in enumerate((["-j1", "-rgeneric"], ["-j", "1", "-r", "generic"], ["--jobs=1", "--rules=generic"])):
+        path = t.path("glued-%d.csv" % i)
+        p = t.run("scan", "-q", *args, "--inventory", path, good, md, expect=0, what="scan " + " ".join(args))
+        t.eq(p.err, "", "scan %s: no complaint" % " ".join(args))
+        outs.append(t.read("glued-%d.csv" % i) if os.path.exists(path) else None)
+    t.check(outs[0] is not None and outs[0] == outs[1] == outs[2], "-j1 -rgeneric = -j 1 -r generic = --jobs=1")
+    t.run("scan", "-q", "-j0x", good, expect=2, what="-j0x: not a number")
 
     missing = t.path("does-not-exist")
     p, findings, inventory = t.scan(good, missing, md, expect=3, what="a missing source among others")

@@ -426,8 +426,8 @@ def run_checks(t, fx, d, info):
               what="--allow-plaintext")
 
     # a connection cut in the middle of a FETCH: reopened, the batch resumed
-    # (with --connections 1 one connection serves the folder listing and the
-    # FETCH: the first is cut, after the UIDs, in the middle of the FETCH)
+    # (the first connection LISTs, then reads the folder: 9000 octets in,
+    # it is in the middle of the metadata)
     proxy = DropProxy(info["imaps_port"], nth=1, limit=9000)
     try:
         url_proxy = "imaps://alice@127.0.0.1:%d/Equiv" % proxy.listen_port

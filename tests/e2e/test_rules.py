@@ -7,6 +7,7 @@ rules check /dev/stdin` for every built-in profile; blocked types inside a
 zip inside a zip.   Args: MAILPREFLIGHT"""
 import io
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -289,6 +290,23 @@ def body(t):
                 "rules error %d names file:line and says '%s'" % (i, words), p.err.strip())
         p = t.run("scan", "-q", "--rules", path, good, expect=2, what="scan refuses bad rules %d" % i)
 
+    # ---- every error at once, each with its file and line (issue 13) ------------
+    many = rules_file(t, "many.ini", "[profile]\nname = Many\ncolour = blue\n\n"
+                      "[rule a]\ncheck = message-size\nmax = 17 MBs\nseverity = fatal\n\n"
+                      "[rule b]\ncheck = no-such-check\n\n"
+                      "[rule c]\ncheck = attachment-count\nmax = many\nshape = round\n"
+                      "this line is no key\n")
+    p = t.run("rules", "check", many, expect=2, what="rules check: several errors")
+    lines = [l for l in p.err.splitlines() if l.strip()]
+    want = ["many.ini:3:", "many.ini:7:", "many.ini:8:", "many.ini:11:", "many.ini:15:", "many.ini:16:",
+            "many.ini:17:"]
+    got = [re.match(r"(\S+:\d+:)", l).group(1) if re.match(r"\S+:\d+:", l) else l for l in lines[:-1]]
+    t.eq([g.replace(os.path.dirname(many) + "/", "") for g in got], want,
+         "rules check: every error, in line order, each with file and line")
+    t.check(lines and lines[-1].endswith("7 error(s)"), "rules check: the count of errors last", p.err)
+    p = t.run("scan", "-q", "--rules", many, good, expect=2, what="scan: every error of the rules file")
+    t.eq(len([l for l in p.err.splitlines() if "many.ini:" in l]), 7, "scan: the same errors, all of them")
+
     # ---- inheritance and override -------------------------------------------------
     child = rules_file(t, "child.ini", "[profile]\nname = Child\ninherits = outlook-connected-accounts\n\n"
                        "[rule too-large]\nmax = 900 B\nseverity = warning\n\n[rule too-many-attachments]\n"
@@ -305,6 +323,9 @@ def body(t):
     t.check(any(r == "extra" for r, _, _ in rules_seen), "a new rule beside inherited ones", rules_seen)
 
     # ---- every profile round-trips through rules show | rules check -----------------
+    limits_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "TARGET-LIMITS.md")
+    limits = open(limits_path, encoding="utf-8").read() if os.path.exists(limits_path) else ""
+    t.check(limits != "", "docs/TARGET-LIMITS.md is in the repository, as the profiles say")
     p = t.run("rules", "list", expect=0, what="rules list")
     names = [line.split()[0] for line in p.out.splitlines() if line.strip()]
     t.check(len(names) >= 6, "six built-in profiles", names)
@@ -314,6 +335,11 @@ def body(t):
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         t.eq(chk.returncode, 0, "rules show %s | rules check /dev/stdin" % name)
         t.check("# " in shown.out and "[rule " in shown.out, "profile %s cites its sources in comments" % name)
+        # the sources cited resolve in the repository (issue 13): docs/TARGET-LIMITS.md
+        cited = sorted(set(int(n) for n in re.findall(r"\[(\d+)\]", shown.out)))
+        missing = [n for n in cited if not re.search(r"^%d\. \S" % n, limits, re.M)]
+        t.check(cited and not missing, "profile %s: every source it cites is in docs/TARGET-LIMITS.md" % name,
+                (cited, missing))
 
 
 main("rules", body)

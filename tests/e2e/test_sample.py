@@ -7,12 +7,15 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 from mptest import main, LIMIT  # noqa: E402
 
-ADVICE_LARGE = ("The import refuses messages over 17.5 MB: save the large attachments elsewhere and "
-                "remove them, or split the message, before the import.")
+ADVICE_LARGE = ("The import refuses messages over 17.5 MB: split the message before the import, on a copy: "
+                "mailpreflight fix split (--oversize detach saves an attachment too large for any message as a "
+                "file).")
 ADVICE_IDLE = ("An account unused for over 6 months and not forwarded is treated as abandoned and may no "
                "longer exist at migration time: confirm with its owner.")
+ADVICE_STRUCTURE = ("A server may refuse this message as it is (Cyrus does): repair its header block, or bring "
+                    "the message over another way, and check it after the move.")
 ADVICE_MANY = ("The import refuses messages with more than 100 attachments: split the message so "
-               "that each part carries at most 100.")
+               "that each part carries at most 100: mailpreflight fix split, on a copy.")
 
 
 def body(t):
@@ -33,6 +36,14 @@ def body(t):
          "Alice Example <alice@example.org>", "Big attachment (17920 KB + 1 octet)", str(LIMIT + 1), "1",
          "too-large", "message-size", "error", str(LIMIT + 1), str(LIMIT),
          "17.5 MB (18350081 B) > 17920 KB (18350080 B)", ADVICE_LARGE],
+        # a line of the header block that is no header: Cyrus refuses it (issue 13)
+        ["sample", sample, "Malformed", "4", ".Malformed/cur/1546376400.M12P1012.sample:2,S",
+         "garbage-header@sample.mailpreflight.invalid", "2019-01-01T21:00:00+00:00",
+         "Alice Example <alice@example.org>", "Garbage header line", "317", "0",
+         "structure", "message-structure", "warning", "malformed-header", "",
+         "malformed-header: this line is garbage: no field name @@ ###; a line of the header block is no header "
+         "(RFC 5322 §2.2): Cyrus refuses the message on APPEND, \"Message contains invalid header\"",
+         ADVICE_STRUCTURE],
         ["sample", "", "", "", "", "", "", "", "", "", "",
          "abandoned", "account-idle", "warning", "2019-06-01", "6 months",
          "idle more than 6 months: last activity 2019-06-01 (reading: INBOX, message 1 (marked read; arrival "
@@ -40,7 +51,7 @@ def body(t):
          "Sieve script)" % (sample, os.path.dirname(sample)), ADVICE_IDLE],
     ]
     got = [list(r.values()) for r in findings]
-    t.eq(len(got), 3, "sample: three findings rows")
+    t.eq(len(got), 4, "sample: four findings rows")
     for i, row in enumerate(expected):
         t.eq(got[i] if i < len(got) else None, row, "sample: findings row %d" % (i + 1))
 
@@ -80,12 +91,13 @@ def body(t):
     t.eq(sum(1 for r in inventory if r["problems"]), 5, "sample: 5 messages with problems")
     t.eq(by_mid["intl-raw8bit@sample.mailpreflight.invalid"]["problems"], "unencoded-8bit-header: From",
          "raw 8-bit header reported (RFC 5322 §2.2)")
-    t.check("15 messages" in p.out and "2 error(s)" in p.out and "1 warning(s)" in p.out,
+    t.check("15 messages" in p.out and "2 error(s)" in p.out and "2 warning(s)" in p.out,
             "sample: summary counts", p.out)
 
     # recent activity: with the scan in mid-2019 the account is not abandoned
     _, recent, _ = t.scan(sample, extra=("--as-of", "2019-06-30"), expect=1, what="scan as of 2019-06-30", tag="recent")
-    t.eq([r["rule"] for r in recent], ["too-many-attachments", "too-large"], "active account: no idle finding")
+    t.eq([r["rule"] for r in recent], ["too-many-attachments", "too-large", "structure"],
+         "active account: no idle finding")
     # forwarding: a .forward beside the Maildir means not abandoned
     import shutil
     fwd_root = t.path("home")
@@ -94,7 +106,8 @@ def body(t):
         f.write("owner@elsewhere.example\n")
     _, fwd, _ = t.scan(os.path.join(fwd_root, "Maildir"), extra=("--as-of", "2019-12-31"), expect=1,
                        what="scan of a forwarded account", tag="fwd")
-    t.eq([r["rule"] for r in fwd], ["too-many-attachments", "too-large"], "forwarded account: not abandoned")
+    t.eq([r["rule"] for r in fwd], ["too-many-attachments", "too-large", "structure"],
+         "forwarded account: not abandoned")
 
     # --fail-on
     t.run("scan", "-q", "--fail-on", "never", sample, expect=0, what="--fail-on never")

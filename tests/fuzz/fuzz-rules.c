@@ -3,9 +3,11 @@
  * The input is a rules file. When it loads, every rule must be complete
  * (a name, a known severity, a named check) and evaluating it on a few
  * messages must work; when it does not, the GError must be MP_ERROR_RULES
- * with a valid UTF-8 message. The input, cut at its first NUL, also goes
- * through mp_parse_size, and a parsed size round-trips through
- * mp_format_size. abort() on violation. */
+ * with a valid UTF-8 message. mp_rules_check_data (every error, for `rules
+ * check`) agrees: no error exactly when the file loads, and the load's
+ * message is those errors, one a line, each "FILE:LINE: " or "FILE: ".
+ * The input, cut at its first NUL, also goes through mp_parse_size, and a
+ * parsed size round-trips through mp_format_size. abort() on violation. */
 #include "fuzz-common.h"
 #include "rules.h"
 
@@ -76,6 +78,24 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 		evaluate_on (rules, G_MAXUINT64, G_MAXUINT);
 	}
 
+	{
+		g_autoptr(GPtrArray) errors = NULL;
+		g_autoptr(MpRuleSet) again = mp_rules_check_data ((const char *) data, size, "fuzz.ini", &errors);
+		if ((again == NULL) != (rules == NULL) || (errors->len == 0) != (rules != NULL))
+			fail ("mp_rules_check_data and mp_rules_load_data disagree");
+		if (rules == NULL) {
+			g_autoptr(GString) joined = g_string_new (NULL);
+			for (guint i = 0; i < errors->len; i++) {
+				const char *e = g_ptr_array_index (errors, i);
+				if (!g_str_has_prefix (e, "fuzz.ini") && strstr (e, ".ini") == NULL &&
+				    !g_str_has_prefix (e, "built-in profile"))
+					fail ("an error that names no file");
+				g_string_append_printf (joined, "%s%s", i ? "\n" : "", e);
+			}
+			if (strcmp (joined->str, error->message) != 0)
+				fail ("the load error is not the list of errors");
+		}
+	}
 	{
 		g_autoptr(GError) e2 = NULL;
 		guint64 bytes = 0;

@@ -9,8 +9,8 @@
 #   FUZZ_WORK_DIR    where corpora, logs and crash artifacts go (default: a new
 #                    temp dir, kept and printed at the end)
 #   FUZZ_TARGETS     targets to run (default: all, "mbox-boundary message mime-fast
-#                    mime-count plain-field rules csv imap-parser forward procmail sieve
-#                    managesieve accounts-file")
+#                    mime-count plain-field rules csv mutf7 json-read imap-parser forward procmail sieve
+#                    managesieve fix-split accounts-file")
 #   FUZZ_ARGS        extra libFuzzer arguments, e.g. "-jobs=4 -workers=4"
 # See tests/fuzz/README.md.
 set -eu
@@ -22,7 +22,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 BUILD=${FUZZ_BUILD_DIR:-$SRC/build-libfuzzer}
 WORK=${FUZZ_WORK_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/mp-fuzz.XXXXXX")}
-TARGETS=${FUZZ_TARGETS:-mbox-boundary message mime-fast mime-count plain-field rules csv imap-parser forward procmail sieve managesieve accounts-file}
+TARGETS=${FUZZ_TARGETS:-mbox-boundary message mime-fast mime-count plain-field rules csv mutf7 json-read imap-parser forward procmail sieve managesieve fix-split accounts-file}
 EXTRA=${FUZZ_ARGS:-}
 
 if ! command -v clang >/dev/null 2>&1; then
@@ -53,9 +53,11 @@ ninja -C "$BUILD" $ninjatargets >"$WORK/build.log" 2>&1 ||
 max_len () {
 	case $1 in
 	mbox-boundary) echo 65536 ;;   # the byte-at-a-time replay is O(n) feeds
-	message|mime-fast|mime-count) echo 65536 ;;
+	message|mime-fast|mime-count|fix-split) echo 65536 ;;
 	rules) echo 4096 ;;
 	csv) echo 1024 ;;
+	mutf7) echo 1024 ;;
+	json-read) echo 16384 ;;
 	imap-parser) echo 65536 ;;
 	forward|procmail|sieve) echo 8192 ;;  # rule files are small; each input is parsed 3-4 times
 	managesieve) echo 8192 ;;

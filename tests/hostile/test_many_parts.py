@@ -12,6 +12,8 @@ Each scan's peak RSS (VmHWM, the whole process, --jobs 2) must stay below
   - 20,000 attachments with file names (3.4 MB, read in memory), and
     4,999 small attachments, an irregular header (so GMime, not the light
     walker, reads it) and a tree built, the most a tree may hold.
+  - 4,999 attachments in 6 MB, over the 4 MiB the analyzer reads into
+    memory: read from the file, a tree at the cap.
 Asserts besides: the counts (MIME parts, attachments, depth) are exact for
 these regular messages, the first 5,000 attachments are listed with name
 and size, under the cap nothing changes (no problem, every attachment
@@ -35,11 +37,11 @@ def tiny_parts(subject, n, pad):
     return HEAD % (subject, subject, b"") + part * n + b"--b--\n"
 
 
-def attachments(subject, n, extra=b""):
+def attachments(subject, n, extra=b"", data=b"AAAA\n"):
     return (HEAD % (subject, subject, extra) + b"".join(
         b"--b\nContent-Type: application/octet-stream; name=\"f%06d.bin\"\n"
         b"Content-Disposition: attachment; filename=\"f%06d.bin\"\nContent-Transfer-Encoding: base64\n\n"
-        b"AAAA\n" % (i, i) for i in range(n)) + b"--b--\n")
+        % (i, i) + data for i in range(n)) + b"--b--\n")
 
 
 def rss_limit(size):
@@ -67,9 +69,15 @@ def body(t):
     over = attachments(b"att20000", 20000)
     under = attachments(b"att4999", CAP - 1, extra=b"X-Irregular: caf\xc3\xa9\n")
     write_maildir(t.path("att"), [over, under], names=["1.over:2,S", "2.under:2,S"])
+    # 4: 4,999 attachments of 741 bytes, over the analyzer's 4 MiB read into
+    # memory: read from the file (stream-pread.c), a tree at the cap
+    wide = attachments(b"big4999", CAP - 1, extra=b"X-Irregular: caf\xc3\xa9\n", data=(b"A" * 76 + b"\n") * 13)
+    t.check(len(wide) > 4 * 1024 * 1024, "big4999 over 4 MiB (set-up)", len(wide))
+    write_maildir(t.path("big"), [wide], names=["1.big:2,S"])
 
     for tag, src, size in (("p100k", t.path("md"), len(big)), ("p25m", t.path("huge.mbox"), len(huge)),
-                           ("att", t.path("att"), max(len(over), len(under)))):
+                           ("att", t.path("att"), max(len(over), len(under))),
+                           ("big4999", t.path("big"), len(wide))):
         limit = rss_limit(size)
         r = t.scan_limited([src], timeout=60, rss_limit_mb=limit, tag=tag,
                            extra=("--json", t.path(tag + ".json")))
@@ -92,6 +100,11 @@ def body(t):
             t.eq(m.get("mime_parts"), 25 * 1024 * 1024 // 33 + 1, "p25m: parts counted")
             t.check(any(p.startswith("too-many-parts") for p in m.get("problems", [])),
                     "p25m: too-many-parts", m.get("problems"))
+        elif tag == "big4999":
+            m = got.get("big4999", {})
+            t.eq((m.get("mime_parts"), m.get("attachments"), len(m.get("attachment_list", []))),
+                 (CAP, CAP - 1, CAP - 1), "big4999: a tree, every attachment listed")
+            t.eq(m.get("size"), crlf_size(wide), "big4999: exact size")
         else:
             m = got.get("att20000", {})
             t.eq((m.get("mime_parts"), m.get("attachments")), (20001, 20000), "att20000: parts, attachments")

@@ -85,15 +85,19 @@ def can_bind(addr):
 
 # ---- TLS ----------------------------------------------------------------
 
-def _leaf(tls, name, san):
+def _leaf(tls, name, san, cn=None):
+    """A leaf certificate NAME for SAN ("DNS:a,IP:b"); SAN None gives one
+    with no subjectAltName at all, only the subject CN."""
     key, csr, pem, ext = (os.path.join(tls, name + s) for s in (".key", ".csr", ".pem", ".ext"))
     if os.path.exists(pem):
         return
     with open(ext, "w") as f:
-        f.write("subjectAltName=%s\nbasicConstraints=CA:FALSE\n"
-                "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n" % san)
+        if san:
+            f.write("subjectAltName=%s\n" % san)
+        f.write("basicConstraints=CA:FALSE\n"
+                "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n")
     run("openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-        "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=" + san.split(",")[0].split(":")[1])
+        "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=" + (cn or san.split(",")[0].split(":")[1]))
     run("openssl", "x509", "-req", "-in", csr, "-CA", os.path.join(tls, "ca.pem"),
         "-CAkey", os.path.join(tls, "ca.key"), "-CAcreateserial", "-days", "30",
         "-out", pem, "-extfile", ext)
@@ -103,7 +107,7 @@ def _leaf(tls, name, san):
 def make_certs(d):
     """DIR/tls: ca.pem (give it to --ca-file), server.pem/key for localhost and
     127.0.0.1, wrong.pem/key for wrong.example (same CA: only the name is
-    wrong), dh.pem. Kept between runs: generated once per DIR."""
+    wrong), nosan.pem/key with CN=localhost and no subjectAltName, dh.pem. Kept between runs: generated once per DIR."""
     tls = os.path.join(d, "tls")
     os.makedirs(tls, exist_ok=True)
     ca = os.path.join(tls, "ca.pem")
@@ -115,6 +119,8 @@ def make_certs(d):
             "-addext", "keyUsage=critical,keyCertSign,cRLSign")
     _leaf(tls, "server", "DNS:localhost,IP:127.0.0.1")
     _leaf(tls, "wrong", "DNS:wrong.example")
+    # CN=localhost and no subjectAltName: RFC 9525 says no name at all
+    _leaf(tls, "nosan", None, cn="localhost")
     dh = os.path.join(tls, "dh.pem")
     if not os.path.exists(dh):
         run("openssl", "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:ffdhe2048",
@@ -126,6 +132,7 @@ def make_certs(d):
         "ca_file": ca,
         "cert": os.path.join(tls, "server.pem"), "key": os.path.join(tls, "server.key"),
         "wrong_cert": os.path.join(tls, "wrong.pem"), "wrong_key": os.path.join(tls, "wrong.key"),
+        "nosan_cert": os.path.join(tls, "nosan.pem"), "nosan_key": os.path.join(tls, "nosan.key"),
     }
 
 

@@ -86,6 +86,8 @@ def main(argv):
         env["IMAPC_CA_FILE"] = info["ca_file"]
         env["IMAPC_CERT"], env["IMAPC_KEY"] = info["cert"], info["key"]
         env["IMAPC_WRONG_CERT"], env["IMAPC_WRONG_KEY"] = info["wrong_cert"], info["wrong_key"]
+        if "nosan_cert" in info:
+            env["IMAPC_NOSAN_CERT"], env["IMAPC_NOSAN_KEY"] = info["nosan_cert"], info["nosan_key"]
         rc = subprocess.run([binary] + args, env=env, stdin=subprocess.DEVNULL, timeout=300).returncode
         return rc
     finally:

@@ -24,6 +24,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -69,13 +70,13 @@ typedef struct {
 	char *transcript;
 } Fake;
 
-typedef enum { FAKE_PLAIN, FAKE_TLS, FAKE_TLS_WRONG } FakeTls;
+typedef enum { FAKE_PLAIN, FAKE_TLS, FAKE_TLS_WRONG, FAKE_TLS_NOSAN } FakeTls;
 
 static gboolean
 fake_start (Fake *f, const char *scenario, FakeTls tls)
 {
 	const char *script = env_or_skip ("IMAPC_FAKE_SERVER");
-	if (script == NULL)
+	if (script == NULL || (tls == FAKE_TLS_NOSAN && env_or_skip ("IMAPC_NOSAN_CERT") == NULL))
 		return FALSE;
 	memset (f, 0, sizeof *f);
 	int tfd = g_file_open_tmp ("imapc-transcript-XXXXXX", &f->transcript, NULL);
@@ -86,9 +87,13 @@ fake_start (Fake *f, const char *scenario, FakeTls tls)
 	g_ptr_array_add (argv, (char *) script);
 	g_ptr_array_add (argv, (char *) scenario);
 	if (tls != FAKE_PLAIN) {
-		g_ptr_array_add (argv, (char *) "--tls");
-		g_ptr_array_add (argv, (char *) g_getenv (tls == FAKE_TLS ? "IMAPC_CERT" : "IMAPC_WRONG_CERT"));
-		g_ptr_array_add (argv, (char *) g_getenv (tls == FAKE_TLS ? "IMAPC_KEY" : "IMAPC_WRONG_KEY"));
+		const char *cert = tls == FAKE_TLS ? "IMAPC_CERT" : tls == FAKE_TLS_WRONG ? "IMAPC_WRONG_CERT"
+		                                                                        : "IMAPC_NOSAN_CERT";
+		const char *key = tls == FAKE_TLS ? "IMAPC_KEY" : tls == FAKE_TLS_WRONG ? "IMAPC_WRONG_KEY"
+		                                                                      : "IMAPC_NOSAN_KEY";
+		g_ptr_array_add (argv, (char *) g_getenv (cert));
+		g_ptr_array_add (argv, (char *) g_getenv (key));
+		g_ptr_array_insert (argv, (gint) argv->len - 2, (char *) "--tls");
 	}
 	g_ptr_array_add (argv, (char *) "--transcript");
 	g_ptr_array_add (argv, f->transcript);
@@ -465,6 +470,20 @@ write_private (const char *path, const char *text)
 	g_assert_cmpint (chmod (path, 0600), ==, 0);
 }
 
+/* mp_imap_secret_for() for URL with O: the password, or NULL with ERROR. */
+static char *
+secret_for (const char *url, const MpImapSecretOptions *o, GError **error)
+{
+	MpImapUrl u;
+	char *pw = NULL, *tok = NULL;
+	g_assert_true (mp_imap_url_parse (url, &u, NULL));
+	gboolean ok = mp_imap_secret_for (&u, o, &pw, &tok, error);
+	mp_imap_url_clear (&u);
+	g_assert_null (tok);
+	g_assert_true (ok == (pw != NULL));
+	return pw;
+}
+
 static void
 test_password_sources (void)
 {
@@ -473,19 +492,44 @@ test_password_sources (void)
 	g_assert_no_error (error);
 	g_autofree char *file = g_build_filename (dir, "pw", NULL);
 	g_autofree char *tok = g_build_filename (dir, "tok", NULL);
+	MpImapSecretOptions o = { .host = "mail.example.org" };
+	const char *url = "imaps://alice@MAIL.example.org/INBOX";
 
-	g_unsetenv ("MAILPREFLIGHT_PASSWORD");
-	/* nothing: the error says how */
-	char *pw = mp_imap_password_get (NULL, FALSE, &error);
-	g_assert_null (pw);
+	/* issue 14, item 7: the environment is read once, then wiped there */
+	g_setenv ("MAILPREFLIGHT_PASSWORD", "from-env", TRUE);
+	const char *before = g_getenv ("MAILPREFLIGHT_PASSWORD");
+	mp_imap_secrets_take_env ();
+	g_assert_null (g_getenv ("MAILPREFLIGHT_PASSWORD"));
+	g_assert_cmpint (before[0], ==, '\0'); /* the octets themselves were zeroed */
+	/* ... and not dumpable while a secret is held */
+	g_assert_cmpint (prctl (PR_GET_DUMPABLE, 0, 0, 0, 0), ==, 0);
+
+	/* the run's host (any case): the environment's password */
+	char *pw = secret_for (url, &o, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "from-env");
+	mp_imap_secret_free (pw);
+
+	/* another host: not sent there */
+	g_assert_null (secret_for ("imaps://alice@mail.attacker.example", &o, &error));
 	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
-	g_assert_nonnull (strstr (error->message, "MAILPREFLIGHT_PASSWORD"));
-	g_assert_nonnull (strstr (error->message, "--password-file"));
+	g_assert_nonnull (strstr (error->message, "is for mail.example.org, not for mail.attacker.example"));
+	g_assert_null (strstr (error->message, "from-env"));
 	g_clear_error (&error);
 
-	/* first line of a private file */
+	/* sources on several hosts: the run's one password goes to none */
+	o.host = NULL;
+	g_assert_null (secret_for (url, &o, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, "several hosts"));
+	g_clear_error (&error);
+	o.host = "mail.example.org";
+
+	/* first line of a private file; the explicit file wins over the
+	 * environment (it used to be the other way round) */
 	write_private (file, "s3cret pw\r\nsecond line\n");
-	pw = mp_imap_password_get (file, FALSE, &error);
+	o.password_file = file;
+	pw = secret_for (url, &o, &error);
 	g_assert_no_error (error);
 	g_assert_cmpstr (pw, ==, "s3cret pw");
 	mp_imap_secret_free (pw);
@@ -493,26 +537,20 @@ test_password_sources (void)
 	/* readable by others: still read, with a warning */
 	chmod (file, 0644);
 	g_test_expect_message ("mailpreflight", G_LOG_LEVEL_WARNING, "*can be read by group or others*");
-	pw = mp_imap_password_get (file, FALSE, &error);
+	pw = secret_for (url, &o, &error);
 	g_test_assert_expected_messages ();
 	g_assert_cmpstr (pw, ==, "s3cret pw");
 	mp_imap_secret_free (pw);
 	chmod (file, 0600);
 
-	/* the environment wins */
-	g_setenv ("MAILPREFLIGHT_PASSWORD", "from-env", TRUE);
-	pw = mp_imap_password_get (file, FALSE, &error);
-	g_assert_cmpstr (pw, ==, "from-env");
-	mp_imap_secret_free (pw);
-	g_unsetenv ("MAILPREFLIGHT_PASSWORD");
-
 	/* empty first line, missing file */
 	write_private (file, "\nx\n");
-	g_assert_null (mp_imap_password_get (file, FALSE, &error));
+	g_assert_null (secret_for (url, &o, &error));
 	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
 	g_clear_error (&error);
 	g_autofree char *missing = g_build_filename (dir, "missing", NULL);
-	g_assert_null (mp_imap_password_get (missing, FALSE, &error));
+	o.password_file = missing;
+	g_assert_null (secret_for (url, &o, &error));
 	g_assert_error (error, MP_ERROR, MP_ERROR_NOT_FOUND);
 	g_clear_error (&error);
 
@@ -536,44 +574,101 @@ test_password_sources (void)
 	rmdir (dir);
 }
 
-static void
-test_admin_password_sources (void)
+/* mp_imap_admin_password_get() for URL with HOST and FILE: the password, or
+ * NULL with ERROR. */
+static char *
+admin_pw (const char *url, const char *host, const char *file, GError **error)
 {
+	MpImapUrl u;
+	g_assert_true (mp_imap_url_parse (url, &u, NULL));
+	char *pw = mp_imap_admin_password_get (&u, host, file, error);
+	mp_imap_url_clear (&u);
+	g_assert_true ((pw == NULL) == (*error != NULL));
+	return pw;
+}
+
+/* Without $MAILPREFLIGHT_ADMIN_PASSWORD (each case in its own process: the
+ * environment is read once per process). */
+static void
+test_admin_password_file (void)
+{
+	if (!g_test_subprocess ()) {
+		g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+		g_test_trap_assert_passed ();
+		return;
+	}
 	g_autoptr(GError) error = NULL;
 	g_autofree char *dir = g_dir_make_tmp ("imapc-apw-XXXXXX", &error);
 	g_assert_no_error (error);
 	g_autofree char *file = g_build_filename (dir, "admin-pw", NULL);
+	const char *url = "imaps://chloe@mail.example.org";
 
 	g_unsetenv ("MAILPREFLIGHT_ADMIN_PASSWORD");
 	/* a user's password is never taken for the admin's */
 	g_setenv ("MAILPREFLIGHT_PASSWORD", "users-own", TRUE);
-	char *pw = mp_imap_admin_password_get (NULL, &error);
-	g_assert_null (pw);
+	mp_imap_secrets_take_env ();
+	g_assert_null (admin_pw (url, "mail.example.org", NULL, &error));
 	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
 	g_assert_nonnull (strstr (error->message, "MAILPREFLIGHT_ADMIN_PASSWORD"));
 	g_clear_error (&error);
-	g_unsetenv ("MAILPREFLIGHT_PASSWORD");
 
 	write_private (file, "adm1n pw\r\nsecond\n");
-	pw = mp_imap_admin_password_get (file, &error);
+	char *pw = admin_pw (url, "MAIL.example.org", file, &error);
 	g_assert_no_error (error);
 	g_assert_cmpstr (pw, ==, "adm1n pw");
 	mp_imap_secret_free (pw);
 
-	g_setenv ("MAILPREFLIGHT_ADMIN_PASSWORD", "from-env", TRUE);
-	pw = mp_imap_admin_password_get (file, &error);
-	g_assert_cmpstr (pw, ==, "from-env");
-	mp_imap_secret_free (pw);
-	g_unsetenv ("MAILPREFLIGHT_ADMIN_PASSWORD");
+	/* tied to the run's one host, as a user's password is */
+	g_assert_null (admin_pw ("imaps://chloe@mail.attacker.example", "mail.example.org", file, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, "is for mail.example.org, not for mail.attacker.example"));
+	g_clear_error (&error);
+	g_assert_null (admin_pw (url, NULL, file, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, "several hosts"));
+	g_clear_error (&error);
 
 	write_private (file, "\n");
-	g_assert_null (mp_imap_admin_password_get (file, &error));
+	g_assert_null (admin_pw (url, "mail.example.org", file, &error));
 	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
 	g_assert_nonnull (strstr (error->message, "admin password file"));
 	g_clear_error (&error);
 	unlink (file);
-	g_assert_null (mp_imap_admin_password_get (file, &error));
+	g_assert_null (admin_pw (url, "mail.example.org", file, &error));
 	g_assert_error (error, MP_ERROR, MP_ERROR_NOT_FOUND);
+	rmdir (dir);
+}
+
+/* With $MAILPREFLIGHT_ADMIN_PASSWORD: taken out of the environment; a file
+ * wins over it. */
+static void
+test_admin_password_env (void)
+{
+	if (!g_test_subprocess ()) {
+		g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+		g_test_trap_assert_passed ();
+		return;
+	}
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp ("imapc-apw-XXXXXX", &error);
+	g_assert_no_error (error);
+	g_autofree char *file = g_build_filename (dir, "admin-pw", NULL);
+	const char *url = "imaps://chloe@mail.example.org";
+
+	g_setenv ("MAILPREFLIGHT_ADMIN_PASSWORD", "from-env", TRUE);
+	mp_imap_secrets_take_env ();
+	g_assert_null (g_getenv ("MAILPREFLIGHT_ADMIN_PASSWORD"));
+	char *pw = admin_pw (url, "mail.example.org", NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "from-env");
+	mp_imap_secret_free (pw);
+
+	write_private (file, "from-file\n");
+	pw = admin_pw (url, "mail.example.org", file, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "from-file");
+	mp_imap_secret_free (pw);
+	unlink (file);
 	rmdir (dir);
 }
 
@@ -821,6 +916,15 @@ static void
 test_fake_wrong_name (void)
 {
 	expect_cert_error (FAKE_TLS_WRONG, "localhost", g_getenv ("IMAPC_CA_FILE"), "hostname mismatch");
+}
+
+/* Issue 14, item 13: a certificate whose subject CN is the host but that
+ * has no subjectAltName names no host (RFC 9525); OpenSSL's fallback to the
+ * CN is off. */
+static void
+test_fake_cn_without_san (void)
+{
+	expect_cert_error (FAKE_TLS_NOSAN, "localhost", g_getenv ("IMAPC_CA_FILE"), "hostname mismatch");
 }
 
 static void
@@ -1131,6 +1235,152 @@ test_fake_pipeline (void)
 	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
 	mp_imap_client_logout (c);
 	g_free (fake_finish (&f));
+}
+
+/* ---- hostile servers (issue 14, item 2) ------------------------------------ */
+
+/* Logs in to SCENARIO with OPTIONS; NULL when the group is skipped. */
+static MpImapClient *
+fake_login (Fake *f, const char *scenario, MpImapClientOptions *o)
+{
+	if (!fake_start (f, scenario, FAKE_TLS))
+		return NULL;
+	g_autofree char *url = fake_url ("imaps", "alice", f->port);
+	MpImapClient *c = client_for (url, o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_no_error (error);
+	g_assert_true (mp_imap_client_authenticate (c, "secret", NULL, &error));
+	g_assert_no_error (error);
+	return c;
+}
+
+/* A server that answers "* OK" every 0.2 s, or one octet every 0.1 s,
+ * passes every per-read timeout; the command's deadline stops it. */
+static void
+deadline_case (const char *scenario)
+{
+	Fake f;
+	MpImapClientOptions o = tls_options ();
+	o.timeout_ms = 1000;
+	o.command_timeout_ms = 2000;
+	g_autoptr(MpImapClient) c = fake_login (&f, scenario, &o);
+	if (c == NULL)
+		return;
+	g_autoptr(GError) error = NULL;
+	gint64 t0 = g_get_monotonic_time ();
+	g_assert_false (mp_imap_client_command (c, "NOOP", NULL, NULL, &error));
+	gint64 ms = (g_get_monotonic_time () - t0) / 1000;
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s: %s after %" G_GINT64_FORMAT " ms", scenario, error->message, ms);
+	g_assert_nonnull (strstr (error->message, "NOOP took longer than 2 s (the command timeout)"));
+	g_assert_true (mp_imap_client_is_broken (c));
+	/* bounded: not the 12 s the server would go on */
+	g_assert_cmpint (ms, <, 6000);
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+}
+
+static void
+test_fake_ok_flood (void)
+{
+	deadline_case ("ok-flood");
+}
+
+static void
+test_fake_trickle (void)
+{
+	deadline_case ("trickle");
+}
+
+/* Untagged responses without end: at most EXISTS + slack in a folder
+ * (UIDs beyond EXISTS), at most max_untagged without one. */
+static void
+test_fake_untagged_flood (void)
+{
+	Fake f;
+	MpImapClientOptions o = tls_options ();
+	o.max_untagged = 50;
+	o.untagged_slack = 10;
+	g_autoptr(MpImapClient) c = fake_login (&f, "untagged-flood", &o);
+	if (c == NULL)
+		return;
+	g_autoptr(GError) error = NULL;
+	guint seen = 0;
+	g_assert_false (mp_imap_client_command (c, "NOOP", count_untagged, &seen, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_assert_nonnull (strstr (error->message, "more than 50 responses to one command"));
+	g_assert_cmpuint (seen, ==, 50);
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+
+	g_clear_error (&error);
+	c = fake_login (&f, "untagged-flood", &o);
+	MpImapMailboxInfo info;
+	g_assert_true (mp_imap_client_examine (c, "INBOX", &info, &error));
+	g_assert_cmpuint (info.exists, ==, 5);
+	seen = 0;
+	g_assert_false (mp_imap_client_command (c, "UID FETCH 1:* (UID)", count_untagged, &seen, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "more than 15 responses"));
+	g_assert_nonnull (strstr (error->message, "more than the folder has messages"));
+	g_assert_cmpuint (seen, ==, 15);
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+}
+
+static void
+test_fake_sasl_endless (void)
+{
+	Fake f;
+	if (!fake_start (&f, "sasl-endless", FAKE_TLS))
+		return;
+	g_autofree char *url = fake_url ("imaps", "alice", f.port);
+	MpImapClientOptions o = tls_options ();
+	g_autoptr(MpImapClient) c = client_for (url, &o);
+	g_autoptr(GError) error = NULL;
+	g_assert_true (mp_imap_client_connect (c, &error));
+	g_assert_false (mp_imap_client_authenticate (c, "secret", NULL, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_READ);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "more than 8 SASL rounds"));
+	mp_imap_client_free (g_steal_pointer (&c));
+	g_free (fake_finish (&f));
+}
+
+/* Issue 14, item 13: names with CR, LF or raw UTF-8 go out as literals. */
+static void
+examine_literal_case (const char *scenario)
+{
+	Fake f;
+	MpImapClientOptions o = tls_options ();
+	g_autoptr(MpImapClient) c = fake_login (&f, scenario, &o);
+	if (c == NULL)
+		return;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) folders = mp_imap_client_list (c, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (folders->len, ==, 3);
+	for (guint i = 1; i < folders->len; i++) {
+		MpImapFolder *fo = g_ptr_array_index (folders, i);
+		MpImapMailboxInfo info;
+		g_test_message ("%s: examine %s", scenario, fo->display);
+		/* shown without the line break */
+		g_assert_null (strpbrk (fo->display, "\r\n"));
+		g_assert_true (mp_imap_client_examine (c, fo->name, &info, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (info.exists, ==, 1);
+	}
+	mp_imap_client_logout (c);
+	g_free (fake_finish (&f));
+}
+
+static void
+test_fake_examine_literal (void)
+{
+	examine_literal_case ("examine-literal");
+	examine_literal_case ("examine-literal-plus");
 }
 
 /* ---- Dovecot ------------------------------------------------------------ */
@@ -1578,7 +1828,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/imap-client/unit/admin-identities", test_admin_identities);
 	g_test_add_func ("/imap-client/unit/transport", test_transport);
 	g_test_add_func ("/imap-client/unit/password-sources", test_password_sources);
-	g_test_add_func ("/imap-client/unit/admin-password-sources", test_admin_password_sources);
+	g_test_add_func ("/imap-client/unit/admin-password-file", test_admin_password_file);
+	g_test_add_func ("/imap-client/unit/admin-password-env", test_admin_password_env);
 	g_test_add_func ("/imap-client/unit/astring", test_astring);
 	g_test_add_func ("/imap-client/unit/fetch-guard", test_fetch_guard);
 
@@ -1599,6 +1850,12 @@ main (int argc, char **argv)
 	g_test_add_func ("/imap-client/fake/oauth2", test_fake_oauth);
 	g_test_add_func ("/imap-client/fake/alert", test_fake_alert);
 	g_test_add_func ("/imap-client/fake/pipeline", test_fake_pipeline);
+	g_test_add_func ("/imap-client/fake/cn-without-san", test_fake_cn_without_san);
+	g_test_add_func ("/imap-client/fake/ok-flood", test_fake_ok_flood);
+	g_test_add_func ("/imap-client/fake/trickle", test_fake_trickle);
+	g_test_add_func ("/imap-client/fake/untagged-flood", test_fake_untagged_flood);
+	g_test_add_func ("/imap-client/fake/sasl-endless", test_fake_sasl_endless);
+	g_test_add_func ("/imap-client/fake/examine-literal", test_fake_examine_literal);
 	g_test_add_func ("/imap-client/fake/admin", test_fake_admin);
 	g_test_add_func ("/imap-client/fake/admin-refused", test_fake_admin_refused);
 	g_test_add_func ("/imap-client/fake/special-use", test_fake_special_use);

@@ -10,6 +10,9 @@
 #include "source.h"
 
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* The SEED contract of dovecot-fixture.py. */
 #define ALICE_PASSWORD "secret"
@@ -29,6 +32,20 @@ url_for (const char *user)
 	return g_strdup_printf ("imaps://%s@%s:%s", user, host, port);
 }
 
+/* A password file (mode 0600) holding PASSWORD; the secrets are given by
+ * files, not the environment, which a process reads once
+ * (mp_imap_secrets_take_env). */
+static char *
+password_file (const char *password)
+{
+	char *path = g_build_filename (g_get_tmp_dir (), "mp-srcimap-XXXXXX", NULL);
+	int fd = g_mkstemp_full (path, O_WRONLY, 0600);
+	g_assert_cmpint (fd, >=, 0);
+	g_assert_cmpint (write (fd, password, strlen (password)), ==, (gssize) strlen (password));
+	g_assert_cmpint (close (fd), ==, 0);
+	return path;
+}
+
 /* The folders of USER's account as the backend lists them (NULL with
  * ERROR when the source cannot be opened or listed). */
 static GPtrArray *
@@ -42,6 +59,7 @@ folders_of (const char *user, const MpSourceSettings *extra, GError **error)
 	if (extra != NULL)
 		settings = *extra;
 	settings.ca_file = g_getenv ("IMAPC_CA_FILE");
+	settings.secret_host = g_getenv ("IMAPC_HOST");
 	g_autoptr(MpSource) src = mp_source_open_with (url, &settings, error);
 	if (src == NULL)
 		return NULL;
@@ -83,58 +101,69 @@ static void
 test_own_login (void)
 {
 	g_autoptr(GError) error = NULL;
+	g_autofree char *chloe_pw = password_file (CHLOE_PASSWORD);
+	g_autofree char *alice_pw = password_file (ALICE_PASSWORD);
+	MpSourceSettings chloe = { .password_file = chloe_pw };
+	MpSourceSettings alice = { .password_file = alice_pw };
+	g_autoptr(GPtrArray) folders = NULL;
+	g_autoptr(GPtrArray) a = NULL;
 
-	g_setenv ("MAILPREFLIGHT_PASSWORD", CHLOE_PASSWORD, TRUE);
-	g_autoptr(GPtrArray) folders = folders_of ("chloe", NULL, &error);
-	g_unsetenv ("MAILPREFLIGHT_PASSWORD");
+	folders = folders_of ("chloe", &chloe, &error);
 	if (folders == NULL && error == NULL)
-		return; /* skipped */
+		goto out; /* skipped */
 	g_assert_no_error (error);
 	assert_chloe (folders);
 
 	/* alice's is named Sent, and the name is not what makes it so */
-	g_setenv ("MAILPREFLIGHT_PASSWORD", ALICE_PASSWORD, TRUE);
-	g_autoptr(GPtrArray) alice = folders_of ("alice", NULL, &error);
-	g_unsetenv ("MAILPREFLIGHT_PASSWORD");
+	a = folders_of ("alice", &alice, &error);
 	g_assert_no_error (error);
-	g_assert_cmpint (folder_named (alice, "Sent")->special_use, ==, MP_SPECIAL_USE_SENT);
-	g_assert_cmpint (folder_named (alice, "Archive")->special_use, ==, MP_SPECIAL_USE_NONE);
-	g_assert_false (has_folder (alice, "Mes envois"));
+	g_assert_cmpint (folder_named (a, "Sent")->special_use, ==, MP_SPECIAL_USE_SENT);
+	g_assert_cmpint (folder_named (a, "Archive")->special_use, ==, MP_SPECIAL_USE_NONE);
+	g_assert_false (has_folder (a, "Mes envois"));
+out:
+	unlink (chloe_pw);
+	unlink (alice_pw);
 }
 
 static void
 test_admin_login (void)
 {
 	g_autoptr(GError) error = NULL;
-	MpSourceSettings authzid = { .admin_user = ADMIN_USER };
-	MpSourceSettings separator = { .admin_user = ADMIN_USER, .admin_separator = "*" };
+	g_autofree char *chloe_pw = password_file (CHLOE_PASSWORD);
+	g_autofree char *admin_pw = password_file (ADMIN_PASSWORD);
+	g_autofree char *wrong_pw = password_file ("wrong");
+	/* a user's password is never the admin's */
+	MpSourceSettings users = { .admin_user = ADMIN_USER, .password_file = chloe_pw };
+	MpSourceSettings authzid = { .admin_user = ADMIN_USER, .admin_password_file = admin_pw };
+	MpSourceSettings separator = { .admin_user = ADMIN_USER, .admin_separator = "*",
+	                               .admin_password_file = admin_pw };
+	MpSourceSettings wrong = { .admin_user = ADMIN_USER, .admin_password_file = wrong_pw };
+	g_autoptr(GPtrArray) a = NULL;
+	g_autoptr(GPtrArray) b = NULL;
 
 	g_autofree char *url = url_for ("chloe");
 	if (url == NULL)
-		return;
-	/* a user's password is never the admin's */
-	g_unsetenv ("MAILPREFLIGHT_ADMIN_PASSWORD");
-	g_setenv ("MAILPREFLIGHT_PASSWORD", CHLOE_PASSWORD, TRUE);
-	g_assert_null (folders_of ("chloe", &authzid, &error));
+		goto out;
+	g_assert_null (folders_of ("chloe", &users, &error));
 	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
 	g_assert_nonnull (strstr (error->message, "MAILPREFLIGHT_ADMIN_PASSWORD"));
 	g_clear_error (&error);
-	g_unsetenv ("MAILPREFLIGHT_PASSWORD");
 
-	g_setenv ("MAILPREFLIGHT_ADMIN_PASSWORD", ADMIN_PASSWORD, TRUE);
-	g_autoptr(GPtrArray) a = folders_of ("chloe", &authzid, &error);
+	a = folders_of ("chloe", &authzid, &error);
 	g_assert_no_error (error);
 	assert_chloe (a);
-	g_autoptr(GPtrArray) b = folders_of ("chloe", &separator, &error);
+	b = folders_of ("chloe", &separator, &error);
 	g_assert_no_error (error);
 	assert_chloe (b);
 
 	/* the wrong admin password fails the source, naming the admin */
-	g_setenv ("MAILPREFLIGHT_ADMIN_PASSWORD", "wrong", TRUE);
-	g_assert_null (folders_of ("chloe", &authzid, &error));
+	g_assert_null (folders_of ("chloe", &wrong, &error));
 	g_assert_error (error, MP_ERROR, MP_ERROR_FAILED);
 	g_assert_nonnull (strstr (error->message, "as admin admin"));
-	g_unsetenv ("MAILPREFLIGHT_ADMIN_PASSWORD");
+out:
+	unlink (chloe_pw);
+	unlink (admin_pw);
+	unlink (wrong_pw);
 }
 
 int

@@ -89,7 +89,7 @@ check_apply (gsize chunk)
 	g_autoptr(GArray) r = regions_new ();
 	g_autoptr(MpMessage) m = walk (mixed, 9000, r);
 	g_autoptr(MpMessage) other = mp_message_new ();
-	g_autoptr(MpImapContentStream) s = mp_imap_content_stream_new ();
+	g_autoptr(MpImapContentStream) s = mp_imap_content_stream_new (0);
 	g_autoptr(GString) body3 = g_string_new (zip_b64);
 	g_autoptr(GString) text = g_string_new (NULL);
 	g_autoptr(GPtrArray) resp = NULL;
@@ -108,7 +108,12 @@ check_apply (gsize chunk)
 	g_string_append (text, "* 2 FETCH (UID 2 BODY[1] {5}\r\nabcde)\r\n");
 	g_string_append (text, "* 3 FETCH (UID 3 BODY[1] \"quoted\" BODY[2] NIL)\r\n");
 
-	mp_imap_content_stream_set_active (s, TRUE, TRUE);
+	mp_imap_content_stream_set_active (s, TRUE);
+	mp_imap_content_stream_expect (s, 1, "HEADER", 9000, FALSE);
+	mp_imap_content_stream_expect (s, 1, "3", body3->len, TRUE);
+	mp_imap_content_stream_expect (s, 1, "4", 5000, FALSE);
+	mp_imap_content_stream_expect (s, 3, "1", 100, FALSE);
+	mp_imap_content_stream_expect (s, 3, "2", 100, FALSE);
 	resp = parse_all (text->str, text->len, chunk, s);
 	g_assert_cmpuint (resp->len, ==, 3);
 
@@ -147,13 +152,15 @@ test_apply_byte_by_byte (void)
 static void
 test_out_of_step (void)
 {
-	g_autoptr(MpImapContentStream) s = mp_imap_content_stream_new ();
+	g_autoptr(MpImapContentStream) s = mp_imap_content_stream_new (0);
 	g_autoptr(MpMessage) m = mp_message_new ();
 	const char text[] = "* 1 FETCH (UID 1 BODY[2] {3}\r\nabc)\r\n* 2 FETCH (UID 2 BODY[] {2}\r\nxy)\r\n";
 	g_autoptr(GPtrArray) resp = NULL;
 	MpImapContentNeeds needs = { .line_limit = 1, .size_exact = TRUE };
 
-	mp_imap_content_stream_set_active (s, TRUE, FALSE);
+	mp_imap_content_stream_set_active (s, TRUE);
+	mp_imap_content_stream_expect (s, 1, "2", 3, FALSE);
+	mp_imap_content_stream_expect (s, 2, "", 2, FALSE);
 	resp = parse_all (text, strlen (text), strlen (text), s);
 	/* the first response is never applied nor dropped (a caller bug or a
 	 * server out of step): the second must not take its literal */
@@ -165,7 +172,7 @@ test_out_of_step (void)
 static void
 test_inactive_keeps_literals (void)
 {
-	g_autoptr(MpImapContentStream) s = mp_imap_content_stream_new ();
+	g_autoptr(MpImapContentStream) s = mp_imap_content_stream_new (0);
 	const char text[] = "* 1 FETCH (UID 1 ENVELOPE (NIL {3}\r\nabc NIL NIL NIL NIL NIL NIL NIL NIL) BODY[1] {2}\r\nxy)\r\n";
 	g_autoptr(GPtrArray) resp = NULL;
 	const MpImapValue *v;
@@ -177,6 +184,105 @@ test_inactive_keeps_literals (void)
 	g_assert_cmpstr (mp_imap_value_get_string (v, NULL), ==, "xy");
 }
 
+/* Parses BYTES with STREAM attached; the parser's error, or NULL. */
+static GError *
+parse_error (const char *bytes, gsize len, MpImapContentStream *stream, GPtrArray **out)
+{
+	MpImapParserSettings set;
+	g_autoptr(MpImapParser) p = NULL;
+	GError *error = NULL;
+	MpImapResponse *r;
+
+	mp_imap_parser_settings_init (&set);
+	mp_imap_content_stream_attach (stream, &set);
+	p = mp_imap_parser_new (&set);
+	mp_imap_parser_feed (p, (const guint8 *) bytes, len, &error);
+	*out = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_imap_response_free);
+	while ((r = mp_imap_parser_pop (p)) != NULL)
+		g_ptr_array_add (*out, r);
+	return error;
+}
+
+/* Issue 14, item 2: a literal larger than what was asked for (the
+ * section's octets, with slack) fails the connection at its header,
+ * before a single octet is read: 2^64-1 octets where 100 were asked. */
+static void
+test_literal_over_asked (void)
+{
+	g_autoptr(MpImapContentStream) s = mp_imap_content_stream_new (0);
+	g_autoptr(GPtrArray) resp = NULL;
+	g_autoptr(GError) error = NULL;
+	const char huge[] = "* 1 FETCH (UID 7 BODY[2] {18446744073709551615}\r\nabc";
+	const char fits[] = "* 1 FETCH (UID 7 BODY[2] {100}\r\n";
+
+	mp_imap_content_stream_set_active (s, TRUE);
+	mp_imap_content_stream_expect (s, 7, "2", 100, TRUE);
+	error = parse_error (huge, strlen (huge), s, &resp);
+	g_assert_nonnull (error);
+	g_assert_nonnull (strstr (error->message, "BODY[2] with 18446744073709551615 octets where at most 100"));
+	g_clear_error (&error);
+	g_clear_pointer (&resp, g_ptr_array_unref);
+	/* exactly what was asked is fine */
+	mp_imap_content_stream_set_active (s, TRUE);
+	mp_imap_content_stream_expect (s, 7, "2", 100, TRUE);
+	error = parse_error (fits, strlen (fits), s, &resp);
+	g_assert_no_error (error);
+}
+
+/* Issue 14, item 3: only requested sections are streamed (and spooled),
+ * once each; anything else is kept by the parser, bounded, never spooled;
+ * spooled octets stay within the connection's budget. */
+static void
+test_only_requested (void)
+{
+	g_autoptr(MpImapContentStream) s = mp_imap_content_stream_new (1000);
+	g_autoptr(GPtrArray) resp = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GString) text = g_string_new (NULL);
+	g_autofree char *six = g_strnfill (600, 'x');
+	g_autoptr(MpMessage) m = mp_message_new ();
+	g_autoptr(GArray) r = regions_new ();
+	MpImapContentNeeds needs = { .line_limit = 10, .size_exact = TRUE };
+	const MpImapValue *att;
+
+	/* asked: UID 5 sections 2 and 3 (both to spool) */
+	g_string_append_printf (text, "* 1 FETCH (UID 5 BODY[2] {600}\r\n%s BODY[2] {600}\r\n%s"
+	                        " BODY[3] {600}\r\n%s BODY[4] {3}\r\nabc)\r\n", six, six, six);
+	/* not asked at all: another UID */
+	g_string_append (text, "* 2 FETCH (UID 6 BODY[2] {3}\r\nabc)\r\n");
+	mp_imap_content_stream_set_active (s, TRUE);
+	mp_imap_content_stream_expect (s, 5, "2", 600, TRUE);
+	mp_imap_content_stream_expect (s, 5, "3", 600, TRUE);
+	error = parse_error (text->str, text->len, s, &resp);
+	g_assert_no_error (error);
+	g_assert_cmpuint (resp->len, ==, 2);
+	att = msg_att (resp, 0);
+	/* the first BODY[2] streamed; the second (once each) and BODY[4] (never
+	 * asked) kept in memory by the parser */
+	g_assert_true (mp_imap_value_is_streamed (mp_imap_value_get_child (att, 3)));
+	g_assert_false (mp_imap_value_is_streamed (mp_imap_value_get_child (att, 5)));
+	g_assert_true (mp_imap_value_is_streamed (mp_imap_value_get_child (att, 7)));
+	g_assert_false (mp_imap_value_is_streamed (mp_imap_value_get_child (att, 9)));
+	g_assert_false (mp_imap_value_is_streamed (mp_imap_value_lookup (msg_att (resp, 1), "BODY[2]")));
+	/* BODY[3] was streamed but not spooled: 600 + 600 octets exceed the
+	 * budget of 1000; applying says why */
+	m->size = 5000;
+	mp_message_add_attachment (m, "a.zip", "application/zip", 600);
+	mp_message_add_attachment (m, "b.zip", "application/zip", 600);
+	{
+		MpImapRegion a = { g_strdup ("2"), NULL, 600, 0 }, b = { g_strdup ("3"), NULL, 600, 1 };
+		g_array_append_val (r, a);
+		g_array_append_val (r, b);
+	}
+	needs.attachment_wanted = mp_archive_is_candidate;
+	mp_imap_content_apply (s, att, m, r, &needs, NULL);
+	{
+		const MpAttachment *b = g_ptr_array_index (m->attachment_list, 1);
+		g_assert_nonnull (b->archive_problem);
+		g_assert_nonnull (strstr (b->archive_problem, "attachments waiting on this connection"));
+	}
+}
+
 /* Exchange estimates RFC822.SIZE: near a size limit the message is
  * measured (DEFINITIONS.md, "Message size"; the plan fetches it whole,
  * test-imap-content-plan.c), and the estimate is kept. */
@@ -186,12 +292,13 @@ test_estimated_size (void)
 	static const guint64 limits[] = { 18350080 };
 	g_autoptr(GArray) r = regions_new ();
 	g_autoptr(MpMessage) m = walk ("(\"text\" \"plain\" NIL NIL NIL \"7bit\" 12 1 NIL NIL NIL NIL)", 18000000, r);
-	g_autoptr(MpImapContentStream) s = mp_imap_content_stream_new ();
+	g_autoptr(MpImapContentStream) s = mp_imap_content_stream_new (0);
 	MpImapContentNeeds needs = { .size_exact = FALSE, .size_limits = limits, .n_size_limits = 1 };
 	const char text[] = "* 1 FETCH (UID 1 BODY[] {22}\r\nSubject: x\r\n\r\nbody\r\n\r\n)\r\n";
 	g_autoptr(GPtrArray) resp = NULL;
 
-	mp_imap_content_stream_set_active (s, TRUE, FALSE);
+	mp_imap_content_stream_set_active (s, TRUE);
+	mp_imap_content_stream_expect (s, 1, "", mp_imap_content_max_octets (m, r, "", &needs), FALSE);
 	resp = parse_all (text, strlen (text), 3, s);
 	mp_imap_content_apply (s, msg_att (resp, 0), m, r, &needs, NULL);
 	g_assert_cmpuint (m->size, ==, 22);
@@ -209,5 +316,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/imap-content/out-of-step", test_out_of_step);
 	g_test_add_func ("/imap-content/inactive", test_inactive_keeps_literals);
 	g_test_add_func ("/imap-content/estimated-size", test_estimated_size);
+	g_test_add_func ("/imap-content/literal-over-asked", test_literal_over_asked);
+	g_test_add_func ("/imap-content/only-requested", test_only_requested);
 	return g_test_run ();
 }

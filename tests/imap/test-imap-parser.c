@@ -137,7 +137,8 @@ static const BadCase bad_cases[] = {
 	BAD ("* 1 FETCH (BODY[] {99999999999999999999}\r\n", "literal size larger than 18446744073709551615"),
 	BAD ("* 1 FETCH (BODY[] {18446744073709551616}\r\n", "literal size larger than 18446744073709551615"),
 	BAD ("* 1 FETCH (BODY[] {000000000000000000001}\r\n", "literal size larger than"),
-	BAD ("* 1 FETCH (BODY[] {18446744073709551615}\r\n", "literal of 18446744073709551615 octets exceeds the limit of 67108864"),
+	BAD ("* 1 FETCH (BODY[] {18446744073709551615}\r\n", "literal of 18446744073709551615 octets exceeds the limit of 1073741824"),
+	BAD ("* 1 FETCH (BODY[] {1073741825}\r\n", "literal of 1073741825 octets exceeds the limit of 1073741824"),
 	BAD ("* 1 FETCH (BODY[] {}\r\n", "invalid literal size"),
 	BAD ("* 1 FETCH (BODY[] {-1}\r\n", "invalid literal size"),
 	BAD ("* 1 FETCH (BODY[] {5}x\r\n", "literal size not followed by CRLF"),
@@ -229,97 +230,173 @@ test_error_position (void)
 	g_assert_false (mp_imap_parser_finish (p, &again));
 }
 
-/* 200,000 "(" must stop at the depth limit: no recursion, no allocation
- * beyond the limit. */
+/* Feeds IN whole and one octet at a time; both must give EXPECTED (debug
+ * strings of the responses) without an error. */
+static void
+assert_parses (const MpImapParserSettings *set, const char *in, gsize len, const char *expected)
+{
+	static const gsize chunks[] = { 0, 1, 4096 };
+
+	for (gsize k = 0; k < G_N_ELEMENTS (chunks); k++) {
+		g_autoptr(GError) error = NULL;
+		g_autofree char *got = parse_debug (set, in, len, chunks[k], &error);
+		g_assert_no_error (error);
+		g_assert_cmpstr (got, ==, expected);
+	}
+}
+
+/* 200,000 "(" stop being kept at the depth limit: no recursion, no
+ * allocation beyond it; the rest is read and dropped, so the next response
+ * is in step, and the response says it was cut (issue 14, item 1: a
+ * structure too large to hold costs that message, not the connection). */
 static void
 test_deep_nesting (void)
 {
 	gsize n = 200000;
-	g_autoptr(GString) in = g_string_new ("* 1 FETCH (BODYSTRUCTURE ");
+	g_autoptr(GString) in = g_string_new ("* 1 FETCH (UID 7 BODYSTRUCTURE ");
+	g_autoptr(MpImapParser) p = mp_imap_parser_new (NULL);
+	g_autoptr(MpImapResponse) r = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *got = NULL;
 
 	for (gsize i = 0; i < n; i++)
 		g_string_append_c (in, '(');
+	for (gsize i = 0; i < n; i++)
+		g_string_append_c (in, ')');
+	g_string_append (in, ")\r\n* 2 EXISTS\r\n");
+	got = parse_debug (NULL, in->str, in->len, 0, &error);
+	g_assert_no_error (error);
+	g_assert_true (g_str_has_suffix (got, "<truncated>) <truncated>) <truncated>\n* 2 EXISTS"));
+
+	g_assert_true (mp_imap_parser_feed (p, (const guint8 *) in->str, in->len, &error));
+	r = mp_imap_parser_pop (p);
+	g_assert_true (mp_imap_response_is_truncated (r));
+	{
+		const MpImapValue *att = mp_imap_value_get_child (mp_imap_response_get_data (r), 2);
+		const MpImapValue *bs = mp_imap_value_lookup (att, "BODYSTRUCTURE");
+		guint64 uid = 0;
+		guint depth = 0;
+		g_assert_true (mp_imap_value_get_number (mp_imap_value_lookup (att, "UID"), &uid));
+		g_assert_cmpuint (uid, ==, 7);
+		g_assert_true (mp_imap_value_is_truncated (att));
+		for (const MpImapValue *v = bs; mp_imap_value_is_list (v); v = mp_imap_value_get_child (v, 0)) {
+			g_assert_true (mp_imap_value_is_truncated (v));
+			depth++;
+		}
+		/* the root, FETCH's list, then lists up to depth 128 */
+		g_assert_cmpuint (depth, ==, 127);
+	}
+	g_clear_pointer (&r, mp_imap_response_free);
+	r = mp_imap_parser_pop (p);
+	g_assert_nonnull (r);
+	g_assert_false (mp_imap_response_is_truncated (r));
+	g_clear_pointer (&r, mp_imap_response_free);
+	/* one octet at a time: the same */
+	{
+		g_autofree char *bytewise = parse_debug (NULL, in->str, in->len, 1, &error);
+		g_assert_no_error (error);
+		g_assert_cmpstr (bytewise, ==, got);
+	}
+	/* unterminated, it is still an error at the end of the stream */
+	g_string_truncate (in, 31 + n);
+	g_clear_pointer (&got, g_free);
 	got = parse_debug (NULL, in->str, in->len, 0, &error);
 	g_assert_null (got);
-	g_assert_nonnull (strstr (error->message, "lists nested deeper than 128"));
-	g_clear_error (&error);
-	/* one octet at a time too */
-	got = parse_debug (NULL, in->str, in->len, 1, &error);
-	g_assert_nonnull (strstr (error->message, "lists nested deeper than 128"));
+	g_assert_nonnull (strstr (error->message, "the stream ended inside a response"));
 }
 
 static void
 test_depth_limit_exact (void)
 {
 	MpImapParserSettings set;
-	g_autoptr(GString) ok = g_string_new ("* X ");
-	g_autoptr(GString) bad = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autofree char *got = NULL;
 
 	mp_imap_parser_settings_init (&set);
 	set.max_depth = 5;
-	g_string_append (ok, "(((((a)))))\r\n");
-	got = parse_debug (&set, ok->str, ok->len, 0, &error);
-	g_assert_no_error (error);
-	g_assert_cmpstr (got, ==, "* X (((((a)))))");
-	bad = g_string_new ("* X ((((((a))))))\r\n");
-	g_clear_pointer (&got, g_free);
-	got = parse_debug (&set, bad->str, bad->len, 0, &error);
-	g_assert_null (got);
-	g_assert_nonnull (strstr (error->message, "lists nested deeper than 5"));
+	assert_parses (&set, "* X (((((a)))))\r\n", 17, "* X (((((a)))))");
+	assert_parses (&set, "* X ((((((a)))))) b\r\n", 21,
+	               "* X (((((<truncated>) <truncated>) <truncated>) <truncated>) <truncated>) <truncated>");
 	/* the same limit inside a response code */
-	g_clear_error (&error);
-	got = parse_debug (&set, "* OK [X (((((a)))))] t\r\n", 24, 0, &error);
-	g_assert_no_error (error);
-	g_clear_pointer (&got, g_free);
-	got = parse_debug (&set, "* OK [X ((((((a))))))] t\r\n", 26, 0, &error);
-	g_assert_nonnull (error);
-	g_assert_nonnull (strstr (error->message, "lists nested deeper than 5"));
+	assert_parses (&set, "* OK [X (((((a)))))] t\r\n", 24, "* OK [X (((((a)))))] t");
+	assert_parses (&set, "* OK [X ((((((a))))))] t\r\n", 26,
+	               "* OK [X (((((<truncated>) <truncated>) <truncated>) <truncated>) <truncated>) <truncated>] "
+	               "<truncated>");
 }
 
-/* A 2 MiB line is refused at the 1 MiB limit, also in a quoted string or
- * text where no token ends. */
+/* A 9 MiB line keeps its first 8 MiB at most: values are dropped past the
+ * limit, a text keeps its start; the response says so and the next one is
+ * read as usual. Before the tag and status are known, the limit fails. */
 static void
 test_long_line (void)
 {
 	static const char *const prefixes[] = { "* X ", "* X \"", "* OK " };
-	gsize n = 2 << 20;
+	gsize n = 9 << 20;
 
 	for (gsize k = 0; k < G_N_ELEMENTS (prefixes); k++) {
 		g_autoptr(GString) in = g_string_new (prefixes[k]);
+		g_autoptr(MpImapParser) p = mp_imap_parser_new (NULL);
+		g_autoptr(MpImapResponse) r = NULL;
+		g_autoptr(MpImapResponse) next = NULL;
 		g_autoptr(GError) error = NULL;
-		g_autofree char *got = NULL;
+		gsize len = 0;
 		while (in->len < n)
 			g_string_append_c (in, 'a');
-		g_string_append (in, "\r\n");
-		got = parse_debug (NULL, in->str, in->len, k == 1 ? 4096 : 0, &error);
+		if (k == 1)
+			g_string_append_c (in, '"');
+		g_string_append (in, "\r\nA1 OK done\r\n");
+		for (gsize off = 0; off < in->len; off += 4096)
+			g_assert_true (mp_imap_parser_feed (p, (const guint8 *) in->str + off, MIN (4096, in->len - off),
+			                                    &error));
+		g_assert_no_error (error);
+		r = mp_imap_parser_pop (p);
+		g_assert_true (mp_imap_response_is_truncated (r));
+		if (k == 2) {
+			const char *t = mp_imap_response_get_text (r, &len);
+			g_assert_cmpuint (len, ==, (8 << 20) - 5);
+			g_assert_cmpint (t[0], ==, 'a');
+		} else {
+			g_assert_cmpuint (mp_imap_value_get_n_children (mp_imap_response_get_data (r)), ==, 1);
+		}
+		next = mp_imap_parser_pop (p);
+		g_assert_cmpstr (mp_imap_response_get_tag (next), ==, "A1");
+	}
+	/* a 9 MiB tag: nothing to truncate to */
+	{
+		g_autoptr(GString) tag = g_string_new (NULL);
+		g_autoptr(GError) error = NULL;
+		g_autofree char *got = NULL;
+		while (tag->len < n)
+			g_string_append_c (tag, 'a');
+		g_string_append (tag, " OK x\r\n");
+		got = parse_debug (NULL, tag->str, tag->len, 0, &error);
 		g_assert_null (got);
-		g_assert_nonnull (strstr (error->message, "response longer than 1048576 octets outside literals"));
+		g_assert_nonnull (strstr (error->message, "response longer than 8388608 octets outside literals"));
 	}
 }
 
-/* A 2 MiB "* SEARCH 1 2 3 ..." stops at the value limit, before the line
- * limit: the tree never holds a million values. */
+/* A 2 MiB "* SEARCH 1 2 3 ..." stops keeping values at the value limit,
+ * before the line limit: the tree never holds a million values. */
 static void
 test_many_values (void)
 {
 	g_autoptr(GString) in = g_string_new ("* SEARCH");
+	g_autoptr(MpImapParser) p = mp_imap_parser_new (NULL);
+	g_autoptr(MpImapResponse) r = NULL;
 	g_autoptr(GError) error = NULL;
-	g_autofree char *got = NULL;
 
 	while (in->len < (2 << 20))
 		g_string_append (in, " 1");
 	g_string_append (in, "\r\n");
-	got = parse_debug (NULL, in->str, in->len, 0, &error);
-	g_assert_null (got);
-	g_assert_nonnull (strstr (error->message, "response has more than 100000 values"));
+	g_assert_true (mp_imap_parser_feed (p, (const guint8 *) in->str, in->len, &error));
+	r = mp_imap_parser_pop (p);
+	g_assert_true (mp_imap_response_is_truncated (r));
+	/* SEARCH itself and 299,999 numbers */
+	g_assert_cmpuint (mp_imap_value_get_n_children (mp_imap_response_get_data (r)), ==,
+	                  MP_IMAP_DEFAULT_MAX_RESPONSE_ITEMS);
 }
 
-/* Literal octets do not count against the line limit; the response limit
- * bounds them together. */
+/* Literal octets do not count against the line limit. A literal over
+ * max_literal_size keeps its first octets (truncated), one over
+ * max_literal_read fails; the response limit bounds what is kept in all. */
 static void
 test_literal_limits (void)
 {
@@ -331,47 +408,53 @@ test_literal_limits (void)
 	mp_imap_parser_settings_init (&set);
 	set.max_line_length = 64;
 	set.max_literal_size = 100;
-	set.max_response_size = 250;
+	set.max_literal_read = 1000;
+	set.max_response_size = 1024;
 	g_string_append (in, "* 1 FETCH (A {100}\r\n");
 	for (int i = 0; i < 100; i++)
 		g_string_append_c (in, 'x');
-	g_string_append (in, " B {100}\r\n");
-	for (int i = 0; i < 100; i++)
+	g_string_append (in, " B {104}\r\n");
+	for (int i = 0; i < 104; i++)
 		g_string_append_c (in, 'y');
 	g_string_append (in, ")\r\n");
 	got = parse_debug (&set, in->str, in->len, 3, &error);
 	g_assert_no_error (error);
-	g_assert_nonnull (got);
+	/* B {104}: its first 100 octets kept */
+	g_assert_true (g_str_has_suffix (got, "B {104}\"" "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+	                                 "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\"<truncated>)"));
 	g_clear_pointer (&got, g_free);
 
-	got = parse_debug (&set, "* 1 FETCH (A {101}\r\n", 20, 0, &error);
-	g_assert_nonnull (strstr (error->message, "literal of 101 octets exceeds the limit of 100"));
+	got = parse_debug (&set, "* 1 FETCH (A {1001}\r\n", 21, 0, &error);
+	g_assert_nonnull (strstr (error->message, "literal of 1001 octets exceeds the limit of 1000"));
 	g_clear_error (&error);
 
+	/* more literals than the response may keep: the last is dropped */
 	g_string_truncate (in, in->len - 3);
-	g_string_append (in, " C {60}\r\n");
+	for (int k = 0; k < 8; k++) {
+		g_string_append_printf (in, " C%d {99}\r\n", k);
+		for (int i = 0; i < 99; i++)
+			g_string_append_c (in, 'z');
+	}
+	g_string_append (in, ")\r\n");
 	got = parse_debug (&set, in->str, in->len, 0, &error);
-	g_assert_nonnull (strstr (error->message, "response with literals exceeds the limit of 250 octets"));
+	g_assert_no_error (error);
+	g_assert_true (g_str_has_suffix (got, " <truncated>) <truncated>"));
 }
 
 static void
 test_item_limits (void)
 {
 	MpImapParserSettings set;
-	g_autoptr(GError) error = NULL;
-	g_autofree char *got = NULL;
 
 	mp_imap_parser_settings_init (&set);
 	set.max_list_items = 3;
 	set.max_response_items = 6;
-	got = parse_debug (&set, "* X (1 2 3)\r\n", 13, 0, &error);
-	g_assert_no_error (error);
-	g_clear_pointer (&got, g_free);
-	got = parse_debug (&set, "* X (1 2 3 4)\r\n", 15, 0, &error);
-	g_assert_nonnull (strstr (error->message, "list has more than 3 items"));
-	g_clear_error (&error);
-	got = parse_debug (&set, "* X (1 2) (3 4)\r\n", 17, 0, &error);
-	g_assert_nonnull (strstr (error->message, "response has more than 6 values"));
+	assert_parses (&set, "* X (1 2 3)\r\n", 13, "* X (1 2 3)");
+	assert_parses (&set, "* X (1 2 3 4) (5)\r\n", 19, "* X (1 2 3 <truncated>) <truncated>");
+	assert_parses (&set, "* X (1 2) (3 4)\r\n", 17, "* X (1 2) (3 <truncated>) <truncated>");
+	/* a dropped literal is read, not kept: the next response is in step */
+	assert_parses (&set, "* X (1 2) (3 {4}\r\nabcd) ({2}\r\nxy)\r\n* Y\r\n", 40,
+	               "* X (1 2) (3 <truncated>) <truncated>\n* Y");
 }
 
 /* The value API, on the response the IMAP source will read most. */
@@ -464,18 +547,25 @@ typedef struct {
 	gboolean    refuse_data;
 } StreamCtx;
 
-static gboolean
-on_literal_begin (const MpImapValue *item, guint64 size, gpointer user_data)
+static MpImapLiteralAction
+on_literal_begin (const MpImapValue *list, const MpImapValue *item, guint64 size, gpointer user_data,
+                  GError **error)
 {
 	StreamCtx *ctx = user_data;
+	guint64 uid = 0;
 
 	/* stream BODY[] only; keep small header literals */
 	if (!mp_imap_value_is_atom (item, "BODY[]"))
-		return FALSE;
+		return MP_IMAP_LITERAL_KEEP;
+	/* the list so far: the UID came before */
+	if (!mp_imap_value_get_number (mp_imap_value_lookup (list, "UID"), &uid) || uid != 9) {
+		g_set_error_literal (error, MP_ERROR, MP_ERROR_READ, "not the UID asked for");
+		return MP_IMAP_LITERAL_REFUSE;
+	}
 	ctx->announced = size;
 	g_free (ctx->item);
 	ctx->item = g_strdup (mp_imap_value_get_string (item, NULL));
-	return TRUE;
+	return MP_IMAP_LITERAL_STREAM;
 }
 
 static gboolean
@@ -497,7 +587,7 @@ test_streamed_literal (void)
 {
 	MpImapParserSettings set;
 	StreamCtx ctx = { g_byte_array_new (), 0, NULL, FALSE };
-	g_autoptr(GString) in = g_string_new ("* 1 FETCH (BODY[HEADER] {4}\r\nab\r\n BODY[] {300}\r\n");
+	g_autoptr(GString) in = g_string_new ("* 1 FETCH (UID 9 BODY[HEADER] {4}\r\nab\r\n BODY[] {300}\r\n");
 	g_autoptr(GError) error = NULL;
 	g_autofree char *got = NULL;
 
@@ -511,7 +601,7 @@ test_streamed_literal (void)
 	set.user_data = &ctx;
 	got = parse_debug (&set, in->str, in->len, 1, &error);
 	g_assert_no_error (error);
-	g_assert_cmpstr (got, ==, "* 1 FETCH (BODY[HEADER] {4}\"ab\\x0d\\x0a\" BODY[] {300}<streamed>)");
+	g_assert_cmpstr (got, ==, "* 1 FETCH (UID 9 BODY[HEADER] {4}\"ab\\x0d\\x0a\" BODY[] {300}<streamed>)");
 	g_assert_cmpuint (ctx.announced, ==, 300);
 	g_assert_cmpstr (ctx.item, ==, "BODY[]");
 	g_assert_cmpuint (ctx.got->len, ==, 300);
@@ -522,6 +612,14 @@ test_streamed_literal (void)
 	got = parse_debug (&set, in->str, in->len, 0, &error);
 	g_assert_null (got);
 	g_assert_nonnull (strstr (error->message, "literal consumer failed: disk full"));
+	g_clear_error (&error);
+
+	/* a literal the callback did not ask for fails the parser at once */
+	ctx.refuse_data = FALSE;
+	g_string_replace (in, "UID 9", "UID 8", 1);
+	got = parse_debug (&set, in->str, in->len, 0, &error);
+	g_assert_null (got);
+	g_assert_nonnull (strstr (error->message, "literal of 300 octets refused: not the UID asked for"));
 	g_byte_array_unref (ctx.got);
 	g_free (ctx.item);
 }

@@ -26,6 +26,17 @@ What is here:
   FINDINGS_COLUMNS, INVENTORY_COLUMNS, LIMIT, FROM_LINE_DATE, TESTS, TOOLS,
   DEFAULT_TIMEOUT, DEFAULT_RSS_LIMIT_MB, TIMEOUT_SCALE
 
+Round trips (MP_ROUNDTRIP=1 in the environment): every `scan` a script runs
+through run() or run_limited() also writes each report format it was not
+asked for (JSON, findings CSV, inventory, JUnit, HTML) to a scratch file;
+then `mailpreflight report` renders the saved JSON again into every format,
+and each must equal the scan's own byte for byte, with the same exit code
+and, unless -q, the same summary on stdout (README.md, "Reports":
+`report` re-renders any format from the JSON). A difference is a failed
+check of the script. The meson suite 'roundtrip' runs every e2e, hostile and
+report script this way (MP_ROUNDTRIP=plain: skipped under the sanitizers);
+a scan that writes a report to stdout ('-') is not round-tripped.
+
 What run_limited() and check_run() ask of every run of the binary:
   - the process ends by itself, never by a signal (no crash, no abort);
   - within the timeout (the process is killed after it: a hang is a failure);
@@ -63,7 +74,7 @@ FINDINGS_COLUMNS = [
 INVENTORY_COLUMNS = [
     "account", "source", "folder", "index", "locator", "message_id", "date", "date_source", "from",
     "subject", "size", "attachments", "inline_parts", "nested_attachments", "attachment_names",
-    "attachment_types", "attachment_sizes", "flags", "read", "problems",
+    "attachment_types", "attachment_sizes", "flags", "read", "deleted", "problems",
 ]
 
 LIMIT = 17920 * 1024  # 18,350,080 octets
@@ -82,6 +93,14 @@ if "ASAN_OPTIONS" in os.environ or os.environ.get("MP_SANITIZED") == "1":
     TIMEOUT_SCALE = 4
 
 DETAIL_MAX = 4000  # characters of a failed check's detail that are printed
+
+# "plain": the meson suite 'roundtrip' (every e2e, hostile and report script
+# again, in round-trip mode): only in the plain build, the sanitized build
+# runs the scripts once (and tests/reports/test_roundtrip.py)
+ROUNDTRIP = os.environ.get("MP_ROUNDTRIP") in ("1", "plain")
+# the report options of `scan` and `report`, and the scratch file suffix of each
+REPORT_OPTIONS = (("--json", "json"), ("--csv", "csv"), ("--inventory", "inventory.csv"),
+                  ("--junit", "xml"), ("--html", "html"))
 
 
 def load_gen_sample():
@@ -154,6 +173,8 @@ class Test:
         self.args = sys.argv[2:]
         self.run_in_dir = run_in_dir
         self.env = dict(env or {})
+        if os.environ.get("MP_ROUNDTRIP") == "plain" and TIMEOUT_SCALE > 1:
+            self.skip("the round trips of every script run in the plain build, not under the sanitizers")
         self.tmp = tempfile.TemporaryDirectory(prefix="mp-%s-" % name)
         self.dir = self.tmp.name
         os.chmod(self.dir, 0o755)
@@ -226,7 +247,11 @@ class Test:
         """Runs the binary with ARGS (ENV: more variables, None unsets);
         returns the CompletedProcess with .out and .err (text, UTF-8 with
         replacement) and .elapsed; with EXPECT, checks the exit code."""
-        cmd = [self.binary] + [str(a) for a in args]
+        args = [str(a) for a in args]
+        trip = self._roundtrip_prepare(args)
+        if trip:
+            args = trip["args"]
+        cmd = [self.binary] + args
         e = dict(os.environ)
         e.setdefault("LC_ALL", "C.UTF-8")
         for k, v in list(self.env.items()) + list((env or {}).items()):
@@ -240,6 +265,8 @@ class Test:
         p.elapsed = time.monotonic() - t0
         p.out = p.stdout.decode("utf-8", "replace")
         p.err = p.stderr.decode("utf-8", "replace")
+        if trip:
+            self._roundtrip_check(trip, p.returncode, p.stdout, e, self.dir if self.run_in_dir else None)
         if expect is not None:
             self.check(p.returncode == expect,
                        "%s: exit code %d" % (what or " ".join(map(str, args))[:120], expect),
@@ -296,6 +323,13 @@ class Test:
         r = Run()
         out = tempfile.TemporaryFile()
         err = tempfile.TemporaryFile()
+        argv = [str(a) for a in argv]
+        trip = None
+        if self.binary in argv:
+            at = argv.index(self.binary)
+            trip = self._roundtrip_prepare(argv[at + 1:])
+            if trip:
+                argv = argv[:at + 1] + trip["args"]
         start = time.monotonic()
         p = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                              env=env, cwd=self.dir, start_new_session=True)
@@ -350,7 +384,81 @@ class Test:
         err.seek(0)
         r.stdout = out.read()
         r.stderr = err.read()
+        if trip and r.signal is None and not r.timed_out:
+            self._roundtrip_check(trip, r.rc, r.stdout, env, self.dir)
         return r
+
+    # --- round trips (MP_ROUNDTRIP=1, module docstring) ---------------------------
+
+    def _roundtrip_prepare(self, args):
+        """For a `scan` ARGS (without the binary) in round-trip mode: the
+        arguments with a scratch file for every report format not asked for,
+        and where each format goes; None when there is nothing to do."""
+        if not ROUNDTRIP or not args or args[0] != "scan" or "--help" in args or "-h" in args:
+            return None
+        given = {}
+        for i, a in enumerate(args):
+            for opt, _ in REPORT_OPTIONS:
+                if a == opt and i + 1 < len(args):
+                    given[opt] = args[i + 1]
+                elif a.startswith(opt + "="):
+                    given[opt] = a[len(opt) + 1:]
+        if "-" in given.values():
+            return None
+        self._trips = getattr(self, "_trips", 0) + 1
+        scratch = os.path.join(self.dir, ".roundtrip-%d" % self._trips)
+        os.makedirs(scratch, exist_ok=True)
+        os.chmod(scratch, 0o777)  # a scan run as another user (setpriv) writes here too
+        outputs, extra = {}, []
+        for opt, suffix in REPORT_OPTIONS:
+            if opt in given:
+                path = given[opt]
+                outputs[opt] = path if os.path.isabs(path) else os.path.join(self.dir, path)
+            else:
+                outputs[opt] = os.path.join(scratch, "scan." + suffix)
+                extra += [opt, outputs[opt]]
+        # the options go before the sources: after the first source a
+        # GOption parser still takes them, but keep the command readable
+        return {"args": [args[0]] + extra + args[1:], "outputs": outputs, "scratch": scratch,
+                "quiet": "-q" in args or "--quiet" in args, "what": " ".join(args)[:160]}
+
+    def _roundtrip_check(self, trip, rc, stdout, env, cwd):
+        """`report` of the scan's JSON into every format: each equal to the
+        scan's own, the same exit code and summary."""
+        what = "round trip of `%s`" % trip["what"]
+        if rc not in (0, 1, 3) or not os.path.exists(trip["outputs"]["--json"]):
+            return
+        again = {}
+        args = [self.binary, "report", trip["outputs"]["--json"]]
+        for opt, suffix in REPORT_OPTIONS:
+            again[opt] = os.path.join(trip["scratch"], "report." + suffix)
+            args += [opt, again[opt]]
+        if trip["quiet"]:
+            args.append("-q")
+        e = dict(os.environ if env is None else env)
+        e.setdefault("LC_ALL", "C.UTF-8")
+        for k, v in self.env.items():
+            if v is None:
+                e.pop(k, None)
+            else:
+                e[k] = v
+        p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=e, cwd=cwd)
+        self.check(p.returncode == rc, what + ": `report` exits as the scan did (%d)" % rc,
+                   "got %d: %s" % (p.returncode, p.stderr.decode("utf-8", "replace")[-600:]))
+        for opt, _ in REPORT_OPTIONS:
+            a, b = trip["outputs"][opt], again[opt]
+            if not os.path.exists(a):
+                continue  # the scan was stopped before it wrote its reports
+            with open(a, "rb") as f:
+                want = f.read()
+            got = b""
+            if os.path.exists(b):
+                with open(b, "rb") as f:
+                    got = f.read()
+            self.check(got == want, what + ": %s re-rendered byte for byte" % opt, first_difference(want, got))
+        if not trip["quiet"]:
+            self.check(p.stdout == stdout, what + ": the same summary on stdout",
+                       first_difference(stdout, p.stdout))
 
     def check_run(self, r, what, rcs=(0, 1), rss_limit_mb=DEFAULT_RSS_LIMIT_MB):
         """The checks every run_limited() run must pass (module docstring)."""
@@ -421,6 +529,18 @@ class Test:
                           "%d rows" % len(hits)):
                 self.check(int(hits[0]["size"]) == size,
                            what + ": good message %r has size %d" % (subject, size), hits[0]["size"])
+
+
+def first_difference(want, got):
+    """Where bytes GOT first differ from WANT, with some context, for a
+    failed comparison's detail ("" when equal)."""
+    if want == got:
+        return ""
+    i = 0
+    while i < min(len(want), len(got)) and want[i] == got[i]:
+        i += 1
+    return "lengths %d and %d, first difference at byte %d:\n      want: %r\n      got:  %r" % (
+        len(want), len(got), i, want[max(0, i - 80):i + 120], got[max(0, i - 80):i + 120])
 
 
 def main(name, body, **options):

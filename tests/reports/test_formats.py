@@ -132,6 +132,24 @@ t.check(not validate_schema(v2, schema), "v1 rewritten: matches the version 2 sc
 rows = list(csv.DictReader(io.StringIO(t.read("v1-acc.csv"))))
 t.eq([(r["account"], r["verdict"]) for r in rows], [("mail", "unknown")], "v1: accounts CSV, activity unknown")
 
+# ---- a source with notices of its own ----------------------------------------------
+# (a Maildir whose Junk folder the folder filter leaves out: "folder-left-out").
+# The reader once took a source's "notices" for its "folders" and refused every
+# such report.
+for sub in ("cur", "new", "tmp", ".Junk/cur", ".Junk/new", ".Junk/tmp"):
+    os.makedirs(t.path(os.path.join("lone", sub)), exist_ok=True)
+with open(t.path("lone/cur/1546300800.M1P1.host:2,S"), "wb") as f:
+    f.write(b"From: a@b\nSubject: x\nDate: Tue, 01 Jan 2019 00:00:00 +0000\nMessage-ID: <x@y>\n\nhi\n")
+t.run("scan", "--as-of", AS_OF, "-q", "--exclude-folder", "Junk", "--json", "lone.json", "--csv", "lone.csv",
+      "lone", expect=0)
+lone = json.loads(t.read("lone.json"))
+lone_src = lone["accounts"][0]["sources"][0]
+t.eq([n["code"] for n in lone_src["notices"]], ["folder-left-out"], "a source with notices: the scan writes them")
+t.run("report", "lone.json", "-q", "--csv", "lone2.csv", "--json", "lone2.json", expect=0,
+      what="report of a source with notices")
+t.eq(t.read("lone2.csv"), t.read("lone.csv"), "a source with notices: report re-renders it")
+t.eq(t.read("lone2.json"), t.read("lone.json"), "a source with notices: the JSON comes back the same")
+
 # ---- errors ----------------------------------------------------------------------
 with open(t.path("bad.json"), "w") as f:
     f.write('{"schema": "mailpreflight-report/1", "sources": [ {"source": "x", ')

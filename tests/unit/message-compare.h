@@ -69,6 +69,7 @@ mp_test_messages_equal (const MpMessage *a, const MpMessage *b, GString *why)
 	mp_test_diff_str (why, "subject", a->subject, b->subject);
 	mp_test_diff_str (why, "message_id", a->message_id, b->message_id);
 	mp_test_diff_u64 (why, "read_state", a->read_state, b->read_state);
+	mp_test_diff_u64 (why, "deleted", a->deleted, b->deleted);
 	mp_test_diff_strv (why, "problems", a->problems, b->problems);
 	mp_test_diff_u64 (why, "findings", a->findings->len, b->findings->len);
 	mp_test_diff_u64 (why, "skipped", a->skipped, b->skipped);

@@ -504,6 +504,63 @@ test_read_state_from_status (void)
 	g_assert_cmpint (unknown->read_state, ==, MP_READ_UNKNOWN);
 }
 
+/* DEFINITIONS.md "Deleted": the marks mbox stores keep in headers, read the
+ * same by the light walker and by GMime; a store that keeps flags outside
+ * the message (Maildir, IMAP: store_flags) is not overruled by stale
+ * headers. */
+typedef struct {
+	const char *headers;
+	MpDeleted   expect;
+} DeletedCase;
+
+static const DeletedCase deleted_cases[] = {
+	{ "Status: RO\n", MP_DELETED_NONE },
+	{ "Status: RD\n", MP_DELETED_STATUS },
+	{ "Status: O\nX-Status: AD\n", MP_DELETED_X_STATUS },
+	{ "X-Status: F\n", MP_DELETED_NONE },
+	{ "X-Mozilla-Status: 0001\n", MP_DELETED_NONE },
+	{ "X-Mozilla-Status: 0009\n", MP_DELETED_MOZILLA },
+	{ "X-Mozilla-Status: 0008\nX-Mozilla-Status2: 00000000\n", MP_DELETED_MOZILLA },
+	{ "X-Mozilla-Status:  8008 \n", MP_DELETED_MOZILLA },
+	{ "X-Mozilla-Status: 8001\n", MP_DELETED_NONE },
+	{ "X-Mozilla-Status: zz08\n", MP_DELETED_NONE },
+	{ "x-status: D\n", MP_DELETED_X_STATUS },       /* header names in any case */
+	/* a repeat makes the light walker decline: GMime reads the first */
+	{ "X-Status: D\nX-Status: A\n", MP_DELETED_X_STATUS },
+	{ "X-Mozilla-Status: 0001\nX-Mozilla-Status: 0009\n", MP_DELETED_NONE },
+};
+
+static void
+test_deleted_marks (void)
+{
+	/* one analyzer per walker, reused: each holds a 4 MiB buffer */
+	g_autoptr(MpAnalyzer) gmime = mp_analyzer_new ();
+	g_autoptr(MpAnalyzer) light = mp_analyzer_new ();
+
+	mp_analyzer_set_fast_path (gmime, FALSE);
+	for (gsize i = 0; i < G_N_ELEMENTS (deleted_cases); i++) {
+		const DeletedCase *c = &deleted_cases[i];
+		g_autofree char *text = g_strdup_printf ("From: a@x\n%sSubject: s\nMessage-ID: <1@x>\n\nbody\n", c->headers);
+
+		for (int fast = 0; fast <= 1; fast++) {
+			for (int store_flags = 0; store_flags <= 1; store_flags++) {
+				MpAnalyzer *a = fast ? light : gmime;
+				g_autoptr(MpMessage) m = mp_message_new ();
+
+				m->store_flags = store_flags;
+				mp_analyzer_run_bytes (a, (const guint8 *) text, strlen (text), MP_RANGE_COUNT_SIZE, m);
+				g_test_message ("%s fast=%d store_flags=%d: %d", c->headers, fast, store_flags, m->deleted);
+				g_assert_cmpint (m->deleted, ==, store_flags ? MP_DELETED_NONE : c->expect);
+			}
+		}
+	}
+	/* the vocabulary: one name per mark, read back */
+	for (guint d = MP_DELETED_NONE + 1; d < MP_DELETED_COUNT; d++)
+		g_assert_cmpint (mp_deleted_from_name (mp_deleted_name ((MpDeleted) d)), ==, d);
+	g_assert_null (mp_deleted_name (MP_DELETED_NONE));
+	g_assert_cmpint (mp_deleted_from_name ("deleted"), ==, MP_DELETED_NONE);
+}
+
 /* ---- damaged input: a problem, never a crash ---- */
 
 static void
@@ -919,6 +976,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/mime-analyze/headers/missing-message-id", test_header_missing_message_id);
 	g_test_add_func ("/mime-analyze/headers/missing-from", test_header_missing_from);
 	g_test_add_func ("/mime-analyze/headers/status-read-state", test_read_state_from_status);
+	g_test_add_func ("/mime-analyze/headers/deleted-marks", test_deleted_marks);
 	g_test_add_func ("/mime-analyze/problems/dedup-and-cap", test_problem_dedup);
 	g_test_add_func ("/mime-analyze/problems/vocabulary", test_problem_vocabulary);
 	g_test_add_func ("/mime-analyze/flags/vocabulary", test_flag_vocabulary);

@@ -39,6 +39,16 @@ static const Mutf7Case cases[] = {
 	{ "&*-", NULL },                 /* not modified base64 */
 	{ "&AP/8-", NULL },              /* '/' is plain base64, not modified */
 	{ "Entw\xc3\xbcrfe", NULL },     /* raw 8-bit */
+	/* controls are no name, encoded or raw (issue 14, item 9) */
+	{ "nul&AAA-cut", NULL },         /* U+0000 would cut the name at "nul" */
+	{ "&AB8-", NULL },               /* U+001F */
+	{ "&ABs-]0;pwned&AAc-", NULL },  /* ESC ] ... BEL: sets a window title */
+	{ "&AH8-", NULL },               /* DEL */
+	{ "&AIA-", NULL },               /* U+0080 (C1) */
+	{ "&AJs-2J", NULL },             /* U+009B, the C1 CSI: clears a screen */
+	{ "a\x1b[2Jb", NULL },          /* raw ESC */
+	{ "a\rb", NULL },
+	{ "a\x7f", NULL },
 };
 
 static void
@@ -57,7 +67,7 @@ test_mutf7_table (void)
 static void
 test_mutf7_roundtrip_bmp (void)
 {
-	static const gunichar chars[] = { 0x80, 0xe4, 0xfc, 0x20ac, 0x4e2d, 0xfffd, 0x7f, 0x1f };
+	static const gunichar chars[] = { 0xa0, 0xe4, 0xfc, 0x20ac, 0x4e2d, 0xfffd, 0x100, 0xff };
 
 	for (gsize i = 0; i < G_N_ELEMENTS (chars); i++) {
 		guchar be[2] = { (guchar) (chars[i] >> 8), (guchar) (chars[i] & 0xff) };
@@ -78,11 +88,35 @@ test_mutf7_roundtrip_bmp (void)
 	}
 }
 
+/* Encoding what a user types gives the server's name, and decodes back. */
+static void
+test_mutf7_encode (void)
+{
+	static const struct { const char *utf8, *mutf7; } names[] = {
+		{ "INBOX", "INBOX" },
+		{ "Entw\xc3\xbcrfe", "Entw&APw-rfe" },
+		{ "Tom & Jerry", "Tom &- Jerry" },
+		{ "\xc3\xa4\xc3\xb6", "&AOQA9g-" },
+		{ "\xf0\x9f\x98\x80", "&2D3eAA-" },
+		{ "~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
+		  "~peter/mail/&U,BTFw-/&ZeVnLIqe-" },
+		{ "", "" },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
+		g_autofree char *enc = mp_mutf7_encode (names[i].utf8);
+		g_autofree char *dec = mp_mutf7_decode (enc);
+		g_assert_cmpstr (enc, ==, names[i].mutf7);
+		g_assert_cmpstr (dec, ==, names[i].utf8);
+	}
+}
+
 int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 	g_test_add_func ("/mutf7/table", test_mutf7_table);
 	g_test_add_func ("/mutf7/roundtrip-bmp", test_mutf7_roundtrip_bmp);
+	g_test_add_func ("/mutf7/encode", test_mutf7_encode);
 	return g_test_run ();
 }
