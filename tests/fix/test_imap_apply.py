@@ -48,6 +48,7 @@ WRITE_VERBS = {"SELECT", "APPEND", "STORE", "EXPUNGE", "COPY", "MOVE", "CREATE",
                "REPLACE", "SETACTIVE", "PUTSCRIPT", "DELETESCRIPT"}
 FOLDER = "Big"
 APPENDLIMIT = 12 << 20
+QUOTA = 100 * 1024
 
 
 def load_fixture():
@@ -127,17 +128,17 @@ def verbs(lines):
     return out
 
 
-def connect(info):
+def connect(info, user="alice"):
     ctx = ssl.create_default_context(cafile=info["ca_file"])
     m = imaplib.IMAP4_SSL(info["host"], info["imaps_port"], ssl_context=ctx, timeout=120)
-    m.login("alice", info["users"]["alice"])
+    m.login(user, info["users"][user])
     return m
 
 
-def state(info):
+def state(info, user="alice", folder=FOLDER):
     """UID -> (flags without \\Recent, INTERNALDATE, bytes, split header) of FOLDER."""
-    m = connect(info)
-    m.select('"%s"' % FOLDER, readonly=True)
+    m = connect(info, user)
+    m.select('"%s"' % folder, readonly=True)
     typ, data = m.uid("FETCH", "1:*", "(UID FLAGS INTERNALDATE BODY.PEEK[])")
     out = {}
     for item in data:
@@ -181,11 +182,16 @@ def seed(t, info):
 def body(t):
     if os.geteuid() != 0 or shutil.which("dovecot") is None:
         t.skip("needs root and dovecot (apt-get install dovecot-imapd)")
-    fx = load_fixture()
+    fx = t.fx = load_fixture()
     # the fixture's Dovecot announces APPENDLIMIT=1000 to everyone (for
     # scan --target); here alice's is 12 MiB: under the rules' 17.5 MB, so
     # the parts of the 40 MB message must be planned for it (RFC 7889)
-    fx.USER_FIELDS = dict(fx.USER_FIELDS, alice=["imap_capability=+APPENDLIMIT=%d" % APPENDLIMIT])
+    # chloe has a storage quota her mail nearly fills: the server refuses the
+    # parts' APPEND (NO [OVERQUOTA]) without announcing any limit before
+    fx.USER_FIELDS = dict(fx.USER_FIELDS, alice=["imap_capability=+APPENDLIMIT=%d" % APPENDLIMIT],
+                          chloe=fx.USER_FIELDS.get("chloe", []) + ["mail_plugins=quota", "quota=maildir",
+                                                                     "imap_capability=+APPENDLIMIT=%d" % APPENDLIMIT,
+                               "quota_rule=*:storage=%dB" % QUOTA])
     d = tempfile.mkdtemp(prefix="mp-imapfix-", dir="/tmp")
     os.chmod(d, 0o755)
     out = io.StringIO()
@@ -201,8 +207,47 @@ def body(t):
         shutil.rmtree(d, ignore_errors=True)
 
 
-def fix(t, url, *args, expect=None, what=None):
-    return t.run("fix", "split", url, "--no-progress", "--ca-file", t.ca, *args, expect=expect, what=what)
+def fix(t, url, *args, expect=None, what=None, env=None):
+    return t.run("fix", "split", url, "--no-progress", "--ca-file", t.ca, *args, expect=expect, what=what,
+                 env=env)
+
+
+def check_refused(t, info):
+    """An APPEND the server refuses (over chloe's quota) stops that message:
+    its original untouched, no part of it visible, the manifest says so."""
+    m = connect(info, "chloe")
+    data = fixgen.many(150, mid="chloe-150").replace(b"\n", b"\r\n")
+    t.check(m.append("INBOX", "(\\Seen)", '"07-Mar-2021 07:00:00 +0000"', data)[0] == "OK", "APPEND chloe's message")
+    m.logout()
+    before = state(info, "chloe", "INBOX")
+    url = "imaps://chloe@%s:%d/INBOX" % (info["host"], info["imaps_port"])
+    backup = t.path("chloe.mbox")
+    p = fix(t, url, "--apply", "--backup", backup, expect=1, what="an APPEND over quota",
+            env={"MAILPREFLIGHT_PASSWORD": info["users"]["chloe"]})
+    t.check("the server refused part" in p.out and "the original is untouched" in p.out,
+            "the summary names the refused APPEND", p.out)
+    after = state(info, "chloe", "INBOX")
+    uid = next(iter(before))
+    t.eq(after.get(uid), before[uid], "the refused message's original is untouched")
+    t.eq([u for u, v in after.items() if v[3] and "\\Deleted" not in v[0]], [],
+         "no part of the refused message is visible (those appended are \\Deleted)")
+    with open(backup + ".json", encoding="utf-8") as f:
+        man = json.load(f)
+    t.eq([o["state"] for o in man["originals"]], ["refused"], "the manifest says refused")
+
+
+def check_admin(t, info):
+    """The admin login of issue 15: alice's mailbox with the master user's
+    password (a dry run), by SASL authzid and by Dovecot's user*admin."""
+    pw = t.path("admin.pw")
+    with open(pw, "w") as f:
+        f.write(t.fx.MASTER_USERS["admin"] + "\n")
+    os.chmod(pw, 0o600)
+    url = "imaps://alice@%s:%d/%s" % (info["host"], info["imaps_port"], FOLDER)
+    for extra in ((), ("--admin-separator", "*")):
+        p = fix(t, url, "--admin-user", "admin", "--admin-password-file", pw, *extra, expect=0,
+                what="dry run with an admin login %s" % " ".join(extra), env={"MAILPREFLIGHT_PASSWORD": None})
+        t.check("would split: 3 messages" in p.out, "the admin login sees alice's folder", p.out)
 
 
 def run_checks(t, info):
@@ -237,6 +282,7 @@ def run_checks(t, info):
         f.write(b"From x Thu Jan  1 00:00:00 1970\n\nx\n")
     p = fix(t, url, "--apply", "--backup", t.path("other.mbox"), expect=2,
             what="an existing file that is no backup of ours is refused")
+    check_admin(t, info)
     p = fix(t, url, expect=0, what="dry run")
     t.check("would split: 3 messages" in p.out, "the dry run plans the three", p.out)
     t.eq(state(info), before, "the dry run changed nothing on the server")
@@ -317,6 +363,8 @@ def run_checks(t, info):
     # a second run has nothing to do and changes nothing
     p = fix(t, url, "--apply", "--expunge", "--backup", backup, expect=0, what="a run with nothing left to do")
     t.eq(state(info), after, "a run with nothing to do changes nothing")
+
+    check_refused(t, info)
 
     # 6. a scan of the account: no size or attachment errors
     _, rows, _ = t.scan("imaps://alice@%s:%d" % (info["host"], info["imaps_port"]),
