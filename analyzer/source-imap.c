@@ -206,6 +206,8 @@ imap_setup (MpSource *src, GError **error)
 			.token_file = src->settings.oauth2_token_file,
 			.host = src->settings.secret_host,
 			.interactive = src->settings.interactive,
+			.password_env = src->settings.password_env,
+			.password_option = src->settings.password_option,
 		};
 		if (!mp_imap_secret_for (&im->url, &so, &im->password, &im->token, error))
 			return NULL;

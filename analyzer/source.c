@@ -36,6 +36,8 @@ settings_copy (MpSourceSettings *dst, const MpSourceSettings *src)
 	dst->password_file = g_strdup (dst->password_file);
 	dst->oauth2_token_file = g_strdup (dst->oauth2_token_file);
 	dst->secret_host = g_strdup (dst->secret_host);
+	dst->password_env = g_strdup (dst->password_env);
+	dst->password_option = g_strdup (dst->password_option);
 	dst->admin_user = g_strdup (dst->admin_user);
 	dst->admin_separator = g_strdup (dst->admin_separator);
 	dst->admin_password_file = g_strdup (dst->admin_password_file);
@@ -100,6 +102,8 @@ mp_source_free (MpSource *src)
 	g_free ((char *) src->settings.password_file);
 	g_free ((char *) src->settings.oauth2_token_file);
 	g_free ((char *) src->settings.secret_host);
+	g_free ((char *) src->settings.password_env);
+	g_free ((char *) src->settings.password_option);
 	g_free ((char *) src->settings.admin_user);
 	g_free ((char *) src->settings.admin_separator);
 	g_free ((char *) src->settings.admin_password_file);

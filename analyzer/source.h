@@ -33,6 +33,12 @@ typedef struct {
 	gboolean    insecure_skip_verify; /* no certificate check (the CLI warns loudly) */
 	gboolean    allow_plaintext;      /* a password over an unencrypted connection */
 	const char *password_file;        /* wins over $MAILPREFLIGHT_PASSWORD; else a prompt */
+	/* The password's own variable and option when not the run's
+	 * ($MAILPREFLIGHT_PASSWORD, --password-file): `compare` reads its
+	 * target with $MAILPREFLIGHT_TARGET_PASSWORD, tied to the target's
+	 * host (SECRET_HOST of the target's settings), never the source's. */
+	const char *password_env;
+	const char *password_option;
 	const char *oauth2_token_file;    /* XOAUTH2 / OAUTHBEARER instead of a password */
 	/* the one host every network source is on (mp_source_secret_host):
 	 * the password or token given for the run goes there only; NULL:

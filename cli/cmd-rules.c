@@ -1,4 +1,4 @@
-/* cmd-rules.c — `mailpreflight rules list|show NAME`. */
+/* cmd-rules.c — `mailpreflight rules list|show NAME|check FILE`. */
 #include "commands.h"
 #include "rules.h"
 
@@ -80,6 +80,13 @@ mp_cmd_rules (int argc, char **argv)
 			        mp_severity_name (rule->severity), rule->max_text ? rule->max_text : "");
 		}
 		print_profile_settings (set);
+		if (set->folder_map->len > 0)
+			printf ("folder map (compare): %u entr%s\n", set->folder_map->len,
+			        set->folder_map->len == 1 ? "y" : "ies");
+		for (guint i = 0; i < set->folder_map->len; i++) {
+			const MpFolderMapEntry *e = g_ptr_array_index (set->folder_map, i);
+			printf ("  %-28s %s -> %s\n", e->label, e->source, e->target);
+		}
 		return MP_EXIT_OK;
 	}
 	fprintf (stderr, "mailpreflight rules: unknown arguments; try 'mailpreflight rules --help'\n");

@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <unistd.h>
 
+/* The scan's per-message callback (MpScanOptions.evaluate): the rules judge
+ * each message on the worker that read it. */
 static void
-evaluate (MpMessage *m, gpointer user_data)
+rules_judge_message (MpMessage *m, gpointer user_data)
 {
 	mp_rules_evaluate (user_data, m);
 }
@@ -261,7 +263,7 @@ mp_cmd_scan (int argc, char **argv)
 	sopt.folder_filter = folder_filter;
 	sopt.source_settings = &net;
 	sopt.analyze_flags = mp_rules_analyze_flags (rules);
-	sopt.evaluate = evaluate;
+	sopt.evaluate = rules_judge_message;
 	sopt.evaluate_data = rules;
 	sopt.sink = mp_audit_sink ();
 	sopt.sink_data = audit;

@@ -17,5 +17,6 @@ int mp_cmd_scan  (int argc, char **argv);
 int mp_cmd_rules (int argc, char **argv);
 int mp_cmd_report (int argc, char **argv);
 int mp_cmd_fix   (int argc, char **argv);
+int mp_cmd_compare (int argc, char **argv);
 
 G_END_DECLS

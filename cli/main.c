@@ -34,6 +34,11 @@ static const Form fix_forms[] = {
 	                                     "more saved as files, a note in their place" },
 	{ NULL, NULL }
 };
+static const Form compare_forms[] = {
+	{ "compare SOURCE TARGET", "after the move: which messages did not arrive on\n"
+	                           "the target, and which rule predicted each" },
+	{ NULL, NULL }
+};
 static const Form rules_forms[] = {
 	{ "rules list", "list the built-in target profiles" },
 	{ "rules show NAME", "print a built-in profile, to copy and edit" },
@@ -46,10 +51,11 @@ static const struct {
 	const char *name;
 	int (*run) (int argc, char **argv);
 	const Form *forms;
-} commands[] = {
+} subcommands[] = {
 	{ "scan", mp_cmd_scan, scan_forms },
 	{ "report", mp_cmd_report, report_forms },
 	{ "fix", mp_cmd_fix, fix_forms },
+	{ "compare", mp_cmd_compare, compare_forms },
 	{ "rules", mp_cmd_rules, rules_forms },
 };
 
@@ -57,10 +63,11 @@ static void
 usage (FILE *fp)
 {
 	fprintf (fp, "Usage: mailpreflight COMMAND [OPTIONS] ...\n\n"
-	             "Finds the messages a mail migration target will refuse, before the move.\n\n"
+	             "Finds the messages a mail migration target will refuse, before the move,\n"
+	             "and after it, the ones that did not arrive.\n\n"
 	             "Commands:\n");
-	for (gsize i = 0; i < G_N_ELEMENTS (commands); i++) {
-		for (const Form *f = commands[i].forms; f->usage; f++) {
+	for (gsize i = 0; i < G_N_ELEMENTS (subcommands); i++) {
+		for (const Form *f = subcommands[i].forms; f->usage; f++) {
 			g_auto(GStrv) lines = g_strsplit (f->does, "\n", -1);
 			fprintf (fp, "  %-26s %s\n", f->usage, lines[0]);
 			for (int l = 1; lines[l]; l++)
@@ -125,9 +132,9 @@ main (int argc, char **argv)
 		printf ("mailpreflight %s\n", MP_VERSION);
 		return MP_EXIT_OK;
 	}
-	for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-		if (strcmp (argv[1], commands[i].name) == 0)
-			return commands[i].run (argc - 1, argv + 1);
+	for (gsize i = 0; i < G_N_ELEMENTS (subcommands); i++)
+		if (strcmp (argv[1], subcommands[i].name) == 0)
+			return subcommands[i].run (argc - 1, argv + 1);
 	g_printerr ("mailpreflight: unknown command '%s'\n\n", argv[1]);
 	usage (stderr);
 	return MP_EXIT_USAGE;

@@ -4,7 +4,8 @@
 Fails (exit 1) when a long option that `BINARY scan --help`, `BINARY fix split
 --help` or `BINARY fix detach --help` prints is not described in the man
 page's OPTIONS section, or when the OPTIONS section describes a long option
-that no --help prints (a stale entry). Run by meson test (suite 'docs').
+that no --help prints (a stale entry); the same for `BINARY compare --help`
+and the COMPARE section. Run by meson test (suite 'docs').
 """
 import re
 import subprocess
@@ -57,11 +58,22 @@ def main(argv):
         errors.append(f"--{o} is printed by 'mailpreflight fix split|detach --help' but not described in OPTIONS")
     for o in sorted(documented - scan_opts - main_opts - fix_opts):
         errors.append(f"--{o} is described in OPTIONS but no --help prints it (stale?)")
+    # compare's options live in their own section, COMPARE
+    compare_opts = help_options(binary, ["compare", "--help"])
+    m = re.search(r"^\.SH\s+\"?COMPARE\"?\s*$(.*?)(?=^\.SH\s)", man, re.M | re.S)
+    if not m:
+        errors.append("no COMPARE section")
+    else:
+        in_compare = set(LONG_OPT.findall(roff_text(m.group(1))))
+        for o in sorted(compare_opts - in_compare - main_opts):
+            errors.append(f"--{o} is printed by 'mailpreflight compare --help' but not described in COMPARE")
+        for o in sorted(in_compare - compare_opts - main_opts):
+            errors.append(f"--{o} is described in COMPARE but 'compare --help' does not print it (stale?)")
     if errors:
         print("\n".join(f"check-man: {manpage}: {e}" for e in errors), file=sys.stderr)
         return 1
-    print(f"check-man: OK: {len(scan_opts)} scan and {len(fix_opts)} fix options, all in {manpage}: "
-          + " ".join("--" + o for o in sorted(scan_opts | fix_opts)))
+    print(f"check-man: OK: {len(scan_opts)} scan, {len(fix_opts)} fix and {len(compare_opts)} compare options, "
+          f"all in {manpage}: " + " ".join("--" + o for o in sorted(scan_opts | fix_opts | compare_opts)))
     return 0
 
 

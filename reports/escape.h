@@ -1,6 +1,7 @@
 /* escape.h — text from a message made safe for the formats mailpreflight
  * writes: JSON strings and XML/HTML text and attributes (escape.c). Shared
- * by the report writers and by the fix's manifest and HTML (fix/). */
+ * by the report writers, the fix's manifest and HTML (fix/) and `compare`'s
+ * reports; CSV cells are csv.h's, text for a terminal shown-text.h's. */
 #pragma once
 
 #include <glib.h>
@@ -9,14 +10,14 @@
 G_BEGIN_DECLS
 
 /* S as a JSON string with quotes ("null" for NULL); invalid UTF-8 is replaced. */
-void  mp_json_write_string (FILE *fp, const char *s);
+void     mp_json_write_string  (FILE *fp, const char *s);
 /* The same, appended to OUT. */
-void  mp_json_append_string (GString *out, const char *s);
+void     mp_json_append_string (GString *out, const char *s);
 /* S escaped for XML 1.0 and HTML text and attributes (& < > " '), characters
  * XML 1.0 forbids dropped, invalid UTF-8 replaced. NULL gives "". */
-char *mp_xml_escape        (const char *s);
-void  mp_xml_write         (FILE *fp, const char *s);
+char    *mp_xml_escape         (const char *s);
+void     mp_xml_write          (FILE *fp, const char *s);
 /* Copies the rest of SRC (rewound first) to DST. */
-gboolean mp_copy_stream    (FILE *src, FILE *dst);
+gboolean mp_copy_stream        (FILE *src, FILE *dst);
 
 G_END_DECLS

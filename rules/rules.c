@@ -15,6 +15,7 @@
 #include <string.h>
 
 #define PROFILE_PREFIX "/org/mailpreflight/profiles/"
+#define FOLDER_MAP_GROUP "folder-map"
 #define MAX_INHERIT_DEPTH 8
 
 typedef enum {
@@ -176,6 +177,8 @@ mp_rules_free (MpRuleSet *rules)
 	g_ptr_array_unref (rules->rules);
 	g_strfreev (rules->exclude_folders);
 	g_strfreev (rules->include_folders);
+	if (rules->folder_map)
+		g_ptr_array_unref (rules->folder_map);
 	g_free (rules);
 }
 
@@ -214,6 +217,7 @@ typedef struct {
 	GPtrArray  *order;    /* rule group names, in order */
 	GPtrArray  *origins;  /* char*: the files read, first seen first */
 	GArray     *problems; /* Problem: every error, found going on where that is safe */
+	GPtrArray  *map_order; /* [folder-map] labels, in order (inherited first) */
 } Loaded;
 
 static void
@@ -240,6 +244,7 @@ loaded_init (Loaded *l)
 	l->origins = g_ptr_array_new_with_free_func (g_free);
 	l->problems = g_array_new (FALSE, TRUE, sizeof (Problem));
 	g_array_set_clear_func (l->problems, problem_clear);
+	l->map_order = g_ptr_array_new_with_free_func (g_free);
 }
 
 static void
@@ -250,6 +255,7 @@ loaded_clear (Loaded *l)
 	g_clear_pointer (&l->order, g_ptr_array_unref);
 	g_clear_pointer (&l->origins, g_ptr_array_unref);
 	g_clear_pointer (&l->problems, g_array_unref);
+	g_clear_pointer (&l->map_order, g_ptr_array_unref);
 }
 
 static char *
@@ -521,8 +527,19 @@ load_into (Loaded *l, const char *data, gsize len, const char *origin, guint dep
 			}
 			continue;
 		}
+		if (strcmp (group, FOLDER_MAP_GROUP) == 0) {
+			/* entries are read once all files are merged: an inheriting
+			 * file overrides an entry by its label */
+			for (int k = 0; keys[k]; k++) {
+				g_autofree char *value = g_key_file_get_value (kf, groups[i], keys[k], NULL);
+				if (!g_key_file_has_key (l->kf, FOLDER_MAP_GROUP, keys[k], NULL))
+					g_ptr_array_add (l->map_order, g_strdup (keys[k]));
+				g_key_file_set_value (l->kf, FOLDER_MAP_GROUP, keys[k], value);
+			}
+			continue;
+		}
 		if (!is_rule || group[5] == '\0') {
-			ok = fail (l, origin, group, "unknown group [%s]: groups are [profile] and [rule NAME]",
+			ok = fail (l, origin, group, "unknown group [%s]: groups are [profile], [rule NAME] and [folder-map]",
 			           groups[i]);
 			continue;
 		}
@@ -866,6 +883,24 @@ parse_profile (Loaded *l, const char *origin, MpRuleSet *set)
 	return ok;
 }
 
+/* One [folder-map] entry of the merged file; an empty value drops an
+ * inherited entry of that label. */
+static gboolean
+parse_folder_map_entry (Loaded *l, const char *origin, const char *label, GPtrArray *map)
+{
+	g_autofree char *value = g_key_file_get_value (l->kf, FOLDER_MAP_GROUP, label, NULL);
+	g_autoptr(GError) local = NULL;
+	MpFolderMapEntry *e;
+
+	if (value == NULL || *g_strstrip (value) == '\0')
+		return TRUE;
+	e = mp_folder_map_entry_parse (label, value, &local);
+	if (e == NULL)
+		return fail_key (l, origin, FOLDER_MAP_GROUP, label, "%s", local->message);
+	g_ptr_array_add (map, e);
+	return TRUE;
+}
+
 /* Loads, going on after every error it can; the set, or NULL with every
  * error in L->problems. */
 static MpRuleSet *
@@ -876,6 +911,7 @@ load_all (Loaded *l, const char *data, gsize len, const char *origin)
 
 	set->origin = g_strdup (origin);
 	set->rules = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_free);
+	set->folder_map = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_folder_map_entry_free);
 	set->as_of = g_get_real_time () / G_USEC_PER_SEC;
 	loaded_init (l);
 	if (!load_into (l, data, len, origin, 0, &profile_name) && l->problems->len == 0)
@@ -893,6 +929,8 @@ load_all (Loaded *l, const char *data, gsize len, const char *origin)
 		else if (r)
 			rule_free (r);
 	}
+	for (guint i = 0; i < l->map_order->len; i++)
+		parse_folder_map_entry (l, origin, g_ptr_array_index (l->map_order, i), set->folder_map);
 	if (l->problems->len > 0)
 		return NULL;
 	set->name = profile_name ? g_steal_pointer (&profile_name) : g_strdup (origin);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "mp-error.h"
+#include "folder-map.h"
 #include "message.h"
 #include "mime-analyze.h"
 
@@ -114,6 +115,9 @@ typedef struct {
 	 * (folder-filter.h), NULL when not given */
 	char     **exclude_folders;
 	char     **include_folders;
+	/* MpFolderMapEntry*: the [folder-map], in file order (inherited ones
+	 * first): where the target files a source folder's mail (compare) */
+	GPtrArray *folder_map;
 } MpRuleSet;
 
 /* NAME_OR_FILE is a built-in profile name or a path. NULL: the user's

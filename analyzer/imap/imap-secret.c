@@ -226,6 +226,10 @@ mp_imap_secret_for (const MpImapUrl *url, const MpImapSecretOptions *o, char **p
 	/* the run's secret is for the run's one host only (issue 14, item 7):
 	 * a password for mail.example.edu never goes to mail.attacker.example */
 	gboolean for_this_host = o->host != NULL && g_ascii_strcasecmp (o->host, url->host) == 0;
+	const char *env_name = o->password_env != NULL ? o->password_env : MP_IMAP_PASSWORD_ENV;
+	const char *file_option = o->password_option != NULL ? o->password_option : "--password-file";
+	/* two accounts opened at once (compare) must not prompt over each other */
+	static GMutex prompt_lock;
 
 	*password = NULL;
 	*token = NULL;
@@ -241,16 +245,18 @@ mp_imap_secret_for (const MpImapUrl *url, const MpImapSecretOptions *o, char **p
 			mp_imap_secret_protect ();
 		return *password != NULL;
 	}
-	if (for_this_host && (*password = mp_imap_secret_env (MP_IMAP_PASSWORD_ENV)) != NULL)
+	if (for_this_host && (*password = mp_imap_secret_env (env_name)) != NULL)
 		return TRUE;
 	if (o->interactive && isatty (STDIN_FILENO)) {
+		g_mutex_lock (&prompt_lock);
 		*password = prompt_tty (url, error);
+		g_mutex_unlock (&prompt_lock);
 		if (*password != NULL)
 			mp_imap_secret_protect ();
 		return *password != NULL;
 	}
 	if (o->host == NULL && (o->password_file != NULL || o->token_file != NULL ||
-	                        env_present (MP_IMAP_PASSWORD_ENV))) {
+	                        env_present (env_name))) {
 		g_set_error (error, MP_ERROR, MP_ERROR_USAGE,
 		             "the IMAP sources are on several hosts, so the one password (or token) given for the "
 		             "run is sent to none of them; scan one host per run, or run on a terminal to be "
@@ -263,9 +269,9 @@ mp_imap_secret_for (const MpImapUrl *url, const MpImapSecretOptions *o, char **p
 		return FALSE;
 	}
 	g_set_error (error, MP_ERROR, MP_ERROR_USAGE,
-	             "no %s for %s at %s: set " MP_IMAP_PASSWORD_ENV ", give --password-file FILE "
-	             "(first line), or run on a terminal to be asked",
-	             o->token_file != NULL ? "OAuth2 token" : "IMAP password", url->user, url->host);
+	             "no %s for %s at %s: set %s, give %s FILE (first line), or run on a terminal to be asked",
+	             o->token_file != NULL ? "OAuth2 token" : "IMAP password", url->user, url->host, env_name,
+	             file_option);
 	return FALSE;
 }
 

@@ -45,6 +45,13 @@ typedef struct {
 	 * only. NULL when they are on several hosts: none is used. */
 	const char *host;
 	gboolean    interactive;   /* may prompt on the terminal (per account) */
+	/* The variable that holds this side's password, when not the run's
+	 * (MP_IMAP_PASSWORD_ENV): `compare` reads its target with
+	 * MP_IMAP_TARGET_PASSWORD_ENV and --target-password-file, tied to the
+	 * target's host, so no server is ever sent another's password. NULL:
+	 * MP_IMAP_PASSWORD_ENV. One of the three names above. */
+	const char *password_env;
+	const char *password_option; /* names PASSWORD_FILE in errors; NULL: --password-file */
 } MpImapSecretOptions;
 
 /* The secret of URL's user at URL's host: *PASSWORD, or *TOKEN when
@@ -52,7 +59,8 @@ typedef struct {
  * environment (each only when URL's host is O->host), then a prompt naming
  * user and host, when O->interactive and stdin is a terminal. Else
  * MP_ERROR_USAGE saying how to give one (and why the run's secret does not
- * apply here). */
+ * apply here). Prompts are taken one at a time, whatever the thread (compare
+ * opens both sides at once). */
 gboolean mp_imap_secret_for (const MpImapUrl *url, const MpImapSecretOptions *o, char **password,
                              char **token, GError **error);
 /* The admin's password for an admin login (imap-sasl.h, MpImapAdminLogin)

@@ -33,8 +33,8 @@ def body(t):
     for word in ("scan", "rules", "--help", "--version"):
         t.check(word in p.out, "--help mentions %s" % word, p.out)
     # every form of every command, with what it does
-    for form in ("scan SOURCE...", "report FILE.json", "report merge FILE.json...", "rules list",
-                 "rules show NAME", "rules check FILE"):
+    for form in ("scan SOURCE...", "report FILE.json", "report merge FILE.json...", "compare SOURCE TARGET",
+                 "rules list", "rules show NAME", "rules check FILE"):
         t.check(re.search(r"^  %s {2,}\S" % re.escape(form), p.out, re.M) is not None,
                 "--help lists '%s' with what it does" % form, p.out)
     t.check(re.search(r"^  scan SOURCE.*(\n {20,}.*)*IMAP accounts", p.out, re.M) is not None,
@@ -77,8 +77,8 @@ def body(t):
     with open(os.path.join(HERE, "..", "..", "README.md"), encoding="utf-8") as f:
         t.check("**3 wins over 1**" in f.read(), "README: exit status 3 wins over 1")
     synopsis = man_words(man, "SYNOPSIS")
-    for form in ("scan", "scan [ options ]", "report", "report merge [ options ] FILE.json", "rules list",
-                 "rules show NAME", "rules check FILE"):
+    for form in ("scan", "scan [ options ]", "report", "report merge [ options ] FILE.json", "compare",
+                 "rules list", "rules show NAME", "rules check FILE"):
         t.check("mailpreflight " + form in synopsis, "man SYNOPSIS has 'mailpreflight %s'" % form, synopsis)
     forms = synopsis.split("mailpreflight ")
     t.check(any(f.startswith("scan ") and "imaps://" in f for f in forms),
@@ -88,9 +88,12 @@ def body(t):
     description = man_words(man, "DESCRIPTION")
     t.check("IMAP accounts" in description, "man DESCRIPTION: IMAP accounts are read", description)
     t.check("mailpreflight report" in description, "man DESCRIPTION names mailpreflight report", description)
+    t.check("mailpreflight compare" in description, "man DESCRIPTION names mailpreflight compare", description)
+    t.check(any(f.startswith("compare ") and f.rstrip().endswith("SOURCE TARGET") for f in forms),
+            "man SYNOPSIS has compare SOURCE TARGET", synopsis)
     commands_section = man_words(man, "COMMANDS")
     for form in ("scan [OPTIONS] SOURCE", "report [OPTIONS] FILE.json", "report merge [OPTIONS] FILE.json",
-                 "rules list", "rules show NAME", "rules check FILE"):
+                 "compare [OPTIONS] SOURCE TARGET", "rules list", "rules show NAME", "rules check FILE"):
         t.check(form in commands_section, "man COMMANDS describes '%s'" % form, commands_section)
     p = t.run("--version", expect=0, what="--version")
     t.eq(p.out.strip(), "mailpreflight " + version, "--version prints the project version")

@@ -1,13 +1,15 @@
 /* fuzz-rules.c — rules files (rules/rules.c: GKeyFile, sizes, severities).
  *
  * The input is a rules file. When it loads, every rule must be complete
- * (a name, a known severity, a named check) and evaluating it on a few
- * messages must work; when it does not, the GError must be MP_ERROR_RULES
- * with a valid UTF-8 message. mp_rules_check_data (every error, for `rules
- * check`) agrees: no error exactly when the file loads, and the load's
- * message is those errors, one a line, each "FILE:LINE: " or "FILE: ".
- * The input, cut at its first NUL, also goes through mp_parse_size, and a
- * parsed size round-trips through mp_format_size. abort() on violation. */
+ * (a name, a known severity, a named check), every [folder-map] entry must
+ * have UTF-8 names and map its own source, and evaluating the rules on a
+ * few messages must work; when it does not, the GError must be
+ * MP_ERROR_RULES with a valid UTF-8 message. mp_rules_check_data (every
+ * error, for `rules check`) agrees: no error exactly when the file loads,
+ * and the load's message is those errors, one a line, each "FILE:LINE: " or
+ * "FILE: ". The input, cut at its first NUL, also goes through
+ * mp_parse_size, and a parsed size round-trips through mp_format_size.
+ * abort() on violation. */
 #include "fuzz-common.h"
 #include "rules.h"
 
@@ -72,6 +74,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 				fail ("rule with a check that has no name");
 			if (r->max_text != NULL && !g_utf8_validate (r->max_text, -1, NULL))
 				fail ("max_text is not UTF-8");
+		}
+		for (guint i = 0; i < rules->folder_map->len; i++) {
+			const MpFolderMapEntry *e = g_ptr_array_index (rules->folder_map, i);
+			g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+			if (e->label == NULL || e->source == NULL || e->target == NULL || !*e->source || !*e->target)
+				fail ("a folder-map entry without a label, source or target");
+			if (!g_utf8_validate (e->source, -1, NULL) || !g_utf8_validate (e->target, -1, NULL))
+				fail ("a folder-map name that is not UTF-8");
+			if (strcmp (e->source, "*") != 0 && !mp_folder_map_targets (rules->folder_map, e->source, out))
+				fail ("a folder-map entry that does not map its own source");
 		}
 		evaluate_on (rules, 0, 0);
 		evaluate_on (rules, 18350081, 500);

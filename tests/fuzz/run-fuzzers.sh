@@ -9,7 +9,7 @@
 #   FUZZ_WORK_DIR    where corpora, logs and crash artifacts go (default: a new
 #                    temp dir, kept and printed at the end)
 #   FUZZ_TARGETS     targets to run (default: all, "mbox-boundary message mime-fast
-#                    mime-count plain-field rules csv mutf7 json-read imap-parser forward procmail sieve
+#                    mime-count plain-field rules csv mutf7 json-read compare imap-parser forward procmail sieve
 #                    managesieve fix-split")
 #   FUZZ_ARGS        extra libFuzzer arguments, e.g. "-jobs=4 -workers=4"
 # See tests/fuzz/README.md.
@@ -22,7 +22,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 BUILD=${FUZZ_BUILD_DIR:-$SRC/build-libfuzzer}
 WORK=${FUZZ_WORK_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/mp-fuzz.XXXXXX")}
-TARGETS=${FUZZ_TARGETS:-mbox-boundary message mime-fast mime-count plain-field rules csv mutf7 json-read imap-parser forward procmail sieve managesieve fix-split}
+TARGETS=${FUZZ_TARGETS:-mbox-boundary message mime-fast mime-count plain-field rules csv mutf7 json-read compare imap-parser forward procmail sieve managesieve fix-split}
 EXTRA=${FUZZ_ARGS:-}
 
 if ! command -v clang >/dev/null 2>&1; then
@@ -56,6 +56,7 @@ max_len () {
 	message|mime-fast|mime-count|fix-split) echo 65536 ;;
 	rules) echo 4096 ;;
 	csv) echo 1024 ;;
+	compare) echo 16384 ;;         # fields past the 4 KiB record cut
 	mutf7) echo 1024 ;;
 	json-read) echo 16384 ;;
 	imap-parser) echo 65536 ;;

@@ -6,6 +6,7 @@
   dovecot-fixture.py seed DIR           the standard folders and messages (see SEED)
   dovecot-fixture.py mkfolder DIR USER NAME
   dovecot-fixture.py append DIR USER FOLDER FILE [FLAG...]
+  dovecot-fixture.py adduser DIR USER PASSWORD   one more user, while it runs
   dovecot-fixture.py sieve DIR USER FILE [NAME]   FILE becomes USER's active script
   dovecot-fixture.py stop DIR
 
@@ -463,6 +464,22 @@ def check(res, what):
         raise SystemExit("%s: %r" % (what, res))
 
 
+def add_user(d, user, password):
+    """One more user of the running server (compare's target account):
+    appended to the passwd-file, which Dovecot reads again when it changes,
+    and to fixture.json for connect()."""
+    d = os.path.abspath(d)
+    if any(c in user + password for c in ":\n"):
+        raise SystemExit("adduser: no ':' or newline in a user or password")
+    with open(os.path.join(d, "passwd"), "a") as f:
+        f.write("%s:{PLAIN}%s::::::\n" % (user, password))
+    info = json.load(open(info_path(d)))
+    info["users"][user] = password
+    with open(info_path(d), "w") as f:
+        json.dump(info, f)
+    return 0
+
+
 def mkfolder(d, user, name):
     m = connect(d, user)
     check(m.create(quote(mutf7_encode(name))), "CREATE " + name)
@@ -531,6 +548,8 @@ def main(argv):
         return seed(d)
     if cmd == "mkfolder" and len(argv) == 5:
         return mkfolder(d, argv[3], argv[4])
+    if cmd == "adduser" and len(argv) == 5:
+        return add_user(d, argv[3], argv[4])
     if cmd == "append" and len(argv) >= 6:
         return append(d, argv[3], argv[4], argv[5], argv[6:])
     if cmd == "sieve" and len(argv) in (5, 6):

@@ -672,6 +672,89 @@ test_admin_password_env (void)
 	rmdir (dir);
 }
 
+/* compare's target (issue 18): its own variable, tied to the target's host;
+ * the run's password never goes to the target, the target's never to the
+ * source. */
+static void
+test_target_password (void)
+{
+	if (!g_test_subprocess ()) {
+		g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+		g_test_trap_assert_passed ();
+		return;
+	}
+	g_autoptr(GError) error = NULL;
+	const char *source = "imaps://alice@old.example.edu";
+	const char *target = "imaps://alice@outlook.office365.com";
+	MpImapSecretOptions so = { .host = "old.example.edu" };
+	MpImapSecretOptions to = { .host = "outlook.office365.com", .password_env = MP_IMAP_TARGET_PASSWORD_ENV,
+	                           .password_option = "--target-password-file" };
+
+	g_setenv (MP_IMAP_PASSWORD_ENV, "source-pw", TRUE);
+	mp_imap_secrets_take_env ();
+	g_assert_null (g_getenv (MP_IMAP_PASSWORD_ENV));
+	/* only the source's password is set: the target gets none, and the
+	 * error names the target's own variable and option */
+	g_assert_null (secret_for (target, &to, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, MP_IMAP_TARGET_PASSWORD_ENV));
+	g_assert_nonnull (strstr (error->message, "--target-password-file"));
+	g_assert_null (strstr (error->message, "source-pw"));
+	g_clear_error (&error);
+	char *pw = secret_for (source, &so, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "source-pw");
+	mp_imap_secret_free (pw);
+	/* the target's settings pointed at the source's host (a mistyped
+	 * SOURCE/TARGET pair) still send nothing there */
+	g_assert_null (secret_for (source, &to, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_assert_nonnull (strstr (error->message, "is for outlook.office365.com, not for old.example.edu"));
+	g_clear_error (&error);
+}
+
+/* The same, with both variables set: each side gets its own. The
+ * environment is read once per process, hence a second subprocess. */
+static void
+test_target_password_both (void)
+{
+	if (!g_test_subprocess ()) {
+		g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+		g_test_trap_assert_passed ();
+		return;
+	}
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp ("imapc-tpw-XXXXXX", &error);
+	g_assert_no_error (error);
+	g_autofree char *file = g_build_filename (dir, "target-pw", NULL);
+	const char *source = "imaps://alice@old.example.edu";
+	const char *target = "imaps://alice@outlook.office365.com";
+	MpImapSecretOptions so = { .host = "old.example.edu" };
+	MpImapSecretOptions to = { .host = "outlook.office365.com", .password_env = MP_IMAP_TARGET_PASSWORD_ENV };
+
+	g_setenv (MP_IMAP_PASSWORD_ENV, "source-pw", TRUE);
+	g_setenv (MP_IMAP_TARGET_PASSWORD_ENV, "target-pw", TRUE);
+	mp_imap_secrets_take_env ();
+	g_assert_null (g_getenv (MP_IMAP_TARGET_PASSWORD_ENV));
+	char *pw = secret_for (target, &to, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "target-pw");
+	mp_imap_secret_free (pw);
+	pw = secret_for (source, &so, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "source-pw");
+	mp_imap_secret_free (pw);
+	/* the target's file wins over its variable */
+	write_private (file, "target-file\n");
+	to.password_file = file;
+	pw = secret_for (target, &to, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (pw, ==, "target-file");
+	mp_imap_secret_free (pw);
+	unlink (file);
+	rmdir (dir);
+}
+
 static void
 test_astring (void)
 {
@@ -1872,6 +1955,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/imap-client/unit/password-sources", test_password_sources);
 	g_test_add_func ("/imap-client/unit/admin-password-file", test_admin_password_file);
 	g_test_add_func ("/imap-client/unit/admin-password-env", test_admin_password_env);
+	g_test_add_func ("/imap-client/unit/target-password", test_target_password);
+	g_test_add_func ("/imap-client/unit/target-password-both", test_target_password_both);
 	g_test_add_func ("/imap-client/unit/astring", test_astring);
 	g_test_add_func ("/imap-client/unit/fetch-guard", test_fetch_guard);
 

@@ -39,7 +39,14 @@ ROOMS = {
     "fix": {"analyzer/model", "analyzer/mime", "analyzer/imap", "analyzer", "rules", "reports", "config"},
     "rules": {"analyzer", "analyzer/model", "analyzer/mime", "analyzer/accounts"},
     "reports": {"rules", "analyzer", "analyzer/model", "analyzer/mime", "analyzer/accounts", "config"},
-    "cli": {"fix", "reports", "rules", "analyzer", "analyzer/model", "analyzer/mime",
+    # compare (issue 18): after the move, what arrived. It reads both sides
+    # with the scan engine (analyzer), judges the source with the rules
+    # (what they predicted, the [folder-map]) and writes its reports with the
+    # reports room's primitives (atomic files, CSV cells, escaping, the HTML
+    # assets); nothing below it knows of it, the CLI wires it.
+    "compare": {"reports", "rules", "analyzer", "analyzer/model", "analyzer/mime",
+                "analyzer/accounts", "config"},
+    "cli": {"compare", "fix", "reports", "rules", "analyzer", "analyzer/model", "analyzer/mime",
             "analyzer/accounts", "config"},
     "config": set(),
 }

@@ -75,7 +75,7 @@ def make_fixture(root, name="mail", variant=0):
 
 def validate_schema(instance, schema):
     """Errors of INSTANCE against SCHEMA: python3-jsonschema when installed,
-    else a small checker of the keywords docs/mailpreflight-report-1.schema.json uses."""
+    else a small checker of the keywords the docs/*.schema.json files use."""
     try:
         import jsonschema
         v = jsonschema.Draft202012Validator(schema) if hasattr(jsonschema, "Draft202012Validator") \
@@ -104,6 +104,17 @@ def validate_schema(instance, schema):
             return
         if "$ref" in s:
             s = defs[s["$ref"].split("/")[-1]]
+        if "anyOf" in s:
+            # one of the alternatives must hold: try each on its own
+            found = []
+            for alt in s["anyOf"]:
+                before = len(errors)
+                walk(v, alt, at)
+                found.append(errors[before:])
+                del errors[before:]
+            if all(found):
+                errors.append("%s: matches none of anyOf (%s)" % (at, found[0][0]))
+            return
         if "type" in s and not typ(v, s["type"]):
             errors.append("%s: %r is not of type %s" % (at, v if not isinstance(v, (dict, list)) else type(v).__name__, s["type"]))
             return

@@ -245,6 +245,11 @@ static const BadCase bad_cases[] = {
 	{ "bad-count", "[rule x]\ncheck = attachment-count\nmax = many\n", "many" },
 	{ "unknown-group", "[rules x]\ncheck = message-size\nmax = 1 MB\n", "rules x" },
 	{ "not-ini", "this is not a key file\n", "test.ini" },
+	/* [folder-map]: the line of the entry, and what is wrong with it */
+	{ "folder-map-no-arrow", "[profile]\nname = t\n[folder-map]\nsent = Sent Sent Items\n", "test.ini:4" },
+	{ "folder-map-empty-target", "[folder-map]\nsent = Sent ->\n", "target folder" },
+	{ "folder-map-star", "[folder-map]\nall = * -> Imported\n", "'*'" },
+	{ "folder-map-twice", "[folder-map]\nsent = a -> b\nsent = c -> d\n", "test.ini:3" },
 };
 
 static void
@@ -259,6 +264,32 @@ test_load_data_errors (gconstpointer data)
 	g_test_message ("error: %s", error->message);
 	g_assert_nonnull (strstr (error->message, c->in_message));
 	g_assert_nonnull (strstr (error->message, "test.ini"));
+}
+
+static void
+test_folder_map (void)
+{
+	/* an inheriting file overrides an entry by its label, drops one with an
+	 * empty value and adds its own after the inherited ones */
+	static const char text[] =
+		"[profile]\ninherits = exchange-online\n"
+		"[folder-map]\nsent = Sent -> Gesendete Elemente\ntrash =\nmine = [Gmail]/Sent Mail -> Sent Items\n";
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MpRuleSet) rules = mp_rules_load_data (text, strlen (text), "test.ini", &error);
+	g_autoptr(MpRuleSet) generic = mp_rules_load ("generic", &error);
+	g_autoptr(GString) seen = g_string_new (NULL);
+
+	g_assert_no_error (error);
+	for (guint i = 0; i < rules->folder_map->len; i++) {
+		const MpFolderMapEntry *e = g_ptr_array_index (rules->folder_map, i);
+		g_string_append_printf (seen, "%s=%s>%s;", e->label, e->source, e->target);
+	}
+	g_assert_cmpstr (seen->str, ==,
+	                 "sent=Sent>Gesendete Elemente;sent-messages=Sent Messages>Sent Items;"
+	                 "sent-mail=Sent Mail>Sent Items;deleted-messages=Deleted Messages>Deleted Items;"
+	                 "junk=Junk>Junk Email;spam=Spam>Junk Email;mine=[Gmail]/Sent Mail>Sent Items;");
+	/* a profile without a map has an empty one */
+	g_assert_cmpuint (generic->folder_map->len, ==, 0);
 }
 
 static void
@@ -372,6 +403,7 @@ main (int argc, char **argv)
 		g_autofree char *path = g_strdup_printf ("/rules/load-data-error/%s", bad_cases[i].name);
 		g_test_add_data_func (path, &bad_cases[i], test_load_data_errors);
 	}
+	g_test_add_func ("/rules/folder-map", test_folder_map);
 	g_test_add_func ("/rules/builtin-profiles", test_builtin_profiles);
 	g_test_add_func ("/rules/unknown-profile", test_load_unknown_profile);
 	g_test_add_func ("/rules/load-file", test_load_file);

@@ -1,0 +1,38 @@
+/* compare-report.h — the reports of `compare`, one file per format: the
+ * rows CSV (compare-csv.c: one row per source message that did not arrive
+ * or changed, then the target's extra messages), the folders CSV (counts
+ * per folder of both sides), JSON (compare-json.c, schema
+ * mailpreflight-compare/1, docs/compare-json.md), HTML (compare-html.c) and
+ * the summary on the terminal (compare-summary.c). Every file is written
+ * through output-file.h (temporary name, then rename); every text from a
+ * message goes through csv.h or escape.h. */
+#pragma once
+
+#include "meta.h"
+#include "outcome.h"
+
+G_BEGIN_DECLS
+
+/* What the reports say about the run, beside the outcome. */
+typedef struct {
+	MpRunInfo *run;              /* command, time, version, as-of, rules (borrowed) */
+	gboolean   source_insecure;  /* certificates not verified (IMAP) */
+	gboolean   target_insecure;
+	gboolean   source_metadata_only; /* the source's content was not read (IMAP) */
+	GPtrArray *notes;            /* char*: what the reader should know, one sentence each */
+} MpCompareInfo;
+
+extern const char *const mp_compare_csv_columns[];
+extern const char *const mp_compare_folders_csv_columns[];
+
+gboolean mp_compare_write_csv         (MpCompareOutcome *o, const char *path, GError **error);
+gboolean mp_compare_write_folders_csv (MpCompareOutcome *o, const char *path, GError **error);
+gboolean mp_compare_write_json        (MpCompareOutcome *o, const MpCompareInfo *info, const char *path,
+                                       GError **error);
+gboolean mp_compare_write_html        (MpCompareOutcome *o, const MpCompareInfo *info, const char *path,
+                                       GError **error);
+/* The summary for people; COLOUR: ANSI colours (a terminal without NO_COLOR). */
+gboolean mp_compare_print_summary     (MpCompareOutcome *o, const MpCompareInfo *info, FILE *fp,
+                                       gboolean colour, GError **error);
+
+G_END_DECLS
