@@ -58,6 +58,7 @@ typedef struct {
 	guint64  size;
 	guint64  backup_offset, backup_length;
 	GArray  *parts;         /* guint32: the UID of part k at [k-1]; 0 unknown */
+	GArray  *stale;         /* guint32: parts of a refused attempt, marked \Deleted */
 } Entry;
 
 static void
@@ -68,6 +69,7 @@ entry_free (Entry *e)
 	g_free (e->internaldate);
 	g_free (e->flags);
 	g_array_unref (e->parts);
+	g_array_unref (e->stale);
 	g_free (e);
 }
 
@@ -76,6 +78,7 @@ entry_new (void)
 {
 	Entry *e = g_new0 (Entry, 1);
 	e->parts = g_array_new (FALSE, TRUE, sizeof (guint32));
+	e->stale = g_array_new (FALSE, TRUE, sizeof (guint32));
 	return e;
 }
 
@@ -162,6 +165,9 @@ manifest_write (Run *run, GError **error)
 		g_string_append (s, ", \"parts\": [");
 		for (guint k = 0; k < e->parts->len; k++)
 			g_string_append_printf (s, "%s%u", k ? ", " : "", g_array_index (e->parts, guint32, k));
+		g_string_append (s, "], \"stale_parts\": [");
+		for (guint k = 0; k < e->stale->len; k++)
+			g_string_append_printf (s, "%s%u", k ? ", " : "", g_array_index (e->stale, guint32, k));
 		g_string_append_printf (s, "]}%s\n", i + 1 < run->entries->len ? "," : "");
 	}
 	g_string_append (s, "]}\n");
@@ -230,6 +236,27 @@ line_number (const char *line, const char *key, guint64 *out)
 	return TRUE;
 }
 
+/* The numbers of the list "KEY": [1, 2] on LINE, appended to OUT. */
+static void
+line_uids (const char *line, const char *key, GArray *out)
+{
+	g_autofree char *pat = g_strdup_printf ("\"%s\": [", key);
+	const char *p = strstr (line, pat);
+
+	if (p == NULL)
+		return;
+	p += strlen (pat);
+	while (g_ascii_isdigit (*p)) {
+		char *end;
+		guint64 u = g_ascii_strtoull (p, &end, 10);
+		guint32 v = u <= G_MAXUINT32 ? (guint32) u : 0;
+		g_array_append_val (out, v);
+		p = end;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+}
+
 /* Reads this run's own manifest back (a resume). */
 static gboolean
 manifest_read (Run *run, GError **error)
@@ -260,7 +287,6 @@ manifest_read (Run *run, GError **error)
 		Entry *e;
 		g_autofree char *state = NULL, *sha = NULL;
 		guint64 n;
-		const char *p;
 
 		if (!g_str_has_prefix (l, "{\"folder\": "))
 			continue;
@@ -294,17 +320,8 @@ manifest_read (Run *run, GError **error)
 		line_number (l, "size", &e->size);
 		line_number (l, "backup_offset", &e->backup_offset);
 		line_number (l, "backup_length", &e->backup_length);
-		if ((p = strstr (l, "\"parts\": [")) != NULL) {
-			p += strlen ("\"parts\": [");
-			while (g_ascii_isdigit (*p)) {
-				char *end;
-				guint32 u = (guint32) g_ascii_strtoull (p, &end, 10);
-				g_array_append_val (e->parts, u);
-				p = end;
-				while (*p == ',' || *p == ' ')
-					p++;
-			}
-		}
+		line_uids (l, "parts", e->parts);
+		line_uids (l, "stale_parts", e->stale);
 	}
 	return TRUE;
 }
@@ -400,8 +417,14 @@ read_msg_att (const MpImapValue *att, Fetched *f)
 }
 
 typedef struct {
-	Fetched *one;     /* a single message */
-	GArray  *many;    /* or every message (Fetched) */
+	Fetched *one;        /* a single message */
+	/* or the screening of a whole folder: the UIDs of the messages the
+	 * rules would split (by RFC822.SIZE and BODYSTRUCTURE, as a scan
+	 * judges them), nothing else kept */
+	const MpRuleSet   *rules;
+	const MpFixLimits *limits;
+	GArray  *candidates; /* guint32 */
+	guint64  seen;
 } FetchCtx;
 
 static gboolean
@@ -415,8 +438,18 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 		fetched_clear (&f); /* an unsolicited flag update */
 		return TRUE;
 	}
-	if (ctx->many != NULL) {
-		g_array_append_val (ctx->many, f);
+	if (ctx->candidates != NULL) {
+		ctx->seen++;
+		/* a message someone marked \Deleted is theirs to expunge: left alone */
+		if (!f.deleted && f.meta != NULL) {
+			g_auto(GStrv) broken = NULL;
+			f.meta->size = f.size;
+			mp_rules_evaluate (ctx->rules, f.meta);
+			broken = mp_fix_limits_broken (ctx->limits, f.meta);
+			if (broken[0] != NULL)
+				g_array_append_val (ctx->candidates, f.uid);
+		}
+		fetched_clear (&f);
 		return TRUE;
 	}
 	fetched_clear (ctx->one);
@@ -429,7 +462,7 @@ static gboolean
 fetch_one (Run *run, guint32 uid, int fd, Fetched *f, GError **error)
 {
 	g_autofree char *set = g_strdup_printf ("%u", uid);
-	FetchCtx ctx = { f, NULL };
+	FetchCtx ctx = { .one = f };
 	const char *items = fd >= 0 ? "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])"
 	                            : "(UID FLAGS INTERNALDATE RFC822.SIZE)";
 	gboolean ok;
@@ -831,8 +864,10 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 				}
 				g_array_set_size (e->parts, 0);
 				for (guint j = 0; j < built->len; j++) {
-					g_array_append_val (e->parts, uids[j]);
-					if (uids[j] != 0 && !mp_imap_write_mark_deleted (run->client, uids[j], error)) {
+					if (uids[j] == 0)
+						continue;
+					g_array_append_val (e->stale, uids[j]);
+					if (!mp_imap_write_mark_deleted (run->client, uids[j], error)) {
 						outcome = STOPPED;
 						goto out;
 					}
@@ -939,11 +974,9 @@ expunge_folder (Run *run, const char *folder, guint32 uidvalidity, GError **erro
 			continue;
 		if (e->state == ST_DELETED)
 			g_string_append_printf (set, "%s%u", set->len ? "," : "", e->uid);
-		if (e->state == ST_REFUSED)
-			for (guint k = 0; k < e->parts->len; k++)
-				if (g_array_index (e->parts, guint32, k) != 0)
-					g_string_append_printf (set, "%s%u", set->len ? "," : "",
-					                        g_array_index (e->parts, guint32, k));
+		/* parts of a refused attempt, marked \Deleted then */
+		for (guint k = 0; k < e->stale->len; k++)
+			g_string_append_printf (set, "%s%u", set->len ? "," : "", g_array_index (e->stale, guint32, k));
 	}
 	if (set->len == 0)
 		return TRUE;
@@ -951,7 +984,10 @@ expunge_folder (Run *run, const char *folder, guint32 uidvalidity, GError **erro
 		return FALSE;
 	for (guint i = 0; i < run->entries->len; i++) {
 		Entry *e = g_ptr_array_index (run->entries, i);
-		if (e->uidvalidity == uidvalidity && strcmp (e->folder, folder) == 0 && e->state == ST_DELETED) {
+		if (e->uidvalidity != uidvalidity || strcmp (e->folder, folder) != 0)
+			continue;
+		g_array_set_size (e->stale, 0);
+		if (e->state == ST_DELETED) {
 			e->state = ST_EXPUNGED;
 			run->expunged++;
 		}
@@ -960,9 +996,9 @@ expunge_folder (Run *run, const char *folder, guint32 uidvalidity, GError **erro
 }
 
 static gint
-cmp_fetched (gconstpointer a, gconstpointer b)
+cmp_uid (gconstpointer a, gconstpointer b)
 {
-	guint32 x = ((const Fetched *) a)->uid, y = ((const Fetched *) b)->uid;
+	guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
 	return x < y ? -1 : x > y;
 }
 
@@ -970,11 +1006,10 @@ static gboolean
 process_folder (Run *run, const MpImapFolder *folder, int fd, int fd2, GError **error)
 {
 	MpImapMailboxInfo info = { 0 };
-	g_autoptr(GArray) all = g_array_new (FALSE, TRUE, sizeof (Fetched));
-	FetchCtx ctx = { NULL, all };
+	g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (guint32));
+	FetchCtx ctx = { .rules = run->opt->rules, .limits = &run->limits, .candidates = candidates };
 	gboolean ok = TRUE;
 
-	g_array_set_clear_func (all, (GDestroyNotify) fetched_clear);
 	/* a dry run opens it read-only; --apply must SELECT to write */
 	if (!(run->opt->apply ? mp_imap_client_select (run->client, folder->name, &info, error)
 	                      : mp_imap_client_examine (run->client, folder->name, &info, error))) {
@@ -987,34 +1022,23 @@ process_folder (Run *run, const MpImapFolder *folder, int fd, int fd2, GError **
 		g_prefix_error (error, "folder %s: ", folder->display);
 		return FALSE;
 	}
+	run->messages += ctx.seen;
 	run->exists = info.exists;
-	g_array_sort (all, cmp_fetched);
-	for (guint i = 0; ok && i < all->len; i++) {
-		Fetched *f = &g_array_index (all, Fetched, i);
-		g_auto(GStrv) broken = NULL;
-		Outcome o;
+	g_array_sort (candidates, cmp_uid);
+	for (guint i = 0; ok && i < candidates->len; i++) {
+		guint32 uid = g_array_index (candidates, guint32, i);
 
-		run->messages++;
-		/* a message someone marked \Deleted is theirs to expunge: left alone */
-		if (f->deleted || f->meta == NULL)
-			continue;
-		f->meta->size = f->size;
-		mp_rules_evaluate (run->opt->rules, f->meta);
-		broken = mp_fix_limits_broken (&run->limits, f->meta);
-		if (broken[0] == NULL)
-			continue;
 		if (interrupted) {
 			g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "interrupted by signal %d", (int) interrupted);
 			return FALSE;
 		}
 		run->candidates++;
 		if (run->opt->progress) {
-			fprintf (stderr, "\r\033[Kfixing %s: UID %u (%" G_GUINT64_FORMAT " split so far)", folder->display,
-			         f->uid, run->split);
+			fprintf (stderr, "\r\033[Kfixing %s: message %u of %u (UID %u), %" G_GUINT64_FORMAT " split so far",
+			         folder->display, i + 1, candidates->len, uid, run->split);
 			fflush (stderr);
 		}
-		o = fix_one (run, folder->name, folder->display, info.uidvalidity, f->uid, fd, fd2, error);
-		if (o == STOPPED) {
+		if (fix_one (run, folder->name, folder->display, info.uidvalidity, uid, fd, fd2, error) == STOPPED) {
 			g_prefix_error (error, "folder %s: ", folder->display);
 			ok = FALSE;
 		}

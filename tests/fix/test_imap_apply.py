@@ -48,7 +48,7 @@ WRITE_VERBS = {"SELECT", "APPEND", "STORE", "EXPUNGE", "COPY", "MOVE", "CREATE",
                "REPLACE", "SETACTIVE", "PUTSCRIPT", "DELETESCRIPT"}
 FOLDER = "Big"
 APPENDLIMIT = 12 << 20
-QUOTA = 100 * 1024
+QUOTA = 130 * 1024  # the original and part 1 fit, part 2 does not
 
 
 def load_fixture():
@@ -234,6 +234,14 @@ def check_refused(t, info):
     with open(backup + ".json", encoding="utf-8") as f:
         man = json.load(f)
     t.eq([o["state"] for o in man["originals"]], ["refused"], "the manifest says refused")
+    stale = man["originals"][0]["stale_parts"]
+    t.check(len(stale) >= 1, "part 1 was accepted before the refusal (the quota is tuned so)", stale)
+    t.eq(sorted(stale), sorted(u for u, v in after.items() if v[3]), "the manifest names the parts it got")
+    # again, with --expunge: refused again, and no part of any attempt stays
+    fix(t, url, "--apply", "--backup", backup, "--expunge", expect=1, what="the refused message again",
+        env={"MAILPREFLIGHT_PASSWORD": info["users"]["chloe"]})
+    t.eq(state(info, "chloe", "INBOX"), {uid: before[uid]}, "--expunge removed every part of the refused "
+         "attempts, and only them")
 
 
 def check_admin(t, info):
