@@ -6,6 +6,7 @@
  * expunged unless asked, and then by UID only), and the backup manifest
  * written after each step is what a re-run resumes from. */
 #include "imap-apply.h"
+#include "backup-manifest.h"
 #include "build.h"
 #include "digest.h"
 #include "escape.h"
@@ -26,61 +27,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
-#define MANIFEST_FORMAT "mailpreflight-imap-backup/1"
 #define SPLIT_HEADER    "X-Mailpreflight-Split"
-
-/* ---- the backup manifest --------------------------------------------- */
-
-/* What happened to one original, in order; a state implies the ones
- * before it. */
-typedef enum {
-	ST_BACKED_UP,      /* in the backup mbox, fsynced */
-	ST_PARTS_APPENDED, /* its parts are on the server (PARTS) */
-	ST_VERIFIED,       /* read back and checked */
-	ST_DELETED,        /* the original is marked \Deleted */
-	ST_EXPUNGED,       /* the original was expunged by UID */
-	ST_REFUSED,        /* the server refused an APPEND: original untouched */
-	ST_COUNT
-} State;
-
-static const char *const state_names[ST_COUNT] = {
-	"backed-up", "parts-appended", "verified", "deleted", "expunged", "refused",
-};
-
-typedef struct {
-	char    *folder;        /* the raw name, as the server lists it */
-	guint32  uidvalidity, uid;
-	State    state;
-	char     sha256[65];
-	char    *message_id;
-	char    *internaldate;
-	char    *flags;
-	guint64  size;
-	guint64  backup_offset, backup_length;
-	GArray  *parts;         /* guint32: the UID of part k at [k-1]; 0 unknown */
-	GArray  *stale;         /* guint32: parts of a refused attempt, marked \Deleted */
-} Entry;
-
-static void
-entry_free (Entry *e)
-{
-	g_free (e->folder);
-	g_free (e->message_id);
-	g_free (e->internaldate);
-	g_free (e->flags);
-	g_array_unref (e->parts);
-	g_array_unref (e->stale);
-	g_free (e);
-}
-
-static Entry *
-entry_new (void)
-{
-	Entry *e = g_new0 (Entry, 1);
-	e->parts = g_array_new (FALSE, TRUE, sizeof (guint32));
-	e->stale = g_array_new (FALSE, TRUE, sizeof (guint32));
-	return e;
-}
 
 /* ---- the run ---------------------------------------------------------- */
 
@@ -114,147 +61,34 @@ typedef struct {
 	/* --apply */
 	char          *manifest_path;
 	int            backup_fd;
-	GPtrArray     *entries;     /* Entry* */
+	GPtrArray     *entries;     /* MpFixBackupEntry* */
 	/* totals */
 	guint64        messages, candidates, split, parts, reused, not_fixed, deleted, expunged, refused;
 	GPtrArray     *notes;
 } Run;
 
-static Entry *
+static MpFixBackupEntry *
 find_entry (Run *run, const char *folder, guint32 uidvalidity, guint32 uid)
 {
 	for (guint i = 0; i < run->entries->len; i++) {
-		Entry *e = g_ptr_array_index (run->entries, i);
+		MpFixBackupEntry *e = g_ptr_array_index (run->entries, i);
 		if (e->uid == uid && e->uidvalidity == uidvalidity && strcmp (e->folder, folder) == 0)
 			return e;
 	}
 	return NULL;
 }
 
-/* The manifest: one JSON object, each original on a line of its own (so
- * that a person can grep it and a re-run reads it back line by line). */
+/* The manifest file (backup-manifest.c), rewritten after every step:
+ * temp name, fsync, rename, so it is always a whole one. */
 static gboolean
 manifest_write (Run *run, GError **error)
 {
-	g_autoptr(GString) s = g_string_new ("{\"format\": \"" MANIFEST_FORMAT "\",\n \"account\": ");
 	g_autofree char *backup_abs = mp_fix_abs_path (run->opt->backup);
+	g_autoptr(GString) s = mp_fix_backup_manifest_render (mp_imap_client_get_display_url (run->client),
+	                                                      run->url.user, backup_abs, run->entries);
 
-	mp_json_append_string (s, mp_imap_client_get_display_url (run->client));
-	g_string_append (s, ",\n \"user\": ");
-	mp_json_append_string (s, run->url.user);
-	g_string_append (s, ",\n \"backup\": ");
-	mp_json_append_string (s, backup_abs);
-	g_string_append (s, ",\n \"originals\": [\n");
-	for (guint i = 0; i < run->entries->len; i++) {
-		const Entry *e = g_ptr_array_index (run->entries, i);
-		g_string_append (s, "{\"folder\": ");
-		mp_json_append_string (s, e->folder);
-		g_string_append_printf (s, ", \"uidvalidity\": %u, \"uid\": %u, \"state\": \"%s\", \"sha256\": \"%s\", "
-		                        "\"size\": %" G_GUINT64_FORMAT ", \"backup_offset\": %" G_GUINT64_FORMAT
-		                        ", \"backup_length\": %" G_GUINT64_FORMAT ", \"message_id\": ",
-		                        e->uidvalidity, e->uid, state_names[e->state], e->sha256, e->size,
-		                        e->backup_offset, e->backup_length);
-		if (e->message_id)
-			mp_json_append_string (s, e->message_id);
-		else
-			g_string_append (s, "null");
-		g_string_append (s, ", \"internaldate\": ");
-		mp_json_append_string (s, e->internaldate ? e->internaldate : "");
-		g_string_append (s, ", \"flags\": ");
-		mp_json_append_string (s, e->flags ? e->flags : "");
-		g_string_append (s, ", \"parts\": [");
-		for (guint k = 0; k < e->parts->len; k++)
-			g_string_append_printf (s, "%s%u", k ? ", " : "", g_array_index (e->parts, guint32, k));
-		g_string_append (s, "], \"stale_parts\": [");
-		for (guint k = 0; k < e->stale->len; k++)
-			g_string_append_printf (s, "%s%u", k ? ", " : "", g_array_index (e->stale, guint32, k));
-		g_string_append_printf (s, "]}%s\n", i + 1 < run->entries->len ? "," : "");
-	}
-	g_string_append (s, "]}\n");
-	/* temp name, fsync, rename: the manifest is always a whole one */
 	return g_file_set_contents_full (run->manifest_path, s->str, (gssize) s->len,
 	                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error);
-}
-
-/* The JSON string after "KEY": on LINE (as mp_json_append_string wrote
- * it), or NULL. */
-static char *
-line_string (const char *line, const char *key)
-{
-	g_autofree char *pat = g_strdup_printf ("\"%s\": \"", key);
-	const char *p = strstr (line, pat);
-	g_autoptr(GString) out = g_string_new (NULL);
-
-	if (p == NULL)
-		return NULL;
-	for (p += strlen (pat); *p && *p != '"'; p++) {
-		if (*p != '\\') {
-			g_string_append_c (out, *p);
-			continue;
-		}
-		p++;
-		switch (*p) {
-		case 'n': g_string_append_c (out, '\n'); break;
-		case 'r': g_string_append_c (out, '\r'); break;
-		case 't': g_string_append_c (out, '\t'); break;
-		case 'b': g_string_append_c (out, '\b'); break;
-		case 'f': g_string_append_c (out, '\f'); break;
-		case 'u': {
-			char hex[5] = { 0 };
-			guint64 cp;
-			if (strlen (p + 1) < 4)
-				return NULL;
-			memcpy (hex, p + 1, 4);
-			if (!g_ascii_string_to_unsigned (hex, 16, 0, 0xffff, &cp, NULL))
-				return NULL;
-			g_string_append_unichar (out, (gunichar) cp);
-			p += 4;
-			break;
-		}
-		case '\0':
-			return NULL;
-		default:
-			g_string_append_c (out, *p);
-		}
-	}
-	return *p == '"' ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
-}
-
-static gboolean
-line_number (const char *line, const char *key, guint64 *out)
-{
-	g_autofree char *pat = g_strdup_printf ("\"%s\": ", key);
-	const char *p = strstr (line, pat);
-	char *end;
-
-	if (p == NULL)
-		return FALSE;
-	p += strlen (pat);
-	if (!g_ascii_isdigit (*p))
-		return FALSE;
-	*out = g_ascii_strtoull (p, &end, 10);
-	return TRUE;
-}
-
-/* The numbers of the list "KEY": [1, 2] on LINE, appended to OUT. */
-static void
-line_uids (const char *line, const char *key, GArray *out)
-{
-	g_autofree char *pat = g_strdup_printf ("\"%s\": [", key);
-	const char *p = strstr (line, pat);
-
-	if (p == NULL)
-		return;
-	p += strlen (pat);
-	while (g_ascii_isdigit (*p)) {
-		char *end;
-		guint64 u = g_ascii_strtoull (p, &end, 10);
-		guint32 v = u <= G_MAXUINT32 ? (guint32) u : 0;
-		g_array_append_val (out, v);
-		p = end;
-		while (*p == ',' || *p == ' ')
-			p++;
-	}
 }
 
 /* Reads this run's own manifest back (a resume). */
@@ -262,18 +96,12 @@ static gboolean
 manifest_read (Run *run, GError **error)
 {
 	g_autofree char *text = NULL;
-	g_auto(GStrv) lines = NULL;
 	g_autofree char *user = NULL;
+	gsize len;
 
-	if (!g_file_get_contents (run->manifest_path, &text, NULL, error))
+	if (!g_file_get_contents (run->manifest_path, &text, &len, error) ||
+	    !mp_fix_backup_manifest_parse (text, len, run->manifest_path, &user, run->entries, error))
 		return FALSE;
-	lines = g_strsplit (text, "\n", -1);
-	if (lines[0] == NULL || strstr (lines[0], "\"" MANIFEST_FORMAT "\"") == NULL || lines[1] == NULL ||
-	    lines[2] == NULL || (user = line_string (lines[2], "user")) == NULL) {
-		g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "%s is not a backup manifest of mailpreflight",
-		             run->manifest_path);
-		return FALSE;
-	}
 	/* the same user; the host may be named otherwise (a proxy, an address
 	 * for a name): each entry is still matched by folder, UIDVALIDITY, UID
 	 * and the SHA-256 of the message's bytes */
@@ -281,47 +109,6 @@ manifest_read (Run *run, GError **error)
 		g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "%s is the backup of another user (%s): give a new "
 		             "--backup FILE", run->manifest_path, user);
 		return FALSE;
-	}
-	for (gsize i = 3; lines[i]; i++) {
-		const char *l = lines[i];
-		Entry *e;
-		g_autofree char *state = NULL, *sha = NULL;
-		guint64 n;
-
-		if (!g_str_has_prefix (l, "{\"folder\": "))
-			continue;
-		e = entry_new ();
-		g_ptr_array_add (run->entries, e);
-		e->folder = line_string (l, "folder");
-		state = line_string (l, "state");
-		sha = line_string (l, "sha256");
-		e->message_id = line_string (l, "message_id");
-		e->internaldate = line_string (l, "internaldate");
-		e->flags = line_string (l, "flags");
-		if (e->folder == NULL || state == NULL || sha == NULL || strlen (sha) != 64) {
-			g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "%s:%" G_GSIZE_FORMAT ": a damaged entry",
-			             run->manifest_path, i + 1);
-			return FALSE;
-		}
-		memcpy (e->sha256, sha, 65);
-		e->state = ST_COUNT;
-		for (int s = 0; s < ST_COUNT; s++)
-			if (strcmp (state, state_names[s]) == 0)
-				e->state = (State) s;
-		if (e->state == ST_COUNT || !line_number (l, "uidvalidity", &n) || n > G_MAXUINT32) {
-			g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "%s:%" G_GSIZE_FORMAT ": a damaged entry",
-			             run->manifest_path, i + 1);
-			return FALSE;
-		}
-		e->uidvalidity = (guint32) n;
-		if (!line_number (l, "uid", &n) || n > G_MAXUINT32)
-			return FALSE;
-		e->uid = (guint32) n;
-		line_number (l, "size", &e->size);
-		line_number (l, "backup_offset", &e->backup_offset);
-		line_number (l, "backup_length", &e->backup_length);
-		line_uids (l, "parts", e->parts);
-		line_uids (l, "stale_parts", e->stale);
 	}
 	return TRUE;
 }
@@ -570,7 +357,7 @@ same_date (const char *a, const char *b)
  * a From_ line with its INTERNALDATE, its bytes mboxrd-quoted (RFC 4155,
  * DEFINITIONS.md), an empty line; then fsync. */
 static gboolean
-backup_append (Run *run, Entry *e, int fd, gint64 arrival, GError **error)
+backup_append (Run *run, MpFixBackupEntry *e, int fd, gint64 arrival, GError **error)
 {
 	g_autofree char *from = mp_fix_from_line (NULL, arrival);
 	g_autoptr(GByteArray) out = g_byte_array_new ();
@@ -766,7 +553,7 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 	g_autoptr(MpFixRecord) rec = NULL;
 	g_autofree char *why = NULL;
 	g_autofree guint32 *uids = NULL;
-	Entry *e = opt->apply ? find_entry (run, folder, uidvalidity, uid) : NULL;
+	MpFixBackupEntry *e = opt->apply ? find_entry (run, folder, uidvalidity, uid) : NULL;
 	gboolean seen_before;
 	Outcome outcome = DONE;
 
@@ -807,7 +594,7 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 	/* 2. the backup first */
 	if (e == NULL) {
 		g_autoptr(GDateTime) d = orig.internaldate ? mp_imap_date_time_parse (orig.internaldate) : NULL;
-		e = entry_new ();
+		e = mp_fix_backup_entry_new ();
 		e->folder = g_strdup (folder);
 		e->uidvalidity = uidvalidity;
 		e->uid = uid;
@@ -817,11 +604,11 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 		e->flags = g_strdup (orig.flags);
 		e->size = orig.size;
 		if (!backup_append (run, e, fd, d ? g_date_time_to_unix (d) : 0, error)) {
-			entry_free (e);
+			mp_fix_backup_entry_free (e);
 			outcome = STOPPED;
 			goto out;
 		}
-		e->state = ST_BACKED_UP;
+		e->state = MP_FIX_BACKUP_BACKED_UP;
 		g_ptr_array_add (run->entries, e);
 		if (!manifest_write (run, error)) {
 			outcome = STOPPED;
@@ -872,7 +659,7 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 						goto out;
 					}
 				}
-				e->state = ST_REFUSED;
+				e->state = MP_FIX_BACKUP_REFUSED;
 				run->refused++;
 				g_ptr_array_add (run->notes, g_strdup_printf ("folder %s, UID %u: the server refused part "
 				                                              "%u/%u (%s): the original is untouched",
@@ -890,7 +677,7 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 		run->parts++;
 		g_array_set_size (e->parts, built->len);
 		g_array_index (e->parts, guint32, k) = uids[k];
-		e->state = ST_PARTS_APPENDED;
+		e->state = MP_FIX_BACKUP_PARTS_APPENDED;
 		if (!manifest_write (run, error)) {
 			outcome = STOPPED;
 			goto out;
@@ -908,7 +695,7 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 	}
 	g_array_set_size (e->parts, 0);
 	g_array_append_vals (e->parts, uids, built->len);
-	e->state = ST_PARTS_APPENDED;
+	e->state = MP_FIX_BACKUP_PARTS_APPENDED;
 	/* 5. read every part back */
 	for (guint k = 0; k < built->len; k++) {
 		Built *b = g_ptr_array_index (built, k);
@@ -941,7 +728,7 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 		 * within the rules, every attachment in exactly one part) */
 		fetched_clear (&f);
 	}
-	e->state = ST_VERIFIED;
+	e->state = MP_FIX_BACKUP_VERIFIED;
 	if (!manifest_write (run, error)) {
 		outcome = STOPPED;
 		goto out;
@@ -951,7 +738,7 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 		outcome = STOPPED;
 		goto out;
 	}
-	e->state = ST_DELETED;
+	e->state = MP_FIX_BACKUP_DELETED;
 	run->deleted++;
 	run->split++;
 	if (!manifest_write (run, error))
@@ -969,10 +756,10 @@ expunge_folder (Run *run, const char *folder, guint32 uidvalidity, GError **erro
 	g_autoptr(GString) set = g_string_new (NULL);
 
 	for (guint i = 0; i < run->entries->len; i++) {
-		Entry *e = g_ptr_array_index (run->entries, i);
+		MpFixBackupEntry *e = g_ptr_array_index (run->entries, i);
 		if (e->uidvalidity != uidvalidity || strcmp (e->folder, folder) != 0)
 			continue;
-		if (e->state == ST_DELETED)
+		if (e->state == MP_FIX_BACKUP_DELETED)
 			g_string_append_printf (set, "%s%u", set->len ? "," : "", e->uid);
 		/* parts of a refused attempt, marked \Deleted then */
 		for (guint k = 0; k < e->stale->len; k++)
@@ -983,12 +770,12 @@ expunge_folder (Run *run, const char *folder, guint32 uidvalidity, GError **erro
 	if (!mp_imap_write_uid_expunge (run->client, set->str, error))
 		return FALSE;
 	for (guint i = 0; i < run->entries->len; i++) {
-		Entry *e = g_ptr_array_index (run->entries, i);
+		MpFixBackupEntry *e = g_ptr_array_index (run->entries, i);
 		if (e->uidvalidity != uidvalidity || strcmp (e->folder, folder) != 0)
 			continue;
 		g_array_set_size (e->stale, 0);
-		if (e->state == ST_DELETED) {
-			e->state = ST_EXPUNGED;
+		if (e->state == MP_FIX_BACKUP_DELETED) {
+			e->state = MP_FIX_BACKUP_EXPUNGED;
 			run->expunged++;
 		}
 	}
@@ -1207,7 +994,7 @@ mp_fix_imap_run (const MpFixImapOptions *opt)
 
 	run.opt = opt;
 	run.backup_fd = -1;
-	run.entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
+	run.entries = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_fix_backup_entry_free);
 	run.notes = g_ptr_array_new_with_free_func (g_free);
 	if (!mp_fix_limits_init (&run.limits, opt->rules, opt->level) ||
 	    (run.limits.size_max == G_MAXUINT64 && run.limits.count_max == G_MAXUINT64 &&
