@@ -1051,7 +1051,8 @@ mp_fix_imap_run (const MpFixImapOptions *opt)
 done:
 	if (error != NULL && !opt->quiet)
 		g_printerr ("mailpreflight fix split: %s\n", error->message);
-	if (!opt->quiet)
+	/* a run refused before its first folder has nothing to sum up */
+	if (!opt->quiet && (folders != NULL || error == NULL))
 		print_summary (&run, error);
 	status = error != NULL ? (error->code == MP_ERROR_USAGE ? MP_FIX_USAGE : MP_FIX_FAILED)
 	                       : run.not_fixed + run.refused > 0 ? MP_FIX_NOT_FIXED : MP_FIX_OK;
