@@ -205,7 +205,8 @@ run_fix (MpFixMode mode, int argc, char **argv)
 	command = g_strv_builder_end (cb);
 	g_set_prgname (prgname);
 	if (mode == MP_FIX_MODE_SPLIT) {
-		ctx = g_option_context_new ("SOURCE... --out DEST - split what a migration target would refuse");
+		ctx = g_option_context_new ("SOURCE... --out DEST | imap[s]://USER@HOST[/FOLDER] [--apply --backup FILE.mbox] - "
+		                            "split what a migration target would refuse");
 		g_option_context_set_summary (ctx,
 			"Writes a copy of each SOURCE (an mbox file, a folder of mbox files or a Maildir) in\n"
 			"which every message that breaks a message-size or attachment-count rule is replaced\n"
@@ -214,7 +215,13 @@ run_fix (MpFixMode mode, int argc, char **argv)
 			"attachments, with \"[part k/N]\" before the Subject and References to the original.\n"
 			"Attachments are copied from their original bytes. Every other message is copied\n"
 			"byte for byte with its flags and dates. Signed and encrypted messages are left\n"
-			"alone unless --allow-break-signatures.");
+			"alone unless --allow-break-signatures.\n\n"
+			"An IMAP account is fixed in place, where the migration will read from: without\n"
+			"--apply a dry run (EXAMINE, BODY.PEEK: nothing changes). With --apply, per message:\n"
+			"the original is saved to the --backup mbox (fsynced) first, its parts APPENDed\n"
+			"with its flags and INTERNALDATE and read back byte for byte, and only then is it\n"
+			"marked \\Deleted; it is expunged only with --expunge, by UID (UIDPLUS). A cut run\n"
+			"is finished by running the same command again (FILE.mbox.json says how far it went).");
 		g_option_context_add_main_entries (ctx, split_entries, NULL);
 		g_option_context_add_main_entries (ctx, imap_entries, NULL);
 	} else {
@@ -302,11 +309,15 @@ mp_cmd_fix (int argc, char **argv)
 		return run_fix (MP_FIX_MODE_DETACH, argc - 1, argv + 1);
 	if (argc >= 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)) {
 		printf ("Usage: mailpreflight fix split SOURCE... --out DEST [OPTIONS]\n"
+		        "       mailpreflight fix split imap[s]://USER@HOST[/FOLDER] [--apply --backup FILE.mbox "
+		        "[--expunge]] [OPTIONS]\n"
 		        "       mailpreflight fix detach SOURCE... --out DEST --min-size SIZE [OPTIONS]\n\n"
 		        "Writes a copy of the SOURCEs that a migration target accepts, losing nothing:\n"
 		        "  split   replace each message over a size or attachment-count limit by\n"
 		        "          messages that pass (too-large attachments: --oversize detach)\n"
-		        "  detach  save attachments of --min-size or more as files, a note in their place\n\n"
+		        "  detach  save attachments of --min-size or more as files, a note in their place\n"
+		        "An IMAP account is split in place (a dry run unless --apply; a local backup first,\n"
+		        "nothing expunged unless --expunge).\n\n"
 		        "Run 'mailpreflight fix split --help' or 'mailpreflight fix detach --help' for the\n"
 		        "options; see mailpreflight(1).\n\n%s", fix_description);
 		return MP_EXIT_OK;
