@@ -1,7 +1,9 @@
 /* source-fs.h — what the file-based backends (mbox, Maildir, folder of
  * mbox files) share: opening what they read one way, recognizing a mailbox
  * on disk and walking directories without looping or leaving the source.
- * Private to analyzer/, and fix/'s readers, which read a source as a scan does.
+ * Private to analyzer/, analyzer/accounts/ (discovery lists homes and spools,
+ * the forwarding check reads .forward and Sieve files, the same way) and
+ * fix/'s readers, which read a source as a scan does.
  *
  * Nothing is read outside the SOURCE a user named (issue 14): scanning a
  * tree its owner can write, as root, is the normal admin case, and a link

@@ -126,9 +126,14 @@ mp_imap_envelope_apply (MpMessage *m, const MpImapValue *envelope, const MpImapV
 void
 mp_imap_envelope_apply_arrival (MpMessage *m, const MpImapValue *internaldate)
 {
+	g_autoptr(GDateTime) dt = mp_imap_date_time_parse (nstring (internaldate));
+
+	/* INTERNALDATE is the arrival time (RFC 3501 §2.3.3): activity
+	 * evidence reads it whatever Date: says */
+	if (dt != NULL)
+		m->arrival_unix = g_date_time_to_unix (dt);
 	if (m->date_source == MP_DATE_NONE) {
 		/* the arrival time when Date: is missing or invalid */
-		g_autoptr(GDateTime) dt = mp_imap_date_time_parse (nstring (internaldate));
 		if (dt != NULL) {
 			m->date = mp_format_date (dt);
 			m->date_unix = g_date_time_to_unix (dt);

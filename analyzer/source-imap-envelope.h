@@ -19,9 +19,10 @@ G_BEGIN_DECLS
  * when it was missing); then, when no date came from it, M's date from
  * INTERNALDATE (may be NULL) with date_source MP_DATE_INTERNALDATE. */
 void mp_imap_envelope_apply (MpMessage *m, const MpImapValue *envelope, const MpImapValue *internaldate);
-/* The second half alone: when M has no date yet, its date from
- * INTERNALDATE (NULL: none) with date_source MP_DATE_INTERNALDATE. For a
- * source that fetches INTERNALDATE only for the messages that need it. */
+/* The second half alone: M's arrival time (arrival_unix, activity evidence)
+ * from INTERNALDATE (NULL: none), and when M has no date yet, its date from
+ * it with date_source MP_DATE_INTERNALDATE. For a source that fetches
+ * INTERNALDATE only for the messages that need it. */
 void mp_imap_envelope_apply_arrival (MpMessage *m, const MpImapValue *internaldate);
 
 G_END_DECLS

@@ -11,7 +11,14 @@
  * attachments come from BODYSTRUCTURE through mp_part_classify()
  * (imap-bodystructure.c), date, subject, From and Message-ID from ENVELOPE
  * (source-imap-envelope.c); INTERNALDATE, the date of a message without a
- * valid Date:, only for those.
+ * valid Date:, only for those, and, when activity evidence reads arrival
+ * times (MpSourceSettings.arrival_times), for the messages it can use: those
+ * marked read, and those filed outside INBOX and the special-use folders.
+ *
+ * An account's first connection is its own; the pool grows beyond it only
+ * when a batch has waited GROW_AFTER_US for one, and each connection beyond
+ * it is taken from the server's budget (MpConnectionBudget), shared by every
+ * account of the run on that server.
  *
  * Content only where a rule needs it: the sections that can hold a line
  * over the line-length limit, and attached archives (imap-content-plan.h),
@@ -78,6 +85,9 @@ typedef struct {
 	 * handshake and, for a Maildir, reading the folder's index once) */
 	Conn                *control;
 	gboolean             ready;    /* set up and the credentials proven */
+	guint                budget_taken; /* connections beyond the first, taken from the server's budget */
+	const MpConnectionBudget *budget;  /* NULL: no bound */
+	gboolean             arrival_times; /* activity evidence reads INTERNALDATE */
 	MpImapContentNeeds   needs;
 	gboolean             content;  /* some rule needs content */
 	gboolean             estimate_noticed;
@@ -113,6 +123,8 @@ imap_close (MpSource *src)
 	conn_free (im->control);
 	while ((c = g_queue_pop_head (&im->idle)) != NULL)
 		conn_free (c);
+	for (; im->budget_taken > 0; im->budget_taken--)
+		im->budget->give_back (im->budget->budget);
 	mp_imap_secret_free (im->password);
 	mp_imap_secret_free (im->token);
 	mp_imap_url_clear (&im->url);
@@ -188,6 +200,8 @@ imap_setup (MpSource *src, GError **error)
 	im->options.command_timeout_ms = src->settings.command_timeout_ms;
 	im->options.alert_func = on_alert;
 	im->max_open = src->settings.connections ? src->settings.connections : MP_DEFAULT_CONNECTIONS;
+	im->budget = src->settings.budget;
+	im->arrival_times = src->settings.arrival_times;
 	if (src->settings.admin_user) {
 		/* one admin credential for every account (imap-sasl.h) */
 		im->options.admin.user = src->settings.admin_user;
@@ -509,14 +523,52 @@ imap_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNotic
 
 /* ---- analyze: fetch a batch's metadata ------------------------------------ */
 
+/* A new connection costs a TCP and TLS handshake and a login, a small
+ * batch one round trip: before the pool grows, a busy connection is waited
+ * for this long. A large account's batches keep every connection busy
+ * longer, and its pool grows; a small account's stays at one. */
+#define GROW_AFTER_US (100 * 1000)
+
+/* May the pool open one more connection? Called with the lock held. */
+static gboolean
+may_grow (Imap *im)
+{
+	const MpConnectionBudget *b = im->budget;
+
+	if (im->open >= im->max_open)
+		return FALSE;
+	if (im->open == 0 || b == NULL)
+		return TRUE; /* the first is the account's own (it LISTed) */
+	if (!b->try_take (b->budget))
+		return FALSE;
+	im->budget_taken++;
+	return TRUE;
+}
+
 static Conn *
 pool_acquire (Imap *im, GError **error)
 {
+	gint64 grow_at = g_get_monotonic_time () + GROW_AFTER_US;
+	gboolean took = FALSE;
 	Conn *c;
 
 	g_mutex_lock (&im->lock);
-	while (g_queue_is_empty (&im->idle) && im->open >= im->max_open)
-		g_cond_wait (&im->cond, &im->lock);
+	for (;;) {
+		if (!g_queue_is_empty (&im->idle))
+			break;
+		if (im->open == 0 || g_get_monotonic_time () >= grow_at) {
+			guint before = im->budget_taken;
+			if (may_grow (im)) {
+				took = im->budget_taken != before;
+				break;
+			}
+		}
+		/* wait for a connection to come back, or the time to grow */
+		if (im->open > 0 && g_get_monotonic_time () < grow_at)
+			g_cond_wait_until (&im->cond, &im->lock, grow_at);
+		else
+			g_cond_wait (&im->cond, &im->lock);
+	}
 	c = g_queue_pop_head (&im->idle);
 	if (c == NULL)
 		im->open++;
@@ -526,6 +578,10 @@ pool_acquire (Imap *im, GError **error)
 	if ((c = conn_open (im, error)) == NULL) {
 		g_mutex_lock (&im->lock);
 		im->open--;
+		if (took) {
+			im->budget_taken--;
+			im->budget->give_back (im->budget->budget);
+		}
 		g_cond_signal (&im->cond);
 		g_mutex_unlock (&im->lock);
 	}
@@ -540,10 +596,17 @@ pool_release (Imap *im, Conn *c)
 	if (broken)
 		conn_free (c);
 	g_mutex_lock (&im->lock);
-	if (broken)
+	if (broken) {
 		im->open--;
-	else
+		/* the first connection's place is the account's own; the others
+		 * go back to the server's budget */
+		if (im->budget_taken > 0 && im->open <= im->budget_taken) {
+			im->budget_taken--;
+			im->budget->give_back (im->budget->budget);
+		}
+	} else {
 		g_queue_push_tail (&im->idle, c);
+	}
 	g_cond_signal (&im->cond);
 	g_mutex_unlock (&im->lock);
 }
@@ -680,10 +743,32 @@ typedef struct {
 	GHashTable *by_uid;  /* uid -> index + 1 */
 	gboolean   *filled;
 	gboolean   *lost;    /* given up: unreadable */
-	gboolean   *undated; /* read, but its ENVELOPE gave no date: INTERNALDATE wanted */
+	gboolean   *undated; /* INTERNALDATE wanted: no date in its ENVELOPE, or activity evidence */
 	guint       retries; /* reconnects so far, reported on what they fetched */
 	GArray    **regions; /* per message (MpImapRegion), when content is checked */
+	gboolean    arrival_times; /* Imap.arrival_times */
 } FetchCtx;
+
+/* Whether M's arrival time (INTERNALDATE, RFC 3501 §2.3.3) can be activity
+ * evidence (DEFINITIONS.md, "Last activity"): a message marked read was read
+ * after it arrived (reading), one in a folder the user made was filed
+ * there after it arrived (filing). Not in Sent, whose evidence is the Date
+ * of what was sent. A server may stat each message file for INTERNALDATE
+ * (Dovecot's Maildir), so it is asked for these messages only, not for
+ * unread mail in INBOX, Drafts, Trash or Junk (analyzer/accounts/activity.c
+ * decides the role by name too: a folder named so without a special-use
+ * attribute gets the time it does not use). */
+static gboolean
+arrival_is_evidence (const MpFolder *folder, const MpMessage *m)
+{
+	const guint special = MP_SPECIAL_USE_DRAFTS | MP_SPECIAL_USE_TRASH | MP_SPECIAL_USE_JUNK;
+
+	if (folder->special_use & MP_SPECIAL_USE_SENT)
+		return FALSE;
+	if (m->read_state == MP_READ_SEEN)
+		return TRUE;
+	return g_ascii_strcasecmp (folder->name, "INBOX") != 0 && (folder->special_use & special) == 0;
+}
 
 /* A BODYSTRUCTURE (or the response around it) too large for the parser's
  * limits was cut: its walk counted the parts before the cut, so the
@@ -728,7 +813,6 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 		mp_message_add_problem (m, MP_PROBLEM_MISSING_SIZE, NULL);
 	mp_imap_envelope_apply (m, mp_imap_value_lookup (att, "ENVELOPE"),
 	                        mp_imap_value_lookup (att, "INTERNALDATE"));
-	ctx->undated[idx] = m->date_source == MP_DATE_NONE;
 	v = mp_imap_value_lookup (att, "FLAGS");
 	m->store_flags = TRUE; /* the server keeps the flags, not the headers */
 	if (v != NULL && mp_imap_value_is_list (v)) {
@@ -753,6 +837,8 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 		mp_message_add_problem (m, MP_PROBLEM_MISSING_BODYSTRUCTURE, NULL);
 	if (ctx->retries > 0)
 		mp_message_add_problem (m, MP_PROBLEM_FETCHED_AFTER_RECONNECT, NULL);
+	ctx->undated[idx] = m->date_source == MP_DATE_NONE ||
+	                    (ctx->arrival_times && arrival_is_evidence (ctx->batch->folder, m));
 	return TRUE;
 }
 
@@ -800,7 +886,8 @@ metadata_give_up (gpointer data, guint i, const char *why)
 
 /* No INTERNALDATE: it stands in only for a missing or invalid Date:, and
  * a server may stat every message file for it (Dovecot's Maildir: a fifth
- * of its work for these items); the few undated messages get it after. */
+ * of its work for these items); the few undated messages get it after, and
+ * so do those whose arrival time is activity evidence (arrival_is_evidence). */
 #define METADATA_ITEMS "(UID RFC822.SIZE FLAGS BODYSTRUCTURE ENVELOPE)"
 
 static void
@@ -854,7 +941,8 @@ arrival_give_up (gpointer data, guint i, const char *why)
 {
 	FetchCtx *ctx = data;
 
-	/* the message stays undated: its missing-date problem says so */
+	/* an undated message stays so (its missing-date problem says so);
+	 * activity evidence goes without this arrival time */
 	ctx->undated[i] = FALSE;
 }
 
@@ -1048,7 +1136,8 @@ imap_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 	Imap *im = src->priv;
 	guint n = batch->messages->len;
 	FetchCtx ctx = { batch, g_hash_table_new (g_direct_hash, g_direct_equal),
-	                 g_new0 (gboolean, n), g_new0 (gboolean, n), g_new0 (gboolean, n), 0, NULL };
+	                 g_new0 (gboolean, n), g_new0 (gboolean, n), g_new0 (gboolean, n), 0, NULL,
+	                 im->arrival_times };
 	guint reconnects = 0;
 
 	if (im->content) {

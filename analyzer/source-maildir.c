@@ -96,6 +96,38 @@ sorted_entries (const char *dir, GError **error)
 	return names;
 }
 
+/* Maildir++: ".Archive.2019" in DIR is folder PREFIX/Archive/2019
+ * (Courier's layout, used by Dovecot's default maildir++ list). */
+static void
+add_maildirpp (TreeCtx *ctx, const char *dir, const char *prefix)
+{
+	g_autoptr(GPtrArray) names = sorted_entries (dir, NULL);
+
+	for (guint i = 0; names && i < names->len; i++) {
+		const char *name = g_ptr_array_index (names, i);
+		g_autofree char *sub = NULL;
+		g_auto(GStrv) parts = NULL;
+		g_autoptr(GString) shown = NULL;
+
+		if (name[0] != '.' || strcmp (name, ".") == 0 || strcmp (name, "..") == 0 || name[1] == '\0')
+			continue;
+		sub = g_build_filename (dir, name, NULL);
+		/* a folder link is entered only when it stays inside the source */
+		if (!mp_walk_enters (ctx->src, sub, relative (ctx->src, sub)) || !mp_dir_is_maildir (sub) ||
+		    !mp_dir_mark_seen (ctx->seen, sub))
+			continue;
+		parts = g_strsplit (name + 1, ".", -1);
+		shown = g_string_new (prefix);
+		for (int p = 0; parts[p]; p++) {
+			g_autofree char *part = display_name (parts[p]);
+			if (shown->len)
+				g_string_append_c (shown, '/');
+			g_string_append (shown, part);
+		}
+		g_ptr_array_add (ctx->folders, mp_folder_new (shown->str, sub));
+	}
+}
+
 /* Nested trees: DIR/Name/cur is folder PREFIX/Name. A directory reached
  * twice (a symlink to ".", or to another folder) is listed once: its mail
  * must not be counted twice. */
@@ -124,8 +156,13 @@ walk_tree (TreeCtx *ctx, const char *dir, const char *prefix, guint depth)
 			continue;
 		shown = display_name (name);
 		folder = prefix ? g_strdup_printf ("%s/%s", prefix, shown) : g_strdup (shown);
-		if (mp_dir_is_maildir (sub))
+		if (mp_dir_is_maildir (sub)) {
 			g_ptr_array_add (ctx->folders, mp_folder_new (folder, sub));
+			/* a nested Maildir with Maildir++ folders of its own (a
+			 * user's Maildir below a home): its ".Sent" is folder/Sent,
+			 * never dropped */
+			add_maildirpp (ctx, sub, folder);
+		}
 		walk_tree (ctx, sub, folder, depth + 1);
 	}
 }
@@ -150,29 +187,7 @@ maildir_folders (MpSource *src, GError **error)
 	if (mp_dir_is_maildir (src->abs_path))
 		g_ptr_array_add (ctx.folders, mp_folder_new ("INBOX", src->abs_path));
 
-	/* Maildir++: ".Archive.2019" is folder Archive/2019 (Courier's layout,
-	 * used by Dovecot's default maildir++ list). */
-	for (guint i = 0; i < names->len; i++) {
-		const char *name = g_ptr_array_index (names, i);
-		g_autofree char *sub = NULL;
-		g_auto(GStrv) parts = NULL;
-		g_autoptr(GString) shown = NULL;
-
-		if (name[0] != '.' || strcmp (name, ".") == 0 || strcmp (name, "..") == 0 || name[1] == '\0')
-			continue;
-		sub = g_build_filename (src->abs_path, name, NULL);
-		if (!mp_walk_enters (src, sub, name) || !mp_dir_is_maildir (sub) || !mp_dir_mark_seen (seen, sub))
-			continue;
-		parts = g_strsplit (name + 1, ".", -1);
-		shown = g_string_new (NULL);
-		for (int p = 0; parts[p]; p++) {
-			g_autofree char *part = display_name (parts[p]);
-			if (shown->len)
-				g_string_append_c (shown, '/');
-			g_string_append (shown, part);
-		}
-		g_ptr_array_add (ctx.folders, mp_folder_new (shown->str, sub));
-	}
+	add_maildirpp (&ctx, src->abs_path, NULL);
 	walk_tree (&ctx, src->abs_path, NULL, 0);
 	return ctx.folders;
 }
@@ -377,8 +392,9 @@ open_problem (MpMessage *m, int dirfd, const char *name, int err)
 	}
 }
 
+/* Reads message file NAME of DIRFD, which is cur/ when IN_CUR. */
 static void
-analyze_file (MpMessage *m, int dirfd, const char *name, MpAnalyzer *analyzer)
+analyze_file (MpMessage *m, int dirfd, const char *name, gboolean in_cur, MpAnalyzer *analyzer)
 {
 	struct stat st;
 	int fd;
@@ -395,6 +411,13 @@ analyze_file (MpMessage *m, int dirfd, const char *name, MpAnalyzer *analyzer)
 		close (fd);
 		return;
 	}
+	/* Maildir's arrival time is the file's mtime (maildir(5); Dovecot
+	 * keeps it on copies): activity evidence reads it whatever Date: says */
+	m->arrival_unix = st.st_mtime;
+	/* a file in cur/ was moved there from new/ or renamed for a flag
+	 * change: its inode change time is when (file-time evidence) */
+	if (m->read_state != MP_READ_UNKNOWN && in_cur)
+		m->changed_unix = st.st_ctime;
 	if (m->date_source == MP_DATE_NONE) {
 		/* the arrival time, used only when Date: is missing or invalid */
 		g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (st.st_mtime);
@@ -455,7 +478,7 @@ maildir_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 		if (dirfd[s] < 0)
 			mp_message_add_problem (m, MP_PROBLEM_UNREADABLE, mp_source_open_error (err[s]));
 		else
-			analyze_file (m, dirfd[s], w->file, analyzer);
+			analyze_file (m, dirfd[s], w->file, strcmp (subdirs[s], "cur") == 0, analyzer);
 	}
 	for (guint s = 0; s < G_N_ELEMENTS (subdirs); s++)
 		if (dirfd[s] >= 0)

@@ -287,6 +287,7 @@ on_range (const MpMboxRange *piece_r, gpointer user_data)
 		m->date = mp_format_date (dt);
 		m->date_unix = g_date_time_to_unix (dt);
 		m->date_source = MP_DATE_FROM_LINE;
+		m->arrival_unix = m->date_unix;
 		g_date_time_unref (dt);
 	}
 	if (r->inner_from_lines > 0) {

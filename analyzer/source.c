@@ -117,6 +117,19 @@ mp_source_is_network (const char *path)
 }
 
 char *
+mp_source_server_key (const char *path)
+{
+	MpImapUrl url = { 0 };
+	char *key;
+
+	if (!mp_source_is_network (path) || !mp_imap_url_parse (path, &url, NULL))
+		return NULL;
+	key = g_strdup_printf ("%s:%u", url.host, (guint) url.port);
+	mp_imap_url_clear (&url);
+	return key;
+}
+
+char *
 mp_source_secret_host (const char *const *paths)
 {
 	g_autofree char *host = NULL;

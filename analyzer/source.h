@@ -26,6 +26,16 @@ typedef struct _MpBatch  MpBatch;
  * servers throttle more (source-imap.c's pool size). */
 #define MP_DEFAULT_CONNECTIONS 4
 
+/* Connections a network source may open beyond its first, shared with
+ * every other account reading the same server (scan.h, server_connections):
+ * try_take() never waits (FALSE: make do with the connections it has),
+ * give_back() returns one. The scan owns it; it outlives the source. */
+typedef struct {
+	gboolean (*try_take)  (gpointer budget);
+	void     (*give_back) (gpointer budget);
+	gpointer   budget;
+} MpConnectionBudget;
+
 /* What network sources need from the command line (IMAP). Copied by
  * mp_source_open_with(); NULL fields take defaults. */
 typedef struct {
@@ -42,16 +52,22 @@ typedef struct {
 	const char *oauth2_token_file;    /* XOAUTH2 / OAUTHBEARER instead of a password */
 	/* the one host every network source is on (mp_source_secret_host):
 	 * the password or token given for the run goes there only; NULL:
-	 * the sources are on several hosts, each needs its own (a prompt) */
+	 * the sources are on several hosts, each needs its own (a prompt).
+	 * An account's own password or token file (accounts file) is for its
+	 * own host only: the scan sets this to that host (scan.c). */
 	const char *secret_host;
 	gboolean    interactive;          /* may prompt on the terminal */
 	guint       connections;          /* parallel connections per account; 0: MP_DEFAULT_CONNECTIONS */
+	const MpConnectionBudget *budget; /* the server's spare connections; NULL: no bound */
 	guint       timeout_ms;           /* per network wait; 0: 60 s */
 	guint       command_timeout_ms;   /* per IMAP command as a whole; 0: 10 min */
 	/* content checks (source-imap-content.h): what the rules need beyond metadata */
 	guint64     line_limit;           /* smallest line-length max; 0: no such rule */
 	gboolean    list_archives;        /* attachment-type rules look inside archives */
 	gboolean    metadata_only;        /* never download content (checks not run) */
+	/* activity evidence reads arrival times (reading, filing): INTERNALDATE
+	 * for the messages it can use, not only for those without a Date: */
+	gboolean    arrival_times;
 	/* message-size limits: near one, an estimated size is measured */
 	guint64     size_limits[MP_MAX_SIZE_LIMITS];
 	guint       n_size_limits;
@@ -164,6 +180,9 @@ void      mp_source_free    (MpSource *src);
 /* TRUE when PATH names a network source (an imap:// or imaps:// URL), read
  * over connections rather than from disk. */
 gboolean  mp_source_is_network     (const char *path);
+/* The server a network source connects to, "host:port" (connections are
+ * bounded per server), or NULL for a local source or a bad URL. */
+char     *mp_source_server_key     (const char *path);
 /* The worker threads for PATHS when the user sets none: one per core, and
  * with a network source at least one per connection (CONNECTIONS as in
  * MpSourceSettings), since its batches wait on the server, not the CPU. */

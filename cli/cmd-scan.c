@@ -3,6 +3,8 @@
  * (sources, rules, the report, the audit) and the scan connects them. */
 #include "audit.h"
 #include "commands.h"
+#include "discover.h"
+#include "forward-check.h"
 #include "report-args.h"
 #include "report.h"
 #include "rules.h"
@@ -12,6 +14,7 @@
 #include "target.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 /* The scan's per-message callback (MpScanOptions.evaluate): the rules judge
@@ -35,6 +38,115 @@ apply_target_limit (MpRuleSet *rules, const char *url, const MpSourceSettings *n
 	if (t.found)
 		mp_rules_add_size_limit (rules, "target-appendlimit", t.limit, t.origin);
 	mp_target_limit_clear (&t);
+	return TRUE;
+}
+
+/* The accounts of this run, numbered, then this shard's share of them. */
+static GPtrArray *
+collect_accounts (char **sources, const char *accounts_file, const char *accounts_dir, const char *layout,
+                  const char *shard, guint *total, GError **error)
+{
+	g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_account_free);
+	guint k = 1, n = 1;
+
+	if (shard != NULL && !mp_shard_parse (shard, &k, &n, error))
+		return NULL;
+	if (sources != NULL) {
+		for (int i = 0; sources[i]; i++) {
+			if (!mp_source_is_network (sources[i]) && mp_dir_is_account_tree (sources[i]))
+				g_printerr ("mailpreflight: %s is a tree of homes: one account per subdirectory "
+				            "(as with --accounts-dir)\n", sources[i]);
+		}
+		if (!mp_accounts_from_sources ((const char *const *) sources, accounts, error))
+			return NULL;
+	}
+	if (accounts_file != NULL && !mp_accounts_from_file (accounts_file, accounts, error))
+		return NULL;
+	if ((accounts_dir != NULL || layout != NULL) && !mp_accounts_from_dir (accounts_dir, layout, accounts, error))
+		return NULL;
+	if (!mp_accounts_finish (accounts, error))
+		return NULL;
+	*total = accounts->len;
+	if (n > 1)
+		mp_accounts_shard (accounts, k, n);
+	return g_steal_pointer (&accounts);
+}
+
+/* Passwords are per account and per host: the command line's password is
+ * one login's, never handed to several IMAP accounts. Sources on several
+ * hosts get none of it (the host tie, imap-secret.h: each such source
+ * fails and says why); on one host, several logins would share it. */
+static gboolean
+check_passwords (GPtrArray *accounts, const MpSourceSettings *net, GError **error)
+{
+	g_autoptr(GHashTable) logins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr(GPtrArray) shared = g_ptr_array_new ();
+	g_autofree char *host = NULL;
+
+	if (net->admin_user != NULL)
+		return TRUE;
+	for (guint i = 0; i < accounts->len; i++) {
+		const MpAccount *a = g_ptr_array_index (accounts, i);
+		for (guint k = 0; k < a->sources->len; k++) {
+			const MpAccountSource *s = g_ptr_array_index (a->sources, k);
+			if (mp_source_is_network (s->location) && s->password_file == NULL && s->oauth2_token_file == NULL) {
+				/* one login: the user at the server (folders of one account are one) */
+				g_autofree char *user = mp_account_name_for_source (s->location);
+				g_autofree char *server = mp_source_server_key (s->location);
+				g_hash_table_add (logins, g_strdup_printf ("%s@%s", user, server ? server : "?"));
+				g_ptr_array_add (shared, s->location);
+			}
+		}
+	}
+	g_ptr_array_add (shared, NULL);
+	host = mp_source_secret_host ((const char *const *) shared->pdata);
+	if (host != NULL && g_hash_table_size (logins) > 1) {
+		g_set_error (error, MP_ERROR, MP_ERROR_USAGE,
+		             "%u IMAP accounts would share one password ($MAILPREFLIGHT_PASSWORD, --password-file): "
+		             "give each its own (the accounts file's password_file or oauth2_token_file column) or "
+		             "log in as an admin (--admin-user)", g_hash_table_size (logins));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* The one host of the sources that use the run's secret (those without a
+ * password or token file of their own in the accounts file), or NULL when
+ * they are on several (imap-secret.h). */
+static char *
+run_secret_host (GPtrArray *accounts)
+{
+	g_autoptr(GPtrArray) shared = g_ptr_array_new ();
+
+	for (guint i = 0; i < accounts->len; i++) {
+		const MpAccount *a = g_ptr_array_index (accounts, i);
+		for (guint k = 0; k < a->sources->len; k++) {
+			const MpAccountSource *s = g_ptr_array_index (a->sources, k);
+			if (s->password_file == NULL && s->oauth2_token_file == NULL)
+				g_ptr_array_add (shared, s->location);
+		}
+	}
+	g_ptr_array_add (shared, NULL);
+	return mp_source_secret_host ((const char *const *) shared->pdata);
+}
+
+static gboolean
+parse_evidence_kinds (const char *text, guint *out, GError **error)
+{
+	g_auto(GStrv) names = g_strsplit_set (text, ", ", -1);
+
+	*out = 0;
+	for (int i = 0; names[i]; i++) {
+		MpEvidenceKind k;
+		if (*names[i] == '\0')
+			continue;
+		if (!mp_evidence_kind_parse (names[i], &k)) {
+			g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "--activity-evidence: unknown kind '%s' "
+			             "(login, sending, reading, filing, file-times)", names[i]);
+			return FALSE;
+		}
+		*out |= 1u << k;
+	}
 	return TRUE;
 }
 
@@ -84,6 +196,18 @@ mp_cmd_scan (int argc, char **argv)
 	gint command_timeout_s = 0;
 	gboolean metadata_only = FALSE;
 	g_autofree char *target = NULL;
+	g_autofree char *accounts_file = NULL;
+	g_autofree char *accounts_dir = NULL;
+	g_autofree char *layout = NULL;
+	g_autofree char *shard = NULL;
+	g_autofree char *evidence = NULL;
+	g_autofree char *admin_user = NULL;
+	g_autofree char *admin_separator = NULL;
+	g_autofree char *admin_password_file = NULL;
+	gint parallel_accounts = 0;
+	gint managesieve_port = -1;
+	MpForwardCheckOptions fwd = { 0 };
+	gint server_connections = -1;
 	g_autofree char *secret_host = NULL;
 	g_auto(GStrv) sources = NULL;
 	const GOptionEntry entries[] = {
@@ -121,6 +245,35 @@ mp_cmd_scan (int argc, char **argv)
 		{ "metadata-only", 0, 0, G_OPTION_ARG_NONE, &metadata_only,
 		  "IMAP: never download message content; line-length rules and archive contents are then "
 		  "not checked (by default only the parts those rules need are fetched, with BODY.PEEK)", NULL },
+		{ "accounts", 0, 0, G_OPTION_ARG_FILENAME, &accounts_file,
+		  "Audit the accounts listed in FILE: CSV with a header; columns account, source (path or IMAP URL), "
+		  "and optional password_file, oauth2_token_file, last_login, forward_to, home", "FILE" },
+		{ "accounts-dir", 0, 0, G_OPTION_ARG_FILENAME, &accounts_dir,
+		  "Audit every subdirectory of DIR as an account (a /home or /srv/mail tree): its mail in Maildir/, "
+		  "mail/ or itself, the subdirectory its home", "DIR" },
+		{ "layout", 0, 0, G_OPTION_ARG_STRING, &layout,
+		  "Where each account's mail is, below --accounts-dir or absolute: %u user, %n user part, "
+		  "%d domain (%u/Maildir, /var/mail/%u, %d/%n)", "PATTERN" },
+		{ "shard", 0, 0, G_OPTION_ARG_STRING, &shard,
+		  "Audit only shard K of N of the accounts (a stable hash of the name); auto: from "
+		  "JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID (Slurm)", "K/N|auto" },
+		{ "activity-evidence", 0, 0, G_OPTION_ARG_STRING, &evidence,
+		  "Also use these kinds of activity evidence: file-times (Maildir inode change times and "
+		  "Dovecot's index log; only on the server's own store)", "KINDS" },
+		{ "admin-user", 0, 0, G_OPTION_ARG_STRING, &admin_user,
+		  "IMAP: log in to every account as this admin (SASL PLAIN with the account as authorization "
+		  "identity; password: $MAILPREFLIGHT_ADMIN_PASSWORD or --admin-password-file)", "NAME" },
+		{ "admin-separator", 0, 0, G_OPTION_ARG_STRING, &admin_separator,
+		  "IMAP: log in as USER<SEP>ADMIN instead (Dovecot's master user form: '*')", "SEP" },
+		{ "admin-password-file", 0, 0, G_OPTION_ARG_FILENAME, &admin_password_file,
+		  "IMAP: the admin's password is the first line of FILE", "FILE" },
+		{ "managesieve-port", 0, 0, G_OPTION_ARG_INT, &managesieve_port,
+		  "IMAP: the port of the server's ManageSieve service, asked for the active Sieve script "
+		  "(default 4190; 0: do not ask, forwarding is then unknown)", "PORT" },
+		{ "parallel-accounts", 0, 0, G_OPTION_ARG_INT, &parallel_accounts,
+		  "Accounts read at the same time (default: 1, or 8 with IMAP accounts)", "N" },
+		{ "server-connections", 0, 0, G_OPTION_ARG_INT, &server_connections,
+		  "IMAP: connections to one server for all accounts together (default 16; 0: no bound)", "N" },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &sources, NULL, NULL },
 		{ NULL }
 	};
@@ -135,6 +288,10 @@ mp_cmd_scan (int argc, char **argv)
 	MpScanOptions sopt = { 0 };
 	MpScanResult result;
 	gboolean any_url = FALSE;
+	g_autoptr(GPtrArray) accounts = NULL;
+	g_autoptr(GPtrArray) all_sources = g_ptr_array_new ();
+	guint total_accounts = 0;
+	guint evidence_kinds = 0;
 
 	g_set_prgname ("mailpreflight scan");
 	g_option_context_set_summary (ctx,
@@ -159,10 +316,35 @@ mp_cmd_scan (int argc, char **argv)
 		g_printerr ("mailpreflight scan: %s\nTry 'mailpreflight scan --help'.\n", error->message);
 		return MP_EXIT_USAGE;
 	}
-	if (sources == NULL || sources[0] == NULL) {
-		g_printerr ("mailpreflight scan: no SOURCE given\nTry 'mailpreflight scan --help'.\n");
+	if ((sources == NULL || sources[0] == NULL) && accounts_file == NULL && accounts_dir == NULL && layout == NULL) {
+		g_printerr ("mailpreflight scan: no SOURCE given (nor --accounts or --accounts-dir)\n"
+		            "Try 'mailpreflight scan --help'.\n");
 		return MP_EXIT_USAGE;
 	}
+	if (evidence != NULL && !parse_evidence_kinds (evidence, &evidence_kinds, &error)) {
+		g_printerr ("mailpreflight scan: %s\n", error->message);
+		return MP_EXIT_USAGE;
+	}
+	if (managesieve_port > 65535 || managesieve_port < -1) {
+		g_printerr ("mailpreflight scan: --managesieve-port is from 0 to 65535\n");
+		return MP_EXIT_USAGE;
+	}
+	fwd.managesieve_port = managesieve_port == 0 ? -1 : managesieve_port < 0 ? 0 : managesieve_port;
+	if (parallel_accounts < 0 || parallel_accounts > 256 || server_connections < -1 || server_connections > 1024) {
+		g_printerr ("mailpreflight scan: --parallel-accounts is from 1 to 256, --server-connections from 0 to 1024\n");
+		return MP_EXIT_USAGE;
+	}
+	accounts = collect_accounts (sources, accounts_file, accounts_dir, layout, shard, &total_accounts, &error);
+	if (accounts == NULL) {
+		g_printerr ("mailpreflight scan: %s\n", error->message);
+		return MP_EXIT_USAGE;
+	}
+	for (guint i = 0; i < accounts->len; i++) {
+		const MpAccount *a = g_ptr_array_index (accounts, i);
+		for (guint k = 0; k < a->sources->len; k++)
+			g_ptr_array_add (all_sources, ((MpAccountSource *) g_ptr_array_index (a->sources, k))->location);
+	}
+	g_ptr_array_add (all_sources, NULL);
 	if (!mp_report_args_apply_fail_on (&out, meta, &error) || !mp_report_args_check_outputs (&out, &error)) {
 		g_printerr ("mailpreflight scan: %s\n", error->message);
 		return MP_EXIT_USAGE;
@@ -177,10 +359,10 @@ mp_cmd_scan (int argc, char **argv)
 		            "--command-timeout from 1 to 86400 seconds\n");
 		return MP_EXIT_USAGE;
 	}
-	for (int i = 0; sources[i]; i++)
-		any_url |= mp_source_is_network (sources[i]);
+	for (guint i = 0; all_sources->pdata[i]; i++)
+		any_url |= mp_source_is_network (all_sources->pdata[i]);
 	if (jobs == 0)
-		jobs = (gint) mp_source_default_jobs ((const char *const *) sources, (guint) connections);
+		jobs = (gint) mp_source_default_jobs ((const char *const *) all_sources->pdata, (guint) connections);
 	if (insecure)
 		g_printerr ("mailpreflight: WARNING: --insecure-skip-verify: the IMAP server's certificate is NOT "
 		            "verified; anyone on the network path can read the password and the mail.\n");
@@ -189,10 +371,23 @@ mp_cmd_scan (int argc, char **argv)
 	net.allow_plaintext = allow_plaintext;
 	net.password_file = password_file;
 	net.oauth2_token_file = token_file;
-	/* a password given for the run goes to the run's one host only */
-	secret_host = mp_source_secret_host ((const char *const *) sources);
+	/* a prompt is for one account: with several, each has its own secret */
+	net.interactive = isatty (STDIN_FILENO) && accounts->len == 1;
+	net.admin_user = admin_user;
+	net.admin_separator = admin_separator;
+	net.admin_password_file = admin_password_file;
+	if ((admin_separator || admin_password_file) && admin_user == NULL) {
+		g_printerr ("mailpreflight scan: --admin-separator and --admin-password-file need --admin-user\n");
+		return MP_EXIT_USAGE;
+	}
+	if (!check_passwords (accounts, &net, &error)) {
+		g_printerr ("mailpreflight scan: %s\n", error->message);
+		return MP_EXIT_USAGE;
+	}
+	/* a password given for the run goes to the run's one host only; an
+	 * account's own password file goes to its own host (scan.c) */
+	secret_host = run_secret_host (accounts);
 	net.secret_host = secret_host;
-	net.interactive = isatty (STDIN_FILENO);
 	net.connections = (guint) connections;
 	net.timeout_ms = (guint) timeout_s * 1000;
 	net.command_timeout_ms = (guint) command_timeout_s * 1000;
@@ -221,9 +416,17 @@ mp_cmd_scan (int argc, char **argv)
 	mp_rules_fill_source_settings (rules, &net);
 	mp_report_meta_set_rules (meta, rules);
 	{
-		MpRunInfo *run = mp_run_info_new_current (command, as_of != NULL, rules->as_of);
+		/* the as-of time is always recorded: merged shards must agree on it */
+		MpRunInfo *run = mp_run_info_new_current (command, TRUE, rules->as_of);
 		run->rules_name = g_strdup (rules->name);
 		run->rules_origin = g_strdup (rules->origin);
+		run->rules_digest = mp_rules_digest (rules);
+		if (evidence_kinds) {
+			/* --activity-evidence judges too: runs to merge must agree on it */
+			g_autofree char *both = g_strdup_printf ("%s+evidence=%u", run->rules_digest, evidence_kinds);
+			g_free (run->rules_digest);
+			run->rules_digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, both, -1);
+		}
 		run->insecure_skip_verify = insecure;
 		run->metadata_only = metadata_only;
 		run->exclude_folders = exclude[0] ? g_strdupv (exclude) : NULL;
@@ -248,9 +451,10 @@ mp_cmd_scan (int argc, char **argv)
 	}
 	mp_report_args_fill (&out, &ropt);
 	ropt.progress = !no_progress && isatty (STDERR_FILENO);
+	ropt.accounts_total = accounts->len;
 	if (ropt.progress)
-		for (int i = 0; sources[i]; i++)
-			ropt.progress_total += mp_source_estimate_bytes (sources[i]);
+		for (guint i = 0; all_sources->pdata[i]; i++)
+			ropt.progress_total += mp_source_estimate_bytes (all_sources->pdata[i]);
 	report = mp_report_new (&ropt, meta, &error);
 	if (report == NULL) {
 		g_printerr ("mailpreflight scan: %s\n", error->message);
@@ -259,6 +463,14 @@ mp_cmd_scan (int argc, char **argv)
 
 	/* the audit wraps the report: folder and account rules, duplicates */
 	audit = mp_audit_new (rules, mp_report_sink (), report);
+	if (evidence_kinds)
+		mp_audit_add_evidence_kinds (audit, evidence_kinds);
+	/* reading and filing evidence are arrival times: an IMAP source asks
+	 * INTERNALDATE for the messages that can give them */
+	net.arrival_times = (mp_audit_evidence_kinds (audit) &
+	                     ((1u << MP_EVIDENCE_READING) | (1u << MP_EVIDENCE_FILING))) != 0;
+	if (shard != NULL)
+		g_printerr ("mailpreflight: --shard %s: %u of %u accounts\n", shard, accounts->len, total_accounts);
 	sopt.jobs = (guint) jobs;
 	sopt.folder_filter = folder_filter;
 	sopt.source_settings = &net;
@@ -267,7 +479,11 @@ mp_cmd_scan (int argc, char **argv)
 	sopt.evaluate_data = rules;
 	sopt.sink = mp_audit_sink ();
 	sopt.sink_data = audit;
-	mp_scan_run ((const char *const *) sources, &sopt, &result);
+	sopt.account_probe = mp_forward_check;
+	sopt.account_probe_data = &fwd;
+	sopt.parallel_accounts = parallel_accounts ? (guint) parallel_accounts : any_url ? 8 : 1;
+	sopt.server_connections = server_connections >= 0 ? (guint) server_connections : 16;
+	mp_scan_run_accounts ((MpAccount *const *) accounts->pdata, accounts->len, &sopt, &result);
 
 	if (!mp_report_finish (report, &error)) {
 		g_printerr ("mailpreflight scan: %s\n", error->message);

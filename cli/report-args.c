@@ -22,11 +22,13 @@ mp_report_args_group (MpReportArgs *args, const char *fail_on_default)
 			{ "inventory", 0, 0, G_OPTION_ARG_FILENAME, &args->inventory,
 			  "Write one CSV row per message to FILE", "FILE" },
 			{ "json", 0, 0, G_OPTION_ARG_FILENAME, &args->json,
-			  "Write the whole result as JSON to FILE ('-' for stdout; schema mailpreflight-report/1)", "FILE" },
+			  "Write the whole result as JSON to FILE ('-' for stdout; schema mailpreflight-report/2)", "FILE" },
 			{ "junit", 0, 0, G_OPTION_ARG_FILENAME, &args->junit,
 			  "Write JUnit XML to FILE (one testcase per rule and folder, for CI)", "FILE" },
 			{ "html", 0, 0, G_OPTION_ARG_FILENAME, &args->html,
 			  "Write a self-contained HTML report to FILE", "FILE" },
+			{ "accounts-csv", 0, 0, G_OPTION_ARG_FILENAME, &args->accounts_csv,
+			  "Write one CSV row per account to FILE ('-' for stdout): last activity, forwarding, verdict", "FILE" },
 			{ "fail-on", 0, 0, G_OPTION_ARG_STRING, &args->fail_on, args->fail_on_help, "LEVEL" },
 			{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &args->quiet, "Print no summary on stdout", NULL },
 			{ NULL }
@@ -39,7 +41,7 @@ mp_report_args_group (MpReportArgs *args, const char *fail_on_default)
 static guint
 outputs_to_stdout (const MpReportArgs *args)
 {
-	const char *outs[] = { args->csv, args->inventory, args->json, args->junit, args->html };
+	const char *outs[] = { args->csv, args->inventory, args->json, args->junit, args->html, args->accounts_csv };
 	guint n = 0;
 
 	for (gsize i = 0; i < G_N_ELEMENTS (outs); i++)
@@ -86,6 +88,7 @@ mp_report_args_fill (const MpReportArgs *args, MpReportOptions *options)
 	options->json = args->json;
 	options->junit = args->junit;
 	options->html = args->html;
+	options->accounts_csv = args->accounts_csv;
 }
 
 /* Colour on stdout: a terminal and NO_COLOR unset or empty (no-color.org). */
@@ -118,6 +121,7 @@ mp_report_args_clear (MpReportArgs *args)
 	g_clear_pointer (&args->json, g_free);
 	g_clear_pointer (&args->junit, g_free);
 	g_clear_pointer (&args->html, g_free);
+	g_clear_pointer (&args->accounts_csv, g_free);
 	g_clear_pointer (&args->fail_on, g_free);
 	g_clear_pointer (&args->fail_on_help, g_free);
 }

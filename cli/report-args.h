@@ -20,6 +20,7 @@ typedef struct {
 	char    *json;         /* --json FILE ('-': stdout) */
 	char    *junit;        /* --junit FILE */
 	char    *html;         /* --html FILE */
+	char    *accounts_csv; /* --accounts-csv FILE */
 	char    *fail_on;      /* --fail-on LEVEL as typed, or NULL */
 	gboolean quiet;        /* --quiet */
 	char    *fail_on_help; /* --fail-on's help text: it names the command's default */

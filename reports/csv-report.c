@@ -1,25 +1,34 @@
-/* csv-report.c — findings (one row per rule broken) and inventory (one row
- * per message) as RFC 4180 CSV, in source order. Columns: README.md. */
+/* csv-report.c — findings (one row per rule broken), inventory (one row
+ * per message) and accounts (one row per account) as RFC 4180 CSV, in
+ * account and source order. Columns: README.md. */
 #include "report.h"
 #include "csv.h"
+#include "meta.h"
 
 const char *const mp_findings_csv_columns[] = {
-	"source", "folder", "index", "locator", "message_id", "date", "from", "subject",
+	"account", "source", "folder", "index", "locator", "message_id", "date", "from", "subject",
 	"size", "attachments", "rule", "check", "severity", "value", "limit", "detail", "advice",
 	NULL
 };
 
 const char *const mp_inventory_csv_columns[] = {
-	"source", "folder", "index", "locator", "message_id", "date", "date_source", "from",
+	"account", "source", "folder", "index", "locator", "message_id", "date", "date_source", "from",
 	"subject", "size", "attachments", "inline_parts", "nested_attachments", "attachment_names",
 	"attachment_types", "attachment_sizes", "flags", "read", "deleted", "problems",
 	NULL
 };
 
+const char *const mp_accounts_csv_columns[] = {
+	"account", "sources", "messages", "bytes", "folders", "errors", "warnings", "last_activity",
+	"activity_evidence", "forwarded", "forward_evidence", "idle_months", "verdict", "read_errors",
+	NULL
+};
+
 static void
-write_message_head (FILE *fp, const char *source, const MpMessage *m)
+write_message_head (FILE *fp, const char *account, const char *source, const MpMessage *m)
 {
-	mp_csv_write_text (fp, TRUE, source);
+	mp_csv_write_text (fp, TRUE, account);
+	mp_csv_write_text (fp, FALSE, source);
 	mp_csv_write_text (fp, FALSE, m->folder);
 	mp_csv_write_u64 (fp, FALSE, m->index);
 	mp_csv_write_text (fp, FALSE, m->locator);
@@ -41,10 +50,10 @@ write_finding_tail (FILE *fp, const MpFinding *f)
 }
 
 void
-mp_findings_csv_write (FILE *fp, const char *source, const MpMessage *m)
+mp_findings_csv_write (FILE *fp, const char *account, const char *source, const MpMessage *m)
 {
 	for (guint i = 0; i < m->findings->len; i++) {
-		write_message_head (fp, source, m);
+		write_message_head (fp, account, source, m);
 		mp_csv_write_text (fp, FALSE, m->from);
 		mp_csv_write_text (fp, FALSE, m->subject);
 		mp_csv_write_u64 (fp, FALSE, m->size);
@@ -54,9 +63,11 @@ mp_findings_csv_write (FILE *fp, const char *source, const MpMessage *m)
 }
 
 void
-mp_findings_csv_write_scoped (FILE *fp, const char *source, const char *folder, const MpFinding *f)
+mp_findings_csv_write_scoped (FILE *fp, const char *account, const char *source, const char *folder,
+                              const MpFinding *f)
 {
-	mp_csv_write_text (fp, TRUE, source);
+	mp_csv_write_text (fp, TRUE, account);
+	mp_csv_write_text (fp, FALSE, source);
 	mp_csv_write_text (fp, FALSE, folder);
 	/* index, locator, message_id, date, from, subject, size, attachments */
 	for (int i = 0; i < 8; i++)
@@ -102,12 +113,12 @@ write_attachment_cell (FILE *fp, GString *cell, const GPtrArray *atts, Attachmen
 }
 
 void
-mp_inventory_csv_write (FILE *fp, const char *source, const MpMessage *m)
+mp_inventory_csv_write (FILE *fp, const char *account, const char *source, const MpMessage *m)
 {
 	g_autoptr(GString) cell = g_string_new (NULL);
 	g_autofree char *flags = mp_message_flags_string (m->flags);
 
-	write_message_head (fp, source, m);
+	write_message_head (fp, account, source, m);
 	mp_csv_write_text (fp, FALSE, m->date ? mp_date_source_name (m->date_source) : "");
 	mp_csv_write_text (fp, FALSE, m->from);
 	mp_csv_write_text (fp, FALSE, m->subject);
@@ -132,26 +143,62 @@ mp_inventory_csv_write (FILE *fp, const char *source, const MpMessage *m)
 	mp_csv_end_row (fp);
 }
 
-/* ---- the two CSV formats as report writers ------------------------------ */
+void
+mp_accounts_csv_write (FILE *fp, const MpAccountResult *r)
+{
+	gint64 last = mp_account_result_last_activity (r);
+	g_autoptr(GString) sources = g_string_new (NULL);
+	g_autofree char *when = last ? mp_iso8601_utc (last) : NULL;
+	g_autofree char *evidence = mp_account_result_evidence_text (r);
+
+	for (guint i = 0; i < r->sources->len; i++)
+		g_string_append_printf (sources, "%s%s", i ? ";" : "", (const char *) g_ptr_array_index (r->sources, i));
+	mp_csv_write_text (fp, TRUE, r->name);
+	mp_csv_write_text (fp, FALSE, sources->str);
+	mp_csv_write_u64 (fp, FALSE, r->messages);
+	mp_csv_write_u64 (fp, FALSE, r->bytes);
+	mp_csv_write_u64 (fp, FALSE, r->folders);
+	mp_csv_write_u64 (fp, FALSE, r->findings[MP_SEVERITY_ERROR]);
+	mp_csv_write_u64 (fp, FALSE, r->findings[MP_SEVERITY_WARNING]);
+	mp_csv_write_text (fp, FALSE, when);
+	mp_csv_write_text (fp, FALSE, evidence);
+	mp_csv_write_text (fp, FALSE, mp_forward_state_name (r->forwarding.state));
+	mp_csv_write_text (fp, FALSE, r->forwarding.evidence);
+	if (r->idle_months >= 0)
+		mp_csv_write_u64 (fp, FALSE, (guint64) r->idle_months);
+	else
+		mp_csv_write_text (fp, FALSE, NULL);
+	mp_csv_write_text (fp, FALSE, mp_verdict_name (r->verdict));
+	mp_csv_write_u64 (fp, FALSE, r->read_errors);
+	mp_csv_end_row (fp);
+}
+
+/* ---- the CSV formats as report writers ------------------------------------ */
 
 #include "writer.h"
 
 static void
 findings_message (MpWriter *w, const char *source, const MpMessage *m)
 {
-	mp_findings_csv_write (mp_output_file_stream (w->out), source, m);
+	mp_findings_csv_write (mp_output_file_stream (w->out), w->account, source, m);
 }
 
 static void
 findings_finding (MpWriter *w, const char *source, const char *folder, const MpFinding *f)
 {
-	mp_findings_csv_write_scoped (mp_output_file_stream (w->out), source, folder, f);
+	mp_findings_csv_write_scoped (mp_output_file_stream (w->out), w->account, source, folder, f);
 }
 
 static void
 inventory_message (MpWriter *w, const char *source, const MpMessage *m)
 {
-	mp_inventory_csv_write (mp_output_file_stream (w->out), source, m);
+	mp_inventory_csv_write (mp_output_file_stream (w->out), w->account, source, m);
+}
+
+static void
+accounts_end (MpWriter *w, const MpAccountResult *r)
+{
+	mp_accounts_csv_write (mp_output_file_stream (w->out), r);
 }
 
 static gboolean
@@ -175,6 +222,12 @@ static const MpWriterOps findings_ops = {
 
 static const MpWriterOps inventory_ops = {
 	.message = inventory_message,
+	.finish = csv_finish,
+	.free = csv_free,
+};
+
+static const MpWriterOps accounts_ops = {
+	.account_end = accounts_end,
 	.finish = csv_finish,
 	.free = csv_free,
 };
@@ -206,4 +259,10 @@ MpWriter *
 mp_csv_inventory_writer_new (const char *path, const MpReportMeta *meta, GError **error)
 {
 	return csv_writer_new (&inventory_ops, mp_inventory_csv_columns, path, meta, error);
+}
+
+MpWriter *
+mp_csv_accounts_writer_new (const char *path, const MpReportMeta *meta, GError **error)
+{
+	return csv_writer_new (&accounts_ops, mp_accounts_csv_columns, path, meta, error);
 }

@@ -20,6 +20,8 @@
 #define MAX_ROWS_PER_RULE 1000
 #define MAX_FOLDER_ROWS   2000
 #define MAX_FILTER_FOLDERS 500
+/* accounts table rows (spooled like the findings; the rest are counted) */
+#define MAX_ACCOUNT_ROWS  20000
 
 typedef struct {
 	MpWriter    base;
@@ -30,6 +32,9 @@ typedef struct {
 	GPtrArray  *filter_folders;/* char*, folders with findings, first seen order */
 	GHashTable *filter_folder_set;
 	guint64     filter_folders_dropped;
+	FILE       *accounts;      /* spooled <tr>s of the accounts table */
+	guint64     account_rows;
+	guint64     account_rows_dropped;
 } HtmlWriter;
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -142,13 +147,15 @@ write_row (HtmlWriter *h, const char *source, const char *folder, const MpMessag
 	esc (fp, folder ? folder : "");
 	fprintf (fp, "\"><td data-v=\"%d\"><span class=\"sev %s\">%s</span></td><td>", (int) f->severity, sev, sev);
 	esc (fp, f->rule);
+	fputs ("</td><td>", fp);
+	esc (fp, h->base.account);
 	fputs ("</td><td title=\"", fp);
-	esc (fp, source);
+	esc (fp, source ? source : "");
 	fputs ("\">", fp);
 	if (folder)
 		esc (fp, folder);
 	else
-		fputs ("<span class=\"muted\">(account)</span>", fp);
+		fputs ("<span class=\"muted\">(whole account)</span>", fp);
 	if (m) {
 		fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">%" G_GUINT64_FORMAT
 		         "</td><td class=\"wrap\">", m->index, m->index);
@@ -177,6 +184,104 @@ static void
 html_finding (MpWriter *w, const char *source, const char *folder, const MpFinding *f)
 {
 	write_row ((HtmlWriter *) w, source, folder, NULL, f);
+}
+
+/* ---- accounts, spooled ---------------------------------------------------- */
+
+static void
+html_account_end (MpWriter *w, const MpAccountResult *r)
+{
+	HtmlWriter *h = (HtmlWriter *) w;
+	FILE *fp = h->accounts;
+	const char *verdict = mp_verdict_name (r->verdict);
+	gint64 last = mp_account_result_last_activity (r);
+	g_autofree char *when = NULL;
+	g_autofree char *evidence = mp_account_result_evidence_text (r);
+
+	if (h->account_rows >= MAX_ACCOUNT_ROWS) {
+		h->account_rows_dropped++;
+		return;
+	}
+	h->account_rows++;
+	if (last) {
+		g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (last);
+		when = dt ? g_date_time_format (dt, "%Y-%m-%d") : NULL;
+	}
+	fprintf (fp, "<tr data-verdict=\"%s\"><td data-v=\"%" G_GUINT64_FORMAT "\">", verdict, r->ordinal);
+	esc (fp, r->name);
+	fprintf (fp, "</td><td><span class=\"verdict-tag %s\">%s</span></td><td class=\"num\" data-v=\"%d\">",
+	         verdict, verdict, r->idle_months);
+	if (r->idle_months >= 0)
+		fprintf (fp, "%d", r->idle_months);
+	fprintf (fp, "</td><td data-v=\"%" G_GINT64_FORMAT "\">", last);
+	esc (fp, when ? when : "unknown");
+	fputs ("</td><td class=\"wrap\">", fp);
+	esc (fp, evidence);
+	fputs ("</td><td>", fp);
+	esc (fp, mp_forward_state_name (r->forwarding.state));
+	fputs ("</td><td class=\"wrap\">", fp);
+	esc (fp, r->forwarding.evidence);
+	fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", r->messages);
+	put_num (fp, r->messages);
+	fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", r->bytes);
+	put_size (fp, r->bytes);
+	fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", r->findings[MP_SEVERITY_ERROR]);
+	put_num (fp, r->findings[MP_SEVERITY_ERROR]);
+	fprintf (fp, "</td><td class=\"num\" data-v=\"%" G_GUINT64_FORMAT "\">", r->findings[MP_SEVERITY_WARNING]);
+	put_num (fp, r->findings[MP_SEVERITY_WARNING]);
+	fputs ("</td><td class=\"wrap\">", fp);
+	for (guint i = 0; i < r->sources->len; i++) {
+		if (i)
+			fputs ("<br>", fp);
+		esc (fp, g_ptr_array_index (r->sources, i));
+	}
+	if (r->read_errors)
+		fputs (" <span class=\"sev error\">read failed</span>", fp);
+	fputs ("</td></tr>\n", fp);
+}
+
+static gboolean
+write_accounts (HtmlWriter *h, FILE *fp, const MpSummary *s)
+{
+	static const MpVerdict order[] = {
+		MP_VERDICT_ACTIVE, MP_VERDICT_FORWARDED, MP_VERDICT_ABANDONED,
+		MP_VERDICT_IDLE_UNKNOWN_FORWARDING, MP_VERDICT_UNKNOWN,
+	};
+
+	if (s->accounts == 0)
+		return TRUE;
+	fputs ("<section id=\"accounts-section\"><h2>Accounts</h2>\n<div class=\"cards\" id=\"verdicts\">\n", fp);
+	for (gsize i = 0; i < G_N_ELEMENTS (order); i++) {
+		const char *v = mp_verdict_name (order[i]);
+		fprintf (fp, "<div class=\"card verdict-card %s\" data-show-verdict=\"%s\" data-count=\"%" G_GUINT64_FORMAT
+		         "\"><div class=\"n\">", v, v, s->verdicts[order[i]]);
+		put_num (fp, s->verdicts[order[i]]);
+		fprintf (fp, "</div><div class=\"l\">%s</div></div>\n", v);
+	}
+	fputs ("</div>\n<p class=\"note\">An account is <b>abandoned</b> when its last activity is older than the "
+	       "idle limit and it forwards nowhere; <b>idle-unknown-forwarding</b> when forwarding could not be "
+	       "checked; <b>unknown</b> when there is no activity evidence at all (never a guess).</p>\n", fp);
+	fputs ("<div class=\"filters\" id=\"account-filters\" hidden>"
+	       "<select name=\"verdict\" aria-label=\"Verdict\"><option value=\"\">All verdicts</option>", fp);
+	for (gsize i = 0; i < G_N_ELEMENTS (order); i++)
+		fprintf (fp, "<option value=\"%s\">%s</option>", mp_verdict_name (order[i]), mp_verdict_name (order[i]));
+	fputs ("</select><input name=\"q\" type=\"search\" placeholder=\"Search account, evidence, source\" "
+	       "aria-label=\"Search accounts\"><span class=\"muted\" id=\"accounts-shown\"></span></div>\n", fp);
+	if (h->account_rows_dropped) {
+		fputs ("<p class=\"note\">The first ", fp);
+		put_num (fp, h->account_rows);
+		fputs (" accounts are listed; ", fp);
+		put_num (fp, h->account_rows_dropped);
+		fputs (" more are in the accounts CSV and the JSON report.</p>\n", fp);
+	}
+	fputs ("<div class=\"scroll\"><table id=\"accounts\" class=\"sortable\"><thead><tr><th>Account</th>"
+	       "<th>Verdict</th><th class=\"num\">Idle months</th><th>Last activity</th><th>Evidence</th>"
+	       "<th>Forwarded</th><th>Forwarding evidence</th><th class=\"num\">Messages</th><th class=\"num\">Size</th>"
+	       "<th class=\"num\">Errors</th><th class=\"num\">Warnings</th><th>Sources</th></tr></thead><tbody>\n", fp);
+	if (!mp_copy_stream (h->accounts, fp))
+		return FALSE;
+	fputs ("</tbody></table></div></section>\n", fp);
+	return TRUE;
 }
 
 /* ---- SVG charts ---------------------------------------------------------- */
@@ -404,30 +509,24 @@ years_chart (FILE *fp, const MpSummary *s)
 	return TRUE;
 }
 
-static gint
-by_bytes_desc (gconstpointer a, gconstpointer b)
-{
-	const MpFolderStats *x = *(const MpFolderStats *const *) a, *y = *(const MpFolderStats *const *) b;
-
-	return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : 0;
-}
-
 /* Horizontal bars: the 15 largest folders and the rest together. */
 static void
 folder_chart (FILE *fp, const MpSummary *s)
 {
-	g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
+	/* the summary keeps the largest folders (MP_SUMMARY_TOP_FOLDERS), the
+	 * rest is the total less them: bounded whatever the number of folders */
+	const GPtrArray *sorted = s->top_folders;
 	guint shown;
-	guint64 max = 1, rest = 0;
+	guint64 max = 1, rest = s->bytes;
 	const double W = 560, left = 170, right = 80, rowh = 20, top = 8;
 	double H;
 
-	for (guint i = 0; i < s->folders->len; i++)
-		g_ptr_array_add (sorted, g_ptr_array_index (s->folders, i));
-	g_ptr_array_sort (sorted, by_bytes_desc);
 	shown = MIN (sorted->len, 15);
-	for (guint i = shown; i < sorted->len; i++)
-		mp_add_saturating (&rest, ((MpFolderStats *) g_ptr_array_index (sorted, i))->bytes);
+	/* the total saturates (issue 14): the rest never goes below zero */
+	for (guint i = 0; i < shown; i++) {
+		guint64 b = ((MpFolderStats *) g_ptr_array_index (sorted, i))->bytes;
+		rest = rest > b ? rest - b : 0;
+	}
 	for (guint i = 0; i < shown; i++)
 		max = MAX (max, ((MpFolderStats *) g_ptr_array_index (sorted, i))->bytes);
 	max = MAX (max, rest);
@@ -439,7 +538,7 @@ folder_chart (FILE *fp, const MpSummary *s)
 		guint64 bytes = f ? f->bytes : rest;
 		double y = top + i * rowh, w = (W - left - right) * (double) bytes / (double) max;
 		g_autofree char *label = f ? g_strdup (f->name)
-		                           : g_strdup_printf ("%u other folders", sorted->len - shown);
+		                           : g_strdup_printf ("%u other folders", (guint) (s->n_folders - shown));
 		g_autofree char *cut = g_utf8_strlen (label, -1) > 26 ? g_utf8_substring (label, 0, 25) : NULL;
 		if (!f && !rest)
 			break;
@@ -494,24 +593,24 @@ write_head (FILE *fp, const MpReportMeta *meta)
 static void
 write_verdict (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 blocking)
 {
-	MpVerdict v = mp_summary_verdict (s);
+	MpReadiness v = mp_summary_verdict (s);
 	const char *fail_on = mp_report_meta_fail_on_name (meta);
 	g_autofree char *n_err = num (s->findings[MP_SEVERITY_ERROR]);
 	g_autofree char *n_warn = num (s->findings[MP_SEVERITY_WARNING]);
 	g_autofree char *n_block = num (blocking);
 
 	fprintf (fp, "<section class=\"verdict %s\" id=\"verdict\"><div><div class=\"big\" id=\"verdict-text\">",
-	         v == MP_VERDICT_NOT_READY ? "bad" : v == MP_VERDICT_INCOMPLETE ? "partial" : "ok");
-	if (v == MP_VERDICT_NOT_READY)
+	         v == MP_READINESS_NOT_READY ? "bad" : v == MP_READINESS_INCOMPLETE ? "partial" : "ok");
+	if (v == MP_READINESS_NOT_READY)
 		fprintf (fp, "Not ready: %s error%s", n_err, s->findings[MP_SEVERITY_ERROR] == 1 ? "" : "s");
-	else if (v == MP_VERDICT_INCOMPLETE)
+	else if (v == MP_READINESS_INCOMPLETE)
 		fputs ("Incomplete: not everything could be read", fp);
 	else
 		fputs ("Ready", fp);
 	fputs ("</div><p>", fp);
-	if (v == MP_VERDICT_NOT_READY)
+	if (v == MP_READINESS_NOT_READY)
 		fputs ("Errors are what the target would refuse or lose: fix them before the migration.", fp);
-	else if (v == MP_VERDICT_INCOMPLETE)
+	else if (v == MP_READINESS_INCOMPLETE)
 		fputs ("No error in what could be read; what could not be read is listed below and was not judged.", fp);
 	else
 		fputs ("No error: the target takes everything that was read.", fp);
@@ -528,8 +627,9 @@ static void
 write_summary (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 blocking)
 {
 	g_autofree char *n_msg = num (s->messages);
-	g_autofree char *n_src = num (s->source_stats->len);
-	g_autofree char *n_fld = num (s->folders->len);
+	g_autofree char *n_src = num (s->n_sources);
+	g_autofree char *n_acc = num (s->accounts);
+	g_autofree char *n_fld = num (s->n_folders);
 	g_autofree char *n_att = num (s->attachments);
 	g_autofree char *sz = mp_format_size (s->bytes);
 	g_autofree char *n_err = num (s->findings[MP_SEVERITY_ERROR]);
@@ -572,7 +672,8 @@ write_summary (FILE *fp, const MpSummary *s, const MpReportMeta *meta, guint64 b
 	}
 	fputs ("</p></div></section>\n", fp);
 	fputs ("<div class=\"cards\" id=\"totals\">\n", fp);
-	card (fp, "Accounts", n_src);
+	card (fp, "Accounts", n_acc);
+	card (fp, "Sources", n_src);
 	card (fp, "Folders", n_fld);
 	card (fp, "Messages", n_msg);
 	card (fp, "Total size", sz);
@@ -697,7 +798,7 @@ write_findings_table (HtmlWriter *h, FILE *fp, const MpSummary *s)
 		fputs (" more are in the CSV and JSON reports", fp);
 	}
 	fputs (".</p>\n<div class=\"scroll\"><table id=\"findings\" class=\"sortable\"><thead><tr>"
-	       "<th>Severity</th><th>Rule</th><th>Folder</th><th class=\"num\">#</th><th>Subject</th>"
+	       "<th>Severity</th><th>Rule</th><th>Account</th><th>Folder</th><th class=\"num\">#</th><th>Subject</th>"
 	       "<th>From</th><th class=\"num\">Size</th><th>Detail</th></tr></thead><tbody>\n", fp);
 	if (!mp_copy_stream (h->rows, fp))
 		return FALSE;
@@ -766,9 +867,9 @@ write_folders (FILE *fp, const MpSummary *s)
 		fprintf (fp, "</td><td>%s</td></tr>\n", f->failed ? "<span class=\"sev error\">failed</span>" : "ok");
 	}
 	fputs ("</tbody></table></div>", fp);
-	if (s->folders->len > MAX_FOLDER_ROWS) {
+	if (s->n_folders > MAX_FOLDER_ROWS) {
 		fputs ("<p class=\"note\">", fp);
-		put_num (fp, s->folders->len - MAX_FOLDER_ROWS);
+		put_num (fp, s->n_folders - MAX_FOLDER_ROWS);
 		fputs (" more folders are in the JSON report.</p>", fp);
 	}
 	fputs ("</section>\n", fp);
@@ -874,6 +975,10 @@ html_finish (MpWriter *w, const MpSummary *s, GError **error)
 			blocking += s->findings[k];
 	write_head (fp, meta);
 	write_summary (fp, s, meta, blocking);
+	if (!write_accounts (h, fp, s)) {
+		g_set_error (error, MP_ERROR, MP_ERROR_WRITE, "HTML report: cannot read back the spool file");
+		return FALSE;
+	}
 	write_rule_counts (fp, s, meta);
 	write_charts (fp, s, meta);
 	if (!write_findings_table (h, fp, s)) {
@@ -899,6 +1004,8 @@ html_free (MpWriter *w)
 
 	if (h->rows)
 		fclose (h->rows);
+	if (h->accounts)
+		fclose (h->accounts);
 	g_hash_table_unref (h->rows_per_rule);
 	g_hash_table_unref (h->filter_folder_set);
 	g_ptr_array_unref (h->filter_folders);
@@ -906,6 +1013,7 @@ html_free (MpWriter *w)
 }
 
 static const MpWriterOps html_ops = {
+	.account_end = html_account_end,
 	.message = html_message,
 	.finding = html_finding,
 	.finish = html_finish,
@@ -917,15 +1025,21 @@ mp_html_writer_new (const char *path, const MpReportMeta *meta, GError **error)
 {
 	HtmlWriter *h;
 	FILE *rows = tmpfile ();
+	FILE *accounts = tmpfile ();
 	MpOutputFile *out;
 
-	if (rows == NULL) {
+	if (rows == NULL || accounts == NULL) {
 		g_set_error (error, MP_ERROR, MP_ERROR_WRITE, "HTML report: cannot create a temporary file: %s",
 		             g_strerror (errno));
+		if (rows)
+			fclose (rows);
+		if (accounts)
+			fclose (accounts);
 		return NULL;
 	}
 	if ((out = mp_output_file_open (path, error)) == NULL) {
 		fclose (rows);
+		fclose (accounts);
 		return NULL;
 	}
 	h = g_new0 (HtmlWriter, 1);
@@ -933,6 +1047,7 @@ mp_html_writer_new (const char *path, const MpReportMeta *meta, GError **error)
 	h->base.meta = meta;
 	h->base.out = out;
 	h->rows = rows;
+	h->accounts = accounts;
 	h->rows_per_rule = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	h->filter_folders = g_ptr_array_new_with_free_func (g_free);
 	h->filter_folder_set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

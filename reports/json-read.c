@@ -7,6 +7,7 @@
  * as a value, whatever it holds, and never taken for another
  * (docs/json-schema.md, "Compatibility": keys are only ever added). */
 #include "json-read.h"
+#include "discover.h"
 #include "shown-text.h"
 #include "mp-error.h"
 
@@ -30,6 +31,7 @@ struct Jv {
 
 typedef struct {
 	FILE       *fp;
+	gboolean    own_fp;     /* opened here: closed here */
 	const char *path;
 	int         c;      /* lookahead */
 	guint64     line;
@@ -40,6 +42,18 @@ typedef struct {
 	MpReportMeta *meta;
 	gboolean    first;
 	gboolean    schema_ok;
+	guint       major;      /* the schema's major version: 1 or 2 */
+	/* the list being walked: "accounts" (2) or "sources" (1) */
+	gboolean    in_list;    /* an element of it is next */
+	gboolean    done;       /* the whole document was read */
+	guint64     n_items;    /* elements read so far */
+	GArray     *ordinals;   /* guint64: each account's, in file order */
+	guint64     ordinal_base; /* added to each account's ordinal (runs merged one after another) */
+	gboolean    keep_ordinals;
+	/* version 1: the account of the source being read (one each) */
+	MpAccount  *v1_account;
+	gboolean    v1_begun;
+	MpAccountResult *cur_result; /* of the account being read: its sources are added */
 } Reader;
 
 static void
@@ -398,10 +412,10 @@ skip_value (Reader *r, int depth)
 /* ---- the keys this reader knows ------------------------------------------ */
 
 /* Each streamed object's keys, by their whole name (docs/json-schema.md). */
-typedef enum { TOP_SCHEMA, TOP_FAIL_ON, TOP_RUNS, TOP_RULES, TOP_SOURCES, TOP_N } TopKey;
+typedef enum { TOP_SCHEMA, TOP_FAIL_ON, TOP_RUNS, TOP_RULES, TOP_ACCOUNTS, TOP_SOURCES, TOP_N } TopKey;
 static const char *const top_keys[TOP_N] = {
 	[TOP_SCHEMA] = "schema", [TOP_FAIL_ON] = "fail_on", [TOP_RUNS] = "runs",
-	[TOP_RULES] = "rules", [TOP_SOURCES] = "sources",
+	[TOP_RULES] = "rules", [TOP_ACCOUNTS] = "accounts", [TOP_SOURCES] = "sources",
 };
 
 typedef enum { SRC_SOURCE, SRC_KIND, SRC_ERROR, SRC_FOLDERS, SRC_FINDINGS, SRC_NOTICES, SRC_N } SourceKey;
@@ -696,6 +710,21 @@ on_source_finding (Reader *r, const Jv *e, gpointer data)
 	emit_finding (r, data, e, jv_str (e, "folder"));
 }
 
+/* Version 1 has no accounts: each source is one, named as a scan would
+ * name it, and it begins with the source. */
+static void
+v1_begin (Reader *r, const char *source)
+{
+	if (r->v1_account == NULL || r->v1_begun)
+		return;
+	r->v1_begun = TRUE;
+	g_free (r->v1_account->name);
+	r->v1_account->name = mp_account_name_for_source (source);
+	mp_account_add_source (r->v1_account, source);
+	if (r->sink && r->sink->account_begin)
+		r->sink->account_begin (r->sink_data, r->v1_account);
+}
+
 /* An empty array or null; anything else fails with WHY. */
 static gboolean
 empty_list (Reader *r, const char *why)
@@ -760,6 +789,7 @@ stream_source (Reader *r)
 					ok = fail (r, "a source needs \"source\" and \"kind\" before its contents");
 					break;
 				}
+				v1_begin (r, source);
 				if (kind == NULL) {
 					/* a source that could not be opened: nothing was read */
 					ok = empty_list (r, "a source without a \"kind\" (not opened) has no contents");
@@ -792,6 +822,9 @@ stream_source (Reader *r)
 		return FALSE;
 	if (source == NULL)
 		return fail (r, "a source without \"source\"");
+	if (r->cur_result)
+		g_ptr_array_add (r->cur_result->sources, g_strdup (source));
+	v1_begin (r, source);
 	source_begin (r, source, kind, &begun);
 	if (error) {
 		/* as in a scan: a source that failed has no source_end */
@@ -864,6 +897,7 @@ take_runs (MpReportMeta *meta, const Jv *v)
 		run->as_of = g_strdup (jv_str (o, "as_of"));
 		run->rules_name = g_strdup (jv_str (o, "rules"));
 		run->rules_origin = g_strdup (jv_str (o, "rules_origin"));
+		run->rules_digest = g_strdup (jv_str (o, "rules_digest"));
 		run->insecure_skip_verify = jv_get (o, "insecure_skip_verify") != NULL &&
 		                            jv_get (o, "insecure_skip_verify")->t == JV_BOOL &&
 		                            jv_get (o, "insecure_skip_verify")->b;
@@ -910,13 +944,16 @@ take_schema (Reader *r, const Jv *v)
 {
 	if (v->t == JV_STR && g_str_has_prefix (v->s, "mailpreflight-report/")) {
 		guint64 major = 0;
+		/* 2 has accounts; 1, sources only, each read as an account */
 		if (g_ascii_string_to_unsigned (v->s + strlen ("mailpreflight-report/"), 10, 1, 1000, &major, NULL) &&
-		    major == 1)
+		    (major == 1 || major == 2)) {
 			r->schema_ok = TRUE;
-		else
-			fail (r, "this report has a newer schema than this mailpreflight reads (mailpreflight-report/1)");
+			r->major = (guint) major;
+		} else {
+			fail (r, "this report has a newer schema than this mailpreflight reads (mailpreflight-report/2)");
+		}
 	} else {
-		fail (r, "not a mailpreflight report (no \"schema\": \"mailpreflight-report/1\")");
+		fail (r, "not a mailpreflight report (no \"schema\": \"mailpreflight-report/2\")");
 	}
 }
 
@@ -944,100 +981,434 @@ take_header (Reader *r, TopKey key, const Jv *v)
 	}
 }
 
-static gboolean
-read_sources (Reader *r)
+/* ---- version 2: accounts ------------------------------------------------ */
+
+static void
+evidence_from (const Jv *o, MpEvidence *e)
 {
-	if (!r->schema_ok)
-		return fail (r, "\"schema\" must come before \"sources\"");
-	if (r->sink == NULL)
-		return skip_value (r, 1); /* the header pass: the sources come next pass */
-	if (open_container (r, '[', ']'))
-		do {
-			if (!stream_source (r))
-				break;
-		} while (more (r, ']'));
-	return r->error == NULL;
+	const Jv *v = jv_get (o, "unix");
+
+	e->time = 0;
+	if (v && v->t == JV_NUM)
+		g_ascii_string_to_signed (v->s, 10, G_MININT64, G_MAXINT64, &e->time, NULL);
+	g_free (e->place);
+	e->place = g_strdup (jv_str (o, "place"));
 }
 
-/* The whole report on R->fp. */
-static gboolean
-read_stream (Reader *r)
+/* The account's result from its closing keys (activity ... stats). */
+static void
+take_account_key (MpAccountResult *res, const char *k, const Jv *v)
 {
-	r->line = 1;
-	r->c = getc (r->fp);
+	if (strcmp (k, "activity") == 0 && v->t == JV_OBJ) {
+		const Jv *list = jv_get (v, "evidence");
+		MpEvidenceKind kind;
+		for (guint i = 0; list && list->t == JV_ARR && i < list->items->len; i++) {
+			const Jv *e = g_ptr_array_index (list->items, i);
+			if (mp_evidence_kind_parse (jv_str (e, "kind"), &kind))
+				evidence_from (e, &res->evidence[kind]);
+		}
+		res->last_kind = mp_evidence_kind_parse (jv_str (v, "kind"), &kind) ? (int) kind : -1;
+	} else if (strcmp (k, "forwarding") == 0 && v->t == JV_OBJ) {
+		if (!mp_forward_state_parse (jv_str (v, "state"), &res->forwarding.state))
+			res->forwarding.state = MP_FORWARD_UNKNOWN;
+		g_free (res->forwarding.evidence);
+		res->forwarding.evidence = g_strdup (jv_str (v, "evidence"));
+	} else if (strcmp (k, "idle_months") == 0) {
+		gint64 n = -1;
+		if (v->t == JV_NUM)
+			g_ascii_string_to_signed (v->s, 10, 0, G_MAXINT, &n, NULL);
+		res->idle_months = (gint) n;
+	} else if (strcmp (k, "verdict") == 0 && v->t == JV_STR) {
+		if (!mp_verdict_parse (v->s, &res->verdict))
+			res->verdict = MP_VERDICT_UNKNOWN;
+	} else if (strcmp (k, "stats") == 0 && v->t == JV_OBJ) {
+		const Jv *f = jv_get (v, "findings");
+		res->folders = jv_u64 (v, "folders");
+		res->messages = jv_u64 (v, "messages");
+		res->bytes = jv_u64 (v, "bytes");
+		res->read_errors = jv_u64 (v, "read_errors");
+		res->findings[MP_SEVERITY_ERROR] = jv_u64 (f, "error");
+		res->findings[MP_SEVERITY_WARNING] = jv_u64 (f, "warning");
+		res->findings[MP_SEVERITY_INFO] = jv_u64 (f, "info");
+	}
+}
+
+typedef struct {
+	MpAccount       *account;
+	MpAccountResult *result;
+	gboolean         begun;
+} AccountCtx;
+
+static void
+account_begin (Reader *r, AccountCtx *a)
+{
+	if (a->begun)
+		return;
+	a->begun = TRUE;
+	if (r->sink && r->sink->account_begin)
+		r->sink->account_begin (r->sink_data, a->account);
+}
+
+static void
+on_account_finding (Reader *r, const Jv *e, gpointer data)
+{
+	emit_finding (r, jv_str (e, "source"), e, jv_str (e, "folder"));
+}
+
+static void
+on_account_notice (Reader *r, const Jv *e, gpointer data)
+{
+	emit_notice (r, NULL, e);
+}
+
+static gboolean
+stream_account (Reader *r)
+{
+	AccountCtx a = { mp_account_new (NULL), NULL, FALSE };
+	gboolean ok = TRUE, have_ordinal = FALSE;
+
+	a.result = mp_account_result_new (NULL);
+	r->cur_result = a.result;
 	if (open_container (r, '{', '}')) {
 		do {
 			g_autofree char *k = parse_string (r);
-			TopKey key;
-
-			if (k == NULL || !expect (r, ':'))
+			if (k == NULL || !expect (r, ':')) {
+				ok = FALSE;
 				break;
-			key = (TopKey) key_index (k, top_keys, TOP_N);
-			if (key == TOP_SOURCES) {
-				if (!read_sources (r))
+			}
+			if (strcmp (k, "sources") == 0 || strcmp (k, "findings") == 0 || strcmp (k, "notices") == 0) {
+				if (a.account->name == NULL) {
+					ok = fail (r, "an account needs \"account\" before its contents");
 					break;
-			} else if (key == TOP_N) {
-				if (!skip_value (r, 1))
+				}
+				account_begin (r, &a);
+				if (k[0] == 's') {
+					skip_ws (r);
+					if (r->c == 'n') {
+						jv_free (parse_word (r));
+					} else if (open_container (r, '[', ']')) {
+						do {
+							if (!stream_source (r))
+								break;
+						} while (more (r, ']'));
+					}
+					ok = r->error == NULL;
+				} else {
+					ok = each (r, k[0] == 'f' ? on_account_finding : on_account_notice, NULL);
+				}
+				if (!ok)
 					break;
-			} else {
+				continue;
+			}
+			{
 				g_autoptr(Jv) v = parse_value (r, 1);
-				if (v == NULL)
+				if (v == NULL) {
+					ok = FALSE;
 					break;
-				take_header (r, key, v);
-				if (r->error)
-					break;
+				}
+				if (strcmp (k, "account") == 0 && v->t == JV_STR) {
+					g_free (a.account->name);
+					a.account->name = g_strdup (v->s);
+				} else if (strcmp (k, "ordinal") == 0 && v->t == JV_NUM) {
+					g_ascii_string_to_unsigned (v->s, 10, 0, G_MAXUINT64 - r->ordinal_base, &a.account->ordinal, NULL);
+					a.account->ordinal += r->ordinal_base;
+					have_ordinal = TRUE;
+				} else if (strcmp (k, "home") == 0 && v->t == JV_STR) {
+					g_free (a.account->home);
+					a.account->home = g_strdup (v->s);
+				} else if (strcmp (k, "home_origin") == 0 && v->t == JV_STR) {
+					g_free (a.account->home_origin);
+					a.account->home_origin = g_strdup (v->s);
+				} else if (strcmp (k, "origin") == 0 && v->t == JV_STR) {
+					g_free (a.account->origin);
+					a.account->origin = g_strdup (v->s);
+				} else {
+					take_account_key (a.result, k, v);
+				}
 			}
 		} while (more (r, '}'));
 	}
-	if (r->error == NULL && !r->schema_ok)
-		fail (r, "not a mailpreflight report (no \"schema\": \"mailpreflight-report/1\")");
-	if (r->error == NULL) {
-		skip_ws (r);
-		if (r->c != EOF)
-			fail (r, "text after the end of the report");
+	ok = ok && r->error == NULL;
+	if (ok && a.account->name == NULL)
+		ok = fail (r, "an account without \"account\"");
+	if (ok) {
+		if (!have_ordinal)
+			a.account->ordinal = r->ordinal_base + r->n_items;
+		if (r->ordinals)
+			g_array_append_val (r->ordinals, a.account->ordinal);
+		account_begin (r, &a);
+		g_free (a.result->name);
+		a.result->name = g_strdup (a.account->name);
+		a.result->ordinal = a.account->ordinal;
+		if (r->sink && r->sink->account_end)
+			r->sink->account_end (r->sink_data, a.account, a.result);
 	}
-	return r->error == NULL;
+	r->cur_result = NULL;
+	mp_account_result_free (a.result);
+	mp_account_free (a.account);
+	return ok;
+}
+
+/* ---- the file -------------------------------------------------------------- */
+
+/* Reads top-level keys until the list of accounts (or sources) begins, or
+ * the document ends. */
+static gboolean
+read_until_list (Reader *r)
+{
+	for (;;) {
+		g_autofree char *k = parse_string (r);
+		TopKey key;
+
+		if (k == NULL || !expect (r, ':'))
+			return FALSE;
+		key = (TopKey) key_index (k, top_keys, TOP_N);
+		if (key == TOP_ACCOUNTS || key == TOP_SOURCES) {
+			if (!r->schema_ok)
+				return fail (r, "\"schema\" must come before \"accounts\"");
+			if ((key == TOP_ACCOUNTS) != (r->major == 2))
+				return fail (r, r->major == 2 ? "a mailpreflight-report/2 has \"accounts\", not \"sources\""
+				                              : "a mailpreflight-report/1 has \"sources\", not \"accounts\"");
+			if (open_container (r, '[', ']')) {
+				r->in_list = TRUE;
+				return TRUE;
+			}
+			if (r->error)
+				return FALSE;
+		} else if (key == TOP_N) {
+			/* a key this version does not know: skipped, never taken
+			 * for another (docs/json-schema.md, "Compatibility") */
+			if (!skip_value (r, 1))
+				return FALSE;
+		} else {
+			g_autoptr(Jv) v = parse_value (r, 1);
+			if (v == NULL)
+				return FALSE;
+			take_header (r, key, v);
+			if (r->error)
+				return FALSE;
+		}
+		if (!more (r, '}')) {
+			if (r->error)
+				return FALSE;
+			r->done = TRUE;
+			return TRUE;
+		}
+	}
+}
+
+/* Version 1: a source is an account of its own, named as a scan names it. */
+static gboolean
+stream_v1_account (Reader *r)
+{
+	g_autoptr(MpAccount) a = mp_account_new ("?");
+	g_autoptr(MpAccountResult) res = mp_account_result_new ("?");
+	gboolean ok;
+
+	/* the name is only known inside the source: begin the account there */
+	a->ordinal = r->ordinal_base + r->n_items;
+	res->ordinal = a->ordinal;
+	r->v1_account = a;
+	r->cur_result = res;
+	ok = stream_source (r);
+	r->v1_account = NULL;
+	r->cur_result = NULL;
+	if (ok) {
+		if (!r->v1_begun && r->sink && r->sink->account_begin)
+			r->sink->account_begin (r->sink_data, a);
+		g_free (res->name);
+		res->name = g_strdup (a->name);
+		if (r->ordinals)
+			g_array_append_val (r->ordinals, a->ordinal);
+		if (r->sink && r->sink->account_end)
+			r->sink->account_end (r->sink_data, a, res);
+	}
+	r->v1_begun = FALSE;
+	return ok;
 }
 
 static gboolean
-read_file (Reader *r, GError **error)
+reader_next (Reader *r)
 {
 	gboolean ok;
 
+	if (!r->in_list || r->done)
+		return FALSE;
+	ok = r->major == 2 ? stream_account (r) : stream_v1_account (r);
+	r->n_items++;
+	if (!ok)
+		return FALSE;
+	if (more (r, ']'))
+		return TRUE;
+	r->in_list = FALSE;
+	if (r->error)
+		return FALSE;
+	/* the rest of the document: totals */
+	if (!more (r, '}')) {
+		r->done = r->error == NULL;
+		return FALSE;
+	}
+	read_until_list (r);
+	return FALSE;
+}
+
+/* Starts reading R->fp: the header, up to the list of accounts. */
+static void
+reader_start (Reader *r)
+{
+	r->line = 1;
+	r->c = getc (r->fp);
+	if (open_container (r, '{', '}'))
+		read_until_list (r);
+	else
+		r->done = r->error == NULL;
+}
+
+static gboolean
+reader_open (Reader *r, GError **error)
+{
 	r->fp = g_str_equal (r->path, "-") ? stdin : fopen (r->path, "re");
 	if (r->fp == NULL) {
 		int saved = errno;
 		g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND, "%s: cannot open: %s", r->path, g_strerror (saved));
 		return FALSE;
 	}
-	ok = read_stream (r);
-	if (r->fp != stdin)
+	r->own_fp = r->fp != stdin;
+	reader_start (r);
+	return TRUE;
+}
+
+/* Ends the reading of R: checks it all was read, closes the file. */
+static gboolean
+reader_close (Reader *r, GError **error)
+{
+	if (r->error == NULL && !r->schema_ok)
+		fail (r, "not a mailpreflight report (no \"schema\": \"mailpreflight-report/2\")");
+	if (r->error == NULL && !r->done)
+		fail (r, "the report ends too early");
+	if (r->error == NULL) {
+		skip_ws (r);
+		if (r->c != EOF)
+			fail (r, "text after the end of the report");
+	}
+	if (r->fp != NULL && r->own_fp)
 		fclose (r->fp);
-	if (!ok)
-		g_propagate_error (error, g_steal_pointer (&r->error));
-	return ok;
+	r->fp = NULL;
+	if (r->ordinals && !r->keep_ordinals)
+		g_array_unref (r->ordinals);
+	if (r->error) {
+		g_propagate_error (error, r->error);
+		r->error = NULL;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+read_file (Reader *r, GError **error)
+{
+	if (!reader_open (r, error))
+		return FALSE;
+	while (reader_next (r))
+		;
+	return reader_close (r, error);
 }
 
 gboolean
 mp_json_read_meta (const char *path, MpReportMeta *meta, gboolean first, GError **error)
+{
+	return mp_json_read_info (path, meta, first, NULL, error);
+}
+
+gboolean
+mp_json_read_info (const char *path, MpReportMeta *meta, gboolean first, MpJsonInfo *info, GError **error)
 {
 	Reader r = { 0 };
 
 	r.path = path;
 	r.meta = meta;
 	r.first = first;
-	return read_file (&r, error);
+	if (info != NULL) {
+		r.ordinals = g_array_new (FALSE, FALSE, sizeof (guint64));
+		r.keep_ordinals = TRUE;
+	}
+	if (!read_file (&r, error)) {
+		if (r.ordinals)
+			g_array_unref (r.ordinals);
+		return FALSE;
+	}
+	if (info != NULL) {
+		info->major = r.major;
+		info->ordinals = r.ordinals;
+	}
+	return TRUE;
 }
 
 gboolean
 mp_json_read_sources (const char *path, const MpScanSink *sink, gpointer sink_data, GError **error)
 {
+	return mp_json_read_sources_after (path, 0, sink, sink_data, error);
+}
+
+gboolean
+mp_json_read_sources_after (const char *path, guint64 ordinal_base, const MpScanSink *sink, gpointer sink_data,
+                            GError **error)
+{
 	Reader r = { 0 };
 
 	r.path = path;
+	r.ordinal_base = ordinal_base;
 	r.sink = sink;
 	r.sink_data = sink_data;
 	return read_file (&r, error);
+}
+
+/* ---- merging several files in the order of one run ------------------------ */
+
+gboolean
+mp_json_merge_replay (const char *const *paths, GArray *const *ordinals, const MpScanSink *sink,
+                      gpointer sink_data, GError **error)
+{
+	guint n = g_strv_length ((char **) paths);
+	g_autofree Reader *readers = g_new0 (Reader, n);
+	g_autofree guint *next = g_new0 (guint, n);
+	gboolean ok = TRUE;
+
+	for (guint i = 0; i < n; i++) {
+		readers[i].path = paths[i];
+		readers[i].sink = sink;
+		readers[i].sink_data = sink_data;
+		if (!reader_open (&readers[i], error)) {
+			for (guint k = 0; k < i; k++)
+				reader_close (&readers[k], NULL);
+			return FALSE;
+		}
+	}
+	/* each shard holds its accounts in the order of the whole run: take
+	 * the smallest next ordinal each time (a k-way merge) */
+	for (;;) {
+		guint best = n;
+		for (guint i = 0; i < n; i++) {
+			if (!readers[i].in_list || readers[i].done || next[i] >= ordinals[i]->len)
+				continue;
+			if (best == n || g_array_index (ordinals[i], guint64, next[i]) <
+			                 g_array_index (ordinals[best], guint64, next[best]))
+				best = i;
+		}
+		if (best == n)
+			break;
+		reader_next (&readers[best]);
+		next[best]++;
+		if (readers[best].error)
+			break;
+	}
+	for (guint i = 0; i < n; i++) {
+		if (!ok)
+			reader_close (&readers[i], NULL);
+		else
+			ok = reader_close (&readers[i], error);
+	}
+	return ok;
 }
 
 gboolean
@@ -1052,9 +1423,8 @@ mp_json_read_stream (FILE *fp, const char *name, MpReportMeta *meta, const MpSca
 	r.first = TRUE;
 	r.sink = sink;
 	r.sink_data = sink_data;
-	if (!read_stream (&r)) {
-		g_propagate_error (error, g_steal_pointer (&r.error));
-		return FALSE;
-	}
-	return TRUE;
+	reader_start (&r);
+	while (reader_next (&r))
+		;
+	return reader_close (&r, error);
 }

@@ -1,14 +1,15 @@
 /* json-report.c — the JSON report (docs/json-schema.md), streamed: each
  * message is written as it arrives, one per line; only folder and account
- * findings and notices of the open folder or source are held until it
- * closes (a few per folder). */
+ * findings and notices of the open folder, source or account are held until
+ * it closes (a few per folder). Accounts hold sources, sources folders,
+ * folders messages. */
 #include "writer.h"
 #include "mp-config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define JSON_SCHEMA "mailpreflight-report/1"
+#define JSON_SCHEMA "mailpreflight-report/2"
 /* notices kept per folder or source; the rest are counted */
 #define MAX_NOTICES 1000
 
@@ -22,8 +23,13 @@ typedef enum {
 typedef struct {
 	MpWriter    base;
 	FILE       *fp;
+	gboolean    account_open;
+	guint       accounts_written;
+	GPtrArray  *a_findings_json; /* char*: rendered findings about the open account */
+	GPtrArray  *a_notices;
+	guint64     a_notices_dropped;
 	gboolean    source_open;
-	guint       sources_written;
+	guint       sources_written; /* in the open account */
 	guint       folders_written; /* in the open source */
 	FolderState fstate;
 	char       *folder;          /* the open folder */
@@ -47,10 +53,18 @@ key (FILE *fp, const char *k)
 	fputc (':', fp);
 }
 
+/* A finding; in a source's or an account's list also the folder it names
+ * (WITH_FOLDER), in an account's also the source (WITH_SOURCE). */
 static void
-write_finding (FILE *fp, const MpFinding *f, gboolean with_folder, const char *folder)
+write_finding_in (FILE *fp, const MpFinding *f, gboolean with_source, const char *source,
+                  gboolean with_folder, const char *folder)
 {
 	fputc ('{', fp);
+	if (with_source) {
+		key (fp, "source");
+		mp_json_write_string (fp, source);
+		fputc (',', fp);
+	}
 	if (with_folder) {
 		key (fp, "folder");
 		mp_json_write_string (fp, folder);
@@ -64,6 +78,12 @@ write_finding (FILE *fp, const MpFinding *f, gboolean with_folder, const char *f
 	key (fp, "detail"); mp_json_write_string (fp, f->detail); fputc (',', fp);
 	key (fp, "advice"); mp_json_write_string (fp, f->advice);
 	fputc ('}', fp);
+}
+
+static void
+write_finding (FILE *fp, const MpFinding *f, gboolean with_folder, const char *folder)
+{
+	write_finding_in (fp, f, FALSE, NULL, with_folder, folder);
 }
 
 static char *
@@ -102,6 +122,19 @@ static void
 render_scoped_finding (FILE *fp, gconstpointer f, gconstpointer folder)
 {
 	write_finding (fp, f, TRUE, folder);
+}
+
+typedef struct {
+	const char *source, *folder;
+} Where;
+
+/* An account finding: which source and folder it names (both may be null). */
+static void
+render_account_finding (FILE *fp, gconstpointer f, gconstpointer where)
+{
+	const Where *w = where;
+
+	write_finding_in (fp, f, TRUE, w->source, TRUE, w->folder);
 }
 
 static void
@@ -241,6 +274,7 @@ write_header (JsonWriter *j)
 		key (fp, "as_of"); mp_json_write_string (fp, run->as_of); fputc (',', fp);
 		key (fp, "rules"); mp_json_write_string (fp, run->rules_name); fputc (',', fp);
 		key (fp, "rules_origin"); mp_json_write_string (fp, run->rules_origin); fputc (',', fp);
+		key (fp, "rules_digest"); mp_json_write_string (fp, run->rules_digest); fputc (',', fp);
 		key (fp, "insecure_skip_verify"); fputs (run->insecure_skip_verify ? "true," : "false,", fp);
 		key (fp, "metadata_only"); fputs (run->metadata_only ? "true" : "false", fp);
 		write_run_notes (fp, run);
@@ -266,7 +300,7 @@ write_header (JsonWriter *j)
 		fprintf (fp, "}%s\n", i + 1 < meta->rules->len ? "," : "");
 	}
 	fputs ("]},\n", fp);
-	key (fp, "sources");
+	key (fp, "accounts");
 	fputs ("[\n", fp);
 }
 
@@ -321,6 +355,115 @@ close_source (JsonWriter *j, const char *error)
 	write_u64 (fp, "deleted", j->s_deleted, FALSE);
 	fputs ("}}", fp);
 	j->source_open = FALSE;
+}
+
+static void
+open_account (JsonWriter *j, const MpAccount *a)
+{
+	FILE *fp = j->fp;
+
+	fprintf (fp, "%s{", j->accounts_written++ ? ",\n" : "");
+	key (fp, "account"); mp_json_write_string (fp, a->name); fputc (',', fp);
+	write_u64 (fp, "ordinal", a->ordinal, TRUE);
+	key (fp, "home"); mp_json_write_string (fp, a->home); fputc (',', fp);
+	key (fp, "home_origin"); mp_json_write_string (fp, a->home_origin); fputc (',', fp);
+	key (fp, "origin"); mp_json_write_string (fp, a->origin); fputc (',', fp);
+	key (fp, "sources");
+	fputs ("[\n", fp);
+	j->account_open = TRUE;
+	j->sources_written = 0;
+	j->a_notices_dropped = 0;
+}
+
+static void
+write_evidence (FILE *fp, const MpEvidence *e)
+{
+	g_autofree char *when = e->time ? mp_iso8601_utc (e->time) : NULL;
+
+	fputc ('{', fp);
+	key (fp, "kind"); mp_json_write_string (fp, mp_evidence_kind_name (e->kind)); fputc (',', fp);
+	key (fp, "time"); mp_json_write_string (fp, when); fputc (',', fp);
+	key (fp, "unix");
+	if (e->time)
+		fprintf (fp, "%" G_GINT64_FORMAT ",", e->time);
+	else
+		fputs ("null,", fp);
+	key (fp, "place"); mp_json_write_string (fp, e->place);
+	fputc ('}', fp);
+}
+
+static void
+close_account (JsonWriter *j, const MpAccountResult *r)
+{
+	FILE *fp = j->fp;
+	gint64 last = mp_account_result_last_activity (r);
+	g_autofree char *when = last ? mp_iso8601_utc (last) : NULL;
+
+	if (j->source_open)
+		close_source (j, NULL);
+	fputs ("\n],\n", fp);
+	key (fp, "findings");
+	fputc ('[', fp);
+	for (guint i = 0; i < j->a_findings_json->len; i++)
+		fprintf (fp, "%s%s", i ? ",\n" : "\n", (const char *) g_ptr_array_index (j->a_findings_json, i));
+	fputs ("],\n", fp);
+	g_ptr_array_set_size (j->a_findings_json, 0);
+	write_notices (fp, j->a_notices, j->a_notices_dropped);
+	fputc ('\n', fp);
+	key (fp, "activity");
+	fputc ('{', fp);
+	key (fp, "last_activity"); mp_json_write_string (fp, when); fputc (',', fp);
+	key (fp, "kind"); mp_json_write_string (fp, r->last_kind >= 0 ? mp_evidence_kind_name (r->last_kind) : NULL);
+	fputc (',', fp);
+	key (fp, "evidence");
+	fputc ('[', fp);
+	for (int k = 0; k < MP_EVIDENCE_N_KINDS; k++) {
+		if (k)
+			fputc (',', fp);
+		write_evidence (fp, &r->evidence[k]);
+	}
+	fputs ("]},\n", fp);
+	key (fp, "forwarding");
+	fputc ('{', fp);
+	key (fp, "state"); mp_json_write_string (fp, mp_forward_state_name (r->forwarding.state)); fputc (',', fp);
+	key (fp, "evidence"); mp_json_write_string (fp, r->forwarding.evidence);
+	fputs ("},", fp);
+	key (fp, "idle_months");
+	if (r->idle_months >= 0)
+		fprintf (fp, "%d,", r->idle_months);
+	else
+		fputs ("null,", fp);
+	key (fp, "verdict"); mp_json_write_string (fp, mp_verdict_name (r->verdict)); fputc (',', fp);
+	key (fp, "stats");
+	fputc ('{', fp);
+	write_u64 (fp, "sources", j->sources_written, TRUE);
+	write_u64 (fp, "folders", r->folders, TRUE);
+	write_u64 (fp, "messages", r->messages, TRUE);
+	write_u64 (fp, "bytes", r->bytes, TRUE);
+	key (fp, "findings");
+	fputc ('{', fp);
+	write_u64 (fp, "error", r->findings[MP_SEVERITY_ERROR], TRUE);
+	write_u64 (fp, "warning", r->findings[MP_SEVERITY_WARNING], TRUE);
+	write_u64 (fp, "info", r->findings[MP_SEVERITY_INFO], FALSE);
+	fputs ("},", fp);
+	write_u64 (fp, "read_errors", r->read_errors, FALSE);
+	fputs ("}}", fp);
+	j->account_open = FALSE;
+}
+
+static void
+json_account_begin (MpWriter *w, const MpAccount *account)
+{
+	open_account ((JsonWriter *) w, account);
+}
+
+static void
+json_account_end (MpWriter *w, const MpAccountResult *result)
+{
+	JsonWriter *j = (JsonWriter *) w;
+
+	if (j->account_open)
+		close_account (j, result);
 }
 
 static void
@@ -401,11 +544,14 @@ json_notice (MpWriter *w, const char *source, const char *folder, const char *co
 	JsonWriter *j = (JsonWriter *) w;
 	NoticeArgs n = { source, folder, code, detail };
 	gboolean in_folder = j->fstate != F_NONE && folder && g_strcmp0 (folder, j->folder) == 0;
-	GPtrArray *list = in_folder ? j->f_notices : j->s_notices;
+	gboolean in_account = !in_folder && (source == NULL || !j->source_open);
+	GPtrArray *list = in_folder ? j->f_notices : in_account ? j->a_notices : j->s_notices;
 
 	if (list->len >= MAX_NOTICES) {
 		if (in_folder)
 			j->f_notices_dropped++;
+		else if (in_account)
+			j->a_notices_dropped++;
 		else
 			j->s_notices_dropped++;
 		return;
@@ -449,8 +595,12 @@ json_finding (MpWriter *w, const char *source, const char *folder, const MpFindi
 		j->f_findings++;
 		return;
 	}
-	if (!j->source_open)
-		return; /* cannot happen: findings come between source_begin and source_end */
+	if (source == NULL || !j->source_open) {
+		/* about the account, after its sources */
+		Where where = { source, folder };
+		g_ptr_array_add (j->a_findings_json, render (render_account_finding, f, &where));
+		return;
+	}
 	g_ptr_array_add (j->s_findings_json, render (render_scoped_finding, f, folder));
 }
 
@@ -500,9 +650,15 @@ json_finish (MpWriter *w, const MpSummary *s, GError **error)
 	fputs ("\n],\n", fp);
 	key (fp, "totals");
 	fputc ('{', fp);
-	write_u64 (fp, "sources", s->source_stats->len, TRUE);
+	write_u64 (fp, "accounts", s->accounts, TRUE);
+	key (fp, "verdicts");
+	fputc ('{', fp);
+	for (int v = 0; v < MP_VERDICT_N; v++)
+		write_u64 (fp, mp_verdict_name ((MpVerdict) v), s->verdicts[v], v + 1 < MP_VERDICT_N);
+	fputs ("},", fp);
+	write_u64 (fp, "sources", s->n_sources, TRUE);
 	write_u64 (fp, "sources_failed", s->sources_failed, TRUE);
-	write_u64 (fp, "folders", s->folders->len, TRUE);
+	write_u64 (fp, "folders", s->n_folders, TRUE);
 	write_u64 (fp, "messages", s->messages, TRUE);
 	write_u64 (fp, "bytes", s->bytes, TRUE);
 	write_u64 (fp, "attachments", s->attachments, TRUE);
@@ -525,7 +681,7 @@ json_finish (MpWriter *w, const MpSummary *s, GError **error)
 	write_u64 (fp, "blocking", blocking, TRUE);
 	key (fp, "verdict");
 	/* the mailbox, whatever --fail-on (which sets blocking and the exit status) */
-	mp_json_write_string (fp, mp_verdict_name (mp_summary_verdict (s)));
+	mp_json_write_string (fp, mp_readiness_name (mp_summary_verdict (s)));
 	fputc (',', fp);
 	key (fp, "per_rule");
 	fputc ('[', fp);
@@ -552,10 +708,14 @@ json_free (MpWriter *w)
 	g_ptr_array_unref (j->f_notices);
 	g_ptr_array_unref (j->s_notices);
 	g_ptr_array_unref (j->s_findings_json);
+	g_ptr_array_unref (j->a_findings_json);
+	g_ptr_array_unref (j->a_notices);
 	g_free (j);
 }
 
 static const MpWriterOps json_ops = {
+	.account_begin = json_account_begin,
+	.account_end = json_account_end,
 	.source_begin = json_source_begin,
 	.source_error = json_source_error,
 	.folder_begin = json_folder_begin,
@@ -585,6 +745,8 @@ mp_json_writer_new (const char *path, const MpReportMeta *meta, GError **error)
 	j->f_notices = g_ptr_array_new_with_free_func (free);
 	j->s_notices = g_ptr_array_new_with_free_func (free);
 	j->s_findings_json = g_ptr_array_new_with_free_func (free);
+	j->a_findings_json = g_ptr_array_new_with_free_func (free);
+	j->a_notices = g_ptr_array_new_with_free_func (free);
 	write_header (j);
 	return &j->base;
 }

@@ -1,10 +1,10 @@
-/* junit-report.c — JUnit XML for CI: one <testsuite> per source (account),
- * in it one <testcase> per rule per folder (message and folder rules) and
- * one per account rule. A testcase fails when it has findings of severity
- * error (what the verdict of every report says: not ready, whatever
- * --fail-on) or at or above --fail-on (what the exit status says); the
- * findings are the failure's text, at most MAX_LINES of them and a count of
- * the rest; other findings go to <system-out>.
+/* junit-report.c — JUnit XML for CI: one <testsuite> per account, in it
+ * one <testcase> per rule per folder of each of its sources (message and
+ * folder rules) and one per account rule. A testcase fails when it has
+ * findings of severity error (what the verdict of every report says: not
+ * ready, whatever --fail-on) or at or above --fail-on (what the exit status
+ * says); the findings are the failure's text, at most MAX_LINES of them and
+ * a count of the rest; other findings go to <system-out>.
  * Folders and sources that could not be read are a "read" testcase with an
  * <error>. Testcases of a folder are written when it closes; findings about
  * a folder that arrive after it closed (case collisions, judged on the whole
@@ -214,9 +214,18 @@ close_suite (JunitWriter *j)
 }
 
 static void
-ju_source_begin (MpWriter *w, const char *source, const char *kind)
+ju_account_begin (MpWriter *w, const MpAccount *account)
 {
-	open_suite ((JunitWriter *) w, source);
+	open_suite ((JunitWriter *) w, account->name);
+}
+
+static void
+ju_account_end (MpWriter *w, const MpAccountResult *result)
+{
+	JunitWriter *j = (JunitWriter *) w;
+
+	if (j->source_open)
+		close_suite (j);
 }
 
 static void
@@ -227,7 +236,6 @@ ju_source_error (MpWriter *w, const char *source, const char *message)
 	if (!j->source_open)
 		open_suite (j, source);
 	write_error_case (j, source, message);
-	close_suite (j);
 }
 
 static void
@@ -293,15 +301,6 @@ ju_folder_end (MpWriter *w, const char *source, const char *folder)
 	g_clear_pointer (&j->folder_error, g_free);
 }
 
-static void
-ju_source_end (MpWriter *w, const char *source)
-{
-	JunitWriter *j = (JunitWriter *) w;
-
-	if (j->source_open)
-		close_suite (j);
-}
-
 static gboolean
 ju_finish (MpWriter *w, const MpSummary *s, GError **error)
 {
@@ -339,14 +338,14 @@ ju_free (MpWriter *w)
 }
 
 static const MpWriterOps junit_ops = {
-	.source_begin = ju_source_begin,
+	.account_begin = ju_account_begin,
+	.account_end = ju_account_end,
 	.source_error = ju_source_error,
 	.folder_begin = ju_folder_begin,
 	.folder_error = ju_folder_error,
 	.message = ju_message,
 	.finding = ju_finding,
 	.folder_end = ju_folder_end,
-	.source_end = ju_source_end,
 	.finish = ju_finish,
 	.free = ju_free,
 };

@@ -28,6 +28,7 @@ mp_run_info_free (MpRunInfo *run)
 	g_free (run->as_of);
 	g_free (run->rules_name);
 	g_free (run->rules_origin);
+	g_free (run->rules_digest);
 	g_strfreev (run->notes);
 	g_strfreev (run->exclude_folders);
 	g_strfreev (run->include_folders);

@@ -27,6 +27,7 @@ typedef struct {
 	char  *as_of;        /* ISO 8601 UTC of --as-of, or NULL (= scan time) */
 	char  *rules_name;
 	char  *rules_origin;
+	char  *rules_digest; /* SHA-256 of every rule's every setting: runs to merge must agree */
 	gboolean insecure_skip_verify; /* IMAP certificates were not verified */
 	gboolean metadata_only;        /* IMAP content checks were turned off */
 	char   **exclude_folders; /* the folder globs in effect (--exclude-folder and */

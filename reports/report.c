@@ -20,9 +20,11 @@ struct _MpReport {
 	gboolean      progress;
 	gboolean      quiet_errors;
 	guint64       progress_total;
+	guint64       accounts_total;
 	gint64        started;
 	gint64        last_progress;
 	char         *source_copy;
+	char         *account;     /* the account between account_begin and account_end */
 	char         *folder_open; /* the folder between folder_begin and folder_end */
 };
 
@@ -54,6 +56,7 @@ mp_report_new (const MpReportOptions *opt, const MpReportMeta *meta, GError **er
 		{ opt->json, mp_json_writer_new },
 		{ opt->junit, mp_junit_writer_new },
 		{ opt->html, mp_html_writer_new },
+		{ opt->accounts_csv, mp_csv_accounts_writer_new },
 	};
 
 	r->meta = meta;
@@ -61,6 +64,7 @@ mp_report_new (const MpReportOptions *opt, const MpReportMeta *meta, GError **er
 	r->summary = mp_summary_new ();
 	r->progress = opt->progress;
 	r->progress_total = opt->progress_total;
+	r->accounts_total = opt->accounts_total;
 	r->quiet_errors = opt->quiet_errors;
 	r->started = g_get_monotonic_time ();
 	add_run_notes (r->summary, meta);
@@ -84,6 +88,7 @@ mp_report_free (MpReport *r)
 	g_ptr_array_unref (r->writers);
 	mp_summary_free (r->summary);
 	g_free (r->source_copy);
+	g_free (r->account);
 	g_free (r->folder_open);
 	g_free (r);
 }
@@ -166,6 +171,49 @@ without_folder_prefix (const char *message, const char *name)
 	return message;
 }
 
+/* *TEXT without the password of a URL in it. */
+static void
+redact_in_place (char **text)
+{
+	char *shown = mp_text_redact_passwords (*text);
+
+	g_free (*text);
+	*text = shown;
+}
+
+static void
+on_account_begin (gpointer self, const MpAccount *account)
+{
+	MpReport *r = self;
+
+	g_free (r->account);
+	r->account = g_strdup (account->name);
+	mp_summary_begin_account (r->summary, account->name);
+	for (guint i = 0; i < r->writers->len; i++) {
+		MpWriter *w = g_ptr_array_index (r->writers, i);
+		w->account = r->account;
+		if (w->ops->account_begin)
+			w->ops->account_begin (w, account);
+	}
+}
+
+static void
+on_account_end (gpointer self, const MpAccount *account, MpAccountResult *result)
+{
+	MpReport *r = self;
+
+	/* the account's sources and evidence (which names sources and errors)
+	 * are shown in the accounts CSV and the HTML table: as every source
+	 * here, without a URL's password, from a scan and a saved report alike */
+	for (guint i = 0; i < result->sources->len; i++)
+		redact_in_place ((char **) &result->sources->pdata[i]);
+	for (guint k = 0; k < MP_EVIDENCE_N_KINDS; k++)
+		redact_in_place (&result->evidence[k].place);
+	redact_in_place (&result->forwarding.evidence);
+	mp_summary_end_account (r->summary, result);
+	FAN_OUT (r, account_end, result);
+}
+
 static void
 on_source_begin (gpointer self, const char *source, const char *kind)
 {
@@ -212,8 +260,7 @@ on_folder_error (gpointer self, const char *source, const MpFolder *folder, cons
 	g_autofree char *src = mp_text_redact_passwords (source);
 	g_autofree char *message = mp_text_redact_passwords (without_folder_prefix (error->message, folder->name));
 	g_autofree char *text = g_strdup_printf ("folder %s: %s", folder->name, message);
-	MpFolderStats *f = r->summary->folders->len
-		? g_ptr_array_index (r->summary->folders, r->summary->folders->len - 1) : NULL;
+	MpFolderStats *f = r->summary->folder;
 
 	print_error (r, text);
 	mp_summary_add_error (r->summary, text);
@@ -227,8 +274,8 @@ on_notice (gpointer self, const char *source, const MpFolder *folder, const char
 {
 	MpReport *r = self;
 	g_autofree char *src = mp_text_redact_passwords (source);
-	g_autofree char *text = g_strdup_printf ("%s: %s%s%s", folder ? folder->name : src, code,
-	                                         detail ? ": " : "", detail ? detail : "");
+	g_autofree char *text = g_strdup_printf ("%s: %s%s%s", folder ? folder->name : src ? src : r->account,
+	                                         code, detail ? ": " : "", detail ? detail : "");
 
 	/* a folder left out on purpose is listed apart from the notices */
 	if (folder != NULL && strcmp (code, MP_NOTICE_FOLDER_LEFT_OUT) == 0)
@@ -251,7 +298,11 @@ show_progress (MpReport *r)
 	secs = (gdouble) (now - r->started) / G_USEC_PER_SEC;
 	rate = secs > 0 ? (gdouble) r->summary->bytes / secs : 0.0;
 	done = mp_format_size (r->summary->bytes);
-	fprintf (stderr, "\r\033[Kscanning: %" G_GUINT64_FORMAT " messages, %s, %.1f MB/s",
+	fprintf (stderr, "\r\033[Kscanning: ");
+	if (r->accounts_total > 1)
+		fprintf (stderr, "account %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT ", ",
+		         MIN (r->summary->accounts + 1, r->accounts_total), r->accounts_total);
+	fprintf (stderr, "%" G_GUINT64_FORMAT " messages, %s, %.1f MB/s",
 	         r->summary->messages, done, rate / (1024.0 * 1024.0));
 	/* the total is the size of the files on disk, the count is of RFC 5322
 	 * (CRLF) octets: an estimate, never shown past 99% */
@@ -296,6 +347,7 @@ on_folder_end (gpointer self, const char *source, const MpFolder *folder)
 	g_autofree char *src = mp_text_redact_passwords (source);
 
 	g_clear_pointer (&r->folder_open, g_free);
+	mp_summary_end_folder (r->summary);
 	FAN_OUT (r, folder_end, src, folder->name);
 }
 
@@ -309,6 +361,8 @@ on_source_end (gpointer self, const char *source)
 }
 
 static const MpScanSink report_sink = {
+	.account_begin = on_account_begin,
+	.account_end = on_account_end,
 	.source_begin = on_source_begin,
 	.source_error = on_source_error,
 	.folder_begin = on_folder_begin,

@@ -20,8 +20,10 @@ typedef struct {
 	const char *json;           /* --json */
 	const char *junit;          /* --junit */
 	const char *html;           /* --html */
+	const char *accounts_csv;   /* --accounts-csv */
 	gboolean    progress;       /* a progress line on stderr (a TTY) */
 	guint64     progress_total; /* estimated bytes to read (for the ETA), 0 unknown */
+	guint64     accounts_total; /* accounts in the run (the progress line counts them), 0 unknown */
 	gboolean    quiet_errors;   /* do not print source and folder errors on stderr */
 } MpReportOptions;
 
@@ -41,12 +43,16 @@ void              mp_report_free    (MpReport *r);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpReport, mp_report_free)
 
-/* csv-report.c: the two CSV formats, documented in README.md. */
+/* csv-report.c: the CSV formats, documented in README.md. ACCOUNT names
+ * the account every row is about. */
 extern const char *const mp_findings_csv_columns[];
 extern const char *const mp_inventory_csv_columns[];
-void mp_findings_csv_write  (FILE *fp, const char *source, const MpMessage *m);
-void mp_inventory_csv_write (FILE *fp, const char *source, const MpMessage *m);
+extern const char *const mp_accounts_csv_columns[];
+void mp_findings_csv_write  (FILE *fp, const char *account, const char *source, const MpMessage *m);
+void mp_inventory_csv_write (FILE *fp, const char *account, const char *source, const MpMessage *m);
 /* A folder finding (FOLDER set) or account finding: the message columns stay empty. */
-void mp_findings_csv_write_scoped (FILE *fp, const char *source, const char *folder, const MpFinding *f);
+void mp_findings_csv_write_scoped (FILE *fp, const char *account, const char *source, const char *folder,
+                                   const MpFinding *f);
+void mp_accounts_csv_write  (FILE *fp, const MpAccountResult *r);
 
 G_END_DECLS

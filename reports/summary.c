@@ -44,12 +44,96 @@ offender_free (MpOffender *o)
 	g_free (o);
 }
 
+static void
+account_stats_free (MpAccountStats *a)
+{
+	g_free (a->name);
+	g_free (a->last_activity);
+	g_free (a->why);
+	g_free (a);
+}
+
+/* How bad an account looks to an admin: abandoned first, then those whose
+ * forwarding is unknown, unreadable ones, unknown activity, then errors. */
+static gint
+verdict_rank (MpVerdict v)
+{
+	switch (v) {
+	case MP_VERDICT_ABANDONED: return 5;
+	case MP_VERDICT_IDLE_UNKNOWN_FORWARDING: return 4;
+	case MP_VERDICT_UNKNOWN: return 2;
+	case MP_VERDICT_FORWARDED: return 1;
+	case MP_VERDICT_ACTIVE:
+	default: return 0;
+	}
+}
+
+static gint
+compare_accounts (const MpAccountStats *x, const MpAccountStats *y)
+{
+	gint rx = verdict_rank (x->verdict) + (x->read_errors ? 3 : 0);
+	gint ry = verdict_rank (y->verdict) + (y->read_errors ? 3 : 0);
+
+	if (rx != ry)
+		return rx > ry ? -1 : 1;
+	if (x->findings[MP_SEVERITY_ERROR] != y->findings[MP_SEVERITY_ERROR])
+		return x->findings[MP_SEVERITY_ERROR] > y->findings[MP_SEVERITY_ERROR] ? -1 : 1;
+	if (x->idle_months != y->idle_months)
+		return x->idle_months > y->idle_months ? -1 : 1;
+	/* the earlier account first: stable whatever the order of shards */
+	return x->ordinal < y->ordinal ? -1 : x->ordinal > y->ordinal;
+}
+
+void
+mp_summary_begin_account (MpSummary *s, const char *name)
+{
+	g_free (s->account);
+	s->account = g_strdup (name);
+}
+
+void
+mp_summary_end_account (MpSummary *s, const MpAccountResult *r)
+{
+	MpAccountStats *a = g_new0 (MpAccountStats, 1);
+	gint64 last = mp_account_result_last_activity (r);
+	guint pos;
+
+	s->accounts++;
+	if ((guint) r->verdict < MP_VERDICT_N)
+		s->verdicts[r->verdict]++;
+	a->name = g_strdup (r->name);
+	a->ordinal = r->ordinal;
+	a->verdict = r->verdict;
+	a->idle_months = r->idle_months;
+	a->messages = r->messages;
+	a->bytes = r->bytes;
+	memcpy (a->findings, r->findings, sizeof a->findings);
+	a->read_errors = r->read_errors;
+	if (last) {
+		g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (last);
+		a->last_activity = dt ? g_date_time_format (dt, "%Y-%m-%d") : NULL;
+	}
+	a->why = r->verdict == MP_VERDICT_UNKNOWN ? g_strdup ("no activity evidence")
+	       : g_strdup (r->forwarding.evidence ? r->forwarding.evidence : mp_forward_state_name (r->forwarding.state));
+	for (pos = 0; pos < s->worst_accounts->len; pos++)
+		if (compare_accounts (a, g_ptr_array_index (s->worst_accounts, pos)) < 0)
+			break;
+	if (pos >= MP_SUMMARY_TOP) {
+		account_stats_free (a);
+		return;
+	}
+	g_ptr_array_insert (s->worst_accounts, (gint) pos, a);
+	if (s->worst_accounts->len > MP_SUMMARY_TOP)
+		g_ptr_array_remove_index (s->worst_accounts, s->worst_accounts->len - 1);
+}
+
 MpSummary *
 mp_summary_new (void)
 {
 	MpSummary *s = g_new0 (MpSummary, 1);
 
 	s->folders = g_ptr_array_new_with_free_func ((GDestroyNotify) folder_stats_free);
+	s->top_folders = g_ptr_array_new_with_free_func ((GDestroyNotify) folder_stats_free);
 	s->rules = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_stats_free);
 	s->offenders = g_ptr_array_new_with_free_func ((GDestroyNotify) offender_free);
 	s->errors = g_ptr_array_new_with_free_func (g_free);
@@ -57,6 +141,7 @@ mp_summary_new (void)
 	s->left_out = g_ptr_array_new_with_free_func (g_free);
 	s->source_stats = g_ptr_array_new_with_free_func ((GDestroyNotify) source_stats_free);
 	s->largest = g_ptr_array_new_with_free_func ((GDestroyNotify) offender_free);
+	s->worst_accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_stats_free);
 	return s;
 }
 
@@ -66,6 +151,11 @@ mp_summary_free (MpSummary *s)
 	if (s == NULL)
 		return;
 	g_ptr_array_unref (s->folders);
+	g_ptr_array_unref (s->top_folders);
+	if (s->folder_scratch)
+		folder_stats_free (s->folder_scratch);
+	if (s->source_scratch)
+		source_stats_free (s->source_scratch);
 	g_ptr_array_unref (s->rules);
 	g_ptr_array_unref (s->offenders);
 	g_ptr_array_unref (s->errors);
@@ -73,23 +163,43 @@ mp_summary_free (MpSummary *s)
 	g_ptr_array_unref (s->left_out);
 	g_ptr_array_unref (s->source_stats);
 	g_ptr_array_unref (s->largest);
+	g_ptr_array_unref (s->worst_accounts);
+	g_free (s->account);
 	g_free (s);
 }
 
 static MpSourceStats *
 current_source (MpSummary *s)
 {
-	return s->source_stats->len ? g_ptr_array_index (s->source_stats, s->source_stats->len - 1) : NULL;
+	return s->source;
+}
+
+/* A new source's stats: kept in the list while it is short, else in the
+ * scratch entry, reused. */
+static MpSourceStats *
+new_source (MpSummary *s, const char *source, const char *kind)
+{
+	MpSourceStats *st;
+
+	s->n_sources++;
+	if (s->source_stats->len < MP_SUMMARY_FOLDERS) {
+		st = g_new0 (MpSourceStats, 1);
+		g_ptr_array_add (s->source_stats, st);
+	} else {
+		if (s->source_scratch)
+			source_stats_free (s->source_scratch);
+		st = s->source_scratch = g_new0 (MpSourceStats, 1);
+	}
+	st->source = g_strdup (source);
+	st->kind = g_strdup (kind);
+	s->source = st;
+	return st;
 }
 
 void
 mp_summary_begin_source (MpSummary *s, const char *source, const char *kind)
 {
-	MpSourceStats *st = g_new0 (MpSourceStats, 1);
-
-	st->source = g_strdup (source);
-	st->kind = g_strdup (kind);
-	g_ptr_array_add (s->source_stats, st);
+	new_source (s, source, kind);
 }
 
 void
@@ -99,11 +209,8 @@ mp_summary_source_error (MpSummary *s, const char *source, const char *message)
 
 	/* an error after source_begin (the folders could not be listed) belongs
 	 * to that source; else the source could not be opened at all */
-	if (st == NULL || st->error != NULL || g_strcmp0 (st->source, source) != 0) {
-		st = g_new0 (MpSourceStats, 1);
-		st->source = g_strdup (source);
-		g_ptr_array_add (s->source_stats, st);
-	}
+	if (st == NULL || st->error != NULL || g_strcmp0 (st->source, source) != 0)
+		st = new_source (s, source, NULL);
 	st->error = g_strdup (message);
 }
 
@@ -136,7 +243,38 @@ mp_summary_begin_folder (MpSummary *s, const char *source, const char *folder)
 
 	f->source = g_strdup (source);
 	f->name = g_strdup (folder);
-	g_ptr_array_add (s->folders, f);
+	s->n_folders++;
+	if (s->folders->len < MP_SUMMARY_FOLDERS) {
+		g_ptr_array_add (s->folders, f);
+	} else {
+		if (s->folder_scratch)
+			folder_stats_free (s->folder_scratch);
+		s->folder_scratch = f;
+	}
+	s->folder = f;
+}
+
+void
+mp_summary_end_folder (MpSummary *s)
+{
+	MpFolderStats *f = s->folder, *copy;
+	guint pos;
+
+	if (f == NULL)
+		return;
+	s->folder = NULL;
+	if (s->top_folders->len == MP_SUMMARY_TOP_FOLDERS &&
+	    ((MpFolderStats *) g_ptr_array_index (s->top_folders, s->top_folders->len - 1))->bytes >= f->bytes)
+		return;
+	for (pos = 0; pos < s->top_folders->len; pos++)
+		if (((MpFolderStats *) g_ptr_array_index (s->top_folders, pos))->bytes < f->bytes)
+			break;
+	copy = g_memdup2 (f, sizeof *f);
+	copy->source = g_strdup (f->source);
+	copy->name = g_strdup (f->name);
+	g_ptr_array_insert (s->top_folders, (gint) pos, copy);
+	if (s->top_folders->len > MP_SUMMARY_TOP_FOLDERS)
+		g_ptr_array_remove_index (s->top_folders, s->top_folders->len - 1);
 }
 
 static MpRuleStats *
@@ -198,8 +336,7 @@ consider_offender (GPtrArray *top, guint max, const char *source, const MpMessag
 void
 mp_summary_add_message (MpSummary *s, const MpMessage *m)
 {
-	MpFolderStats *f = s->folders->len ? g_ptr_array_index (s->folders, s->folders->len - 1) : NULL;
-
+	MpFolderStats *f = s->folder;
 	MpSourceStats *st = current_source (s);
 	const char *source = st ? st->source : NULL;
 
@@ -273,7 +410,11 @@ mp_summary_add_finding (MpSummary *s, const char *folder, const MpFinding *f)
 	s->other_findings++;
 	if (current_source (s))
 		current_source (s)->findings++;
-	if (folder != NULL) {
+	if (folder != NULL && s->folder != NULL && strcmp (s->folder->name, folder) == 0) {
+		s->folder->findings++;
+		if ((guint) f->severity < G_N_ELEMENTS (s->folder->by_severity))
+			s->folder->by_severity[f->severity]++;
+	} else if (folder != NULL) {
 		for (guint i = s->folders->len; i > 0; i--) {
 			MpFolderStats *fs = g_ptr_array_index (s->folders, i - 1);
 			if (strcmp (fs->name, folder) == 0) {
@@ -286,23 +427,23 @@ mp_summary_add_finding (MpSummary *s, const char *folder, const MpFinding *f)
 	}
 }
 
-MpVerdict
+MpReadiness
 mp_summary_verdict (const MpSummary *s)
 {
 	if (s->findings[MP_SEVERITY_ERROR] > 0)
-		return MP_VERDICT_NOT_READY;
+		return MP_READINESS_NOT_READY;
 	if (mp_summary_incomplete (s))
-		return MP_VERDICT_INCOMPLETE;
-	return MP_VERDICT_READY;
+		return MP_READINESS_INCOMPLETE;
+	return MP_READINESS_READY;
 }
 
 const char *
-mp_verdict_name (MpVerdict v)
+mp_readiness_name (MpReadiness v)
 {
 	switch (v) {
-	case MP_VERDICT_NOT_READY: return "not-ready";
-	case MP_VERDICT_INCOMPLETE: return "incomplete";
-	case MP_VERDICT_READY:
+	case MP_READINESS_NOT_READY: return "not-ready";
+	case MP_READINESS_INCOMPLETE: return "incomplete";
+	case MP_READINESS_READY:
 	default: return "ready";
 	}
 }
@@ -407,6 +548,52 @@ digits (guint64 v)
 	return n;
 }
 
+static const char *
+verdict_colour (const Colours *c, MpVerdict v)
+{
+	return v == MP_VERDICT_ABANDONED ? c->red
+	     : v == MP_VERDICT_IDLE_UNKNOWN_FORWARDING || v == MP_VERDICT_UNKNOWN ? c->yellow : c->green;
+}
+
+/* Verdict counts, and with several accounts the worst of them (the folders
+ * of many accounts are in the HTML and JSON reports). */
+static void
+print_accounts (const MpSummary *s, FILE *fp, const Colours *c)
+{
+	static const MpVerdict order[] = {
+		MP_VERDICT_ACTIVE, MP_VERDICT_FORWARDED, MP_VERDICT_ABANDONED,
+		MP_VERDICT_IDLE_UNKNOWN_FORWARDING, MP_VERDICT_UNKNOWN,
+	};
+	glong wname = 7;
+
+	fprintf (fp, "\n%sAccounts: %" G_GUINT64_FORMAT "%s (", c->bold, s->accounts, c->off);
+	for (gsize i = 0; i < G_N_ELEMENTS (order); i++)
+		fprintf (fp, "%s%s%" G_GUINT64_FORMAT " %s%s", i ? ", " : "", s->verdicts[order[i]] ? verdict_colour (c, order[i]) : "",
+		         s->verdicts[order[i]], mp_verdict_name (order[i]), s->verdicts[order[i]] ? c->off : "");
+	fputs (")\n", fp);
+	if (s->accounts <= 1)
+		return;
+	for (guint i = 0; i < s->worst_accounts->len; i++) {
+		const MpAccountStats *a = g_ptr_array_index (s->worst_accounts, i);
+		g_autofree char *shown = printable (a->name, 40);
+		wname = MAX (wname, width (shown));
+	}
+	fprintf (fp, "Worst accounts:\n  %s", c->bold);
+	print_padded (fp, "Account", wname);
+	fprintf (fp, "  %-23s  %6s  %6s  %-13s  %s%s\n", "Verdict", "Idle", "Errors", "Last activity", "Why", c->off);
+	for (guint i = 0; i < s->worst_accounts->len; i++) {
+		const MpAccountStats *a = g_ptr_array_index (s->worst_accounts, i);
+		g_autofree char *shown = printable (a->name, 40);
+		g_autofree char *why = printable (a->read_errors ? "could not be read (fully)" : a->why, 60);
+		g_autofree char *idle = a->idle_months >= 0 ? g_strdup_printf ("%dmo", a->idle_months) : g_strdup ("-");
+		fputs ("  ", fp);
+		print_padded (fp, shown, wname);
+		fprintf (fp, "  %s%-23s%s  %6s  %6" G_GUINT64_FORMAT "  %-13s  %s\n", verdict_colour (c, a->verdict),
+		         mp_verdict_name (a->verdict), c->off, idle, a->findings[MP_SEVERITY_ERROR],
+		         a->last_activity ? a->last_activity : "unknown", why);
+	}
+}
+
 gboolean
 mp_summary_incomplete (const MpSummary *s)
 {
@@ -421,15 +608,15 @@ print_verdict (const MpSummary *s, FILE *fp, const Colours *c, const char *fail_
 	guint64 warnings = s->findings[MP_SEVERITY_WARNING];
 
 	switch (mp_summary_verdict (s)) {
-	case MP_VERDICT_NOT_READY:
+	case MP_READINESS_NOT_READY:
 		fprintf (fp, "%s%sVerdict: NOT READY, %" G_GUINT64_FORMAT " error(s): what the target refuses or loses%s\n",
 		         c->bold, c->red, s->findings[MP_SEVERITY_ERROR], c->off);
 		break;
-	case MP_VERDICT_INCOMPLETE:
+	case MP_READINESS_INCOMPLETE:
 		fprintf (fp, "%s%sVerdict: INCOMPLETE, not everything could be read (below); no error in what was read%s\n",
 		         c->bold, c->yellow, c->off);
 		break;
-	case MP_VERDICT_READY:
+	case MP_READINESS_READY:
 	default:
 		fprintf (fp, "%s%sVerdict: READY, no errors", c->bold, c->green);
 		if (warnings)
@@ -456,7 +643,7 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, const 
 
 	fprintf (fp, "mailpreflight: %" G_GUINT64_FORMAT " messages, %s (%" G_GUINT64_FORMAT
 	         " bytes) in %u folder(s); rules: %s\n",
-	         s->messages, total, s->bytes, s->folders->len, rules_origin);
+	         s->messages, total, s->bytes, (guint) s->n_folders, rules_origin);
 	print_verdict (s, fp, c, fail_on, blocking);
 	if (s->downloaded) {
 		g_autofree char *octets = mp_format_size (s->downloaded_octets);
@@ -464,7 +651,9 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, const 
 		         G_GUINT64_FORMAT " of them whole, %s\n", s->downloaded, s->downloaded_whole, octets);
 	}
 
-	for (guint i = 0; i < s->folders->len; i++) {
+	if (s->accounts > 0)
+		print_accounts (s, fp, c);
+	for (guint i = 0; s->accounts <= 1 && i < s->folders->len; i++) {
 		const MpFolderStats *f = g_ptr_array_index (s->folders, i);
 		g_autofree char *shown = printable (f->name, 60);
 		g_autofree char *size = mp_format_size (f->bytes);
@@ -473,7 +662,7 @@ mp_summary_print (const MpSummary *s, FILE *fp, const char *rules_origin, const 
 		wsize = MAX (wsize, (int) strlen (size));
 		wfind = MAX (wfind, digits (f->findings));
 	}
-	if (s->folders->len) {
+	if (s->folders->len && s->accounts <= 1) {
 		fputc ('\n', fp);
 		fputs (c->bold, fp);
 		print_padded (fp, "Folder", wname);

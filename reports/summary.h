@@ -3,12 +3,18 @@
  * and the short human summary printed on stdout. */
 #pragma once
 
+#include "account.h"
 #include "message.h"
 #include <stdio.h>
 
 G_BEGIN_DECLS
 
 #define MP_SUMMARY_TOP 10
+/* folders and sources kept for the tables (the HTML lists as many); the
+ * rest are counted, so that memory does not grow with the accounts */
+#define MP_SUMMARY_FOLDERS 2000
+/* the largest folders kept for the chart */
+#define MP_SUMMARY_TOP_FOLDERS 15
 /* the largest messages of all (findings or not), for the HTML report */
 #define MP_SUMMARY_LARGEST 50
 /* message sizes by bit length: bucket b holds sizes in [2^(b-1), 2^b) */
@@ -63,6 +69,19 @@ typedef struct {
 	MpDeleted deleted;
 } MpOffender;
 
+/* One account, for the worst-accounts list. */
+typedef struct {
+	char      *name;
+	guint64    ordinal;
+	MpVerdict  verdict;
+	gint       idle_months;
+	guint64    messages, bytes;
+	guint64    findings[3];
+	guint64    read_errors;
+	char      *last_activity; /* "2025-01-15", or NULL */
+	char      *why;           /* the evidence, or the forwarding */
+} MpAccountStats;
+
 typedef struct {
 	guint64    messages;
 	guint64    bytes;
@@ -74,7 +93,15 @@ typedef struct {
 	 * apart; judged unless the rules say deleted = skip */
 	guint64    deleted;
 	gboolean   deleted_skip;
-	GPtrArray *folders;             /* MpFolderStats*, in scan order */
+	GPtrArray *folders;             /* MpFolderStats*, the first MP_SUMMARY_FOLDERS, in scan order */
+	GPtrArray *top_folders;         /* copies of the largest finished folders, largest first,
+	                                 * at most MP_SUMMARY_TOP_FOLDERS (the first seen wins a tie) */
+	guint64    n_folders;           /* every folder */
+	guint64    n_sources;           /* every source */
+	MpFolderStats *folder;          /* the folder being read: in folders, or folder_scratch */
+	MpFolderStats *folder_scratch;
+	MpSourceStats *source;          /* the source being read: in source_stats, or source_scratch */
+	MpSourceStats *source_scratch;
 	GPtrArray *rules;               /* MpRuleStats*, in first-seen order */
 	GPtrArray *offenders;           /* MpOffender*, largest first, at most MP_SUMMARY_TOP */
 	GPtrArray *errors;              /* char*: sources and folders that failed */
@@ -84,7 +111,7 @@ typedef struct {
 	guint      sources;
 	guint      sources_failed;
 	/* bounded aggregates for the charts and tables of the reports */
-	GPtrArray *source_stats;        /* MpSourceStats*, in scan order */
+	GPtrArray *source_stats;        /* MpSourceStats*, the first MP_SUMMARY_FOLDERS, in scan order */
 	GPtrArray *largest;             /* MpOffender*, largest first, at most MP_SUMMARY_LARGEST */
 	guint64    size_hist[MP_SIZE_BUCKETS];
 	guint64    att_hist[MP_ATT_BUCKETS];
@@ -98,6 +125,11 @@ typedef struct {
 	guint64    downloaded_octets;
 	guint64    errors_total;        /* errors and notices seen (the lists are capped) */
 	guint64    notices_total;
+	/* accounts: counted per verdict; the worst kept (bounded) */
+	guint64    accounts;
+	guint64    verdicts[MP_VERDICT_N];
+	GPtrArray *worst_accounts;      /* MpAccountStats*, worst first, at most MP_SUMMARY_TOP */
+	char      *account;             /* the account being read, or NULL */
 	/* messages that could not be read (problem unreadable), or whose
 	 * content a rule needed could not be (content-unreadable): the audit
 	 * of them is not complete (issue 14, item 1) */
@@ -111,14 +143,14 @@ typedef struct {
  * source, folder or message could not be (fully) read
  * (mp_summary_incomplete), else READY. */
 typedef enum {
-	MP_VERDICT_READY,
-	MP_VERDICT_INCOMPLETE,
-	MP_VERDICT_NOT_READY,
-} MpVerdict;
+	MP_READINESS_READY,
+	MP_READINESS_INCOMPLETE,
+	MP_READINESS_NOT_READY,
+} MpReadiness;
 
-MpVerdict   mp_summary_verdict  (const MpSummary *s);
+MpReadiness mp_summary_verdict  (const MpSummary *s);
 /* "ready", "incomplete", "not-ready" (JSON totals.verdict). */
-const char *mp_verdict_name     (MpVerdict v);
+const char *mp_readiness_name   (MpReadiness v);
 /* The line every report gives instead of a table of findings when there
  * are none, saying what was judged ("No findings: every message passes
  * the rules.", "No message could be read: nothing was judged."); NULL when
@@ -126,11 +158,15 @@ const char *mp_verdict_name     (MpVerdict v);
 char       *mp_summary_no_findings (const MpSummary *s);
 
 MpSummary *mp_summary_new          (void);
+void       mp_summary_begin_account (MpSummary *s, const char *name);
+void       mp_summary_end_account  (MpSummary *s, const MpAccountResult *r);
 void       mp_summary_free         (MpSummary *s);
 void       mp_summary_begin_source (MpSummary *s, const char *source, const char *kind);
 /* SOURCE could not be opened (or listed) */
 void       mp_summary_source_error (MpSummary *s, const char *source, const char *message);
 void       mp_summary_begin_folder (MpSummary *s, const char *source, const char *folder);
+/* The folder being read ends (it may count among the largest). */
+void       mp_summary_end_folder   (MpSummary *s);
 void       mp_summary_add_message  (MpSummary *s, const MpMessage *m);
 /* A folder finding (FOLDER set) or an account finding. */
 void       mp_summary_add_finding  (MpSummary *s, const char *folder, const MpFinding *f);

@@ -1,4 +1,10 @@
+/* audit.c — folder and account rules, as a sink wrapping the report's.
+ *
+ * An account's state runs from account_begin to account_end over all its
+ * sources: account rules judge accounts, never single folders or sources
+ * (DEFINITIONS.md). The account rules themselves are in accounts.c. */
 #include "audit.h"
+#include "activity.h"
 #include "rules-private.h"
 
 #include <stdlib.h>
@@ -17,14 +23,12 @@ struct _MpAudit {
 	guint             dup_rules;   /* header rules that want duplicate-message-id */
 	gboolean          want_dates;  /* a mailbox-message-count rule */
 
-	/* the current source (account) */
+	/* the current source */
 	char       *source;
-	GPtrArray  *folder_names;      /* char*, for case collisions */
-	guint64     messages, bytes;
-	GArray     *dates;             /* gint64, for mailbox-message-count */
-	guint64     undated;
-	gint64      last_sent;         /* newest Sent message, 0 when none */
-	char       *last_sent_folder;
+	/* the current account, over all its sources */
+	MpAccountState acct;
+	MpActivity *activity;
+	guint       evidence_kinds;
 
 	/* the current folder */
 	FolderState folder;
@@ -46,8 +50,9 @@ mp_audit_new (const MpRuleSet *rules, const MpScanSink *down, gpointer down_data
 		if (r->check == MP_CHECK_MAILBOX_MESSAGE_COUNT)
 			a->want_dates = TRUE;
 	}
-	a->folder_names = g_ptr_array_new_with_free_func (g_free);
-	a->dates = g_array_new (FALSE, FALSE, sizeof (gint64));
+	a->evidence_kinds = mp_account_evidence_kinds (rules);
+	a->activity = mp_activity_new (a->evidence_kinds, mp_account_sent_names (rules), rules->as_of);
+	mp_account_state_init (&a->acct);
 	a->message_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 	return a;
 }
@@ -58,40 +63,58 @@ mp_audit_free (MpAudit *a)
 	if (a == NULL)
 		return;
 	g_free (a->source);
-	g_ptr_array_unref (a->folder_names);
-	g_array_unref (a->dates);
-	g_free (a->last_sent_folder);
+	mp_account_state_clear (&a->acct);
+	mp_activity_free (a->activity);
 	g_free (a->folder.name);
 	g_hash_table_unref (a->message_ids);
 	g_free (a);
 }
 
-static void
-emit (MpAudit *a, const MpFolder *folder, MpFinding *f)
+guint
+mp_audit_evidence_kinds (const MpAudit *a)
 {
+	return a->evidence_kinds;
+}
+
+void
+mp_audit_add_evidence_kinds (MpAudit *a, guint kinds)
+{
+	a->evidence_kinds |= kinds;
+	mp_activity_free (a->activity);
+	a->activity = mp_activity_new (a->evidence_kinds, mp_account_sent_names (a->rules), a->rules->as_of);
+}
+
+/* Hands F (taken) to the wrapped sink: about FOLDER of the current source,
+ * or with SOURCE NULL about the account. */
+static void
+emit_for (MpAudit *a, const char *source, const MpFolder *folder, MpFinding *f)
+{
+	if ((guint) f->severity < G_N_ELEMENTS (a->acct.findings))
+		a->acct.findings[f->severity]++;
 	if (a->down->finding)
-		a->down->finding (a->down_data, a->source, folder, f);
+		a->down->finding (a->down_data, source, folder, f);
 	mp_finding_free (f);
 }
 
-gboolean
-mp_folder_is_sent (const char *folder_name)
+static void
+emit (MpAudit *a, const MpFolder *folder, MpFinding *f)
 {
-	/* the usual names of the Sent folder (RFC 6154 \Sent is used where a
-	 * server announces it) in the languages our users have */
-	static const char *const names[] = {
-		"sent", "sent items", "sent messages", "sent mail", "sent-mail", "outbox sent",
-		"gesendet", "gesendete objekte", "gesendete elemente", "envoyés", "éléments envoyés",
-		"messages envoyés", "enviados", "elementos enviados", "inviati", "posta inviata",
-		"verzonden", "verzonden items", "skickat", "sendt", "lähetetyt", "wysłane", NULL
-	};
-	const char *last = strrchr (folder_name, '/');
-	g_autofree char *lower = g_utf8_strdown (last ? last + 1 : folder_name, -1);
+	emit_for (a, a->source, folder, f);
+}
 
-	for (int i = 0; names[i]; i++)
-		if (strcmp (lower, names[i]) == 0)
-			return TRUE;
-	return FALSE;
+static void
+account_emit (gpointer self, const MpFolder *folder, MpFinding *f)
+{
+	emit_for (self, NULL, folder, f);
+}
+
+static void
+account_notice (gpointer self, const char *code, const char *detail)
+{
+	MpAudit *a = self;
+
+	if (a->down->notice)
+		a->down->notice (a->down_data, NULL, NULL, code, detail);
 }
 
 /* ---- folder rules ---------------------------------------------------- */
@@ -158,7 +181,9 @@ on_folder_begin (gpointer self, const char *source, const MpFolder *folder)
 	a->folder.name = g_strdup (folder->name);
 	a->folder.messages = a->folder.bytes = 0;
 	g_hash_table_remove_all (a->message_ids);
-	g_ptr_array_add (a->folder_names, g_strdup (folder->name));
+	g_ptr_array_add (a->acct.folder_names, g_strdup (folder->name));
+	a->acct.folders++;
+	mp_activity_folder (a->activity, source, folder, !mp_source_is_network (source));
 
 	for (guint i = 0; i < a->rules->rules->len; i++) {
 		const MpRule *r = g_ptr_array_index (a->rules->rules, i);
@@ -236,179 +261,38 @@ on_message (gpointer self, const MpMessage *cm)
 	if (mp_rules_judge (a->rules, m)) {
 		a->folder.messages++;
 		mp_add_saturating (&a->folder.bytes, m->size);
-		a->messages++;
-		mp_add_saturating (&a->bytes, m->size);
+		a->acct.messages++;
+		mp_add_saturating (&a->acct.bytes, m->size);
 		if (a->dup_rules)
 			check_duplicate (a, m);
 		if (a->want_dates) {
 			if (m->date_source != MP_DATE_NONE)
-				g_array_append_val (a->dates, m->date_unix);
+				g_array_append_val (a->acct.dates, m->date_unix);
 			else
-				a->undated++;
+				a->acct.undated++;
+		}
+		for (guint i = 0; i < m->findings->len; i++) {
+			const MpFinding *f = g_ptr_array_index (m->findings, i);
+			if ((guint) f->severity < G_N_ELEMENTS (a->acct.findings))
+				a->acct.findings[f->severity]++;
 		}
 	}
-	/* a message the owner sent is evidence of use even when it is marked
-	 * deleted since (DEFINITIONS.md, "Last activity") */
-	if (!m->skipped) {
-		if (m->date_source != MP_DATE_NONE && m->date_unix > a->last_sent &&
-		    m->date_unix <= a->rules->as_of + 24 * 3600 && mp_folder_is_sent (m->folder)) {
-			a->last_sent = m->date_unix;
-			g_free (a->last_sent_folder);
-			a->last_sent_folder = g_strdup (m->folder);
-		}
-	}
+	/* a message the owner sent, read or filed is evidence of use even when
+	 * it is marked deleted since (DEFINITIONS.md, "Last activity"); the
+	 * activity skips what is no message */
+	mp_activity_message (a->activity, m);
 	if (a->down->message)
 		a->down->message (a->down_data, m);
 }
 
-/* ---- account rules ----------------------------------------------------- */
-
-static int
-compare_desc (gconstpointer x, gconstpointer y)
-{
-	gint64 a = *(const gint64 *) x, b = *(const gint64 *) y;
-
-	return a < b ? 1 : a > b ? -1 : 0;
-}
-
-static char *
-format_day (gint64 t)
-{
-	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (t);
-
-	return dt ? g_date_time_format (dt, "%Y-%m-%d") : g_strdup ("?");
-}
-
-static void
-check_message_count (MpAudit *a, const MpRule *r)
-{
-	guint64 lost;
-	g_autofree char *cut = NULL;
-	MpFinding *f;
-
-	if (a->messages <= r->max)
-		return;
-	lost = a->messages - r->max;
-	f = mp_finding_count (r, "messages in the account", a->messages);
-	g_array_sort (a->dates, compare_desc);
-	if (a->dates->len > r->max) {
-		/* Microsoft's IMAP migration takes the newest first (TARGET-LIMITS.md [11]) */
-		cut = format_day (g_array_index (a->dates, gint64, r->max));
-		g_free (f->detail);
-		f->detail = g_strdup_printf ("%" G_GUINT64_FORMAT " messages > %" G_GUINT64_FORMAT
-		                             ": the %" G_GUINT64_FORMAT " oldest (dated %s and before%s) would not be migrated",
-		                             a->messages, r->max, lost, cut,
-		                             a->undated ? ", undated ones not placed" : "");
-	}
-	emit (a, NULL, f);
-}
-
-/* Forwarding evidence on disk: a .forward file or a Sieve script with a
- * redirect, in the mailbox's directory or the one above it (the home
- * directory of ~/Maildir). Over IMAP forwarding is not visible. */
-static char *
-find_forwarding (const char *source)
-{
-	g_autofree char *abs = g_canonicalize_filename (source, NULL);
-	g_autofree char *dir = g_file_test (abs, G_FILE_TEST_IS_DIR) ? g_strdup (abs) : g_path_get_dirname (abs);
-	g_autofree char *parent = g_path_get_dirname (dir);
-	const char *dirs[] = { dir, parent };
-
-	for (gsize i = 0; i < G_N_ELEMENTS (dirs); i++) {
-		g_autofree char *fwd = g_build_filename (dirs[i], ".forward", NULL);
-		g_autofree char *sieve = g_build_filename (dirs[i], ".dovecot.sieve", NULL);
-		g_autofree char *text = NULL;
-		gsize len;
-		if (g_file_test (fwd, G_FILE_TEST_IS_REGULAR))
-			return g_strdup_printf ("%s exists", fwd);
-		if (g_file_get_contents (sieve, &text, &len, NULL) && len < 1024 * 1024 && strstr (text, "redirect"))
-			return g_strdup_printf ("%s has a redirect", sieve);
-	}
-	return NULL;
-}
-
-static void
-check_idle (MpAudit *a, const MpRule *r)
-{
-	g_autofree char *forwarded = find_forwarding (a->source);
-	g_autofree char *limit = mp_format_duration (&r->idle);
-	g_autoptr(GDateTime) last = NULL;
-	g_autoptr(GDateTime) until = NULL;
-	g_autoptr(GDateTime) as_of = g_date_time_new_from_unix_utc (a->rules->as_of);
-	g_autofree char *day = NULL;
-	g_autofree char *as_of_day = format_day (a->rules->as_of);
-
-	if (a->last_sent == 0) {
-		/* no evidence is said as such, never guessed (DEFINITIONS.md); it is
-		 * no broken rule, so a notice rather than a finding */
-		g_autofree char *detail = g_strdup_printf ("rule %s: no dated message in a Sent folder, so the "
-		                                           "last activity is unknown%s", r->name,
-		                                           forwarded ? " (forwarding found)" : "");
-		if (a->down->notice)
-			a->down->notice (a->down_data, a->source, NULL, "no-activity-evidence", detail);
-		return;
-	}
-	last = g_date_time_new_from_unix_utc (a->last_sent);
-	until = g_date_time_add_days (last, r->idle.days);
-	{
-		GDateTime *t = g_date_time_add_months (until, r->idle.months);
-		g_date_time_unref (until);
-		until = t;
-	}
-	if (g_date_time_compare (until, as_of) >= 0)
-		return; /* active within the limit */
-	if (forwarded && r->unless_forwarded)
-		return; /* idle, but forwarded: not abandoned */
-	day = format_day (a->last_sent);
-	emit (a, NULL, mp_finding_for_rule (r, g_strdup (day), g_strdup (limit),
-	      g_strdup_printf ("idle more than %s: last activity %s (newest message in %s) as of %s; %s",
-	                       limit, day, a->last_sent_folder, as_of_day,
-	                       forwarded ? forwarded : "no forwarding found (.forward, Sieve redirect)")));
-}
-
-static gboolean
-same_but_case (const char *x, const char *y)
-{
-	g_autofree char *fx = g_utf8_casefold (x, -1);
-	g_autofree char *fy = g_utf8_casefold (y, -1);
-
-	return strcmp (x, y) != 0 && strcmp (fx, fy) == 0;
-}
-
-static void
-check_case_collisions (MpAudit *a, const MpRule *r)
-{
-	/* quadratic in folders per account, which are few (hundreds) */
-	for (guint i = 0; i < a->folder_names->len; i++) {
-		for (guint j = i + 1; j < a->folder_names->len; j++) {
-			const char *x = g_ptr_array_index (a->folder_names, i);
-			const char *y = g_ptr_array_index (a->folder_names, j);
-			if (same_but_case (x, y)) {
-				MpFolder f = { (char *) y, NULL };
-				emit (a, &f, mp_finding_for_rule (r, g_strdup (y), g_strdup (x),
-				      g_strdup_printf ("folders '%s' and '%s' differ only in case: the target merges them", x, y)));
-			}
-		}
-	}
-}
-
-static void
-reset_source (MpAudit *a)
-{
-	g_clear_pointer (&a->source, g_free);
-	g_ptr_array_set_size (a->folder_names, 0);
-	g_array_set_size (a->dates, 0);
-	a->messages = a->bytes = a->undated = 0;
-	a->last_sent = 0;
-	g_clear_pointer (&a->last_sent_folder, g_free);
-}
+/* ---- sources and accounts ---------------------------------------------- */
 
 static void
 on_source_begin (gpointer self, const char *source, const char *kind)
 {
 	MpAudit *a = self;
 
-	reset_source (a);
+	g_free (a->source);
 	a->source = g_strdup (source);
 	if (a->down->source_begin)
 		a->down->source_begin (a->down_data, source, kind);
@@ -419,30 +303,38 @@ on_source_end (gpointer self, const char *source)
 {
 	MpAudit *a = self;
 
-	for (guint i = 0; i < a->rules->rules->len; i++) {
-		const MpRule *r = g_ptr_array_index (a->rules->rules, i);
-		switch (r->check) {
-		case MP_CHECK_FOLDER_NAME:
-			if (r->case_collisions)
-				check_case_collisions (a, r);
-			break;
-		case MP_CHECK_MAILBOX_SIZE:
-			if (a->bytes > r->max)
-				emit (a, NULL, mp_finding_size (r, "account size", a->bytes));
-			break;
-		case MP_CHECK_MAILBOX_MESSAGE_COUNT:
-			check_message_count (a, r);
-			break;
-		case MP_CHECK_ACCOUNT_IDLE:
-			check_idle (a, r);
-			break;
-		default:
-			break;
-		}
-	}
 	if (a->down->source_end)
 		a->down->source_end (a->down_data, source);
-	reset_source (a);
+	g_clear_pointer (&a->source, g_free);
+}
+
+static void
+on_account_begin (gpointer self, const MpAccount *account)
+{
+	MpAudit *a = self;
+	g_autofree char *place = NULL;
+
+	mp_account_state_reset (&a->acct);
+	mp_activity_reset (a->activity);
+	if (account->last_login) {
+		place = g_strdup_printf ("last_login of the accounts file%s%s", account->origin ? ", " : "",
+		                         account->origin ? account->origin : "");
+		mp_activity_login (a->activity, account->last_login, place);
+	}
+	if (a->down->account_begin)
+		a->down->account_begin (a->down_data, account);
+}
+
+static void
+on_account_end (gpointer self, const MpAccount *account, MpAccountResult *result)
+{
+	MpAudit *a = self;
+	MpAccountJudge j = { a->rules, &a->acct, account_emit, account_notice, a };
+
+	mp_activity_fill (a->activity, result);
+	mp_account_judge (&j, account, result);
+	if (a->down->account_end)
+		a->down->account_end (a->down_data, account, result);
 }
 
 /* ---- pass-through ------------------------------------------------------ */
@@ -452,6 +344,7 @@ on_source_error (gpointer self, const char *source, const GError *error)
 {
 	MpAudit *a = self;
 
+	a->acct.read_errors++;
 	if (a->down->source_error)
 		a->down->source_error (a->down_data, source, error);
 }
@@ -461,6 +354,7 @@ on_folder_error (gpointer self, const char *source, const MpFolder *folder, cons
 {
 	MpAudit *a = self;
 
+	a->acct.read_errors++;
 	if (a->down->folder_error)
 		a->down->folder_error (a->down_data, source, folder, error);
 }
@@ -484,6 +378,8 @@ on_finding (gpointer self, const char *source, const MpFolder *folder, const MpF
 }
 
 static const MpScanSink audit_sink = {
+	.account_begin = on_account_begin,
+	.account_end = on_account_end,
 	.source_begin = on_source_begin,
 	.source_error = on_source_error,
 	.folder_begin = on_folder_begin,

@@ -20,9 +20,11 @@ MpAudit          *mp_audit_new  (const MpRuleSet *rules, const MpScanSink *downs
 void              mp_audit_free (MpAudit *audit);
 const MpScanSink *mp_audit_sink (void);
 
-/* The folder names a target treats as the account's Sent folder, whose
- * newest message is evidence of activity (DEFINITIONS.md, "Last activity"). */
-gboolean          mp_folder_is_sent (const char *folder_name);
+/* Adds kinds of activity evidence (bits 1 << MpEvidenceKind) to those the
+ * rules ask for (--activity-evidence file-times). */
+void              mp_audit_add_evidence_kinds (MpAudit *audit, guint kinds);
+/* The kinds of activity evidence the audit reads (the rules' and those added). */
+guint             mp_audit_evidence_kinds     (const MpAudit *audit);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpAudit, mp_audit_free)
 

@@ -53,7 +53,8 @@ static const CheckDef check_defs[] = {
 	{ MP_CHECK_FOLDER_SIZE, "folder-size", MP_SCOPE_FOLDER, KEY_SIZE, "" },
 	{ MP_CHECK_MAILBOX_SIZE, "mailbox-size", MP_SCOPE_ACCOUNT, KEY_SIZE, "" },
 	{ MP_CHECK_MAILBOX_MESSAGE_COUNT, "mailbox-message-count", MP_SCOPE_ACCOUNT, KEY_COUNT, "" },
-	{ MP_CHECK_ACCOUNT_IDLE, "account-idle", MP_SCOPE_ACCOUNT, KEY_DURATION, "unless-forwarded" },
+	{ MP_CHECK_ACCOUNT_IDLE, "account-idle", MP_SCOPE_ACCOUNT, KEY_DURATION,
+	  "unless-forwarded activity-evidence sent-folders" },
 };
 
 static const char *const common_keys[] = { "check", "severity", "advice", "enabled", "max", NULL };
@@ -164,6 +165,7 @@ rule_free (MpRule *r)
 	g_strfreev (r->mime_types);
 	g_free (r->forbidden);
 	g_strfreev (r->reserved);
+	g_strfreev (r->sent_folders);
 	g_free (r);
 }
 
@@ -752,8 +754,26 @@ parse_check_keys (Loaded *l, const char *origin, const char *group, MpRule *r)
 		ok = get_bool (l, origin, group, "case-collisions", FALSE, &r->case_collisions) && ok;
 		return ok;
 	}
-	case MP_CHECK_ACCOUNT_IDLE:
-		return get_bool (l, origin, group, "unless-forwarded", TRUE, &r->unless_forwarded);
+	case MP_CHECK_ACCOUNT_IDLE: {
+		/* the kinds of activity evidence (DEFINITIONS.md); file times
+		 * only when asked, since a copy or a restore resets them */
+		NameBit table[MP_EVIDENCE_N_KINDS];
+		for (int k = 0; k < MP_EVIDENCE_N_KINDS; k++) {
+			table[k].name = mp_evidence_kind_name ((MpEvidenceKind) k);
+			table[k].bit = 1u << k;
+		}
+		r->sent_folders = get_list (l, group, "sent-folders");
+		for (int i = 0; r->sent_folders[i]; i++) {
+			char *lower = g_utf8_strdown (r->sent_folders[i], -1);
+			g_free (r->sent_folders[i]);
+			r->sent_folders[i] = lower;
+		}
+		/* each key is checked, so that every error is reported */
+		ok = get_bool (l, origin, group, "unless-forwarded", TRUE, &r->unless_forwarded);
+		ok = get_name_bits (l, origin, group, "activity-evidence", table, G_N_ELEMENTS (table),
+		                    MP_EVIDENCE_DEFAULT_KINDS, &r->activity_evidence) && ok;
+		return ok;
+	}
 	case MP_CHECK_MESSAGE_STRUCTURE:
 		return get_structure_problems (l, origin, group, &r->structure_problems);
 	default:
@@ -1071,4 +1091,38 @@ mp_rules_add_size_limit (MpRuleSet *rules, const char *name, guint64 max, const 
 		g_autofree char *old = rules->origin;
 		rules->origin = g_strdup_printf ("%s + %s", old, origin);
 	}
+}
+
+static void
+digest_strv (GString *t, const char *key, char **v)
+{
+	g_string_append_printf (t, "%s=", key);
+	for (int i = 0; v && v[i]; i++)
+		g_string_append_printf (t, "%s\x1f", v[i]);
+	g_string_append_c (t, '\n');
+}
+
+char *
+mp_rules_digest (const MpRuleSet *rules)
+{
+	g_autoptr(GString) t = g_string_new (NULL);
+
+	/* every field that changes a judgement, in one canonical text */
+	for (guint i = 0; i < rules->rules->len; i++) {
+		const MpRule *r = g_ptr_array_index (rules->rules, i);
+		g_string_append_printf (t, "[%s]\ncheck=%s\nseverity=%d\nmax=%" G_GUINT64_FORMAT "\n"
+		                        "count_inline=%d\ninside_archives=%d\nheader=%u\ncrypto=%u\n"
+		                        "max_length=%" G_GUINT64_FORMAT "\nforbidden=%s\nascii=%d\nblanks=%d\n"
+		                        "case=%d\nidle=%d/%d\nunless_forwarded=%d\nevidence=%u\n",
+		                        r->name, mp_check_name (r->check), (int) r->severity, r->max,
+		                        r->count_inline, r->inside_archives, r->header_problems, r->crypto_flags,
+		                        r->max_length, r->forbidden ? r->forbidden : "", r->ascii_only,
+		                        r->no_odd_blanks, r->case_collisions, r->idle.months, r->idle.days,
+		                        r->unless_forwarded, r->activity_evidence);
+		digest_strv (t, "extensions", r->extensions);
+		digest_strv (t, "mime_types", r->mime_types);
+		digest_strv (t, "reserved", r->reserved);
+		digest_strv (t, "sent_folders", r->sent_folders);
+	}
+	return g_compute_checksum_for_string (G_CHECKSUM_SHA256, t->str, (gssize) t->len);
 }

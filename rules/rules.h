@@ -9,6 +9,7 @@
 #pragma once
 
 #include "mp-error.h"
+#include "account.h"
 #include "folder-map.h"
 #include "message.h"
 #include "mime-analyze.h"
@@ -34,7 +35,7 @@ typedef enum {
 	MP_CHECK_FOLDER_DEPTH,
 	MP_CHECK_FOLDER_MESSAGE_COUNT,
 	MP_CHECK_FOLDER_SIZE,
-	/* accounts (one source is one account) */
+	/* accounts (all the sources of one account together) */
 	MP_CHECK_MAILBOX_SIZE,
 	MP_CHECK_MAILBOX_MESSAGE_COUNT,
 	MP_CHECK_ACCOUNT_IDLE,
@@ -101,6 +102,8 @@ typedef struct {
 	/* account-idle */
 	MpDuration idle;
 	gboolean   unless_forwarded;
+	guint      activity_evidence; /* bits 1 << MpEvidenceKind */
+	char     **sent_folders;      /* more names of the Sent folder, lower case */
 } MpRule;
 
 typedef struct {
@@ -145,6 +148,8 @@ MpAnalyzeFlags mp_rules_analyze_flags (const MpRuleSet *rules);
 gboolean    mp_rules_judge      (const MpRuleSet *rules, const MpMessage *m);
 /* Adds a finding to M for each message rule it breaks. Thread-safe. */
 void        mp_rules_evaluate   (const MpRuleSet *rules, MpMessage *m);
+/* SHA-256 (hex) of every setting of every rule: two runs judged by the same rules have the same digest. */
+char       *mp_rules_digest     (const MpRuleSet *rules);
 /* Built-in profile names, NULL-terminated; free with g_strfreev. */
 char      **mp_rules_builtin_names (void);
 /* The text of a built-in profile, or NULL. */
@@ -153,6 +158,16 @@ const char *mp_check_name       (MpCheck check);
 /* The name of one MpHeaderProblem bit, as written in rules files. */
 const char *mp_header_problem_name (guint bit);
 MpScope     mp_check_scope      (MpCheck check);
+
+/* The verdict of an account (DEFINITIONS.md) whose last activity was LAST
+ * (0: unknown), as of AS_OF, idle beyond LIMIT when LAST + LIMIT < AS_OF
+ * (exactly LIMIT is still within it), forwarding FWD. IDLE_MONTHS: whole
+ * calendar months idle, -1 when unknown. */
+MpVerdict   mp_account_verdict  (gint64 last, gint64 as_of, const MpDuration *limit,
+                                 MpForwardState fwd, gint *idle_months);
+/* The idle limit of verdicts: the first account-idle rule's, else six
+ * months (the mission's target, TARGET-LIMITS.md). */
+MpDuration  mp_rules_idle_limit (const MpRuleSet *rules);
 
 /* Values. Sizes: B, KB/KiB, MB/MiB, GB/GiB, all powers of 1024 as mail
  * providers mean them ("17920 KB" = 18350080); a bare number is bytes. */

@@ -117,6 +117,14 @@ typedef struct {
 	char        *date;        /* ISO 8601, NULL when unknown */
 	gint64       date_unix;
 	MpDateSource date_source;
+	/* The arrival time (IMAP INTERNALDATE, Maildir file mtime, mbox From_
+	 * line), whatever Date: says: reading and filing evidence of activity
+	 * are lower bounds from it (DEFINITIONS.md). 0 when unknown. */
+	gint64       arrival_unix;
+	/* Maildir files in cur/: the inode change time (a move from new/ or a
+	 * flag change renames the file), activity evidence only on request
+	 * (--activity-evidence file-times). 0 when unknown. */
+	gint64       changed_unix;
 	char        *from;        /* decoded UTF-8 */
 	char        *subject;     /* decoded UTF-8 */
 	char        *message_id;

@@ -95,15 +95,18 @@ def body(t):
     t.eq(judged, sorted(expect), "judge: every message, deleted or not, is judged")
     t.eq(doc["totals"].get("deleted"), 4, "judge: JSON totals.deleted")
     t.eq(doc["rules"].get("deleted"), "judge", "judge: JSON rules.deleted")
-    msgs = {m["subject"]: m.get("deleted") for s in doc["sources"] for f in s["folders"] for m in f["messages"]}
+    msgs = {m["subject"]: m.get("deleted") for a in doc["accounts"] for s in a["sources"] for f in s["folders"] for m in f["messages"]}
     t.eq(msgs, {k: (v or None) for k, v in expect.items()}, "judge: JSON message deleted")
-    t.eq([f["stats"].get("deleted") for s in doc["sources"] for f in s["folders"]], [1, 2, 1],
+    t.eq([f["stats"].get("deleted") for a in doc["accounts"] for s in a["sources"] for f in s["folders"]], [1, 2, 1],
          "judge: JSON folder stats count the deleted")
     t.eq(doc["totals"]["messages"], 8, "judge: deleted messages are counted among the messages")
     t.check("4 message(s) are marked deleted but still stored" in p.out and "judged like the others" in p.out,
             "judge: the summary counts them apart", p.out)
-    t.check(re.search(r"Deleted", p.out.split("Folder", 1)[1].splitlines()[0]) is not None,
-            "judge: the summary's folder table has a Deleted column", p.out)
+    # the summary's folder table is one account's (three sources here are
+    # three accounts): the Maildir alone
+    p1 = t.run("scan", "--no-progress", "-r", t.path("judge.ini"), md, expect=1, what="judge, one account")
+    t.check(re.search(r"Deleted", (p1.out.split("Folder", 1)[1:] or [""])[0].splitlines()[0]) is not None,
+            "judge: the summary's folder table has a Deleted column", p1.out)
     t.check('<div class="n">4</div><div class="l">Marked deleted (judged)</div>' in html, "judge: an HTML card")
     t.check('id="deleted">4 messages are marked deleted but still stored: judged like the others' in html,
             "judge: the HTML verdict says it")

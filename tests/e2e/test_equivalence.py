@@ -79,7 +79,7 @@ def messages():
 
 FROM_DATE = "Tue Jan  1 08:30:00 2019"
 FROM_EPOCH = calendar.timegm((2019, 1, 1, 8, 30, 0))
-IGNORED = ("source", "folder", "locator", "date_source")
+IGNORED = ("account", "source", "folder", "locator", "date_source")
 
 # Differences that are known product bugs, reported to the lead; listed so
 # the suite stays green while they are open. A listed difference that

@@ -33,8 +33,8 @@ def folders_read(t, tag, *args, expect=0, rules=None):
     p = t.run("scan", "--no-progress", "--fail-on", "never", *extra, "--json", t.path(tag + ".json"),
               "--html", t.path(tag + ".html"), *args, expect=expect, what=tag)
     doc = json.loads(t.read(tag + ".json")) if os.path.exists(t.path(tag + ".json")) else {"sources": [], "runs": [{}]}
-    read = [f["name"] for s in doc["sources"] for f in s["folders"]]
-    left = [n["folder"] for s in doc["sources"] for n in s["notices"] if n["code"] == "folder-left-out"]
+    read = [f["name"] for a in doc["accounts"] for s in a["sources"] for f in s["folders"]]
+    left = [n["folder"] for a in doc["accounts"] for s in a["sources"] for n in s["notices"] if n["code"] == "folder-left-out"]
     return p, doc, read, left
 
 
@@ -206,7 +206,7 @@ def imap_not_examined(t):
                   "--json", t.path("imap.json"), "--exclude-folder", "Archive", "--exclude-folder", "Projects/*",
                   url, env=env, expect=0, what="IMAP with folders left out")
         doc = json.loads(t.read("imap.json"))
-        read = [f["name"] for s in doc["sources"] for f in s["folders"]]
+        read = [f["name"] for a in doc["accounts"] for s in a["sources"] for f in s["folders"]]
         t.check("INBOX" in read and "Archive" not in read and "Projects/2024" not in read,
                 "IMAP: the folders left out are not in the report", read)
         examined = [ln.split(" ", 2)[2] for ln in proxy.lines if " EXAMINE " in ln.upper()]

@@ -233,7 +233,7 @@ def check_content(t, fx, d, info, ca, host):
             rules_hit)
     with open(t.path("content.json")) as f:
         doc = json.load(f)
-    msgs = [mm for s in doc["sources"] for fo in s["folders"] for mm in fo["messages"]]
+    msgs = [mm for a in doc["accounts"] for s in a["sources"] for fo in s["folders"] for mm in fo["messages"]]
     t.eq([mm["downloaded"] for mm in msgs], [want for _, want in cases],
          "content checks: what each message needed downloaded")
     for mm, (data, want) in zip(msgs, cases):
@@ -273,7 +273,7 @@ def check_content(t, fx, d, info, ca, host):
             t.eq(key(found_drop), key(found_local), "content fetch cut and resumed: the same findings")
             with open(t.path("drop.json")) as f:
                 drop = json.load(f)
-            dmsgs = [mm for s in drop["sources"] for fo in s["folders"] for mm in fo["messages"]]
+            dmsgs = [mm for a in drop["accounts"] for s in a["sources"] for fo in s["folders"] for mm in fo["messages"]]
             t.eq([mm["downloaded"] for mm in dmsgs], [want for _, want in cases],
                  "content fetch cut and resumed: every message got its content")
             t.check(not any(pr.startswith("content-unreadable") for mm in dmsgs for pr in mm["problems"]),

@@ -145,7 +145,7 @@ def folder_errors(t, info):
     bad = sorted({"U+%04X" % ord(c) for c in p.err if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) < 0xa0})
     t.check(not bad, "no control character on stderr (a LIST name must not drive the terminal)", bad)
     rep = json.loads(t.read("errors.json"))
-    folders = {f["name"]: f for s in rep["sources"] for f in s["folders"]}
+    folders = {f["name"]: f for a in rep["accounts"] for s in a["sources"] for f in s["folders"]}
     t.check("Real" in folders and folders["Real"]["error"] is None and len(folders["Real"]["messages"]) == 3,
             "the real folder is scanned", sorted(folders))
     if t.check("Ghost" in folders, "the refused folder is in the report", sorted(folders)):
@@ -164,14 +164,16 @@ def huge_sizes(t, info):
     t.eq(p.returncode, 0, "RFC822.SIZE 2^64-1: the scan completes")
     t.check("(%d bytes)" % MAX64 in p.out, "the summary's total stays at 2^64-1", p.out[:400])
     rep = json.loads(t.read("sizes.json"))
-    msgs = [m for s in rep["sources"] for f in s["folders"] for m in f["messages"]]
+    msgs = [m for a in rep["accounts"] for s in a["sources"] for f in s["folders"] for m in f["messages"]]
     t.eq(sorted(m["size"] for m in msgs)[-1:], [MAX64], "the message keeps the size the server sent")
     t.eq(rep["totals"]["bytes"], MAX64, "JSON totals.bytes saturates")
-    real = [f for s in rep["sources"] for f in s["folders"] if f["name"] == "Real"]
-    t.eq([s["stats"]["bytes"] for s in rep["sources"]], [MAX64], "JSON source stats saturate")
+    real = [f for a in rep["accounts"] for s in a["sources"] for f in s["folders"] if f["name"] == "Real"]
+    t.eq([s["stats"]["bytes"] for a in rep["accounts"] for s in a["sources"]], [MAX64], "JSON source stats saturate")
     t.eq([f["stats"]["bytes"] for f in real], [MAX64], "JSON folder stats saturate")
-    rules_found = sorted({f["rule"] for s in rep["sources"] for f in s["findings"]} |
-                         {x["rule"] for s in rep["sources"] for f in s["folders"]
+    # schema 2: a mailbox rule's finding is the account's (accounts[].findings)
+    rules_found = sorted({f["rule"] for a in rep["accounts"] for f in a.get("findings", [])} |
+                         {f["rule"] for a in rep["accounts"] for s in a["sources"] for f in s["findings"]} |
+                         {x["rule"] for a in rep["accounts"] for s in a["sources"] for f in s["folders"]
                           for x in f.get("findings", []) + f.get("final_findings", [])})
     t.check("big-mailbox" in rules_found and "big-folder" in rules_found,
             "the audit sees the folder and the account over 1 GB", rules_found)

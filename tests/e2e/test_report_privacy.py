@@ -25,12 +25,12 @@ from mptest import main, make_message, write_mbox, TESTS  # noqa: E402
 IMAPC = os.path.join(TESTS, "imap-client")
 SOURCE_PW = "s3cret-Source-PW"
 TARGET_PW = "hunt3r-Target-PW"
-OUTPUTS = ("r.json", "r.html", "f.csv", "i.csv", "j.xml")
+OUTPUTS = ("r.json", "r.html", "f.csv", "i.csv", "j.xml", "a.csv")
 
 
 def outputs(t, prefix):
     args = []
-    for name, opt in zip(OUTPUTS, ("--json", "--html", "--csv", "--inventory", "--junit")):
+    for name, opt in zip(OUTPUTS, ("--json", "--html", "--csv", "--inventory", "--junit", "--accounts-csv")):
         args += [opt, t.path(prefix + name)]
     return args
 
@@ -72,8 +72,10 @@ def body(t):
     command = rep["runs"][0]["command"]
     t.check("imaps://bob:***@127.0.0.1:%d" % port in command, "runs[].command keeps the URL, password as ***",
             command)
-    t.eq([s["source"] for s in rep["sources"]], ["imaps://alice:***@127.0.0.1:9/INBOX", mbox],
-         "sources[].source: the URL with its password as ***")
+    t.eq([s["source"] for a in rep["accounts"] for s in a["sources"]], ["imaps://alice:***@127.0.0.1:9/INBOX", mbox],
+         "accounts[].sources[].source: the URL with its password as ***")
+    # the account is the login, never login:password (RFC 3986 userinfo)
+    t.eq([a["account"] for a in rep["accounts"]], ["alice", "box"], "accounts[].account: the login only")
     t.check("imaps://alice:***@127.0.0.1:9/INBOX" in t.read("a-r.html"), "the HTML names the source, redacted")
 
     # a report an earlier version saved with the passwords in it

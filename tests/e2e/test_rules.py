@@ -239,9 +239,12 @@ def body(t):
     boundary_check(t, "msize", "mailbox-size", total, "", lambda: acct)
     # folder-size on the same single-folder account
     boundary_check(t, "fsize", "folder-size", total, "", lambda: acct)
-    # account-idle without Sent evidence: a notice, never a guess
+    # account-idle without any evidence (nothing sent, read or filed): a
+    # notice, never a guess
+    unread = t.path("acct-unread")
+    write_maildir(unread, [make_message("m%d" % i, mid="u%d@t" % i) for i in range(3)], sub="new")
     rules = rules_file(t, "idle.ini", "[rule idle]\ncheck = account-idle\nmax = 6 months\n")
-    p = t.run("scan", "--rules", rules, "--no-progress", acct, expect=0, what="idle without evidence")
+    p = t.run("scan", "--rules", rules, "--no-progress", unread, expect=0, what="idle without evidence")
     t.check("no-activity-evidence" in p.out, "account-idle: no evidence is said", p.out)
     sent = t.path("acct-sent")
     write_maildir(sent, [make_message("in")])

@@ -20,33 +20,35 @@ ADVICE_MANY = ("The import refuses messages with more than 100 attachments: spli
 
 def body(t):
     sample = t.args[0]
-    # --as-of fixes "now": the Sent folder's newest message (2019-01-04) is then
-    # more than 6 months old, and the account counts as abandoned
+    # --as-of fixes "now": the newest evidence of activity (a message read,
+    # which arrived 2019-06-01; the Sent folder's newest is 2019-01-04) is
+    # then more than 6 months old, and the account counts as abandoned
     p, findings, inventory = t.scan(sample, extra=("--as-of", "2019-12-31"), expect=1, what="scan of the sample")
 
     expected = [
-        [sample, "Large", "1", ".Large/cur/1546383600.M14P1014.sample:2,S",
+        ["sample", sample, "Large", "1", ".Large/cur/1546383600.M14P1014.sample:2,S",
          "att-101@sample.mailpreflight.invalid", "2019-01-01T23:00:00+00:00",
          "Alice Example <alice@example.org>", "101 attachments", "22405", "101",
          "too-many-attachments", "attachment-count", "error", "101", "100", "101 attachments > 100",
          ADVICE_MANY],
-        [sample, "Large", "2", ".Large/cur/1546387200.M15P1015.sample:2,S",
+        ["sample", sample, "Large", "2", ".Large/cur/1546387200.M15P1015.sample:2,S",
          "big@sample.mailpreflight.invalid", "2019-01-02T00:00:00+00:00",
          "Alice Example <alice@example.org>", "Big attachment (17920 KB + 1 octet)", str(LIMIT + 1), "1",
          "too-large", "message-size", "error", str(LIMIT + 1), str(LIMIT),
          "17.5 MB (18350081 B) > 17920 KB (18350080 B)", ADVICE_LARGE],
         # a line of the header block that is no header: Cyrus refuses it (issue 13)
-        [sample, "Malformed", "4", ".Malformed/cur/1546376400.M12P1012.sample:2,S",
+        ["sample", sample, "Malformed", "4", ".Malformed/cur/1546376400.M12P1012.sample:2,S",
          "garbage-header@sample.mailpreflight.invalid", "2019-01-01T21:00:00+00:00",
          "Alice Example <alice@example.org>", "Garbage header line", "317", "0",
          "structure", "message-structure", "warning", "malformed-header", "",
          "malformed-header: this line is garbage: no field name @@ ###; a line of the header block is no header "
          "(RFC 5322 §2.2): Cyrus refuses the message on APPEND, \"Message contains invalid header\"",
          ADVICE_STRUCTURE],
-        [sample, "", "", "", "", "", "", "", "", "",
-         "abandoned", "account-idle", "warning", "2019-01-04", "6 months",
-         "idle more than 6 months: last activity 2019-01-04 (newest message in Sent) as of 2019-12-31; "
-         "no forwarding found (.forward, Sieve redirect)", ADVICE_IDLE],
+        ["sample", "", "", "", "", "", "", "", "", "", "",
+         "abandoned", "account-idle", "warning", "2019-06-01", "6 months",
+         "idle more than 6 months: last activity 2019-06-01 (reading: INBOX, message 1 (marked read; arrival "
+         "time) in %s, 2019-06-01) as of 2019-12-31; not forwarded: abandoned (home %s: no .forward; no active "
+         "Sieve script)" % (sample, os.path.dirname(sample)), ADVICE_IDLE],
     ]
     got = [list(r.values()) for r in findings]
     t.eq(len(got), 4, "sample: four findings rows")
@@ -97,7 +99,7 @@ def body(t):
     t.eq([r["rule"] for r in recent], ["too-many-attachments", "too-large", "structure"],
          "active account: no idle finding")
     # forwarding: a .forward beside the Maildir means not abandoned
-    import os, shutil
+    import shutil
     fwd_root = t.path("home")
     shutil.copytree(sample, os.path.join(fwd_root, "Maildir"), symlinks=True)
     with open(os.path.join(fwd_root, ".forward"), "w") as f:

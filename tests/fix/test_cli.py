@@ -67,7 +67,7 @@ def check_from_report(t):
     # the review: the second message is to stay as it is
     with open(t.path("scan.json"), encoding="utf-8") as f:
         report = json.load(f)
-    for s in report["sources"]:
+    for s in [s for a in report["accounts"] for s in a["sources"]]:
         for folder in s["folders"]:
             folder["messages"] = [m for m in folder["messages"] if m["message_id"] != "second@fixgen.invalid"]
     with open(t.path("reviewed.json"), "w", encoding="utf-8") as f:

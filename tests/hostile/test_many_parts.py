@@ -52,7 +52,7 @@ def rss_limit(size):
 
 
 def messages(rep):
-    return {m["subject"]: m for s in rep["sources"] for f in s["folders"] for m in f["messages"]}
+    return {m["subject"]: m for a in rep["accounts"] for s in a["sources"] for f in s["folders"] for m in f["messages"]}
 
 
 def body(t):

@@ -108,7 +108,7 @@ def body(t):
     t.check(not any(x["folder"].startswith(("Stolen", "stolen")) for x in rows),
             "no folder through a link leading out", sorted({x["folder"] for x in rows}))
     rep = json.loads(open(json_path, encoding="utf-8").read())
-    notices = [n["detail"] for s in rep["sources"] for n in s["notices"] if n["code"] == "symlink-not-followed"]
+    notices = [n["detail"] for a in rep["accounts"] for s in a["sources"] for n in s["notices"] if n["code"] == "symlink-not-followed"]
     for name in (".Stolen", "Stolen2", "stolen", "secret", "stolendir"):
         t.check(any(d.startswith(name + " -> ") for d in notices),
                 "a notice names the link %s that was not followed" % name, notices)

@@ -210,7 +210,7 @@ def body(t):
         rows = by_uid(r)
         t.check("content-unreadable" in problems(rows.get("UID 3", {"problems": ""})),
                 "content-huge: UID 3 content-unreadable", rows.get("UID 3"))
-        found = [x for x in r.json["sources"][0]["folders"][0]["messages"] if x["findings"]] if r.json else []
+        found = [x for x in r.json["accounts"][0]["sources"][0]["folders"][0]["messages"] if x["findings"]] if r.json else []
         t.eq(sorted(x["index"] for x in found), [1, 2, 4, 5, 6, 7, 8],
              "content-huge: the others' long lines are found")
     finally:
@@ -223,7 +223,7 @@ def body(t):
                  prefix=("sh", "-c", 'ulimit -f 16384 && exec "$0" "$@"'))
         t.check_run(r, "240 MiB of BODY[1] nobody asked for", rcs=(0,))
         expect_rest_read(t, r, "content-unasked", bad=())
-        msgs = r.json["sources"][0]["folders"][0]["messages"] if r.json else []
+        msgs = r.json["accounts"][0]["sources"][0]["folders"][0]["messages"] if r.json else []
         t.eq([x["downloaded_octets"] < 4096 for x in msgs], [True] * 8,
              "content-unasked: only what was asked counts as downloaded")
         t.eq([[fd["value"] for fd in x["findings"]] for x in msgs], [["300"]] * 8,

@@ -58,6 +58,36 @@ test_complete (void)
 	g_assert_cmpuint (m->from_addresses, ==, 1);
 	/* without its angle brackets, as GMime gives it */
 	g_assert_cmpstr (m->message_id, ==, "id@example.org");
+	/* the arrival time is kept beside a valid Date: activity evidence
+	 * (reading, filing) reads it */
+	g_assert_cmpint (m->arrival_unix, ==, 837596665);
+}
+
+/* The arrival time alone (source-imap.c asks INTERNALDATE after the
+ * metadata, for the messages that need it): M keeps its Date: and gains
+ * the arrival time; without INTERNALDATE nothing changes. */
+static void
+test_arrival (void)
+{
+	g_autoptr(MpMessage) m = apply ("ENVELOPE (\"Tue, 12 Mar 2019 10:00:00 +0100\" NIL "
+	                                "((NIL NIL \"a\" \"b\")) NIL NIL NIL NIL NIL NIL \"<i@x>\")");
+	g_autofree char *text = g_strdup ("* 1 FETCH (UID 1 INTERNALDATE \"17-Jul-1996 02:44:25 -0700\")\r\n");
+	g_autoptr(MpImapParser) p = mp_imap_parser_new (NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MpImapResponse) r = NULL;
+
+	g_assert_cmpint (m->arrival_unix, ==, 0);
+	mp_imap_envelope_apply_arrival (m, NULL);
+	g_assert_cmpint (m->arrival_unix, ==, 0);
+	g_assert_true (mp_imap_parser_feed (p, (const guint8 *) text, strlen (text), &error));
+	g_assert_no_error (error);
+	r = mp_imap_parser_pop (p);
+	g_assert_nonnull (r);
+	mp_imap_envelope_apply_arrival (m, mp_imap_value_lookup (mp_imap_value_get_child (mp_imap_response_get_data (r), 2),
+	                                                         "INTERNALDATE"));
+	g_assert_cmpint (m->arrival_unix, ==, 837596665);
+	g_assert_cmpint (m->date_source, ==, MP_DATE_HEADER);
+	g_assert_cmpint (m->date_unix, ==, 1552381200);
 }
 
 static void
@@ -125,6 +155,7 @@ main (int argc, char **argv)
 	mp_gmime_init_once ();
 	g_test_add_func ("/imap-envelope/complete", test_complete);
 	g_test_add_func ("/imap-envelope/dates", test_dates);
+	g_test_add_func ("/imap-envelope/arrival", test_arrival);
 	g_test_add_func ("/imap-envelope/from-and-id", test_from_and_id);
 	g_test_add_func ("/imap-envelope/malformed", test_malformed);
 	return g_test_run ();

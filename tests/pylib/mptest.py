@@ -63,12 +63,16 @@ import traceback
 csv.field_size_limit(2**31 - 1)  # a hostile cell may be huge
 
 # The documented CSV columns (reports/csv-report.c).
+ACCOUNTS_COLUMNS = [
+    "account", "sources", "messages", "bytes", "folders", "errors", "warnings", "last_activity",
+    "activity_evidence", "forwarded", "forward_evidence", "idle_months", "verdict", "read_errors",
+]
 FINDINGS_COLUMNS = [
-    "source", "folder", "index", "locator", "message_id", "date", "from", "subject",
+    "account", "source", "folder", "index", "locator", "message_id", "date", "from", "subject",
     "size", "attachments", "rule", "check", "severity", "value", "limit", "detail", "advice",
 ]
 INVENTORY_COLUMNS = [
-    "source", "folder", "index", "locator", "message_id", "date", "date_source", "from",
+    "account", "source", "folder", "index", "locator", "message_id", "date", "date_source", "from",
     "subject", "size", "attachments", "inline_parts", "nested_attachments", "attachment_names",
     "attachment_types", "attachment_sizes", "flags", "read", "deleted", "problems",
 ]

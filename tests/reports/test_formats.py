@@ -55,17 +55,17 @@ doc = json.loads(t.read("r.json"))
 with open(SCHEMA) as f:
     schema = json.load(f)
 errs = validate_schema(doc, schema)
-t.check(not errs, "JSON report matches docs/mailpreflight-report-1.schema.json", errs)
-t.eq(doc["schema"], "mailpreflight-report/1", "schema version")
+t.check(not errs, "JSON report matches docs/mailpreflight-report-2.schema.json", errs)
+t.eq(doc["schema"], "mailpreflight-report/2", "schema version")
 t.eq(doc["runs"][0]["scan_time"], "2024-06-01T00:00:00Z", "MAILPREFLIGHT_FIXED_TIME fixes the scan time")
 t.eq(doc["runs"][0]["as_of"], "2024-06-01T00:00:00Z", "--as-of is recorded")
 t.eq(doc["runs"][0]["command"][:2], ["mailpreflight", "scan"], "the command line is recorded")
-msgs = [m for s in doc["sources"] for f in s["folders"] for m in f["messages"]]
+msgs = [m for a in doc["accounts"] for s in a["sources"] for f in s["folders"] for m in f["messages"]]
 t.eq(len(msgs), doc["totals"]["messages"], "every message is in the JSON")
 rows = list(csv.DictReader(io.StringIO(t.read("r.csv"), newline="")))
 n_json = sum(len(m["findings"]) for m in msgs) + sum(
-    len(f["findings"]) + len(f["final_findings"]) for s in doc["sources"] for f in s["folders"]) + sum(
-    len(s["findings"]) for s in doc["sources"])
+    len(f["findings"]) + len(f["final_findings"]) for a in doc["accounts"] for s in a["sources"] for f in s["folders"]) + sum(
+    len(s["findings"]) for a in doc["accounts"] for s in a["sources"]) + sum(len(a["findings"]) for a in doc["accounts"])
 t.eq(len(rows), n_json, "CSV rows = findings in the JSON")
 t.eq(sum(doc["totals"]["findings"].values()), n_json, "totals.findings = findings in the JSON")
 t.check(any(r["folder"] == "Files" and r["rule"] == "folder-names" for r in rows), "a folder finding (Files)")
@@ -112,23 +112,43 @@ t.run("report", "merge", "r.json", "b.json", "-q", "--json", "all.json", "--csv"
       expect=1)
 merged = json.loads(t.read("all.json"))
 b = json.loads(t.read("b.json"))
-t.eq(len(merged["sources"]), 2, "merge: both sources")
+t.eq(len(merged["accounts"]), 2, "merge: both accounts")
 t.eq(len(merged["runs"]), 2, "merge: both runs")
 t.eq(merged["totals"]["messages"], doc["totals"]["messages"] + b["totals"]["messages"], "merge: messages add up")
 t.eq(t.read("all.csv"), t.read("r.csv") + t.read("b.csv").split("\r\n", 1)[1], "merge: CSV = both CSVs")
 t.check(not validate_schema(merged, schema), "merge: the merged JSON matches the schema")
 
+# ---- version 1 is still read -------------------------------------------------------
+V1 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "report-v1.json")
+t.run("report", V1, "-q", "--json", "v1-as-2.json", "--csv", "v1.csv", "--accounts-csv", "v1-acc.csv", expect=1)
+v2 = json.loads(t.read("v1-as-2.json"))
+v1 = json.load(open(V1))
+t.eq(v2["schema"], "mailpreflight-report/2", "v1: rewritten as version 2")
+t.eq([s["source"] for a in v2["accounts"] for s in a["sources"]], [s["source"] for s in v1["sources"]],
+     "v1: each source becomes an account")
+t.eq(v2["totals"]["messages"], v1["totals"]["messages"], "v1: the same messages")
+t.eq(v2["totals"]["findings"], v1["totals"]["findings"], "v1: the same findings")
+t.check(not validate_schema(v2, schema), "v1 rewritten: matches the version 2 schema")
+rows = list(csv.DictReader(io.StringIO(t.read("v1-acc.csv"))))
+t.eq([(r["account"], r["verdict"]) for r in rows], [("mail", "unknown")], "v1: accounts CSV, activity unknown")
+
 # ---- a source with notices of its own ----------------------------------------------
-# (an mbox without a Sent folder: "no-activity-evidence"). The reader once took
-# a source's "notices" for its "folders" and refused every such report.
-with open(t.path("lone.mbox"), "wb") as f:
-    f.write(b"From a@b Tue Jan  1 00:00:00 2019\nFrom: a@b\nSubject: x\nDate: Tue, 01 Jan 2019 00:00:00 +0000\n"
-            b"Message-ID: <x@y>\n\nhi\n")
-t.run("scan", "--as-of", AS_OF, "-q", "--json", "lone.json", "--csv", "lone.csv", "lone.mbox", expect=0)
+# (a Maildir whose Junk folder the folder filter leaves out: "folder-left-out").
+# The reader once took a source's "notices" for its "folders" and refused every
+# such report.
+for sub in ("cur", "new", "tmp", ".Junk/cur", ".Junk/new", ".Junk/tmp"):
+    os.makedirs(t.path(os.path.join("lone", sub)), exist_ok=True)
+with open(t.path("lone/cur/1546300800.M1P1.host:2,S"), "wb") as f:
+    f.write(b"From: a@b\nSubject: x\nDate: Tue, 01 Jan 2019 00:00:00 +0000\nMessage-ID: <x@y>\n\nhi\n")
+t.run("scan", "--as-of", AS_OF, "-q", "--exclude-folder", "Junk", "--json", "lone.json", "--csv", "lone.csv",
+      "lone", expect=0)
 lone = json.loads(t.read("lone.json"))
-t.check(lone["sources"][0]["notices"] != [], "a source with notices: the scan writes them", lone["sources"][0])
-t.run("report", "lone.json", "-q", "--csv", "lone2.csv", expect=0, what="report of a source with notices")
+lone_src = lone["accounts"][0]["sources"][0]
+t.eq([n["code"] for n in lone_src["notices"]], ["folder-left-out"], "a source with notices: the scan writes them")
+t.run("report", "lone.json", "-q", "--csv", "lone2.csv", "--json", "lone2.json", expect=0,
+      what="report of a source with notices")
 t.eq(t.read("lone2.csv"), t.read("lone.csv"), "a source with notices: report re-renders it")
+t.eq(t.read("lone2.json"), t.read("lone.json"), "a source with notices: the JSON comes back the same")
 
 # ---- errors ----------------------------------------------------------------------
 with open(t.path("bad.json"), "w") as f:

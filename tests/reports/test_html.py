@@ -54,7 +54,8 @@ t.check(re.search(r'id="verdict-text">Not ready: %d error' % totals["findings"][
 cards = dict((l.lower(), n) for n, l in re.findall(r'<div class="n">([^<]*)</div><div class="l">([^<]*)</div>', dom))
 t.eq(cards.get("messages"), "{:,}".format(totals["messages"]), "messages shown")
 t.eq(cards.get("folders"), str(totals["folders"]), "folders shown")
-t.eq(cards.get("accounts"), str(totals["sources"]), "accounts shown")
+t.eq(cards.get("accounts"), str(totals["accounts"]), "accounts shown")
+t.eq(cards.get("sources"), str(totals["sources"]), "sources shown")
 t.eq(cards.get("errors"), str(totals["findings"]["error"]), "errors shown")
 t.check(re.search(r'id="findings-count">%d finding' % sum(totals["findings"].values()), dom), "findings count")
 

@@ -44,9 +44,10 @@ t.check(n_findings >= N, "a finding per message", n_findings)
 with open(t.path("r.csv"), newline="", encoding="utf-8") as f:
     rows = sum(1 for _ in csv.reader(f)) - 1
 t.eq(rows, n_findings, "CSV rows = JSON findings")
-t.eq(sum(len(m["findings"]) for s in doc["sources"] for fo in s["folders"] for m in fo["messages"])
-     + sum(len(fo["findings"]) + len(fo["final_findings"]) for s in doc["sources"] for fo in s["folders"])
-     + sum(len(s["findings"]) for s in doc["sources"]), n_findings, "JSON messages carry every finding")
+t.eq(sum(len(m["findings"]) for a in doc["accounts"] for s in a["sources"] for fo in s["folders"] for m in fo["messages"])
+     + sum(len(fo["findings"]) + len(fo["final_findings"]) for a in doc["accounts"] for s in a["sources"] for fo in s["folders"])
+     + sum(len(s["findings"]) for a in doc["accounts"] for s in a["sources"])
+     + sum(len(a["findings"]) for a in doc["accounts"]), n_findings, "JSON messages carry every finding")
 
 root = ET.parse(t.path("r.xml")).getroot()
 junit_total = 0

@@ -36,8 +36,8 @@ def body(t):
         rep = json.loads(t.read(tag + ".json"))
         t.eq(validate_schema(rep, json.load(open(t.args[0]))), [], what + ": the JSON is valid")
         t.eq(rep["totals"]["bytes"], expected, what + ": totals.bytes saturates")
-        t.eq(rep["sources"][0]["stats"]["bytes"], MAX64, what + ": the source's stats saturate")
-        t.eq(rep["sources"][0]["folders"][0]["stats"]["bytes"], MAX64, what + ": the folder's stats saturate")
+        t.eq(rep["accounts"][0]["sources"][0]["stats"]["bytes"], MAX64, what + ": the source's stats saturate")
+        t.eq(rep["accounts"][0]["sources"][0]["folders"][0]["stats"]["bytes"], MAX64, what + ": the folder's stats saturate")
         t.check('<div class="n">16777216.0 TB</div><div class="l">Total size</div>' in t.read(tag + ".html"),
                 what + ": the HTML's total size saturates")
 
