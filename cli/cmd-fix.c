@@ -240,7 +240,14 @@ run_fix (MpFixMode mode, int argc, char **argv)
 		return usage_error (cmd, error->message);
 	if (sources == NULL || sources[0] == NULL)
 		return usage_error (cmd, "no SOURCE given");
-	if (mode == MP_FIX_MODE_SPLIT && mp_source_is_network (sources[0]))
+	if (mode == MP_FIX_MODE_SPLIT && mp_source_is_network (sources[0])) {
+		/* what only a copy on disk has: refused, never silently ignored */
+		if (json != NULL || html != NULL || from_report != NULL || out_format != NULL || oversize != NULL)
+			return usage_error (cmd, "--json, --html, --from-report, --out-format and --oversize are for "
+			                         "mailboxes on disk; an IMAP account's record is its backup manifest "
+			                         "(FILE.mbox.json)");
+		if (dry_run && apply)
+			return usage_error (cmd, "--dry-run and --apply: choose one");
 		return run_fix_imap (cmd, sources, rules_arg, severity, allow_break, apply, expunge, backup, out, &(MpFixImapOptions) {
 			.ca_file = ca_file, .insecure_skip_verify = insecure, .allow_plaintext = allow_plaintext,
 			.password_file = password_file, .oauth2_token_file = token_file,
@@ -249,6 +256,7 @@ run_fix (MpFixMode mode, int argc, char **argv)
 			.timeout_ms = (guint) MAX (timeout_s, 0) * 1000, .command_timeout_ms = (guint) MAX (command_timeout_s, 0) * 1000,
 			.progress = !no_progress && isatty (STDERR_FILENO), .quiet = quiet,
 		});
+	}
 	if (apply || expunge || backup != NULL)
 		return usage_error (cmd, "--apply, --backup and --expunge are for an IMAP account (imap[s]://...)");
 	if (out == NULL)

@@ -208,7 +208,26 @@ def check_no_uidplus(t):
         p.wait()
 
 
+def check_usage(t):
+    """What cannot work on an account is refused before connecting (the URL
+    points at a closed port: a connection attempt would be exit 3)."""
+    url = "imap://alice@127.0.0.1:9/INBOX"
+    for args, what in ((("--apply",), "--apply without --backup"),
+                       (("--expunge",), "--expunge without --apply"),
+                       (("--out", t.path("x")), "--out with an IMAP account"),
+                       (("--json", t.path("x.json")), "--json with an IMAP account"),
+                       (("--html", t.path("x.html")), "--html with an IMAP account"),
+                       (("--oversize", "detach"), "--oversize with an IMAP account"),
+                       (("--dry-run", "--apply", "--backup", t.path("b.mbox")), "--dry-run with --apply"),
+                       (("--admin-separator", "*"), "--admin-separator without --admin-user")):
+        r = t.run("fix", "split", url, "--no-progress", *args, expect=2, what=what)
+        t.check("Try 'mailpreflight fix split --help'" in r.err, what + ": a usage message", r.err)
+    t.run("fix", "split", t.path("x.mbox"), "--out", t.path("y"), "--apply", expect=2,
+          what="--apply with a mailbox on disk")
+
+
 def body(t):
+    check_usage(t)
     check_no_uidplus(t)
     if os.geteuid() != 0 or shutil.which("dovecot") is None:
         print("note: needs root and dovecot (apt-get install dovecot-imapd): the Dovecot checks are left out")
