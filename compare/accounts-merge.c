@@ -45,8 +45,9 @@ header_line (In *in, GString *buf, GError **error)
 	g_string_truncate (buf, 0);
 	in->line++;
 	while ((c = getc (in->fp)) != EOF && c != '\n') {
-		if (buf->len >= MAX_HEADER_LINE)
-			return fail (error, in, "line too long: not a mailpreflight-compare-accounts/1 document");
+		if (buf->len >= MAX_HEADER_LINE || c == '\0')
+			return fail (error, in, "line too long or with a NUL byte: not a mailpreflight-compare-accounts/1 "
+			             "document");
 		g_string_append_c (buf, (char) c);
 	}
 	if (c == EOF && buf->len == 0)
@@ -248,6 +249,11 @@ mp_compare_accounts_merge_streams (FILE *const *files, const char *const *names,
 	g_array_sort (entries, by_ordinal);
 	for (guint i = 1; i < entries->len; i++) {
 		const Entry *a = &g_array_index (entries, Entry, i - 1), *b = &g_array_index (entries, Entry, i);
+		if (a->ordinal == b->ordinal && a->file == b->file) {
+			g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "%s: account %" G_GUINT64_FORMAT " is listed twice: "
+			             "not a document compare wrote", names[a->file], a->ordinal);
+			return FALSE;
+		}
 		if (a->ordinal == b->ordinal) {
 			g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "account %" G_GUINT64_FORMAT " is in %s and in %s: "
 			             "the same shard given twice?", a->ordinal, names[a->file], names[b->file]);
@@ -255,9 +261,10 @@ mp_compare_accounts_merge_streams (FILE *const *files, const char *const *names,
 		}
 	}
 	if (entries->len > 0 && g_array_index (entries, Entry, entries->len - 1).ordinal >= total) {
-		g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "account %" G_GUINT64_FORMAT " is beyond the run's %"
-		             G_GUINT64_FORMAT " accounts: not a document compare wrote",
-		             g_array_index (entries, Entry, entries->len - 1).ordinal, total);
+		const Entry *last = &g_array_index (entries, Entry, entries->len - 1);
+		g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "%s: account %" G_GUINT64_FORMAT " is beyond the run's %"
+		             G_GUINT64_FORMAT " accounts: not a document compare wrote", names[last->file], last->ordinal,
+		             total);
 		return FALSE;
 	}
 	*missing = total - entries->len;
