@@ -24,18 +24,6 @@ esc (FILE *fp, const char *s)
 	mp_xml_write (fp, s);
 }
 
-static char *
-sha256_b64 (const char *text)
-{
-	g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-	guint8 digest[32];
-	gsize len = sizeof digest;
-
-	g_checksum_update (sum, (const guchar *) text, strlen (text));
-	g_checksum_get_digest (sum, digest, &len);
-	return g_base64_encode (digest, len);
-}
-
 static void
 card (FILE *fp, const char *id, guint64 value, const char *label)
 {
@@ -48,8 +36,8 @@ card (FILE *fp, const char *id, guint64 value, const char *label)
 static void
 head (FILE *fp)
 {
-	g_autofree char *css_hash = sha256_b64 (mp_html_css);
-	g_autofree char *js_hash = sha256_b64 (mp_html_js);
+	g_autofree char *css_hash = mp_html_csp_hash (mp_html_css);
+	g_autofree char *js_hash = mp_html_csp_hash (mp_html_js);
 
 	fputs ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n", fp);
 	fprintf (fp, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "

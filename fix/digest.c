@@ -1,5 +1,6 @@
 /* digest.c — SHA-256 of decoded attachments (see digest.h). */
 #include "digest.h"
+#include "mime-record.h"
 #include "item.h"
 #include "part-class.h"
 
@@ -140,20 +141,6 @@ mp_fix_attachment_free (MpFixAttachment *a)
 	g_free (a);
 }
 
-static gboolean
-param_list_has (GMimeParamList *list, const char *base)
-{
-	int n = list ? g_mime_param_list_length (list) : 0;
-
-	for (int i = 0; i < n; i++) {
-		GMimeParam *p = g_mime_param_list_get_parameter_at (list, i);
-		const char *v = g_mime_param_get_value (p);
-		if (mp_param_name_matches (g_mime_param_get_name (p), base) && v && *v)
-			return TRUE;
-	}
-	return FALSE;
-}
-
 /* GMime's serialization of an attached message it parsed. */
 static gboolean
 message_part_digest (GMimeMessagePart *mp, char sha256[65], guint64 *size)
@@ -214,8 +201,9 @@ index_walk (IndexCtx *ctx, GMimeObject *obj, MpPartRole role, guint depth)
 	disp = g_mime_object_get_content_disposition (obj);
 	if (disp != NULL)
 		info.disposition = g_mime_content_disposition_get_disposition (disp);
-	info.has_filename = (disp && param_list_has (g_mime_content_disposition_get_parameters (disp), "filename")) ||
-	                    (ct && param_list_has (g_mime_content_type_get_parameters (ct), "name"));
+	/* the analyzer's reading of a file name (also a name in a Content-Type
+	 * GMime cannot parse), so that the fix counts what the scan counts */
+	info.has_filename = mp_part_has_filename (ct, disp, g_mime_object_get_header (obj, "Content-Type"));
 	info.has_content_id = g_mime_object_get_content_id (obj) != NULL;
 	if (mp_part_classify (&info) != MP_PART_ATTACHMENT)
 		return;

@@ -111,3 +111,15 @@ mp_copy_stream (FILE *src, FILE *dst)
 			return FALSE;
 	return !ferror (src);
 }
+
+char *
+mp_html_csp_hash (const char *text)
+{
+	g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+	guint8 digest[32];
+	gsize len = sizeof digest;
+
+	g_checksum_update (sum, (const guchar *) text, strlen (text));
+	g_checksum_get_digest (sum, digest, &len);
+	return g_base64_encode (digest, len);
+}

@@ -17,6 +17,10 @@ void     mp_json_append_string (GString *out, const char *s);
  * XML 1.0 forbids dropped, invalid UTF-8 replaced. NULL gives "". */
 char    *mp_xml_escape         (const char *s);
 void     mp_xml_write          (FILE *fp, const char *s);
+/* The base64 SHA-256 of TEXT, an inline <style> or <script>, for the
+ * Content-Security-Policy's 'sha256-...' source (CSP Level 2 §4.2.4): the
+ * reports allow their own inline code and nothing else. Free with g_free. */
+char    *mp_html_csp_hash      (const char *text);
 /* Copies the rest of SRC (rewound first) to DST. */
 gboolean mp_copy_stream        (FILE *src, FILE *dst);
 

@@ -77,18 +77,6 @@ put_size (FILE *fp, guint64 v)
 	fputs (n, fp);
 }
 
-static char *
-sha256_b64 (const char *text)
-{
-	g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-	guint8 digest[32];
-	gsize len = sizeof digest;
-
-	g_checksum_update (sum, (const guchar *) text, strlen (text));
-	g_checksum_get_digest (sum, digest, &len);
-	return g_base64_encode (digest, len);
-}
-
 /* " deleted" beside a message marked deleted, naming the mark. */
 static void
 deleted_badge (FILE *fp, MpDeleted deleted)
@@ -574,8 +562,8 @@ card (FILE *fp, const char *label, const char *value)
 static void
 write_head (FILE *fp, const MpReportMeta *meta)
 {
-	g_autofree char *css_hash = sha256_b64 (mp_html_css);
-	g_autofree char *js_hash = sha256_b64 (mp_html_js);
+	g_autofree char *css_hash = mp_html_csp_hash (mp_html_css);
+	g_autofree char *js_hash = mp_html_csp_hash (mp_html_js);
 
 	fputs ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n", fp);
 	fprintf (fp, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "

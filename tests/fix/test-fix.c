@@ -173,6 +173,25 @@ test_chunked_base64 (void)
 	g_assert_cmpuint (a->size, ==, 7);
 }
 
+/* A Content-Type GMime cannot parse ("X-ZIP; name=a.zip") still names a
+ * file: the analyzer counts it as an attachment (A2, mime-record.c), so
+ * the fix must index it too, or a split would not account for it. */
+static void
+test_unparseable_type_named (void)
+{
+	g_autoptr(GMimeStream) s = NULL;
+	g_autoptr(GMimeMessage) msg = parse ("From: a@b\nSubject: s\nMIME-Version: 1.0\n"
+	                                     "Content-Type: multipart/mixed; boundary=\"B\"\n\n"
+	                                     "--B\nContent-Type: text/plain\n\nbody\n"
+	                                     "--B\nContent-Type: X-ZIP; name=a.zip\n"
+	                                     "Content-Transfer-Encoding: base64\n\nAAAA\n--B--\n", &s);
+	g_autoptr(GPtrArray) idx = mp_fix_attachment_index (msg, NULL);
+
+	g_assert_nonnull (idx);
+	g_assert_cmpuint (idx->len, ==, 1);
+	g_assert_cmpuint (((const MpFixAttachment *) g_ptr_array_index (idx, 0))->size, ==, 3);
+}
+
 /* ---- the cut ---- */
 
 static const char regular[] =
@@ -380,6 +399,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/fix/maildir-flags", test_maildir_flags);
 	g_test_add_func ("/fix/mbox-flags", test_mbox_flags);
 	g_test_add_func ("/fix/chunked-base64", test_chunked_base64);
+	g_test_add_func ("/fix/unparseable-type-named", test_unparseable_type_named);
 	g_test_add_func ("/fix/cut-regular", test_cut_regular);
 	g_test_add_func ("/fix/cut-declines", test_cut_declines);
 	g_test_add_func ("/fix/split-random", test_split_random);
