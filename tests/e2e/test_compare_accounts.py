@@ -14,6 +14,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
+sys.path.insert(0, os.path.join(HERE, "..", "reports"))
+from reports_common import validate_schema  # noqa: E402
 from mptest import main  # noqa: E402
 import migration  # noqa: E402
 
@@ -50,6 +52,10 @@ def body(t):
     p = t.run(*common, "--json", t.path("all.json"), expect=3, what="compare --accounts")
     doc = json.load(open(t.path("all.json"), encoding="utf-8"))
     t.eq(doc["schema"], "mailpreflight-compare-accounts/1", "the accounts document's schema")
+    with open(os.path.join(HERE, "..", "..", "docs", "mailpreflight-compare-accounts-1.schema.json")) as f:
+        schema = json.load(f)
+    errs = validate_schema(doc, schema)
+    t.check(not errs, "JSON matches docs/mailpreflight-compare-accounts-1.schema.json", errs)
     t.eq([(a["ordinal"], a["account"]) for a in doc["accounts"]], [(0, "alice"), (1, "carol"), (2, "bob")],
          "every account, in the file's order")
     t.eq(doc["settings"]["accounts_total"], 3, "settings: accounts_total")
@@ -93,6 +99,7 @@ def body(t):
           t.path("merged.json"), expect=0, what="compare merge")
     merged = json.load(open(t.path("merged.json"), encoding="utf-8"))
     t.eq(len(merged["runs"]), 2, "the merge keeps both shards' runs")
+    t.eq(validate_schema(merged, schema), [], "the merged JSON matches the schema too")
     t.eq(sorted(r["shard"] for r in merged["runs"]), ["1/2", "2/2"], "the runs' shards")
     t.eq({k: v for k, v in merged.items() if k != "runs"}, {k: v for k, v in doc.items() if k != "runs"},
          "merged shards = one run (every key but runs)")
