@@ -3,6 +3,8 @@
  * verifies and reports. */
 #include "commands.h"
 #include "fix.h"
+#include "imap-apply.h"
+#include "source.h"
 #include "rules.h"
 
 #include <signal.h>
@@ -47,6 +49,48 @@ usage_error (const char *cmd, const char *msg)
 	return MP_EXIT_USAGE;
 }
 
+/* `fix split imap[s]://...`: the live account (fix/imap-apply.h). */
+static int
+run_fix_imap (const char *cmd, char **sources, const char *rules_arg, const char *severity, gboolean allow_break,
+              gboolean apply, gboolean expunge, const char *backup, const char *out, const MpFixImapOptions *net)
+{
+	MpFixImapOptions opt = *net;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MpRuleSet) rules = NULL;
+
+	if (sources[1] != NULL)
+		return usage_error (cmd, "one IMAP account at a time");
+	if (out != NULL)
+		return usage_error (cmd, "--out is for mailboxes on disk: an IMAP account is fixed in place "
+		                         "(--apply --backup FILE.mbox)");
+	if (expunge && !apply)
+		return usage_error (cmd, "--expunge needs --apply");
+	if (apply && backup == NULL)
+		return usage_error (cmd, "--apply needs --backup FILE.mbox: every original is saved there first");
+	if (severity != NULL && !mp_severity_parse (severity, &opt.level))
+		return usage_error (cmd, "--severity: error, warning or info");
+	if (severity == NULL)
+		opt.level = MP_SEVERITY_ERROR;
+	if (opt.admin_user == NULL && (opt.admin_separator != NULL || opt.admin_password_file != NULL))
+		return usage_error (cmd, "--admin-separator and --admin-password-file need --admin-user");
+	if ((rules = mp_rules_load (rules_arg, &error)) == NULL) {
+		g_printerr ("mailpreflight fix %s: %s\n", cmd, error->message);
+		return MP_EXIT_USAGE;
+	}
+	if (opt.insecure_skip_verify)
+		g_printerr ("mailpreflight: WARNING: --insecure-skip-verify: the IMAP server's certificate is NOT "
+		            "verified; anyone on the network path can read the password and the mail.\n");
+	opt.url = sources[0];
+	opt.rules = rules;
+	opt.allow_break_signatures = allow_break;
+	opt.apply = apply;
+	opt.expunge = expunge;
+	opt.backup = backup;
+	opt.interactive = isatty (STDIN_FILENO);
+	signal (SIGXFSZ, SIG_IGN);
+	return mp_fix_imap_run (&opt);
+}
+
 static int
 run_fix (MpFixMode mode, int argc, char **argv)
 {
@@ -63,6 +107,12 @@ run_fix (MpFixMode mode, int argc, char **argv)
 	g_autofree char *json = NULL;
 	g_autofree char *html = NULL;
 	gboolean allow_break = FALSE, dry_run = FALSE, quiet = FALSE, no_progress = FALSE;
+	/* a live IMAP account */
+	g_autofree char *backup = NULL;
+	gboolean apply = FALSE, expunge = FALSE, insecure = FALSE, allow_plaintext = FALSE;
+	g_autofree char *ca_file = NULL, *password_file = NULL, *token_file = NULL;
+	g_autofree char *admin_user = NULL, *admin_separator = NULL, *admin_password_file = NULL;
+	gint timeout_s = 0, command_timeout_s = 0;
 	g_auto(GStrv) sources = NULL;
 	const GOptionEntry split_entries[] = {
 		{ "rules", 'r', 0, G_OPTION_ARG_STRING, &rules_arg,
@@ -73,6 +123,41 @@ run_fix (MpFixMode mode, int argc, char **argv)
 		{ "oversize", 0, 0, G_OPTION_ARG_STRING, &oversize,
 		  "An attachment too large for any message on its own: keep (default: the message is copied "
 		  "as it is and reported) or detach (saved under DEST-attachments/, a note in its place)", "keep|detach" },
+		{ NULL }
+	};
+	const GOptionEntry imap_entries[] = {
+		{ "apply", 0, 0, G_OPTION_ARG_NONE, &apply,
+		  "IMAP: change the account (default: a dry run): back up, APPEND the parts, verify, mark the "
+		  "original \\Deleted", NULL },
+		{ "backup", 0, 0, G_OPTION_ARG_FILENAME, &backup,
+		  "IMAP: the local mbox every original goes to before anything changes (required with --apply; "
+		  "a new file, or an earlier run's backup to resume it; manifest FILE.json)", "FILE.mbox" },
+		{ "expunge", 0, 0, G_OPTION_ARG_NONE, &expunge,
+		  "IMAP: expunge the originals once their parts are verified, by UID only (UID EXPUNGE, needs "
+		  "UIDPLUS)", NULL },
+		{ "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
+		  "IMAP: read the password from the first line of FILE (else $MAILPREFLIGHT_PASSWORD, else a prompt)",
+		  "FILE" },
+		{ "oauth2-token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
+		  "IMAP: log in with the OAuth2 access token in FILE", "FILE" },
+		{ "admin-user", 0, 0, G_OPTION_ARG_STRING, &admin_user,
+		  "IMAP: log in as this admin (master user) into the URL's user's mailbox: SASL PLAIN with the user "
+		  "as authorization identity; the admin's password from --admin-password-file or "
+		  "$MAILPREFLIGHT_ADMIN_PASSWORD", "ADMIN" },
+		{ "admin-separator", 0, 0, G_OPTION_ARG_STRING, &admin_separator,
+		  "IMAP: log in as \"USER<SEP>ADMIN\" instead (Dovecot's auth_master_user_separator, e.g. '*')", "SEP" },
+		{ "admin-password-file", 0, 0, G_OPTION_ARG_FILENAME, &admin_password_file,
+		  "IMAP: the admin's password, first line of FILE", "FILE" },
+		{ "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
+		  "IMAP: trust the certificates in FILE (PEM) instead of the system store", "FILE" },
+		{ "insecure-skip-verify", 0, 0, G_OPTION_ARG_NONE, &insecure,
+		  "IMAP: do not verify the server's certificate (dangerous)", NULL },
+		{ "allow-plaintext", 0, 0, G_OPTION_ARG_NONE, &allow_plaintext,
+		  "IMAP: allow imap:// without STARTTLS, sending the password unencrypted", NULL },
+		{ "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
+		  "IMAP: seconds to wait for the server before giving up (default 60)", "SECONDS" },
+		{ "command-timeout", 0, 0, G_OPTION_ARG_INT, &command_timeout_s,
+		  "IMAP: seconds one command may take in all (default 600)", "SECONDS" },
 		{ NULL }
 	};
 	const GOptionEntry detach_entries[] = {
@@ -120,7 +205,8 @@ run_fix (MpFixMode mode, int argc, char **argv)
 	command = g_strv_builder_end (cb);
 	g_set_prgname (prgname);
 	if (mode == MP_FIX_MODE_SPLIT) {
-		ctx = g_option_context_new ("SOURCE... --out DEST - split what a migration target would refuse");
+		ctx = g_option_context_new ("SOURCE... --out DEST | imap[s]://USER@HOST[/FOLDER] [--apply --backup FILE.mbox] - "
+		                            "split what a migration target would refuse");
 		g_option_context_set_summary (ctx,
 			"Writes a copy of each SOURCE (an mbox file, a folder of mbox files or a Maildir) in\n"
 			"which every message that breaks a message-size or attachment-count rule is replaced\n"
@@ -129,8 +215,15 @@ run_fix (MpFixMode mode, int argc, char **argv)
 			"attachments, with \"[part k/N]\" before the Subject and References to the original.\n"
 			"Attachments are copied from their original bytes. Every other message is copied\n"
 			"byte for byte with its flags and dates. Signed and encrypted messages are left\n"
-			"alone unless --allow-break-signatures.");
+			"alone unless --allow-break-signatures.\n\n"
+			"An IMAP account is fixed in place, where the migration will read from: without\n"
+			"--apply a dry run (EXAMINE, BODY.PEEK: nothing changes). With --apply, per message:\n"
+			"the original is saved to the --backup mbox (fsynced) first, its parts APPENDed\n"
+			"with its flags and INTERNALDATE and read back byte for byte, and only then is it\n"
+			"marked \\Deleted; it is expunged only with --expunge, by UID (UIDPLUS). A cut run\n"
+			"is finished by running the same command again (FILE.mbox.json says how far it went).");
 		g_option_context_add_main_entries (ctx, split_entries, NULL);
+		g_option_context_add_main_entries (ctx, imap_entries, NULL);
 	} else {
 		ctx = g_option_context_new ("SOURCE... --out DEST --min-size SIZE - save large attachments as files");
 		g_option_context_set_summary (ctx,
@@ -147,6 +240,25 @@ run_fix (MpFixMode mode, int argc, char **argv)
 		return usage_error (cmd, error->message);
 	if (sources == NULL || sources[0] == NULL)
 		return usage_error (cmd, "no SOURCE given");
+	if (mode == MP_FIX_MODE_SPLIT && mp_source_is_network (sources[0])) {
+		/* what only a copy on disk has: refused, never silently ignored */
+		if (json != NULL || html != NULL || from_report != NULL || out_format != NULL || oversize != NULL)
+			return usage_error (cmd, "--json, --html, --from-report, --out-format and --oversize are for "
+			                         "mailboxes on disk; an IMAP account's record is its backup manifest "
+			                         "(FILE.mbox.json)");
+		if (dry_run && apply)
+			return usage_error (cmd, "--dry-run and --apply: choose one");
+		return run_fix_imap (cmd, sources, rules_arg, severity, allow_break, apply, expunge, backup, out, &(MpFixImapOptions) {
+			.ca_file = ca_file, .insecure_skip_verify = insecure, .allow_plaintext = allow_plaintext,
+			.password_file = password_file, .oauth2_token_file = token_file,
+			.admin_user = admin_user, .admin_separator = admin_separator,
+			.admin_password_file = admin_password_file,
+			.timeout_ms = (guint) MAX (timeout_s, 0) * 1000, .command_timeout_ms = (guint) MAX (command_timeout_s, 0) * 1000,
+			.progress = !no_progress && isatty (STDERR_FILENO), .quiet = quiet,
+		});
+	}
+	if (apply || expunge || backup != NULL)
+		return usage_error (cmd, "--apply, --backup and --expunge are for an IMAP account (imap[s]://...)");
 	if (out == NULL)
 		return usage_error (cmd, "--out DEST is required: a fix always writes a new copy");
 	if (!parse_format (out_format, &opt.out_format))
@@ -205,11 +317,15 @@ mp_cmd_fix (int argc, char **argv)
 		return run_fix (MP_FIX_MODE_DETACH, argc - 1, argv + 1);
 	if (argc >= 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)) {
 		printf ("Usage: mailpreflight fix split SOURCE... --out DEST [OPTIONS]\n"
+		        "       mailpreflight fix split imap[s]://USER@HOST[/FOLDER] [--apply --backup FILE.mbox "
+		        "[--expunge]] [OPTIONS]\n"
 		        "       mailpreflight fix detach SOURCE... --out DEST --min-size SIZE [OPTIONS]\n\n"
 		        "Writes a copy of the SOURCEs that a migration target accepts, losing nothing:\n"
 		        "  split   replace each message over a size or attachment-count limit by\n"
 		        "          messages that pass (too-large attachments: --oversize detach)\n"
-		        "  detach  save attachments of --min-size or more as files, a note in their place\n\n"
+		        "  detach  save attachments of --min-size or more as files, a note in their place\n"
+		        "An IMAP account is split in place (a dry run unless --apply; a local backup first,\n"
+		        "nothing expunged unless --expunge).\n\n"
 		        "Run 'mailpreflight fix split --help' or 'mailpreflight fix detach --help' for the\n"
 		        "options; see mailpreflight(1).\n\n%s", fix_description);
 		return MP_EXIT_OK;

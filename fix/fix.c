@@ -601,8 +601,8 @@ prepare (Run *run, const char *const *sources, gboolean *out_is_file)
 	for (gsize i = 0; sources[i]; i++) {
 		MpSource *src;
 		if (mp_source_is_network (sources[i])) {
-			g_printerr ("mailpreflight fix: %s: fix reads mailboxes on disk (for an IMAP account, make a "
-			            "local copy first)\n", sources[i]);
+			g_printerr ("mailpreflight fix: %s: an IMAP account is fixed on its own, in place: "
+			            "mailpreflight fix split URL [--apply --backup FILE.mbox]\n", sources[i]);
 			return MP_FIX_USAGE;
 		}
 		if ((src = mp_source_open (sources[i], &error)) == NULL) {

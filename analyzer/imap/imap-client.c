@@ -50,6 +50,7 @@ struct _MpImapClient {
 	guint64    untagged_seen;  /* untagged responses of the command being waited for */
 	guint64    untagged_limit; /* and how many it may bring */
 	gint64     deadline;       /* of the exchange under way (monotonic µs), or 0 */
+	gboolean   writes_allowed; /* mp_imap_client_allow_writes(): the fix path only */
 	const char *deadline_what; /* what it is for, in messages */
 };
 
@@ -501,18 +502,56 @@ check_usable (MpImapClient *c, GError **error)
 	return TRUE;
 }
 
+/* Commands that change a mailbox or the account (RFC 3501 §6.3-6.4, RFC
+ * 4315, RFC 6851, RFC 4314, RFC 2087, RFC 5464, RFC 5256): a client sends
+ * none of them unless mp_imap_client_allow_writes() was called, which only
+ * the fix path does (imap-write.c). SELECT is among them: it clears
+ * \Recent and lets a later FETCH BODY[] set \Seen (RFC 3501 §6.3.1). */
+static const char *const write_verbs[] = {
+	"SELECT", "APPEND", "STORE", "UID STORE", "EXPUNGE", "UID EXPUNGE", "COPY", "UID COPY", "MOVE",
+	"UID MOVE", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "SETACL", "DELETEACL",
+	"SETQUOTA", "SETMETADATA", "CLOSE", "REPLACE", "UID REPLACE", NULL,
+};
+
+static char *
+command_verb (const char *command)
+{
+	gsize vlen = strcspn (command, " ");
+	/* "UID FETCH": the verb is two words */
+	if (vlen == 3 && g_ascii_strncasecmp (command, "UID ", 4) == 0)
+		vlen = 4 + strcspn (command + 4, " ");
+	g_autofree char *verb = g_strndup (command, vlen);
+	return g_ascii_strup (verb, -1);
+}
+
+static gboolean
+check_read_only (MpImapClient *c, const char *command, GError **error)
+{
+	g_autofree char *verb = NULL;
+
+	if (c->writes_allowed)
+		return TRUE;
+	verb = command_verb (command);
+	if (!g_strv_contains (write_verbs, verb))
+		return TRUE;
+	client_error (c, error, MP_ERROR_USAGE, "%s not sent: it changes the mailbox, and this connection "
+	              "is read-only", verb);
+	return FALSE;
+}
+
+void
+mp_imap_client_allow_writes (MpImapClient *c)
+{
+	c->writes_allowed = TRUE;
+}
+
 static guint
 register_tag (MpImapClient *c, const char *command)
 {
 	guint tag = ++c->next_tag;
 	if (tag == 0)
 		tag = ++c->next_tag;
-	gsize vlen = strcspn (command, " ");
-	/* "UID FETCH": the verb is two words */
-	if (vlen == 3 && g_ascii_strncasecmp (command, "UID ", 4) == 0)
-		vlen = 4 + strcspn (command + 4, " ");
-	g_autofree char *verb = g_strndup (command, vlen);
-	g_hash_table_insert (c->pending, GUINT_TO_POINTER (tag), g_ascii_strup (verb, -1));
+	g_hash_table_insert (c->pending, GUINT_TO_POINTER (tag), command_verb (command));
 	return tag;
 }
 
@@ -525,6 +564,8 @@ mp_imap_client_send (MpImapClient *c, const char *command, GError **error)
 		client_error (c, error, MP_ERROR_USAGE, "a command must not contain CR or LF");
 		return 0;
 	}
+	if (!check_read_only (c, command, error))
+		return 0;
 	guint tag = register_tag (c, command);
 	g_autofree char *line = g_strdup_printf ("A%u %s\r\n", tag, command);
 	g_debug ("%s: C: A%u %s", c->url.display, tag, command);
@@ -611,7 +652,7 @@ command_astring (MpImapClient *c, const char *verb, const char *arg, MpImapUntag
 		guint tag = mp_imap_client_send (c, cmd->str, error);
 		return tag != 0 && wait_full (c, tag, func, user_data, tagged_out, error);
 	}
-	if (!check_usable (c, error))
+	if (!check_usable (c, error) || !check_read_only (c, verb, error))
 		return FALSE;
 	gsize len = strlen (arg);
 	gboolean plus = mp_imap_client_has_capability (c, "LITERAL+");
@@ -637,6 +678,74 @@ command_astring (MpImapClient *c, const char *verb, const char *arg, MpImapUntag
 		}
 	}
 	if (!raw_write (c, arg, len, error) || !raw_write (c, "\r\n", 2, error))
+		return FALSE;
+	return wait_full (c, tag, func, user_data, tagged_out, error);
+}
+
+gboolean
+mp_imap_client_command_literal (MpImapClient *c, const char *command, guint64 size,
+                                MpImapLiteralSource source, gpointer source_data,
+                                MpImapUntaggedFunc func, gpointer user_data,
+                                MpImapResponse **tagged_out, GError **error)
+{
+	if (!check_usable (c, error) || !check_read_only (c, command, error))
+		return FALSE;
+	if (strpbrk (command, "\r\n") != NULL) {
+		client_error (c, error, MP_ERROR_USAGE, "a command must not contain CR or LF");
+		return FALSE;
+	}
+	/* RFC 7888: with LITERAL+ the octets follow at once; else the server
+	 * may refuse before they are sent (an APPEND over its APPENDLIMIT) */
+	gboolean plus = mp_imap_client_has_capability (c, "LITERAL+");
+	guint tag = register_tag (c, command);
+	g_autofree char *verb = command_verb (command);
+	g_autofree char *head = g_strdup_printf ("A%u %s {%" G_GUINT64_FORMAT "%s}\r\n", tag, command, size,
+	                                         plus ? "+" : "");
+	g_debug ("%s: C: A%u %s {%" G_GUINT64_FORMAT "}", c->url.display, tag, command, size);
+	if (!raw_write (c, head, strlen (head), error))
+		return FALSE;
+	if (!plus) {
+		begin_wait (c, verb);
+		g_autoptr(MpImapResponse) r = read_until (c, tag, TRUE, func, user_data, error);
+		explain_deadline (c, error);
+		deadline_end (c);
+		if (r == NULL)
+			return FALSE;
+		if (mp_imap_response_get_kind (r) == MP_IMAP_RESPONSE_TAGGED) {
+			g_hash_table_remove (c->pending, GUINT_TO_POINTER (tag));
+			if (completion_result (c, r, verb, error))
+				client_error (c, error, MP_ERROR_READ, "server completed %s before its literal", verb);
+			if (tagged_out)
+				*tagged_out = g_steal_pointer (&r);
+			return FALSE;
+		}
+	}
+	deadline_start (c, verb);
+	g_autofree guint8 *buf = g_malloc (65536);
+	guint64 sent = 0;
+	while (sent < size) {
+		GError *local = NULL;
+		gssize n = source (buf, (gsize) MIN ((guint64) 65536, size - sent), source_data, &local);
+		if (n <= 0) {
+			/* the literal's length was promised: the connection cannot go on */
+			c->broken = TRUE;
+			if (local != NULL)
+				g_propagate_error (error, local);
+			else
+				client_error (c, error, MP_ERROR_FAILED, "%s: the literal ended after %" G_GUINT64_FORMAT
+				              " of %" G_GUINT64_FORMAT " octets", verb, sent, size);
+			deadline_end (c);
+			return FALSE;
+		}
+		if (!raw_write (c, buf, (gsize) n, error)) {
+			explain_deadline (c, error);
+			deadline_end (c);
+			return FALSE;
+		}
+		sent += (guint64) n;
+	}
+	deadline_end (c);
+	if (!raw_write (c, "\r\n", 2, error))
 		return FALSE;
 	return wait_full (c, tag, func, user_data, tagged_out, error);
 }
@@ -1197,8 +1306,8 @@ examine_untagged (const MpImapResponse *r, gpointer user_data, GError **error)
 	return TRUE;
 }
 
-gboolean
-mp_imap_client_examine (MpImapClient *c, const char *name, MpImapMailboxInfo *info, GError **error)
+static gboolean
+open_folder (MpImapClient *c, const char *verb, const char *name, MpImapMailboxInfo *info, GError **error)
 {
 	MpImapMailboxInfo local = { 0 };
 	g_autoptr(MpImapResponse) done = NULL;
@@ -1207,7 +1316,7 @@ mp_imap_client_examine (MpImapClient *c, const char *name, MpImapMailboxInfo *in
 	c->exists = G_MAXUINT64;
 	/* the error names no folder: the caller knows it as the user sees it
 	 * (decoded), and the scan's folder error names it once */
-	if (!command_astring (c, "EXAMINE", name, examine_untagged, &local, &done, error))
+	if (!command_astring (c, verb, name, examine_untagged, &local, &done, error))
 		return FALSE;
 	const MpImapValue *code = mp_imap_response_get_code (done);
 	local.read_only = code && mp_imap_value_is_atom (mp_imap_value_get_child (code, 0), "READ-ONLY");
@@ -1215,6 +1324,25 @@ mp_imap_client_examine (MpImapClient *c, const char *name, MpImapMailboxInfo *in
 	if (info)
 		*info = local;
 	return TRUE;
+}
+
+gboolean
+mp_imap_client_examine (MpImapClient *c, const char *name, MpImapMailboxInfo *info, GError **error)
+{
+	return open_folder (c, "EXAMINE", name, info, error);
+}
+
+gboolean
+mp_imap_client_select (MpImapClient *c, const char *name, MpImapMailboxInfo *info, GError **error)
+{
+	return open_folder (c, "SELECT", name, info, error);
+}
+
+void
+mp_imap_client_note_exists (MpImapClient *c, guint64 exists)
+{
+	if (c->exists != G_MAXUINT64 && exists > c->exists)
+		c->exists = exists;
 }
 
 /* ---- UID FETCH -------------------------------------------------------- */

@@ -139,6 +139,33 @@ gboolean      mp_imap_client_command_astring (MpImapClient *c, const char *verb,
                                               MpImapUntaggedFunc func, gpointer user_data,
                                               GError **error);
 
+/* ---- The write side (fix only) ---------------------------------------- */
+
+/* A client is read-only: SELECT, APPEND, STORE, EXPUNGE, COPY, MOVE,
+ * CREATE, DELETE, RENAME and the other commands that change a mailbox are
+ * refused (MP_ERROR_USAGE, nothing sent) by every function above. The fix
+ * path (imap-write.c, called from fix/ only; tests/layout/check-layout.py
+ * checks that no other room calls it) lifts that for its own connection. */
+void          mp_imap_client_allow_writes (MpImapClient *c);
+
+/* Produces the next at most LEN octets of a literal into BUF: the count,
+ * or 0 / -1 (ERROR set) when it cannot. */
+typedef gssize (*MpImapLiteralSource) (guint8 *buf, gsize len, gpointer data, GError **error);
+
+/* Sends "COMMAND {SIZE}" followed by SIZE octets from SOURCE (RFC 3501
+ * §4.3; LITERAL+ when offered, RFC 7888, else after the continuation
+ * request) and waits for the completion, handed to *TAGGED_OUT when not
+ * NULL (its response code: APPENDUID). A server that refuses before the
+ * literal is a NO (MP_ERROR_FAILED), the connection still usable. */
+gboolean      mp_imap_client_command_literal (MpImapClient *c, const char *command, guint64 size,
+                                              MpImapLiteralSource source, gpointer source_data,
+                                              MpImapUntaggedFunc func, gpointer user_data,
+                                              MpImapResponse **tagged_out, GError **error);
+
+/* The open folder now has EXISTS messages (after an APPEND): later
+ * commands may bring that many untagged responses. */
+void          mp_imap_client_note_exists (MpImapClient *c, guint64 exists);
+
 /* ---- Read-only helpers ------------------------------------------------ */
 
 typedef struct {
@@ -182,6 +209,10 @@ typedef struct {
  * untagged slack of untagged responses. */
 gboolean      mp_imap_client_examine (MpImapClient *c, const char *name,
                                       MpImapMailboxInfo *info, GError **error);
+/* SELECT NAME: opens the folder read-write (refused unless writes are
+ * allowed), INFO as for mp_imap_client_examine(). */
+gboolean      mp_imap_client_select (MpImapClient *c, const char *name, MpImapMailboxInfo *info,
+                                     GError **error);
 
 /* Receives the msg-att list of one untagged FETCH: "(UID 5 FLAGS (...) ...)".
  * Unsolicited FETCHes (flags only, no UID) come too: check for UID. */

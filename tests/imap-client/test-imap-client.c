@@ -1618,6 +1618,48 @@ test_dovecot_plain_listener (void)
 	mp_imap_client_logout (c2);
 }
 
+/* Issue 17: a client is read-only until the fix path says otherwise:
+ * every command that changes a mailbox is refused before it is sent, and
+ * the connection stays usable; after mp_imap_client_allow_writes() SELECT
+ * goes out. Nothing is written to the seeded account. */
+static void
+test_dovecot_read_only_guard (void)
+{
+	static const char *const refused[] = {
+		"SELECT INBOX", "APPEND INBOX (\\Seen) {1}", "UID STORE 1 +FLAGS.SILENT (\\Deleted)",
+		"STORE 1 +FLAGS (\\Deleted)", "EXPUNGE", "UID EXPUNGE 1", "COPY 1 Archive", "UID MOVE 1 Archive",
+		"CREATE Nope", "DELETE Archive", "RENAME Archive Nope", "close", "Uid Copy 1 Archive", NULL,
+	};
+	g_autoptr(MpImapClient) c = dovecot_login ("imaps", "IMAPC_IMAPS_PORT");
+	if (c == NULL)
+		return;
+	g_autoptr(GError) error = NULL;
+	MpImapMailboxInfo info = { 0 };
+
+	for (gsize i = 0; refused[i]; i++) {
+		g_assert_false (mp_imap_client_command (c, refused[i], NULL, NULL, &error));
+		g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+		g_assert_nonnull (strstr (error->message, "read-only"));
+		g_clear_error (&error);
+	}
+	g_assert_false (mp_imap_client_command_astring (c, "DELETE", "Entw\xc3\xbcrfe", NULL, NULL, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_clear_error (&error);
+	g_assert_false (mp_imap_client_select (c, "INBOX", &info, &error));
+	g_assert_error (error, MP_ERROR, MP_ERROR_USAGE);
+	g_clear_error (&error);
+	/* nothing was sent: the connection is in step and usable */
+	g_assert_false (mp_imap_client_is_broken (c));
+	g_assert_true (mp_imap_client_examine (c, "INBOX", &info, &error));
+	g_assert_no_error (error);
+	g_assert_true (info.read_only);
+	mp_imap_client_allow_writes (c);
+	g_assert_true (mp_imap_client_select (c, "INBOX", &info, &error));
+	g_assert_no_error (error);
+	g_assert_false (info.read_only);
+	mp_imap_client_logout (c);
+}
+
 static MpImapFolder *
 find_folder (GPtrArray *folders, const char *display)
 {
@@ -1956,5 +1998,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/imap-client/dovecot/examine-fetch", test_dovecot_examine_fetch);
 	g_test_add_func ("/imap-client/dovecot/admin", test_dovecot_admin);
 	g_test_add_func ("/imap-client/dovecot/special-use", test_dovecot_special_use);
+	g_test_add_func ("/imap-client/dovecot/read-only-guard", test_dovecot_read_only_guard);
 	return g_test_run ();
 }

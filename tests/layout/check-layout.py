@@ -15,7 +15,10 @@ ARCHITECTURE.md drawing). On the build it checks:
      no cycle, so no two files call each other, directly or around a loop;
   3. the rooms' library graph is the one in ROOMS (an edge not in the table
      fails; a room that uses less is fine);
-  4. docs/ARCHITECTURE.md names every .c file of the product.
+  4. docs/ARCHITECTURE.md names every .c file of the product;
+  5. the IMAP write commands (analyzer/imap/imap-write.c, and the client's
+     mp_imap_client_allow_writes / _select / _command_literal) are called
+     from fix/ only: a scan stays read-only by construction (issue 17).
 
 Exit 0 when all hold, 1 otherwise (each violation printed).
 """
@@ -130,6 +133,16 @@ def main():
                 ra, rb = objects[obj][0], objects[o][0]
                 if ra != rb and rb not in ROOMS[ra]:
                     bad.append(f"{objects[obj][1]} uses {sym} of {objects[o][1]} (room {ra} may not use {rb})")
+    # 5. the write side of IMAP is the fix's alone
+    write_syms = ("mp_imap_write_", "mp_imap_client_allow_writes", "mp_imap_client_select",
+                  "mp_imap_client_command_literal")
+    for obj, syms in undefined.items():
+        room, source = objects[obj]
+        if room == "fix" or source.endswith("analyzer/imap/imap-write.c"):
+            continue
+        for sym in sorted(syms):
+            if sym.startswith(write_syms):
+                bad.append(f"{source} calls {sym}: only fix/ may send IMAP write commands")
     # Tarjan's strongly connected components: any with two or more files is a cycle
     index, low, stack, on, sccs = {}, {}, [], set(), []
     counter = [0]

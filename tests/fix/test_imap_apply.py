@@ -1,0 +1,434 @@
+#!/usr/bin/env python3
+"""`fix split imap://...` on a real Dovecot (tests/imap-client/dovecot-fixture.py),
+issue 17:
+
+  - `scan` sends no write command: a proxy records every line a scan of the
+    account sends; none is SELECT, APPEND, STORE, EXPUNGE, COPY, MOVE,
+    CREATE, DELETE, RENAME... (the client refuses them too: imap-client.c);
+  - without --apply nothing changes (a dry run, EXAMINE only); --apply
+    without --backup, and --expunge without --apply, are refused;
+  - a folder with messages of 150 and 400 attachments and one of 40 MB is
+    fixed with --apply; the connection is cut (a proxy) after the parts'
+    APPEND and before the first \\Deleted, then after the \\Deleted before
+    UID EXPUNGE; each re-run finishes the job and no part is appended twice
+    (counted by their X-Mailpreflight-Split header);
+  - afterwards: a scan has no size or attachment errors; every original is
+    in the backup mbox, byte-identical (un-quoted) to its BODY.PEEK[]
+    before; the parts' flags and INTERNALDATE are the original's; every
+    attachment (Python's email package, fixgen.attachment_digests) is in
+    exactly one part; with --expunge the originals are gone and nothing
+    else is (a message the user had marked \\Deleted stays).
+--expunge on a server without UIDPLUS (fake-imap-server.py) is refused
+before anything is written. The Dovecot checks are left out without root
+or Dovecot. Args: MAILPREFLIGHT"""
+import collections
+import contextlib
+import hashlib
+import imaplib
+import importlib.util
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
+sys.path.insert(0, HERE)
+import fixgen  # noqa: E402
+from fixtest import blocking  # noqa: E402
+from mptest import TESTS, main  # noqa: E402
+
+FIXTURE = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
+FAKE = os.path.join(TESTS, "imap-client", "fake-imap-server.py")
+WRITE_VERBS = {"SELECT", "APPEND", "STORE", "EXPUNGE", "COPY", "MOVE", "CREATE", "DELETE", "RENAME",
+               "SUBSCRIBE", "UNSUBSCRIBE", "SETACL", "DELETEACL", "SETQUOTA", "SETMETADATA", "CLOSE",
+               "REPLACE", "SETACTIVE", "PUTSCRIPT", "DELETESCRIPT"}
+FOLDER = "Big"
+APPENDLIMIT = 12 << 20
+QUOTA = 130 * 1024  # the original and part 1 fit, part 2 does not
+
+
+def load_fixture():
+    spec = importlib.util.spec_from_file_location("dovecot_fixture", FIXTURE)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+class Proxy:
+    """127.0.0.1:port -> HOST:PORT in clear. Keeps every line the client
+    sends (LINES); with CUT (bytes), the first connection on which the
+    client sends CUT is closed before that command reaches the server."""
+
+    def __init__(self, host, port, cut=None):
+        self.host, self.port, self.cut = host, port, cut
+        self.lines, self.cuts = [], 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port_here = self.sock.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            server = socket.create_connection((self.host, self.port), timeout=60)
+            threading.Thread(target=self.pipe, args=(client, server, True), daemon=True).start()
+            threading.Thread(target=self.pipe, args=(server, client, False), daemon=True).start()
+
+    def pipe(self, src, dst, log):
+        buf, tail = b"", b""
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if log:
+                    if self.cut is not None and self.cuts == 0 and self.cut in tail + data:
+                        self.cuts += 1
+                        break
+                    tail = (tail + data)[-64:]
+                    buf += data
+                    while b"\r\n" in buf:
+                        line, buf = buf.split(b"\r\n", 1)
+                        if len(line) < 2000:
+                            self.lines.append(line.decode("utf-8", "replace"))
+                    buf = buf[-2000:]
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def close(self):
+        self.sock.close()
+
+
+def verbs(lines):
+    """The command verbs of the client's lines ("A3 UID FETCH ..." -> "UID FETCH")."""
+    out = []
+    for ln in lines:
+        w = ln.split(" ")
+        if len(w) < 2 or not re.match(r"^[A-Za-z0-9]+$", w[0]):
+            continue
+        v = w[1].upper()
+        if v == "UID" and len(w) > 2:
+            v = "UID " + w[2].upper()
+        out.append(v)
+    return out
+
+
+def connect(info, user="alice"):
+    ctx = ssl.create_default_context(cafile=info["ca_file"])
+    m = imaplib.IMAP4_SSL(info["host"], info["imaps_port"], ssl_context=ctx, timeout=120)
+    m.login(user, info["users"][user])
+    return m
+
+
+def state(info, user="alice", folder=FOLDER):
+    """UID -> (flags without \\Recent, INTERNALDATE, bytes, split header) of FOLDER."""
+    m = connect(info, user)
+    m.select('"%s"' % folder, readonly=True)
+    typ, data = m.uid("FETCH", "1:*", "(UID FLAGS INTERNALDATE BODY.PEEK[])")
+    out = {}
+    for item in data:
+        if not isinstance(item, tuple):
+            continue
+        head = item[0].decode()
+        uid = int(re.search(r"UID (\d+)", head).group(1))
+        flags = set(re.search(r"FLAGS \(([^)]*)\)", head).group(1).split()) - {"\\Recent"}
+        date = re.search(r'INTERNALDATE "([^"]+)"', head).group(1)
+        body = item[1]
+        hdr = body.split(b"\r\n\r\n", 1)[0]
+        split = re.search(rb"X-Mailpreflight-Split: part=(\d+)/(\d+);.*?sha256=([0-9a-f]{64})", hdr, re.S)
+        out[uid] = (frozenset(flags), date, body, (int(split.group(1)), int(split.group(2)),
+                                                   split.group(3).decode()) if split else None)
+    m.logout()
+    return out
+
+
+def unquote_mboxrd(data):
+    return re.sub(rb"(?m)^>(>*From )", rb"\1", data)
+
+
+def seed(t, info):
+    m = connect(info)
+    fx_ok = m.create('"%s"' % FOLDER)[0] == "OK"
+    t.check(fx_ok, "CREATE " + FOLDER)
+    crlf = lambda b: b.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # noqa: E731
+    msgs = [
+        (crlf(fixgen.many(150, mid="imap-150")), "(\\Seen \\Flagged)", '"02-Mar-2021 10:11:12 +0100"'),
+        (crlf(fixgen.plain(1)), "(\\Seen)", '"03-Mar-2021 08:00:00 +0000"'),
+        (crlf(fixgen.many(400, size=100, mid="imap-400")), "(\\Answered $Work)", '"04-Mar-2021 23:59:59 -0500"'),
+        # the user's own \Deleted message: never expunged by us
+        (crlf(fixgen.plain(2)), "(\\Deleted)", '"05-Mar-2021 12:00:00 +0000"'),
+        (crlf(fixgen.big_ones(40, 2, mid="imap-forty")), "()", '"06-Mar-2021 06:30:00 +0200"'),
+    ]
+    for data, flags, date in msgs:
+        t.check(m.append('"%s"' % FOLDER, flags, date, data)[0] == "OK", "APPEND a fixture")
+    m.logout()
+
+
+def check_no_uidplus(t):
+    """--expunge on a server without UIDPLUS (fake-imap-server.py's
+    box-plain, behind the recording proxy) is refused before anything is
+    written: exit 2, a message naming UIDPLUS, no backup, and no write
+    command among the lines the client sent."""
+    p = subprocess.Popen([sys.executable, FAKE, "box-plain"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    try:
+        proxy = Proxy("127.0.0.1", int(p.stdout.readline()))
+        backup = t.path("nouidplus.mbox")
+        r = t.run("fix", "split", "imap://alice@127.0.0.1:%d/INBOX" % proxy.port_here, "--no-progress",
+                  "--allow-plaintext", "--apply", "--expunge", "--backup", backup, expect=2,
+                  what="--expunge without UIDPLUS", env={"MAILPREFLIGHT_PASSWORD": "secret"})
+        proxy.close()
+        t.check("UIDPLUS" in r.err and "plain EXPUNGE" in r.err, "the refusal names UIDPLUS and says why", r.err)
+        t.check("run the same command again" not in r.out, "a refusal is not said to be resumable", r.out)
+        t.check(not os.path.exists(backup), "nothing was backed up")
+        sent = verbs(proxy.lines)
+        t.check("LOGIN" in sent or "AUTHENTICATE" in sent, "the proxy saw the client's commands", sent)
+        t.eq(sorted(set(v.replace("UID ", "") for v in sent) & WRITE_VERBS), [],
+             "no write command was sent to the server without UIDPLUS")
+    finally:
+        p.kill()
+        p.wait()
+
+
+def check_usage(t):
+    """What cannot work on an account is refused before connecting (the URL
+    points at a closed port: a connection attempt would be exit 3)."""
+    url = "imap://alice@127.0.0.1:9/INBOX"
+    for args, what in ((("--apply",), "--apply without --backup"),
+                       (("--expunge",), "--expunge without --apply"),
+                       (("--out", t.path("x")), "--out with an IMAP account"),
+                       (("--json", t.path("x.json")), "--json with an IMAP account"),
+                       (("--html", t.path("x.html")), "--html with an IMAP account"),
+                       (("--oversize", "detach"), "--oversize with an IMAP account"),
+                       (("--dry-run", "--apply", "--backup", t.path("b.mbox")), "--dry-run with --apply"),
+                       (("--admin-separator", "*"), "--admin-separator without --admin-user")):
+        r = t.run("fix", "split", url, "--no-progress", *args, expect=2, what=what)
+        t.check("Try 'mailpreflight fix split --help'" in r.err, what + ": a usage message", r.err)
+    t.run("fix", "split", t.path("x.mbox"), "--out", t.path("y"), "--apply", expect=2,
+          what="--apply with a mailbox on disk")
+
+
+def body(t):
+    check_usage(t)
+    check_no_uidplus(t)
+    if os.geteuid() != 0 or shutil.which("dovecot") is None:
+        print("note: needs root and dovecot (apt-get install dovecot-imapd): the Dovecot checks are left out")
+        return
+    fx = t.fx = load_fixture()
+    # the fixture's Dovecot announces APPENDLIMIT=1000 to everyone (for
+    # scan --target); here alice's is 12 MiB: under the rules' 17.5 MB, so
+    # the parts of the 40 MB message must be planned for it (RFC 7889)
+    # chloe has a storage quota her mail nearly fills: the server refuses the
+    # parts' APPEND (NO [OVERQUOTA]) without announcing any limit before
+    fx.USER_FIELDS = dict(fx.USER_FIELDS, alice=["imap_capability=+APPENDLIMIT=%d" % APPENDLIMIT],
+                          chloe=fx.USER_FIELDS.get("chloe", []) + ["mail_plugins=quota", "quota=maildir",
+                                                                     "imap_capability=+APPENDLIMIT=%d" % APPENDLIMIT,
+                               "quota_rule=*:storage=%dB" % QUOTA])
+    d = tempfile.mkdtemp(prefix="mp-imapfix-", dir="/tmp")
+    os.chmod(d, 0o755)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = fx.start(d)
+    if rc == 77:
+        t.skip("Dovecot did not start")
+    info = json.loads(out.getvalue().strip().splitlines()[-1])
+    try:
+        run_checks(t, info)
+    finally:
+        fx.stop(d)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def fix(t, url, *args, expect=None, what=None, env=None):
+    return t.run("fix", "split", url, "--no-progress", "--ca-file", t.ca, *args, expect=expect, what=what,
+                 env=env)
+
+
+def check_refused(t, info):
+    """An APPEND the server refuses (over chloe's quota) stops that message:
+    its original untouched, no part of it visible, the manifest says so."""
+    m = connect(info, "chloe")
+    data = fixgen.many(150, mid="chloe-150").replace(b"\n", b"\r\n")
+    t.check(m.append("INBOX", "(\\Seen)", '"07-Mar-2021 07:00:00 +0000"', data)[0] == "OK", "APPEND chloe's message")
+    m.logout()
+    before = state(info, "chloe", "INBOX")
+    url = "imaps://chloe@%s:%d/INBOX" % (info["host"], info["imaps_port"])
+    backup = t.path("chloe.mbox")
+    p = fix(t, url, "--apply", "--backup", backup, expect=1, what="an APPEND over quota",
+            env={"MAILPREFLIGHT_PASSWORD": info["users"]["chloe"]})
+    t.check("the server refused part" in p.out and "the original is untouched" in p.out,
+            "the summary names the refused APPEND", p.out)
+    after = state(info, "chloe", "INBOX")
+    uid = next(iter(before))
+    t.eq(after.get(uid), before[uid], "the refused message's original is untouched")
+    t.eq([u for u, v in after.items() if v[3] and "\\Deleted" not in v[0]], [],
+         "no part of the refused message is visible (those appended are \\Deleted)")
+    with open(backup + ".json", encoding="utf-8") as f:
+        man = json.load(f)
+    t.eq([o["state"] for o in man["originals"]], ["refused"], "the manifest says refused")
+    stale = man["originals"][0]["stale_parts"]
+    t.check(len(stale) >= 1, "part 1 was accepted before the refusal (the quota is tuned so)", stale)
+    t.eq(sorted(stale), sorted(u for u, v in after.items() if v[3]), "the manifest names the parts it got")
+    # again, with --expunge: refused again, and no part of any attempt stays
+    fix(t, url, "--apply", "--backup", backup, "--expunge", expect=1, what="the refused message again",
+        env={"MAILPREFLIGHT_PASSWORD": info["users"]["chloe"]})
+    t.eq(state(info, "chloe", "INBOX"), {uid: before[uid]}, "--expunge removed every part of the refused "
+         "attempts, and only them")
+
+
+def check_admin(t, info):
+    """The admin login of issue 15: alice's mailbox with the master user's
+    password (a dry run), by SASL authzid and by Dovecot's user*admin."""
+    pw = t.path("admin.pw")
+    with open(pw, "w") as f:
+        f.write(t.fx.MASTER_USERS["admin"] + "\n")
+    os.chmod(pw, 0o600)
+    url = "imaps://alice@%s:%d/%s" % (info["host"], info["imaps_port"], FOLDER)
+    for extra in ((), ("--admin-separator", "*")):
+        p = fix(t, url, "--admin-user", "admin", "--admin-password-file", pw, *extra, expect=0,
+                what="dry run with an admin login %s" % " ".join(extra), env={"MAILPREFLIGHT_PASSWORD": None})
+        t.check("would split: 3 messages" in p.out, "the admin login sees alice's folder", p.out)
+
+
+def run_checks(t, info):
+    os.environ["MAILPREFLIGHT_PASSWORD"] = info["users"]["alice"]
+    t.ca = info["ca_file"]
+    url = "imaps://alice@%s:%d/%s" % (info["host"], info["imaps_port"], FOLDER)
+    seed(t, info)
+    before = state(info)
+    originals = {u: v for u, v in before.items() if len(v[2]) > 1 << 20 or v[2].count(b"filename=") > 100}
+    t.eq(len(originals), 3, "the fixture has three messages to split")
+
+    plain = info.get("plain_host")
+    # 1. scan sends no write command (a transcript through a proxy)
+    if plain:
+        proxy = Proxy(plain, info["plain_port"])
+        purl = "imap://alice@127.0.0.1:%d" % proxy.port_here
+        t.run("scan", "--no-progress", "--allow-plaintext", "--fail-on", "never", purl, expect=0,
+              what="scan through the recording proxy")
+        seen = verbs(proxy.lines)
+        proxy.close()
+        t.check("EXAMINE" in seen and "UID FETCH" in seen, "the proxy saw the scan's commands", seen[:20])
+        bad = sorted(set(v.replace("UID ", "") for v in seen) & WRITE_VERBS)
+        t.eq(bad, [], "scan sends no command that changes the mailbox")
+    else:
+        print("note: no plaintext listener (127.0.0.2): the transcript and cut checks are left out")
+
+    # 2. usage and the dry run
+    fix(t, url, "--apply", expect=2, what="--apply without --backup is refused")
+    fix(t, url, "--expunge", expect=2, what="--expunge without --apply is refused")
+    backup = t.path("backup.mbox")
+    with open(t.path("other.mbox"), "wb") as f:
+        f.write(b"From x Thu Jan  1 00:00:00 1970\n\nx\n")
+    p = fix(t, url, "--apply", "--backup", t.path("other.mbox"), expect=2,
+            what="an existing file that is no backup of ours is refused")
+    check_admin(t, info)
+    p = fix(t, url, expect=0, what="dry run")
+    t.check("would split: 3 messages" in p.out, "the dry run plans the three", p.out)
+    t.eq(state(info), before, "the dry run changed nothing on the server")
+    t.check(not os.path.exists(backup), "the dry run wrote no backup")
+
+    # 3. --apply, cut after APPEND before the first \Deleted, then after
+    # the \Deleted before UID EXPUNGE
+    if plain:
+        proxy = Proxy(plain, info["plain_port"], cut=b"UID STORE")
+        purl = "imap://alice@127.0.0.1:%d/%s" % (proxy.port_here, FOLDER)
+        p = fix(t, purl, "--allow-plaintext", "--apply", "--backup", backup, expect=3,
+                what="cut before the first \\Deleted")
+        proxy.close()
+        t.eq(proxy.cuts, 1, "the proxy cut the connection at UID STORE")
+        t.check("run the same command again" in p.out, "the summary says how to finish", p.out)
+        mid = state(info)
+        t.check(all(u in mid and "\\Deleted" not in mid[u][0] for u in originals),
+                "after the first cut every original is still there, not \\Deleted")
+        parts = [v[3] for v in mid.values() if v[3]]
+        t.check(len(parts) >= 2, "after the first cut the first message's parts are on the server", len(parts))
+
+        proxy = Proxy(plain, info["plain_port"], cut=b"UID EXPUNGE")
+        purl = "imap://alice@127.0.0.1:%d/%s" % (proxy.port_here, FOLDER)
+        p = fix(t, purl, "--allow-plaintext", "--apply", "--expunge", "--backup", backup, expect=3,
+                what="cut before UID EXPUNGE")
+        proxy.close()
+        t.eq(proxy.cuts, 1, "the proxy cut the connection at UID EXPUNGE")
+        t.check("found from an earlier run" in p.out and not re.search(r"(?m)0 found from an earlier run", p.out),
+                "the re-run found the parts the cut run appended", p.out)
+        mid = state(info)
+        t.check(all(u in mid and "\\Deleted" in mid[u][0] for u in originals),
+                "after the second cut every original is \\Deleted, none expunged")
+        count = collections.Counter((v[3][2], v[3][0]) for v in mid.values() if v[3])
+        t.check(all(n == 1 for n in count.values()), "no part was appended twice", count)
+    else:
+        fix(t, url, "--apply", "--backup", backup, expect=0, what="--apply")
+
+    p = fix(t, url, "--apply", "--expunge", "--backup", backup, expect=0, what="the last run finishes the job")
+    after = state(info)
+
+    # 4. what the server has now
+    for u, v in before.items():
+        if u in originals:
+            t.check(u not in after, "original UID %d expunged" % u)
+        else:
+            t.eq(after.get(u), v, "message UID %d untouched (the user's \\Deleted one too)" % u)
+    by_sha = collections.defaultdict(list)
+    for u, v in after.items():
+        if v[3]:
+            by_sha[v[3][2]].append((v[3][0], v[3][1], u, v))
+    for u, (flags, date, data, _) in originals.items():
+        sha = hashlib.sha256(data).hexdigest()
+        parts = sorted(by_sha.get(sha, []))
+        t.check(len(parts) >= 2 and [k for k, _, _, _ in parts] == list(range(1, parts[0][1] + 1)),
+                "UID %d: parts 1..N, each once" % u, [(k, n) for k, n, _, _ in parts])
+        t.check(all(p[3][0] == flags for p in parts), "UID %d: the parts' flags are the original's" % u,
+                [(sorted(p[3][0]), sorted(flags)) for p in parts])
+        t.check(all(p[3][1] == date for p in parts), "UID %d: the parts' INTERNALDATE is the original's" % u,
+                [(p[3][1], date) for p in parts])
+        t.check(all(len(p[3][2]) <= APPENDLIMIT for p in parts), "UID %d: every part within APPENDLIMIT" % u,
+                [len(p[3][2]) for p in parts])
+        got = sorted(d for p in parts for d in fixgen.attachment_digests(p[3][2]))
+        t.eq(got, fixgen.attachment_digests(data), "UID %d: every attachment in exactly one part" % u)
+
+    # 5. the backup: every original, byte for byte
+    with open(backup + ".json", encoding="utf-8") as f:
+        man = json.load(f)
+    t.eq(man["format"], "mailpreflight-imap-backup/1", "the manifest's format")
+    with open(backup, "rb") as f:
+        mbox = f.read()
+    t.eq(mbox.count(b"\nFrom ") + mbox.startswith(b"From "), 3, "three entries in the backup mbox")
+    t.eq(sorted(o["uid"] for o in man["originals"]), sorted(originals), "the manifest names the three")
+    for o in man["originals"]:
+        entry = mbox[o["backup_offset"]:o["backup_offset"] + o["backup_length"]]
+        t.check(unquote_mboxrd(entry) == originals[o["uid"]][2],
+                "UID %d: the backup entry is the server's bytes" % o["uid"])
+        t.eq(o["state"], "expunged", "UID %d: the manifest says expunged" % o["uid"])
+    # a second run has nothing to do and changes nothing
+    p = fix(t, url, "--apply", "--expunge", "--backup", backup, expect=0, what="a run with nothing left to do")
+    t.eq(state(info), after, "a run with nothing to do changes nothing")
+
+    check_refused(t, info)
+
+    # 6. a scan of the account: no size or attachment errors
+    _, rows, _ = t.scan("imaps://alice@%s:%d" % (info["host"], info["imaps_port"]),
+                        extra=("--ca-file", t.ca, "--fail-on", "never"), expect=0, tag="after")
+    t.eq([(r["folder"], r["rule"]) for r in blocking(rows or [])], [],
+         "a scan after the fix finds no size or attachment error")
+
+
+main("fix-imap-apply", body)
