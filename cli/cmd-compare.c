@@ -2,9 +2,12 @@
  * which messages of the source arrived on the target, and why the others
  * did not. Wiring only: the options go to the parts that use them (both
  * sides' settings, the rules, the comparison, its reports). */
+#include "accounts-json.h"
 #include "commands.h"
 #include "compare-report.h"
+#include "discover.h"
 #include "outcome.h"
+#include "output-file.h"
 #include "read-sides.h"
 #include "rules.h"
 #include "shown-text.h"
@@ -87,6 +90,270 @@ to_stdout (const char *path)
 	return path != NULL && strcmp (path, "-") == 0;
 }
 
+/* What every pair of a run shares. */
+typedef struct {
+	const MpRuleSet       *rules;
+	const MpSizeTolerance *tolerance;
+	gint                   jobs, connections, timeout_s;
+	gboolean               content_checks, progress, interactive;
+	gboolean               accept_predicted, fail_on_changed;
+	const char            *account;     /* --accounts: named in messages on stderr */
+} PairArgs;
+
+/* Reads SOURCE_PATH and TARGET_PATH and matches them. NULL when a side
+ * could not be read at all (*UNREADABLE says which and why, printed too) or
+ * the comparison could not be made (ERROR). The sides are the caller's. */
+static MpCompareOutcome *
+compare_pair (const PairArgs *p, const char *source_path, const SideArgs *src, const char *target_path,
+              const SideArgs *dst, GPtrArray *notes, MpSide **source, MpSide **target, char **unreadable,
+              GError **error)
+{
+	g_autofree char *src_host = NULL;
+	g_autofree char *dst_host = NULL;
+	g_autofree char *prefix = p->account ? g_strdup_printf ("account %s: ", p->account) : g_strdup ("");
+	g_autoptr(GString) why = g_string_new (NULL);
+	MpSourceSettings src_net = { 0 }, dst_net = { 0 };
+	MpReadSidesOptions ropt = { 0 };
+	MpCompareOutcome *outcome;
+
+	fill_settings (&src_net, src, p->connections, p->timeout_s);
+	fill_settings (&dst_net, dst, p->connections, p->timeout_s);
+	src_net.interactive = dst_net.interactive = p->interactive;
+	mp_rules_fill_source_settings (p->rules, &src_net);
+	src_net.metadata_only = !p->content_checks;
+	/* Each side's secret goes to its own host only (imap-secret.h): the
+	 * source's ($MAILPREFLIGHT_PASSWORD, --password-file, --oauth2-token-file
+	 * or the accounts file's password columns) to the source's host, the
+	 * target's ($MAILPREFLIGHT_TARGET_PASSWORD, --target-password-file,
+	 * --target-oauth2-token-file or the target_ columns) to the target's; no
+	 * server is ever sent the other side's password. */
+	{
+		const char *one[2] = { source_path, NULL };
+		src_host = mp_source_secret_host (one);
+		one[0] = target_path;
+		dst_host = mp_source_secret_host (one);
+	}
+	src_net.secret_host = src_host;
+	dst_net.secret_host = dst_host;
+	dst_net.password_env = "MAILPREFLIGHT_TARGET_PASSWORD";
+	dst_net.password_option = "--target-password-file";
+	if (mp_source_is_network (source_path) && src_net.metadata_only) {
+		g_auto(GStrv) n = mp_rules_metadata_only_notices (p->rules);
+		for (int i = 0; n[i]; i++)
+			g_ptr_array_add (notes, g_strdup_printf ("%s (--content-checks reads what they need)", n[i]));
+	}
+
+	ropt.source = source_path;
+	ropt.target = target_path;
+	ropt.rules = p->rules;
+	ropt.source_settings = &src_net;
+	ropt.target_settings = &dst_net;
+	ropt.source_jobs = p->jobs ? (guint) p->jobs : side_jobs (source_path, (guint) p->connections);
+	ropt.target_jobs = p->jobs ? (guint) p->jobs : side_jobs (target_path, (guint) p->connections);
+	ropt.progress = p->progress;
+	if (!mp_read_sides (&ropt, source, target, error))
+		return NULL;
+	if ((*source)->error || (*target)->error || (*source)->failure || (*target)->failure) {
+		/* nothing to compare with: no report that would call everything missing */
+		const MpSide *side[2] = { *source, *target };
+		const char *label[2] = { "source", "target" };
+		for (int k = 0; k < 2; k++)
+			if (side[k]->error || side[k]->failure) {
+				g_autofree char *what = g_strdup_printf ("%s%s", prefix, label[k]);
+				const char *msg = side[k]->error ? side[k]->error : side[k]->failure->message;
+				print_side_error (what, side[k]->name, msg);
+				g_string_append_printf (why, "%s%s %s: %s", why->len ? "; " : "", label[k], side[k]->name, msg);
+			}
+		*unreadable = g_string_free (g_steal_pointer (&why), FALSE);
+		return NULL;
+	}
+	for (guint i = 0; i < (*source)->folders->len; i++)
+		if (mp_side_folder (*source, i)->error) {
+			g_autofree char *what = g_strdup_printf ("%ssource folder", prefix);
+			print_side_error (what, mp_side_folder (*source, i)->name, mp_side_folder (*source, i)->error);
+		}
+	for (guint i = 0; i < (*target)->folders->len; i++)
+		if (mp_side_folder (*target, i)->error) {
+			g_autofree char *what = g_strdup_printf ("%starget folder", prefix);
+			print_side_error (what, mp_side_folder (*target, i)->name, mp_side_folder (*target, i)->error);
+		}
+	outcome = mp_compare_outcome_new (*source, *target, p->rules, p->tolerance, error);
+	if (outcome != NULL) {
+		outcome->accept_predicted = p->accept_predicted;
+		outcome->fail_on_changed = p->fail_on_changed;
+	}
+	return outcome;
+}
+
+/* `compare merge FILE.json... [--json OUT]`: the shards of one --accounts
+ * run joined into the document one run gives. */
+static int
+compare_merge (const char *const *paths, const char *json)
+{
+	g_autoptr(GError) error = NULL;
+	guint64 missing = 0;
+
+	if (paths[0] == NULL) {
+		g_printerr ("mailpreflight compare: merge needs at least one FILE.json (of compare --accounts)\n");
+		return MP_EXIT_USAGE;
+	}
+	if (!mp_compare_accounts_merge (paths, json ? json : "-", &missing, &error)) {
+		g_printerr ("mailpreflight compare merge: %s\n", error->message);
+		return error->code == MP_ERROR_USAGE ? MP_EXIT_USAGE : MP_EXIT_SOURCE;
+	}
+	if (missing)
+		g_printerr ("mailpreflight compare merge: WARNING: %" G_GUINT64_FORMAT " account(s) of the run are in no "
+		            "file given: is a shard missing?\n", missing);
+	return MP_EXIT_OK;
+}
+
+/* The accounts of FILE that this shard compares; a usage error names every
+ * account that cannot be compared (file and line). */
+static GPtrArray *
+load_accounts (const char *file, const char *shard, guint *total, GError **error)
+{
+	g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_account_free);
+	g_autoptr(GString) problems = g_string_new (NULL);
+	guint k = 0, n = 0;
+
+	if (shard != NULL && !mp_shard_parse (shard, &k, &n, error))
+		return NULL;
+	if (!mp_accounts_from_file (file, accounts, error) || !mp_accounts_finish (accounts, error))
+		return NULL;
+	for (guint i = 0; i < accounts->len; i++) {
+		const MpAccount *a = g_ptr_array_index (accounts, i);
+		const MpAccountSource *s = g_ptr_array_index (a->sources, 0);
+		const char *what = a->sources->len != 1 ? "has several sources: compare takes one per account"
+		                   : a->target == NULL ? "has no target (the target column)"
+		                   : mp_source_is_network (s->location) && !s->password_file && !s->oauth2_token_file
+		                   ? "is on IMAP: give its password_file or oauth2_token_file"
+		                   : mp_source_is_network (a->target->location) && !a->target->password_file &&
+		                     !a->target->oauth2_token_file
+		                   ? "has an IMAP target: give its target_password_file or target_oauth2_token_file"
+		                   : NULL;
+		if (what != NULL && problems->len < 8192)
+			g_string_append_printf (problems, "%s%s: account %s %s", problems->len ? "\n" : "",
+			                        a->origin ? a->origin : file, a->name, what);
+	}
+	if (problems->len) {
+		g_set_error_literal (error, MP_ERROR, MP_ERROR_USAGE, problems->str);
+		return NULL;
+	}
+	*total = accounts->len;
+	if (shard != NULL)
+		mp_accounts_shard (accounts, k, n);
+	return g_steal_pointer (&accounts);
+}
+
+/* One line per account on stdout: its verdict and counts. */
+static void
+print_account (const MpAccount *a, const MpCompareOutcome *o, const char *unreadable)
+{
+	g_autofree char *name = mp_text_for_terminal (a->name, 200);
+
+	if (o == NULL) {
+		g_autofree char *why = mp_text_for_terminal (unreadable, 400);
+		printf ("%s: NOT COMPARED: %s\n", name, why);
+		return;
+	}
+	printf ("%s: %s: %" G_GUINT64_FORMAT " messages, %" G_GUINT64_FORMAT " arrived (%" G_GUINT64_FORMAT
+	        " moved), %" G_GUINT64_FORMAT " missing as predicted, %" G_GUINT64_FORMAT " unexpected, %"
+	        G_GUINT64_FORMAT " changed; %" G_GUINT64_FORMAT " extra on the target\n",
+	        name, mp_compare_verdict_name (mp_compare_verdict (o)), o->totals.messages, o->totals.arrived,
+	        o->totals.moved, o->totals.missing, o->totals.unexpected, o->totals.changed, o->target_totals.extra);
+}
+
+/* --accounts: every account compared on its own; one that cannot be read
+ * is reported and the others go on. The exit status is the worst of them
+ * (3 before 1 before 0). */
+static int
+compare_accounts (const PairArgs *base, const SideArgs *src_cli, const SideArgs *dst_cli, const char *file,
+                  const char *shard, const MpCompareInfo *info, const char *json, gboolean quiet)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) accounts = NULL;
+	g_autoptr(MpOutputFile) out = NULL;
+	MpCompareAccountsInfo ai = { 0 };
+	guint total = 0, by_verdict[MP_COMPARE_INCOMPLETE + 1] = { 0 };
+	int worst = MP_EXIT_OK;
+
+	accounts = load_accounts (file, shard, &total, &error);
+	if (accounts == NULL) {
+		g_printerr ("mailpreflight compare: %s\n", error->message);
+		return MP_EXIT_USAGE;
+	}
+	if (shard != NULL)
+		g_printerr ("mailpreflight: --shard %s: %u of %u accounts\n", shard, accounts->len, total);
+	ai.run = info->run;
+	ai.shard = shard;
+	ai.tolerance = *base->tolerance;
+	ai.accept_predicted = base->accept_predicted;
+	ai.fail_on_changed = base->fail_on_changed;
+	ai.accounts_total = total;
+	if (json != NULL) {
+		out = mp_output_file_open (json, &error);
+		if (out == NULL) {
+			g_printerr ("mailpreflight compare: %s\n", error->message);
+			return MP_EXIT_SOURCE;
+		}
+		mp_compare_accounts_json_begin (mp_output_file_stream (out), &ai);
+	}
+	for (guint i = 0; i < accounts->len; i++) {
+		const MpAccount *a = g_ptr_array_index (accounts, i);
+		const MpAccountSource *s = g_ptr_array_index (a->sources, 0);
+		g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+		g_autoptr(MpSide) source = NULL;
+		g_autoptr(MpSide) target = NULL;
+		g_autoptr(MpCompareOutcome) outcome = NULL;
+		g_autofree char *unreadable = NULL;
+		PairArgs p = *base;
+		SideArgs sa = *src_cli, da = *dst_cli; /* borrowed: never cleared */
+		MpCompareInfo ci = *info;
+		int status;
+
+		p.account = a->name;
+		p.interactive = FALSE; /* each account has its own secret, from the accounts file */
+		sa.password_file = s->password_file;
+		sa.token_file = s->oauth2_token_file;
+		da.password_file = a->target->password_file;
+		da.token_file = a->target->oauth2_token_file;
+		outcome = compare_pair (&p, s->location, &sa, a->target->location, &da, notes, &source, &target,
+		                        &unreadable, &error);
+		if (outcome == NULL && unreadable == NULL) {
+			/* the comparison itself failed (a temporary file): this account only */
+			unreadable = g_strdup (error->message);
+			g_printerr ("mailpreflight compare: account %s: %s\n", a->name, error->message);
+			g_clear_error (&error);
+		}
+		ci.notes = notes;
+		ci.source_metadata_only = mp_source_is_network (s->location) && !base->content_checks;
+		status = outcome ? (int) mp_compare_exit_status (outcome) : MP_EXIT_SOURCE;
+		worst = MAX (worst, status);
+		by_verdict[outcome ? mp_compare_verdict (outcome) : MP_COMPARE_INCOMPLETE]++;
+		if (out != NULL && !mp_compare_accounts_json_account (mp_output_file_stream (out), i == 0, a, outcome, &ci,
+		                                                      unreadable, (guint) status, &error)) {
+			g_printerr ("mailpreflight compare: %s\n", error->message);
+			return MP_EXIT_SOURCE;
+		}
+		if (!quiet)
+			print_account (a, outcome, unreadable);
+	}
+	if (out != NULL) {
+		mp_compare_accounts_json_end (mp_output_file_stream (out));
+		if (!mp_output_file_commit (g_steal_pointer (&out), &error)) {
+			g_printerr ("mailpreflight compare: %s\n", error->message);
+			return MP_EXIT_SOURCE;
+		}
+	}
+	if (!quiet)
+		printf ("%u account(s): %u %s, %u %s, %u %s, %u %s\n", accounts->len,
+		        by_verdict[MP_COMPARE_COMPLETE], mp_compare_verdict_name (MP_COMPARE_COMPLETE),
+		        by_verdict[MP_COMPARE_PREDICTED], mp_compare_verdict_name (MP_COMPARE_PREDICTED),
+		        by_verdict[MP_COMPARE_UNEXPECTED], mp_compare_verdict_name (MP_COMPARE_UNEXPECTED),
+		        by_verdict[MP_COMPARE_INCOMPLETE], mp_compare_verdict_name (MP_COMPARE_INCOMPLETE));
+	return worst;
+}
+
 int
 mp_cmd_compare (int argc, char **argv)
 {
@@ -98,8 +365,9 @@ mp_cmd_compare (int argc, char **argv)
 	g_autofree char *folders_csv = NULL;
 	g_autofree char *json = NULL;
 	g_autofree char *html = NULL;
-	g_autofree char *src_host = NULL;
-	g_autofree char *dst_host = NULL;
+	g_autofree char *accounts_file = NULL;
+	g_autofree char *shard = NULL;
+	g_autofree char *unreadable = NULL;
 	gboolean quiet = FALSE;
 	gboolean accept_predicted = FALSE;
 	gboolean fail_on_changed = FALSE;
@@ -161,6 +429,13 @@ mp_cmd_compare (int argc, char **argv)
 		  "IMAP target: do not verify the server's certificate (dangerous)", NULL },
 		{ "target-allow-plaintext", 0, 0, G_OPTION_ARG_NONE, &dst.allow_plaintext,
 		  "IMAP target: allow imap:// without STARTTLS", NULL },
+		{ "accounts", 0, 0, G_OPTION_ARG_FILENAME, &accounts_file,
+		  "Compare many accounts, each independently: the accounts file of `scan --accounts` with a target "
+		  "column (and target_password_file or target_oauth2_token_file for an IMAP target); --json and "
+		  "the summary then list every account", "FILE" },
+		{ "shard", 0, 0, G_OPTION_ARG_STRING, &shard,
+		  "With --accounts: compare only shard K of N of the accounts, as `scan --shard` does (auto: from "
+		  "Kubernetes or Slurm); join the shards' JSON with `compare merge`", "K/N|auto" },
 		{ "connections", 0, 0, G_OPTION_ARG_INT, &connections,
 		  "IMAP: parallel connections per side (default 4)", "N" },
 		{ "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
@@ -168,7 +443,8 @@ mp_cmd_compare (int argc, char **argv)
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
 		{ NULL }
 	};
-	g_autoptr(GOptionContext) ctx = g_option_context_new ("SOURCE TARGET - after the move: what did not arrive, and why");
+	g_autoptr(GOptionContext) ctx = g_option_context_new ("SOURCE TARGET | --accounts FILE | merge FILE.json... - after the move: "
+	                                                       "what did not arrive, and why");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(MpRuleSet) rules = NULL;
 	g_autoptr(MpRunInfo) run = NULL;
@@ -177,12 +453,10 @@ mp_cmd_compare (int argc, char **argv)
 	g_autoptr(MpSide) target = NULL;
 	g_autoptr(MpCompareOutcome) outcome = NULL;
 	MpSizeTolerance tolerance = MP_SIZE_TOLERANCE_DEFAULT;
-	MpSourceSettings src_net = { 0 }, dst_net = { 0 };
-	MpReadSidesOptions ropt = { 0 };
+	PairArgs pair = { 0 };
 	MpCompareInfo info = { 0 };
 	const char *outs[4];
 	guint n_stdout = 0;
-	gboolean any_url;
 
 	g_set_prgname ("mailpreflight compare");
 	g_option_context_set_summary (ctx,
@@ -195,7 +469,12 @@ mp_cmd_compare (int argc, char **argv)
 		"with the metadata scan reads (IMAP: EXAMINE, no content downloaded).\n\n"
 		"Messages are matched by Message-ID; without one (or with one several messages\n"
 		"share) by date, From, Subject and size. A message found in another folder than\n"
-		"the one the rules' [folder-map] expects (Sent -> Sent Items) arrived, moved.");
+		"the one the rules' [folder-map] expects (Sent -> Sent Items) arrived, moved.\n\n"
+		"With --accounts FILE every account of the file is compared with its target\n"
+		"column, each on its own (an account that cannot be read is reported and the\n"
+		"others go on); --shard K/N takes a share as `scan` does, and\n"
+		"`compare merge SHARD.json... --json ALL.json` joins the shards' JSON into the\n"
+		"one a single run gives (docs/scale-out.md).");
 	g_option_context_set_description (ctx,
 		"Exit status: 0 every message arrived (or, with --accept-predicted, every missing\n"
 		"one was predicted), 1 otherwise, 2 usage or rules error, 3 a side could not be\n"
@@ -203,13 +482,31 @@ mp_cmd_compare (int argc, char **argv)
 		"Examples:\n"
 		"  mailpreflight compare --html check.html ~/Maildir imaps://me@outlook.office365.com\n"
 		"  mailpreflight compare --rules gmail-imap --accept-predicted --csv missing.csv \\\n"
-		"      imaps://bob@old.example.org imaps://bob@imap.gmail.com\n");
+		"      imaps://bob@old.example.org imaps://bob@imap.gmail.com\n"
+		"  mailpreflight compare --accounts moved.csv --as-of 2026-02-01 --shard 1/4 --json s1.json\n"
+		"  mailpreflight compare merge s1.json s2.json s3.json s4.json --json all.json\n");
 	g_option_context_add_main_entries (ctx, entries, NULL);
 	if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
 		g_printerr ("mailpreflight compare: %s\nTry 'mailpreflight compare --help'.\n", error->message);
 		return MP_EXIT_USAGE;
 	}
-	if (args == NULL || g_strv_length (args) != 2) {
+	if (args != NULL && args[0] != NULL && strcmp (args[0], "merge") == 0)
+		return compare_merge ((const char *const *) args + 1, json);
+	if (accounts_file != NULL) {
+		const char *bad = args != NULL ? "SOURCE and TARGET arguments"
+		                  : src.password_file || dst.password_file ? "--password-file and --target-password-file"
+		                  : src.token_file || dst.token_file ? "--oauth2-token-file and --target-oauth2-token-file"
+		                  : csv || folders_csv || html ? "--csv, --folders-csv and --html (not yet: use --json)"
+		                  : NULL;
+		if (bad != NULL) {
+			/* a password is one login's: each account's are in its own columns */
+			g_printerr ("mailpreflight compare: --accounts does not take %s\n", bad);
+			return MP_EXIT_USAGE;
+		}
+	} else if (shard != NULL) {
+		g_printerr ("mailpreflight compare: --shard needs --accounts\n");
+		return MP_EXIT_USAGE;
+	} else if (args == NULL || g_strv_length (args) != 2) {
 		g_printerr ("mailpreflight compare: give exactly two mailboxes, SOURCE and TARGET\n"
 		            "Try 'mailpreflight compare --help'.\n");
 		return MP_EXIT_USAGE;
@@ -247,79 +544,38 @@ mp_cmd_compare (int argc, char **argv)
 		            "verified; anyone on the network path can read the password and the mail.\n",
 		            src.insecure ? "" : "target-");
 
-	fill_settings (&src_net, &src, connections, timeout_s);
-	fill_settings (&dst_net, &dst, connections, timeout_s);
-	mp_rules_fill_source_settings (rules, &src_net);
-	src_net.metadata_only = !content_checks;
-	/* Each side's secret goes to its own host only (imap-secret.h): the
-	 * source's ($MAILPREFLIGHT_PASSWORD, --password-file, --oauth2-token-file)
-	 * to the source's host, the target's ($MAILPREFLIGHT_TARGET_PASSWORD,
-	 * --target-password-file, --target-oauth2-token-file) to the target's;
-	 * no server is ever sent the other side's password. */
-	{
-		const char *one[2] = { args[0], NULL };
-		src_host = mp_source_secret_host (one);
-		one[0] = args[1];
-		dst_host = mp_source_secret_host (one);
-	}
-	src_net.secret_host = src_host;
-	dst_net.secret_host = dst_host;
-	dst_net.password_env = "MAILPREFLIGHT_TARGET_PASSWORD";
-	dst_net.password_option = "--target-password-file";
-	any_url = mp_source_is_network (args[0]);
-	if (any_url && src_net.metadata_only) {
-		g_auto(GStrv) n = mp_rules_metadata_only_notices (rules);
-		for (int i = 0; n[i]; i++)
-			g_ptr_array_add (notes, g_strdup_printf ("%s (--content-checks reads what they need)", n[i]));
-	}
-
-	ropt.source = args[0];
-	ropt.target = args[1];
-	ropt.rules = rules;
-	ropt.source_settings = &src_net;
-	ropt.target_settings = &dst_net;
-	ropt.source_jobs = jobs ? (guint) jobs : side_jobs (args[0], (guint) connections);
-	ropt.target_jobs = jobs ? (guint) jobs : side_jobs (args[1], (guint) connections);
-	ropt.progress = !no_progress && isatty (STDERR_FILENO);
-	if (!mp_read_sides (&ropt, &source, &target, &error)) {
-		g_printerr ("mailpreflight compare: %s\n", error->message);
-		return MP_EXIT_SOURCE;
-	}
-	if (source->error || target->error || source->failure || target->failure) {
-		/* nothing to compare with: no report that would call everything missing */
-		if (source->error || source->failure)
-			print_side_error ("source", source->name,
-			                  source->error ? source->error : source->failure->message);
-		if (target->error || target->failure)
-			print_side_error ("target", target->name,
-			                  target->error ? target->error : target->failure->message);
-		return MP_EXIT_SOURCE;
-	}
-	for (guint i = 0; i < source->folders->len; i++)
-		if (mp_side_folder (source, i)->error)
-			print_side_error ("source folder", mp_side_folder (source, i)->name, mp_side_folder (source, i)->error);
-	for (guint i = 0; i < target->folders->len; i++)
-		if (mp_side_folder (target, i)->error)
-			print_side_error ("target folder", mp_side_folder (target, i)->name, mp_side_folder (target, i)->error);
-
-	outcome = mp_compare_outcome_new (source, target, rules, &tolerance, &error);
-	if (outcome == NULL) {
-		g_printerr ("mailpreflight compare: %s\n", error->message);
-		return MP_EXIT_SOURCE;
-	}
-	outcome->accept_predicted = accept_predicted;
-	outcome->fail_on_changed = fail_on_changed;
+	pair.rules = rules;
+	pair.tolerance = &tolerance;
+	pair.jobs = jobs;
+	pair.connections = connections;
+	pair.timeout_s = timeout_s;
+	pair.content_checks = content_checks;
+	pair.progress = !no_progress && isatty (STDERR_FILENO);
+	pair.accept_predicted = accept_predicted;
+	pair.fail_on_changed = fail_on_changed;
 
 	run = mp_run_info_new_current (command, as_of != NULL, rules->as_of);
 	run->rules_name = g_strdup (rules->name);
 	run->rules_origin = g_strdup (rules->origin);
+	run->rules_digest = mp_rules_digest (rules);
 	run->insecure_skip_verify = src.insecure || dst.insecure;
-	run->metadata_only = src_net.metadata_only;
+	run->metadata_only = !content_checks;
 	info.run = run;
 	info.source_insecure = src.insecure;
 	info.target_insecure = dst.insecure;
-	info.source_metadata_only = any_url && src_net.metadata_only;
 	info.notes = notes;
+
+	if (accounts_file != NULL)
+		return compare_accounts (&pair, &src, &dst, accounts_file, shard, &info, json, quiet || to_stdout (json));
+
+	pair.interactive = isatty (STDIN_FILENO);
+	outcome = compare_pair (&pair, args[0], &src, args[1], &dst, notes, &source, &target, &unreadable, &error);
+	if (outcome == NULL) {
+		if (error != NULL)
+			g_printerr ("mailpreflight compare: %s\n", error->message);
+		return MP_EXIT_SOURCE;
+	}
+	info.source_metadata_only = mp_source_is_network (args[0]) && !content_checks;
 
 	if ((csv && !mp_compare_write_csv (outcome, csv, &error)) ||
 	    (folders_csv && !mp_compare_write_folders_csv (outcome, folders_csv, &error)) ||

@@ -37,6 +37,9 @@ static const Form fix_forms[] = {
 static const Form compare_forms[] = {
 	{ "compare SOURCE TARGET", "after the move: which messages did not arrive on\n"
 	                           "the target, and which rule predicted each" },
+	{ "compare --accounts FILE", "the same for every account of FILE (its target\n"
+	                             "column), each on its own; --shard K/N" },
+	{ "compare merge JSON...", "merge the --accounts JSON of several shards into one" },
 	{ NULL, NULL }
 };
 static const Form rules_forms[] = {

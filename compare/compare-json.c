@@ -157,11 +157,13 @@ write_row (const MpCompareRow *row, gpointer user_data, GError **error)
 }
 
 static void
-header (FILE *fp, const MpCompareOutcome *o, const MpCompareInfo *info)
+header (FILE *fp, const MpCompareOutcome *o, const MpCompareInfo *info, gboolean embedded)
 {
 	const MpRunInfo *run = info->run;
 
 	fputs ("{\n", fp);
+	if (embedded)
+		goto notes; /* schema, tool and run are the accounts document's (accounts-json.c) */
 	str (fp, "schema", COMPARE_SCHEMA, FALSE);
 	fputs (",\n\"tool\":{\"name\":\"mailpreflight\",\"version\":", fp);
 	mp_json_write_string (fp, MP_VERSION);
@@ -193,6 +195,7 @@ header (FILE *fp, const MpCompareOutcome *o, const MpCompareInfo *info)
 	boolean (fp, "fail_on_changed", o->fail_on_changed, TRUE);
 	boolean (fp, "source_metadata_only", info->source_metadata_only, FALSE);
 	fputs ("},\n", fp);
+notes:
 	key (fp, "notes");
 	fputc ('[', fp);
 	for (guint i = 0; info->notes && i < info->notes->len; i++) {
@@ -291,15 +294,13 @@ folders (FILE *fp, const MpCompareOutcome *o)
 }
 
 gboolean
-mp_compare_write_json (MpCompareOutcome *o, const MpCompareInfo *info, const char *path, GError **error)
+mp_compare_write_json_object (FILE *fp, MpCompareOutcome *o, const MpCompareInfo *info, gboolean embedded,
+                              GError **error)
 {
-	g_autoptr(MpOutputFile) out = mp_output_file_open (path, error);
 	Json j = { 0 };
 
-	if (out == NULL)
-		return FALSE;
-	j.fp = mp_output_file_stream (out);
-	header (j.fp, o, info);
+	j.fp = fp;
+	header (j.fp, o, info, embedded);
 	totals (j.fp, o);
 	folders (j.fp, o);
 	fputs ("\"messages\":[", j.fp);
@@ -309,6 +310,17 @@ mp_compare_write_json (MpCompareOutcome *o, const MpCompareInfo *info, const cha
 	j.written = 0;
 	if (!mp_compare_outcome_rows (o, MP_ROW_EXTRA, write_row, &j, error))
 		return FALSE;
-	fputs ("]\n}\n", j.fp);
+	fputs ("]\n}", j.fp);
+	return TRUE;
+}
+
+gboolean
+mp_compare_write_json (MpCompareOutcome *o, const MpCompareInfo *info, const char *path, GError **error)
+{
+	g_autoptr(MpOutputFile) out = mp_output_file_open (path, error);
+
+	if (out == NULL || !mp_compare_write_json_object (mp_output_file_stream (out), o, info, FALSE, error))
+		return FALSE;
+	fputc ('\n', mp_output_file_stream (out));
 	return mp_output_file_commit (g_steal_pointer (&out), error);
 }

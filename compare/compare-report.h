@@ -29,6 +29,10 @@ gboolean mp_compare_write_csv         (MpCompareOutcome *o, const char *path, GE
 gboolean mp_compare_write_folders_csv (MpCompareOutcome *o, const char *path, GError **error);
 gboolean mp_compare_write_json        (MpCompareOutcome *o, const MpCompareInfo *info, const char *path,
                                        GError **error);
+/* The JSON object alone, to FP; EMBEDDED: without schema, tool and run
+ * (an account of mailpreflight-compare-accounts/1, accounts-json.h). */
+gboolean mp_compare_write_json_object (FILE *fp, MpCompareOutcome *o, const MpCompareInfo *info,
+                                       gboolean embedded, GError **error);
 gboolean mp_compare_write_html        (MpCompareOutcome *o, const MpCompareInfo *info, const char *path,
                                        GError **error);
 /* The summary for people; COLOUR: ANSI colours (a terminal without NO_COLOR). */

@@ -273,9 +273,10 @@ mp_accounts_from_sources (const char *const *sources, GPtrArray *out, GError **e
 /* ---- the accounts file --------------------------------------------------------- */
 
 enum { COL_ACCOUNT, COL_SOURCE, COL_PASSWORD_FILE, COL_OAUTH2_TOKEN_FILE, COL_LAST_LOGIN,
-       COL_FORWARD_TO, COL_HOME, N_COLS };
-static const char *const column_names[N_COLS] = {
+       COL_FORWARD_TO, COL_HOME, COL_TARGET, COL_TARGET_PASSWORD_FILE, COL_TARGET_OAUTH2_TOKEN_FILE, N_COLS };
+static const char *const column_names[N_COLS + 1] = {
 	"account", "source", "password_file", "oauth2_token_file", "last_login", "forward_to", "home",
+	"target", "target_password_file", "target_oauth2_token_file", NULL,
 };
 
 /* last_login: an ISO 8601 date ("2025-01-31", midnight UTC) or date and
@@ -406,6 +407,16 @@ mp_accounts_from_csv_data (const char *data, gsize len, const char *origin, GPtr
 			problem (errors, origin, line, "give password_file or oauth2_token_file, not both");
 			continue;
 		}
+		if ((v[COL_TARGET_PASSWORD_FILE] || v[COL_TARGET_OAUTH2_TOKEN_FILE]) &&
+		    (v[COL_TARGET] == NULL || !mp_source_is_network (v[COL_TARGET]))) {
+			problem (errors, origin, line, "target_password_file and target_oauth2_token_file are for IMAP "
+			         "targets only");
+			continue;
+		}
+		if (v[COL_TARGET_PASSWORD_FILE] && v[COL_TARGET_OAUTH2_TOKEN_FILE]) {
+			problem (errors, origin, line, "give target_password_file or target_oauth2_token_file, not both");
+			continue;
+		}
 		if (v[COL_FORWARD_TO] && strchr (v[COL_FORWARD_TO], '@') == NULL) {
 			problem (errors, origin, line, "forward_to '%s' is not an e-mail address", v[COL_FORWARD_TO]);
 			continue;
@@ -432,6 +443,19 @@ mp_accounts_from_csv_data (const char *data, gsize len, const char *origin, GPtr
 		if (v[COL_HOME] && a->home_origin == NULL)
 			a->home_origin = g_strdup_printf ("the home column (%s:%" G_GUINT64_FORMAT ")", origin, line);
 		agree (errors, origin, line, a->name, "home", &a->home, v[COL_HOME]);
+		if (v[COL_TARGET] && a->target == NULL) {
+			a->target = g_new0 (MpAccountSource, 1);
+			a->target->location = g_strdup (v[COL_TARGET]);
+			a->target->password_file = g_strdup (v[COL_TARGET_PASSWORD_FILE]);
+			a->target->oauth2_token_file = g_strdup (v[COL_TARGET_OAUTH2_TOKEN_FILE]);
+		} else if (v[COL_TARGET] &&
+		           (strcmp (a->target->location, v[COL_TARGET]) != 0 ||
+		            g_strcmp0 (a->target->password_file, v[COL_TARGET_PASSWORD_FILE]) != 0 ||
+		            g_strcmp0 (a->target->oauth2_token_file, v[COL_TARGET_OAUTH2_TOKEN_FILE]) != 0)) {
+			/* one account moves to one target (with one secret) */
+			problem (errors, origin, line, "account %s: target '%s' (or its secret) differs from an earlier "
+			         "row's '%s'", a->name, v[COL_TARGET], a->target->location);
+		}
 	}
 	if (local != NULL) {
 		/* the reader's message names file and line already */

@@ -9,8 +9,10 @@
  *                      Maildir++ folders) is read as --accounts-dir.
  *   --accounts FILE    a CSV file with a header: account, source and the
  *                      optional password_file, oauth2_token_file,
- *                      last_login, forward_to, home; several rows of one
- *                      account are several sources
+ *                      last_login, forward_to, home, and for `compare`
+ *                      target, target_password_file,
+ *                      target_oauth2_token_file (MpAccount.target);
+ *                      several rows of one account are several sources
  *   --accounts-dir DIR every subdirectory of DIR is an account, its home,
  *                      its mail in Maildir/, mail/ or itself; or, with a
  *                      --layout PATTERN (%u user, %n user part, %d domain),

@@ -35,6 +35,7 @@ mp_account_free (MpAccount *a)
 	g_free (a->home_origin);
 	g_free (a->forward_to);
 	g_free (a->origin);
+	mp_account_source_free (a->target);
 	g_free (a);
 }
 

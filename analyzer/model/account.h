@@ -30,6 +30,10 @@ typedef struct {
 	gint64     last_login;  /* admin-supplied (unix seconds); 0: none */
 	char      *forward_to;  /* admin-supplied forward address, or NULL */
 	char      *origin;      /* where the account was defined ("accounts.csv:4"), or NULL */
+	/* `compare --accounts`: where the account's mail was moved to (the
+	 * accounts file's target column) and the target's own secret (for its
+	 * host only); NULL when not given. `scan` ignores them. */
+	MpAccountSource *target;
 	guint64    ordinal;     /* 0-based position in the whole run, before any
 	                         * --shard: reports restore the order of a single
 	                         * run from it */

@@ -34,6 +34,7 @@ def body(t):
         t.check(word in p.out, "--help mentions %s" % word, p.out)
     # every form of every command, with what it does
     for form in ("scan SOURCE...", "report FILE.json", "report merge FILE.json...", "compare SOURCE TARGET",
+                 "compare --accounts FILE", "compare merge JSON...",
                  "rules list", "rules show NAME", "rules check FILE"):
         t.check(re.search(r"^  %s {2,}\S" % re.escape(form), p.out, re.M) is not None,
                 "--help lists '%s' with what it does" % form, p.out)

@@ -10,7 +10,7 @@
 #                    temp dir, kept and printed at the end)
 #   FUZZ_TARGETS     targets to run (default: all, "mbox-boundary message mime-fast
 #                    mime-count plain-field rules csv mutf7 json-read compare imap-parser forward procmail sieve
-#                    managesieve fix-split accounts-file backup-manifest")
+#                    managesieve fix-split accounts-file backup-manifest compare-merge")
 #   FUZZ_ARGS        extra libFuzzer arguments, e.g. "-jobs=4 -workers=4"
 # See tests/fuzz/README.md.
 set -eu
@@ -22,7 +22,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 BUILD=${FUZZ_BUILD_DIR:-$SRC/build-libfuzzer}
 WORK=${FUZZ_WORK_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/mp-fuzz.XXXXXX")}
-TARGETS=${FUZZ_TARGETS:-mbox-boundary message mime-fast mime-count plain-field rules csv mutf7 json-read compare imap-parser forward procmail sieve managesieve fix-split accounts-file backup-manifest}
+TARGETS=${FUZZ_TARGETS:-mbox-boundary message mime-fast mime-count plain-field rules csv mutf7 json-read compare imap-parser forward procmail sieve managesieve fix-split accounts-file backup-manifest compare-merge}
 EXTRA=${FUZZ_ARGS:-}
 
 if ! command -v clang >/dev/null 2>&1; then
@@ -59,6 +59,7 @@ max_len () {
 	compare) echo 16384 ;;         # fields past the 4 KiB record cut
 	mutf7) echo 1024 ;;
 	json-read) echo 16384 ;;
+	compare-merge) echo 65536 ;;  # seeds are whole documents
 	imap-parser) echo 65536 ;;
 	forward|procmail|sieve) echo 8192 ;;  # rule files are small; each input is parsed 3-4 times
 	managesieve) echo 8192 ;;

@@ -237,6 +237,53 @@ test_accounts_file_errors (void)
 	g_assert_cmpuint (out->len, ==, 0);
 }
 
+/* `compare --accounts`: the target column and the target's own secret */
+static void
+test_accounts_file_targets (void)
+{
+	const char *text = "account,source,target,target_password_file,target_oauth2_token_file\n"
+	                   "alice,/srv/a/Maildir,/new/alice,,\n"
+	                   "bob,/srv/b/Maildir,imaps://bob@imap.example.org,,/tok/bob\n"
+	                   "carol,/srv/c/Maildir,,,\n";
+	const char *bad = "account,source,target,target_password_file,target_oauth2_token_file\n"
+	                  "a,/srv/a,/new/a,/pw,\n"
+	                  "b,/srv/b,imaps://b@h,/pw,/tok\n"
+	                  "c,/srv/c,/new/c,,\n"
+	                  "c,/srv/c2,/new/other,,\n"
+	                  "d,/srv/d,,/pw,\n";
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_account_free);
+	g_autoptr(GError) error = NULL;
+	const MpAccount *a, *b, *c;
+
+	g_assert_true (mp_accounts_from_csv_data (text, strlen (text), "acc.csv", out, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (out->len, ==, 3);
+	a = g_ptr_array_index (out, 0);
+	b = g_ptr_array_index (out, 1);
+	c = g_ptr_array_index (out, 2);
+	g_assert_cmpstr (a->target->location, ==, "/new/alice");
+	g_assert_null (a->target->password_file);
+	g_assert_cmpstr (b->target->location, ==, "imaps://bob@imap.example.org");
+	g_assert_cmpstr (b->target->oauth2_token_file, ==, "/tok/bob");
+	g_assert_null (b->target->password_file);
+	g_assert_null (c->target);
+
+	g_ptr_array_set_size (out, 0);
+	g_assert_false (mp_accounts_from_csv_data (bad, strlen (bad), "acc.csv", out, &error));
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "acc.csv:2: target_password_file and target_oauth2_token_file "
+	                                          "are for IMAP targets only"));
+	g_assert_nonnull (strstr (error->message, "acc.csv:3: give target_password_file or "
+	                                          "target_oauth2_token_file, not both"));
+	g_assert_nonnull (strstr (error->message, "acc.csv:5: account c: target '/new/other'"));
+	g_assert_nonnull (strstr (error->message, "acc.csv:6: target_password_file"));
+	g_assert_null (strstr (error->message, "acc.csv:4"));
+	/* an unknown column lists every known one, the target's too */
+	g_clear_error (&error);
+	g_assert_false (mp_accounts_from_csv_data ("account,source,targte\n", 22, "acc.csv", out, &error));
+	g_assert_nonnull (strstr (error->message, "home, target, target_password_file, target_oauth2_token_file)"));
+}
+
 static void
 test_names_and_homes (void)
 {
@@ -328,6 +375,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/accounts/csv-errors", test_csv_errors);
 	g_test_add_func ("/accounts/accounts-file", test_accounts_file);
 	g_test_add_func ("/accounts/accounts-file-errors", test_accounts_file_errors);
+	g_test_add_func ("/accounts/accounts-file-targets", test_accounts_file_targets);
 	g_test_add_func ("/accounts/names-and-homes", test_names_and_homes);
 	g_test_add_func ("/accounts/shard-hash", test_shard_hash);
 	g_test_add_func ("/accounts/shard-parse", test_shard_parse);

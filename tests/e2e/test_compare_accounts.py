@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""compare --accounts (issue 18: "works per account and for many accounts,
+with the same shard and merge"): three accounts of an accounts file with a
+target column, on local Maildirs. alice's target lost and changed what
+tests/pylib/migration.py plans, bob's arrived whole, carol's target does not
+exist: carol is reported and the others are compared all the same. Each
+account's comparison is exactly what `compare SOURCE TARGET` says of it;
+two --shard runs merged by `compare merge` give exactly the one run's JSON
+(but `runs`); the file's mistakes are usage errors naming file and line.
+Args: MAILPREFLIGHT"""
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
+sys.path.insert(0, os.path.join(HERE, "..", "reports"))
+from reports_common import validate_schema  # noqa: E402
+from mptest import main  # noqa: E402
+import migration  # noqa: E402
+
+AS_OF = "2026-02-01T00:00:00Z"
+
+
+def fnv1a(name):
+    """docs/scale-out.md: the shard of an account is FNV-1a 64 of its name."""
+    h = 14695981039346656037
+    for b in name.encode():
+        h = ((h ^ b) * 1099511628211) % (1 << 64)
+    return h
+
+
+def body(t):
+    rules = t.path("rules.ini")
+    with open(rules, "w") as f:
+        f.write(migration.RULES)
+    folders = migration.plan()
+    for who in ("alice", "bob", "carol"):
+        migration.write_maildirs(t.path("src", who), folders)
+    migration.write_maildirs(t.path("dst", "alice"), migration.target_of(folders))
+    migration.write_maildirs(t.path("dst", "bob"), folders)
+    # carol's target was never made
+    acc = t.path("accounts.csv")
+    with open(acc, "w") as f:
+        f.write("account,source,target\n")
+        # carol between the others: the account after hers must be compared too
+        for who in ("alice", "carol", "bob"):
+            f.write("%s,%s,%s\n" % (who, t.path("src", who), t.path("dst", who)))
+    common = ["compare", "--no-progress", "--rules", rules, "--as-of", AS_OF, "--accounts", acc]
+
+    # one run: carol is reported, alice and bob compared; exit 3 (worst)
+    p = t.run(*common, "--json", t.path("all.json"), expect=3, what="compare --accounts")
+    doc = json.load(open(t.path("all.json"), encoding="utf-8"))
+    t.eq(doc["schema"], "mailpreflight-compare-accounts/1", "the accounts document's schema")
+    with open(os.path.join(HERE, "..", "..", "docs", "mailpreflight-compare-accounts-1.schema.json")) as f:
+        schema = json.load(f)
+    errs = validate_schema(doc, schema)
+    t.check(not errs, "JSON matches docs/mailpreflight-compare-accounts-1.schema.json", errs)
+    t.eq([(a["ordinal"], a["account"]) for a in doc["accounts"]], [(0, "alice"), (1, "carol"), (2, "bob")],
+         "every account, in the file's order")
+    t.eq(doc["settings"]["accounts_total"], 3, "settings: accounts_total")
+    by = {a["account"]: a for a in doc["accounts"]}
+    t.eq((by["alice"]["verdict"], by["alice"]["exit_status"]), ("missing-unexpected", 1), "alice: verdict, exit")
+    tot = by["alice"]["comparison"]["totals"]
+    t.eq({k: tot[k] for k in migration.EXPECTED_TOTALS}, migration.EXPECTED_TOTALS, "alice: per-account counts")
+    t.eq((by["bob"]["verdict"], by["bob"]["exit_status"], by["bob"]["comparison"]["totals"]["arrived"]),
+         ("complete", 0, 21), "bob: everything arrived")
+    t.eq((by["carol"]["verdict"], by["carol"]["exit_status"], by["carol"]["comparison"]),
+         ("incomplete", 3, None), "carol: not compared")
+    t.check(by["carol"]["error"] and by["carol"]["error"].startswith("target " + t.path("dst", "carol")),
+            "carol: the error names her target", by["carol"]["error"])
+    t.check("carol: NOT COMPARED: target" in p.out and "alice: missing-unexpected: 21 messages" in p.out
+            and "3 account(s): 1 complete, 0 missing-predicted, 1 missing-unexpected, 1 incomplete" in p.out,
+            "the summary: a line per account and the counts", p.out)
+    t.check("account carol: target" in p.err, "stderr names the account that could not be read", p.err)
+
+    # each account's comparison is the one `compare SOURCE TARGET` writes (without schema, tool, run)
+    for who, rc in (("alice", 1), ("bob", 0)):
+        t.run("compare", "--no-progress", "--rules", rules, "--as-of", AS_OF, "--json", t.path(who + ".json"),
+              t.path("src", who), t.path("dst", who), expect=rc, what="compare " + who)
+        single = json.load(open(t.path(who + ".json"), encoding="utf-8"))
+        for k in ("schema", "tool", "run"):
+            single.pop(k)
+        t.eq(by[who]["comparison"], single, who + ": the same comparison as compare SOURCE TARGET")
+
+    # two shards, merged: exactly the one run's document but `runs`
+    shard_of = {who: fnv1a(who) % 2 + 1 for who in ("alice", "bob", "carol")}
+    t.check(len(set(shard_of.values())) == 2, "both shards hold an account", shard_of)
+    for k in (1, 2):
+        rc = max({"alice": 1, "bob": 0, "carol": 3}[w] for w in shard_of if shard_of[w] == k)
+        p = t.run(*common, "--shard", "%d/2" % k, "--json", t.path("s%d.json" % k), "-q", expect=rc,
+                  what="shard %d/2" % k)
+        t.check("--shard %d/2: %d of 3 accounts" % (k, list(shard_of.values()).count(k)) in p.err,
+                "shard %d says its share" % k, p.err)
+        t.eq(p.out, "", "-q: nothing on stdout")
+    # the shard without alice (ordinal 0) first: the merge must restore the run's order
+    first = 2 if shard_of["alice"] == 1 else 1
+    t.run("compare", "merge", t.path("s%d.json" % first), t.path("s%d.json" % (3 - first)), "--json",
+          t.path("merged.json"), expect=0, what="compare merge")
+    merged = json.load(open(t.path("merged.json"), encoding="utf-8"))
+    t.eq(len(merged["runs"]), 2, "the merge keeps both shards' runs")
+    t.eq(validate_schema(merged, schema), [], "the merged JSON matches the schema too")
+    t.eq(sorted(r["shard"] for r in merged["runs"]), ["1/2", "2/2"], "the runs' shards")
+    t.eq({k: v for k, v in merged.items() if k != "runs"}, {k: v for k, v in doc.items() if k != "runs"},
+         "merged shards = one run (every key but runs)")
+    one = open(t.path("all.json"), encoding="utf-8").read()
+    mtext = open(t.path("merged.json"), encoding="utf-8").read()
+    t.eq(mtext[mtext.index('"accounts":['):], one[one.index('"accounts":['):],
+         "merged shards = one run, byte for byte from the accounts on")
+
+    # a shard missing: a warning; a shard twice, or judged as of another time: refused
+    p = t.run("compare", "merge", t.path("s1.json"), "--json", t.path("part.json"), expect=0, what="merge one")
+    t.check("is a shard missing?" in p.err, "a missing shard is warned of", p.err)
+    p = t.run("compare", "merge", t.path("s1.json"), t.path("s1.json"), "--json", t.path("twice.json"), expect=2,
+              what="merge twice")
+    t.check("the same shard given twice?" in p.err and not os.path.exists(t.path("twice.json")),
+            "a shard given twice is refused, nothing written", p.err)
+    other = [a if a != AS_OF else "2026-03-01" for a in common]
+    t.run(*other, "--shard", "2/2", "--json", t.path("late.json"), "-q", what="shard as of another time")
+    p = t.run("compare", "merge", t.path("s1.json"), t.path("late.json"), "--json", t.path("x.json"), expect=2,
+              what="merge different as-of")
+    t.check("judged otherwise than" in p.err and "late.json:3" in p.err, "different --as-of: refused", p.err)
+    p = t.run("compare", "merge", t.path("alice.json"), expect=2, what="merge a single compare JSON")
+    t.check("alice.json:1: expected" in p.err, "a single-pair JSON is no accounts document", p.err)
+
+    # the file's and the command line's mistakes
+    bad = t.path("bad.csv")
+    with open(bad, "w") as f:
+        f.write("account,source,target\nalice,%s,\nbob,imaps://bob@h.example,%s\n" % (
+            t.path("src", "alice"), t.path("dst", "bob")))
+    p = t.run("compare", "--accounts", bad, expect=2, what="accounts without targets")
+    t.check("bad.csv:2: account alice has no target" in p.err and
+            "bad.csv:3: account bob is on IMAP: give its password_file" in p.err, "each account's mistake", p.err)
+    p = t.run("compare", "--accounts", acc, t.path("src", "alice"), t.path("dst", "alice"), expect=2,
+              what="--accounts with SOURCE TARGET")
+    p = t.run("compare", "--shard", "1/2", t.path("src", "alice"), t.path("dst", "alice"), expect=2,
+              what="--shard without --accounts")
+    t.check("--shard needs --accounts" in p.err, "--shard needs --accounts", p.err)
+    t.run("compare", "--accounts", acc, "--password-file", bad, expect=2, what="one password for many accounts")
+
+
+main("compare-accounts", body)
