@@ -40,13 +40,9 @@ mp_compare_accounts_json_begin (FILE *fp, const MpCompareAccountsInfo *info)
 	fprintf (fp, "},\"accept_predicted\":%s,\"fail_on_changed\":%s,\"accounts_total\":%u},\n\"runs\":[\n",
 	         info->accept_predicted ? "true" : "false", info->fail_on_changed ? "true" : "false",
 	         info->accounts_total);
-	fputs ("{\"command\":[", fp);
-	for (guint k = 0; run->command && run->command[k]; k++) {
-		if (k)
-			fputc (',', fp);
-		mp_json_write_string (fp, k == 0 ? "mailpreflight" : run->command[k]);
-	}
-	fputs ("],", fp);
+	fputs ("{\"command\":", fp);
+	mp_compare_json_write_command (fp, run->command);
+	fputc (',', fp);
 	str (fp, "time", run->scan_time, TRUE);
 	str (fp, "shard", info->shard, FALSE);
 	fputs ("}\n],\n\"accounts\":[\n", fp);

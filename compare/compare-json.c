@@ -171,13 +171,8 @@ header (FILE *fp, const MpCompareOutcome *o, const MpCompareInfo *info, gboolean
 	key (fp, "run");
 	fputc ('{', fp);
 	key (fp, "command");
-	fputc ('[', fp);
-	for (guint k = 0; run->command && run->command[k]; k++) {
-		if (k)
-			fputc (',', fp);
-		mp_json_write_string (fp, k == 0 ? "mailpreflight" : run->command[k]);
-	}
-	fputs ("],", fp);
+	mp_compare_json_write_command (fp, run->command);
+	fputc (',', fp);
 	str (fp, "time", run->scan_time, TRUE);
 	str (fp, "as_of", run->as_of, TRUE);
 	str (fp, "rules", run->rules_name, TRUE);
@@ -323,4 +318,17 @@ mp_compare_write_json (MpCompareOutcome *o, const MpCompareInfo *info, const cha
 		return FALSE;
 	fputc ('\n', mp_output_file_stream (out));
 	return mp_output_file_commit (g_steal_pointer (&out), error);
+}
+
+void
+mp_compare_json_write_command (FILE *fp, char *const *command)
+{
+	fputc ('[', fp);
+	for (guint k = 0; command && command[k]; k++) {
+		if (k)
+			fputc (',', fp);
+		/* argv[0] as the program's name, not the path it was run by */
+		mp_json_write_string (fp, k == 0 ? "mailpreflight" : command[k]);
+	}
+	fputc (']', fp);
 }

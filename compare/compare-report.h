@@ -33,6 +33,8 @@ gboolean mp_compare_write_json        (MpCompareOutcome *o, const MpCompareInfo 
  * (an account of mailpreflight-compare-accounts/1, accounts-json.h). */
 gboolean mp_compare_write_json_object (FILE *fp, MpCompareOutcome *o, const MpCompareInfo *info,
                                        gboolean embedded, GError **error);
+/* COMMAND (a run's redacted argv) as a JSON array, argv[0] as "mailpreflight". */
+void     mp_compare_json_write_command (FILE *fp, char *const *command);
 gboolean mp_compare_write_html        (MpCompareOutcome *o, const MpCompareInfo *info, const char *path,
                                        GError **error);
 /* The summary for people; COLOUR: ANSI colours (a terminal without NO_COLOR). */
