@@ -574,6 +574,20 @@ test_password_sources (void)
 	rmdir (dir);
 }
 
+/* TRUE in a child process of the current test, which runs the test's
+ * body; FALSE in the parent, after the child passed. The environment's
+ * secrets are taken once per process (mp_imap_secrets_take_env), so a test
+ * that sets them needs a process of its own. */
+static gboolean
+in_own_process (void)
+{
+	if (g_test_subprocess ())
+		return TRUE;
+	g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+	g_test_trap_assert_passed ();
+	return FALSE;
+}
+
 /* mp_imap_admin_password_get() for URL with HOST and FILE: the password, or
  * NULL with ERROR. */
 static char *
@@ -592,11 +606,8 @@ admin_pw (const char *url, const char *host, const char *file, GError **error)
 static void
 test_admin_password_file (void)
 {
-	if (!g_test_subprocess ()) {
-		g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-		g_test_trap_assert_passed ();
+	if (!in_own_process ())
 		return;
-	}
 	g_autoptr(GError) error = NULL;
 	g_autofree char *dir = g_dir_make_tmp ("imapc-apw-XXXXXX", &error);
 	g_assert_no_error (error);
@@ -644,11 +655,8 @@ test_admin_password_file (void)
 static void
 test_admin_password_env (void)
 {
-	if (!g_test_subprocess ()) {
-		g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-		g_test_trap_assert_passed ();
+	if (!in_own_process ())
 		return;
-	}
 	g_autoptr(GError) error = NULL;
 	g_autofree char *dir = g_dir_make_tmp ("imapc-apw-XXXXXX", &error);
 	g_assert_no_error (error);
@@ -678,11 +686,8 @@ test_admin_password_env (void)
 static void
 test_target_password (void)
 {
-	if (!g_test_subprocess ()) {
-		g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-		g_test_trap_assert_passed ();
+	if (!in_own_process ())
 		return;
-	}
 	g_autoptr(GError) error = NULL;
 	const char *source = "imaps://alice@old.example.edu";
 	const char *target = "imaps://alice@outlook.office365.com";
@@ -718,11 +723,8 @@ test_target_password (void)
 static void
 test_target_password_both (void)
 {
-	if (!g_test_subprocess ()) {
-		g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-		g_test_trap_assert_passed ();
+	if (!in_own_process ())
 		return;
-	}
 	g_autoptr(GError) error = NULL;
 	g_autofree char *dir = g_dir_make_tmp ("imapc-tpw-XXXXXX", &error);
 	g_assert_no_error (error);
