@@ -3,6 +3,7 @@
  * did not. Wiring only: the options go to the parts that use them (both
  * sides' settings, the rules, the comparison, its reports). */
 #include "accounts-json.h"
+#include "accounts-report.h"
 #include "commands.h"
 #include "compare-report.h"
 #include "discover.h"
@@ -188,23 +189,32 @@ compare_pair (const PairArgs *p, const char *source_path, const SideArgs *src, c
 /* `compare merge FILE.json... [--json OUT]`: the shards of one --accounts
  * run joined into the document one run gives. */
 static int
-compare_merge (const char *const *paths, const char *json)
+compare_merge (const char *const *paths, const char *json, const char *csv, const char *folders_csv,
+               const char *html, gboolean quiet)
 {
 	g_autoptr(GError) error = NULL;
+	MpCompareAccountsTotals totals = { 0 };
 	guint64 missing = 0;
 
 	if (paths[0] == NULL) {
 		g_printerr ("mailpreflight compare: merge needs at least one FILE.json (of compare --accounts)\n");
 		return MP_EXIT_USAGE;
 	}
-	if (!mp_compare_accounts_merge (paths, json ? json : "-", &missing, &error)) {
+	if (!mp_compare_accounts_merge (paths, json ? json : "-", csv, folders_csv, html, &totals, &missing, &error)) {
 		g_printerr ("mailpreflight compare merge: %s\n", error->message);
 		return error->code == MP_ERROR_USAGE ? MP_EXIT_USAGE : MP_EXIT_SOURCE;
 	}
-	if (missing)
+	if (!quiet)
+		mp_compare_accounts_totals_print (stderr, &totals);
+	if (missing) {
+		/* an account no file holds was not compared: as an account that failed */
 		g_printerr ("mailpreflight compare merge: WARNING: %" G_GUINT64_FORMAT " account(s) of the run are in no "
 		            "file given: is a shard missing?\n", missing);
-	return MP_EXIT_OK;
+		return MP_EXIT_SOURCE;
+	}
+	/* the status the run of all the accounts gives, recomputed from the
+	 * accounts and the settings the files record */
+	return (int) totals.exit_status;
 }
 
 /* The accounts of FILE that this shard compares; a usage error names every
@@ -263,18 +273,27 @@ print_account (const MpAccount *a, const MpCompareOutcome *o, const char *unread
 	        o->totals.moved, o->totals.missing, o->totals.unexpected, o->totals.changed, o->target_totals.extra);
 }
 
+/* The reports of many accounts beside the JSON (each may be NULL). */
+typedef struct {
+	const char *csv;
+	const char *folders_csv;
+	const char *html;
+} Reports;
+
 /* --accounts: every account compared on its own; one that cannot be read
  * is reported and the others go on. The exit status is the worst of them
  * (3 before 1 before 0). */
 static int
 compare_accounts (const PairArgs *base, const SideArgs *src_cli, const SideArgs *dst_cli, const char *file,
-                  const char *shard, const MpCompareInfo *info, const char *json, gboolean quiet)
+                  const char *shard, const MpCompareInfo *info, const char *json, const Reports *reports,
+                  gboolean quiet)
 {
+	g_autoptr(MpAccountsReport) report = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) accounts = NULL;
 	g_autoptr(MpOutputFile) out = NULL;
 	MpCompareAccountsInfo ai = { 0 };
-	guint total = 0, by_verdict[MP_COMPARE_INCOMPLETE + 1] = { 0 };
+	guint total = 0;
 	int worst = MP_EXIT_OK;
 
 	accounts = load_accounts (file, shard, &total, &error);
@@ -290,6 +309,24 @@ compare_accounts (const PairArgs *base, const SideArgs *src_cli, const SideArgs 
 	ai.accept_predicted = base->accept_predicted;
 	ai.fail_on_changed = base->fail_on_changed;
 	ai.accounts_total = total;
+	{
+		/* the reports of many accounts read the settings as a merge does */
+		g_autofree char *settings = NULL;
+		size_t settings_len = 0;
+		FILE *mem = open_memstream (&settings, &settings_len);
+
+		if (mem == NULL) {
+			g_printerr ("mailpreflight compare: out of memory\n");
+			return MP_EXIT_SOURCE;
+		}
+		mp_compare_accounts_json_settings (mem, &ai);
+		fclose (mem);
+		report = mp_accounts_report_new (settings, reports->csv, reports->folders_csv, reports->html, &error);
+		if (report == NULL) {
+			g_printerr ("mailpreflight compare: %s\n", error->message);
+			return MP_EXIT_SOURCE;
+		}
+	}
 	if (json != NULL) {
 		out = mp_output_file_open (json, &error);
 		if (out == NULL) {
@@ -329,28 +366,51 @@ compare_accounts (const PairArgs *base, const SideArgs *src_cli, const SideArgs 
 		ci.source_metadata_only = mp_source_is_network (s->location) && !base->content_checks;
 		status = outcome ? (int) mp_compare_exit_status (outcome) : MP_EXIT_SOURCE;
 		worst = MAX (worst, status);
-		by_verdict[outcome ? mp_compare_verdict (outcome) : MP_COMPARE_INCOMPLETE]++;
-		if (out != NULL && !mp_compare_accounts_json_account (mp_output_file_stream (out), i == 0, a, outcome, &ci,
-		                                                      unreadable, (guint) status, &error)) {
-			g_printerr ("mailpreflight compare: %s\n", error->message);
-			return MP_EXIT_SOURCE;
+		/* the account's line, once: to the JSON and to the other reports,
+		 * which read it as `compare merge` reads a shard's */
+		{
+			g_autofree char *line = NULL;
+			size_t len = 0;
+			FILE *mem = open_memstream (&line, &len);
+			gboolean ok;
+
+			if (mem == NULL) {
+				g_printerr ("mailpreflight compare: out of memory\n");
+				return MP_EXIT_SOURCE;
+			}
+			ok = mp_compare_accounts_json_account (mem, TRUE, a, outcome, &ci, unreadable, (guint) status, &error);
+			if (fclose (mem) != 0 && ok) {
+				g_set_error (&error, MP_ERROR, MP_ERROR_WRITE, "out of memory");
+				ok = FALSE;
+			}
+			if (ok && out != NULL) {
+				FILE *fp = mp_output_file_stream (out);
+				if (i > 0)
+					fputc (',', fp);
+				fwrite (line, 1, len, fp);
+			}
+			/* without its line end */
+			if (!ok || !mp_accounts_report_add (report, line, len - 1, a->name, i + 1, &error)) {
+				g_printerr ("mailpreflight compare: %s\n", error->message);
+				return MP_EXIT_SOURCE;
+			}
 		}
 		if (!quiet)
 			print_account (a, outcome, unreadable);
 	}
 	if (out != NULL) {
-		mp_compare_accounts_json_end (mp_output_file_stream (out));
+		mp_compare_accounts_json_end (mp_output_file_stream (out), mp_accounts_report_totals (report));
 		if (!mp_output_file_commit (g_steal_pointer (&out), &error)) {
 			g_printerr ("mailpreflight compare: %s\n", error->message);
 			return MP_EXIT_SOURCE;
 		}
 	}
+	if (!mp_accounts_report_finish (report, &error)) {
+		g_printerr ("mailpreflight compare: %s\n", error->message);
+		return MP_EXIT_SOURCE;
+	}
 	if (!quiet)
-		printf ("%u account(s): %u %s, %u %s, %u %s, %u %s\n", accounts->len,
-		        by_verdict[MP_COMPARE_COMPLETE], mp_compare_verdict_name (MP_COMPARE_COMPLETE),
-		        by_verdict[MP_COMPARE_PREDICTED], mp_compare_verdict_name (MP_COMPARE_PREDICTED),
-		        by_verdict[MP_COMPARE_UNEXPECTED], mp_compare_verdict_name (MP_COMPARE_UNEXPECTED),
-		        by_verdict[MP_COMPARE_INCOMPLETE], mp_compare_verdict_name (MP_COMPARE_INCOMPLETE));
+		mp_compare_accounts_totals_print (stdout, mp_accounts_report_totals (report));
 	return worst;
 }
 
@@ -491,12 +551,11 @@ mp_cmd_compare (int argc, char **argv)
 		return MP_EXIT_USAGE;
 	}
 	if (args != NULL && args[0] != NULL && strcmp (args[0], "merge") == 0)
-		return compare_merge ((const char *const *) args + 1, json);
+		return compare_merge ((const char *const *) args + 1, json, csv, folders_csv, html, quiet);
 	if (accounts_file != NULL) {
 		const char *bad = args != NULL ? "SOURCE and TARGET arguments"
 		                  : src.password_file || dst.password_file ? "--password-file and --target-password-file"
 		                  : src.token_file || dst.token_file ? "--oauth2-token-file and --target-oauth2-token-file"
-		                  : csv || folders_csv || html ? "--csv, --folders-csv and --html (not yet: use --json)"
 		                  : NULL;
 		if (bad != NULL) {
 			/* a password is one login's: each account's are in its own columns */
@@ -565,8 +624,11 @@ mp_cmd_compare (int argc, char **argv)
 	info.target_insecure = dst.insecure;
 	info.notes = notes;
 
-	if (accounts_file != NULL)
-		return compare_accounts (&pair, &src, &dst, accounts_file, shard, &info, json, quiet || to_stdout (json));
+	if (accounts_file != NULL) {
+		const Reports reports = { csv, folders_csv, html };
+		return compare_accounts (&pair, &src, &dst, accounts_file, shard, &info, json, &reports,
+		                         quiet || n_stdout > 0);
+	}
 
 	pair.interactive = isatty (STDIN_FILENO);
 	outcome = compare_pair (&pair, args[0], &src, args[1], &dst, notes, &source, &target, &unreadable, &error);

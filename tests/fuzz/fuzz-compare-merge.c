@@ -30,7 +30,7 @@ merge (const char *const *parts, const size_t *lens, guint n, char **out, size_t
 		if (in[i] == NULL)
 			goto done;
 	}
-	ok = mp_compare_accounts_merge_streams (in, names, n, o, missing, error);
+	ok = mp_compare_accounts_merge_streams (in, names, n, o, NULL, NULL, NULL, NULL, missing, error);
 done:
 	for (guint i = 0; i < n; i++)
 		if (in[i] != NULL)
