@@ -491,8 +491,8 @@ mp_cmd_compare (int argc, char **argv)
 		  "IMAP target: allow imap:// without STARTTLS", NULL },
 		{ "accounts", 0, 0, G_OPTION_ARG_FILENAME, &accounts_file,
 		  "Compare many accounts, each independently: the accounts file of `scan --accounts` with a target "
-		  "column (and target_password_file or target_oauth2_token_file for an IMAP target); --json and "
-		  "the summary then list every account", "FILE" },
+		  "column (and target_password_file or target_oauth2_token_file for an IMAP target); every report "
+		  "then lists every account, and the totals", "FILE" },
 		{ "shard", 0, 0, G_OPTION_ARG_STRING, &shard,
 		  "With --accounts: compare only shard K of N of the accounts, as `scan --shard` does (auto: from "
 		  "Kubernetes or Slurm); join the shards' JSON with `compare merge`", "K/N|auto" },
@@ -534,17 +534,24 @@ mp_cmd_compare (int argc, char **argv)
 		"column, each on its own (an account that cannot be read is reported and the\n"
 		"others go on); --shard K/N takes a share as `scan` does, and\n"
 		"`compare merge SHARD.json... --json ALL.json` joins the shards' JSON into the\n"
-		"one a single run gives (docs/scale-out.md).");
+		"one a single run gives (docs/scale-out.md); with --csv, --folders-csv, --html it\n"
+		"writes the reports of all the accounts too, byte for byte those of one run.\n"
+		"With --accounts the CSVs gain a first column, account; the HTML page lists the\n"
+		"accounts, then each one's rows; JSON and summary end with the totals.");
 	g_option_context_set_description (ctx,
 		"Exit status: 0 every message arrived (or, with --accept-predicted, every missing\n"
 		"one was predicted), 1 otherwise, 2 usage or rules error, 3 a side could not be\n"
-		"read (fully).\n\n"
+		"read (fully). With --accounts: the worst account's. compare merge exits with\n"
+		"the status the one run gives, recomputed from the accounts and the settings\n"
+		"the files record (--accept-predicted, --fail-on-changed); 3 when a shard is\n"
+		"missing.\n\n"
 		"Examples:\n"
 		"  mailpreflight compare --html check.html ~/Maildir imaps://me@outlook.office365.com\n"
 		"  mailpreflight compare --rules gmail-imap --accept-predicted --csv missing.csv \\\n"
 		"      imaps://bob@old.example.org imaps://bob@imap.gmail.com\n"
 		"  mailpreflight compare --accounts moved.csv --as-of 2026-02-01 --shard 1/4 --json s1.json\n"
-		"  mailpreflight compare merge s1.json s2.json s3.json s4.json --json all.json\n");
+		"  mailpreflight compare merge s1.json s2.json s3.json s4.json --json all.json \\\n"
+		"      --csv all.csv --html all.html\n");
 	g_option_context_add_main_entries (ctx, entries, NULL);
 	if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
 		g_printerr ("mailpreflight compare: %s\nTry 'mailpreflight compare --help'.\n", error->message);
