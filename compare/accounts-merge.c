@@ -289,8 +289,10 @@ mp_compare_accounts_merge_streams (FILE *const *files, const char *const *names,
 	*missing = total - entries->len;
 	/* the settings object: the line without its key */
 	report = mp_accounts_report_new (settings->str + strlen ("\"settings\":"), csv, folders_csv, html, error);
-	if (report == NULL)
+	if (report == NULL) {
+		g_prefix_error (error, "%s:3: ", names[0]);
 		return FALSE;
+	}
 	fprintf (out, "{\"schema\":\"%s\",\n%s\n%s,\n\"runs\":[\n", MP_COMPARE_ACCOUNTS_SCHEMA, tool->str, settings->str);
 	for (guint r = 0; r < runs->len; r++)
 		fprintf (out, "%s%s\n", r ? "," : "", (const char *) g_ptr_array_index (runs, r));

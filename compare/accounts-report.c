@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_ROWS 5000   /* per table of the page, as compare-html.c; the CSV and JSON hold all */
 
@@ -80,9 +81,16 @@ mp_accounts_report_new (const char *settings_line, const char *csv, const char *
 	if (html != NULL) {
 		if ((r->html = mp_output_file_open (html, error)) == NULL)
 			return NULL;
-		/* unlinked at once: nothing is left behind, whatever happens */
-		if ((r->sections = tmpfile ()) == NULL) {
+		/* in $TMPDIR, unlinked at once: nothing is left behind, whatever happens */
+		g_autofree char *tmp = NULL;
+		int fd = g_file_open_tmp ("mailpreflight-html-XXXXXX", &tmp, error);
+
+		if (fd < 0)
+			return NULL;
+		unlink (tmp);
+		if ((r->sections = fdopen (fd, "w+")) == NULL) {
 			g_set_error (error, MP_ERROR, MP_ERROR_WRITE, "cannot make a temporary file: %s", g_strerror (errno));
+			close (fd);
 			return NULL;
 		}
 	}
@@ -164,8 +172,10 @@ row_clear (Row *r)
 	g_clear_pointer (&r->reasons, g_ptr_array_unref);
 }
 
-/* E: an element of "messages" (EXTRA: of "extra"). */
-static void
+/* E: an element of "messages" (EXTRA: of "extra"). FALSE when it is not
+ * a row compare writes (an unknown status, a changed row without the
+ * target's copy): a merge's input is a file, and may be anything. */
+static gboolean
 row_of (const MpJsonValue *e, gboolean extra, Row *r)
 {
 	const MpJsonValue *changes, *reasons, *target;
@@ -180,7 +190,7 @@ row_of (const MpJsonValue *e, gboolean extra, Row *r)
 		r->row.status = MP_ROW_EXTRA;
 		r->row.target_folder = r->message.folder;
 		r->row.copy = mp_json_value_bool (e, "copy");
-		return;
+		return TRUE;
 	}
 	r->row.status = status_of (mp_json_value_str (e, "status"));
 	target = mp_json_value_get (e, "target");
@@ -213,6 +223,30 @@ row_of (const MpJsonValue *e, gboolean extra, Row *r)
 			mp_severity_parse (sev, &why->severity);
 		g_ptr_array_add (r->reasons, why);
 	}
+	if (r->row.status == 0 || r->row.status == MP_ROW_EXTRA)
+		return FALSE;
+	return (r->row.status == MP_ROW_CHANGED) == (r->row.target != NULL);
+}
+
+/* Every row of the account's comparison CMP is one compare writes. */
+static gboolean
+rows_valid (const MpJsonValue *cmp)
+{
+	const MpJsonValue *messages = mp_json_value_get (cmp, "messages");
+	const MpJsonValue *extra = mp_json_value_get (cmp, "extra");
+	gboolean ok = TRUE;
+
+	for (guint i = 0; ok && i < mp_json_value_length (messages); i++) {
+		Row row;
+		ok = row_of (mp_json_value_index (messages, i), FALSE, &row);
+		row_clear (&row);
+	}
+	for (guint i = 0; ok && i < mp_json_value_length (extra); i++) {
+		Row row;
+		ok = row_of (mp_json_value_index (extra, i), TRUE, &row);
+		row_clear (&row);
+	}
+	return ok;
 }
 
 static void
@@ -408,6 +442,12 @@ mp_accounts_report_add (MpAccountsReport *r, const char *line, gsize len, const 
 
 	if (a == NULL)
 		return FALSE;
+	if (!mp_json_value_get (a, "comparison") || (!mp_json_value_is_null (mp_json_value_get (a, "comparison")) &&
+	                                             !rows_valid (mp_json_value_get (a, "comparison")))) {
+		g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "%s:%" G_GUINT64_FORMAT ": an account whose comparison "
+		             "is not one compare writes", name, line_no);
+		return FALSE;
+	}
 	account = mp_json_value_str (a, "account");
 	error_text = mp_json_value_str (a, "error");
 	cmp = mp_json_value_get (a, "comparison");
