@@ -257,20 +257,20 @@ load_accounts (const char *file, const char *shard, guint *total, GError **error
 
 /* One line per account on stdout: its verdict and counts. */
 static void
-print_account (const MpAccount *a, const MpCompareOutcome *o, const char *unreadable)
+print_account (FILE *fp, const MpAccount *a, const MpCompareOutcome *o, const char *unreadable)
 {
 	g_autofree char *name = mp_text_for_terminal (a->name, 200);
 
 	if (o == NULL) {
 		g_autofree char *why = mp_text_for_terminal (unreadable, 400);
-		printf ("%s: NOT COMPARED: %s\n", name, why);
+		fprintf (fp, "%s: NOT COMPARED: %s\n", name, why);
 		return;
 	}
-	printf ("%s: %s: %" G_GUINT64_FORMAT " messages, %" G_GUINT64_FORMAT " arrived (%" G_GUINT64_FORMAT
+	fprintf (fp, "%s: %s: %" G_GUINT64_FORMAT " messages, %" G_GUINT64_FORMAT " arrived (%" G_GUINT64_FORMAT
 	        " moved), %" G_GUINT64_FORMAT " missing as predicted, %" G_GUINT64_FORMAT " unexpected, %"
 	        G_GUINT64_FORMAT " changed; %" G_GUINT64_FORMAT " extra on the target\n",
-	        name, mp_compare_verdict_name (mp_compare_verdict (o)), o->totals.messages, o->totals.arrived,
-	        o->totals.moved, o->totals.missing, o->totals.unexpected, o->totals.changed, o->target_totals.extra);
+	         name, mp_compare_verdict_name (mp_compare_verdict (o)), o->totals.messages, o->totals.arrived,
+	         o->totals.moved, o->totals.missing, o->totals.unexpected, o->totals.changed, o->target_totals.extra);
 }
 
 /* The reports of many accounts beside the JSON (each may be NULL). */
@@ -280,14 +280,195 @@ typedef struct {
 	const char *html;
 } Reports;
 
+/* What comparing one account gives: its JSON line (with its line end) and
+ * its summary line, or ERROR when its line could not be written. */
+typedef struct {
+	char   *line;
+	size_t  len;
+	char   *summary;
+	int     status;
+	char   *error;
+} AccountDone;
+
+static void
+account_done_free (AccountDone *d)
+{
+	g_free (d->line);
+	g_free (d->summary);
+	g_free (d->error);
+	g_free (d);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AccountDone, account_done_free)
+
+/* What every account of one --accounts run shares. */
+typedef struct {
+	const PairArgs    *base;
+	const SideArgs    *src_cli, *dst_cli;
+	const MpCompareInfo *info;
+	GPtrArray         *accounts;   /* MpAccount* */
+	MpOutputFile      *out;        /* the JSON, or NULL */
+	MpAccountsReport  *report;
+	gboolean           quiet;
+	guint              emitted;
+} AccountsJob;
+
+/* Compares account I on its own; safe in a thread of its own (each
+ * account's sides, records and outcome are its own; the rules are read only). */
+static AccountDone *
+compare_one (const AccountsJob *job, guint i)
+{
+	const MpAccount *a = g_ptr_array_index (job->accounts, i);
+	const MpAccountSource *s = g_ptr_array_index (a->sources, 0);
+	g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr(MpSide) source = NULL;
+	g_autoptr(MpSide) target = NULL;
+	g_autoptr(MpCompareOutcome) outcome = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *unreadable = NULL;
+	PairArgs p = *job->base;
+	SideArgs sa = *job->src_cli, da = *job->dst_cli; /* borrowed: never cleared */
+	MpCompareInfo ci = *job->info;
+	AccountDone *done = g_new0 (AccountDone, 1);
+	FILE *mem;
+
+	p.account = a->name;
+	p.interactive = FALSE; /* each account has its own secret, from the accounts file */
+	sa.password_file = s->password_file;
+	sa.token_file = s->oauth2_token_file;
+	da.password_file = a->target->password_file;
+	da.token_file = a->target->oauth2_token_file;
+	outcome = compare_pair (&p, s->location, &sa, a->target->location, &da, notes, &source, &target,
+	                        &unreadable, &error);
+	if (outcome == NULL && unreadable == NULL) {
+		/* the comparison itself failed (a temporary file): this account only */
+		unreadable = g_strdup (error->message);
+		g_printerr ("mailpreflight compare: account %s: %s\n", a->name, error->message);
+		g_clear_error (&error);
+	}
+	ci.notes = notes;
+	ci.source_metadata_only = mp_source_is_network (s->location) && !job->base->content_checks;
+	done->status = outcome ? (int) mp_compare_exit_status (outcome) : MP_EXIT_SOURCE;
+	/* the account's line, once: to the JSON and to the other reports,
+	 * which read it as `compare merge` reads a shard's */
+	mem = open_memstream (&done->line, &done->len);
+	if (mem == NULL) {
+		done->error = g_strdup ("out of memory");
+		return done;
+	}
+	if (!mp_compare_accounts_json_account (mem, TRUE, a, outcome, &ci, unreadable, (guint) done->status, &error))
+		done->error = g_strdup (error->message);
+	if (fclose (mem) != 0 && done->error == NULL)
+		done->error = g_strdup ("out of memory");
+	if (!job->quiet) {
+		size_t n = 0;
+		mem = open_memstream (&done->summary, &n);
+		if (mem != NULL) {
+			print_account (mem, a, outcome, unreadable);
+			fclose (mem);
+		}
+	}
+	return done;
+}
+
+/* Account DONE, the next in order: to the JSON, the reports, the summary. */
+static gboolean
+emit (AccountsJob *job, const AccountDone *done, int *worst)
+{
+	g_autoptr(GError) error = NULL;
+	const MpAccount *a = g_ptr_array_index (job->accounts, job->emitted);
+
+	if (done->error != NULL || done->len == 0) {
+		g_printerr ("mailpreflight compare: %s\n", done->error ? done->error : "cannot write the JSON");
+		return FALSE;
+	}
+	if (job->out != NULL) {
+		FILE *fp = mp_output_file_stream (job->out);
+		if (job->emitted > 0)
+			fputc (',', fp);
+		fwrite (done->line, 1, done->len, fp);
+	}
+	/* without its line end */
+	if (!mp_accounts_report_add (job->report, done->line, done->len - 1, a->name, job->emitted + 1, &error)) {
+		g_printerr ("mailpreflight compare: %s\n", error->message);
+		return FALSE;
+	}
+	if (done->summary != NULL)
+		fputs (done->summary, stdout);
+	*worst = MAX (*worst, done->status);
+	job->emitted++;
+	return TRUE;
+}
+
+/* --parallel-accounts N: N accounts compared at once, in a pool of N
+ * threads; each account's lines come out in the file's order all the same
+ * (the same bytes as one at a time). At most 2N accounts are under way or
+ * waiting for the ones before them, so memory stays bounded by the pool,
+ * not by the accounts file. */
+typedef struct {
+	AccountsJob  *job;
+	GMutex        lock;
+	GCond         ready;
+	AccountDone **slots;   /* per account: done, not yet emitted */
+} Pool;
+
+static void
+pool_work (gpointer data, gpointer user_data)
+{
+	Pool *pool = user_data;
+	guint i = GPOINTER_TO_UINT (data) - 1;
+	AccountDone *done = compare_one (pool->job, i);
+
+	g_mutex_lock (&pool->lock);
+	pool->slots[i] = done;
+	g_cond_broadcast (&pool->ready);
+	g_mutex_unlock (&pool->lock);
+}
+
+static gboolean
+compare_parallel (AccountsJob *job, guint parallel, int *worst)
+{
+	Pool pool = { job };
+	GThreadPool *threads;
+	guint n = job->accounts->len, next = 0;
+	gboolean ok = TRUE;
+
+	g_mutex_init (&pool.lock);
+	g_cond_init (&pool.ready);
+	pool.slots = g_new0 (AccountDone *, MAX (n, 1));
+	threads = g_thread_pool_new (pool_work, &pool, (gint) parallel, TRUE, NULL);
+	for (guint i = 0; i < n; i++) {
+		AccountDone *done;
+
+		/* keep the window full: accounts i .. i + 2N - 1 under way */
+		for (; next < n && next < i + 2 * parallel; next++)
+			g_thread_pool_push (threads, GUINT_TO_POINTER (next + 1), NULL);
+		g_mutex_lock (&pool.lock);
+		while (pool.slots[i] == NULL)
+			g_cond_wait (&pool.ready, &pool.lock);
+		done = g_steal_pointer (&pool.slots[i]);
+		g_mutex_unlock (&pool.lock);
+		if (ok)
+			ok = emit (job, done, worst);
+		account_done_free (done);
+	}
+	/* every account pushed was waited for above: the pool is idle */
+	g_thread_pool_free (threads, FALSE, TRUE);
+	g_free (pool.slots);
+	g_mutex_clear (&pool.lock);
+	g_cond_clear (&pool.ready);
+	return ok;
+}
+
 /* --accounts: every account compared on its own; one that cannot be read
  * is reported and the others go on. The exit status is the worst of them
  * (3 before 1 before 0). */
 static int
 compare_accounts (const PairArgs *base, const SideArgs *src_cli, const SideArgs *dst_cli, const char *file,
                   const char *shard, const MpCompareInfo *info, const char *json, const Reports *reports,
-                  gboolean quiet)
+                  guint parallel, gboolean quiet)
 {
+	AccountsJob job = { 0 };
 	g_autoptr(MpAccountsReport) report = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) accounts = NULL;
@@ -335,68 +516,22 @@ compare_accounts (const PairArgs *base, const SideArgs *src_cli, const SideArgs 
 		}
 		mp_compare_accounts_json_begin (mp_output_file_stream (out), &ai);
 	}
-	for (guint i = 0; i < accounts->len; i++) {
-		const MpAccount *a = g_ptr_array_index (accounts, i);
-		const MpAccountSource *s = g_ptr_array_index (a->sources, 0);
-		g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
-		g_autoptr(MpSide) source = NULL;
-		g_autoptr(MpSide) target = NULL;
-		g_autoptr(MpCompareOutcome) outcome = NULL;
-		g_autofree char *unreadable = NULL;
-		PairArgs p = *base;
-		SideArgs sa = *src_cli, da = *dst_cli; /* borrowed: never cleared */
-		MpCompareInfo ci = *info;
-		int status;
-
-		p.account = a->name;
-		p.interactive = FALSE; /* each account has its own secret, from the accounts file */
-		sa.password_file = s->password_file;
-		sa.token_file = s->oauth2_token_file;
-		da.password_file = a->target->password_file;
-		da.token_file = a->target->oauth2_token_file;
-		outcome = compare_pair (&p, s->location, &sa, a->target->location, &da, notes, &source, &target,
-		                        &unreadable, &error);
-		if (outcome == NULL && unreadable == NULL) {
-			/* the comparison itself failed (a temporary file): this account only */
-			unreadable = g_strdup (error->message);
-			g_printerr ("mailpreflight compare: account %s: %s\n", a->name, error->message);
-			g_clear_error (&error);
-		}
-		ci.notes = notes;
-		ci.source_metadata_only = mp_source_is_network (s->location) && !base->content_checks;
-		status = outcome ? (int) mp_compare_exit_status (outcome) : MP_EXIT_SOURCE;
-		worst = MAX (worst, status);
-		/* the account's line, once: to the JSON and to the other reports,
-		 * which read it as `compare merge` reads a shard's */
-		{
-			g_autofree char *line = NULL;
-			size_t len = 0;
-			FILE *mem = open_memstream (&line, &len);
-			gboolean ok;
-
-			if (mem == NULL) {
-				g_printerr ("mailpreflight compare: out of memory\n");
+	job.base = base;
+	job.src_cli = src_cli;
+	job.dst_cli = dst_cli;
+	job.info = info;
+	job.accounts = accounts;
+	job.out = out;
+	job.report = report;
+	job.quiet = quiet;
+	if (parallel <= 1) {
+		for (guint i = 0; i < accounts->len; i++) {
+			g_autoptr(AccountDone) done = compare_one (&job, i);
+			if (!emit (&job, done, &worst))
 				return MP_EXIT_SOURCE;
-			}
-			ok = mp_compare_accounts_json_account (mem, TRUE, a, outcome, &ci, unreadable, (guint) status, &error);
-			if (fclose (mem) != 0 && ok) {
-				g_set_error (&error, MP_ERROR, MP_ERROR_WRITE, "out of memory");
-				ok = FALSE;
-			}
-			if (ok && out != NULL) {
-				FILE *fp = mp_output_file_stream (out);
-				if (i > 0)
-					fputc (',', fp);
-				fwrite (line, 1, len, fp);
-			}
-			/* without its line end */
-			if (!ok || !mp_accounts_report_add (report, line, len - 1, a->name, i + 1, &error)) {
-				g_printerr ("mailpreflight compare: %s\n", error->message);
-				return MP_EXIT_SOURCE;
-			}
 		}
-		if (!quiet)
-			print_account (a, outcome, unreadable);
+	} else if (!compare_parallel (&job, parallel, &worst)) {
+		return MP_EXIT_SOURCE;
 	}
 	if (out != NULL) {
 		mp_compare_accounts_json_end (mp_output_file_stream (out), mp_accounts_report_totals (report));
@@ -434,6 +569,7 @@ mp_cmd_compare (int argc, char **argv)
 	gboolean content_checks = FALSE;
 	gboolean no_progress = FALSE;
 	gint jobs = 0;
+	gint parallel_accounts = 0;
 	gint connections = 0;
 	gint timeout_s = 0;
 	g_auto(SideArgs) src = { 0 };
@@ -496,6 +632,9 @@ mp_cmd_compare (int argc, char **argv)
 		{ "shard", 0, 0, G_OPTION_ARG_STRING, &shard,
 		  "With --accounts: compare only shard K of N of the accounts, as `scan --shard` does (auto: from "
 		  "Kubernetes or Slurm); join the shards' JSON with `compare merge`", "K/N|auto" },
+		{ "parallel-accounts", 0, 0, G_OPTION_ARG_INT, &parallel_accounts,
+		  "With --accounts: compare N accounts at once (default 1); the reports list them in the file's "
+		  "order all the same, byte for byte", "N" },
 		{ "connections", 0, 0, G_OPTION_ARG_INT, &connections,
 		  "IMAP: parallel connections per side (default 4)", "N" },
 		{ "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
@@ -569,8 +708,8 @@ mp_cmd_compare (int argc, char **argv)
 			g_printerr ("mailpreflight compare: --accounts does not take %s\n", bad);
 			return MP_EXIT_USAGE;
 		}
-	} else if (shard != NULL) {
-		g_printerr ("mailpreflight compare: --shard needs --accounts\n");
+	} else if (shard != NULL || parallel_accounts != 0) {
+		g_printerr ("mailpreflight compare: %s needs --accounts\n", shard ? "--shard" : "--parallel-accounts");
 		return MP_EXIT_USAGE;
 	} else if (args == NULL || g_strv_length (args) != 2) {
 		g_printerr ("mailpreflight compare: give exactly two mailboxes, SOURCE and TARGET\n"
@@ -587,9 +726,10 @@ mp_cmd_compare (int argc, char **argv)
 		g_printerr ("mailpreflight compare: only one report can go to stdout ('-')\n");
 		return MP_EXIT_USAGE;
 	}
-	if (jobs < 0 || jobs > 1024 || connections < 0 || connections > 64 || timeout_s < 0 || timeout_s > 3600) {
+	if (jobs < 0 || jobs > 1024 || connections < 0 || connections > 64 || timeout_s < 0 || timeout_s > 3600 ||
+	    parallel_accounts < 0 || parallel_accounts > 256) {
 		g_printerr ("mailpreflight compare: --jobs is from 1 to 1024, --connections from 1 to 64, "
-		            "--timeout from 1 to 3600 seconds\n");
+		            "--timeout from 1 to 3600 seconds, --parallel-accounts from 1 to 256\n");
 		return MP_EXIT_USAGE;
 	}
 	if (tolerance_arg != NULL && !mp_size_tolerance_parse (tolerance_arg, &tolerance, &error)) {
@@ -633,8 +773,10 @@ mp_cmd_compare (int argc, char **argv)
 
 	if (accounts_file != NULL) {
 		const Reports reports = { csv, folders_csv, html };
+		if (parallel_accounts > 1)
+			pair.progress = FALSE; /* one progress line cannot tell several accounts apart */
 		return compare_accounts (&pair, &src, &dst, accounts_file, shard, &info, json, &reports,
-		                         quiet || n_stdout > 0);
+		                         (guint) MAX (parallel_accounts, 1), quiet || n_stdout > 0);
 	}
 
 	pair.interactive = isatty (STDIN_FILENO);

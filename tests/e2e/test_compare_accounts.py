@@ -198,6 +198,32 @@ def body(t):
     p = t.run("compare", "merge", t.path("alice.json"), expect=2, what="merge a single compare JSON")
     t.check("alice.json:1: expected" in p.err, "a single-pair JSON is no accounts document", p.err)
 
+    # --parallel-accounts 4: the same reports, byte for byte, and the same summary, in the file's order
+    many = t.path("many.csv")
+    with open(many, "w") as f:
+        f.write("account,source,target\n")
+        for k in range(3):
+            for who in ("alice", "carol", "bob"):
+                f.write("%s%d,%s,%s\n" % (who, k, t.path("src", who), t.path("dst", who)))
+    outs = {}
+    for n in (1, 4):
+        d = t.path("par%d" % n)
+        os.makedirs(d)
+        p = t.run("compare", "--no-progress", "--rules", rules, "--as-of", AS_OF, "--accounts", many,
+                  "--parallel-accounts", str(n), "--json", os.path.join(d, "a.json"), "--csv", os.path.join(d, "a.csv"),
+                  "--folders-csv", os.path.join(d, "f.csv"), "--html", os.path.join(d, "a.html"), expect=3,
+                  what="--parallel-accounts %d" % n)
+        text = open(os.path.join(d, "a.json"), encoding="utf-8").read()
+        outs[n] = (p.out, text[text.index('"accounts":['):]) + tuple(
+            open(os.path.join(d, x), "rb").read() for x in ("a.csv", "f.csv", "a.html"))
+    t.check(outs[1][0].index("alice0:") < outs[1][0].index("carol0:") < outs[1][0].index("bob2:"),
+            "--parallel-accounts 1: the summary in the file's order", outs[1][0])
+    for k, what in enumerate(("summary", "JSON from the accounts on", "CSV", "folders CSV", "HTML")):
+        t.eq(outs[4][k], outs[1][k], "--parallel-accounts 4 = 1: " + what)
+    p = t.run("compare", "--parallel-accounts", "2", t.path("src", "alice"), t.path("dst", "alice"), expect=2,
+              what="--parallel-accounts without --accounts")
+    t.check("--parallel-accounts needs --accounts" in p.err, "--parallel-accounts needs --accounts", p.err)
+
     # the file's and the command line's mistakes
     bad = t.path("bad.csv")
     with open(bad, "w") as f:

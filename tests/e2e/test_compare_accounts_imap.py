@@ -257,6 +257,14 @@ def run_checks(t, fx, d, info):
          "merged shards = one run (JSON, every key but runs)")
     for a, b in (("all.csv", "m.csv"), ("all-folders.csv", "m-folders.csv"), ("all.html", "m.html")):
         t.eq(open(t.path(b), "rb").read(), open(t.path(a), "rb").read(), "merged shards = one run: " + a)
+    # both accounts at once (--parallel-accounts 2): the same reports, byte for byte
+    t.run(*common, "--parallel-accounts", "2", "--json", t.path("par.json"), "--csv", t.path("par.csv"),
+          "--folders-csv", t.path("par-folders.csv"), "--html", t.path("par.html"), "-q", expect=1, env=env,
+          what="compare --accounts --parallel-accounts 2 over IMAP")
+    one, par = (open(t.path(x), encoding="utf-8").read() for x in ("all.json", "par.json"))
+    t.eq(par[par.index('"accounts":['):], one[one.index('"accounts":['):], "--parallel-accounts 2 = one at a time: JSON")
+    for a, b in (("all.csv", "par.csv"), ("all-folders.csv", "par-folders.csv"), ("all.html", "par.html")):
+        t.eq(open(t.path(b), "rb").read(), open(t.path(a), "rb").read(), "--parallel-accounts 2 = one at a time: " + a)
     src_proxy.close()
     dst_proxy.close()
 
