@@ -295,6 +295,22 @@ folder_pattern (const char *folder)
 	return g_strjoinv ("*", levels);
 }
 
+/* INBOX first, then by name: the order a Maildir lists its folders in. A
+ * server's LIST order is its own and may change from one session to the
+ * next (Dovecot's follows its directory and index), and the reports list
+ * folders in the source's order: so that two runs over one account (a
+ * sharded run and its merge, issue 18) say the same thing the same way. */
+static gint
+folder_order (gconstpointer a, gconstpointer b)
+{
+	const MpFolder *x = *(const MpFolder *const *) a, *y = *(const MpFolder *const *) b;
+	gboolean xi = g_ascii_strcasecmp (x->path, "INBOX") == 0, yi = g_ascii_strcasecmp (y->path, "INBOX") == 0;
+
+	if (xi != yi)
+		return xi ? -1 : 1;
+	return strcmp (x->name, y->name);
+}
+
 static GPtrArray *
 imap_folders (MpSource *src, GError **error)
 {
@@ -341,6 +357,7 @@ imap_folders (MpSource *src, GError **error)
 		g_ptr_array_unref (folders);
 		return NULL;
 	}
+	g_ptr_array_sort (folders, folder_order);
 	pool_adopt_control (im);
 	return folders;
 }

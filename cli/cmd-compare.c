@@ -3,6 +3,7 @@
  * did not. Wiring only: the options go to the parts that use them (both
  * sides' settings, the rules, the comparison, its reports). */
 #include "accounts-json.h"
+#include "accounts-report.h"
 #include "commands.h"
 #include "compare-report.h"
 #include "discover.h"
@@ -188,23 +189,32 @@ compare_pair (const PairArgs *p, const char *source_path, const SideArgs *src, c
 /* `compare merge FILE.json... [--json OUT]`: the shards of one --accounts
  * run joined into the document one run gives. */
 static int
-compare_merge (const char *const *paths, const char *json)
+compare_merge (const char *const *paths, const char *json, const char *csv, const char *folders_csv,
+               const char *html, gboolean quiet)
 {
 	g_autoptr(GError) error = NULL;
+	MpCompareAccountsTotals totals = { 0 };
 	guint64 missing = 0;
 
 	if (paths[0] == NULL) {
 		g_printerr ("mailpreflight compare: merge needs at least one FILE.json (of compare --accounts)\n");
 		return MP_EXIT_USAGE;
 	}
-	if (!mp_compare_accounts_merge (paths, json ? json : "-", &missing, &error)) {
+	if (!mp_compare_accounts_merge (paths, json ? json : "-", csv, folders_csv, html, &totals, &missing, &error)) {
 		g_printerr ("mailpreflight compare merge: %s\n", error->message);
 		return error->code == MP_ERROR_USAGE ? MP_EXIT_USAGE : MP_EXIT_SOURCE;
 	}
-	if (missing)
+	if (!quiet)
+		mp_compare_accounts_totals_print (stderr, &totals);
+	if (missing) {
+		/* an account no file holds was not compared: as an account that failed */
 		g_printerr ("mailpreflight compare merge: WARNING: %" G_GUINT64_FORMAT " account(s) of the run are in no "
 		            "file given: is a shard missing?\n", missing);
-	return MP_EXIT_OK;
+		return MP_EXIT_SOURCE;
+	}
+	/* the status the run of all the accounts gives, recomputed from the
+	 * accounts and the settings the files record */
+	return (int) totals.exit_status;
 }
 
 /* The accounts of FILE that this shard compares; a usage error names every
@@ -247,20 +257,207 @@ load_accounts (const char *file, const char *shard, guint *total, GError **error
 
 /* One line per account on stdout: its verdict and counts. */
 static void
-print_account (const MpAccount *a, const MpCompareOutcome *o, const char *unreadable)
+print_account (FILE *fp, const MpAccount *a, const MpCompareOutcome *o, const char *unreadable)
 {
 	g_autofree char *name = mp_text_for_terminal (a->name, 200);
 
 	if (o == NULL) {
 		g_autofree char *why = mp_text_for_terminal (unreadable, 400);
-		printf ("%s: NOT COMPARED: %s\n", name, why);
+		fprintf (fp, "%s: NOT COMPARED: %s\n", name, why);
 		return;
 	}
-	printf ("%s: %s: %" G_GUINT64_FORMAT " messages, %" G_GUINT64_FORMAT " arrived (%" G_GUINT64_FORMAT
+	fprintf (fp, "%s: %s: %" G_GUINT64_FORMAT " messages, %" G_GUINT64_FORMAT " arrived (%" G_GUINT64_FORMAT
 	        " moved), %" G_GUINT64_FORMAT " missing as predicted, %" G_GUINT64_FORMAT " unexpected, %"
 	        G_GUINT64_FORMAT " changed; %" G_GUINT64_FORMAT " extra on the target\n",
-	        name, mp_compare_verdict_name (mp_compare_verdict (o)), o->totals.messages, o->totals.arrived,
-	        o->totals.moved, o->totals.missing, o->totals.unexpected, o->totals.changed, o->target_totals.extra);
+	         name, mp_compare_verdict_name (mp_compare_verdict (o)), o->totals.messages, o->totals.arrived,
+	         o->totals.moved, o->totals.missing, o->totals.unexpected, o->totals.changed, o->target_totals.extra);
+}
+
+/* The reports of many accounts beside the JSON (each may be NULL). */
+typedef struct {
+	const char *csv;
+	const char *folders_csv;
+	const char *html;
+} Reports;
+
+/* What comparing one account gives: its JSON line (with its line end) and
+ * its summary line, or ERROR when its line could not be written. */
+typedef struct {
+	char   *line;
+	size_t  len;
+	char   *summary;
+	int     status;
+	char   *error;
+} AccountDone;
+
+static void
+account_done_free (AccountDone *d)
+{
+	g_free (d->line);
+	g_free (d->summary);
+	g_free (d->error);
+	g_free (d);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AccountDone, account_done_free)
+
+/* What every account of one --accounts run shares. */
+typedef struct {
+	const PairArgs    *base;
+	const SideArgs    *src_cli, *dst_cli;
+	const MpCompareInfo *info;
+	GPtrArray         *accounts;   /* MpAccount* */
+	MpOutputFile      *out;        /* the JSON, or NULL */
+	MpAccountsReport  *report;
+	gboolean           quiet;
+	guint              emitted;
+} AccountsJob;
+
+/* Compares account I on its own; safe in a thread of its own (each
+ * account's sides, records and outcome are its own; the rules are read only). */
+static AccountDone *
+compare_one (const AccountsJob *job, guint i)
+{
+	const MpAccount *a = g_ptr_array_index (job->accounts, i);
+	const MpAccountSource *s = g_ptr_array_index (a->sources, 0);
+	g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr(MpSide) source = NULL;
+	g_autoptr(MpSide) target = NULL;
+	g_autoptr(MpCompareOutcome) outcome = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *unreadable = NULL;
+	PairArgs p = *job->base;
+	SideArgs sa = *job->src_cli, da = *job->dst_cli; /* borrowed: never cleared */
+	MpCompareInfo ci = *job->info;
+	AccountDone *done = g_new0 (AccountDone, 1);
+	FILE *mem;
+
+	p.account = a->name;
+	p.interactive = FALSE; /* each account has its own secret, from the accounts file */
+	sa.password_file = s->password_file;
+	sa.token_file = s->oauth2_token_file;
+	da.password_file = a->target->password_file;
+	da.token_file = a->target->oauth2_token_file;
+	outcome = compare_pair (&p, s->location, &sa, a->target->location, &da, notes, &source, &target,
+	                        &unreadable, &error);
+	if (outcome == NULL && unreadable == NULL) {
+		/* the comparison itself failed (a temporary file): this account only */
+		unreadable = g_strdup (error->message);
+		g_printerr ("mailpreflight compare: account %s: %s\n", a->name, error->message);
+		g_clear_error (&error);
+	}
+	ci.notes = notes;
+	ci.source_metadata_only = mp_source_is_network (s->location) && !job->base->content_checks;
+	done->status = outcome ? (int) mp_compare_exit_status (outcome) : MP_EXIT_SOURCE;
+	/* the account's line, once: to the JSON and to the other reports,
+	 * which read it as `compare merge` reads a shard's */
+	mem = open_memstream (&done->line, &done->len);
+	if (mem == NULL) {
+		done->error = g_strdup ("out of memory");
+		return done;
+	}
+	if (!mp_compare_accounts_json_account (mem, TRUE, a, outcome, &ci, unreadable, (guint) done->status, &error))
+		done->error = g_strdup (error->message);
+	if (fclose (mem) != 0 && done->error == NULL)
+		done->error = g_strdup ("out of memory");
+	if (!job->quiet) {
+		size_t n = 0;
+		mem = open_memstream (&done->summary, &n);
+		if (mem != NULL) {
+			print_account (mem, a, outcome, unreadable);
+			fclose (mem);
+		}
+	}
+	return done;
+}
+
+/* Account DONE, the next in order: to the JSON, the reports, the summary. */
+static gboolean
+emit (AccountsJob *job, const AccountDone *done, int *worst)
+{
+	g_autoptr(GError) error = NULL;
+	const MpAccount *a = g_ptr_array_index (job->accounts, job->emitted);
+
+	if (done->error != NULL || done->len == 0) {
+		g_printerr ("mailpreflight compare: %s\n", done->error ? done->error : "cannot write the JSON");
+		return FALSE;
+	}
+	if (job->out != NULL) {
+		FILE *fp = mp_output_file_stream (job->out);
+		if (job->emitted > 0)
+			fputc (',', fp);
+		fwrite (done->line, 1, done->len, fp);
+	}
+	/* without its line end */
+	if (!mp_accounts_report_add (job->report, done->line, done->len - 1, a->name, job->emitted + 1, &error)) {
+		g_printerr ("mailpreflight compare: %s\n", error->message);
+		return FALSE;
+	}
+	if (done->summary != NULL)
+		fputs (done->summary, stdout);
+	*worst = MAX (*worst, done->status);
+	job->emitted++;
+	return TRUE;
+}
+
+/* --parallel-accounts N: N accounts compared at once, in a pool of N
+ * threads; each account's lines come out in the file's order all the same
+ * (the same bytes as one at a time). At most 2N accounts are under way or
+ * waiting for the ones before them, so memory stays bounded by the pool,
+ * not by the accounts file. */
+typedef struct {
+	AccountsJob  *job;
+	GMutex        lock;
+	GCond         ready;
+	AccountDone **slots;   /* per account: done, not yet emitted */
+} Pool;
+
+static void
+pool_work (gpointer data, gpointer user_data)
+{
+	Pool *pool = user_data;
+	guint i = GPOINTER_TO_UINT (data) - 1;
+	AccountDone *done = compare_one (pool->job, i);
+
+	g_mutex_lock (&pool->lock);
+	pool->slots[i] = done;
+	g_cond_broadcast (&pool->ready);
+	g_mutex_unlock (&pool->lock);
+}
+
+static gboolean
+compare_parallel (AccountsJob *job, guint parallel, int *worst)
+{
+	Pool pool = { job };
+	GThreadPool *threads;
+	guint n = job->accounts->len, next = 0;
+	gboolean ok = TRUE;
+
+	g_mutex_init (&pool.lock);
+	g_cond_init (&pool.ready);
+	pool.slots = g_new0 (AccountDone *, MAX (n, 1));
+	threads = g_thread_pool_new (pool_work, &pool, (gint) parallel, TRUE, NULL);
+	for (guint i = 0; i < n; i++) {
+		AccountDone *done;
+
+		/* keep the window full: accounts i .. i + 2N - 1 under way */
+		for (; next < n && next < i + 2 * parallel; next++)
+			g_thread_pool_push (threads, GUINT_TO_POINTER (next + 1), NULL);
+		g_mutex_lock (&pool.lock);
+		while (pool.slots[i] == NULL)
+			g_cond_wait (&pool.ready, &pool.lock);
+		done = g_steal_pointer (&pool.slots[i]);
+		g_mutex_unlock (&pool.lock);
+		if (ok)
+			ok = emit (job, done, worst);
+		account_done_free (done);
+	}
+	/* every account pushed was waited for above: the pool is idle */
+	g_thread_pool_free (threads, FALSE, TRUE);
+	g_free (pool.slots);
+	g_mutex_clear (&pool.lock);
+	g_cond_clear (&pool.ready);
+	return ok;
 }
 
 /* --accounts: every account compared on its own; one that cannot be read
@@ -268,13 +465,16 @@ print_account (const MpAccount *a, const MpCompareOutcome *o, const char *unread
  * (3 before 1 before 0). */
 static int
 compare_accounts (const PairArgs *base, const SideArgs *src_cli, const SideArgs *dst_cli, const char *file,
-                  const char *shard, const MpCompareInfo *info, const char *json, gboolean quiet)
+                  const char *shard, const MpCompareInfo *info, const char *json, const Reports *reports,
+                  guint parallel, gboolean quiet)
 {
+	AccountsJob job = { 0 };
+	g_autoptr(MpAccountsReport) report = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) accounts = NULL;
 	g_autoptr(MpOutputFile) out = NULL;
 	MpCompareAccountsInfo ai = { 0 };
-	guint total = 0, by_verdict[MP_COMPARE_INCOMPLETE + 1] = { 0 };
+	guint total = 0;
 	int worst = MP_EXIT_OK;
 
 	accounts = load_accounts (file, shard, &total, &error);
@@ -290,6 +490,24 @@ compare_accounts (const PairArgs *base, const SideArgs *src_cli, const SideArgs 
 	ai.accept_predicted = base->accept_predicted;
 	ai.fail_on_changed = base->fail_on_changed;
 	ai.accounts_total = total;
+	{
+		/* the reports of many accounts read the settings as a merge does */
+		g_autofree char *settings = NULL;
+		size_t settings_len = 0;
+		FILE *mem = open_memstream (&settings, &settings_len);
+
+		if (mem == NULL) {
+			g_printerr ("mailpreflight compare: out of memory\n");
+			return MP_EXIT_SOURCE;
+		}
+		mp_compare_accounts_json_settings (mem, &ai);
+		fclose (mem);
+		report = mp_accounts_report_new (settings, reports->csv, reports->folders_csv, reports->html, &error);
+		if (report == NULL) {
+			g_printerr ("mailpreflight compare: %s\n", error->message);
+			return MP_EXIT_SOURCE;
+		}
+	}
 	if (json != NULL) {
 		out = mp_output_file_open (json, &error);
 		if (out == NULL) {
@@ -298,59 +516,36 @@ compare_accounts (const PairArgs *base, const SideArgs *src_cli, const SideArgs 
 		}
 		mp_compare_accounts_json_begin (mp_output_file_stream (out), &ai);
 	}
-	for (guint i = 0; i < accounts->len; i++) {
-		const MpAccount *a = g_ptr_array_index (accounts, i);
-		const MpAccountSource *s = g_ptr_array_index (a->sources, 0);
-		g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
-		g_autoptr(MpSide) source = NULL;
-		g_autoptr(MpSide) target = NULL;
-		g_autoptr(MpCompareOutcome) outcome = NULL;
-		g_autofree char *unreadable = NULL;
-		PairArgs p = *base;
-		SideArgs sa = *src_cli, da = *dst_cli; /* borrowed: never cleared */
-		MpCompareInfo ci = *info;
-		int status;
-
-		p.account = a->name;
-		p.interactive = FALSE; /* each account has its own secret, from the accounts file */
-		sa.password_file = s->password_file;
-		sa.token_file = s->oauth2_token_file;
-		da.password_file = a->target->password_file;
-		da.token_file = a->target->oauth2_token_file;
-		outcome = compare_pair (&p, s->location, &sa, a->target->location, &da, notes, &source, &target,
-		                        &unreadable, &error);
-		if (outcome == NULL && unreadable == NULL) {
-			/* the comparison itself failed (a temporary file): this account only */
-			unreadable = g_strdup (error->message);
-			g_printerr ("mailpreflight compare: account %s: %s\n", a->name, error->message);
-			g_clear_error (&error);
+	job.base = base;
+	job.src_cli = src_cli;
+	job.dst_cli = dst_cli;
+	job.info = info;
+	job.accounts = accounts;
+	job.out = out;
+	job.report = report;
+	job.quiet = quiet;
+	if (parallel <= 1) {
+		for (guint i = 0; i < accounts->len; i++) {
+			g_autoptr(AccountDone) done = compare_one (&job, i);
+			if (!emit (&job, done, &worst))
+				return MP_EXIT_SOURCE;
 		}
-		ci.notes = notes;
-		ci.source_metadata_only = mp_source_is_network (s->location) && !base->content_checks;
-		status = outcome ? (int) mp_compare_exit_status (outcome) : MP_EXIT_SOURCE;
-		worst = MAX (worst, status);
-		by_verdict[outcome ? mp_compare_verdict (outcome) : MP_COMPARE_INCOMPLETE]++;
-		if (out != NULL && !mp_compare_accounts_json_account (mp_output_file_stream (out), i == 0, a, outcome, &ci,
-		                                                      unreadable, (guint) status, &error)) {
-			g_printerr ("mailpreflight compare: %s\n", error->message);
-			return MP_EXIT_SOURCE;
-		}
-		if (!quiet)
-			print_account (a, outcome, unreadable);
+	} else if (!compare_parallel (&job, parallel, &worst)) {
+		return MP_EXIT_SOURCE;
 	}
 	if (out != NULL) {
-		mp_compare_accounts_json_end (mp_output_file_stream (out));
+		mp_compare_accounts_json_end (mp_output_file_stream (out), mp_accounts_report_totals (report));
 		if (!mp_output_file_commit (g_steal_pointer (&out), &error)) {
 			g_printerr ("mailpreflight compare: %s\n", error->message);
 			return MP_EXIT_SOURCE;
 		}
 	}
+	if (!mp_accounts_report_finish (report, &error)) {
+		g_printerr ("mailpreflight compare: %s\n", error->message);
+		return MP_EXIT_SOURCE;
+	}
 	if (!quiet)
-		printf ("%u account(s): %u %s, %u %s, %u %s, %u %s\n", accounts->len,
-		        by_verdict[MP_COMPARE_COMPLETE], mp_compare_verdict_name (MP_COMPARE_COMPLETE),
-		        by_verdict[MP_COMPARE_PREDICTED], mp_compare_verdict_name (MP_COMPARE_PREDICTED),
-		        by_verdict[MP_COMPARE_UNEXPECTED], mp_compare_verdict_name (MP_COMPARE_UNEXPECTED),
-		        by_verdict[MP_COMPARE_INCOMPLETE], mp_compare_verdict_name (MP_COMPARE_INCOMPLETE));
+		mp_compare_accounts_totals_print (stdout, mp_accounts_report_totals (report));
 	return worst;
 }
 
@@ -374,6 +569,7 @@ mp_cmd_compare (int argc, char **argv)
 	gboolean content_checks = FALSE;
 	gboolean no_progress = FALSE;
 	gint jobs = 0;
+	gint parallel_accounts = 0;
 	gint connections = 0;
 	gint timeout_s = 0;
 	g_auto(SideArgs) src = { 0 };
@@ -431,11 +627,14 @@ mp_cmd_compare (int argc, char **argv)
 		  "IMAP target: allow imap:// without STARTTLS", NULL },
 		{ "accounts", 0, 0, G_OPTION_ARG_FILENAME, &accounts_file,
 		  "Compare many accounts, each independently: the accounts file of `scan --accounts` with a target "
-		  "column (and target_password_file or target_oauth2_token_file for an IMAP target); --json and "
-		  "the summary then list every account", "FILE" },
+		  "column (and target_password_file or target_oauth2_token_file for an IMAP target); every report "
+		  "then lists every account, and the totals", "FILE" },
 		{ "shard", 0, 0, G_OPTION_ARG_STRING, &shard,
 		  "With --accounts: compare only shard K of N of the accounts, as `scan --shard` does (auto: from "
 		  "Kubernetes or Slurm); join the shards' JSON with `compare merge`", "K/N|auto" },
+		{ "parallel-accounts", 0, 0, G_OPTION_ARG_INT, &parallel_accounts,
+		  "With --accounts: compare N accounts at once (default 1); the reports list them in the file's "
+		  "order all the same, byte for byte", "N" },
 		{ "connections", 0, 0, G_OPTION_ARG_INT, &connections,
 		  "IMAP: parallel connections per side (default 4)", "N" },
 		{ "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
@@ -474,37 +673,43 @@ mp_cmd_compare (int argc, char **argv)
 		"column, each on its own (an account that cannot be read is reported and the\n"
 		"others go on); --shard K/N takes a share as `scan` does, and\n"
 		"`compare merge SHARD.json... --json ALL.json` joins the shards' JSON into the\n"
-		"one a single run gives (docs/scale-out.md).");
+		"one a single run gives (docs/scale-out.md); with --csv, --folders-csv, --html it\n"
+		"writes the reports of all the accounts too, byte for byte those of one run.\n"
+		"With --accounts the CSVs gain a first column, account; the HTML page lists the\n"
+		"accounts, then each one's rows; JSON and summary end with the totals.");
 	g_option_context_set_description (ctx,
 		"Exit status: 0 every message arrived (or, with --accept-predicted, every missing\n"
 		"one was predicted), 1 otherwise, 2 usage or rules error, 3 a side could not be\n"
-		"read (fully).\n\n"
+		"read (fully). With --accounts: the worst account's. compare merge exits with\n"
+		"the status the one run gives, recomputed from the accounts and the settings\n"
+		"the files record (--accept-predicted, --fail-on-changed); 3 when a shard is\n"
+		"missing.\n\n"
 		"Examples:\n"
 		"  mailpreflight compare --html check.html ~/Maildir imaps://me@outlook.office365.com\n"
 		"  mailpreflight compare --rules gmail-imap --accept-predicted --csv missing.csv \\\n"
 		"      imaps://bob@old.example.org imaps://bob@imap.gmail.com\n"
 		"  mailpreflight compare --accounts moved.csv --as-of 2026-02-01 --shard 1/4 --json s1.json\n"
-		"  mailpreflight compare merge s1.json s2.json s3.json s4.json --json all.json\n");
+		"  mailpreflight compare merge s1.json s2.json s3.json s4.json --json all.json \\\n"
+		"      --csv all.csv --html all.html\n");
 	g_option_context_add_main_entries (ctx, entries, NULL);
 	if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
 		g_printerr ("mailpreflight compare: %s\nTry 'mailpreflight compare --help'.\n", error->message);
 		return MP_EXIT_USAGE;
 	}
 	if (args != NULL && args[0] != NULL && strcmp (args[0], "merge") == 0)
-		return compare_merge ((const char *const *) args + 1, json);
+		return compare_merge ((const char *const *) args + 1, json, csv, folders_csv, html, quiet);
 	if (accounts_file != NULL) {
 		const char *bad = args != NULL ? "SOURCE and TARGET arguments"
 		                  : src.password_file || dst.password_file ? "--password-file and --target-password-file"
 		                  : src.token_file || dst.token_file ? "--oauth2-token-file and --target-oauth2-token-file"
-		                  : csv || folders_csv || html ? "--csv, --folders-csv and --html (not yet: use --json)"
 		                  : NULL;
 		if (bad != NULL) {
 			/* a password is one login's: each account's are in its own columns */
 			g_printerr ("mailpreflight compare: --accounts does not take %s\n", bad);
 			return MP_EXIT_USAGE;
 		}
-	} else if (shard != NULL) {
-		g_printerr ("mailpreflight compare: --shard needs --accounts\n");
+	} else if (shard != NULL || parallel_accounts != 0) {
+		g_printerr ("mailpreflight compare: %s needs --accounts\n", shard ? "--shard" : "--parallel-accounts");
 		return MP_EXIT_USAGE;
 	} else if (args == NULL || g_strv_length (args) != 2) {
 		g_printerr ("mailpreflight compare: give exactly two mailboxes, SOURCE and TARGET\n"
@@ -521,9 +726,10 @@ mp_cmd_compare (int argc, char **argv)
 		g_printerr ("mailpreflight compare: only one report can go to stdout ('-')\n");
 		return MP_EXIT_USAGE;
 	}
-	if (jobs < 0 || jobs > 1024 || connections < 0 || connections > 64 || timeout_s < 0 || timeout_s > 3600) {
+	if (jobs < 0 || jobs > 1024 || connections < 0 || connections > 64 || timeout_s < 0 || timeout_s > 3600 ||
+	    parallel_accounts < 0 || parallel_accounts > 256) {
 		g_printerr ("mailpreflight compare: --jobs is from 1 to 1024, --connections from 1 to 64, "
-		            "--timeout from 1 to 3600 seconds\n");
+		            "--timeout from 1 to 3600 seconds, --parallel-accounts from 1 to 256\n");
 		return MP_EXIT_USAGE;
 	}
 	if (tolerance_arg != NULL && !mp_size_tolerance_parse (tolerance_arg, &tolerance, &error)) {
@@ -565,8 +771,13 @@ mp_cmd_compare (int argc, char **argv)
 	info.target_insecure = dst.insecure;
 	info.notes = notes;
 
-	if (accounts_file != NULL)
-		return compare_accounts (&pair, &src, &dst, accounts_file, shard, &info, json, quiet || to_stdout (json));
+	if (accounts_file != NULL) {
+		const Reports reports = { csv, folders_csv, html };
+		if (parallel_accounts > 1)
+			pair.progress = FALSE; /* one progress line cannot tell several accounts apart */
+		return compare_accounts (&pair, &src, &dst, accounts_file, shard, &info, json, &reports,
+		                         (guint) MAX (parallel_accounts, 1), quiet || n_stdout > 0);
+	}
 
 	pair.interactive = isatty (STDIN_FILENO);
 	outcome = compare_pair (&pair, args[0], &src, args[1], &dst, notes, &source, &target, &unreadable, &error);

@@ -18,16 +18,12 @@ str (FILE *fp, const char *k, const char *v, gboolean comma)
 }
 
 void
-mp_compare_accounts_json_begin (FILE *fp, const MpCompareAccountsInfo *info)
+mp_compare_accounts_json_settings (FILE *fp, const MpCompareAccountsInfo *info)
 {
 	const MpRunInfo *run = info->run;
 	g_autofree char *tol = mp_size_tolerance_string (&info->tolerance);
 
-	fputs ("{\"schema\":", fp);
-	mp_json_write_string (fp, MP_COMPARE_ACCOUNTS_SCHEMA);
-	fputs (",\n\"tool\":{\"name\":\"mailpreflight\",\"version\":", fp);
-	mp_json_write_string (fp, MP_VERSION);
-	fputs ("},\n\"settings\":{", fp);
+	fputc ('{', fp);
 	/* without --as-of every shard judges as of its own start: the merge
 	 * then refuses, as `report merge` does */
 	str (fp, "as_of", run->as_of ? run->as_of : run->scan_time, TRUE);
@@ -37,9 +33,23 @@ mp_compare_accounts_json_begin (FILE *fp, const MpCompareAccountsInfo *info)
 	fprintf (fp, "\"size_tolerance\":{\"bytes\":%" G_GUINT64_FORMAT ",\"basis_points\":%u,\"text\":",
 	         (guint64) info->tolerance.bytes, (guint) info->tolerance.basis_points);
 	mp_json_write_string (fp, tol);
-	fprintf (fp, "},\"accept_predicted\":%s,\"fail_on_changed\":%s,\"accounts_total\":%u},\n\"runs\":[\n",
+	fprintf (fp, "},\"accept_predicted\":%s,\"fail_on_changed\":%s,\"accounts_total\":%u}",
 	         info->accept_predicted ? "true" : "false", info->fail_on_changed ? "true" : "false",
 	         info->accounts_total);
+}
+
+void
+mp_compare_accounts_json_begin (FILE *fp, const MpCompareAccountsInfo *info)
+{
+	const MpRunInfo *run = info->run;
+
+	fputs ("{\"schema\":", fp);
+	mp_json_write_string (fp, MP_COMPARE_ACCOUNTS_SCHEMA);
+	fputs (",\n\"tool\":{\"name\":\"mailpreflight\",\"version\":", fp);
+	mp_json_write_string (fp, MP_VERSION);
+	fputs ("},\n\"settings\":", fp);
+	mp_compare_accounts_json_settings (fp, info);
+	fputs (",\n\"runs\":[\n", fp);
 	fputs ("{\"command\":", fp);
 	mp_compare_json_write_command (fp, run->command);
 	fputc (',', fp);
@@ -104,7 +114,9 @@ mp_compare_accounts_json_account (FILE *fp, gboolean first, const MpAccount *acc
 }
 
 void
-mp_compare_accounts_json_end (FILE *fp)
+mp_compare_accounts_json_end (FILE *fp, const MpCompareAccountsTotals *totals)
 {
-	fputs ("]}\n", fp);
+	fputs ("],\n", fp);
+	mp_compare_accounts_totals_write (fp, totals);
+	fputs ("}\n", fp);
 }

@@ -20,6 +20,7 @@ typedef struct {
 	guint   file;
 	gint64  offset;   /* of the '{' */
 	gint64  length;   /* up to the line end, excluded */
+	guint64 line;     /* its line in its file, for errors */
 } Entry;
 
 typedef struct {
@@ -114,6 +115,17 @@ read_accounts (In *in, guint file, GArray *entries, GError **error)
 				break;
 		}
 		head[n] = '\0';
+		if (strcmp (head, "],") == 0) {
+			/* the totals record (a merge recomputes it): one line, then the end */
+			g_autoptr(GString) buf = g_string_new (NULL);
+			if (c != '\n' || !header_line (in, buf, error))
+				return c != '\n' ? fail (error, in, "expected the totals after the accounts") : FALSE;
+			if (!g_str_has_prefix (buf->str, "\"totals\":{") || !g_str_has_suffix (buf->str, "}}"))
+				return fail (error, in, "expected the totals (\"totals\":{...}}) after the accounts");
+			if (getc (in->fp) != EOF)
+				return fail (error, in, "text after the document's end");
+			return TRUE;
+		}
 		if (strcmp (head, "]}") == 0) {
 			c = getc (in->fp);
 			if (c == '\n')
@@ -137,6 +149,7 @@ read_accounts (In *in, guint file, GArray *entries, GError **error)
 		if (errno != 0 || *end != ',')
 			return fail (error, in, "the account's ordinal is not a number");
 		e.file = file;
+		e.line = in->line;
 		e.offset = start + (p - head);
 		/* the rest of the line: only its length is kept */
 		{
@@ -164,34 +177,40 @@ by_ordinal (gconstpointer a, gconstpointer b)
 	return x->ordinal < y->ordinal ? -1 : x->ordinal > y->ordinal ? 1 : (x->file > y->file) - (x->file < y->file);
 }
 
-static gboolean
-copy_entry (FILE *from, const Entry *e, FILE *out, const char *name, GError **error)
-{
-	char buf[65536];
-	gint64 left = e->length;
+#define MAX_ACCOUNT_LINE ((gint64) 1 << 30)  /* one account's comparison, read whole to be reported */
 
+/* Copies E's line to OUT and gives it to REPORT. */
+static gboolean
+copy_entry (FILE *from, const Entry *e, FILE *out, MpAccountsReport *report, const char *name, GError **error)
+{
+	g_autofree char *line = NULL;
+
+	if (e->length > MAX_ACCOUNT_LINE) {
+		g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "%s: account %" G_GUINT64_FORMAT "'s line is larger than "
+		             "%" G_GINT64_FORMAT " octets", name, e->ordinal, MAX_ACCOUNT_LINE);
+		return FALSE;
+	}
 	if (fseeko (from, e->offset, SEEK_SET) != 0) {
 		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", name, g_strerror (errno));
 		return FALSE;
 	}
-	while (left > 0) {
-		size_t want = (size_t) MIN (left, (gint64) sizeof buf);
-		size_t got = fread (buf, 1, want, from);
-		if (got == 0) {
-			g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: changed while being merged", name);
-			return FALSE;
-		}
-		fwrite (buf, 1, got, out);
-		left -= (gint64) got;
+	line = g_malloc ((gsize) e->length + 1);
+	if (fread (line, 1, (size_t) e->length, from) != (size_t) e->length) {
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: changed while being merged", name);
+		return FALSE;
 	}
+	line[e->length] = '\0';
+	fwrite (line, 1, (size_t) e->length, out);
 	fputc ('\n', out);
-	return TRUE;
+	return mp_accounts_report_add (report, line, (gsize) e->length, name, e->line, error);
 }
 
 gboolean
 mp_compare_accounts_merge_streams (FILE *const *files, const char *const *names, guint n, FILE *out,
-                                   guint64 *missing, GError **error)
+                                   const char *csv, const char *folders_csv, const char *html,
+                                   MpCompareAccountsTotals *totals, guint64 *missing, GError **error)
 {
+	g_autoptr(MpAccountsReport) report = NULL;
 	g_autoptr(GString) buf = g_string_new (NULL);
 	g_autoptr(GString) tool = g_string_new (NULL);
 	g_autoptr(GString) settings = g_string_new (NULL);
@@ -268,6 +287,12 @@ mp_compare_accounts_merge_streams (FILE *const *files, const char *const *names,
 		return FALSE;
 	}
 	*missing = total - entries->len;
+	/* the settings object: the line without its key */
+	report = mp_accounts_report_new (settings->str + strlen ("\"settings\":"), csv, folders_csv, html, error);
+	if (report == NULL) {
+		g_prefix_error (error, "%s:3: ", names[0]);
+		return FALSE;
+	}
 	fprintf (out, "{\"schema\":\"%s\",\n%s\n%s,\n\"runs\":[\n", MP_COMPARE_ACCOUNTS_SCHEMA, tool->str, settings->str);
 	for (guint r = 0; r < runs->len; r++)
 		fprintf (out, "%s%s\n", r ? "," : "", (const char *) g_ptr_array_index (runs, r));
@@ -276,15 +301,18 @@ mp_compare_accounts_merge_streams (FILE *const *files, const char *const *names,
 		const Entry *e = &g_array_index (entries, Entry, i);
 		if (i)
 			fputc (',', out);
-		if (!copy_entry (files[e->file], e, out, names[e->file], error))
+		if (!copy_entry (files[e->file], e, out, report, names[e->file], error))
 			return FALSE;
 	}
-	fputs ("]}\n", out);
-	return TRUE;
+	mp_compare_accounts_json_end (out, mp_accounts_report_totals (report));
+	if (totals != NULL)
+		*totals = *mp_accounts_report_totals (report);
+	return mp_accounts_report_finish (report, error);
 }
 
 gboolean
-mp_compare_accounts_merge (const char *const *paths, const char *out_path, guint64 *missing, GError **error)
+mp_compare_accounts_merge (const char *const *paths, const char *out_path, const char *csv, const char *folders_csv,
+                           const char *html, MpCompareAccountsTotals *totals, guint64 *missing, GError **error)
 {
 	guint n = g_strv_length ((char **) paths);
 	g_autoptr(GPtrArray) files = g_ptr_array_new ();
@@ -302,7 +330,7 @@ mp_compare_accounts_merge (const char *const *paths, const char *out_path, guint
 	out = mp_output_file_open (out_path, error);
 	if (out != NULL &&
 	    mp_compare_accounts_merge_streams ((FILE *const *) files->pdata, paths, n, mp_output_file_stream (out),
-	                                       missing, error))
+	                                       csv, folders_csv, html, totals, missing, error))
 		ok = mp_output_file_commit (g_steal_pointer (&out), error);
 done:
 	for (guint i = 0; i < files->len; i++)

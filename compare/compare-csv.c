@@ -28,19 +28,19 @@ text_or_empty (FILE *fp, const char *s)
 	mp_csv_write_text (fp, FALSE, s);
 }
 
-static gboolean
-write_row (const MpCompareRow *row, gpointer user_data, GError **error)
+void
+mp_compare_csv_write_row (FILE *fp, const char *account, const MpCompareRow *row, const MpSizeTolerance *tolerance)
 {
-	CsvRows *c = user_data;
-	FILE *fp = c->fp;
 	const MpRecord *m = row->message;
 	const MpRecord *t = row->status == MP_ROW_EXTRA ? row->message : row->target;
 	gboolean source_row = row->status != MP_ROW_EXTRA;
 	g_autofree char *changes = mp_compare_changes_string (row->changes);
 	g_autofree char *rules = mp_compare_row_rules (row);
-	g_autofree char *detail = mp_compare_row_detail (row, c->tolerance);
+	g_autofree char *detail = mp_compare_row_detail (row, tolerance);
 
-	mp_csv_write_text (fp, TRUE, mp_row_status_name (row->status));
+	if (account != NULL)
+		mp_csv_write_text (fp, TRUE, account);
+	mp_csv_write_text (fp, account == NULL, mp_row_status_name (row->status));
 	text_or_empty (fp, source_row ? row->folder : NULL);
 	if (source_row)
 		mp_csv_write_u64 (fp, FALSE, m->index);
@@ -67,6 +67,15 @@ write_row (const MpCompareRow *row, gpointer user_data, GError **error)
 	text_or_empty (fp, rules);
 	text_or_empty (fp, detail);
 	mp_csv_end_row (fp);
+}
+
+static gboolean
+write_row (const MpCompareRow *row, gpointer user_data, GError **error)
+{
+	CsvRows *c = user_data;
+
+	(void) error;
+	mp_compare_csv_write_row (c->fp, NULL, row, c->tolerance);
 	return TRUE;
 }
 
@@ -84,6 +93,51 @@ mp_compare_write_csv (MpCompareOutcome *o, const char *path, GError **error)
 	if (!mp_compare_outcome_rows (o, MP_ROW_ALL, write_row, &c, error))
 		return FALSE;
 	return mp_output_file_commit (g_steal_pointer (&out), error);
+}
+
+void
+mp_compare_csv_write_source_folder (FILE *fp, const char *account, const char *folder, const char *expected,
+                                    const MpCompareCounts *c, const char *moved_to, const char *rules)
+{
+	if (account != NULL)
+		mp_csv_write_text (fp, TRUE, account);
+	mp_csv_write_text (fp, account == NULL, "source");
+	text_or_empty (fp, folder);
+	text_or_empty (fp, expected);
+	mp_csv_write_u64 (fp, FALSE, c->messages);
+	mp_csv_write_u64 (fp, FALSE, c->bytes);
+	mp_csv_write_u64 (fp, FALSE, c->arrived);
+	mp_csv_write_u64 (fp, FALSE, c->moved);
+	mp_csv_write_u64 (fp, FALSE, c->missing);
+	mp_csv_write_u64 (fp, FALSE, c->unexpected);
+	mp_csv_write_u64 (fp, FALSE, c->changed);
+	text_or_empty (fp, NULL);
+	text_or_empty (fp, NULL);
+	text_or_empty (fp, moved_to);
+	text_or_empty (fp, rules);
+	mp_csv_end_row (fp);
+}
+
+void
+mp_compare_csv_write_target_folder (FILE *fp, const char *account, const char *folder,
+                                    const MpTargetFolderOutcome *to)
+{
+	if (account != NULL)
+		mp_csv_write_text (fp, TRUE, account);
+	mp_csv_write_text (fp, account == NULL, "target");
+	text_or_empty (fp, folder);
+	text_or_empty (fp, NULL);
+	mp_csv_write_u64 (fp, FALSE, to->messages);
+	mp_csv_write_u64 (fp, FALSE, to->bytes);
+	/* arrived: messages of the source it holds */
+	mp_csv_write_u64 (fp, FALSE, to->matched);
+	for (int k = 0; k < 4; k++)
+		text_or_empty (fp, NULL);
+	mp_csv_write_u64 (fp, FALSE, to->extra);
+	mp_csv_write_u64 (fp, FALSE, to->copies);
+	text_or_empty (fp, NULL);
+	text_or_empty (fp, NULL);
+	mp_csv_end_row (fp);
 }
 
 static char *
@@ -131,40 +185,13 @@ mp_compare_write_folders_csv (MpCompareOutcome *o, const char *path, GError **er
 		g_autofree char *moved = moved_to_text (o, fo);
 		g_autofree char *rules = folder_rules (f);
 
-		mp_csv_write_text (fp, TRUE, "source");
-		text_or_empty (fp, f->name);
-		text_or_empty (fp, e->name);
-		mp_csv_write_u64 (fp, FALSE, fo->counts.messages);
-		mp_csv_write_u64 (fp, FALSE, fo->counts.bytes);
-		mp_csv_write_u64 (fp, FALSE, fo->counts.arrived);
-		mp_csv_write_u64 (fp, FALSE, fo->counts.moved);
-		mp_csv_write_u64 (fp, FALSE, fo->counts.missing);
-		mp_csv_write_u64 (fp, FALSE, fo->counts.unexpected);
-		mp_csv_write_u64 (fp, FALSE, fo->counts.changed);
-		text_or_empty (fp, NULL);
-		text_or_empty (fp, NULL);
-		text_or_empty (fp, moved);
-		text_or_empty (fp, rules);
-		mp_csv_end_row (fp);
+		mp_compare_csv_write_source_folder (fp, NULL, f->name, e->name, &fo->counts, moved, rules);
 	}
 	for (guint i = 0; i < o->target->folders->len; i++) {
 		const MpSideFolder *f = mp_side_folder (o->target, i);
 		const MpTargetFolderOutcome *to = &g_array_index (o->target_folders, MpTargetFolderOutcome, i);
 
-		mp_csv_write_text (fp, TRUE, "target");
-		text_or_empty (fp, f->name);
-		text_or_empty (fp, NULL);
-		mp_csv_write_u64 (fp, FALSE, to->messages);
-		mp_csv_write_u64 (fp, FALSE, to->bytes);
-		/* arrived: messages of the source it holds */
-		mp_csv_write_u64 (fp, FALSE, to->matched);
-		for (int k = 0; k < 4; k++)
-			text_or_empty (fp, NULL);
-		mp_csv_write_u64 (fp, FALSE, to->extra);
-		mp_csv_write_u64 (fp, FALSE, to->copies);
-		text_or_empty (fp, NULL);
-		text_or_empty (fp, NULL);
-		mp_csv_end_row (fp);
+		mp_compare_csv_write_target_folder (fp, NULL, f->name, to);
 	}
 	return mp_output_file_commit (g_steal_pointer (&out), error);
 }

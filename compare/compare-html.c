@@ -33,8 +33,8 @@ card (FILE *fp, const char *id, guint64 value, const char *label)
 	fputs ("</div></div>\n", fp);
 }
 
-static void
-head (FILE *fp)
+void
+mp_compare_html_head (FILE *fp, const char *title)
 {
 	g_autofree char *css_hash = mp_html_csp_hash (mp_html_css);
 	g_autofree char *js_hash = mp_html_csp_hash (mp_html_js);
@@ -45,7 +45,9 @@ head (FILE *fp)
 	         "connect-src 'none'; base-uri 'none'; form-action 'none'\">\n", css_hash, js_hash);
 	fputs ("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	       "<meta name=\"generator\" content=\"mailpreflight " MP_VERSION "\">\n"
-	       "<title>Mail migration check: what arrived</title>\n<style>", fp);
+	       "<title>", fp);
+	esc (fp, title);
+	fputs ("</title>\n<style>", fp);
 	fputs (mp_html_css, fp);
 	fputs ("</style>\n</head>\n<body>\n", fp);
 }
@@ -185,18 +187,12 @@ typedef struct {
 	guint64                written;
 } Table;
 
-static gboolean
-row_html (const MpCompareRow *row, gpointer user_data, GError **error)
+void
+mp_compare_html_row (FILE *fp, const MpCompareRow *row, const MpSizeTolerance *tolerance)
 {
-	Table *t = user_data;
-	FILE *fp = t->fp;
-	g_autofree char *detail = NULL;
-	g_autofree char *rules = NULL;
+	g_autofree char *detail = mp_compare_row_detail (row, tolerance);
+	g_autofree char *rules = mp_compare_row_rules (row);
 
-	if (t->written++ >= MAX_ROWS)
-		return TRUE;
-	detail = mp_compare_row_detail (row, t->tolerance);
-	rules = mp_compare_row_rules (row);
 	fprintf (fp, "<tr data-status=\"%s\"><td>", mp_row_status_name (row->status));
 	esc (fp, row->folder);
 	fprintf (fp, "</td><td class=\"num\">%" G_GUINT64_FORMAT "</td><td>", row->message->index);
@@ -219,7 +215,27 @@ row_html (const MpCompareRow *row, gpointer user_data, GError **error)
 	fputs ("</td><td class=\"wrap\"><code>", fp);
 	esc (fp, row->message->message_id);
 	fputs ("</code></td></tr>\n", fp);
+}
+
+static gboolean
+row_html (const MpCompareRow *row, gpointer user_data, GError **error)
+{
+	Table *t = user_data;
+
+	(void) error;
+	if (t->written++ >= MAX_ROWS)
+		return TRUE;
+	mp_compare_html_row (t->fp, row, t->tolerance);
 	return TRUE;
+}
+
+void
+mp_compare_html_rows_begin (FILE *fp, const char *where)
+{
+	fputs ("<div class=\"scroll\"><table class=\"sortable\"><thead><tr><th>Folder</th><th class=\"num\">#</th>"
+	       "<th>Date</th><th>From</th><th>Subject</th><th class=\"num\">Size</th><th>", fp);
+	esc (fp, where);
+	fputs ("</th><th>Rules</th><th>Detail</th><th>Message-ID</th></tr></thead><tbody>\n", fp);
 }
 
 static gboolean
@@ -240,10 +256,7 @@ table (FILE *fp, MpCompareOutcome *o, const char *id, const char *title, const c
 		fputs ("<p class=\"muted\">None.</p></section>\n", fp);
 		return TRUE;
 	}
-	fputs ("<div class=\"scroll\"><table class=\"sortable\"><thead><tr><th>Folder</th><th class=\"num\">#</th>"
-	       "<th>Date</th><th>From</th><th>Subject</th><th class=\"num\">Size</th><th>", fp);
-	esc (fp, where);
-	fputs ("</th><th>Rules</th><th>Detail</th><th>Message-ID</th></tr></thead><tbody>\n", fp);
+	mp_compare_html_rows_begin (fp, where);
 	if (!mp_compare_outcome_rows (o, status, row_html, &t, error))
 		return FALSE;
 	fputs ("</tbody></table></div>", fp);
@@ -300,7 +313,7 @@ mp_compare_write_html (MpCompareOutcome *o, const MpCompareInfo *info, const cha
 	if (out == NULL)
 		return FALSE;
 	fp = mp_output_file_stream (out);
-	head (fp);
+	mp_compare_html_head (fp, "Mail migration check: what arrived");
 	fputs ("<header class=\"top\"><h1>Mail migration check: what arrived</h1><p>Rules: ", fp);
 	esc (fp, info->run->rules_name);
 	fputs (" &middot; compared ", fp);

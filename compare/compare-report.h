@@ -37,6 +37,20 @@ gboolean mp_compare_write_json_object (FILE *fp, MpCompareOutcome *o, const MpCo
 void     mp_compare_json_write_command (FILE *fp, char *const *command);
 gboolean mp_compare_write_html        (MpCompareOutcome *o, const MpCompareInfo *info, const char *path,
                                        GError **error);
+/* The pieces the report of many accounts (accounts-report.h) shares with
+ * the reports of one: a CSV row with ACCOUNT as its first cell (NULL: none,
+ * as in the single-pair CSV), the page's head, a message's row of HTML. */
+void     mp_compare_csv_write_row     (FILE *fp, const char *account, const MpCompareRow *row,
+                                       const MpSizeTolerance *tolerance);
+void     mp_compare_csv_write_source_folder (FILE *fp, const char *account, const char *folder,
+                                             const char *expected, const MpCompareCounts *counts,
+                                             const char *moved_to, const char *rules);
+void     mp_compare_csv_write_target_folder (FILE *fp, const char *account, const char *folder,
+                                             const MpTargetFolderOutcome *to);
+void     mp_compare_html_head         (FILE *fp, const char *title);
+/* A table of message rows up to its <tbody>; WHERE: the target folder column's title. */
+void     mp_compare_html_rows_begin   (FILE *fp, const char *where);
+void     mp_compare_html_row          (FILE *fp, const MpCompareRow *row, const MpSizeTolerance *tolerance);
 /* The summary for people; COLOUR: ANSI colours (a terminal without NO_COLOR). */
 gboolean mp_compare_print_summary     (MpCompareOutcome *o, const MpCompareInfo *info, FILE *fp,
                                        gboolean colour, GError **error);

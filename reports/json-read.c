@@ -1428,3 +1428,94 @@ mp_json_read_stream (FILE *fp, const char *name, MpReportMeta *meta, const MpSca
 		;
 	return reader_close (&r, error);
 }
+
+/* ---- one JSON value, for other readers (compare's accounts document) ---- */
+
+struct _MpJsonValue {
+	Jv jv;
+};
+
+MpJsonValue *
+mp_json_value_parse (const char *text, gsize len, const char *name, guint64 line, GError **error)
+{
+	Reader r = { 0 };
+	Jv *v;
+
+	r.fp = fmemopen ((void *) text, len, "r");
+	if (r.fp == NULL) {
+		g_set_error (error, MP_ERROR, MP_ERROR_READ, "%s: %s", name, g_strerror (errno));
+		return NULL;
+	}
+	r.path = name;
+	r.line = line;
+	r.c = getc (r.fp);
+	v = parse_value (&r, 0);
+	if (v != NULL) {
+		skip_ws (&r);
+		if (r.c != EOF)
+			fail (&r, "text after the JSON value");
+	}
+	fclose (r.fp);
+	if (r.error != NULL) {
+		jv_free (v);
+		g_propagate_error (error, r.error);
+		return NULL;
+	}
+	return (MpJsonValue *) v;
+}
+
+void
+mp_json_value_free (MpJsonValue *v)
+{
+	jv_free ((Jv *) v);
+}
+
+const MpJsonValue *
+mp_json_value_get (const MpJsonValue *o, const char *key)
+{
+	return (const MpJsonValue *) jv_get ((const Jv *) o, key);
+}
+
+const char *
+mp_json_value_str (const MpJsonValue *o, const char *key)
+{
+	return jv_str ((const Jv *) o, key);
+}
+
+guint64
+mp_json_value_u64 (const MpJsonValue *o, const char *key)
+{
+	return jv_u64 ((const Jv *) o, key);
+}
+
+gboolean
+mp_json_value_bool (const MpJsonValue *o, const char *key)
+{
+	const Jv *v = jv_get ((const Jv *) o, key);
+
+	return v != NULL && v->t == JV_BOOL && v->b;
+}
+
+gboolean
+mp_json_value_is_null (const MpJsonValue *v)
+{
+	return v == NULL || ((const Jv *) v)->t == JV_NULL;
+}
+
+const char *
+mp_json_value_text (const MpJsonValue *v)
+{
+	return v && ((const Jv *) v)->t == JV_STR ? ((const Jv *) v)->s : NULL;
+}
+
+guint
+mp_json_value_length (const MpJsonValue *v)
+{
+	return v && ((const Jv *) v)->t == JV_ARR ? ((const Jv *) v)->items->len : 0;
+}
+
+const MpJsonValue *
+mp_json_value_index (const MpJsonValue *v, guint i)
+{
+	return (const MpJsonValue *) g_ptr_array_index (((const Jv *) v)->items, i);
+}

@@ -47,3 +47,27 @@ gboolean mp_json_merge_replay (const char *const *paths, GArray *const *ordinals
                                gpointer sink_data, GError **error);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* One JSON value parsed whole from TEXT (NAME and LINE for errors): for
+ * documents read a line at a time (compare's accounts document). Bounded
+ * as the report reader is (depth, string length). Accessors of a missing
+ * key or of another type give NULL, 0 or FALSE. */
+typedef struct _MpJsonValue MpJsonValue;
+
+MpJsonValue       *mp_json_value_parse   (const char *text, gsize len, const char *name, guint64 line,
+                                          GError **error);
+void               mp_json_value_free    (MpJsonValue *v);
+const MpJsonValue *mp_json_value_get     (const MpJsonValue *object, const char *key);
+const char        *mp_json_value_str     (const MpJsonValue *object, const char *key);
+guint64            mp_json_value_u64     (const MpJsonValue *object, const char *key);
+gboolean           mp_json_value_bool    (const MpJsonValue *object, const char *key);
+gboolean           mp_json_value_is_null (const MpJsonValue *v);
+const char        *mp_json_value_text    (const MpJsonValue *v);   /* a string's */
+guint              mp_json_value_length  (const MpJsonValue *v);   /* an array's */
+const MpJsonValue *mp_json_value_index   (const MpJsonValue *array, guint i);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpJsonValue, mp_json_value_free)
+
+G_END_DECLS

@@ -6,7 +6,9 @@
  *    two files, for an account in both) or succeeds;
  *  - what it writes is itself a document the merge takes: merged alone
  *    again, it comes out byte for byte the same (a merge is a fixed point),
- *    and no more accounts are missing. */
+ *    and no more accounts are missing;
+ *  - the reports of many accounts (CSV, folders CSV, HTML: accounts-report.c)
+ *    are written from every account line it takes, without a crash. */
 #include "fuzz-common.h"
 #include "accounts-json.h"
 
@@ -16,10 +18,15 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
+static char *work_dir;
+
 static gboolean
 merge (const char *const *parts, const size_t *lens, guint n, char **out, size_t *out_len, guint64 *missing,
-       GError **error)
+       gboolean reports, GError **error)
 {
+	g_autofree char *csv = reports ? g_build_filename (work_dir, "rows.csv", NULL) : NULL;
+	g_autofree char *folders = reports ? g_build_filename (work_dir, "folders.csv", NULL) : NULL;
+	g_autofree char *html = reports ? g_build_filename (work_dir, "page.html", NULL) : NULL;
 	static const char *const names[] = { "a.json", "b.json" };
 	FILE *in[2] = { NULL, NULL };
 	FILE *o = open_memstream (out, out_len);
@@ -30,7 +37,7 @@ merge (const char *const *parts, const size_t *lens, guint n, char **out, size_t
 		if (in[i] == NULL)
 			goto done;
 	}
-	ok = mp_compare_accounts_merge_streams (in, names, n, o, missing, error);
+	ok = mp_compare_accounts_merge_streams (in, names, n, o, csv, folders, html, NULL, missing, error);
 done:
 	for (guint i = 0; i < n; i++)
 		if (in[i] != NULL)
@@ -60,7 +67,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	/* fmemopen needs a buffer of at least one byte */
 	if (lens[0] == 0 || (n == 2 && lens[1] == 0))
 		return 0;
-	if (!merge (parts, lens, n, &out, &out_len, &missing, &error)) {
+	if (work_dir == NULL && (work_dir = g_dir_make_tmp ("fuzz-compare-merge-XXXXXX", NULL)) == NULL)
+		abort ();
+	if (!merge (parts, lens, n, &out, &out_len, &missing, TRUE, &error)) {
 		if (error == NULL || !(g_str_has_prefix (error->message, "a.json") ||
 		                       g_str_has_prefix (error->message, "b.json") ||
 		                       strstr (error->message, " is in a.json and in ") != NULL))
@@ -71,7 +80,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 		abort ();
 	parts[0] = out;
 	lens[0] = out_len;
-	if (!merge (parts, lens, 1, &again, &again_len, &missing_again, &error) || again_len != out_len ||
+	if (!merge (parts, lens, 1, &again, &again_len, &missing_again, FALSE, &error) || again_len != out_len ||
 	    memcmp (again, out, out_len) != 0 || missing_again != missing)
 		abort ();
 	return 0;
