@@ -11,6 +11,7 @@
 #include "digest.h"
 #include "escape.h"
 #include "fix.h"
+#include "fix-report.h"
 #include "imap-bodystructure.h"
 #include "imap-client.h"
 #include "imap-date.h"
@@ -65,6 +66,14 @@ typedef struct {
 	/* totals */
 	guint64        messages, candidates, split, parts, reused, not_fixed, deleted, expunged, refused;
 	GPtrArray     *notes;
+	/* --json, --html: the local fix's reports (fix-report.h) */
+	MpFixOptions   report_opt;   /* what the manifest's "options" say */
+	MpFixManifest *manifest;
+	MpFixHtml     *html;
+	gboolean       reports_open;
+	MpFixTotals    totals;
+	char          *backup_abs;
+	GPtrArray     *records;      /* MpFixRecord*: the open folder's, until it is done */
 } Run;
 
 static MpFixBackupEntry *
@@ -212,6 +221,7 @@ typedef struct {
 	const MpFixLimits *limits;
 	GArray  *candidates; /* guint32 */
 	guint64  seen;
+	guint64  bytes;      /* their RFC822.SIZE */
 } FetchCtx;
 
 static gboolean
@@ -227,6 +237,7 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 	}
 	if (ctx->candidates != NULL) {
 		ctx->seen++;
+		ctx->bytes += f.size;
 		/* a message someone marked \Deleted is theirs to expunge: left alone */
 		if (!f.deleted && f.meta != NULL) {
 			g_auto(GStrv) broken = NULL;
@@ -441,8 +452,20 @@ built_free (Built *b)
 	g_free (b);
 }
 
+/* A message that breaks the rules but cannot be fixed: its record says
+ * why, as the local fix's does (action "not_fixed"). */
+static void
+not_fixed (MpFixRecord **rec, const char *reason, MpFixRecord **rec_out, char **why)
+{
+	(*rec)->action = MP_FIX_ACTION_NOT_FIXED;
+	(*rec)->why = g_strdup (reason);
+	*why = g_strdup (reason);
+	*rec_out = g_steal_pointer (rec);
+}
+
 /* Plans and builds the parts of the message in FD (SIZE octets) exactly
- * as the local fix does; NULL with *WHY when it is not to be changed. */
+ * as the local fix does; NULL with *WHY when it is not to be changed (and
+ * then *REC_OUT, when it breaks the rules, says why). */
 static GPtrArray *
 build_parts (Run *run, const char *folder, const Fetched *orig, int fd, MpFixRecord **rec_out, char **why,
              GError **error)
@@ -480,13 +503,13 @@ build_parts (Run *run, const char *folder, const Fetched *orig, int fd, MpFixRec
 		*why = g_strdup ("passes the rules once read in full");
 		return NULL;
 	}
+	rec = mp_fix_record_new (run->opt->url, m, g_steal_pointer (&rules)); /* it takes RULES */
 	if ((m->flags & (MP_MSG_FLAG_SIGNED | MP_MSG_FLAG_ENCRYPTED | MP_MSG_FLAG_SMIME_OPAQUE)) &&
 	    !run->opt->allow_break_signatures) {
-		*why = g_strdup ("signed or encrypted: changing it would break the signature or the encryption "
-		                 "(--allow-break-signatures to change it anyway)");
+		not_fixed (&rec, "signed or encrypted: changing it would break the signature or the encryption "
+		                 "(--allow-break-signatures to change it anyway)", rec_out, why);
 		return NULL;
 	}
-	rec = mp_fix_record_new (run->opt->url, m, g_steal_pointer (&rules)); /* it takes RULES */
 	if ((canon = mp_fix_item_stream (&item, run->tmpdir, error)) == NULL ||
 	    !mp_fix_stream_sha256 (canon, rec->sha256, error))
 		return NULL;
@@ -494,7 +517,7 @@ build_parts (Run *run, const char *folder, const Fetched *orig, int fd, MpFixRec
 	parser = g_mime_parser_new_with_stream (canon);
 	g_mime_parser_set_persist_stream (parser, TRUE);
 	if ((msg = g_mime_parser_construct_message (parser, NULL)) == NULL) {
-		*why = g_strdup ("GMime cannot parse it");
+		not_fixed (&rec, "GMime cannot parse it", rec_out, why);
 		return NULL;
 	}
 	if ((rec->atts = mp_fix_attachment_index (msg, error)) == NULL ||
@@ -512,7 +535,7 @@ build_parts (Run *run, const char *folder, const Fetched *orig, int fd, MpFixRec
 	if ((plan = mp_fix_plan_new (cut, run->analyzer, &popt, error)) == NULL)
 		return NULL;
 	if (plan->why_not != NULL) {
-		*why = g_strdup (plan->why_not);
+		not_fixed (&rec, plan->why_not, rec_out, why);
 		return NULL;
 	}
 	if ((parts = mp_fix_build (plan, &info, error)) == NULL)
@@ -540,6 +563,37 @@ build_parts (Run *run, const char *folder, const Fetched *orig, int fd, MpFixRec
 		return NULL;
 	*rec_out = g_steal_pointer (&rec);
 	return g_steal_pointer (&built);
+}
+
+/* REC goes to the reports once its folder is done (keep_records_flush):
+ * where it is on the server and, with --apply, in the backup. */
+static void
+keep_record (Run *run, MpFixRecord **rec, guint32 uidvalidity, guint32 uid, const char *state,
+             const MpFixBackupEntry *e)
+{
+	MpFixRecord *r = g_steal_pointer (rec);
+
+	if (r == NULL)
+		return;
+	r->uidvalidity = uidvalidity;
+	r->uid = uid;
+	r->state = state;
+	r->out_folder = g_strdup (r->folder); /* fixed in place */
+	if (e != NULL) {
+		r->backup = g_strdup (run->backup_abs);
+		r->backup_offset = e->backup_offset;
+		r->backup_length = e->backup_length;
+	}
+	if (r->action == MP_FIX_ACTION_NOT_FIXED) {
+		run->totals.not_fixed++;
+	} else {
+		run->totals.split++;
+		run->totals.parts += r->parts->len;
+	}
+	if (run->reports_open)
+		g_ptr_array_add (run->records, r);
+	else
+		mp_fix_record_free (r);
 }
 
 /* Steps 1-6 for the original UID of FOLDER (see imap-apply.h). */
@@ -583,12 +637,14 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 		}
 		run->not_fixed++;
 		g_ptr_array_add (run->notes, g_strdup_printf ("folder %s, UID %u: not changed: %s", shown, uid, why));
+		keep_record (run, &rec, uidvalidity, uid, "untouched", e);
 		outcome = SKIPPED;
 		goto out;
 	}
 	if (!opt->apply) {
 		run->split++;
 		run->parts += built->len;
+		keep_record (run, &rec, uidvalidity, uid, "planned", NULL);
 		goto out;
 	}
 	/* 2. the backup first */
@@ -664,6 +720,10 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 				g_ptr_array_add (run->notes, g_strdup_printf ("folder %s, UID %u: the server refused part "
 				                                              "%u/%u (%s): the original is untouched",
 				                                              shown, uid, k + 1, built->len, msg));
+				rec->action = MP_FIX_ACTION_NOT_FIXED;
+				rec->why = g_strdup_printf ("the server refused part %u/%u (%s): the original is untouched",
+				                            k + 1, built->len, msg);
+				keep_record (run, &rec, uidvalidity, uid, NULL, e);
 				outcome = manifest_write (run, error) ? SKIPPED : STOPPED;
 				goto out;
 			}
@@ -743,6 +803,12 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 	run->split++;
 	if (!manifest_write (run, error))
 		outcome = STOPPED;
+	for (guint k = 0; k < built->len && k < rec->parts->len; k++) {
+		MpFixPartRecord *pr = g_ptr_array_index (rec->parts, k);
+		pr->uid = uids[k];
+		pr->locator = g_strdup_printf ("UID %u", uids[k]);
+	}
+	keep_record (run, &rec, uidvalidity, uid, NULL, e);
 out:
 	fetched_clear (&orig);
 	fetched_clear (&after);
@@ -789,6 +855,26 @@ cmp_uid (gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x > y;
 }
 
+/* The records of FOLDER (its name on the server) to the reports, now that
+ * it is done (or stopped): each applied one with the state the backup
+ * manifest gives it (after --expunge: "expunged"). */
+static void
+records_flush (Run *run, const char *folder)
+{
+	for (guint i = 0; i < run->records->len; i++) {
+		MpFixRecord *r = g_ptr_array_index (run->records, i);
+		const MpFixBackupEntry *e = r->backup ? find_entry (run, folder, r->uidvalidity, r->uid) : NULL;
+
+		if (e != NULL)
+			r->state = mp_fix_backup_state_name (e->state);
+		if (run->manifest)
+			mp_fix_manifest_record (run->manifest, r);
+		if (run->html)
+			mp_fix_html_record (run->html, r);
+	}
+	g_ptr_array_set_size (run->records, 0);
+}
+
 static gboolean
 process_folder (Run *run, const MpImapFolder *folder, int fd, int fd2, GError **error)
 {
@@ -810,6 +896,9 @@ process_folder (Run *run, const MpImapFolder *folder, int fd, int fd2, GError **
 		return FALSE;
 	}
 	run->messages += ctx.seen;
+	run->totals.folders++;
+	run->totals.messages += ctx.seen;
+	run->totals.bytes += ctx.bytes;
 	run->exists = info.exists;
 	g_array_sort (candidates, cmp_uid);
 	for (guint i = 0; ok && i < candidates->len; i++) {
@@ -817,7 +906,8 @@ process_folder (Run *run, const MpImapFolder *folder, int fd, int fd2, GError **
 
 		if (interrupted) {
 			g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "interrupted by signal %d", (int) interrupted);
-			return FALSE;
+			ok = FALSE;
+			break;
 		}
 		run->candidates++;
 		if (run->opt->progress) {
@@ -838,6 +928,7 @@ process_folder (Run *run, const MpImapFolder *folder, int fd, int fd2, GError **
 		g_prefix_error (error, "folder %s: ", folder->display);
 		ok = FALSE;
 	}
+	records_flush (run, folder->name);
 	return ok;
 }
 
@@ -952,6 +1043,68 @@ open_backup (Run *run, GError **error)
 	return TRUE;
 }
 
+/* --json, --html: the local fix's reports, opened once the server's
+ * APPENDLIMIT is known (it is part of the limits they state). */
+static gboolean
+open_reports (Run *run, GError **error)
+{
+	const MpFixImapOptions *opt = run->opt;
+	const char *account = run->client ? mp_imap_client_get_display_url (run->client) : opt->url;
+	MpFixRunInfo info = {
+		.command = opt->command,
+		.mode = "split",
+		.dry_run = !opt->apply,
+		.out = account, /* fixed in place */
+		.attachments = NULL,
+		.rules = opt->rules,
+		.limits = &run->limits,
+		.opt = &run->report_opt,
+	};
+
+	run->reports_open = TRUE;
+	run->report_opt.mode = MP_FIX_MODE_SPLIT;
+	run->report_opt.out = account;
+	run->report_opt.out_format = MP_FIX_FORMAT_SAME;
+	run->report_opt.rules = opt->rules;
+	run->report_opt.level = opt->level;
+	run->report_opt.allow_break_signatures = opt->allow_break_signatures;
+	run->report_opt.dry_run = !opt->apply;
+	if (opt->json && (run->manifest = mp_fix_manifest_new (opt->json, &info, error)) == NULL)
+		return FALSE;
+	if (opt->html && (run->html = mp_fix_html_new (opt->html, &info, error)) == NULL)
+		return FALSE;
+	run->totals.sources = 1;
+	if (run->manifest)
+		mp_fix_manifest_source_begin (run->manifest, opt->url, "imap", account);
+	return TRUE;
+}
+
+/* The reports' end: totals and outcome (ERROR, or NULL). */
+static void
+close_reports (Run *run, const GError *error)
+{
+	MpFixTotals *t = &run->totals;
+	MpFixOutcome o = {
+		.verified = run->opt->apply && error == NULL, /* every part read back before its original was marked */
+		.committed = run->opt->apply && error == NULL,
+		.error = error ? error->message : NULL,
+	};
+	g_autoptr(GError) e = NULL;
+
+	/* the account's messages after the run: those left as they were and
+	 * the parts (planned, in a dry run) */
+	t->copied = t->messages - MIN (t->messages, t->split + t->not_fixed);
+	t->written = t->copied + t->parts;
+	if (run->manifest && !mp_fix_manifest_finish (run->manifest, t, &o, &e)) {
+		g_printerr ("mailpreflight fix split: %s\n", e->message);
+		g_clear_error (&e);
+	}
+	if (run->html && !mp_fix_html_finish (run->html, t, &o, &e))
+		g_printerr ("mailpreflight fix split: %s\n", e->message);
+	g_clear_pointer (&run->manifest, mp_fix_manifest_free);
+	g_clear_pointer (&run->html, mp_fix_html_free);
+}
+
 static void
 print_summary (Run *run, const GError *error)
 {
@@ -996,6 +1149,7 @@ mp_fix_imap_run (const MpFixImapOptions *opt)
 	run.backup_fd = -1;
 	run.entries = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_fix_backup_entry_free);
 	run.notes = g_ptr_array_new_with_free_func (g_free);
+	run.records = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_fix_record_free);
 	if (!mp_fix_limits_init (&run.limits, opt->rules, opt->level) ||
 	    (run.limits.size_max == G_MAXUINT64 && run.limits.count_max == G_MAXUINT64 &&
 	     run.limits.count_inline_max == G_MAXUINT64)) {
@@ -1004,6 +1158,7 @@ mp_fix_imap_run (const MpFixImapOptions *opt)
 		mp_fix_limits_clear (&run.limits);
 		g_ptr_array_unref (run.entries);
 		g_ptr_array_unref (run.notes);
+		g_ptr_array_unref (run.records);
 		return MP_FIX_USAGE;
 	}
 	sa.sa_handler = on_signal;
@@ -1016,6 +1171,8 @@ mp_fix_imap_run (const MpFixImapOptions *opt)
 	run.appendlimit = mp_imap_write_appendlimit (run.client);
 	run.limits.size_max = MIN (run.limits.size_max, run.appendlimit);
 	run.limits_text = mp_fix_limits_text (&run.limits);
+	if ((opt->json || opt->html) && !open_reports (&run, &error))
+		goto done;
 	if (opt->apply && opt->expunge && !mp_imap_client_has_capability (run.client, "UIDPLUS")) {
 		g_set_error (&error, MP_ERROR, MP_ERROR_USAGE, "%s: --expunge: the server does not offer UIDPLUS "
 		             "(RFC 4315): it cannot expunge single messages by UID, and a plain EXPUNGE would also "
@@ -1025,6 +1182,7 @@ mp_fix_imap_run (const MpFixImapOptions *opt)
 	}
 	if (opt->apply && !open_backup (&run, &error))
 		goto done;
+	run.backup_abs = opt->apply ? mp_fix_abs_path (opt->backup) : NULL;
 	if ((run.tmpdir = g_dir_make_tmp ("mailpreflight-fix-XXXXXX", &error)) == NULL)
 		goto done;
 	{
@@ -1049,6 +1207,15 @@ mp_fix_imap_run (const MpFixImapOptions *opt)
 	if (ok)
 		mp_imap_client_logout (run.client);
 done:
+	/* a run stopped before its reports were opened still writes them, with
+	 * the reason, unless its arguments were refused (as the local fix) */
+	if ((opt->json || opt->html) && !run.reports_open && (error == NULL || error->code != MP_ERROR_USAGE)) {
+		g_autoptr(GError) e = NULL;
+		if (!open_reports (&run, &e))
+			g_printerr ("mailpreflight fix split: %s\n", e->message);
+	}
+	if (run.reports_open)
+		close_reports (&run, error);
 	if (error != NULL && !opt->quiet)
 		g_printerr ("mailpreflight fix split: %s\n", error->message);
 	/* a run refused before its first folder has nothing to sum up */
@@ -1076,5 +1243,7 @@ done:
 	g_free (run.manifest_path);
 	g_ptr_array_unref (run.entries);
 	g_ptr_array_unref (run.notes);
+	g_ptr_array_unref (run.records);
+	g_free (run.backup_abs);
 	return status;
 }

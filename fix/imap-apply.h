@@ -22,6 +22,10 @@
  *   7. with --expunge, at the end of the folder, UID EXPUNGE of exactly
  *      the originals marked in 6 (RFC 4315; refused without UIDPLUS).
  *
+ * --json and --html write the same manifest and HTML report as the local
+ * fix (manifest.c, fix-html.c): a dry run lists the plan, an applied run
+ * the parts' UIDs and where each original went in the backup.
+ *
  * The backup manifest (FILE.mbox.json, docs/backup-manifest.md) is
  * rewritten atomically after every step, so a cut connection leaves a
  * true record, and the same command run again finishes the job. */
@@ -55,6 +59,11 @@ typedef struct {
 	const char      *admin_password_file;
 	gboolean         progress;
 	gboolean         quiet;
+	/* the local fix's reports (fix-report.h), one entry per message changed
+	 * or planned: --json (the manifest, '-' for stdout) and --html */
+	const char      *json;
+	const char      *html;
+	char           **command;        /* argv of the subcommand, for the reports */
 } MpFixImapOptions;
 
 /* Returns an MpFixStatus (fix.h). */

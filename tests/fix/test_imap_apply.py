@@ -37,13 +37,14 @@ import subprocess
 import sys
 import tempfile
 import threading
+from html.parser import HTMLParser
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
 sys.path.insert(0, HERE)
 import fixgen  # noqa: E402
 from fixtest import blocking  # noqa: E402
-from mptest import TESTS, main  # noqa: E402
+from mptest import TESTS, main, mbox_entry  # noqa: E402
 
 FIXTURE = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
 FAKE = os.path.join(TESTS, "imap-client", "fake-imap-server.py")
@@ -52,6 +53,8 @@ WRITE_VERBS = {"SELECT", "APPEND", "STORE", "EXPUNGE", "COPY", "MOVE", "CREATE",
                "REPLACE", "SETACTIVE", "PUTSCRIPT", "DELETESCRIPT"}
 FOLDER = "Big"
 APPENDLIMIT = 12 << 20
+HOSTILE = b"<script>alert(1)</script> & \"quotes\""
+
 QUOTA = 130 * 1024  # the original and part 1 fit, part 2 does not
 
 
@@ -171,7 +174,9 @@ def seed(t, info):
     t.check(fx_ok, "CREATE " + FOLDER)
     crlf = lambda b: b.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # noqa: E731
     msgs = [
-        (crlf(fixgen.many(150, mid="imap-150")), "(\\Seen \\Flagged)", '"02-Mar-2021 10:11:12 +0100"'),
+        # a subject the HTML report must escape
+        (crlf(fixgen.many(150, mid="imap-150").replace(b"Subject: 150 attachments", b"Subject: " + HOSTILE)),
+         "(\\Seen \\Flagged)", '"02-Mar-2021 10:11:12 +0100"'),
         (crlf(fixgen.plain(1)), "(\\Seen)", '"03-Mar-2021 08:00:00 +0000"'),
         (crlf(fixgen.many(400, size=100, mid="imap-400")), "(\\Answered $Work)", '"04-Mar-2021 23:59:59 -0500"'),
         # the user's own \Deleted message: never expunged by us
@@ -215,9 +220,10 @@ def check_usage(t):
     for args, what in ((("--apply",), "--apply without --backup"),
                        (("--expunge",), "--expunge without --apply"),
                        (("--out", t.path("x")), "--out with an IMAP account"),
-                       (("--json", t.path("x.json")), "--json with an IMAP account"),
-                       (("--html", t.path("x.html")), "--html with an IMAP account"),
                        (("--oversize", "detach"), "--oversize with an IMAP account"),
+                       (("--out-format", "mbox"), "--out-format with an IMAP account"),
+                       (("--from-report", t.path("r.json")), "--from-report with an IMAP account"),
+                       (("--json", "-", "--html", "-"), "--json and --html both on stdout"),
                        (("--dry-run", "--apply", "--backup", t.path("b.mbox")), "--dry-run with --apply"),
                        (("--admin-separator", "*"), "--admin-separator without --admin-user")):
         r = t.run("fix", "split", url, "--no-progress", *args, expect=2, what=what)
@@ -308,6 +314,121 @@ def check_admin(t, info):
         t.check("would split: 3 messages" in p.out, "the admin login sees alice's folder", p.out)
 
 
+class TagChecker(HTMLParser):
+    """Every element closed in order (void elements excepted), no <script>."""
+    VOID = {"meta", "br", "hr", "img", "link", "input", "col", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.errors, self.text = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self.errors.append("a <script> element")
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append("</%s> closes <%s>" % (tag, self.stack[-1] if self.stack else ""))
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def manifest_shape(doc):
+    """Message-ID -> what the plan is for it: action, rules, size,
+    attachments, and per part (size, attachments)."""
+    out = {}
+    for src in doc["sources"]:
+        for m in src["messages"]:
+            out[m["message_id"]] = (m["action"], tuple(m["rules"]), m["size"], m["attachments"],
+                                    tuple((p["size"], p["attachments"], p["checked"]) for p in m["parts"]),
+                                    len(m["attachment_list"]))
+    return out
+
+
+def check_dry_reports(t, info, url, before):
+    """The dry run's --json is the manifest of the local fix of the same
+    messages (exported to an mbox with their BODY.PEEK[] bytes): the same
+    messages, parts, sizes and attachment counts; its --html is well formed,
+    escapes a hostile Subject and has a strict CSP."""
+    with open(t.path("dry.json"), encoding="utf-8") as f:
+        dry = json.load(f)
+    t.eq((dry["schema"], dry["mode"], dry["dry_run"]), ("mailpreflight-fix/1", "split", True),
+         "dry run --json: a fix manifest of a dry run")
+    msgs = [m for s in dry["sources"] for m in s["messages"]]
+    t.eq(sorted(m["message_id"] for m in msgs), ["imap-150@fixgen.invalid", "imap-400@fixgen.invalid",
+                                                 "imap-forty@fixgen.invalid"],
+         "dry run --json: one entry per message planned")
+    for m in msgs:
+        t.eq((m["folder"], m["locator"], m["imap"]["state"], m["imap"]["backup"]),
+             (FOLDER, "UID %d" % m["imap"]["uid"], "planned", None), "dry run --json: where it is, planned")
+        t.check(all(p["uid"] is None for p in m["parts"]), "dry run --json: no part has a UID yet", m["parts"])
+        t.check(m["imap"]["uid"] in before, "dry run --json: the UID is the message's", m["imap"])
+    t.eq(dry["totals"]["messages"], 5, "dry run --json: the folder's five messages were read")
+    t.eq(dry["limits"]["message_size"], APPENDLIMIT, "dry run --json: the server's APPENDLIMIT is the size limit")
+    # the local fix of the same bytes, with the size limit the server's
+    # APPENDLIMIT gave the account's (a file on disk has no APPENDLIMIT)
+    mbox = t.path("exported.mbox")
+    with open(mbox, "wb") as f:
+        for u in sorted(before):
+            f.write(mbox_entry(before[u][2]))
+    with open(t.path("appendlimit.ini"), "w") as f:
+        f.write("[profile]\nname = appendlimit\ninherits = outlook-connected-accounts\n\n"
+                "[rule too-large]\nmax = %d KB\n" % (APPENDLIMIT // 1024))
+    t.run("fix", "split", mbox, "--out", t.path("exported-out.mbox"), "--dry-run", "--no-progress", "--json",
+          t.path("local.json"), "--rules", t.path("appendlimit.ini"), expect=0,
+          what="the local dry run of the exported messages")
+    with open(t.path("local.json"), encoding="utf-8") as f:
+        local = json.load(f)
+    t.eq(manifest_shape(dry), manifest_shape(local), "dry run --json: the same plan as the local fix")
+    t.eq({k: dry["totals"][k] for k in ("messages", "bytes", "split", "parts", "not_fixed", "written")},
+         {k: local["totals"][k] for k in ("messages", "bytes", "split", "parts", "not_fixed", "written")},
+         "dry run --json: the same totals as the local fix")
+    with open(t.path("dry.html"), encoding="utf-8") as f:
+        html = f.read()
+    checker = TagChecker()
+    checker.feed(html)
+    checker.close()
+    t.eq((checker.errors, checker.stack), ([], []), "dry run --html: every element closed, no script")
+    t.check("<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;" in html,
+            "dry run --html: the hostile subject is escaped", html[:3000])
+    t.check("Content-Security-Policy" in html and "default-src 'none'" in html, "dry run --html: a strict CSP")
+    t.check("(dry run)" in html and html.count("UID ") >= 3, "dry run --html: a dry run, each message by UID")
+
+
+def check_apply_manifest(t, info, backup, originals, expunged):
+    """--apply --json names each part's APPENDUID, and those messages are on
+    the server: the parts of that original (their X-Mailpreflight-Split
+    sha256), in order; the backup offsets are the backup manifest's."""
+    with open(t.path("apply.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+    with open(backup + ".json", encoding="utf-8") as f:
+        bman = {o["uid"]: o for o in json.load(f)["originals"]}
+    now = state(info)
+    msgs = [m for s in doc["sources"] for m in s["messages"]]
+    t.eq(doc["dry_run"], False, "--apply --json: not a dry run")
+    t.eq(sorted(m["imap"]["uid"] for m in msgs), sorted(originals), "--apply --json: one entry per original")
+    for m in msgs:
+        uid = m["imap"]["uid"]
+        sha = hashlib.sha256(originals[uid][2]).hexdigest()
+        t.eq(m["sha256"], sha, "UID %d: the manifest's SHA-256 is the original's" % uid)
+        t.eq(m["imap"]["state"], "expunged" if expunged else "deleted", "UID %d: its state" % uid)
+        t.eq((m["imap"]["backup"], m["imap"]["backup_offset"], m["imap"]["backup_length"]),
+             (os.path.abspath(backup), bman[uid]["backup_offset"], bman[uid]["backup_length"]),
+             "UID %d: where its original is in the backup" % uid)
+        got = [(p["part"], p["of"], now[p["uid"]][3][2] if p["uid"] in now and now[p["uid"]][3] else None)
+               for p in m["parts"]]
+        t.eq(got, [(k + 1, len(m["parts"]), sha) for k in range(len(m["parts"]))],
+             "UID %d: every part's APPENDUID is on the server, that original's part k/N" % uid)
+        t.check(all(p["locator"] == "UID %d" % p["uid"] for p in m["parts"]), "UID %d: parts located by UID" % uid)
+
+
 def run_checks(t, info):
     os.environ["MAILPREFLIGHT_PASSWORD"] = info["users"]["alice"]
     t.ca = info["ca_file"]
@@ -341,10 +462,11 @@ def run_checks(t, info):
     p = fix(t, url, "--apply", "--backup", t.path("other.mbox"), expect=2,
             what="an existing file that is no backup of ours is refused")
     check_admin(t, info)
-    p = fix(t, url, expect=0, what="dry run")
+    p = fix(t, url, "--json", t.path("dry.json"), "--html", t.path("dry.html"), expect=0, what="dry run")
     t.check("would split: 3 messages" in p.out, "the dry run plans the three", p.out)
     t.eq(state(info), before, "the dry run changed nothing on the server")
     t.check(not os.path.exists(backup), "the dry run wrote no backup")
+    check_dry_reports(t, info, url, before)
 
     # 3. --apply, cut after APPEND before the first \Deleted, then after
     # the \Deleted before UID EXPUNGE
@@ -364,9 +486,10 @@ def run_checks(t, info):
 
         proxy = Proxy(plain, info["plain_port"], cut=b"UID EXPUNGE")
         purl = "imap://alice@127.0.0.1:%d/%s" % (proxy.port_here, FOLDER)
-        p = fix(t, purl, "--allow-plaintext", "--apply", "--expunge", "--backup", backup, expect=3,
-                what="cut before UID EXPUNGE")
+        p = fix(t, purl, "--allow-plaintext", "--apply", "--expunge", "--backup", backup, "--json",
+                t.path("apply.json"), expect=3, what="cut before UID EXPUNGE")
         proxy.close()
+        check_apply_manifest(t, info, backup, originals, expunged=False)
         t.eq(proxy.cuts, 1, "the proxy cut the connection at UID EXPUNGE")
         t.check("found from an earlier run" in p.out and not re.search(r"(?m)0 found from an earlier run", p.out),
                 "the re-run found the parts the cut run appended", p.out)
@@ -376,7 +499,8 @@ def run_checks(t, info):
         count = collections.Counter((v[3][2], v[3][0]) for v in mid.values() if v[3])
         t.check(all(n == 1 for n in count.values()), "no part was appended twice", count)
     else:
-        fix(t, url, "--apply", "--backup", backup, expect=0, what="--apply")
+        fix(t, url, "--apply", "--backup", backup, "--json", t.path("apply.json"), expect=0, what="--apply")
+        check_apply_manifest(t, info, backup, originals, expunged=False)
 
     p = fix(t, url, "--apply", "--expunge", "--backup", backup, expect=0, what="the last run finishes the job")
     after = state(info)
