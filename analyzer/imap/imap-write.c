@@ -67,16 +67,11 @@ mp_imap_write_append (MpImapClient *c, const char *name, const char *flags, cons
                       guint64 size, MpImapLiteralSource source, gpointer source_data, guint32 *uidvalidity,
                       guint32 *uid, GError **error)
 {
-	g_autoptr(GString) cmd = g_string_new ("APPEND ");
+	g_autoptr(GString) cmd = g_string_new (NULL);
 	g_autoptr(MpImapResponse) done = NULL;
 
 	*uidvalidity = 0;
 	*uid = 0;
-	if (!mp_imap_append_astring (cmd, name)) {
-		g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "%s: APPEND to a folder whose name needs a literal "
-		             "is not supported", mp_imap_client_get_display_url (c));
-		return FALSE;
-	}
 	if (flags != NULL && !flags_are_safe (flags)) {
 		g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "%s: APPEND: flags that are not atoms: %s",
 		             mp_imap_client_get_display_url (c), flags);
@@ -92,7 +87,10 @@ mp_imap_write_append (MpImapClient *c, const char *name, const char *flags, cons
 		}
 		g_string_append_printf (cmd, " \"%s\"", internaldate);
 	}
-	if (!mp_imap_client_command_literal (c, cmd->str, size, source, source_data, NULL, NULL, &done, error))
+	/* the folder's name as EXAMINE and SELECT send it: quoted, or a literal
+	 * of its own when it must be (imap-client.c command_full) */
+	if (!mp_imap_client_command_literal (c, "APPEND", name, cmd->str, size, source, source_data, NULL, NULL,
+	                                     &done, error))
 		return FALSE;
 	read_appenduid (done, uidvalidity, uid);
 	return TRUE;

@@ -429,6 +429,43 @@ def check_apply_manifest(t, info, backup, originals, expunged):
         t.check(all(p["locator"] == "UID %d" % p["uid"] for p in m["parts"]), "UID %d: parts located by UID" % uid)
 
 
+def check_awkward_folders(t, info):
+    """Folders whose names are sent escaped (a quote and a backslash: a
+    quoted string's escapes) or encoded (UTF-8: modified UTF-7) are fixed
+    like any other: EXAMINE, SELECT, APPEND and UID SEARCH name them the way
+    the scan does (imap-client.c command_full). Names that need a literal
+    (CR, LF, 8-bit octets) Dovecot does not create; the fake server's
+    examine-literal scenarios test those (test-imap-client.c)."""
+    import urllib.parse
+    for name, imap_name in (('Q"uo\\te', '"Q\\"uo\\\\te"'), ("Entwürfe Ärger", '"Entw&APw-rfe &AMQ-rger"')):
+        m = connect(info)
+        typ, data = m.create(imap_name)
+        if typ != "OK":
+            print("note: Dovecot does not create %r: %r" % (name, data))
+            m.logout()
+            continue
+        msg = fixgen.many(120, mid="awkward-%d" % len(name)).replace(b"\n", b"\r\n")
+        t.check(m.append(imap_name, "(\\Seen)", '"08-Mar-2021 08:00:00 +0000"', msg)[0] == "OK",
+                "APPEND to %r" % name)
+        m.logout()
+        url = "imaps://alice@%s:%d/%s" % (info["host"], info["imaps_port"], urllib.parse.quote(name, safe=""))
+        backup = t.path("awkward-%d.mbox" % len(name))
+        fix(t, url, "--apply", "--expunge", "--backup", backup, "--json", t.path("awkward.json"), expect=0,
+            what="fix of the folder %r" % name)
+        with open(t.path("awkward.json"), encoding="utf-8") as f:
+            doc = json.load(f)
+        msgs = [x for src in doc["sources"] for x in src["messages"]]
+        t.eq([(x["folder"], x["imap"]["state"], len(x["parts"])) for x in msgs], [(name, "expunged", 2)],
+             "%r: its message split, the original expunged" % name)
+        m = connect(info)
+        m.select(imap_name, readonly=True)
+        typ, data = m.uid("SEARCH", "HEADER", "X-Mailpreflight-Split", "sha256=")
+        found = sorted(int(u) for u in data[0].split())
+        m.logout()
+        t.eq(found, sorted(p["uid"] for p in msgs[0]["parts"]) if msgs else [],
+             "%r: the parts are in that folder, under the UIDs the manifest names" % name)
+
+
 def run_checks(t, info):
     os.environ["MAILPREFLIGHT_PASSWORD"] = info["users"]["alice"]
     t.ca = info["ca_file"]
@@ -547,6 +584,7 @@ def run_checks(t, info):
     t.eq(state(info), after, "a run with nothing to do changes nothing")
 
     check_refused(t, info)
+    check_awkward_folders(t, info)
 
     # 6. a scan of the account: no size or attachment errors
     _, rows, _ = t.scan("imaps://alice@%s:%d" % (info["host"], info["imaps_port"]),
