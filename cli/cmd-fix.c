@@ -253,10 +253,6 @@ run_fix (MpFixMode mode, int argc, char **argv)
 			                         "as a file beside the copy (DEST-attachments/), and an IMAP account "
 			                         "fixed in place has no copy; fix a local copy (scan, then fix split "
 			                         "--out) for those messages");
-		if (from_report != NULL)
-			return usage_error (cmd, "--from-report is for mailboxes on disk (not yet for an IMAP account): "
-			                         "give the folder in the URL (imaps://USER@HOST/FOLDER) to fix one "
-			                         "folder");
 		if (dry_run && apply)
 			return usage_error (cmd, "--dry-run and --apply: choose one");
 		if (json != NULL && html != NULL && strcmp (json, "-") == 0 && strcmp (html, "-") == 0)
@@ -270,7 +266,7 @@ run_fix (MpFixMode mode, int argc, char **argv)
 			.admin_password_file = admin_password_file,
 			.timeout_ms = (guint) MAX (timeout_s, 0) * 1000, .command_timeout_ms = (guint) MAX (command_timeout_s, 0) * 1000,
 			.progress = !no_progress && isatty (STDERR_FILENO), .quiet = quiet,
-			.json = json, .html = html, .command = command,
+			.json = json, .html = html, .command = command, .from_report = from_report,
 		});
 	}
 	if (apply || expunge || backup != NULL)

@@ -18,6 +18,7 @@
 #include "imap-secret.h"
 #include "imap-write.h"
 #include "record.h"
+#include "selection.h"
 #include "verify.h"
 
 #include <errno.h>
@@ -74,6 +75,9 @@ typedef struct {
 	MpFixTotals    totals;
 	char          *backup_abs;
 	GPtrArray     *records;      /* MpFixRecord*: the open folder's, until it is done */
+	/* --from-report */
+	MpFixSelection *selection;
+	const char    *listed_id;    /* the Message-ID the report has for the message being fixed */
 } Run;
 
 static MpFixBackupEntry *
@@ -222,6 +226,11 @@ typedef struct {
 	GArray  *candidates; /* guint32 */
 	guint64  seen;
 	guint64  bytes;      /* their RFC822.SIZE */
+	/* --from-report: only the messages the report lists (scan's folder
+	 * name and "UID N"), their Message-IDs by UID */
+	Run        *run;
+	const char *shown;
+	GHashTable *listed_ids;
 } FetchCtx;
 
 static gboolean
@@ -241,11 +250,24 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 		/* a message someone marked \Deleted is theirs to expunge: left alone */
 		if (!f.deleted && f.meta != NULL) {
 			g_auto(GStrv) broken = NULL;
+			g_autofree char *locator = g_strdup_printf ("UID %u", f.uid);
+			const char *listed_id = NULL;
+			Run *run = ctx->run;
+			gboolean listed = run->selection == NULL ||
+			                  mp_fix_selection_lists (run->selection, run->opt->url, ctx->shown, locator,
+			                                          &listed_id);
 			f.meta->size = f.size;
 			mp_rules_evaluate (ctx->rules, f.meta);
 			broken = mp_fix_limits_broken (ctx->limits, f.meta);
-			if (broken[0] != NULL)
+			if (listed && broken[0] != NULL) {
 				g_array_append_val (ctx->candidates, f.uid);
+				if (listed_id != NULL)
+					g_hash_table_insert (ctx->listed_ids, GUINT_TO_POINTER (f.uid), (gpointer) listed_id);
+			} else if (listed && run->selection != NULL) {
+				g_ptr_array_add (run->notes, g_strdup_printf ("folder %s, UID %u is listed by the report but "
+				                                              "passes the rules now: left as it is",
+				                                              ctx->shown, f.uid));
+			}
 		}
 		fetched_clear (&f);
 		return TRUE;
@@ -504,6 +526,13 @@ build_parts (Run *run, const char *folder, const Fetched *orig, int fd, MpFixRec
 		return NULL;
 	}
 	rec = mp_fix_record_new (run->opt->url, m, g_steal_pointer (&rules)); /* it takes RULES */
+	if (run->listed_id != NULL && g_strcmp0 (run->listed_id, m->message_id) != 0) {
+		g_autofree char *w = g_strdup_printf ("the message here is not the one the report lists (Message-ID "
+		                                      "<%s>, the report has <%s>): scan again",
+		                                      m->message_id ? m->message_id : "", run->listed_id);
+		not_fixed (&rec, w, rec_out, why);
+		return NULL;
+	}
 	if ((m->flags & (MP_MSG_FLAG_SIGNED | MP_MSG_FLAG_ENCRYPTED | MP_MSG_FLAG_SMIME_OPAQUE)) &&
 	    !run->opt->allow_break_signatures) {
 		not_fixed (&rec, "signed or encrypted: changing it would break the signature or the encryption "
@@ -880,7 +909,9 @@ process_folder (Run *run, const MpImapFolder *folder, int fd, int fd2, GError **
 {
 	MpImapMailboxInfo info = { 0 };
 	g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (guint32));
-	FetchCtx ctx = { .rules = run->opt->rules, .limits = &run->limits, .candidates = candidates };
+	g_autoptr(GHashTable) listed_ids = g_hash_table_new (NULL, NULL);
+	FetchCtx ctx = { .rules = run->opt->rules, .limits = &run->limits, .candidates = candidates,
+	                 .run = run, .shown = folder->display, .listed_ids = listed_ids };
 	gboolean ok = TRUE;
 
 	/* a dry run opens it read-only; --apply must SELECT to write */
@@ -915,6 +946,7 @@ process_folder (Run *run, const MpImapFolder *folder, int fd, int fd2, GError **
 			         folder->display, i + 1, candidates->len, uid, run->split);
 			fflush (stderr);
 		}
+		run->listed_id = g_hash_table_lookup (listed_ids, GUINT_TO_POINTER (uid));
 		if (fix_one (run, folder->name, folder->display, info.uidvalidity, uid, fd, fd2, error) == STOPPED) {
 			g_prefix_error (error, "folder %s: ", folder->display);
 			ok = FALSE;
@@ -946,6 +978,10 @@ folders_to_fix (Run *run, GError **error)
 		gboolean wanted;
 		if (f->noselect || (f->special_use & (MP_SPECIAL_USE_ALL | MP_SPECIAL_USE_FLAGGED)))
 			continue; /* RFC 6154: virtual folders hold other folders' mail */
+		/* shown '/'-separated whatever the server's delimiter, as a scan
+		 * names it (source-imap.c): the reports and --from-report agree */
+		if (f->delimiter && f->delimiter != '/')
+			g_strdelimit (f->display, (char[]) { f->delimiter, '\0' }, '/');
 		wanted = run->url.folder == NULL || strcmp (run->url.folder, f->display) == 0 ||
 		         strcmp (run->url.folder, f->name) == 0;
 		if (wanted)
@@ -1069,6 +1105,7 @@ open_reports (Run *run, GError **error)
 	run->report_opt.level = opt->level;
 	run->report_opt.allow_break_signatures = opt->allow_break_signatures;
 	run->report_opt.dry_run = !opt->apply;
+	run->report_opt.from_report = opt->from_report;
 	if (opt->json && (run->manifest = mp_fix_manifest_new (opt->json, &info, error)) == NULL)
 		return FALSE;
 	if (opt->html && (run->html = mp_fix_html_new (opt->html, &info, error)) == NULL)
@@ -1161,6 +1198,20 @@ mp_fix_imap_run (const MpFixImapOptions *opt)
 		g_ptr_array_unref (run.records);
 		return MP_FIX_USAGE;
 	}
+	if (opt->from_report != NULL) {
+		/* a bad report is refused before anything is connected to */
+		const char *const sources[] = { opt->url, NULL };
+		const char *const *foreign;
+		if ((run.selection = mp_fix_selection_load (opt->from_report, sources, &error)) == NULL) {
+			error->domain = MP_ERROR;
+			error->code = MP_ERROR_USAGE; /* exit 2, as for the local fix */
+			goto done;
+		}
+		foreign = mp_fix_selection_foreign (run.selection);
+		for (gsize i = 0; foreign[i]; i++)
+			g_ptr_array_add (run.notes, g_strdup_printf ("the report's source %s is not this account: its "
+			                                             "messages were not fixed", foreign[i]));
+	}
 	sa.sa_handler = on_signal;
 	sigaction (SIGINT, &sa, NULL);
 	sigaction (SIGTERM, &sa, NULL);
@@ -1206,6 +1257,20 @@ mp_fix_imap_run (const MpFixImapOptions *opt)
 		ok = process_folder (&run, g_ptr_array_index (folders, i), fd, fd2, &error);
 	if (ok)
 		mp_imap_client_logout (run.client);
+	if (ok && run.selection != NULL) {
+		g_auto(GStrv) missing = mp_fix_selection_missing (run.selection);
+		for (int i = 0; missing[i]; i++) {
+			/* of the folders fixed: the report may cover the whole account */
+			gboolean ours = FALSE;
+			for (guint j = 0; j < folders->len && !ours; j++) {
+				g_autofree char *tag = g_strdup_printf (": folder %s, locator ",
+				                                        ((MpImapFolder *) g_ptr_array_index (folders, j))->display);
+				ours = strstr (missing[i], tag) != NULL;
+			}
+			if (ours)
+				g_ptr_array_add (run.notes, g_strdup_printf ("listed by the report but not found: %s", missing[i]));
+		}
+	}
 done:
 	/* a run stopped before its reports were opened still writes them, with
 	 * the reason, unless its arguments were refused (as the local fix) */
@@ -1245,5 +1310,6 @@ done:
 	g_ptr_array_unref (run.notes);
 	g_ptr_array_unref (run.records);
 	g_free (run.backup_abs);
+	mp_fix_selection_free (run.selection);
 	return status;
 }

@@ -64,6 +64,7 @@ typedef struct {
 	const char      *json;
 	const char      *html;
 	char           **command;        /* argv of the subcommand, for the reports */
+	const char      *from_report;    /* a saved scan of the account (JSON): only the messages it lists */
 } MpFixImapOptions;
 
 /* Returns an MpFixStatus (fix.h). */

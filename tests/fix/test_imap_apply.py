@@ -222,7 +222,6 @@ def check_usage(t):
                        (("--out", t.path("x")), "--out with an IMAP account"),
                        (("--oversize", "detach"), "--oversize with an IMAP account"),
                        (("--out-format", "mbox"), "--out-format with an IMAP account"),
-                       (("--from-report", t.path("r.json")), "--from-report with an IMAP account"),
                        (("--json", "-", "--html", "-"), "--json and --html both on stdout"),
                        (("--dry-run", "--apply", "--backup", t.path("b.mbox")), "--dry-run with --apply"),
                        (("--admin-separator", "*"), "--admin-separator without --admin-user")):
@@ -402,6 +401,46 @@ def check_dry_reports(t, info, url, before):
     t.check("(dry run)" in html and html.count("UID ") >= 3, "dry run --html: a dry run, each message by UID")
 
 
+def check_from_report(t, info, url, before):
+    """--from-report on an account: a scan of the whole account (--json),
+    reviewed down to two of the three messages, one of them with another
+    Message-ID: the dry run plans the one, reports the other as not the
+    message the report lists, leaves the third alone; nothing changes."""
+    account = "imaps://alice@%s:%d" % (info["host"], info["imaps_port"])
+    t.run("scan", "--no-progress", "--fail-on", "never", "--ca-file", t.ca, "--json", t.path("scan.json"), account,
+          expect=0, what="scan --json of the account")
+    with open(t.path("scan.json"), encoding="utf-8") as f:
+        rep = json.load(f)
+    kept = []
+    for src in (x for a in rep["accounts"] for x in a["sources"]):
+        for folder in src["folders"]:
+            msgs = []
+            for m in folder["messages"]:
+                if m["message_id"] == "imap-150@fixgen.invalid":
+                    m["message_id"] = "someone-else@fixgen.invalid"
+                if m["message_id"] == "imap-forty@fixgen.invalid":
+                    continue
+                msgs.append(m)
+                kept.append((folder["name"], m["locator"], m["message_id"]))
+            folder["messages"] = msgs
+    t.check(("Big", "UID 3", "imap-400@fixgen.invalid") in kept, "the scan names Big's messages by UID", kept)
+    with open(t.path("reviewed.json"), "w", encoding="utf-8") as f:
+        json.dump(rep, f)
+    p = fix(t, url, "--from-report", t.path("reviewed.json"), "--json", t.path("fr.json"), expect=1,
+            what="dry run --from-report")
+    with open(t.path("fr.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+    got = sorted((m["message_id"], m["action"], (m["why"] or "")[:48]) for s in doc["sources"] for m in s["messages"])
+    t.eq(got, [("imap-150@fixgen.invalid", "not-fixed", "the message here is not the one the report lists"),
+               ("imap-400@fixgen.invalid", "split", "")],
+         "--from-report: the listed message planned, the replaced one reported, the unlisted one left alone")
+    t.eq(doc["options"]["from_report"], t.path("reviewed.json"), "--from-report: the manifest names the report")
+    t.check("would split: 1 messages" in p.out, "--from-report: the summary counts the one", p.out)
+    t.eq(state(info), before, "--from-report: the dry run changed nothing on the server")
+    t.run("fix", "split", url, "--no-progress", "--from-report", t.path("missing.json"), expect=2,
+          what="--from-report with a report that does not exist")
+
+
 def check_apply_manifest(t, info, backup, originals, expunged):
     """--apply --json names each part's APPENDUID, and those messages are on
     the server: the parts of that original (their X-Mailpreflight-Split
@@ -504,6 +543,7 @@ def run_checks(t, info):
     t.eq(state(info), before, "the dry run changed nothing on the server")
     t.check(not os.path.exists(backup), "the dry run wrote no backup")
     check_dry_reports(t, info, url, before)
+    check_from_report(t, info, url, before)
 
     # 3. --apply, cut after APPEND before the first \Deleted, then after
     # the \Deleted before UID EXPUNGE
