@@ -1222,8 +1222,11 @@ mp_fix_imap_run (const MpFixImapOptions *opt)
 	run.appendlimit = mp_imap_write_appendlimit (run.client);
 	run.limits.size_max = MIN (run.limits.size_max, run.appendlimit);
 	run.limits_text = mp_fix_limits_text (&run.limits);
-	if ((opt->json || opt->html) && !open_reports (&run, &error))
+	if ((opt->json || opt->html) && !open_reports (&run, &error)) {
+		error->domain = MP_ERROR;
+		error->code = MP_ERROR_USAGE; /* a report that cannot be written: exit 2, as for the local fix */
 		goto done;
+	}
 	if (opt->apply && opt->expunge && !mp_imap_client_has_capability (run.client, "UIDPLUS")) {
 		g_set_error (&error, MP_ERROR, MP_ERROR_USAGE, "%s: --expunge: the server does not offer UIDPLUS "
 		             "(RFC 4315): it cannot expunge single messages by UID, and a plain EXPUNGE would also "

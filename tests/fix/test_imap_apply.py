@@ -439,6 +439,8 @@ def check_from_report(t, info, url, before):
     t.eq(state(info), before, "--from-report: the dry run changed nothing on the server")
     t.run("fix", "split", url, "--no-progress", "--from-report", t.path("missing.json"), expect=2,
           what="--from-report with a report that does not exist")
+    r = fix(t, url, "--json", t.path("no-such-dir", "x.json"), expect=2, what="--json into a missing directory")
+    t.check("no-such-dir" in r.err, "--json: the error names the file", r.err)
 
 
 def check_apply_manifest(t, info, backup, originals, expunged):
