@@ -56,6 +56,7 @@ typedef struct {
 	MpFixLimits    limits;
 	char          *limits_text;
 	guint64        appendlimit;
+	gboolean       condstore;   /* RFC 7162: the original is marked only if unchanged since it was read */
 	guint64        exists;      /* messages in the open folder */
 	MpAnalyzer    *analyzer;
 	MpFixCheck    *check;
@@ -159,6 +160,7 @@ typedef struct {
 	char    *internaldate; /* as sent */
 	guint64  size;         /* RFC822.SIZE */
 	gboolean has_body;
+	guint64  modseq;       /* CONDSTORE: its MODSEQ, when asked */
 	MpMessage *meta;       /* from BODYSTRUCTURE, when asked */
 } Fetched;
 
@@ -208,6 +210,10 @@ read_msg_att (const MpImapValue *att, Fetched *f)
 			f->size = num;
 		} else if (mp_imap_value_is_atom (k, "BODY[]")) {
 			f->has_body = TRUE;
+		} else if (mp_imap_value_is_atom (k, "MODSEQ") && mp_imap_value_is_list (v) &&
+		           mp_imap_value_get_n_children (v) == 1 &&
+		           mp_imap_value_get_number (mp_imap_value_get_child (v, 0), &num)) {
+			f->modseq = num; /* RFC 7162 §3.1.4: MODSEQ (n) */
 		} else if (mp_imap_value_is_atom (k, "BODYSTRUCTURE")) {
 			g_clear_pointer (&f->meta, mp_message_free);
 			f->meta = mp_message_new ();
@@ -283,8 +289,11 @@ fetch_one (Run *run, guint32 uid, int fd, Fetched *f, GError **error)
 {
 	g_autofree char *set = g_strdup_printf ("%u", uid);
 	FetchCtx ctx = { .one = f };
-	const char *items = fd >= 0 ? "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])"
-	                            : "(UID FLAGS INTERNALDATE RFC822.SIZE)";
+	/* with CONDSTORE, the MODSEQ of the flags and bytes read (RFC 7162) */
+	const char *items = fd >= 0 ? (run->condstore ? "(UID FLAGS INTERNALDATE RFC822.SIZE MODSEQ BODY.PEEK[])"
+	                                              : "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])")
+	                            : (run->condstore ? "(UID FLAGS INTERNALDATE RFC822.SIZE MODSEQ)"
+	                                              : "(UID FLAGS INTERNALDATE RFC822.SIZE)");
 	gboolean ok;
 
 	if (fd >= 0 && (ftruncate (fd, 0) != 0 || lseek (fd, 0, SEEK_SET) != 0)) {
@@ -625,6 +634,44 @@ keep_record (Run *run, MpFixRecord **rec, guint32 uidvalidity, guint32 uid, cons
 		mp_fix_record_free (r);
 }
 
+/* Another client changed the original (its flags) while its parts were
+ * made (CONDSTORE said MODIFIED): the parts carry the old flags, so the
+ * original is left as it is, not marked; its parts are marked \Deleted so
+ * that no client shows the message twice — kept, named in the backup
+ * manifest as stale, expunged only with --expunge — and the entry goes
+ * back to backed-up: the same command run again splits it afresh, with its
+ * flags as they are then. Takes REC. */
+static gboolean
+modified_meanwhile (Run *run, MpFixBackupEntry *e, MpFixRecord *rec, const char *shown, guint32 uid,
+                    GError **error)
+{
+	g_autoptr(MpFixRecord) r = rec;
+	g_autoptr(GString) list = g_string_new (NULL);
+
+	for (guint k = 0; k < e->parts->len; k++) {
+		guint32 p = g_array_index (e->parts, guint32, k);
+		if (p == 0)
+			continue;
+		if (!mp_imap_write_mark_deleted (run->client, p, error))
+			return FALSE;
+		g_array_append_val (e->stale, p);
+		g_string_append_printf (list, "%s%u", list->len ? "," : "", p);
+	}
+	g_array_set_size (e->parts, 0);
+	e->state = MP_FIX_BACKUP_BACKED_UP;
+	if (!manifest_write (run, error))
+		return FALSE;
+	run->not_fixed++;
+	r->action = MP_FIX_ACTION_NOT_FIXED;
+	r->why = g_strdup_printf ("another client changed it during the run (RFC 7162 MODSEQ): left as it is, "
+	                          "not marked \\Deleted; its parts (UID %s) were marked \\Deleted and are "
+	                          "expunged only with --expunge. Run the same command again to split it with "
+	                          "its flags as they are now", list->str);
+	g_ptr_array_add (run->notes, g_strdup_printf ("folder %s, UID %u: %s", shown, uid, r->why));
+	keep_record (run, &r, e->uidvalidity, uid, NULL, e);
+	return TRUE;
+}
+
 /* Steps 1-6 for the original UID of FOLDER (see imap-apply.h). */
 static Outcome
 fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, guint32 uid, int fd, int fd2,
@@ -822,8 +869,20 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 		outcome = STOPPED;
 		goto out;
 	}
-	/* 6. only now is the original marked */
-	if (!mp_imap_write_mark_deleted (run->client, uid, error)) {
+	/* 6. only now is the original marked: with CONDSTORE only if nobody
+	 * changed it since it was read (its flags are the parts' flags) */
+	if (run->condstore && orig.modseq > 0) {
+		gboolean modified = FALSE;
+		if (!mp_imap_write_mark_deleted_unchanged (run->client, uid, orig.modseq, &modified, error)) {
+			outcome = STOPPED;
+			goto out;
+		}
+		if (modified) {
+			outcome = modified_meanwhile (run, e, rec, shown, uid, error) ? SKIPPED : STOPPED;
+			rec = NULL; /* kept for the reports */
+			goto out;
+		}
+	} else if (!mp_imap_write_mark_deleted (run->client, uid, error)) {
 		outcome = STOPPED;
 		goto out;
 	}
@@ -1040,6 +1099,7 @@ connect_account (Run *run, GError **error)
 		return FALSE;
 	if (opt->apply)
 		mp_imap_write_enable (run->client);
+	run->condstore = opt->apply && mp_imap_client_has_capability (run->client, "CONDSTORE");
 	return TRUE;
 }
 

@@ -18,7 +18,10 @@
  *   5. fetch every part back: byte for byte what was built, within the
  *      rules, every attachment in exactly one part (fix/verify.c), flags
  *      and INTERNALDATE equal to the original's;
- *   6. only then UID STORE +FLAGS.SILENT (\Deleted) on the original;
+ *   6. only then UID STORE +FLAGS.SILENT (\Deleted) on the original — with
+ *      CONDSTORE (RFC 7162) UNCHANGEDSINCE the MODSEQ it was read with: a
+ *      message another client changed meanwhile is left alone and
+ *      reported, its parts marked \Deleted (stale) for a re-run to redo;
  *   7. with --expunge, at the end of the folder, UID EXPUNGE of exactly
  *      the originals marked in 6 (RFC 4315; refused without UIDPLUS).
  *

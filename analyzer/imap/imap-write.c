@@ -104,6 +104,24 @@ mp_imap_write_mark_deleted (MpImapClient *c, guint32 uid, GError **error)
 }
 
 gboolean
+mp_imap_write_mark_deleted_unchanged (MpImapClient *c, guint32 uid, guint64 modseq, gboolean *modified,
+                                      GError **error)
+{
+	g_autofree char *cmd = g_strdup_printf ("UID STORE %u (UNCHANGEDSINCE %" G_GUINT64_FORMAT ") "
+	                                        "+FLAGS.SILENT (\\Deleted)", uid, modseq);
+	g_autoptr(MpImapResponse) done = NULL;
+	const MpImapValue *code;
+
+	*modified = FALSE;
+	if (!mp_imap_client_command_literal (c, cmd, NULL, NULL, 0, NULL, NULL, NULL, NULL, &done, error))
+		return FALSE;
+	/* OK [MODIFIED uid-set]: the condition failed for those, nothing stored */
+	code = done ? mp_imap_response_get_code (done) : NULL;
+	*modified = code != NULL && mp_imap_value_is_atom (mp_imap_value_get_child (code, 0), "MODIFIED");
+	return TRUE;
+}
+
+gboolean
 mp_imap_write_uid_expunge (MpImapClient *c, const char *uids, GError **error)
 {
 	g_autofree char *cmd = NULL;

@@ -70,9 +70,10 @@ class Proxy:
     sends (LINES); with CUT (bytes), the first connection on which the
     client sends CUT is closed before that command reaches the server."""
 
-    def __init__(self, host, port, cut=None):
+    def __init__(self, host, port, cut=None, hook=None):
         self.host, self.port, self.cut = host, port, cut
-        self.lines, self.cuts = [], 0
+        self.hook = hook  # (bytes, function): called once before the client's line holding them goes on
+        self.lines, self.cuts, self.hooked = [], 0, 0
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
@@ -100,6 +101,9 @@ class Proxy:
                     if self.cut is not None and self.cuts == 0 and self.cut in tail + data:
                         self.cuts += 1
                         break
+                    if self.hook is not None and self.hooked == 0 and self.hook[0] in tail + data:
+                        self.hooked += 1
+                        self.hook[1]()
                     tail = (tail + data)[-64:]
                     buf += data
                     while b"\r\n" in buf:
@@ -507,6 +511,56 @@ def check_awkward_folders(t, info):
              "%r: the parts are in that folder, under the UIDs the manifest names" % name)
 
 
+def check_condstore(t, info, plain):
+    """CONDSTORE (RFC 7162): another client flags the original \\Flagged
+    after its parts were appended and verified, just before our UID STORE
+    (UNCHANGEDSINCE its MODSEQ) reaches the server: the original is left
+    alone (not \\Deleted, its new flag kept), its parts are marked \\Deleted
+    and named stale, the message is reported not fixed; the same command
+    run again splits it with the flags as they are now."""
+    folder = "Cond"
+    m = connect(info)
+    t.check(m.create(folder)[0] == "OK", "CREATE " + folder)
+    msg = fixgen.many(120, mid="cond-120").replace(b"\n", b"\r\n")
+    t.check(m.append(folder, "(\\Seen)", '"09-Mar-2021 09:00:00 +0000"', msg)[0] == "OK", "APPEND to " + folder)
+    m.logout()
+    (uid,) = state(info, folder=folder).keys()
+
+    def other_client():
+        c = connect(info)
+        c.select(folder)
+        c.uid("STORE", str(uid), "+FLAGS", "(\\Flagged)")
+        c.logout()
+
+    proxy = Proxy(plain, info["plain_port"], hook=(b"UNCHANGEDSINCE", other_client))
+    purl = "imap://alice@127.0.0.1:%d/%s" % (proxy.port_here, folder)
+    backup = t.path("cond.mbox")
+    p = fix(t, purl, "--allow-plaintext", "--apply", "--backup", backup, "--json", t.path("cond.json"), expect=1,
+            what="another client changes the original during the run")
+    proxy.close()
+    t.eq(proxy.hooked, 1, "the server offers CONDSTORE: the \\Deleted was asked UNCHANGEDSINCE its MODSEQ")
+    t.check("another client changed it during the run" in p.out and "Run the same command again" in p.out,
+            "the summary says what happened and what to do", p.out)
+    now = state(info, folder=folder)
+    t.eq(sorted(now[uid][0]), ["\\Flagged", "\\Seen"], "the original is left alone, the other client's flag kept")
+    parts = sorted(u for u, v in now.items() if v[3])
+    t.check(len(parts) == 2 and all("\\Deleted" in now[u][0] for u in parts),
+            "its parts are kept, marked \\Deleted (no client shows the message twice)", now)
+    with open(backup + ".json", encoding="utf-8") as f:
+        (o,) = json.load(f)["originals"]
+    t.eq((o["state"], sorted(o["stale_parts"])), ("backed-up", parts), "the backup manifest: backed up, parts stale")
+    with open(t.path("cond.json"), encoding="utf-8") as f:
+        (rec,) = [x for src in json.load(f)["sources"] for x in src["messages"]]
+    t.eq((rec["action"], rec["imap"]["state"]), ("not-fixed", "backed-up"), "--json: not fixed, backed up")
+    url = "imaps://alice@%s:%d/%s" % (info["host"], info["imaps_port"], folder)
+    fix(t, url, "--apply", "--expunge", "--backup", backup, expect=0, what="the same command again")
+    now = state(info, folder=folder)
+    t.check(uid not in now and not (set(parts) & set(now)), "the original and the stale parts are expunged", now)
+    t.eq(sorted((v[3][0], v[3][1], sorted(v[0])) for v in now.values()),
+         [(1, 2, ["\\Flagged", "\\Seen"]), (2, 2, ["\\Flagged", "\\Seen"])],
+         "the new parts carry the flags as they are now, each once")
+
+
 def run_checks(t, info):
     os.environ["MAILPREFLIGHT_PASSWORD"] = info["users"]["alice"]
     t.ca = info["ca_file"]
@@ -627,6 +681,8 @@ def run_checks(t, info):
 
     check_refused(t, info)
     check_awkward_folders(t, info)
+    if plain:
+        check_condstore(t, info, plain)
 
     # 6. a scan of the account: no size or attachment errors
     _, rows, _ = t.scan("imaps://alice@%s:%d" % (info["host"], info["imaps_port"]),
