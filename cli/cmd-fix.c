@@ -221,7 +221,10 @@ run_fix (MpFixMode mode, int argc, char **argv)
 			"the original is saved to the --backup mbox (fsynced) first, its parts APPENDed\n"
 			"with its flags and INTERNALDATE and read back byte for byte, and only then is it\n"
 			"marked \\Deleted; it is expunged only with --expunge, by UID (UIDPLUS). A cut run\n"
-			"is finished by running the same command again (FILE.mbox.json says how far it went).");
+			"is finished by running the same command again (FILE.mbox.json says how far it went).\n"
+			"The dry run prints how many messages it would split into how many parts; --json and\n"
+			"--html write the local fix's manifest and report for an account too (dry run and\n"
+			"--apply): each message by folder and UID, its parts and, applied, their UIDs.");
 		g_option_context_add_main_entries (ctx, split_entries, NULL);
 		g_option_context_add_main_entries (ctx, imap_entries, NULL);
 	} else {
@@ -242,12 +245,20 @@ run_fix (MpFixMode mode, int argc, char **argv)
 		return usage_error (cmd, "no SOURCE given");
 	if (mode == MP_FIX_MODE_SPLIT && mp_source_is_network (sources[0])) {
 		/* what only a copy on disk has: refused, never silently ignored */
-		if (json != NULL || html != NULL || from_report != NULL || out_format != NULL || oversize != NULL)
-			return usage_error (cmd, "--json, --html, --from-report, --out-format and --oversize are for "
-			                         "mailboxes on disk; an IMAP account's record is its backup manifest "
-			                         "(FILE.mbox.json)");
+		if (out_format != NULL)
+			return usage_error (cmd, "--out-format is for mailboxes on disk: an IMAP account is fixed in "
+			                         "place, there is no copy to write in another format");
+		if (oversize != NULL)
+			return usage_error (cmd, "--oversize is for mailboxes on disk: a detached attachment is saved "
+			                         "as a file beside the copy (DEST-attachments/), and an IMAP account "
+			                         "fixed in place has no copy; fix a local copy (scan, then fix split "
+			                         "--out) for those messages");
 		if (dry_run && apply)
 			return usage_error (cmd, "--dry-run and --apply: choose one");
+		if (json != NULL && html != NULL && strcmp (json, "-") == 0 && strcmp (html, "-") == 0)
+			return usage_error (cmd, "only one of --json and --html can go to stdout ('-')");
+		if ((json != NULL && strcmp (json, "-") == 0) || (html != NULL && strcmp (html, "-") == 0))
+			quiet = TRUE; /* stdout holds that report alone */
 		return run_fix_imap (cmd, sources, rules_arg, severity, allow_break, apply, expunge, backup, out, &(MpFixImapOptions) {
 			.ca_file = ca_file, .insecure_skip_verify = insecure, .allow_plaintext = allow_plaintext,
 			.password_file = password_file, .oauth2_token_file = token_file,
@@ -255,6 +266,7 @@ run_fix (MpFixMode mode, int argc, char **argv)
 			.admin_password_file = admin_password_file,
 			.timeout_ms = (guint) MAX (timeout_s, 0) * 1000, .command_timeout_ms = (guint) MAX (command_timeout_s, 0) * 1000,
 			.progress = !no_progress && isatty (STDERR_FILENO), .quiet = quiet,
+			.json = json, .html = html, .command = command, .from_report = from_report,
 		});
 	}
 	if (apply || expunge || backup != NULL)

@@ -69,7 +69,9 @@ mp_fix_html_record (MpFixHtml *h, const MpFixRecord *r)
 	FILE *fp = h->rows;
 	g_autofree char *size = mp_format_size (r->size);
 	g_autofree char *rules = r->rules ? g_strjoinv (", ", r->rules) : g_strdup ("");
-	g_autofree char *where = g_strdup_printf ("%s #%" G_GUINT64_FORMAT, r->folder, r->index);
+	/* a live IMAP account's message is named by its UID */
+	g_autofree char *where = r->uidvalidity != 0 ? g_strdup_printf ("%s, UID %u", r->folder, r->uid)
+	                                             : g_strdup_printf ("%s #%" G_GUINT64_FORMAT, r->folder, r->index);
 
 	h->n++;
 	fputs ("<tr>", fp);

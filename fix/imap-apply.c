@@ -11,12 +11,14 @@
 #include "digest.h"
 #include "escape.h"
 #include "fix.h"
+#include "fix-report.h"
 #include "imap-bodystructure.h"
 #include "imap-client.h"
 #include "imap-date.h"
 #include "imap-secret.h"
 #include "imap-write.h"
 #include "record.h"
+#include "selection.h"
 #include "verify.h"
 
 #include <errno.h>
@@ -54,6 +56,7 @@ typedef struct {
 	MpFixLimits    limits;
 	char          *limits_text;
 	guint64        appendlimit;
+	gboolean       condstore;   /* RFC 7162: the original is marked only if unchanged since it was read */
 	guint64        exists;      /* messages in the open folder */
 	MpAnalyzer    *analyzer;
 	MpFixCheck    *check;
@@ -65,6 +68,17 @@ typedef struct {
 	/* totals */
 	guint64        messages, candidates, split, parts, reused, not_fixed, deleted, expunged, refused;
 	GPtrArray     *notes;
+	/* --json, --html: the local fix's reports (fix-report.h) */
+	MpFixOptions   report_opt;   /* what the manifest's "options" say */
+	MpFixManifest *manifest;
+	MpFixHtml     *html;
+	gboolean       reports_open;
+	MpFixTotals    totals;
+	char          *backup_abs;
+	GPtrArray     *records;      /* MpFixRecord*: the open folder's, until it is done */
+	/* --from-report */
+	MpFixSelection *selection;
+	const char    *listed_id;    /* the Message-ID the report has for the message being fixed */
 } Run;
 
 static MpFixBackupEntry *
@@ -146,6 +160,7 @@ typedef struct {
 	char    *internaldate; /* as sent */
 	guint64  size;         /* RFC822.SIZE */
 	gboolean has_body;
+	guint64  modseq;       /* CONDSTORE: its MODSEQ, when asked */
 	MpMessage *meta;       /* from BODYSTRUCTURE, when asked */
 } Fetched;
 
@@ -195,6 +210,10 @@ read_msg_att (const MpImapValue *att, Fetched *f)
 			f->size = num;
 		} else if (mp_imap_value_is_atom (k, "BODY[]")) {
 			f->has_body = TRUE;
+		} else if (mp_imap_value_is_atom (k, "MODSEQ") && mp_imap_value_is_list (v) &&
+		           mp_imap_value_get_n_children (v) == 1 &&
+		           mp_imap_value_get_number (mp_imap_value_get_child (v, 0), &num)) {
+			f->modseq = num; /* RFC 7162 §3.1.4: MODSEQ (n) */
 		} else if (mp_imap_value_is_atom (k, "BODYSTRUCTURE")) {
 			g_clear_pointer (&f->meta, mp_message_free);
 			f->meta = mp_message_new ();
@@ -212,6 +231,12 @@ typedef struct {
 	const MpFixLimits *limits;
 	GArray  *candidates; /* guint32 */
 	guint64  seen;
+	guint64  bytes;      /* their RFC822.SIZE */
+	/* --from-report: only the messages the report lists (scan's folder
+	 * name and "UID N"), their Message-IDs by UID */
+	Run        *run;
+	const char *shown;
+	GHashTable *listed_ids;
 } FetchCtx;
 
 static gboolean
@@ -227,14 +252,28 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 	}
 	if (ctx->candidates != NULL) {
 		ctx->seen++;
+		ctx->bytes += f.size;
 		/* a message someone marked \Deleted is theirs to expunge: left alone */
 		if (!f.deleted && f.meta != NULL) {
 			g_auto(GStrv) broken = NULL;
+			g_autofree char *locator = g_strdup_printf ("UID %u", f.uid);
+			const char *listed_id = NULL;
+			Run *run = ctx->run;
+			gboolean listed = run->selection == NULL ||
+			                  mp_fix_selection_lists (run->selection, run->opt->url, ctx->shown, locator,
+			                                          &listed_id);
 			f.meta->size = f.size;
 			mp_rules_evaluate (ctx->rules, f.meta);
 			broken = mp_fix_limits_broken (ctx->limits, f.meta);
-			if (broken[0] != NULL)
+			if (listed && broken[0] != NULL) {
 				g_array_append_val (ctx->candidates, f.uid);
+				if (listed_id != NULL)
+					g_hash_table_insert (ctx->listed_ids, GUINT_TO_POINTER (f.uid), (gpointer) listed_id);
+			} else if (listed && run->selection != NULL) {
+				g_ptr_array_add (run->notes, g_strdup_printf ("folder %s, UID %u is listed by the report but "
+				                                              "passes the rules now: left as it is",
+				                                              ctx->shown, f.uid));
+			}
 		}
 		fetched_clear (&f);
 		return TRUE;
@@ -250,8 +289,11 @@ fetch_one (Run *run, guint32 uid, int fd, Fetched *f, GError **error)
 {
 	g_autofree char *set = g_strdup_printf ("%u", uid);
 	FetchCtx ctx = { .one = f };
-	const char *items = fd >= 0 ? "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])"
-	                            : "(UID FLAGS INTERNALDATE RFC822.SIZE)";
+	/* with CONDSTORE, the MODSEQ of the flags and bytes read (RFC 7162) */
+	const char *items = fd >= 0 ? (run->condstore ? "(UID FLAGS INTERNALDATE RFC822.SIZE MODSEQ BODY.PEEK[])"
+	                                              : "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])")
+	                            : (run->condstore ? "(UID FLAGS INTERNALDATE RFC822.SIZE MODSEQ)"
+	                                              : "(UID FLAGS INTERNALDATE RFC822.SIZE)");
 	gboolean ok;
 
 	if (fd >= 0 && (ftruncate (fd, 0) != 0 || lseek (fd, 0, SEEK_SET) != 0)) {
@@ -441,8 +483,20 @@ built_free (Built *b)
 	g_free (b);
 }
 
+/* A message that breaks the rules but cannot be fixed: its record says
+ * why, as the local fix's does (action "not_fixed"). */
+static void
+not_fixed (MpFixRecord **rec, const char *reason, MpFixRecord **rec_out, char **why)
+{
+	(*rec)->action = MP_FIX_ACTION_NOT_FIXED;
+	(*rec)->why = g_strdup (reason);
+	*why = g_strdup (reason);
+	*rec_out = g_steal_pointer (rec);
+}
+
 /* Plans and builds the parts of the message in FD (SIZE octets) exactly
- * as the local fix does; NULL with *WHY when it is not to be changed. */
+ * as the local fix does; NULL with *WHY when it is not to be changed (and
+ * then *REC_OUT, when it breaks the rules, says why). */
 static GPtrArray *
 build_parts (Run *run, const char *folder, const Fetched *orig, int fd, MpFixRecord **rec_out, char **why,
              GError **error)
@@ -480,13 +534,20 @@ build_parts (Run *run, const char *folder, const Fetched *orig, int fd, MpFixRec
 		*why = g_strdup ("passes the rules once read in full");
 		return NULL;
 	}
-	if ((m->flags & (MP_MSG_FLAG_SIGNED | MP_MSG_FLAG_ENCRYPTED | MP_MSG_FLAG_SMIME_OPAQUE)) &&
-	    !run->opt->allow_break_signatures) {
-		*why = g_strdup ("signed or encrypted: changing it would break the signature or the encryption "
-		                 "(--allow-break-signatures to change it anyway)");
+	rec = mp_fix_record_new (run->opt->url, m, g_steal_pointer (&rules)); /* it takes RULES */
+	if (run->listed_id != NULL && g_strcmp0 (run->listed_id, m->message_id) != 0) {
+		g_autofree char *w = g_strdup_printf ("the message here is not the one the report lists (Message-ID "
+		                                      "<%s>, the report has <%s>): scan again",
+		                                      m->message_id ? m->message_id : "", run->listed_id);
+		not_fixed (&rec, w, rec_out, why);
 		return NULL;
 	}
-	rec = mp_fix_record_new (run->opt->url, m, g_steal_pointer (&rules)); /* it takes RULES */
+	if ((m->flags & (MP_MSG_FLAG_SIGNED | MP_MSG_FLAG_ENCRYPTED | MP_MSG_FLAG_SMIME_OPAQUE)) &&
+	    !run->opt->allow_break_signatures) {
+		not_fixed (&rec, "signed or encrypted: changing it would break the signature or the encryption "
+		                 "(--allow-break-signatures to change it anyway)", rec_out, why);
+		return NULL;
+	}
 	if ((canon = mp_fix_item_stream (&item, run->tmpdir, error)) == NULL ||
 	    !mp_fix_stream_sha256 (canon, rec->sha256, error))
 		return NULL;
@@ -494,7 +555,7 @@ build_parts (Run *run, const char *folder, const Fetched *orig, int fd, MpFixRec
 	parser = g_mime_parser_new_with_stream (canon);
 	g_mime_parser_set_persist_stream (parser, TRUE);
 	if ((msg = g_mime_parser_construct_message (parser, NULL)) == NULL) {
-		*why = g_strdup ("GMime cannot parse it");
+		not_fixed (&rec, "GMime cannot parse it", rec_out, why);
 		return NULL;
 	}
 	if ((rec->atts = mp_fix_attachment_index (msg, error)) == NULL ||
@@ -512,7 +573,7 @@ build_parts (Run *run, const char *folder, const Fetched *orig, int fd, MpFixRec
 	if ((plan = mp_fix_plan_new (cut, run->analyzer, &popt, error)) == NULL)
 		return NULL;
 	if (plan->why_not != NULL) {
-		*why = g_strdup (plan->why_not);
+		not_fixed (&rec, plan->why_not, rec_out, why);
 		return NULL;
 	}
 	if ((parts = mp_fix_build (plan, &info, error)) == NULL)
@@ -540,6 +601,75 @@ build_parts (Run *run, const char *folder, const Fetched *orig, int fd, MpFixRec
 		return NULL;
 	*rec_out = g_steal_pointer (&rec);
 	return g_steal_pointer (&built);
+}
+
+/* REC goes to the reports once its folder is done (keep_records_flush):
+ * where it is on the server and, with --apply, in the backup. */
+static void
+keep_record (Run *run, MpFixRecord **rec, guint32 uidvalidity, guint32 uid, const char *state,
+             const MpFixBackupEntry *e)
+{
+	MpFixRecord *r = g_steal_pointer (rec);
+
+	if (r == NULL)
+		return;
+	r->uidvalidity = uidvalidity;
+	r->uid = uid;
+	r->state = state;
+	r->out_folder = g_strdup (r->folder); /* fixed in place */
+	if (e != NULL) {
+		r->backup = g_strdup (run->backup_abs);
+		r->backup_offset = e->backup_offset;
+		r->backup_length = e->backup_length;
+	}
+	if (r->action == MP_FIX_ACTION_NOT_FIXED) {
+		run->totals.not_fixed++;
+	} else {
+		run->totals.split++;
+		run->totals.parts += r->parts->len;
+	}
+	if (run->reports_open)
+		g_ptr_array_add (run->records, r);
+	else
+		mp_fix_record_free (r);
+}
+
+/* Another client changed the original (its flags) while its parts were
+ * made (CONDSTORE said MODIFIED): the parts carry the old flags, so the
+ * original is left as it is, not marked; its parts are marked \Deleted so
+ * that no client shows the message twice — kept, named in the backup
+ * manifest as stale, expunged only with --expunge — and the entry goes
+ * back to backed-up: the same command run again splits it afresh, with its
+ * flags as they are then. Takes REC. */
+static gboolean
+modified_meanwhile (Run *run, MpFixBackupEntry *e, MpFixRecord *rec, const char *shown, guint32 uid,
+                    GError **error)
+{
+	g_autoptr(MpFixRecord) r = rec;
+	g_autoptr(GString) list = g_string_new (NULL);
+
+	for (guint k = 0; k < e->parts->len; k++) {
+		guint32 p = g_array_index (e->parts, guint32, k);
+		if (p == 0)
+			continue;
+		if (!mp_imap_write_mark_deleted (run->client, p, error))
+			return FALSE;
+		g_array_append_val (e->stale, p);
+		g_string_append_printf (list, "%s%u", list->len ? "," : "", p);
+	}
+	g_array_set_size (e->parts, 0);
+	e->state = MP_FIX_BACKUP_BACKED_UP;
+	if (!manifest_write (run, error))
+		return FALSE;
+	run->not_fixed++;
+	r->action = MP_FIX_ACTION_NOT_FIXED;
+	r->why = g_strdup_printf ("another client changed it during the run (RFC 7162 MODSEQ): left as it is, "
+	                          "not marked \\Deleted; its parts (UID %s) were marked \\Deleted and are "
+	                          "expunged only with --expunge. Run the same command again to split it with "
+	                          "its flags as they are now", list->str);
+	g_ptr_array_add (run->notes, g_strdup_printf ("folder %s, UID %u: %s", shown, uid, r->why));
+	keep_record (run, &r, e->uidvalidity, uid, NULL, e);
+	return TRUE;
 }
 
 /* Steps 1-6 for the original UID of FOLDER (see imap-apply.h). */
@@ -583,12 +713,14 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 		}
 		run->not_fixed++;
 		g_ptr_array_add (run->notes, g_strdup_printf ("folder %s, UID %u: not changed: %s", shown, uid, why));
+		keep_record (run, &rec, uidvalidity, uid, "untouched", e);
 		outcome = SKIPPED;
 		goto out;
 	}
 	if (!opt->apply) {
 		run->split++;
 		run->parts += built->len;
+		keep_record (run, &rec, uidvalidity, uid, "planned", NULL);
 		goto out;
 	}
 	/* 2. the backup first */
@@ -664,6 +796,10 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 				g_ptr_array_add (run->notes, g_strdup_printf ("folder %s, UID %u: the server refused part "
 				                                              "%u/%u (%s): the original is untouched",
 				                                              shown, uid, k + 1, built->len, msg));
+				rec->action = MP_FIX_ACTION_NOT_FIXED;
+				rec->why = g_strdup_printf ("the server refused part %u/%u (%s): the original is untouched",
+				                            k + 1, built->len, msg);
+				keep_record (run, &rec, uidvalidity, uid, NULL, e);
 				outcome = manifest_write (run, error) ? SKIPPED : STOPPED;
 				goto out;
 			}
@@ -733,8 +869,20 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 		outcome = STOPPED;
 		goto out;
 	}
-	/* 6. only now is the original marked */
-	if (!mp_imap_write_mark_deleted (run->client, uid, error)) {
+	/* 6. only now is the original marked: with CONDSTORE only if nobody
+	 * changed it since it was read (its flags are the parts' flags) */
+	if (run->condstore && orig.modseq > 0) {
+		gboolean modified = FALSE;
+		if (!mp_imap_write_mark_deleted_unchanged (run->client, uid, orig.modseq, &modified, error)) {
+			outcome = STOPPED;
+			goto out;
+		}
+		if (modified) {
+			outcome = modified_meanwhile (run, e, rec, shown, uid, error) ? SKIPPED : STOPPED;
+			rec = NULL; /* kept for the reports */
+			goto out;
+		}
+	} else if (!mp_imap_write_mark_deleted (run->client, uid, error)) {
 		outcome = STOPPED;
 		goto out;
 	}
@@ -743,6 +891,12 @@ fix_one (Run *run, const char *folder, const char *shown, guint32 uidvalidity, g
 	run->split++;
 	if (!manifest_write (run, error))
 		outcome = STOPPED;
+	for (guint k = 0; k < built->len && k < rec->parts->len; k++) {
+		MpFixPartRecord *pr = g_ptr_array_index (rec->parts, k);
+		pr->uid = uids[k];
+		pr->locator = g_strdup_printf ("UID %u", uids[k]);
+	}
+	keep_record (run, &rec, uidvalidity, uid, NULL, e);
 out:
 	fetched_clear (&orig);
 	fetched_clear (&after);
@@ -789,12 +943,34 @@ cmp_uid (gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x > y;
 }
 
+/* The records of FOLDER (its name on the server) to the reports, now that
+ * it is done (or stopped): each applied one with the state the backup
+ * manifest gives it (after --expunge: "expunged"). */
+static void
+records_flush (Run *run, const char *folder)
+{
+	for (guint i = 0; i < run->records->len; i++) {
+		MpFixRecord *r = g_ptr_array_index (run->records, i);
+		const MpFixBackupEntry *e = r->backup ? find_entry (run, folder, r->uidvalidity, r->uid) : NULL;
+
+		if (e != NULL)
+			r->state = mp_fix_backup_state_name (e->state);
+		if (run->manifest)
+			mp_fix_manifest_record (run->manifest, r);
+		if (run->html)
+			mp_fix_html_record (run->html, r);
+	}
+	g_ptr_array_set_size (run->records, 0);
+}
+
 static gboolean
 process_folder (Run *run, const MpImapFolder *folder, int fd, int fd2, GError **error)
 {
 	MpImapMailboxInfo info = { 0 };
 	g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (guint32));
-	FetchCtx ctx = { .rules = run->opt->rules, .limits = &run->limits, .candidates = candidates };
+	g_autoptr(GHashTable) listed_ids = g_hash_table_new (NULL, NULL);
+	FetchCtx ctx = { .rules = run->opt->rules, .limits = &run->limits, .candidates = candidates,
+	                 .run = run, .shown = folder->display, .listed_ids = listed_ids };
 	gboolean ok = TRUE;
 
 	/* a dry run opens it read-only; --apply must SELECT to write */
@@ -810,6 +986,9 @@ process_folder (Run *run, const MpImapFolder *folder, int fd, int fd2, GError **
 		return FALSE;
 	}
 	run->messages += ctx.seen;
+	run->totals.folders++;
+	run->totals.messages += ctx.seen;
+	run->totals.bytes += ctx.bytes;
 	run->exists = info.exists;
 	g_array_sort (candidates, cmp_uid);
 	for (guint i = 0; ok && i < candidates->len; i++) {
@@ -817,7 +996,8 @@ process_folder (Run *run, const MpImapFolder *folder, int fd, int fd2, GError **
 
 		if (interrupted) {
 			g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "interrupted by signal %d", (int) interrupted);
-			return FALSE;
+			ok = FALSE;
+			break;
 		}
 		run->candidates++;
 		if (run->opt->progress) {
@@ -825,6 +1005,7 @@ process_folder (Run *run, const MpImapFolder *folder, int fd, int fd2, GError **
 			         folder->display, i + 1, candidates->len, uid, run->split);
 			fflush (stderr);
 		}
+		run->listed_id = g_hash_table_lookup (listed_ids, GUINT_TO_POINTER (uid));
 		if (fix_one (run, folder->name, folder->display, info.uidvalidity, uid, fd, fd2, error) == STOPPED) {
 			g_prefix_error (error, "folder %s: ", folder->display);
 			ok = FALSE;
@@ -838,6 +1019,7 @@ process_folder (Run *run, const MpImapFolder *folder, int fd, int fd2, GError **
 		g_prefix_error (error, "folder %s: ", folder->display);
 		ok = FALSE;
 	}
+	records_flush (run, folder->name);
 	return ok;
 }
 
@@ -855,6 +1037,10 @@ folders_to_fix (Run *run, GError **error)
 		gboolean wanted;
 		if (f->noselect || (f->special_use & (MP_SPECIAL_USE_ALL | MP_SPECIAL_USE_FLAGGED)))
 			continue; /* RFC 6154: virtual folders hold other folders' mail */
+		/* shown '/'-separated whatever the server's delimiter, as a scan
+		 * names it (source-imap.c): the reports and --from-report agree */
+		if (f->delimiter && f->delimiter != '/')
+			g_strdelimit (f->display, (char[]) { f->delimiter, '\0' }, '/');
 		wanted = run->url.folder == NULL || strcmp (run->url.folder, f->display) == 0 ||
 		         strcmp (run->url.folder, f->name) == 0;
 		if (wanted)
@@ -913,6 +1099,7 @@ connect_account (Run *run, GError **error)
 		return FALSE;
 	if (opt->apply)
 		mp_imap_write_enable (run->client);
+	run->condstore = opt->apply && mp_imap_client_has_capability (run->client, "CONDSTORE");
 	return TRUE;
 }
 
@@ -950,6 +1137,69 @@ open_backup (Run *run, GError **error)
 		return manifest_write (run, error);
 	}
 	return TRUE;
+}
+
+/* --json, --html: the local fix's reports, opened once the server's
+ * APPENDLIMIT is known (it is part of the limits they state). */
+static gboolean
+open_reports (Run *run, GError **error)
+{
+	const MpFixImapOptions *opt = run->opt;
+	const char *account = run->client ? mp_imap_client_get_display_url (run->client) : opt->url;
+	MpFixRunInfo info = {
+		.command = opt->command,
+		.mode = "split",
+		.dry_run = !opt->apply,
+		.out = account, /* fixed in place */
+		.attachments = NULL,
+		.rules = opt->rules,
+		.limits = &run->limits,
+		.opt = &run->report_opt,
+	};
+
+	run->reports_open = TRUE;
+	run->report_opt.mode = MP_FIX_MODE_SPLIT;
+	run->report_opt.out = account;
+	run->report_opt.out_format = MP_FIX_FORMAT_SAME;
+	run->report_opt.rules = opt->rules;
+	run->report_opt.level = opt->level;
+	run->report_opt.allow_break_signatures = opt->allow_break_signatures;
+	run->report_opt.dry_run = !opt->apply;
+	run->report_opt.from_report = opt->from_report;
+	if (opt->json && (run->manifest = mp_fix_manifest_new (opt->json, &info, error)) == NULL)
+		return FALSE;
+	if (opt->html && (run->html = mp_fix_html_new (opt->html, &info, error)) == NULL)
+		return FALSE;
+	run->totals.sources = 1;
+	if (run->manifest)
+		mp_fix_manifest_source_begin (run->manifest, opt->url, "imap", account);
+	return TRUE;
+}
+
+/* The reports' end: totals and outcome (ERROR, or NULL). */
+static void
+close_reports (Run *run, const GError *error)
+{
+	MpFixTotals *t = &run->totals;
+	MpFixOutcome o = {
+		.verified = run->opt->apply && error == NULL, /* every part read back before its original was marked */
+		.committed = run->opt->apply && error == NULL,
+		.error = error ? error->message : NULL,
+	};
+	g_autoptr(GError) e = NULL;
+
+	/* the account's messages after the run: those left as they were and
+	 * the parts (planned, in a dry run) */
+	t->copied = t->messages - MIN (t->messages, t->split + t->not_fixed);
+	t->written = t->copied + t->parts;
+	if (run->manifest && !mp_fix_manifest_finish (run->manifest, t, &o, &e)) {
+		g_printerr ("mailpreflight fix split: %s\n", e->message);
+		g_clear_error (&e);
+	}
+	if (run->html && !mp_fix_html_finish (run->html, t, &o, &e))
+		g_printerr ("mailpreflight fix split: %s\n", e->message);
+	g_clear_pointer (&run->manifest, mp_fix_manifest_free);
+	g_clear_pointer (&run->html, mp_fix_html_free);
 }
 
 static void
@@ -996,6 +1246,7 @@ mp_fix_imap_run (const MpFixImapOptions *opt)
 	run.backup_fd = -1;
 	run.entries = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_fix_backup_entry_free);
 	run.notes = g_ptr_array_new_with_free_func (g_free);
+	run.records = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_fix_record_free);
 	if (!mp_fix_limits_init (&run.limits, opt->rules, opt->level) ||
 	    (run.limits.size_max == G_MAXUINT64 && run.limits.count_max == G_MAXUINT64 &&
 	     run.limits.count_inline_max == G_MAXUINT64)) {
@@ -1004,7 +1255,22 @@ mp_fix_imap_run (const MpFixImapOptions *opt)
 		mp_fix_limits_clear (&run.limits);
 		g_ptr_array_unref (run.entries);
 		g_ptr_array_unref (run.notes);
+		g_ptr_array_unref (run.records);
 		return MP_FIX_USAGE;
+	}
+	if (opt->from_report != NULL) {
+		/* a bad report is refused before anything is connected to */
+		const char *const sources[] = { opt->url, NULL };
+		const char *const *foreign;
+		if ((run.selection = mp_fix_selection_load (opt->from_report, sources, &error)) == NULL) {
+			error->domain = MP_ERROR;
+			error->code = MP_ERROR_USAGE; /* exit 2, as for the local fix */
+			goto done;
+		}
+		foreign = mp_fix_selection_foreign (run.selection);
+		for (gsize i = 0; foreign[i]; i++)
+			g_ptr_array_add (run.notes, g_strdup_printf ("the report's source %s is not this account: its "
+			                                             "messages were not fixed", foreign[i]));
 	}
 	sa.sa_handler = on_signal;
 	sigaction (SIGINT, &sa, NULL);
@@ -1016,6 +1282,11 @@ mp_fix_imap_run (const MpFixImapOptions *opt)
 	run.appendlimit = mp_imap_write_appendlimit (run.client);
 	run.limits.size_max = MIN (run.limits.size_max, run.appendlimit);
 	run.limits_text = mp_fix_limits_text (&run.limits);
+	if ((opt->json || opt->html) && !open_reports (&run, &error)) {
+		error->domain = MP_ERROR;
+		error->code = MP_ERROR_USAGE; /* a report that cannot be written: exit 2, as for the local fix */
+		goto done;
+	}
 	if (opt->apply && opt->expunge && !mp_imap_client_has_capability (run.client, "UIDPLUS")) {
 		g_set_error (&error, MP_ERROR, MP_ERROR_USAGE, "%s: --expunge: the server does not offer UIDPLUS "
 		             "(RFC 4315): it cannot expunge single messages by UID, and a plain EXPUNGE would also "
@@ -1025,6 +1296,7 @@ mp_fix_imap_run (const MpFixImapOptions *opt)
 	}
 	if (opt->apply && !open_backup (&run, &error))
 		goto done;
+	run.backup_abs = opt->apply ? mp_fix_abs_path (opt->backup) : NULL;
 	if ((run.tmpdir = g_dir_make_tmp ("mailpreflight-fix-XXXXXX", &error)) == NULL)
 		goto done;
 	{
@@ -1048,7 +1320,30 @@ mp_fix_imap_run (const MpFixImapOptions *opt)
 		ok = process_folder (&run, g_ptr_array_index (folders, i), fd, fd2, &error);
 	if (ok)
 		mp_imap_client_logout (run.client);
+	if (ok && run.selection != NULL) {
+		g_auto(GStrv) missing = mp_fix_selection_missing (run.selection);
+		for (int i = 0; missing[i]; i++) {
+			/* of the folders fixed: the report may cover the whole account */
+			gboolean ours = FALSE;
+			for (guint j = 0; j < folders->len && !ours; j++) {
+				g_autofree char *tag = g_strdup_printf (": folder %s, locator ",
+				                                        ((MpImapFolder *) g_ptr_array_index (folders, j))->display);
+				ours = strstr (missing[i], tag) != NULL;
+			}
+			if (ours)
+				g_ptr_array_add (run.notes, g_strdup_printf ("listed by the report but not found: %s", missing[i]));
+		}
+	}
 done:
+	/* a run stopped before its reports were opened still writes them, with
+	 * the reason, unless its arguments were refused (as the local fix) */
+	if ((opt->json || opt->html) && !run.reports_open && (error == NULL || error->code != MP_ERROR_USAGE)) {
+		g_autoptr(GError) e = NULL;
+		if (!open_reports (&run, &e))
+			g_printerr ("mailpreflight fix split: %s\n", e->message);
+	}
+	if (run.reports_open)
+		close_reports (&run, error);
 	if (error != NULL && !opt->quiet)
 		g_printerr ("mailpreflight fix split: %s\n", error->message);
 	/* a run refused before its first folder has nothing to sum up */
@@ -1076,5 +1371,8 @@ done:
 	g_free (run.manifest_path);
 	g_ptr_array_unref (run.entries);
 	g_ptr_array_unref (run.notes);
+	g_ptr_array_unref (run.records);
+	g_free (run.backup_abs);
+	mp_fix_selection_free (run.selection);
 	return status;
 }

@@ -18,9 +18,16 @@
  *   5. fetch every part back: byte for byte what was built, within the
  *      rules, every attachment in exactly one part (fix/verify.c), flags
  *      and INTERNALDATE equal to the original's;
- *   6. only then UID STORE +FLAGS.SILENT (\Deleted) on the original;
+ *   6. only then UID STORE +FLAGS.SILENT (\Deleted) on the original — with
+ *      CONDSTORE (RFC 7162) UNCHANGEDSINCE the MODSEQ it was read with: a
+ *      message another client changed meanwhile is left alone and
+ *      reported, its parts marked \Deleted (stale) for a re-run to redo;
  *   7. with --expunge, at the end of the folder, UID EXPUNGE of exactly
  *      the originals marked in 6 (RFC 4315; refused without UIDPLUS).
+ *
+ * --json and --html write the same manifest and HTML report as the local
+ * fix (manifest.c, fix-html.c): a dry run lists the plan, an applied run
+ * the parts' UIDs and where each original went in the backup.
  *
  * The backup manifest (FILE.mbox.json, docs/backup-manifest.md) is
  * rewritten atomically after every step, so a cut connection leaves a
@@ -55,6 +62,12 @@ typedef struct {
 	const char      *admin_password_file;
 	gboolean         progress;
 	gboolean         quiet;
+	/* the local fix's reports (fix-report.h), one entry per message changed
+	 * or planned: --json (the manifest, '-' for stdout) and --html */
+	const char      *json;
+	const char      *html;
+	char           **command;        /* argv of the subcommand, for the reports */
+	const char      *from_report;    /* a saved scan of the account (JSON): only the messages it lists */
 } MpFixImapOptions;
 
 /* Returns an MpFixStatus (fix.h). */

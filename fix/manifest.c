@@ -163,6 +163,19 @@ mp_fix_manifest_record (MpFixManifest *m, const MpFixRecord *r)
 	str (fp, r->sha256[0] ? r->sha256 : NULL);
 	fputs (",\"out_folder\":", fp);
 	str (fp, r->out_folder);
+	if (r->uidvalidity != 0) {
+		/* fixed in place on an IMAP account: where the original is and
+		 * where its bytes were saved (docs/fix-manifest.md) */
+		fprintf (fp, ",\n \"imap\":{\"uidvalidity\":%u,\"uid\":%u,\"state\":", r->uidvalidity, r->uid);
+		str (fp, r->state);
+		fputs (",\"backup\":", fp);
+		str (fp, r->backup);
+		if (r->backup != NULL)
+			fprintf (fp, ",\"backup_offset\":%" G_GUINT64_FORMAT ",\"backup_length\":%" G_GUINT64_FORMAT "}",
+			         r->backup_offset, r->backup_length);
+		else
+			fputs (",\"backup_offset\":null,\"backup_length\":null}", fp);
+	}
 	fputs (",\n \"parts\":[", fp);
 	for (guint i = 0; i < r->parts->len; i++) {
 		const MpFixPartRecord *p = g_ptr_array_index (r->parts, i);
@@ -170,6 +183,13 @@ mp_fix_manifest_record (MpFixManifest *m, const MpFixRecord *r)
 		str (fp, p->locator);
 		fputs (",\"message_id\":", fp);
 		str (fp, p->message_id);
+		if (r->uidvalidity != 0) {
+			fputs (",\"uid\":", fp);
+			if (p->uid != 0)
+				fprintf (fp, "%u", p->uid);
+			else
+				fputs ("null", fp);
+		}
 		fprintf (fp, ",\"size\":%" G_GUINT64_FORMAT ",\"attachments\":%u,\"checked\":%s}",
 		         p->checked ? p->checked_size : p->size, p->checked ? p->checked_attachments : p->attachments,
 		         p->checked ? "true" : "false");

@@ -48,6 +48,7 @@ mp_fix_record_free (MpFixRecord *r)
 	if (r->atts)
 		g_ptr_array_unref (r->atts);
 	g_free (r->out_folder);
+	g_free (r->backup);
 	g_free (r);
 }
 

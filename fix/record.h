@@ -25,6 +25,7 @@ typedef struct {
 	gboolean checked;      /* read back (or, in a dry run, parsed) and checked */
 	guint64  checked_size; /* what the check measured */
 	guint    checked_attachments;
+	guint32  uid;          /* a live IMAP account: the part's UID (APPENDUID), 0 when not appended */
 } MpFixPartRecord;
 
 typedef struct {
@@ -45,6 +46,15 @@ typedef struct {
 	GPtrArray   *atts;      /* MpFixAttachment*: its attachments, and where each went */
 	guint        detached;
 	char        *out_folder;/* its folder in the copy */
+	/* a live IMAP account (imap-apply.c), fixed in place: UIDVALIDITY is 0
+	 * for a mailbox on disk; STATE is the backup manifest's word for how
+	 * far it went, BACKUP the mbox its original went to (NULL in a dry run) */
+	guint32      uidvalidity;
+	guint32      uid;
+	const char  *state;
+	char        *backup;
+	guint64      backup_offset;
+	guint64      backup_length;
 } MpFixRecord;
 
 MpFixRecord     *mp_fix_record_new   (const char *source, const MpMessage *m, char **rules);

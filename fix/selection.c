@@ -1,5 +1,6 @@
 /* selection.c — see selection.h. */
 #include "selection.h"
+#include "imap-url.h"
 #include "json-read.h"
 
 #include <stdlib.h>
@@ -20,7 +21,19 @@ struct _MpFixSelection {
 static char *
 abs_of (const char *path)
 {
-	char *real = realpath (path, NULL);
+	MpImapUrl url = { 0 };
+	char *real;
+
+	/* an IMAP account is one source whatever folder its URL names: a scan
+	 * of the whole account selects messages of a fix of one folder */
+	if ((g_str_has_prefix (path, "imap://") || g_str_has_prefix (path, "imaps://")) &&
+	    mp_imap_url_parse (path, &url, NULL)) {
+		g_autofree char *host = g_ascii_strdown (url.host, -1); /* a host name's case does not matter */
+		char *key = g_strdup_printf ("imap://%s@%s:%u", url.user, host, url.port);
+		mp_imap_url_clear (&url);
+		return key;
+	}
+	real = realpath (path, NULL);
 	char *out = real ? g_strdup (real) : g_canonicalize_filename (path, NULL);
 
 	free (real);

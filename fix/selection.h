@@ -5,7 +5,8 @@
  * folder and locator, and recognized by its Message-ID: a message that is
  * no longer where the report saw it is reported, never guessed at. Sources
  * are matched by their absolute paths, so the scan may have been run from
- * another directory. Memory: the listed messages only. */
+ * another directory; an IMAP account by its user, host and port (a scan
+ * of the whole account selects messages of a fix of one folder). Memory: the listed messages only. */
 #pragma once
 
 #include "mp-error.h"

@@ -639,115 +639,135 @@ mp_imap_append_astring (GString *command, const char *s)
 	return TRUE;
 }
 
-/* "VERB ARG" with ARG quoted, or as a literal when it must be (RFC 3501
- * §4.3): with LITERAL+ (RFC 7888) in one write, else the octets follow the
- * server's continuation request. The completion goes to TAGGED_OUT. */
+/* Sends LINE (its octets so far) ending in a literal's "{LEN}" or
+ * "{LEN+}" and CRLF. Without LITERAL+ (RFC 7888) the server's continuation
+ * request must come first: a tagged answer instead is its refusal, given
+ * to TAGGED_OUT, and FALSE. */
 static gboolean
-command_astring (MpImapClient *c, const char *verb, const char *arg, MpImapUntaggedFunc func,
-                 gpointer user_data, MpImapResponse **tagged_out, GError **error)
+literal_head (MpImapClient *c, guint tag, GString *line, guint64 len, gboolean plus, const char *verb,
+              MpImapUntaggedFunc func, gpointer user_data, MpImapResponse **tagged_out, GError **error)
+{
+	g_string_append_printf (line, "{%" G_GUINT64_FORMAT "%s}\r\n", len, plus ? "+" : "");
+	g_debug ("%s: C: %.*s", c->url.display, (int) MIN (line->len, 200), line->str);
+	if (!raw_write (c, line->str, line->len, error))
+		return FALSE;
+	g_string_truncate (line, 0);
+	if (plus)
+		return TRUE;
+	begin_wait (c, verb);
+	g_autoptr(MpImapResponse) r = read_until (c, tag, TRUE, func, user_data, error);
+	explain_deadline (c, error);
+	deadline_end (c);
+	if (r == NULL)
+		return FALSE;
+	if (mp_imap_response_get_kind (r) == MP_IMAP_RESPONSE_TAGGED) {
+		/* refused before the literal was sent */
+		g_hash_table_remove (c->pending, GUINT_TO_POINTER (tag));
+		if (completion_result (c, r, verb, error))
+			client_error (c, error, MP_ERROR_READ, "server completed %s before its literal", verb);
+		if (tagged_out)
+			*tagged_out = g_steal_pointer (&r);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* The one writer of a command with a mailbox name (or another string) and
+ * message octets: "VERB[ ARG][REST][ {SIZE}\r\nOCTETS]". ARG is quoted, or
+ * sent as a literal when it must be (CR, LF or 8-bit octets: RFC 3501
+ * §4.3, §9 astring), so EXAMINE, SELECT and APPEND name a folder the same
+ * way; SOURCE (NULL: none) gives SIZE octets for a final literal (APPEND's
+ * message). REST must be plain text. The completion goes to TAGGED_OUT. */
+static gboolean
+command_full (MpImapClient *c, const char *verb, const char *arg, const char *rest, guint64 size,
+              MpImapLiteralSource source, gpointer source_data, MpImapUntaggedFunc func, gpointer user_data,
+              MpImapResponse **tagged_out, GError **error)
 {
 	g_autoptr(GString) cmd = g_string_new (verb);
-	g_string_append_c (cmd, ' ');
-	if (mp_imap_append_astring (cmd, arg)) {
+	gboolean quoted = TRUE;
+
+	if (arg != NULL) {
+		g_string_append_c (cmd, ' ');
+		quoted = mp_imap_append_astring (cmd, arg);
+	}
+	if (quoted && rest != NULL)
+		g_string_append (cmd, rest);
+	if (quoted && source == NULL) {
 		guint tag = mp_imap_client_send (c, cmd->str, error);
 		return tag != 0 && wait_full (c, tag, func, user_data, tagged_out, error);
 	}
 	if (!check_usable (c, error) || !check_read_only (c, verb, error))
 		return FALSE;
-	gsize len = strlen (arg);
+	if (strpbrk (verb, "\r\n") != NULL || (rest != NULL && strpbrk (rest, "\r\n") != NULL)) {
+		client_error (c, error, MP_ERROR_USAGE, "a command must not contain CR or LF");
+		return FALSE;
+	}
 	gboolean plus = mp_imap_client_has_capability (c, "LITERAL+");
 	guint tag = register_tag (c, verb);
-	g_autofree char *head = g_strdup_printf ("A%u %s {%" G_GSIZE_FORMAT "%s}\r\n", tag, cmd->str, len,
-	                                         plus ? "+" : "");
-	g_debug ("%s: C: A%u %s{%" G_GSIZE_FORMAT "}", c->url.display, tag, cmd->str, len);
-	if (!raw_write (c, head, strlen (head), error))
-		return FALSE;
-	if (!plus) {
-		begin_wait (c, verb);
-		g_autoptr(MpImapResponse) r = read_until (c, tag, TRUE, func, user_data, error);
-		explain_deadline (c, error);
-		deadline_end (c);
-		if (r == NULL)
+	g_autofree char *v = command_verb (verb);
+	g_autoptr(GString) line = g_string_new (NULL);
+	g_string_printf (line, "A%u ", tag);
+	if (quoted) {
+		g_string_append (line, cmd->str);
+	} else {
+		gsize len = strlen (arg);
+		g_string_append_printf (line, "%s ", verb);
+		if (!literal_head (c, tag, line, len, plus, v, func, user_data, tagged_out, error) ||
+		    !raw_write (c, arg, len, error))
 			return FALSE;
-		if (mp_imap_response_get_kind (r) == MP_IMAP_RESPONSE_TAGGED) {
-			/* refused before the literal was sent */
-			g_hash_table_remove (c->pending, GUINT_TO_POINTER (tag));
-			if (completion_result (c, r, verb, error))
-				client_error (c, error, MP_ERROR_READ, "server completed %s before its argument", verb);
-			return FALSE;
-		}
+		if (rest != NULL)
+			g_string_append (line, rest);
 	}
-	if (!raw_write (c, arg, len, error) || !raw_write (c, "\r\n", 2, error))
+	if (source != NULL) {
+		g_string_append_c (line, ' ');
+		if (!literal_head (c, tag, line, size, plus, v, func, user_data, tagged_out, error))
+			return FALSE;
+		deadline_start (c, v);
+		g_autofree guint8 *buf = g_malloc (65536);
+		guint64 sent = 0;
+		while (sent < size) {
+			GError *local = NULL;
+			gssize n = source (buf, (gsize) MIN ((guint64) 65536, size - sent), source_data, &local);
+			if (n <= 0) {
+				/* the literal's length was promised: the connection cannot go on */
+				c->broken = TRUE;
+				if (local != NULL)
+					g_propagate_error (error, local);
+				else
+					client_error (c, error, MP_ERROR_FAILED, "%s: the literal ended after %" G_GUINT64_FORMAT
+					              " of %" G_GUINT64_FORMAT " octets", v, sent, size);
+				deadline_end (c);
+				return FALSE;
+			}
+			if (!raw_write (c, buf, (gsize) n, error)) {
+				explain_deadline (c, error);
+				deadline_end (c);
+				return FALSE;
+			}
+			sent += (guint64) n;
+		}
+		deadline_end (c);
+	}
+	g_string_append (line, "\r\n");
+	if (!raw_write (c, line->str, line->len, error))
 		return FALSE;
 	return wait_full (c, tag, func, user_data, tagged_out, error);
 }
 
+static gboolean
+command_astring (MpImapClient *c, const char *verb, const char *arg, MpImapUntaggedFunc func,
+                 gpointer user_data, MpImapResponse **tagged_out, GError **error)
+{
+	return command_full (c, verb, arg, NULL, 0, NULL, NULL, func, user_data, tagged_out, error);
+}
+
 gboolean
-mp_imap_client_command_literal (MpImapClient *c, const char *command, guint64 size,
-                                MpImapLiteralSource source, gpointer source_data,
+mp_imap_client_command_literal (MpImapClient *c, const char *verb, const char *arg, const char *rest,
+                                guint64 size, MpImapLiteralSource source, gpointer source_data,
                                 MpImapUntaggedFunc func, gpointer user_data,
                                 MpImapResponse **tagged_out, GError **error)
 {
-	if (!check_usable (c, error) || !check_read_only (c, command, error))
-		return FALSE;
-	if (strpbrk (command, "\r\n") != NULL) {
-		client_error (c, error, MP_ERROR_USAGE, "a command must not contain CR or LF");
-		return FALSE;
-	}
-	/* RFC 7888: with LITERAL+ the octets follow at once; else the server
-	 * may refuse before they are sent (an APPEND over its APPENDLIMIT) */
-	gboolean plus = mp_imap_client_has_capability (c, "LITERAL+");
-	guint tag = register_tag (c, command);
-	g_autofree char *verb = command_verb (command);
-	g_autofree char *head = g_strdup_printf ("A%u %s {%" G_GUINT64_FORMAT "%s}\r\n", tag, command, size,
-	                                         plus ? "+" : "");
-	g_debug ("%s: C: A%u %s {%" G_GUINT64_FORMAT "}", c->url.display, tag, command, size);
-	if (!raw_write (c, head, strlen (head), error))
-		return FALSE;
-	if (!plus) {
-		begin_wait (c, verb);
-		g_autoptr(MpImapResponse) r = read_until (c, tag, TRUE, func, user_data, error);
-		explain_deadline (c, error);
-		deadline_end (c);
-		if (r == NULL)
-			return FALSE;
-		if (mp_imap_response_get_kind (r) == MP_IMAP_RESPONSE_TAGGED) {
-			g_hash_table_remove (c->pending, GUINT_TO_POINTER (tag));
-			if (completion_result (c, r, verb, error))
-				client_error (c, error, MP_ERROR_READ, "server completed %s before its literal", verb);
-			if (tagged_out)
-				*tagged_out = g_steal_pointer (&r);
-			return FALSE;
-		}
-	}
-	deadline_start (c, verb);
-	g_autofree guint8 *buf = g_malloc (65536);
-	guint64 sent = 0;
-	while (sent < size) {
-		GError *local = NULL;
-		gssize n = source (buf, (gsize) MIN ((guint64) 65536, size - sent), source_data, &local);
-		if (n <= 0) {
-			/* the literal's length was promised: the connection cannot go on */
-			c->broken = TRUE;
-			if (local != NULL)
-				g_propagate_error (error, local);
-			else
-				client_error (c, error, MP_ERROR_FAILED, "%s: the literal ended after %" G_GUINT64_FORMAT
-				              " of %" G_GUINT64_FORMAT " octets", verb, sent, size);
-			deadline_end (c);
-			return FALSE;
-		}
-		if (!raw_write (c, buf, (gsize) n, error)) {
-			explain_deadline (c, error);
-			deadline_end (c);
-			return FALSE;
-		}
-		sent += (guint64) n;
-	}
-	deadline_end (c);
-	if (!raw_write (c, "\r\n", 2, error))
-		return FALSE;
-	return wait_full (c, tag, func, user_data, tagged_out, error);
+	return command_full (c, verb, arg, rest, size, source, source_data, func, user_data, tagged_out, error);
 }
 
 gboolean

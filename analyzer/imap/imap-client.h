@@ -152,12 +152,16 @@ void          mp_imap_client_allow_writes (MpImapClient *c);
  * or 0 / -1 (ERROR set) when it cannot. */
 typedef gssize (*MpImapLiteralSource) (guint8 *buf, gsize len, gpointer data, GError **error);
 
-/* Sends "COMMAND {SIZE}" followed by SIZE octets from SOURCE (RFC 3501
- * §4.3; LITERAL+ when offered, RFC 7888, else after the continuation
+/* Sends "VERB ARG REST {SIZE}" followed by SIZE octets from SOURCE (RFC
+ * 3501 §4.3; LITERAL+ when offered, RFC 7888, else after the continuation
  * request) and waits for the completion, handed to *TAGGED_OUT when not
- * NULL (its response code: APPENDUID). A server that refuses before the
- * literal is a NO (MP_ERROR_FAILED), the connection still usable. */
-gboolean      mp_imap_client_command_literal (MpImapClient *c, const char *command, guint64 size,
+ * NULL (its response code: APPENDUID). ARG (a folder name) is sent as
+ * mp_imap_client_command_astring() sends it — quoted, or as a literal of
+ * its own when it must be — by the same code; REST is plain text (may be
+ * NULL). A server that refuses before a literal is a NO (MP_ERROR_FAILED),
+ * the connection still usable. */
+gboolean      mp_imap_client_command_literal (MpImapClient *c, const char *verb, const char *arg,
+                                              const char *rest, guint64 size,
                                               MpImapLiteralSource source, gpointer source_data,
                                               MpImapUntaggedFunc func, gpointer user_data,
                                               MpImapResponse **tagged_out, GError **error);

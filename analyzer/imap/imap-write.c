@@ -67,16 +67,11 @@ mp_imap_write_append (MpImapClient *c, const char *name, const char *flags, cons
                       guint64 size, MpImapLiteralSource source, gpointer source_data, guint32 *uidvalidity,
                       guint32 *uid, GError **error)
 {
-	g_autoptr(GString) cmd = g_string_new ("APPEND ");
+	g_autoptr(GString) cmd = g_string_new (NULL);
 	g_autoptr(MpImapResponse) done = NULL;
 
 	*uidvalidity = 0;
 	*uid = 0;
-	if (!mp_imap_append_astring (cmd, name)) {
-		g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "%s: APPEND to a folder whose name needs a literal "
-		             "is not supported", mp_imap_client_get_display_url (c));
-		return FALSE;
-	}
 	if (flags != NULL && !flags_are_safe (flags)) {
 		g_set_error (error, MP_ERROR, MP_ERROR_USAGE, "%s: APPEND: flags that are not atoms: %s",
 		             mp_imap_client_get_display_url (c), flags);
@@ -92,7 +87,10 @@ mp_imap_write_append (MpImapClient *c, const char *name, const char *flags, cons
 		}
 		g_string_append_printf (cmd, " \"%s\"", internaldate);
 	}
-	if (!mp_imap_client_command_literal (c, cmd->str, size, source, source_data, NULL, NULL, &done, error))
+	/* the folder's name as EXAMINE and SELECT send it: quoted, or a literal
+	 * of its own when it must be (imap-client.c command_full) */
+	if (!mp_imap_client_command_literal (c, "APPEND", name, cmd->str, size, source, source_data, NULL, NULL,
+	                                     &done, error))
 		return FALSE;
 	read_appenduid (done, uidvalidity, uid);
 	return TRUE;
@@ -103,6 +101,24 @@ mp_imap_write_mark_deleted (MpImapClient *c, guint32 uid, GError **error)
 {
 	g_autofree char *cmd = g_strdup_printf ("UID STORE %u +FLAGS.SILENT (\\Deleted)", uid);
 	return mp_imap_client_command (c, cmd, NULL, NULL, error);
+}
+
+gboolean
+mp_imap_write_mark_deleted_unchanged (MpImapClient *c, guint32 uid, guint64 modseq, gboolean *modified,
+                                      GError **error)
+{
+	g_autofree char *cmd = g_strdup_printf ("UID STORE %u (UNCHANGEDSINCE %" G_GUINT64_FORMAT ") "
+	                                        "+FLAGS.SILENT (\\Deleted)", uid, modseq);
+	g_autoptr(MpImapResponse) done = NULL;
+	const MpImapValue *code;
+
+	*modified = FALSE;
+	if (!mp_imap_client_command_literal (c, cmd, NULL, NULL, 0, NULL, NULL, NULL, NULL, &done, error))
+		return FALSE;
+	/* OK [MODIFIED uid-set]: the condition failed for those, nothing stored */
+	code = done ? mp_imap_response_get_code (done) : NULL;
+	*modified = code != NULL && mp_imap_value_is_atom (mp_imap_value_get_child (code, 0), "MODIFIED");
+	return TRUE;
 }
 
 gboolean

@@ -34,6 +34,12 @@ gboolean  mp_imap_write_append     (MpImapClient *c, const char *name, const cha
 
 /* UID STORE UID +FLAGS.SILENT (\Deleted) in the selected folder. */
 gboolean  mp_imap_write_mark_deleted (MpImapClient *c, guint32 uid, GError **error);
+/* The same, only if the message is unchanged since MODSEQ (RFC 7162
+ * §3.1.3, UNCHANGEDSINCE; the server offers CONDSTORE): TRUE with
+ * *MODIFIED set when another client changed it since (the server's
+ * [MODIFIED] response code): then nothing was stored. */
+gboolean  mp_imap_write_mark_deleted_unchanged (MpImapClient *c, guint32 uid, guint64 modseq, gboolean *modified,
+                                                GError **error);
 
 /* UID EXPUNGE UIDS (a sequence set of UIDs, "5,7:9") in the selected
  * folder. Refused (MP_ERROR_USAGE, nothing sent) without UIDPLUS: a plain

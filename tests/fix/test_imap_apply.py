@@ -37,13 +37,14 @@ import subprocess
 import sys
 import tempfile
 import threading
+from html.parser import HTMLParser
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
 sys.path.insert(0, HERE)
 import fixgen  # noqa: E402
 from fixtest import blocking  # noqa: E402
-from mptest import TESTS, main  # noqa: E402
+from mptest import TESTS, main, mbox_entry  # noqa: E402
 
 FIXTURE = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
 FAKE = os.path.join(TESTS, "imap-client", "fake-imap-server.py")
@@ -52,6 +53,8 @@ WRITE_VERBS = {"SELECT", "APPEND", "STORE", "EXPUNGE", "COPY", "MOVE", "CREATE",
                "REPLACE", "SETACTIVE", "PUTSCRIPT", "DELETESCRIPT"}
 FOLDER = "Big"
 APPENDLIMIT = 12 << 20
+HOSTILE = b"<script>alert(1)</script> & \"quotes\""
+
 QUOTA = 130 * 1024  # the original and part 1 fit, part 2 does not
 
 
@@ -67,9 +70,10 @@ class Proxy:
     sends (LINES); with CUT (bytes), the first connection on which the
     client sends CUT is closed before that command reaches the server."""
 
-    def __init__(self, host, port, cut=None):
+    def __init__(self, host, port, cut=None, hook=None):
         self.host, self.port, self.cut = host, port, cut
-        self.lines, self.cuts = [], 0
+        self.hook = hook  # (bytes, function): called once before the client's line holding them goes on
+        self.lines, self.cuts, self.hooked = [], 0, 0
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
@@ -97,6 +101,9 @@ class Proxy:
                     if self.cut is not None and self.cuts == 0 and self.cut in tail + data:
                         self.cuts += 1
                         break
+                    if self.hook is not None and self.hooked == 0 and self.hook[0] in tail + data:
+                        self.hooked += 1
+                        self.hook[1]()
                     tail = (tail + data)[-64:]
                     buf += data
                     while b"\r\n" in buf:
@@ -171,7 +178,9 @@ def seed(t, info):
     t.check(fx_ok, "CREATE " + FOLDER)
     crlf = lambda b: b.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # noqa: E731
     msgs = [
-        (crlf(fixgen.many(150, mid="imap-150")), "(\\Seen \\Flagged)", '"02-Mar-2021 10:11:12 +0100"'),
+        # a subject the HTML report must escape
+        (crlf(fixgen.many(150, mid="imap-150").replace(b"Subject: 150 attachments", b"Subject: " + HOSTILE)),
+         "(\\Seen \\Flagged)", '"02-Mar-2021 10:11:12 +0100"'),
         (crlf(fixgen.plain(1)), "(\\Seen)", '"03-Mar-2021 08:00:00 +0000"'),
         (crlf(fixgen.many(400, size=100, mid="imap-400")), "(\\Answered $Work)", '"04-Mar-2021 23:59:59 -0500"'),
         # the user's own \Deleted message: never expunged by us
@@ -215,9 +224,9 @@ def check_usage(t):
     for args, what in ((("--apply",), "--apply without --backup"),
                        (("--expunge",), "--expunge without --apply"),
                        (("--out", t.path("x")), "--out with an IMAP account"),
-                       (("--json", t.path("x.json")), "--json with an IMAP account"),
-                       (("--html", t.path("x.html")), "--html with an IMAP account"),
                        (("--oversize", "detach"), "--oversize with an IMAP account"),
+                       (("--out-format", "mbox"), "--out-format with an IMAP account"),
+                       (("--json", "-", "--html", "-"), "--json and --html both on stdout"),
                        (("--dry-run", "--apply", "--backup", t.path("b.mbox")), "--dry-run with --apply"),
                        (("--admin-separator", "*"), "--admin-separator without --admin-user")):
         r = t.run("fix", "split", url, "--no-progress", *args, expect=2, what=what)
@@ -308,6 +317,250 @@ def check_admin(t, info):
         t.check("would split: 3 messages" in p.out, "the admin login sees alice's folder", p.out)
 
 
+class TagChecker(HTMLParser):
+    """Every element closed in order (void elements excepted), no <script>."""
+    VOID = {"meta", "br", "hr", "img", "link", "input", "col", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.errors, self.text = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self.errors.append("a <script> element")
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append("</%s> closes <%s>" % (tag, self.stack[-1] if self.stack else ""))
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def manifest_shape(doc):
+    """Message-ID -> what the plan is for it: action, rules, size,
+    attachments, and per part (size, attachments)."""
+    out = {}
+    for src in doc["sources"]:
+        for m in src["messages"]:
+            out[m["message_id"]] = (m["action"], tuple(m["rules"]), m["size"], m["attachments"],
+                                    tuple((p["size"], p["attachments"], p["checked"]) for p in m["parts"]),
+                                    len(m["attachment_list"]))
+    return out
+
+
+def check_dry_reports(t, info, url, before):
+    """The dry run's --json is the manifest of the local fix of the same
+    messages (exported to an mbox with their BODY.PEEK[] bytes): the same
+    messages, parts, sizes and attachment counts; its --html is well formed,
+    escapes a hostile Subject and has a strict CSP."""
+    with open(t.path("dry.json"), encoding="utf-8") as f:
+        dry = json.load(f)
+    t.eq((dry["schema"], dry["mode"], dry["dry_run"]), ("mailpreflight-fix/1", "split", True),
+         "dry run --json: a fix manifest of a dry run")
+    msgs = [m for s in dry["sources"] for m in s["messages"]]
+    t.eq(sorted(m["message_id"] for m in msgs), ["imap-150@fixgen.invalid", "imap-400@fixgen.invalid",
+                                                 "imap-forty@fixgen.invalid"],
+         "dry run --json: one entry per message planned")
+    for m in msgs:
+        t.eq((m["folder"], m["locator"], m["imap"]["state"], m["imap"]["backup"]),
+             (FOLDER, "UID %d" % m["imap"]["uid"], "planned", None), "dry run --json: where it is, planned")
+        t.check(all(p["uid"] is None for p in m["parts"]), "dry run --json: no part has a UID yet", m["parts"])
+        t.check(m["imap"]["uid"] in before, "dry run --json: the UID is the message's", m["imap"])
+    t.eq(dry["totals"]["messages"], 5, "dry run --json: the folder's five messages were read")
+    t.eq(dry["limits"]["message_size"], APPENDLIMIT, "dry run --json: the server's APPENDLIMIT is the size limit")
+    # the local fix of the same bytes, with the size limit the server's
+    # APPENDLIMIT gave the account's (a file on disk has no APPENDLIMIT)
+    mbox = t.path("exported.mbox")
+    with open(mbox, "wb") as f:
+        for u in sorted(before):
+            f.write(mbox_entry(before[u][2]))
+    with open(t.path("appendlimit.ini"), "w") as f:
+        f.write("[profile]\nname = appendlimit\ninherits = outlook-connected-accounts\n\n"
+                "[rule too-large]\nmax = %d KB\n" % (APPENDLIMIT // 1024))
+    t.run("fix", "split", mbox, "--out", t.path("exported-out.mbox"), "--dry-run", "--no-progress", "--json",
+          t.path("local.json"), "--rules", t.path("appendlimit.ini"), expect=0,
+          what="the local dry run of the exported messages")
+    with open(t.path("local.json"), encoding="utf-8") as f:
+        local = json.load(f)
+    t.eq(manifest_shape(dry), manifest_shape(local), "dry run --json: the same plan as the local fix")
+    t.eq({k: dry["totals"][k] for k in ("messages", "bytes", "split", "parts", "not_fixed", "written")},
+         {k: local["totals"][k] for k in ("messages", "bytes", "split", "parts", "not_fixed", "written")},
+         "dry run --json: the same totals as the local fix")
+    with open(t.path("dry.html"), encoding="utf-8") as f:
+        html = f.read()
+    checker = TagChecker()
+    checker.feed(html)
+    checker.close()
+    t.eq((checker.errors, checker.stack), ([], []), "dry run --html: every element closed, no script")
+    t.check("<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;" in html,
+            "dry run --html: the hostile subject is escaped", html[:3000])
+    t.check("Content-Security-Policy" in html and "default-src 'none'" in html, "dry run --html: a strict CSP")
+    t.check("(dry run)" in html and html.count("UID ") >= 3, "dry run --html: a dry run, each message by UID")
+
+
+def check_from_report(t, info, url, before):
+    """--from-report on an account: a scan of the whole account (--json),
+    reviewed down to two of the three messages, one of them with another
+    Message-ID: the dry run plans the one, reports the other as not the
+    message the report lists, leaves the third alone; nothing changes."""
+    account = "imaps://alice@%s:%d" % (info["host"], info["imaps_port"])
+    t.run("scan", "--no-progress", "--fail-on", "never", "--ca-file", t.ca, "--json", t.path("scan.json"), account,
+          expect=0, what="scan --json of the account")
+    with open(t.path("scan.json"), encoding="utf-8") as f:
+        rep = json.load(f)
+    kept = []
+    for src in (x for a in rep["accounts"] for x in a["sources"]):
+        for folder in src["folders"]:
+            msgs = []
+            for m in folder["messages"]:
+                if m["message_id"] == "imap-150@fixgen.invalid":
+                    m["message_id"] = "someone-else@fixgen.invalid"
+                if m["message_id"] == "imap-forty@fixgen.invalid":
+                    continue
+                msgs.append(m)
+                kept.append((folder["name"], m["locator"], m["message_id"]))
+            folder["messages"] = msgs
+    t.check(("Big", "UID 3", "imap-400@fixgen.invalid") in kept, "the scan names Big's messages by UID", kept)
+    with open(t.path("reviewed.json"), "w", encoding="utf-8") as f:
+        json.dump(rep, f)
+    p = fix(t, url, "--from-report", t.path("reviewed.json"), "--json", t.path("fr.json"), expect=1,
+            what="dry run --from-report")
+    with open(t.path("fr.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+    got = sorted((m["message_id"], m["action"], (m["why"] or "")[:48]) for s in doc["sources"] for m in s["messages"])
+    t.eq(got, [("imap-150@fixgen.invalid", "not-fixed", "the message here is not the one the report lists"),
+               ("imap-400@fixgen.invalid", "split", "")],
+         "--from-report: the listed message planned, the replaced one reported, the unlisted one left alone")
+    t.eq(doc["options"]["from_report"], t.path("reviewed.json"), "--from-report: the manifest names the report")
+    t.check("would split: 1 messages" in p.out, "--from-report: the summary counts the one", p.out)
+    t.eq(state(info), before, "--from-report: the dry run changed nothing on the server")
+    t.run("fix", "split", url, "--no-progress", "--from-report", t.path("missing.json"), expect=2,
+          what="--from-report with a report that does not exist")
+    r = fix(t, url, "--json", t.path("no-such-dir", "x.json"), expect=2, what="--json into a missing directory")
+    t.check("no-such-dir" in r.err, "--json: the error names the file", r.err)
+
+
+def check_apply_manifest(t, info, backup, originals, expunged):
+    """--apply --json names each part's APPENDUID, and those messages are on
+    the server: the parts of that original (their X-Mailpreflight-Split
+    sha256), in order; the backup offsets are the backup manifest's."""
+    with open(t.path("apply.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+    with open(backup + ".json", encoding="utf-8") as f:
+        bman = {o["uid"]: o for o in json.load(f)["originals"]}
+    now = state(info)
+    msgs = [m for s in doc["sources"] for m in s["messages"]]
+    t.eq(doc["dry_run"], False, "--apply --json: not a dry run")
+    t.eq(sorted(m["imap"]["uid"] for m in msgs), sorted(originals), "--apply --json: one entry per original")
+    for m in msgs:
+        uid = m["imap"]["uid"]
+        sha = hashlib.sha256(originals[uid][2]).hexdigest()
+        t.eq(m["sha256"], sha, "UID %d: the manifest's SHA-256 is the original's" % uid)
+        t.eq(m["imap"]["state"], "expunged" if expunged else "deleted", "UID %d: its state" % uid)
+        t.eq((m["imap"]["backup"], m["imap"]["backup_offset"], m["imap"]["backup_length"]),
+             (os.path.abspath(backup), bman[uid]["backup_offset"], bman[uid]["backup_length"]),
+             "UID %d: where its original is in the backup" % uid)
+        got = [(p["part"], p["of"], now[p["uid"]][3][2] if p["uid"] in now and now[p["uid"]][3] else None)
+               for p in m["parts"]]
+        t.eq(got, [(k + 1, len(m["parts"]), sha) for k in range(len(m["parts"]))],
+             "UID %d: every part's APPENDUID is on the server, that original's part k/N" % uid)
+        t.check(all(p["locator"] == "UID %d" % p["uid"] for p in m["parts"]), "UID %d: parts located by UID" % uid)
+
+
+def check_awkward_folders(t, info):
+    """Folders whose names are sent escaped (a quote and a backslash: a
+    quoted string's escapes) or encoded (UTF-8: modified UTF-7) are fixed
+    like any other: EXAMINE, SELECT, APPEND and UID SEARCH name them the way
+    the scan does (imap-client.c command_full). Names that need a literal
+    (CR, LF, 8-bit octets) Dovecot does not create; the fake server's
+    examine-literal scenarios test those (test-imap-client.c)."""
+    import urllib.parse
+    for name, imap_name in (('Q"uo\\te', '"Q\\"uo\\\\te"'), ("Entwürfe Ärger", '"Entw&APw-rfe &AMQ-rger"')):
+        m = connect(info)
+        typ, data = m.create(imap_name)
+        if typ != "OK":
+            print("note: Dovecot does not create %r: %r" % (name, data))
+            m.logout()
+            continue
+        msg = fixgen.many(120, mid="awkward-%d" % len(name)).replace(b"\n", b"\r\n")
+        t.check(m.append(imap_name, "(\\Seen)", '"08-Mar-2021 08:00:00 +0000"', msg)[0] == "OK",
+                "APPEND to %r" % name)
+        m.logout()
+        url = "imaps://alice@%s:%d/%s" % (info["host"], info["imaps_port"], urllib.parse.quote(name, safe=""))
+        backup = t.path("awkward-%d.mbox" % len(name))
+        fix(t, url, "--apply", "--expunge", "--backup", backup, "--json", t.path("awkward.json"), expect=0,
+            what="fix of the folder %r" % name)
+        with open(t.path("awkward.json"), encoding="utf-8") as f:
+            doc = json.load(f)
+        msgs = [x for src in doc["sources"] for x in src["messages"]]
+        t.eq([(x["folder"], x["imap"]["state"], len(x["parts"])) for x in msgs], [(name, "expunged", 2)],
+             "%r: its message split, the original expunged" % name)
+        m = connect(info)
+        m.select(imap_name, readonly=True)
+        typ, data = m.uid("SEARCH", "HEADER", "X-Mailpreflight-Split", "sha256=")
+        found = sorted(int(u) for u in data[0].split())
+        m.logout()
+        t.eq(found, sorted(p["uid"] for p in msgs[0]["parts"]) if msgs else [],
+             "%r: the parts are in that folder, under the UIDs the manifest names" % name)
+
+
+def check_condstore(t, info, plain):
+    """CONDSTORE (RFC 7162): another client flags the original \\Flagged
+    after its parts were appended and verified, just before our UID STORE
+    (UNCHANGEDSINCE its MODSEQ) reaches the server: the original is left
+    alone (not \\Deleted, its new flag kept), its parts are marked \\Deleted
+    and named stale, the message is reported not fixed; the same command
+    run again splits it with the flags as they are now."""
+    folder = "Cond"
+    m = connect(info)
+    t.check(m.create(folder)[0] == "OK", "CREATE " + folder)
+    msg = fixgen.many(120, mid="cond-120").replace(b"\n", b"\r\n")
+    t.check(m.append(folder, "(\\Seen)", '"09-Mar-2021 09:00:00 +0000"', msg)[0] == "OK", "APPEND to " + folder)
+    m.logout()
+    (uid,) = state(info, folder=folder).keys()
+
+    def other_client():
+        c = connect(info)
+        c.select(folder)
+        c.uid("STORE", str(uid), "+FLAGS", "(\\Flagged)")
+        c.logout()
+
+    proxy = Proxy(plain, info["plain_port"], hook=(b"UNCHANGEDSINCE", other_client))
+    purl = "imap://alice@127.0.0.1:%d/%s" % (proxy.port_here, folder)
+    backup = t.path("cond.mbox")
+    p = fix(t, purl, "--allow-plaintext", "--apply", "--backup", backup, "--json", t.path("cond.json"), expect=1,
+            what="another client changes the original during the run")
+    proxy.close()
+    t.eq(proxy.hooked, 1, "the server offers CONDSTORE: the \\Deleted was asked UNCHANGEDSINCE its MODSEQ")
+    t.check("another client changed it during the run" in p.out and "Run the same command again" in p.out,
+            "the summary says what happened and what to do", p.out)
+    now = state(info, folder=folder)
+    t.eq(sorted(now[uid][0]), ["\\Flagged", "\\Seen"], "the original is left alone, the other client's flag kept")
+    parts = sorted(u for u, v in now.items() if v[3])
+    t.check(len(parts) == 2 and all("\\Deleted" in now[u][0] for u in parts),
+            "its parts are kept, marked \\Deleted (no client shows the message twice)", now)
+    with open(backup + ".json", encoding="utf-8") as f:
+        (o,) = json.load(f)["originals"]
+    t.eq((o["state"], sorted(o["stale_parts"])), ("backed-up", parts), "the backup manifest: backed up, parts stale")
+    with open(t.path("cond.json"), encoding="utf-8") as f:
+        (rec,) = [x for src in json.load(f)["sources"] for x in src["messages"]]
+    t.eq((rec["action"], rec["imap"]["state"]), ("not-fixed", "backed-up"), "--json: not fixed, backed up")
+    url = "imaps://alice@%s:%d/%s" % (info["host"], info["imaps_port"], folder)
+    fix(t, url, "--apply", "--expunge", "--backup", backup, expect=0, what="the same command again")
+    now = state(info, folder=folder)
+    t.check(uid not in now and not (set(parts) & set(now)), "the original and the stale parts are expunged", now)
+    t.eq(sorted((v[3][0], v[3][1], sorted(v[0])) for v in now.values()),
+         [(1, 2, ["\\Flagged", "\\Seen"]), (2, 2, ["\\Flagged", "\\Seen"])],
+         "the new parts carry the flags as they are now, each once")
+
+
 def run_checks(t, info):
     os.environ["MAILPREFLIGHT_PASSWORD"] = info["users"]["alice"]
     t.ca = info["ca_file"]
@@ -341,10 +594,12 @@ def run_checks(t, info):
     p = fix(t, url, "--apply", "--backup", t.path("other.mbox"), expect=2,
             what="an existing file that is no backup of ours is refused")
     check_admin(t, info)
-    p = fix(t, url, expect=0, what="dry run")
+    p = fix(t, url, "--json", t.path("dry.json"), "--html", t.path("dry.html"), expect=0, what="dry run")
     t.check("would split: 3 messages" in p.out, "the dry run plans the three", p.out)
     t.eq(state(info), before, "the dry run changed nothing on the server")
     t.check(not os.path.exists(backup), "the dry run wrote no backup")
+    check_dry_reports(t, info, url, before)
+    check_from_report(t, info, url, before)
 
     # 3. --apply, cut after APPEND before the first \Deleted, then after
     # the \Deleted before UID EXPUNGE
@@ -364,9 +619,10 @@ def run_checks(t, info):
 
         proxy = Proxy(plain, info["plain_port"], cut=b"UID EXPUNGE")
         purl = "imap://alice@127.0.0.1:%d/%s" % (proxy.port_here, FOLDER)
-        p = fix(t, purl, "--allow-plaintext", "--apply", "--expunge", "--backup", backup, expect=3,
-                what="cut before UID EXPUNGE")
+        p = fix(t, purl, "--allow-plaintext", "--apply", "--expunge", "--backup", backup, "--json",
+                t.path("apply.json"), expect=3, what="cut before UID EXPUNGE")
         proxy.close()
+        check_apply_manifest(t, info, backup, originals, expunged=False)
         t.eq(proxy.cuts, 1, "the proxy cut the connection at UID EXPUNGE")
         t.check("found from an earlier run" in p.out and not re.search(r"(?m)0 found from an earlier run", p.out),
                 "the re-run found the parts the cut run appended", p.out)
@@ -376,7 +632,8 @@ def run_checks(t, info):
         count = collections.Counter((v[3][2], v[3][0]) for v in mid.values() if v[3])
         t.check(all(n == 1 for n in count.values()), "no part was appended twice", count)
     else:
-        fix(t, url, "--apply", "--backup", backup, expect=0, what="--apply")
+        fix(t, url, "--apply", "--backup", backup, "--json", t.path("apply.json"), expect=0, what="--apply")
+        check_apply_manifest(t, info, backup, originals, expunged=False)
 
     p = fix(t, url, "--apply", "--expunge", "--backup", backup, expect=0, what="the last run finishes the job")
     after = state(info)
@@ -423,6 +680,9 @@ def run_checks(t, info):
     t.eq(state(info), after, "a run with nothing to do changes nothing")
 
     check_refused(t, info)
+    check_awkward_folders(t, info)
+    if plain:
+        check_condstore(t, info, plain)
 
     # 6. a scan of the account: no size or attachment errors
     _, rows, _ = t.scan("imaps://alice@%s:%d" % (info["host"], info["imaps_port"]),

@@ -40,8 +40,10 @@ Hostile servers (issue 14), after a login:
                FETCH responses with UIDs beyond it, without end
   sasl-endless answers AUTHENTICATE (and every answer to it) with "+ "
   examine-literal  LISTs folders whose names need literals (CR LF, raw
-               UTF-8) next to INBOX; EXAMINE of each succeeds only when the
-               name arrives exactly (as a synchronizing literal: no LITERAL+)
+               UTF-8) next to INBOX; EXAMINE, SELECT and APPEND of each
+               succeed only when the name arrives exactly (as a
+               synchronizing literal: no LITERAL+; APPEND: the name's
+               literal, then its flags and date, then the message's)
   examine-literal-plus  the same with LITERAL+ (the literal in one write)
 
 Mailbox scenarios (box-*) serve every connection that comes (one thread
@@ -344,12 +346,23 @@ def scenario(name, c):
                 for n in names:
                     out += b'* LIST (\\HasNoChildren) "/" {%d}\r\n%s\r\n' % (len(n), n)
                 c.send(out + b"%s OK list\r\n" % tag.encode())
-            elif verb == "EXAMINE":
+            elif verb in ("EXAMINE", "SELECT"):
                 got = lits[0] if lits else None
                 if got in names:
-                    c.send("* 1 EXISTS\r\n%s OK [READ-ONLY] examined\r\n" % tag)
+                    c.send("* 1 EXISTS\r\n%s OK [READ-%s] opened\r\n" % (tag, "ONLY" if verb == "EXAMINE" else "WRITE"))
                 else:
                     c.send("%s NO no such folder\r\n" % tag)
+            elif verb == "APPEND":
+                # the name as its own literal, then flags and date, then the
+                # message: "APPEND {n}\r\nNAME (\\Seen) "date" {m}\r\nMESSAGE"
+                ok = (len(lits) == 2 and lits[0] in names and lits[1] == b"Subject: x\r\n\r\nhi\r\n" and
+                      whole.endswith(b' (\\Seen) "02-Mar-2021 10:11:12 +0100" '))
+                appended = getattr(c, "appended", 0) + (1 if ok else 0)
+                c.appended = appended
+                if ok:
+                    c.send("%s OK [APPENDUID 7 %d] appended\r\n" % (tag, appended))
+                else:
+                    c.send("%s NO not the name, flags, date or message sent\r\n" % tag)
             elif verb == "LOGOUT":
                 c.send("* BYE bye\r\n%s OK logout\r\n" % tag)
                 return

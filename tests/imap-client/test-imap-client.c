@@ -18,6 +18,7 @@
 #include "imap-sasl.h"
 #include "imap-secret.h"
 #include "imap-transport.h"
+#include "imap-write.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -1434,6 +1435,22 @@ test_fake_sasl_endless (void)
 	g_free (fake_finish (&f));
 }
 
+typedef struct {
+	const char *s;
+	gsize      *at;
+} LiteralString;
+
+static gssize
+literal_from_string (guint8 *buf, gsize len, gpointer data, GError **error)
+{
+	LiteralString *l = data;
+	gsize n = MIN (len, strlen (l->s) - *l->at);
+
+	memcpy (buf, l->s + *l->at, n);
+	*l->at += n;
+	return (gssize) n;
+}
+
 /* Issue 14, item 13: names with CR, LF or raw UTF-8 go out as literals. */
 static void
 examine_literal_case (const char *scenario)
@@ -1456,6 +1473,26 @@ examine_literal_case (const char *scenario)
 		g_assert_true (mp_imap_client_examine (c, fo->name, &info, &error));
 		g_assert_no_error (error);
 		g_assert_cmpuint (info.exists, ==, 1);
+	}
+	/* issue 17: SELECT and APPEND send the name as EXAMINE does (the fix
+	 * on such a folder); APPENDUID 7 k says the fake got name, flags, date
+	 * and message exactly */
+	mp_imap_client_allow_writes (c);
+	for (guint i = 1; i < folders->len; i++) {
+		MpImapFolder *fo = g_ptr_array_index (folders, i);
+		MpImapMailboxInfo info;
+		static const char msg[] = "Subject: x\r\n\r\nhi\r\n";
+		guint32 v = 0, u = 0;
+		gsize at = 0;
+
+		g_test_message ("%s: select and append to %s", scenario, fo->display);
+		g_assert_true (mp_imap_client_select (c, fo->name, &info, &error));
+		g_assert_no_error (error);
+		g_assert_true (mp_imap_write_append (c, fo->name, "\\Seen", "02-Mar-2021 10:11:12 +0100", strlen (msg),
+		                                     literal_from_string, &(LiteralString) { msg, &at }, &v, &u, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (v, ==, 7);
+		g_assert_cmpuint (u, ==, i);
 	}
 	mp_imap_client_logout (c);
 	g_free (fake_finish (&f));
