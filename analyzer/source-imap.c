@@ -67,6 +67,7 @@ typedef struct {
 	MpImapClient        *client;
 	char                *examined; /* the folder this connection has open, raw name */
 	MpImapContentStream *stream;   /* where its BODY[...] literals go */
+	MpEnvelopeCache     *envelopes; /* From lists formatted on it (one thread at a time) */
 } Conn;
 
 typedef struct {
@@ -108,6 +109,7 @@ conn_free (Conn *c)
 		mp_imap_client_logout (c->client);
 	g_clear_pointer (&c->client, mp_imap_client_free);
 	mp_imap_content_stream_free (c->stream);
+	mp_envelope_cache_free (c->envelopes);
 	g_free (c->examined);
 	g_free (c);
 }
@@ -161,6 +163,7 @@ conn_open (Imap *im, GError **error)
 	c = g_new0 (Conn, 1);
 	c->client = g_steal_pointer (&client);
 	c->stream = g_steal_pointer (&stream);
+	c->envelopes = mp_envelope_cache_new ();
 	return c;
 }
 
@@ -764,6 +767,7 @@ typedef struct {
 	guint       retries; /* reconnects so far, reported on what they fetched */
 	GArray    **regions; /* per message (MpImapRegion), when content is checked */
 	gboolean    arrival_times; /* Imap.arrival_times */
+	MpEnvelopeCache *envelopes; /* the connection's, while it reads for this batch */
 } FetchCtx;
 
 /* Whether M's arrival time (INTERNALDATE, RFC 3501 §2.3.3) can be activity
@@ -828,8 +832,8 @@ on_fetch (guint64 seq, const MpImapValue *att, gpointer user_data, GError **erro
 		m->size = size;
 	else
 		mp_message_add_problem (m, MP_PROBLEM_MISSING_SIZE, NULL);
-	mp_imap_envelope_apply (m, mp_imap_value_lookup (att, "ENVELOPE"),
-	                        mp_imap_value_lookup (att, "INTERNALDATE"));
+	mp_imap_envelope_apply_cached (m, mp_imap_value_lookup (att, "ENVELOPE"),
+	                               mp_imap_value_lookup (att, "INTERNALDATE"), ctx->envelopes);
 	v = mp_imap_value_lookup (att, "FLAGS");
 	m->store_flags = TRUE; /* the server keeps the flags, not the headers */
 	if (v != NULL && mp_imap_value_is_list (v)) {
@@ -922,8 +926,10 @@ metadata_work (Conn *c, gpointer data, const guint *idx, guint n, GError **error
 		g_ptr_array_add (sets, uid_set (ctx->batch, idx + first, MIN (UIDS_PER_FETCH, n - first)));
 		g_ptr_array_add (items, (gpointer) METADATA_ITEMS);
 	}
+	ctx->envelopes = c->envelopes;
 	mp_imap_client_uid_fetch_many (c->client, commands, (const char *const *) sets->pdata,
 	                               (const char *const *) items->pdata, on_fetch, ctx, error);
+	ctx->envelopes = NULL;
 }
 
 /* ---- the arrival time of messages without a Date ---- */

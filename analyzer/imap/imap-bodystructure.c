@@ -224,6 +224,22 @@ mp_imap_body_param_value (const MpImapValue *params, const char *base, MpImapWor
 	return g_strdup (plain);
 }
 
+/* "SECTION.N", or "N" below the top (RFC 3501 §6.4.5): one per part of
+ * every message, so without printf's parsing */
+static char *
+child_section (const char *section, guint n)
+{
+	char num[16];
+	gsize k = sizeof num - 1;
+
+	num[k] = '\0';
+	do {
+		num[--k] = (char) ('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	return *section ? g_strconcat (section, ".", num + k, NULL) : g_strdup (num + k);
+}
+
 /* ------------------------------------------------------------------ walk */
 
 static void
@@ -252,8 +268,7 @@ walk_multipart (Walk *w, const MpImapValue *body, guint depth, guint nested, con
 		MpPartRole role = MP_PART_ROLE_PLAIN;
 		/* RFC 3501 §6.4.5: the parts of a multipart are numbered from 1
 		 * below its own specifier; the top multipart has none */
-		g_autofree char *child = *section ? g_strdup_printf ("%s.%u", section, i + 1)
-		                                  : g_strdup_printf ("%u", i + 1);
+		g_autofree char *child = child_section (section, i + 1);
 		if (is_signed && i == 1)
 			role = MP_PART_ROLE_SIGNATURE;
 		else if (is_encrypted && i == 0)
@@ -374,7 +389,7 @@ walk_leaf (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint
 			/* server strings are kept whole up to the parser's limit (1 MiB):
 			 * reports get what a local copy's header would give, 2,000
 			 * characters at most (issue 14, item 4) */
-			g_autofree char *raw_type = g_strdup_printf ("%s/%s", type, subtype);
+			g_autofree char *raw_type = g_strconcat (type, "/", subtype, NULL);
 			g_autofree char *raw_name = part_filename (w, dsp_params, ct_params);
 			g_autofree char *mime_type = mp_message_capped_text (raw_type);
 			g_autofree char *filename = raw_name ? mp_message_capped_text (raw_name) : NULL;

@@ -28,6 +28,9 @@
 #include "archive-list.h"
 #include "mime-analyze.h"
 
+#include "imap-date.h"
+#include "imap-date-reference.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +39,7 @@
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 static void
-consume (MpImapResponse *r, MpImapContentStream *stream)
+consume (MpImapResponse *r, MpImapContentStream *stream, MpEnvelopeCache *envelopes)
 {
 	const MpImapValue *d = mp_imap_response_get_data (r);
 	const MpImapValue *att = mp_imap_value_get_child (d, 2);
@@ -56,6 +59,34 @@ consume (MpImapResponse *r, MpImapContentStream *stream)
 			mp_imap_bodystructure_analyze_regions (body, m, regions, mp_mime_decode_header_text);
 		mp_imap_envelope_apply (m, mp_imap_value_lookup (att, "ENVELOPE"),
 		                        mp_imap_value_lookup (att, "INTERNALDATE"));
+		{
+			/* the scanning INTERNALDATE reader reads what GLib's splitting
+			 * read (imap-date-reference.h), where the zone is RFC 3501's */
+			const MpImapValue *idate = mp_imap_value_lookup (att, "INTERNALDATE");
+			const char *text = idate && !mp_imap_value_is_nil (idate) ? mp_imap_value_get_string (idate, NULL) : NULL;
+			g_autoptr(GDateTime) ref = mp_imap_date_time_parse_reference (text);
+			g_autoptr(GDateTime) got = mp_imap_date_time_parse (text);
+			if (got != NULL && (ref == NULL || !g_date_time_equal (got, ref) ||
+			                    g_date_time_get_utc_offset (got) != g_date_time_get_utc_offset (ref)))
+				abort ();
+			if (ref != NULL && got == NULL && text != NULL) {
+				g_autofree char *t = g_strstrip (g_strdup (text));
+				gsize n = strlen (t);
+				if (n >= 6 && t[n - 6] == ' ' && (t[n - 5] == '+' || t[n - 5] == '-') && g_ascii_isdigit (t[n - 4]) &&
+				    g_ascii_isdigit (t[n - 3]) && g_ascii_isdigit (t[n - 2]) && g_ascii_isdigit (t[n - 1]))
+					abort ();
+			}
+		}
+		{
+			/* the From cache gives what GMime gave, asked once and twice */
+			g_autoptr(MpMessage) c1 = mp_message_new ();
+			g_autoptr(MpMessage) c2 = mp_message_new ();
+			mp_imap_envelope_apply_cached (c1, mp_imap_value_lookup (att, "ENVELOPE"), NULL, envelopes);
+			mp_imap_envelope_apply_cached (c2, mp_imap_value_lookup (att, "ENVELOPE"), NULL, envelopes);
+			if (g_strcmp0 (c1->from, m->from) != 0 || g_strcmp0 (c2->from, m->from) != 0 ||
+			    c1->from_addresses != m->from_addresses || c2->from_addresses != m->from_addresses)
+				abort ();
+		}
 		if (stream != NULL && mp_imap_value_is_list (att)) {
 			MpImapContentPlan plan;
 			m->size = 1000;
@@ -120,6 +151,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	MpImapParserSettings set;
 	g_autoptr(MpImapParser) p = NULL;
 	g_autoptr(MpImapContentStream) stream = NULL;
+	/* one for the input: what an earlier response put in, a later one finds */
+	g_autoptr(MpEnvelopeCache) envelopes = mp_envelope_cache_new ();
 	MpImapResponse *r;
 	gsize chunk, split, off = 0;
 	gboolean ok = TRUE;
@@ -171,7 +204,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	if (ok)
 		mp_imap_parser_finish (p, NULL);
 	while ((r = mp_imap_parser_pop (p)) != NULL) {
-		consume (r, stream);
+		consume (r, stream, envelopes);
 		mp_imap_response_free (r);
 	}
 	{

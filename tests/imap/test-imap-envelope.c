@@ -134,6 +134,88 @@ test_from_and_id (void)
 	g_assert_cmpstr (pn, ==, "missing-date;missing-from;missing-message-id");
 }
 
+/* One FETCH's ENVELOPE applied through CACHE and without one: the same
+ * From, address count and problems (the cache is exact by construction;
+ * this proves it on the shapes format_addresses treats apart). */
+static void
+check_cached (MpEnvelopeCache *cache, const char *envelope)
+{
+	g_autofree char *text = g_strdup_printf ("* 1 FETCH (UID 1 ENVELOPE %s)\r\n", envelope);
+	g_autoptr(MpImapParser) p = mp_imap_parser_new (NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MpImapResponse) r = NULL;
+	g_autoptr(MpMessage) plain = mp_message_new ();
+	g_autoptr(MpMessage) cached = mp_message_new ();
+	const MpImapValue *env;
+
+	g_assert_true (mp_imap_parser_feed (p, (const guint8 *) text, strlen (text), &error));
+	g_assert_no_error (error);
+	r = mp_imap_parser_pop (p);
+	g_assert_nonnull (r);
+	env = mp_imap_value_lookup (mp_imap_value_get_child (mp_imap_response_get_data (r), 2), "ENVELOPE");
+	mp_imap_envelope_apply (plain, env, NULL);
+	mp_imap_envelope_apply_cached (cached, env, NULL, cache);
+	g_assert_cmpstr (cached->from, ==, plain->from);
+	g_assert_cmpuint (cached->from_addresses, ==, plain->from_addresses);
+	{
+		g_autofree char *a = problems (plain);
+		g_autofree char *b = problems (cached);
+		g_assert_cmpstr (b, ==, a);
+	}
+}
+
+static void
+test_from_cache (void)
+{
+	g_autoptr(MpEnvelopeCache) cache = mp_envelope_cache_new ();
+	g_autofree char *long_name = g_strnfill (3000, 'n');
+	g_autofree char *long_env = g_strdup_printf ("(NIL NIL ((\"%s\" NIL \"a\" \"x\")) NIL NIL NIL NIL NIL NIL NIL)",
+	                                             long_name);
+	g_autoptr(GString) many = g_string_new ("(NIL NIL (");
+	const char *const shapes[] = {
+		"(NIL NIL ((\"Ann\" NIL \"ann\" \"example.org\")) NIL NIL NIL NIL NIL NIL NIL)",
+		"(NIL NIL ((NIL NIL \"ann\" \"example.org\")) NIL NIL NIL NIL NIL NIL NIL)",
+		"(NIL NIL ((NIL NIL \"ann\" \"example.net\")) NIL NIL NIL NIL NIL NIL NIL)",
+		/* an empty name is not a NIL one */
+		"(NIL NIL ((\"\" NIL \"ann\" \"example.org\")) NIL NIL NIL NIL NIL NIL NIL)",
+		/* encoded words, specials that need quoting, 8-bit and IDN */
+		"(NIL NIL ((\"=?UTF-8?B?w4RubmE=?=\" NIL \"anna\" \"example.org\")) NIL NIL NIL NIL NIL NIL NIL)",
+		"(NIL NIL ((\"Doe, John (Sales)\" NIL \"jd\" \"example.org\")) NIL NIL NIL NIL NIL NIL NIL)",
+		"(NIL NIL ((\"J\\\"D\" NIL \"jd\" \"b\\\\c\")) NIL NIL NIL NIL NIL NIL NIL)",
+		"(NIL NIL ((\"Jos\xc3\xa9\" NIL \"jose\" \"xn--bcher-kva.example\")) NIL NIL NIL NIL NIL NIL NIL)",
+		"(NIL NIL ((NIL NIL \"u\" \"b\xc3\xbc" "cher.example\")) NIL NIL NIL NIL NIL NIL NIL)",
+		/* the same fields split differently between name and mailbox */
+		"(NIL NIL ((\"ab\" NIL \"c\" \"x\")) NIL NIL NIL NIL NIL NIL NIL)",
+		"(NIL NIL ((\"a\" NIL \"bc\" \"x\")) NIL NIL NIL NIL NIL NIL NIL)",
+		/* two addresses, a group's markers, no address, none at all */
+		"(NIL NIL ((NIL NIL \"g\" NIL)(\"A\" NIL \"a\" \"x\")(NIL NIL \"b\" \"x\")(NIL NIL NIL NIL)) NIL NIL NIL NIL "
+		"NIL NIL NIL)",
+		"(NIL NIL ((NIL NIL NIL NIL)) NIL NIL NIL NIL NIL NIL NIL)",
+		"(NIL NIL () NIL NIL NIL NIL NIL NIL NIL)",
+		"(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)",
+		"(NIL NIL ((\"A\" NIL \"a\")) NIL NIL NIL NIL NIL NIL NIL)",
+		long_env,
+	};
+
+	/* a From too long to be a key (over 1,024 octets of fields) */
+	for (guint i = 0; i < 60; i++)
+		g_string_append_printf (many, "(\"Person number %u\" NIL \"person%u\" \"example.org\")", i, i);
+	g_string_append (many, ") NIL NIL NIL NIL NIL NIL NIL)");
+	/* each twice: the second answer comes from the cache */
+	for (guint round = 0; round < 2; round++) {
+		for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+			check_cached (cache, shapes[i]);
+		check_cached (cache, many->str);
+	}
+	/* more distinct lists than the cache holds: emptied, still exact */
+	for (guint round = 0; round < 2; round++)
+		for (guint i = 0; i < 1500; i += round ? 7 : 1) {
+			g_autofree char *env = g_strdup_printf ("(NIL NIL ((\"N %u\" NIL \"m%u\" \"x\")) NIL NIL NIL NIL NIL NIL NIL)",
+			                                       i, i % 10);
+			check_cached (cache, env);
+		}
+}
+
 static void
 test_malformed (void)
 {
@@ -158,5 +240,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/imap-envelope/arrival", test_arrival);
 	g_test_add_func ("/imap-envelope/from-and-id", test_from_and_id);
 	g_test_add_func ("/imap-envelope/malformed", test_malformed);
+	g_test_add_func ("/imap-envelope/from-cache", test_from_cache);
 	return g_test_run ();
 }
