@@ -19,9 +19,10 @@
                      MP_RECORD_MAX_REASONS * (12 + 3 * (4 + MP_RECORD_FIELD_MAX)))
 
 struct _MpRecordFile {
-	int         fd;
-	guint64     written;   /* octets in the file */
-	GByteArray *pending;   /* octets not yet written, after WRITTEN */
+	int          fd;
+	guint64      written;   /* octets in the file */
+	GByteArray  *pending;   /* octets not yet written, after WRITTEN */
+	GMappedFile *map;       /* the file as sealed, read where it reaches */
 };
 
 MpRecordFile *
@@ -46,6 +47,7 @@ mp_record_file_free (MpRecordFile *f)
 {
 	if (f == NULL)
 		return;
+	g_clear_pointer (&f->map, g_mapped_file_unref);
 	if (f->fd >= 0)
 		close (f->fd);
 	g_byte_array_unref (f->pending);
@@ -229,7 +231,18 @@ mp_record_free (MpRecord *r)
 gboolean
 mp_record_file_seal (MpRecordFile *f, GError **error)
 {
-	return flush (f, error);
+	if (!flush (f, error))
+		return FALSE;
+	/* matching reads back the records of every message whose Message-ID
+	 * hash meets one on the other side: 10,000 preads for two 5,000-message
+	 * accounts, the comparison's largest serial cost after the scans. A
+	 * map reads the same page cache without a system call each; it is
+	 * still the kernel's to evict, not the process's memory. Without a
+	 * map (none can be made, or an empty file) pread serves. */
+	g_clear_pointer (&f->map, g_mapped_file_unref);
+	if (f->written > 0)
+		f->map = g_mapped_file_new_from_fd (f->fd, FALSE, NULL);
+	return TRUE;
 }
 
 static gboolean
@@ -237,7 +250,10 @@ read_at (MpRecordFile *f, guint64 offset, void *buf, gsize len, GError **error)
 {
 	gsize done = 0;
 
-
+	if (f->map != NULL && offset + len <= g_mapped_file_get_length (f->map)) {
+		memcpy (buf, g_mapped_file_get_contents (f->map) + offset, len);
+		return TRUE;
+	}
 	while (done < len) {
 		ssize_t n = pread (f->fd, (guint8 *) buf + done, len - done, (off_t) (offset + done));
 		if (n < 0 && errno == EINTR)

@@ -49,9 +49,9 @@ void          mp_record_file_free   (MpRecordFile *f);
 /* Appends M's text and findings; its offset in OUT. FALSE with ERROR
  * when the disk is full or the file fails: the comparison cannot go on. */
 gboolean      mp_record_file_add    (MpRecordFile *f, const MpMessage *m, guint64 *out, GError **error);
-/* No more records will be added: writes what is pending (records are read
- * with pread, so that what a comparison reads back is page cache, not the
- * process's memory). */
+/* No more records will be added: writes what is pending and maps the file
+ * for reading (what a comparison reads back is page cache, not the
+ * process's memory; pread where no map could be made). */
 gboolean      mp_record_file_seal   (MpRecordFile *f, GError **error);
 /* Reads the record at OFFSET (one mp_record_file_add gave). */
 MpRecord     *mp_record_file_read   (MpRecordFile *f, guint64 offset, GError **error);

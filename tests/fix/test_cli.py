@@ -3,6 +3,8 @@
 written), --from-report (only what a reviewed scan report lists), the HTML
 report (escaped, self-contained) and the terminal summary.
 Args: MAILPREFLIGHT"""
+import base64
+import hashlib
 import json
 import os
 import re
@@ -105,6 +107,12 @@ def check_html(t):
     t.check("<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;" in html,
             "html: the subject is escaped", html[:3000])
     t.check("Content-Security-Policy" in html and "default-src 'none'" in html, "html: a strict CSP")
+    # the style is allowed by its hash, nothing inline by 'unsafe-inline'
+    csp = re.search(r"style-src 'sha256-([A-Za-z0-9+/=]+)'", html)
+    style = re.search(r"<style>(.*?)</style>", html, re.S)
+    t.check("unsafe-inline" not in html and csp is not None and style is not None and
+            base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode() == csp.group(1),
+            "html: the style sheet allowed by its SHA-256 only")
     t.check("not fixed" in html and "split" in html, "html: before and after per message")
     t.check(re.search(r"split: +1 messages into 2", p.out) is not None and "not fixed:   1" in p.out,
             "summary: the counts", p.out)
