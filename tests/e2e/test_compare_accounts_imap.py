@@ -24,15 +24,14 @@ import json
 import os
 import re
 import shutil
-import socket
 import sys
 import tempfile
-import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
 from mptest import main, TESTS  # noqa: E402
 import migration  # noqa: E402
+from imapproxy import RecordingProxy  # noqa: E402
 
 FIXTURE = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
 AS_OF = "2026-02-01T00:00:00Z"
@@ -54,45 +53,11 @@ def fnv1a(name):
     return h
 
 
-class RecordingProxy:
-    """A TCP proxy on BIND_ADDR that keeps what the client sends."""
+class SaslRecordingProxy(RecordingProxy):
+    """A proxy on BIND_ADDR that keeps what the client sends."""
 
     def __init__(self, bind_addr, host, port):
-        self.host, self.port = host, port
-        self.sent = bytearray()
-        self.lock = threading.Lock()
-        self.sock = socket.socket()
-        self.sock.bind((bind_addr, 0))
-        self.sock.listen(16)
-        self.addr = "%s:%d" % (bind_addr, self.sock.getsockname()[1])
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while True:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            server = socket.create_connection((self.host, self.port), timeout=60)
-            threading.Thread(target=self.pipe, args=(client, server, True), daemon=True).start()
-            threading.Thread(target=self.pipe, args=(server, client, False), daemon=True).start()
-
-    def pipe(self, src, dst, keep):
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                if keep:
-                    with self.lock:
-                        self.sent += data
-                dst.sendall(data)
-        except OSError:
-            pass
-        for s in (src, dst):
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-            s.close()
+        super().__init__(host, port, bind=bind_addr)
 
     def text(self):
         """What the client sent, with each SASL PLAIN response (RFC 4616,
@@ -103,9 +68,6 @@ class RecordingProxy:
         for m in re.finditer(rb"AUTHENTICATE PLAIN ([A-Za-z0-9+/=]+)", raw):
             out += "\n" + base64.b64decode(m.group(1)).decode("utf-8", "replace")
         return out
-
-    def close(self):
-        self.sock.close()
 
 
 def quote(fx, name):
@@ -171,8 +133,8 @@ def run_checks(t, fx, d, info):
     fill(fx, d, "chloe", folders)
     fill(fx, d, "frank", folders)
 
-    src_proxy = RecordingProxy("127.0.0.1", info["plain_host"], info["plain_port"])
-    dst_proxy = RecordingProxy("127.0.0.2", info["plain_host"], info["plain_port"])
+    src_proxy = SaslRecordingProxy("127.0.0.1", info["plain_host"], info["plain_port"])
+    dst_proxy = SaslRecordingProxy("127.0.0.2", info["plain_host"], info["plain_port"])
     pw = {}
     acc = t.path("accounts.csv")
     with open(acc, "w") as f:

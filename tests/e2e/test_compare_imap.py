@@ -21,16 +21,15 @@ import io
 import json
 import os
 import shutil
-import socket
 import sys
 import tempfile
-import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
 from mptest import main, TESTS  # noqa: E402
 import migration  # noqa: E402
 from migration import check_reports, run_compare  # noqa: E402
+from imapproxy import RecordingProxy  # noqa: E402
 
 FIXTURE = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
 TARGET_USER, TARGET_PASSWORD = "erin", "erin-target-pw"
@@ -41,51 +40,6 @@ def load_fixture():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
-
-
-class CountingProxy:
-    """A plaintext TCP proxy that keeps what the client sends, to count its
-    commands (BODY[...] fetches, SELECT against EXAMINE)."""
-
-    def __init__(self, host, port):
-        self.host, self.port = host, port
-        self.sent = bytearray()
-        self.lock = threading.Lock()
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.listen_port = self.sock.getsockname()[1]
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while True:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            server = socket.create_connection((self.host, self.port), timeout=60)
-            threading.Thread(target=self.pipe, args=(client, server, True), daemon=True).start()
-            threading.Thread(target=self.pipe, args=(server, client, False), daemon=True).start()
-
-    def pipe(self, src, dst, keep):
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                if keep:
-                    with self.lock:
-                        self.sent += data
-                dst.sendall(data)
-        except OSError:
-            pass
-        for s in (src, dst):
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-            s.close()
-
-    def close(self):
-        self.sock.close()
 
 
 def quote(fx, name):
@@ -224,7 +178,9 @@ def run_checks(t, fx, d, info):
 
     # metadata only, EXAMINE only: what the client sends, counted
     if info.get("plain_port"):
-        proxy = CountingProxy(info["plain_host"], info["plain_port"])
+        # it keeps what the client sends, to count its commands (BODY[...]
+        # fetches, SELECT against EXAMINE)
+        proxy = RecordingProxy(info["plain_host"], info["plain_port"])
         try:
             plain_src = "imap://alice@127.0.0.1:%d" % proxy.listen_port
             plain_dst = "imap://%s@127.0.0.1:%d" % (TARGET_USER, proxy.listen_port)

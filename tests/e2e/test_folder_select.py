@@ -18,14 +18,13 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from mptest import main, write_maildir, write_mbox, make_message, TESTS  # noqa: E402
+from mptest import main, write_maildir, make_message, TESTS  # noqa: E402
+from imapproxy import RecordingProxy  # noqa: E402
 
 
 def folders_read(t, tag, *args, expect=0, rules=None):
@@ -134,49 +133,6 @@ def not_read_at_all(t):
     t.check(b"Private" not in r.stderr, "left out: no error about it", r.stderr)
 
 
-class LoggingProxy:
-    """127.0.0.1:port -> HOST:PORT in clear, keeping every line the client sent."""
-
-    def __init__(self, host, port):
-        self.host, self.port, self.lines = host, port, []
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port_here = self.sock.getsockname()[1]
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while True:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            server = socket.create_connection((self.host, self.port), timeout=60)
-            threading.Thread(target=self.pipe, args=(client, server, True), daemon=True).start()
-            threading.Thread(target=self.pipe, args=(server, client, False), daemon=True).start()
-
-    def pipe(self, src, dst, log):
-        buf = b""
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                if log:
-                    buf += data
-                    while b"\r\n" in buf:
-                        line, buf = buf.split(b"\r\n", 1)
-                        self.lines.append(line.decode("utf-8", "replace"))
-                dst.sendall(data)
-        except OSError:
-            pass
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-
 def imap_not_examined(t):
     fixture = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
     if os.geteuid() != 0 or shutil.which("dovecot") is None:
@@ -199,12 +155,13 @@ def imap_not_examined(t):
             print("note: no plaintext listener (127.0.0.2): the IMAP check is left out")
             return
         fx.seed(d)
-        proxy = LoggingProxy(info["plain_host"], info["plain_port"])
-        url = "imap://alice@127.0.0.1:%d" % proxy.port_here
+        proxy = RecordingProxy(info["plain_host"], info["plain_port"])  # every line the client sent
+        url = "imap://alice@127.0.0.1:%d" % proxy.listen_port
         env = {"MAILPREFLIGHT_PASSWORD": info["users"]["alice"]}
-        p = t.run("scan", "-q", "--no-progress", "--allow-plaintext", "--fail-on", "never",
-                  "--json", t.path("imap.json"), "--exclude-folder", "Archive", "--exclude-folder", "Projects/*",
-                  url, env=env, expect=0, what="IMAP with folders left out")
+        t.run("scan", "-q", "--no-progress", "--allow-plaintext", "--fail-on", "never",
+              "--json", t.path("imap.json"), "--exclude-folder", "Archive", "--exclude-folder", "Projects/*",
+              url, env=env, expect=0, what="IMAP with folders left out")
+        proxy.close()
         doc = json.loads(t.read("imap.json"))
         read = [f["name"] for a in doc["accounts"] for s in a["sources"] for f in s["folders"]]
         t.check("INBOX" in read and "Archive" not in read and "Projects/2024" not in read,

@@ -12,13 +12,13 @@ import json
 import os
 import re
 import shutil
-import socket
 import sys
 import tempfile
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 from mptest import main, write_maildir, load_gen_sample, TESTS  # noqa: E402
+from imapproxy import Cut, Proxy  # noqa: E402
 
 FIXTURE = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
 COMPARED = ["folder", "index", "message_id", "date", "from", "subject", "size", "attachments",
@@ -37,80 +37,20 @@ def load_fixture():
     return mod
 
 
-def close_both(a, b):
-    for s in (a, b):
-        try:
-            s.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        s.close()
-
-
-class Proxy:
-    """A TCP proxy on a free port of 127.0.0.1 to HOST:PORT; a subclass
-    starts the two pipes of each connection in serve()."""
-
-    def __init__(self, host, port):
-        self.host, self.port = host, port
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(120)
-        self.listen_port = self.sock.getsockname()[1]
-        self.count = 0
-        self.dropped = 0
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while True:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            self.count += 1
-            server = socket.create_connection((self.host, self.port), timeout=60)
-            self.serve(client, server)
-
-    def pipe(self, src, dst, cut=None, watch=None):
-        """Copies SRC to DST; CUT() (when given) says how many more bytes may
-        pass before the connection is cut (None: no limit); WATCH(data) sees
-        every chunk."""
-        sent = 0
-        try:
-            while True:
-                data = src.recv(4096)
-                if not data:
-                    break
-                if watch is not None:
-                    watch(data)
-                limit = cut() if cut is not None else None
-                if limit is not None and sent + len(data) >= limit:
-                    dst.sendall(data[:max(0, limit - sent)])
-                    self.dropped += 1
-                    break
-                if limit is not None:
-                    sent += len(data)
-                dst.sendall(data)
-        except OSError:
-            pass
-        close_both(src, dst)
-
-    def close(self):
-        self.sock.close()
-
-
 class DropProxy(Proxy):
     """Cuts the Nth connection once the server has sent LIMIT bytes on it
     (the TLS session dies mid-FETCH)."""
 
     def __init__(self, port, nth, limit):
         self.nth, self.limit = nth, limit
-        super().__init__("127.0.0.1", port)
+        self.dropped = 0
+        super().__init__("127.0.0.1", port, chunk=4096)
 
-    def serve(self, client, server):
-        cut = (lambda: self.limit) if self.count == self.nth else None
-        threading.Thread(target=self.pipe, args=(client, server), daemon=True).start()
-        threading.Thread(target=self.pipe, args=(server, client, cut), daemon=True).start()
+    def opened(self, conn):
+        conn.passed = 0
+
+    def from_server(self, conn, data):
+        return cut_at(self, conn, data) if conn.n == self.nth else data
 
 
 class ContentDropProxy(Proxy):
@@ -120,22 +60,33 @@ class ContentDropProxy(Proxy):
 
     def __init__(self, host, port, limit):
         self.limit = limit
+        self.dropped = 0
         self.armed = threading.Event()
-        super().__init__(host, port)
+        super().__init__(host, port, chunk=4096)
 
-    def serve(self, client, server):
-        mine = threading.Event()
-        seen = [b""]
+    def opened(self, conn):
+        conn.passed, conn.seen, conn.mine = 0, b"", threading.Event()
 
-        def watch(data):
-            seen[0] = (seen[0] + data)[-64:]
-            if b"BODY.PEEK[" in seen[0] and not self.armed.is_set():
-                self.armed.set()
-                mine.set()
+    def from_client(self, conn, data):
+        conn.seen = (conn.seen + data)[-64:]
+        if b"BODY.PEEK[" in conn.seen and not self.armed.is_set():
+            self.armed.set()
+            conn.mine.set()
+        return data
 
-        threading.Thread(target=self.pipe, args=(client, server, None, watch), daemon=True).start()
-        threading.Thread(target=self.pipe, args=(server, client, lambda: self.limit if mine.is_set() else None),
-                         daemon=True).start()
+    def from_server(self, conn, data):
+        return cut_at(self, conn, data) if conn.mine.is_set() else data
+
+
+def cut_at(proxy, conn, data):
+    """DATA passes until PROXY.limit bytes have passed on CONN, counted
+    from the first chunk this is called for; then the connection is cut."""
+    if conn.passed + len(data) >= proxy.limit:
+        with proxy.lock:
+            proxy.dropped += 1
+        raise Cut(data[:max(0, proxy.limit - conn.passed)])
+    conn.passed += len(data)
+    return data
 
 
 def content_messages():

@@ -27,13 +27,12 @@ import json
 import os
 import re
 import shutil
-import socket
 import sys
 import tempfile
-import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 from mptest import main, TESTS  # noqa: E402
+from imapproxy import Proxy  # noqa: E402
 
 FIXTURE = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
 EVIL = "Evil\x1b]0;pwned\x07\x1b[2J\u009b2J"
@@ -47,58 +46,26 @@ def load_fixture():
     return mod
 
 
-class RewritingProxy:
-    """A plaintext TCP proxy to HOST:PORT that passes every line the server
+class RewritingProxy(Proxy):
+    """A plaintext proxy to HOST:PORT that passes every line the server
     sends through REWRITE(line without CRLF) -> bytes to send (CRLFs
     included). Literals are passed as lines too: the rewrites below only
     touch lines no literal of the test mail holds."""
 
     def __init__(self, host, port, rewrite):
-        self.host, self.port, self.rewrite = host, port, rewrite
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(120)
-        self.listen_port = self.sock.getsockname()[1]
-        threading.Thread(target=self.accept, daemon=True).start()
+        self.rewrite = rewrite
+        super().__init__(host, port)
 
-    def accept(self):
-        while True:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            server = socket.create_connection((self.host, self.port), timeout=60)
-            threading.Thread(target=self.pipe, args=(client, server, False), daemon=True).start()
-            threading.Thread(target=self.pipe, args=(server, client, True), daemon=True).start()
+    def opened(self, conn):
+        conn.buf = b""
 
-    def pipe(self, src, dst, rewrite):
-        buf = b""
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                if not rewrite:
-                    dst.sendall(data)
-                    continue
-                buf += data
-                out = b""
-                while b"\r\n" in buf:
-                    line, buf = buf.split(b"\r\n", 1)
-                    out += self.rewrite(line)
-                dst.sendall(out)
-        except OSError:
-            pass
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
-
-    def close(self):
-        self.sock.close()
+    def from_server(self, conn, data):
+        conn.buf += data
+        out = b""
+        while b"\r\n" in conn.buf:
+            line, conn.buf = conn.buf.split(b"\r\n", 1)
+            out += self.rewrite(line)
+        return out
 
 
 def add_folders(line):

@@ -31,12 +31,10 @@ import json
 import os
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
 import tempfile
-import threading
 from html.parser import HTMLParser
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -44,6 +42,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
 sys.path.insert(0, HERE)
 import fixgen  # noqa: E402
 from fixtest import blocking  # noqa: E402
+from imapproxy import RecordingProxy  # noqa: E402
 from mptest import TESTS, main, mbox_entry  # noqa: E402
 
 FIXTURE = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
@@ -65,64 +64,34 @@ def load_fixture():
     return mod
 
 
-class Proxy:
+class CuttingProxy(RecordingProxy):
     """127.0.0.1:port -> HOST:PORT in clear. Keeps every line the client
     sends (LINES); with CUT (bytes), the first connection on which the
     client sends CUT is closed before that command reaches the server."""
 
     def __init__(self, host, port, cut=None, hook=None):
-        self.host, self.port, self.cut = host, port, cut
+        self.cut = cut
         self.hook = hook  # (bytes, function): called once before the client's line holding them goes on
-        self.lines, self.cuts, self.hooked = [], 0, 0
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port_here = self.sock.getsockname()[1]
-        threading.Thread(target=self.accept, daemon=True).start()
+        self.cuts, self.hooked = 0, 0
+        super().__init__(host, port, keep_bytes=False)  # the APPENDs of the parts: megabytes
 
-    def accept(self):
-        while True:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            server = socket.create_connection((self.host, self.port), timeout=60)
-            threading.Thread(target=self.pipe, args=(client, server, True), daemon=True).start()
-            threading.Thread(target=self.pipe, args=(server, client, False), daemon=True).start()
+    def opened(self, conn):
+        super().opened(conn)
+        conn.tail = b""
 
-    def pipe(self, src, dst, log):
-        buf, tail = b"", b""
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                if log:
-                    if self.cut is not None and self.cuts == 0 and self.cut in tail + data:
-                        self.cuts += 1
-                        break
-                    if self.hook is not None and self.hooked == 0 and self.hook[0] in tail + data:
-                        self.hooked += 1
-                        self.hook[1]()
-                    tail = (tail + data)[-64:]
-                    buf += data
-                    while b"\r\n" in buf:
-                        line, buf = buf.split(b"\r\n", 1)
-                        if len(line) < 2000:
-                            self.lines.append(line.decode("utf-8", "replace"))
-                    buf = buf[-2000:]
-                dst.sendall(data)
-        except OSError:
-            pass
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
-
-    def close(self):
-        self.sock.close()
+    def from_client(self, conn, data):
+        seen = conn.tail + data
+        conn.tail = seen[-64:]
+        with self.lock:
+            if self.cut is not None and self.cuts == 0 and self.cut in seen:
+                self.cuts += 1
+                return None
+            hook = self.hook is not None and self.hooked == 0 and self.hook[0] in seen
+            if hook:
+                self.hooked += 1
+        if hook:
+            self.hook[1]()
+        return super().from_client(conn, data)
 
 
 def verbs(lines):
@@ -199,9 +168,9 @@ def check_no_uidplus(t):
     command among the lines the client sent."""
     p = subprocess.Popen([sys.executable, FAKE, "box-plain"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
     try:
-        proxy = Proxy("127.0.0.1", int(p.stdout.readline()))
+        proxy = CuttingProxy("127.0.0.1", int(p.stdout.readline()))
         backup = t.path("nouidplus.mbox")
-        r = t.run("fix", "split", "imap://alice@127.0.0.1:%d/INBOX" % proxy.port_here, "--no-progress",
+        r = t.run("fix", "split", "imap://alice@127.0.0.1:%d/INBOX" % proxy.listen_port, "--no-progress",
                   "--allow-plaintext", "--apply", "--expunge", "--backup", backup, expect=2,
                   what="--expunge without UIDPLUS", env={"MAILPREFLIGHT_PASSWORD": "secret"})
         proxy.close()
@@ -532,8 +501,8 @@ def check_condstore(t, info, plain):
         c.uid("STORE", str(uid), "+FLAGS", "(\\Flagged)")
         c.logout()
 
-    proxy = Proxy(plain, info["plain_port"], hook=(b"UNCHANGEDSINCE", other_client))
-    purl = "imap://alice@127.0.0.1:%d/%s" % (proxy.port_here, folder)
+    proxy = CuttingProxy(plain, info["plain_port"], hook=(b"UNCHANGEDSINCE", other_client))
+    purl = "imap://alice@127.0.0.1:%d/%s" % (proxy.listen_port, folder)
     backup = t.path("cond.mbox")
     p = fix(t, purl, "--allow-plaintext", "--apply", "--backup", backup, "--json", t.path("cond.json"), expect=1,
             what="another client changes the original during the run")
@@ -573,8 +542,8 @@ def run_checks(t, info):
     plain = info.get("plain_host")
     # 1. scan sends no write command (a transcript through a proxy)
     if plain:
-        proxy = Proxy(plain, info["plain_port"])
-        purl = "imap://alice@127.0.0.1:%d" % proxy.port_here
+        proxy = CuttingProxy(plain, info["plain_port"])
+        purl = "imap://alice@127.0.0.1:%d" % proxy.listen_port
         t.run("scan", "--no-progress", "--allow-plaintext", "--fail-on", "never", purl, expect=0,
               what="scan through the recording proxy")
         seen = verbs(proxy.lines)
@@ -604,8 +573,8 @@ def run_checks(t, info):
     # 3. --apply, cut after APPEND before the first \Deleted, then after
     # the \Deleted before UID EXPUNGE
     if plain:
-        proxy = Proxy(plain, info["plain_port"], cut=b"UID STORE")
-        purl = "imap://alice@127.0.0.1:%d/%s" % (proxy.port_here, FOLDER)
+        proxy = CuttingProxy(plain, info["plain_port"], cut=b"UID STORE")
+        purl = "imap://alice@127.0.0.1:%d/%s" % (proxy.listen_port, FOLDER)
         p = fix(t, purl, "--allow-plaintext", "--apply", "--backup", backup, expect=3,
                 what="cut before the first \\Deleted")
         proxy.close()
@@ -617,8 +586,8 @@ def run_checks(t, info):
         parts = [v[3] for v in mid.values() if v[3]]
         t.check(len(parts) >= 2, "after the first cut the first message's parts are on the server", len(parts))
 
-        proxy = Proxy(plain, info["plain_port"], cut=b"UID EXPUNGE")
-        purl = "imap://alice@127.0.0.1:%d/%s" % (proxy.port_here, FOLDER)
+        proxy = CuttingProxy(plain, info["plain_port"], cut=b"UID EXPUNGE")
+        purl = "imap://alice@127.0.0.1:%d/%s" % (proxy.listen_port, FOLDER)
         p = fix(t, purl, "--allow-plaintext", "--apply", "--expunge", "--backup", backup, "--json",
                 t.path("apply.json"), expect=3, what="cut before UID EXPUNGE")
         proxy.close()
