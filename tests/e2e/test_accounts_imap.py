@@ -6,7 +6,9 @@ user login, by SASL PLAIN with an authorization identity and by Dovecot's
 script through ManageSieve (Pigeonhole), with its false friends; read-only
 (no flag changes); accounts in parallel under a connection bound give the
 same report; one account that cannot log in is reported, the others go on;
-the command line's password is not handed to several accounts."""
+the command line's password is not handed to several accounts; INTERNALDATE
+is asked only for the messages whose arrival is evidence (or that have no
+Date:), never for unread INBOX mail."""
 import csv
 import importlib.util
 import io
@@ -18,6 +20,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 from mptest import ACCOUNTS_COLUMNS, TESTS, main  # noqa: E402
+from imapproxy import Proxy  # noqa: E402
 
 FIXTURE = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
 
@@ -59,10 +62,86 @@ def body(t):
         t.skip("the Dovecot fixture cannot start here")
     info = json.loads(out.getvalue().strip().splitlines()[-1])
     try:
+        arrival_fetches(t, fx, d, info)
         run_checks(t, fx, d, info)
     finally:
         fx.stop(d)
         shutil.rmtree(d, ignore_errors=True)
+
+
+class LineProxy(Proxy):
+    """Every command line the client sent, with its connection's number."""
+
+    def __init__(self, host, port):
+        self.lines = []
+        super().__init__(host, port)
+
+    def opened(self, conn):
+        conn.buf = b""
+
+    def from_client(self, conn, data):
+        with self.lock:
+            conn.buf += data
+            while b"\r\n" in conn.buf:
+                line, conn.buf = conn.buf.split(b"\r\n", 1)
+                self.lines.append((conn.n, line.decode("utf-8", "replace")))
+        return data
+
+
+def uid_set(text):
+    uids = set()
+    for part in text.split(","):
+        first, _, last = part.partition(":")
+        uids.update(range(int(first), int(last or first) + 1))
+    return uids
+
+
+def arrival_fetches(t, fx, d, info):
+    """A Maildir server may stat a message file for its INTERNALDATE, so the
+    scan asks for it only where the arrival time is activity evidence
+    (DEFINITIONS.md: a message marked read; one in a folder the user made)
+    or stands in for a missing Date: never for unread mail in INBOX, nor
+    for read mail in Sent, whose evidence is its Date."""
+    if not info.get("plain_host"):
+        print("note: no plaintext listener (127.0.0.2): the INTERNALDATE check is left out")
+        return
+    with contextlib_quiet():
+        fx.add_user(d, "gina", "gina-pw")
+    m = fx.connect(d, "gina")
+
+    def put(folder, subject, flags, dated=True):
+        date = b"Date: Tue, 03 Mar 2026 10:00:00 +0000\r\n" if dated else b""
+        msg = (b"From: a@example.org\r\nTo: gina@example.org\r\nSubject: " + subject.encode() +
+               b"\r\nMessage-ID: <" + subject.encode() + b"@example.org>\r\n" + date + b"\r\nbody\r\n")
+        fx.check(m.append(folder, flags, None, msg), "APPEND " + subject)
+
+    put("INBOX", "unread", None)              # INBOX UID 1: not asked
+    put("INBOX", "read", "(\\Seen)")          # INBOX UID 2: reading
+    put("INBOX", "undated", None, False)      # INBOX UID 3: no Date
+    fx.check(m.create("Projects"), "CREATE Projects")
+    put("Projects", "filed", None)            # Projects UID 1: filing
+    put("Sent", "sent", "(\\Seen)")           # Sent UID 1: not asked
+    m.logout()
+    proxy = LineProxy(info["plain_host"], info["plain_port"])
+    t.run("scan", "-q", "--no-progress", "--allow-plaintext", "--fail-on", "never",
+          "imap://gina@127.0.0.1:%d" % proxy.listen_port, env={"MAILPREFLIGHT_PASSWORD": "gina-pw"},
+          expect=0, what="scan of gina")
+    proxy.close()
+    folder, asked, metadata = {}, set(), []
+    for conn, line in proxy.lines:
+        words = line.split(" ")
+        if len(words) >= 3 and words[1].upper() == "EXAMINE":
+            folder[conn] = words[2].strip('"')
+        elif len(words) >= 4 and words[1].upper() == "UID" and words[2].upper() == "FETCH":
+            items = " ".join(words[4:]).upper()
+            if "INTERNALDATE" in items:
+                asked.update((folder.get(conn), u) for u in uid_set(words[3]))
+            if "ENVELOPE" in items:
+                metadata.append(items)
+    t.check(metadata and not any("INTERNALDATE" in x for x in metadata),
+            "INTERNALDATE: not in the metadata FETCH", metadata)
+    t.eq(sorted(asked), [("INBOX", 2), ("INBOX", 3), ("Projects", 1)],
+         "INTERNALDATE: asked for the read, the undated and the filed message only")
 
 
 def run_checks(t, fx, d, info):
