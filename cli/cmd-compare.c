@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "compare-report.h"
 #include "discover.h"
+#include "imap-args.h"
 #include "outcome.h"
 #include "output-file.h"
 #include "read-sides.h"
@@ -18,33 +19,12 @@
 #include <string.h>
 #include <unistd.h>
 
-/* What a side of the comparison needs to be read (IMAP); strings owned. */
-typedef struct {
-	char    *password_file;
-	char    *token_file;
-	char    *ca_file;
-	gboolean insecure;
-	gboolean allow_plaintext;
-} SideArgs;
-
+/* A side's settings: its own login and TLS options, the connection
+ * options both sides share (the source's MpImapArgs holds them). */
 static void
-side_args_clear (SideArgs *a)
+fill_settings (MpSourceSettings *net, const MpImapArgs *a, gint connections, gint timeout_s)
 {
-	g_free (a->password_file);
-	g_free (a->token_file);
-	g_free (a->ca_file);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SideArgs, side_args_clear)
-
-static void
-fill_settings (MpSourceSettings *net, const SideArgs *a, gint connections, gint timeout_s)
-{
-	net->ca_file = a->ca_file;
-	net->insecure_skip_verify = a->insecure;
-	net->allow_plaintext = a->allow_plaintext;
-	net->password_file = a->password_file;
-	net->oauth2_token_file = a->token_file;
+	mp_imap_args_apply (a, net);
 	net->interactive = isatty (STDIN_FILENO);
 	net->connections = (guint) connections;
 	net->timeout_ms = (guint) timeout_s * 1000;
@@ -105,8 +85,8 @@ typedef struct {
  * could not be read at all (*UNREADABLE says which and why, printed too) or
  * the comparison could not be made (ERROR). The sides are the caller's. */
 static MpCompareOutcome *
-compare_pair (const PairArgs *p, const char *source_path, const SideArgs *src, const char *target_path,
-              const SideArgs *dst, GPtrArray *notes, MpSide **source, MpSide **target, char **unreadable,
+compare_pair (const PairArgs *p, const char *source_path, const MpImapArgs *src, const char *target_path,
+              const MpImapArgs *dst, GPtrArray *notes, MpSide **source, MpSide **target, char **unreadable,
               GError **error)
 {
 	g_autofree char *src_host = NULL;
@@ -304,7 +284,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (AccountDone, account_done_free)
 /* What every account of one --accounts run shares. */
 typedef struct {
 	const PairArgs    *base;
-	const SideArgs    *src_cli, *dst_cli;
+	const MpImapArgs  *src_cli, *dst_cli;
 	const MpCompareInfo *info;
 	GPtrArray         *accounts;   /* MpAccount* */
 	MpOutputFile      *out;        /* the JSON, or NULL */
@@ -327,7 +307,7 @@ compare_one (const AccountsJob *job, guint i)
 	g_autoptr(GError) error = NULL;
 	g_autofree char *unreadable = NULL;
 	PairArgs p = *job->base;
-	SideArgs sa = *job->src_cli, da = *job->dst_cli; /* borrowed: never cleared */
+	MpImapArgs sa = *job->src_cli, da = *job->dst_cli; /* borrowed: never cleared */
 	MpCompareInfo ci = *job->info;
 	AccountDone *done = g_new0 (AccountDone, 1);
 	FILE *mem;
@@ -335,9 +315,9 @@ compare_one (const AccountsJob *job, guint i)
 	p.account = a->name;
 	p.interactive = FALSE; /* each account has its own secret, from the accounts file */
 	sa.password_file = s->password_file;
-	sa.token_file = s->oauth2_token_file;
+	sa.oauth2_token_file = s->oauth2_token_file;
 	da.password_file = a->target->password_file;
-	da.token_file = a->target->oauth2_token_file;
+	da.oauth2_token_file = a->target->oauth2_token_file;
 	outcome = compare_pair (&p, s->location, &sa, a->target->location, &da, notes, &source, &target,
 	                        &unreadable, &error);
 	if (outcome == NULL && unreadable == NULL) {
@@ -464,7 +444,7 @@ compare_parallel (AccountsJob *job, guint parallel, int *worst)
  * is reported and the others go on. The exit status is the worst of them
  * (3 before 1 before 0). */
 static int
-compare_accounts (const PairArgs *base, const SideArgs *src_cli, const SideArgs *dst_cli, const char *file,
+compare_accounts (const PairArgs *base, const MpImapArgs *src_cli, const MpImapArgs *dst_cli, const char *file,
                   const char *shard, const MpCompareInfo *info, const char *json, const Reports *reports,
                   guint parallel, gboolean quiet)
 {
@@ -570,10 +550,8 @@ mp_cmd_compare (int argc, char **argv)
 	gboolean no_progress = FALSE;
 	gint jobs = 0;
 	gint parallel_accounts = 0;
-	gint connections = 0;
-	gint timeout_s = 0;
-	g_auto(SideArgs) src = { 0 };
-	g_auto(SideArgs) dst = { 0 };
+	g_auto(MpImapArgs) src = { 0 };
+	g_auto(MpImapArgs) dst = { 0 };
 	g_auto(GStrv) args = NULL;
 	const GOptionEntry entries[] = {
 		{ "rules", 'r', 0, G_OPTION_ARG_STRING, &rules_arg,
@@ -602,29 +580,6 @@ mp_cmd_compare (int argc, char **argv)
 		{ "content-checks", 0, 0, G_OPTION_ARG_NONE, &content_checks,
 		  "IMAP source: download what line-length and archive rules need (BODY.PEEK), so that they "
 		  "predict too (default: metadata only)", NULL },
-		{ "password-file", 0, 0, G_OPTION_ARG_FILENAME, &src.password_file,
-		  "IMAP source: the password is the first line of FILE (else $MAILPREFLIGHT_PASSWORD, else a prompt); "
-		  "sent to the source's host only",
-		  "FILE" },
-		{ "oauth2-token-file", 0, 0, G_OPTION_ARG_FILENAME, &src.token_file,
-		  "IMAP source: log in with the OAuth2 access token in FILE", "FILE" },
-		{ "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &src.ca_file,
-		  "IMAP source: trust the certificates in FILE (PEM) instead of the system store", "FILE" },
-		{ "insecure-skip-verify", 0, 0, G_OPTION_ARG_NONE, &src.insecure,
-		  "IMAP source: do not verify the server's certificate (dangerous)", NULL },
-		{ "allow-plaintext", 0, 0, G_OPTION_ARG_NONE, &src.allow_plaintext,
-		  "IMAP source: allow imap:// without STARTTLS", NULL },
-		{ "target-password-file", 0, 0, G_OPTION_ARG_FILENAME, &dst.password_file,
-		  "IMAP target: its password is the first line of FILE (else $MAILPREFLIGHT_TARGET_PASSWORD, else a "
-		  "prompt); sent to the target's host only, and the source's password is never sent to the target", "FILE" },
-		{ "target-oauth2-token-file", 0, 0, G_OPTION_ARG_FILENAME, &dst.token_file,
-		  "IMAP target: log in with the OAuth2 access token in FILE (Microsoft 365, Gmail)", "FILE" },
-		{ "target-ca-file", 0, 0, G_OPTION_ARG_FILENAME, &dst.ca_file,
-		  "IMAP target: trust the certificates in FILE (PEM) instead of the system store", "FILE" },
-		{ "target-insecure-skip-verify", 0, 0, G_OPTION_ARG_NONE, &dst.insecure,
-		  "IMAP target: do not verify the server's certificate (dangerous)", NULL },
-		{ "target-allow-plaintext", 0, 0, G_OPTION_ARG_NONE, &dst.allow_plaintext,
-		  "IMAP target: allow imap:// without STARTTLS", NULL },
 		{ "accounts", 0, 0, G_OPTION_ARG_FILENAME, &accounts_file,
 		  "Compare many accounts, each independently: the accounts file of `scan --accounts` with a target "
 		  "column (and target_password_file or target_oauth2_token_file for an IMAP target); every report "
@@ -635,10 +590,6 @@ mp_cmd_compare (int argc, char **argv)
 		{ "parallel-accounts", 0, 0, G_OPTION_ARG_INT, &parallel_accounts,
 		  "With --accounts: compare N accounts at once (default 1); the reports list them in the file's "
 		  "order all the same, byte for byte", "N" },
-		{ "connections", 0, 0, G_OPTION_ARG_INT, &connections,
-		  "IMAP: parallel connections per side (default 4)", "N" },
-		{ "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
-		  "IMAP: seconds to wait for a server before giving up (default 60)", "SECONDS" },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
 		{ NULL }
 	};
@@ -692,6 +643,9 @@ mp_cmd_compare (int argc, char **argv)
 		"  mailpreflight compare merge s1.json s2.json s3.json s4.json --json all.json \\\n"
 		"      --csv all.csv --html all.html\n");
 	g_option_context_add_main_entries (ctx, entries, NULL);
+	mp_imap_args_add_to_group (&src, g_option_context_get_main_group (ctx), MP_IMAP_ARGS_USE_COMPARE_SOURCE,
+	                           MP_IMAP_ARGS_CONNECTIONS | MP_IMAP_ARGS_TIMEOUT);
+	mp_imap_args_add_to_group (&dst, g_option_context_get_main_group (ctx), MP_IMAP_ARGS_USE_COMPARE_TARGET, 0);
 	if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
 		g_printerr ("mailpreflight compare: %s\nTry 'mailpreflight compare --help'.\n", error->message);
 		return MP_EXIT_USAGE;
@@ -701,7 +655,7 @@ mp_cmd_compare (int argc, char **argv)
 	if (accounts_file != NULL) {
 		const char *bad = args != NULL ? "SOURCE and TARGET arguments"
 		                  : src.password_file || dst.password_file ? "--password-file and --target-password-file"
-		                  : src.token_file || dst.token_file ? "--oauth2-token-file and --target-oauth2-token-file"
+		                  : src.oauth2_token_file || dst.oauth2_token_file ? "--oauth2-token-file and --target-oauth2-token-file"
 		                  : NULL;
 		if (bad != NULL) {
 			/* a password is one login's: each account's are in its own columns */
@@ -726,8 +680,7 @@ mp_cmd_compare (int argc, char **argv)
 		g_printerr ("mailpreflight compare: only one report can go to stdout ('-')\n");
 		return MP_EXIT_USAGE;
 	}
-	if (jobs < 0 || jobs > 1024 || connections < 0 || connections > 64 || timeout_s < 0 || timeout_s > 3600 ||
-	    parallel_accounts < 0 || parallel_accounts > 256) {
+	if (jobs < 0 || jobs > 1024 || !mp_imap_args_in_range (&src) || parallel_accounts < 0 || parallel_accounts > 256) {
 		g_printerr ("mailpreflight compare: --jobs is from 1 to 1024, --connections from 1 to 64, "
 		            "--timeout from 1 to 3600 seconds, --parallel-accounts from 1 to 256\n");
 		return MP_EXIT_USAGE;
@@ -745,16 +698,15 @@ mp_cmd_compare (int argc, char **argv)
 		g_printerr ("mailpreflight compare: --as-of: %s\n", error->message);
 		return MP_EXIT_USAGE;
 	}
-	if (src.insecure || dst.insecure)
-		g_printerr ("mailpreflight: WARNING: --%sinsecure-skip-verify: the IMAP server's certificate is NOT "
-		            "verified; anyone on the network path can read the password and the mail.\n",
-		            src.insecure ? "" : "target-");
+	/* one warning, naming the source's option when both are given */
+	if (!mp_imap_args_warn (&src))
+		mp_imap_args_warn (&dst);
 
 	pair.rules = rules;
 	pair.tolerance = &tolerance;
 	pair.jobs = jobs;
-	pair.connections = connections;
-	pair.timeout_s = timeout_s;
+	pair.connections = src.connections;
+	pair.timeout_s = src.timeout_s;
 	pair.content_checks = content_checks;
 	pair.progress = !no_progress && isatty (STDERR_FILENO);
 	pair.accept_predicted = accept_predicted;
@@ -764,11 +716,11 @@ mp_cmd_compare (int argc, char **argv)
 	run->rules_name = g_strdup (rules->name);
 	run->rules_origin = g_strdup (rules->origin);
 	run->rules_digest = mp_rules_digest (rules);
-	run->insecure_skip_verify = src.insecure || dst.insecure;
+	run->insecure_skip_verify = src.insecure_skip_verify || dst.insecure_skip_verify;
 	run->metadata_only = !content_checks;
 	info.run = run;
-	info.source_insecure = src.insecure;
-	info.target_insecure = dst.insecure;
+	info.source_insecure = src.insecure_skip_verify;
+	info.target_insecure = dst.insecure_skip_verify;
 	info.notes = notes;
 
 	if (accounts_file != NULL) {

@@ -3,6 +3,7 @@
  * verifies and reports. */
 #include "commands.h"
 #include "fix.h"
+#include "imap-args.h"
 #include "imap-apply.h"
 #include "source.h"
 #include "rules.h"
@@ -52,9 +53,10 @@ usage_error (const char *cmd, const char *msg)
 /* `fix split imap[s]://...`: the live account (fix/imap-apply.h). */
 static int
 run_fix_imap (const char *cmd, char **sources, const char *rules_arg, const char *severity, gboolean allow_break,
-              gboolean apply, gboolean expunge, const char *backup, const char *out, const MpFixImapOptions *net)
+              gboolean apply, gboolean expunge, const char *backup, const char *out, const MpImapArgs *imap,
+              const MpFixImapOptions *base)
 {
-	MpFixImapOptions opt = *net;
+	MpFixImapOptions opt = *base;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(MpRuleSet) rules = NULL;
 
@@ -71,15 +73,14 @@ run_fix_imap (const char *cmd, char **sources, const char *rules_arg, const char
 		return usage_error (cmd, "--severity: error, warning or info");
 	if (severity == NULL)
 		opt.level = MP_SEVERITY_ERROR;
-	if (opt.admin_user == NULL && (opt.admin_separator != NULL || opt.admin_password_file != NULL))
-		return usage_error (cmd, "--admin-separator and --admin-password-file need --admin-user");
+	if (!mp_imap_args_check_admin (imap, &error))
+		return usage_error (cmd, error->message);
 	if ((rules = mp_rules_load (rules_arg, &error)) == NULL) {
 		g_printerr ("mailpreflight fix %s: %s\n", cmd, error->message);
 		return MP_EXIT_USAGE;
 	}
-	if (opt.insecure_skip_verify)
-		g_printerr ("mailpreflight: WARNING: --insecure-skip-verify: the IMAP server's certificate is NOT "
-		            "verified; anyone on the network path can read the password and the mail.\n");
+	mp_imap_args_warn (imap);
+	mp_imap_args_apply_fix (imap, &opt);
 	opt.url = sources[0];
 	opt.rules = rules;
 	opt.allow_break_signatures = allow_break;
@@ -109,10 +110,8 @@ run_fix (MpFixMode mode, int argc, char **argv)
 	gboolean allow_break = FALSE, dry_run = FALSE, quiet = FALSE, no_progress = FALSE;
 	/* a live IMAP account */
 	g_autofree char *backup = NULL;
-	gboolean apply = FALSE, expunge = FALSE, insecure = FALSE, allow_plaintext = FALSE;
-	g_autofree char *ca_file = NULL, *password_file = NULL, *token_file = NULL;
-	g_autofree char *admin_user = NULL, *admin_separator = NULL, *admin_password_file = NULL;
-	gint timeout_s = 0, command_timeout_s = 0;
+	gboolean apply = FALSE, expunge = FALSE;
+	g_auto(MpImapArgs) imap = { 0 };
 	g_auto(GStrv) sources = NULL;
 	const GOptionEntry split_entries[] = {
 		{ "rules", 'r', 0, G_OPTION_ARG_STRING, &rules_arg,
@@ -135,29 +134,6 @@ run_fix (MpFixMode mode, int argc, char **argv)
 		{ "expunge", 0, 0, G_OPTION_ARG_NONE, &expunge,
 		  "IMAP: expunge the originals once their parts are verified, by UID only (UID EXPUNGE, needs "
 		  "UIDPLUS)", NULL },
-		{ "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
-		  "IMAP: read the password from the first line of FILE (else $MAILPREFLIGHT_PASSWORD, else a prompt)",
-		  "FILE" },
-		{ "oauth2-token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
-		  "IMAP: log in with the OAuth2 access token in FILE", "FILE" },
-		{ "admin-user", 0, 0, G_OPTION_ARG_STRING, &admin_user,
-		  "IMAP: log in as this admin (master user) into the URL's user's mailbox: SASL PLAIN with the user "
-		  "as authorization identity; the admin's password from --admin-password-file or "
-		  "$MAILPREFLIGHT_ADMIN_PASSWORD", "ADMIN" },
-		{ "admin-separator", 0, 0, G_OPTION_ARG_STRING, &admin_separator,
-		  "IMAP: log in as \"USER<SEP>ADMIN\" instead (Dovecot's auth_master_user_separator, e.g. '*')", "SEP" },
-		{ "admin-password-file", 0, 0, G_OPTION_ARG_FILENAME, &admin_password_file,
-		  "IMAP: the admin's password, first line of FILE", "FILE" },
-		{ "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
-		  "IMAP: trust the certificates in FILE (PEM) instead of the system store", "FILE" },
-		{ "insecure-skip-verify", 0, 0, G_OPTION_ARG_NONE, &insecure,
-		  "IMAP: do not verify the server's certificate (dangerous)", NULL },
-		{ "allow-plaintext", 0, 0, G_OPTION_ARG_NONE, &allow_plaintext,
-		  "IMAP: allow imap:// without STARTTLS, sending the password unencrypted", NULL },
-		{ "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
-		  "IMAP: seconds to wait for the server before giving up (default 60)", "SECONDS" },
-		{ "command-timeout", 0, 0, G_OPTION_ARG_INT, &command_timeout_s,
-		  "IMAP: seconds one command may take in all (default 600)", "SECONDS" },
 		{ NULL }
 	};
 	const GOptionEntry detach_entries[] = {
@@ -227,6 +203,8 @@ run_fix (MpFixMode mode, int argc, char **argv)
 			"--apply): each message by folder and UID, its parts and, applied, their UIDs.");
 		g_option_context_add_main_entries (ctx, split_entries, NULL);
 		g_option_context_add_main_entries (ctx, imap_entries, NULL);
+		mp_imap_args_add_to_group (&imap, g_option_context_get_main_group (ctx), MP_IMAP_ARGS_USE_FIX,
+		                           MP_IMAP_ARGS_TIMEOUT | MP_IMAP_ARGS_COMMAND_TIMEOUT | MP_IMAP_ARGS_ADMIN);
 	} else {
 		ctx = g_option_context_new ("SOURCE... --out DEST --min-size SIZE - save large attachments as files");
 		g_option_context_set_summary (ctx,
@@ -259,12 +237,8 @@ run_fix (MpFixMode mode, int argc, char **argv)
 			return usage_error (cmd, "only one of --json and --html can go to stdout ('-')");
 		if ((json != NULL && strcmp (json, "-") == 0) || (html != NULL && strcmp (html, "-") == 0))
 			quiet = TRUE; /* stdout holds that report alone */
-		return run_fix_imap (cmd, sources, rules_arg, severity, allow_break, apply, expunge, backup, out, &(MpFixImapOptions) {
-			.ca_file = ca_file, .insecure_skip_verify = insecure, .allow_plaintext = allow_plaintext,
-			.password_file = password_file, .oauth2_token_file = token_file,
-			.admin_user = admin_user, .admin_separator = admin_separator,
-			.admin_password_file = admin_password_file,
-			.timeout_ms = (guint) MAX (timeout_s, 0) * 1000, .command_timeout_ms = (guint) MAX (command_timeout_s, 0) * 1000,
+		return run_fix_imap (cmd, sources, rules_arg, severity, allow_break, apply, expunge, backup, out, &imap,
+		                     &(MpFixImapOptions) {
 			.progress = !no_progress && isatty (STDERR_FILENO), .quiet = quiet,
 			.json = json, .html = html, .command = command, .from_report = from_report,
 		});

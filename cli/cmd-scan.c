@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "discover.h"
 #include "forward-check.h"
+#include "imap-args.h"
 #include "report-args.h"
 #include "report.h"
 #include "rules.h"
@@ -186,14 +187,7 @@ mp_cmd_scan (int argc, char **argv)
 	g_autofree char *as_of = NULL;
 	gint jobs = 0;
 	gboolean no_progress = FALSE;
-	g_autofree char *ca_file = NULL;
-	g_autofree char *password_file = NULL;
-	g_autofree char *token_file = NULL;
-	gboolean insecure = FALSE;
-	gboolean allow_plaintext = FALSE;
-	gint connections = 0;
-	gint timeout_s = 0;
-	gint command_timeout_s = 0;
+	g_auto(MpImapArgs) imap = { 0 };
 	gboolean metadata_only = FALSE;
 	g_autofree char *target = NULL;
 	g_autofree char *accounts_file = NULL;
@@ -201,9 +195,6 @@ mp_cmd_scan (int argc, char **argv)
 	g_autofree char *layout = NULL;
 	g_autofree char *shard = NULL;
 	g_autofree char *evidence = NULL;
-	g_autofree char *admin_user = NULL;
-	g_autofree char *admin_separator = NULL;
-	g_autofree char *admin_password_file = NULL;
 	gint parallel_accounts = 0;
 	gint managesieve_port = -1;
 	MpForwardCheckOptions fwd = { 0 };
@@ -222,26 +213,9 @@ mp_cmd_scan (int argc, char **argv)
 		{ "as-of", 0, 0, G_OPTION_ARG_STRING, &as_of,
 		  "Judge dates and idle time as of this ISO 8601 time (default: now)", "TIME" },
 		{ "no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress, "No progress line on stderr", NULL },
-		{ "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
-		  "IMAP: read the password from the first line of FILE (else $MAILPREFLIGHT_PASSWORD, else a "
-		  "prompt); used only when every IMAP source is on the same host", "FILE" },
-		{ "oauth2-token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
-		  "IMAP: log in with the OAuth2 access token in FILE (XOAUTH2 / OAUTHBEARER)", "FILE" },
-		{ "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
-		  "IMAP: trust the certificates in FILE (PEM) instead of the system store", "FILE" },
-		{ "insecure-skip-verify", 0, 0, G_OPTION_ARG_NONE, &insecure,
-		  "IMAP: do not verify the server's certificate (dangerous; recorded in the report)", NULL },
-		{ "allow-plaintext", 0, 0, G_OPTION_ARG_NONE, &allow_plaintext,
-		  "IMAP: allow imap:// without STARTTLS, sending the password unencrypted", NULL },
-		{ "connections", 0, 0, G_OPTION_ARG_INT, &connections,
-		  "IMAP: parallel connections per account (default 4; servers throttle more)", "N" },
 		{ "target", 0, 0, G_OPTION_ARG_STRING, &target,
 		  "Read the message-size limit the target announces (IMAP APPENDLIMIT, RFC 7889) from URL "
 		  "(imaps://[USER@]HOST[:PORT]; to log in: $MAILPREFLIGHT_TARGET_PASSWORD) and check it too", "URL" },
-		{ "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
-		  "IMAP: seconds to wait for the server before giving up (default 60)", "SECONDS" },
-		{ "command-timeout", 0, 0, G_OPTION_ARG_INT, &command_timeout_s,
-		  "IMAP: seconds one command may take in all, however busy the server seems (default 600)", "SECONDS" },
 		{ "metadata-only", 0, 0, G_OPTION_ARG_NONE, &metadata_only,
 		  "IMAP: never download message content; line-length rules and archive contents are then "
 		  "not checked (by default only the parts those rules need are fetched, with BODY.PEEK)", NULL },
@@ -260,13 +234,6 @@ mp_cmd_scan (int argc, char **argv)
 		{ "activity-evidence", 0, 0, G_OPTION_ARG_STRING, &evidence,
 		  "Also use these kinds of activity evidence: file-times (Maildir inode change times and "
 		  "Dovecot's index log; only on the server's own store)", "KINDS" },
-		{ "admin-user", 0, 0, G_OPTION_ARG_STRING, &admin_user,
-		  "IMAP: log in to every account as this admin (SASL PLAIN with the account as authorization "
-		  "identity; password: $MAILPREFLIGHT_ADMIN_PASSWORD or --admin-password-file)", "NAME" },
-		{ "admin-separator", 0, 0, G_OPTION_ARG_STRING, &admin_separator,
-		  "IMAP: log in as USER<SEP>ADMIN instead (Dovecot's master user form: '*')", "SEP" },
-		{ "admin-password-file", 0, 0, G_OPTION_ARG_FILENAME, &admin_password_file,
-		  "IMAP: the admin's password is the first line of FILE", "FILE" },
 		{ "managesieve-port", 0, 0, G_OPTION_ARG_INT, &managesieve_port,
 		  "IMAP: the port of the server's ManageSieve service, asked for the active Sieve script "
 		  "(default 4190; 0: do not ask, forwarding is then unknown)", "PORT" },
@@ -312,6 +279,9 @@ mp_cmd_scan (int argc, char **argv)
 		"  mailpreflight scan --html report.html --json report.json --junit junit.xml ~/Maildir\n");
 	g_option_context_set_main_group (ctx, mp_report_args_group (&out, "error"));
 	g_option_context_add_main_entries (ctx, entries, NULL);
+	mp_imap_args_add_to_group (&imap, g_option_context_get_main_group (ctx), MP_IMAP_ARGS_USE_SCAN,
+	                           MP_IMAP_ARGS_CONNECTIONS | MP_IMAP_ARGS_TIMEOUT | MP_IMAP_ARGS_COMMAND_TIMEOUT |
+	                           MP_IMAP_ARGS_ADMIN);
 	if (!g_option_context_parse_strv (ctx, &args, &error)) {
 		g_printerr ("mailpreflight scan: %s\nTry 'mailpreflight scan --help'.\n", error->message);
 		return MP_EXIT_USAGE;
@@ -353,31 +323,20 @@ mp_cmd_scan (int argc, char **argv)
 		g_printerr ("mailpreflight scan: --jobs: %d is not from 1 to 1024\n", jobs);
 		return MP_EXIT_USAGE;
 	}
-	if (connections < 0 || connections > 64 || timeout_s < 0 || timeout_s > 3600 ||
-	    command_timeout_s < 0 || command_timeout_s > 86400) {
-		g_printerr ("mailpreflight scan: --connections is from 1 to 64, --timeout from 1 to 3600 seconds, "
-		            "--command-timeout from 1 to 86400 seconds\n");
+	if (!mp_imap_args_check_ranges (&imap, &error)) {
+		g_printerr ("mailpreflight scan: %s\n", error->message);
 		return MP_EXIT_USAGE;
 	}
 	for (guint i = 0; all_sources->pdata[i]; i++)
 		any_url |= mp_source_is_network (all_sources->pdata[i]);
 	if (jobs == 0)
-		jobs = (gint) mp_source_default_jobs ((const char *const *) all_sources->pdata, (guint) connections);
-	if (insecure)
-		g_printerr ("mailpreflight: WARNING: --insecure-skip-verify: the IMAP server's certificate is NOT "
-		            "verified; anyone on the network path can read the password and the mail.\n");
-	net.ca_file = ca_file;
-	net.insecure_skip_verify = insecure;
-	net.allow_plaintext = allow_plaintext;
-	net.password_file = password_file;
-	net.oauth2_token_file = token_file;
+		jobs = (gint) mp_source_default_jobs ((const char *const *) all_sources->pdata, (guint) imap.connections);
+	mp_imap_args_warn (&imap);
+	mp_imap_args_apply (&imap, &net);
 	/* a prompt is for one account: with several, each has its own secret */
 	net.interactive = isatty (STDIN_FILENO) && accounts->len == 1;
-	net.admin_user = admin_user;
-	net.admin_separator = admin_separator;
-	net.admin_password_file = admin_password_file;
-	if ((admin_separator || admin_password_file) && admin_user == NULL) {
-		g_printerr ("mailpreflight scan: --admin-separator and --admin-password-file need --admin-user\n");
+	if (!mp_imap_args_check_admin (&imap, &error)) {
+		g_printerr ("mailpreflight scan: %s\n", error->message);
 		return MP_EXIT_USAGE;
 	}
 	if (!check_passwords (accounts, &net, &error)) {
@@ -388,9 +347,6 @@ mp_cmd_scan (int argc, char **argv)
 	 * account's own password file goes to its own host (scan.c) */
 	secret_host = run_secret_host (accounts);
 	net.secret_host = secret_host;
-	net.connections = (guint) connections;
-	net.timeout_ms = (guint) timeout_s * 1000;
-	net.command_timeout_ms = (guint) command_timeout_s * 1000;
 	net.metadata_only = metadata_only;
 
 	rules = mp_rules_load (rules_arg, &error);
@@ -427,13 +383,13 @@ mp_cmd_scan (int argc, char **argv)
 			g_free (run->rules_digest);
 			run->rules_digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, both, -1);
 		}
-		run->insecure_skip_verify = insecure;
+		run->insecure_skip_verify = imap.insecure_skip_verify;
 		run->metadata_only = metadata_only;
 		run->exclude_folders = exclude[0] ? g_strdupv (exclude) : NULL;
 		run->include_folders = include[0] ? g_strdupv (include) : NULL;
 		/* notes of the run travel with it into the JSON: a re-rendered
 		 * report says them too */
-		if (insecure)
+		if (imap.insecure_skip_verify)
 			mp_run_info_add_note (run, "TLS certificate verification was disabled (--insecure-skip-verify)");
 		if (any_url) {
 			g_auto(GStrv) notices = mp_rules_imap_notices (rules);

@@ -71,6 +71,33 @@ def body(t):
                 lines)
     t.check("(default: error)" in scan_help, "scan --help: --fail-on defaults to error", scan_help)
     t.check("(default: as saved)" in p.out, "report --help: --fail-on keeps the saved level", p.out)
+    # the IMAP connection options are declared once (cli/imap-args.c): each
+    # command lists those it offers in its plain --help (not only in
+    # --help-all), none it does not, and checks them alike
+    login_tls = ["--password-file", "--oauth2-token-file", "--ca-file", "--insecure-skip-verify",
+                 "--allow-plaintext"]
+    admin = ["--admin-user", "--admin-separator", "--admin-password-file"]
+    offered = {
+        ("scan",): login_tls + ["--connections", "--timeout", "--command-timeout"] + admin,
+        ("compare",): login_tls + ["--connections", "--timeout"] + ["--target-" + o[2:] for o in login_tls],
+        ("fix", "split"): login_tls + ["--timeout", "--command-timeout"] + admin,
+        ("fix", "detach"): [],
+    }
+    every = set(login_tls + ["--connections", "--timeout", "--command-timeout"] + admin)
+    every |= {"--target-" + o[2:] for o in every}
+    for cmd, opts in offered.items():
+        h = t.run(*cmd, "--help", expect=0, what=" ".join(cmd) + " --help")
+        listed = set(re.findall(r"^ +(--[a-z0-9-]+)", h.out, re.M)) & every
+        t.eq(sorted(listed), sorted(opts), "%s --help lists its IMAP options" % " ".join(cmd))
+    for cmd in (("scan",), ("fix", "split")):
+        e = t.run(*cmd, "--admin-separator", "*", "imaps://u@127.0.0.1:1", expect=2,
+                  what=" ".join(cmd) + " --admin-separator without --admin-user")
+        t.check("--admin-separator and --admin-password-file need --admin-user" in e.err,
+                "%s: --admin-separator needs --admin-user" % " ".join(cmd), e.err)
+    e = t.run("scan", "--command-timeout", "86401", "imaps://u@127.0.0.1:1", expect=2, what="scan --command-timeout")
+    t.check("--command-timeout from 1 to 86400 seconds" in e.err, "scan: --command-timeout's range", e.err)
+    e = t.run("compare", "--connections", "65", "a", "b", expect=2, what="compare --connections 65")
+    t.check("--connections from 1 to 64" in e.err, "compare: --connections' range", e.err)
     with open(MAN_PAGE, encoding="utf-8") as f:
         man = f.read()
     t.check("3 wins over 1" in man_words(man, "EXIT STATUS"), "man EXIT STATUS: 3 wins over 1",
