@@ -489,15 +489,6 @@ mp_accounts_report_add (MpAccountsReport *r, const char *line, gsize len, const 
 	return TRUE;
 }
 
-static void
-card (FILE *fp, const char *id, guint64 value, const char *label)
-{
-	fprintf (fp, "<div class=\"card\"><div class=\"n\" id=\"%s\">%" G_GUINT64_FORMAT "</div><div class=\"l\">",
-	         id, value);
-	esc (fp, label);
-	fputs ("</div></div>\n", fp);
-}
-
 /* The page: nothing in it differs between one run and its shards merged
  * (no run time, no command line: those are in the JSON's "runs"). */
 static gboolean
@@ -523,14 +514,14 @@ write_page (MpAccountsReport *r, GError **error)
 	         t->accounts, t->by_verdict[MP_COMPARE_COMPLETE], t->by_verdict[MP_COMPARE_PREDICTED],
 	         t->by_verdict[MP_COMPARE_UNEXPECTED], t->by_verdict[MP_COMPARE_INCOMPLETE]);
 	fprintf (fp, "</div><p>Exit status %u.</p></div></section>\n<div class=\"cards\">\n", t->exit_status);
-	card (fp, "n-accounts", t->accounts, "accounts");
-	card (fp, "n-source", t->counts.messages, "source messages");
-	card (fp, "n-arrived", t->counts.arrived, "arrived");
-	card (fp, "n-moved", t->counts.moved, "in another folder");
-	card (fp, "n-unexpected", t->counts.unexpected, "missing, unexpected");
-	card (fp, "n-missing", t->counts.missing, "missing, predicted");
-	card (fp, "n-changed", t->counts.changed, "changed");
-	card (fp, "n-extra", t->extra, "extra on the target");
+	mp_compare_html_card (fp, "n-accounts", t->accounts, "accounts");
+	mp_compare_html_card (fp, "n-source", t->counts.messages, "source messages");
+	mp_compare_html_card (fp, "n-arrived", t->counts.arrived, "arrived");
+	mp_compare_html_card (fp, "n-moved", t->counts.moved, "in another folder");
+	mp_compare_html_card (fp, "n-unexpected", t->counts.unexpected, "missing, unexpected");
+	mp_compare_html_card (fp, "n-missing", t->counts.missing, "missing, predicted");
+	mp_compare_html_card (fp, "n-changed", t->counts.changed, "changed");
+	mp_compare_html_card (fp, "n-extra", t->extra, "extra on the target");
 	fputs ("</div>\n<section id=\"accounts\"><h2>Accounts</h2><div class=\"scroll\"><table class=\"sortable\">"
 	       "<thead><tr><th>Account</th><th>Status</th><th class=\"num\">Exit</th><th class=\"num\">Messages</th>"
 	       "<th class=\"num\">Arrived</th><th class=\"num\">Unexpected</th><th class=\"num\">Missing</th>"

@@ -24,8 +24,8 @@ esc (FILE *fp, const char *s)
 	mp_xml_write (fp, s);
 }
 
-static void
-card (FILE *fp, const char *id, guint64 value, const char *label)
+void
+mp_compare_html_card (FILE *fp, const char *id, guint64 value, const char *label)
 {
 	fprintf (fp, "<div class=\"card\"><div class=\"n\" id=\"%s\">%" G_GUINT64_FORMAT "</div><div class=\"l\">",
 	         id, value);
@@ -321,13 +321,13 @@ mp_compare_write_html (MpCompareOutcome *o, const MpCompareInfo *info, const cha
 	fputs (" &middot; mailpreflight " MP_VERSION "</p></header>\n<main>\n", fp);
 	verdict (fp, o);
 	fputs ("<div class=\"cards\">\n", fp);
-	card (fp, "n-source", t->messages, "source messages");
-	card (fp, "n-arrived", t->arrived, "arrived");
-	card (fp, "n-moved", t->moved, "in another folder");
-	card (fp, "n-unexpected", t->unexpected, "missing, unexpected");
-	card (fp, "n-missing", t->missing, "missing, predicted");
-	card (fp, "n-changed", t->changed, "changed");
-	card (fp, "n-extra", o->target_totals.extra, "extra on the target");
+	mp_compare_html_card (fp, "n-source", t->messages, "source messages");
+	mp_compare_html_card (fp, "n-arrived", t->arrived, "arrived");
+	mp_compare_html_card (fp, "n-moved", t->moved, "in another folder");
+	mp_compare_html_card (fp, "n-unexpected", t->unexpected, "missing, unexpected");
+	mp_compare_html_card (fp, "n-missing", t->missing, "missing, predicted");
+	mp_compare_html_card (fp, "n-changed", t->changed, "changed");
+	mp_compare_html_card (fp, "n-extra", o->target_totals.extra, "extra on the target");
 	fputs ("</div>\n", fp);
 	if (!table (fp, o, "unexpected", "Missing, and no rule predicted it",
 	            "Look at these first: the rules saw nothing the target would refuse.", "Expected in",

@@ -48,6 +48,8 @@ void     mp_compare_csv_write_source_folder (FILE *fp, const char *account, cons
 void     mp_compare_csv_write_target_folder (FILE *fp, const char *account, const char *folder,
                                              const MpTargetFolderOutcome *to);
 void     mp_compare_html_head         (FILE *fp, const char *title);
+/* One count of the page's head: VALUE under LABEL, its element ID. */
+void     mp_compare_html_card         (FILE *fp, const char *id, guint64 value, const char *label);
 /* A table of message rows up to its <tbody>; WHERE: the target folder column's title. */
 void     mp_compare_html_rows_begin   (FILE *fp, const char *where);
 void     mp_compare_html_row          (FILE *fp, const MpCompareRow *row, const MpSizeTolerance *tolerance);
