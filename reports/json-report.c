@@ -332,18 +332,26 @@ open_source (JsonWriter *j, const char *source, const char *kind)
 	j->s_notices_dropped = 0;
 }
 
+/* "findings": the findings HELD (rendered while the source or account was
+ * open), which are then let go. */
+static void
+write_held_findings (FILE *fp, GPtrArray *held)
+{
+	key (fp, "findings");
+	fputc ('[', fp);
+	for (guint i = 0; i < held->len; i++)
+		fprintf (fp, "%s%s", i ? ",\n" : "\n", (const char *) g_ptr_array_index (held, i));
+	fputs ("],\n", fp);
+	g_ptr_array_set_size (held, 0);
+}
+
 static void
 close_source (JsonWriter *j, const char *error)
 {
 	FILE *fp = j->fp;
 
 	fputs ("],\n", fp);
-	key (fp, "findings");
-	fputc ('[', fp);
-	for (guint i = 0; i < j->s_findings_json->len; i++)
-		fprintf (fp, "%s%s", i ? ",\n" : "\n", (const char *) g_ptr_array_index (j->s_findings_json, i));
-	fputs ("],\n", fp);
-	g_ptr_array_set_size (j->s_findings_json, 0);
+	write_held_findings (fp, j->s_findings_json);
 	write_notices (fp, j->s_notices, j->s_notices_dropped);
 	key (fp, "error"); mp_json_write_string (fp, error); fputc (',', fp);
 	key (fp, "stats");
@@ -402,12 +410,7 @@ close_account (JsonWriter *j, const MpAccountResult *r)
 	if (j->source_open)
 		close_source (j, NULL);
 	fputs ("\n],\n", fp);
-	key (fp, "findings");
-	fputc ('[', fp);
-	for (guint i = 0; i < j->a_findings_json->len; i++)
-		fprintf (fp, "%s%s", i ? ",\n" : "\n", (const char *) g_ptr_array_index (j->a_findings_json, i));
-	fputs ("],\n", fp);
-	g_ptr_array_set_size (j->a_findings_json, 0);
+	write_held_findings (fp, j->a_findings_json);
 	write_notices (fp, j->a_notices, j->a_notices_dropped);
 	fputc ('\n', fp);
 	key (fp, "activity");
