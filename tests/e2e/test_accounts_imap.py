@@ -10,26 +10,14 @@ the command line's password is not handed to several accounts; INTERNALDATE
 is asked only for the messages whose arrival is evidence (or that have no
 Date:), never for unread INBOX mail."""
 import csv
-import importlib.util
 import io
-import json
 import os
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from mptest import ACCOUNTS_COLUMNS, TESTS, main  # noqa: E402
+from mptest import ACCOUNTS_COLUMNS, main  # noqa: E402
 from imapproxy import Proxy  # noqa: E402
-
-FIXTURE = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
-
-
-def load_fixture():
-    spec = importlib.util.spec_from_file_location("dovecot_fixture", FIXTURE)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+import dovecot  # noqa: E402
 
 
 def rows_of(t, path):
@@ -48,25 +36,9 @@ def flags(fx, d, user):
 
 
 def body(t):
-    if os.geteuid() != 0 or shutil.which("dovecot") is None:
-        t.skip("needs root and dovecot (apt-get install dovecot-imapd)")
-    fx = load_fixture()
-    d = tempfile.mkdtemp(prefix="mp-acc-imap-", dir="/tmp")
-    os.chmod(d, 0o755)
-    import contextlib
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        rc = fx.start(d)
-    if rc == 77:
-        shutil.rmtree(d, ignore_errors=True)
-        t.skip("the Dovecot fixture cannot start here")
-    info = json.loads(out.getvalue().strip().splitlines()[-1])
-    try:
+    with dovecot.running(t, "mp-acc-imap-") as (fx, d, info):
         arrival_fetches(t, fx, d, info)
         run_checks(t, fx, d, info)
-    finally:
-        fx.stop(d)
-        shutil.rmtree(d, ignore_errors=True)
 
 
 class LineProxy(Proxy):

@@ -16,33 +16,21 @@ Skipped (77) when Dovecot is not installed, we are not root, or 127.0.0.2
 cannot be bound.
 Args: MAILPREFLIGHT"""
 import base64
-import contextlib
 import csv
-import importlib.util
-import io
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
-from mptest import main, TESTS  # noqa: E402
+from mptest import main  # noqa: E402
 import migration  # noqa: E402
 from imapproxy import RecordingProxy  # noqa: E402
+import dovecot  # noqa: E402
 
-FIXTURE = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
 AS_OF = "2026-02-01T00:00:00Z"
 TARGETS = {"alice": ("erin", "erin-target-pw"), "chloe": ("frank", "frank-target-pw")}
-
-
-def load_fixture():
-    spec = importlib.util.spec_from_file_location("dovecot_fixture", FIXTURE)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def fnv1a(name):
@@ -91,28 +79,8 @@ def fill(fx, d, user, folders):
 
 
 def body(t):
-    if os.geteuid() != 0 or shutil.which("dovecot") is None:
-        print("SKIP: needs root and dovecot (apt-get install dovecot-imapd)")
-        sys.exit(77)
-    fx = load_fixture()
-    d = tempfile.mkdtemp(prefix="mp-cmpacc-", dir="/tmp")
-    os.chmod(d, 0o755)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        rc = fx.start(d)
-    if rc == 77:
-        sys.exit(77)
-    t.check(rc == 0, "dovecot started", out.getvalue())
-    info = json.loads(out.getvalue().strip().splitlines()[-1])
-    if not info.get("plain_host"):
-        fx.stop(d)
-        print("SKIP: 127.0.0.2 cannot be bound (the plaintext listener the proxies read)")
-        sys.exit(77)
-    try:
+    with dovecot.running(t, "mp-cmpacc-", need_plain=True) as (fx, d, info):
         run_checks(t, fx, d, info)
-    finally:
-        fx.stop(d)
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def csv_rows(path):

@@ -15,31 +15,18 @@ The target's password is its own ($MAILPREFLIGHT_TARGET_PASSWORD): without
 it the target is not tried with the source's (exit 3, named).
 Skipped (77) when Dovecot is not installed or we are not root.
 Args: MAILPREFLIGHT"""
-import contextlib
-import importlib.util
-import io
-import json
 import os
-import shutil
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
-from mptest import main, TESTS  # noqa: E402
+from mptest import main  # noqa: E402
 import migration  # noqa: E402
 from migration import check_reports, run_compare  # noqa: E402
 from imapproxy import RecordingProxy  # noqa: E402
+import dovecot  # noqa: E402
 
-FIXTURE = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
 TARGET_USER, TARGET_PASSWORD = "erin", "erin-target-pw"
-
-
-def load_fixture():
-    spec = importlib.util.spec_from_file_location("dovecot_fixture", FIXTURE)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def quote(fx, name):
@@ -95,24 +82,8 @@ def all_flags(fx, d, user):
 
 
 def body(t):
-    if os.geteuid() != 0 or shutil.which("dovecot") is None:
-        print("SKIP: needs root and dovecot (apt-get install dovecot-imapd)")
-        sys.exit(77)
-    fx = load_fixture()
-    d = tempfile.mkdtemp(prefix="mp-cmp-", dir="/tmp")
-    os.chmod(d, 0o755)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        rc = fx.start(d)
-    if rc == 77:
-        sys.exit(77)
-    t.check(rc == 0, "dovecot started", out.getvalue())
-    info = json.loads(out.getvalue().strip().splitlines()[-1])
-    try:
+    with dovecot.running(t, "mp-cmp-") as (fx, d, info):
         run_checks(t, fx, d, info)
-    finally:
-        fx.stop(d)
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def run_checks(t, fx, d, info):

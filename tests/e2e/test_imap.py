@@ -7,20 +7,17 @@ refused plaintext each give a clear message and exit 3; a connection dropped
 in the middle of a FETCH is reopened and the scan completes.
 Skipped (77) when Dovecot is not installed or we are not root.
 Args: MAILPREFLIGHT"""
-import importlib.util
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from mptest import main, write_maildir, load_gen_sample, TESTS  # noqa: E402
+from mptest import main, write_maildir, load_gen_sample  # noqa: E402
 from imapproxy import Cut, Proxy  # noqa: E402
+import dovecot  # noqa: E402
 
-FIXTURE = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
 COMPARED = ["folder", "index", "message_id", "date", "from", "subject", "size", "attachments",
             "inline_parts", "nested_attachments", "attachment_names", "attachment_types", "flags", "read"]
 
@@ -28,13 +25,6 @@ COMPARED = ["folder", "index", "message_id", "date", "from", "subject", "size", 
 # the same over IMAP as on a local copy
 ENVELOPE_PROBLEMS = {"missing-date", "invalid-date", "two-digit-year", "invalid-time", "missing-from",
                      "multiple-from", "missing-message-id"}
-
-
-def load_fixture():
-    spec = importlib.util.spec_from_file_location("dovecot_fixture", FIXTURE)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 class DropProxy(Proxy):
@@ -250,26 +240,8 @@ def flags_of(fx, d, folder):
 
 
 def body(t):
-    if os.geteuid() != 0 or shutil.which("dovecot") is None:
-        print("SKIP: needs root and dovecot (apt-get install dovecot-imapd)")
-        sys.exit(77)
-    fx = load_fixture()
-    # Dovecot's mail user must traverse the directory: not under /root
-    d = tempfile.mkdtemp(prefix="mp-imap-", dir="/tmp")
-    os.chmod(d, 0o755)
-    import contextlib
-    import io
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        rc = fx.start(d)
-    if rc == 77:
-        sys.exit(77)
-    info = json.loads(out.getvalue().strip().splitlines()[-1])
-    try:
+    with dovecot.running(t, "mp-imap-") as (fx, d, info):
         run_checks(t, fx, d, info)
-    finally:
-        fx.stop(d)
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def run_checks(t, fx, d, info):

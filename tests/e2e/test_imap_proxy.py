@@ -20,30 +20,18 @@ mailbox-size rules (rules/audit.c) find the folder and account too large.
 
 Skipped (77) without Dovecot, root or a second loopback address for the
 plaintext listener. Args: MAILPREFLIGHT"""
-import contextlib
-import importlib.util
-import io
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from mptest import main, TESTS  # noqa: E402
+from mptest import main  # noqa: E402
 from imapproxy import Proxy  # noqa: E402
+import dovecot  # noqa: E402
 
-FIXTURE = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
 EVIL = "Evil\x1b]0;pwned\x07\x1b[2J\u009b2J"
 MAX64 = 2**64 - 1
-
-
-def load_fixture():
-    spec = importlib.util.spec_from_file_location("dovecot_fixture", FIXTURE)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 class RewritingProxy(Proxy):
@@ -147,20 +135,7 @@ def huge_sizes(t, info):
 
 
 def body(t):
-    if os.geteuid() != 0 or shutil.which("dovecot") is None:
-        t.skip("needs root and dovecot (apt-get install dovecot-imapd)")
-    fx = load_fixture()
-    d = tempfile.mkdtemp(prefix="mp-imapproxy-", dir="/tmp")
-    os.chmod(d, 0o755)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        rc = fx.start(d)
-    if rc == 77:
-        t.skip("dovecot could not be started")
-    info = json.loads(out.getvalue().strip().splitlines()[-1])
-    try:
-        if not info.get("plain_port"):
-            t.skip("no second loopback address for the plaintext listener")
+    with dovecot.running(t, "mp-imapproxy-", need_plain=True) as (fx, d, info):
         m = fx.connect(d, "alice")
         fx.check(m.create(fx.quote("Real")), "CREATE Real")
         for n in range(1, 4):
@@ -168,9 +143,6 @@ def body(t):
         m.logout()
         folder_errors(t, info)
         huge_sizes(t, info)
-    finally:
-        fx.stop(d)
-        shutil.rmtree(d, ignore_errors=True)
 
 
 main("imap-proxy", body)

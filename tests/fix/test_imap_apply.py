@@ -22,11 +22,8 @@ issue 17:
 before anything is written. The Dovecot checks are left out without root
 or Dovecot. Args: MAILPREFLIGHT"""
 import collections
-import contextlib
 import hashlib
 import imaplib
-import importlib.util
-import io
 import json
 import os
 import re
@@ -34,7 +31,6 @@ import shutil
 import ssl
 import subprocess
 import sys
-import tempfile
 from html.parser import HTMLParser
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -43,9 +39,9 @@ sys.path.insert(0, HERE)
 import fixgen  # noqa: E402
 from fixtest import blocking  # noqa: E402
 from imapproxy import RecordingProxy  # noqa: E402
+import dovecot  # noqa: E402
 from mptest import TESTS, main, mbox_entry  # noqa: E402
 
-FIXTURE = os.path.join(TESTS, "imap-client", "dovecot-fixture.py")
 FAKE = os.path.join(TESTS, "imap-client", "fake-imap-server.py")
 WRITE_VERBS = {"SELECT", "APPEND", "STORE", "EXPUNGE", "COPY", "MOVE", "CREATE", "DELETE", "RENAME",
                "SUBSCRIBE", "UNSUBSCRIBE", "SETACL", "DELETEACL", "SETQUOTA", "SETMETADATA", "CLOSE",
@@ -55,13 +51,6 @@ APPENDLIMIT = 12 << 20
 HOSTILE = b"<script>alert(1)</script> & \"quotes\""
 
 QUOTA = 130 * 1024  # the original and part 1 fit, part 2 does not
-
-
-def load_fixture():
-    spec = importlib.util.spec_from_file_location("dovecot_fixture", FIXTURE)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 class CuttingProxy(RecordingProxy):
@@ -210,7 +199,7 @@ def body(t):
     if os.geteuid() != 0 or shutil.which("dovecot") is None:
         print("note: needs root and dovecot (apt-get install dovecot-imapd): the Dovecot checks are left out")
         return
-    fx = t.fx = load_fixture()
+    fx = t.fx = dovecot.load_fixture()
     # the fixture's Dovecot announces APPENDLIMIT=1000 to everyone (for
     # scan --target); here alice's is 12 MiB: under the rules' 17.5 MB, so
     # the parts of the 40 MB message must be planned for it (RFC 7889)
@@ -220,19 +209,8 @@ def body(t):
                           chloe=fx.USER_FIELDS.get("chloe", []) + ["mail_plugins=quota", "quota=maildir",
                                                                      "imap_capability=+APPENDLIMIT=%d" % APPENDLIMIT,
                                "quota_rule=*:storage=%dB" % QUOTA])
-    d = tempfile.mkdtemp(prefix="mp-imapfix-", dir="/tmp")
-    os.chmod(d, 0o755)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        rc = fx.start(d)
-    if rc == 77:
-        t.skip("Dovecot did not start")
-    info = json.loads(out.getvalue().strip().splitlines()[-1])
-    try:
+    with dovecot.running(t, "mp-imapfix-", fx) as (fx, d, info):
         run_checks(t, info)
-    finally:
-        fx.stop(d)
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def fix(t, url, *args, expect=None, what=None, env=None):
