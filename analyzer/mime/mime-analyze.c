@@ -12,6 +12,7 @@
 #include "mime-gmime.h"
 #include "mime-record.h"
 #include "octets.h"
+#include "part-class.h"
 #include "stream-pread.h"
 #include "worker-buffer.h"
 
@@ -98,13 +99,6 @@ list_archives (const MpAnalyzer *a)
 	return (a->flags & MP_ANALYZE_LIST_ARCHIVES) != 0;
 }
 
-/* The GMime path on STREAM; MBOX_QUOTED as in MP_RANGE_MBOX_QUOTED. */
-static void
-run_gmime (MpAnalyzer *a, GMimeStream *stream, gboolean mbox_quoted, MpMessage *m)
-{
-	mp_mime_gmime_analyze (a->gmime, a->recorder, stream, list_archives (a), mbox_quoted, m);
-}
-
 /* A header block larger than this is not handed to GMime, which keeps
  * headers in memory several times over: the message is reported, its size
  * counted, its parts not analyzed. Real header blocks are kilobytes; the
@@ -144,6 +138,87 @@ bytes_read_at (gpointer user_data, guint8 *buf, gsize len, guint64 offset)
 	return mp_pread_full (b->fd, buf, MIN ((guint64) len, b->len - MIN (offset, b->len)), b->start + offset);
 }
 
+/* Feeds the LEN bytes of B to COUNTER. */
+static void
+count_bytes (MpMimeCount *counter, Bytes *b)
+{
+	g_autofree guint8 *buf = NULL;
+
+	if (b->data != NULL) {
+		mp_mime_count_feed (counter, b->data, b->len);
+		return;
+	}
+	buf = g_malloc (COUNT_CHUNK_READ);
+	for (guint64 off = 0; off < b->len;) {
+		gssize n = bytes_read_at (b, buf, (gsize) MIN ((guint64) COUNT_CHUNK_READ, b->len - off), off);
+		if (n <= 0)
+			break;
+		mp_mime_count_feed (counter, buf, (gsize) n);
+		off += (guint64) n;
+	}
+}
+
+static gboolean
+is_attached_message (const MpAttachment *att)
+{
+	const char *slash = strchr (att->mime_type, '/');
+	g_autofree char *type = slash ? g_strndup (att->mime_type, (gsize) (slash - att->mime_type)) : NULL;
+
+	return type != NULL && mp_part_is_embedded_message (type, slash + 1);
+}
+
+/* An attached message's size is, as every attachment's, its octets as
+ * stored (the number IMAP reports as body-fld-octets, RFC 3501 §7.4.2, so
+ * that a Maildir and the same account over IMAP agree). GMime keeps no
+ * offsets of a message part: the tree walk can only write it back, and
+ * GMime 3.2.13 does not write a nested multipart back byte for byte
+ * (GMIME-IMAP-FACTS §4.2: an empty line after a close delimiter without an
+ * epilogue, as in most forwarded mail). The streaming counter finds the
+ * stored bytes, reading attached messages as GMime parses them; its sizes
+ * are taken only where it lists the tree's attachments (as many, the same
+ * types in the same order), else the written-back size stays. B: the
+ * message's bytes, NULL when they cannot be read again. */
+static void
+stored_message_sizes (MpAnalyzer *a, Bytes *b, gboolean mbox_quoted, MpMessage *m, guint first)
+{
+	g_autoptr(MpMimeCount) counter = NULL;
+	const GPtrArray *listed;
+	gboolean any = FALSE;
+	guint n = m->attachment_list->len - first;
+
+	for (guint i = first; i < m->attachment_list->len && !any; i++)
+		any = is_attached_message (g_ptr_array_index (m->attachment_list, i));
+	if (!any || b == NULL)
+		return;
+	counter = mp_mime_count_new (a->recorder, n + 1); /* one more: a longer list shows */
+	count_bytes (counter, b);
+	listed = mp_mime_count_attachments (counter, bytes_read_at, b, mbox_quoted);
+	if (listed->len != n)
+		return;
+	for (guint i = 0; i < n; i++) {
+		const MpAttachment *c = g_ptr_array_index (listed, i);
+		const MpAttachment *t = g_ptr_array_index (m->attachment_list, first + i);
+		if (g_ascii_strcasecmp (c->mime_type, t->mime_type) != 0)
+			return;
+	}
+	for (guint i = 0; i < n; i++) {
+		MpAttachment *t = g_ptr_array_index (m->attachment_list, first + i);
+		if (is_attached_message (t))
+			t->encoded_size = ((const MpAttachment *) g_ptr_array_index (listed, i))->encoded_size;
+	}
+}
+
+/* The GMime path on STREAM, whose bytes are B (NULL: not to be read
+ * again); MBOX_QUOTED as in MP_RANGE_MBOX_QUOTED. */
+static void
+run_gmime (MpAnalyzer *a, GMimeStream *stream, Bytes *b, gboolean mbox_quoted, MpMessage *m)
+{
+	guint first = m->attachment_list->len;
+
+	mp_mime_gmime_analyze (a->gmime, a->recorder, stream, list_archives (a), mbox_quoted, m);
+	stored_message_sizes (a, b, mbox_quoted, m, first);
+}
+
 /* Whether M was recorded by the streaming counter instead of a tree: when
  * DASH_LINES (lines starting "--", mp_dash_lines_feed) say the message
  * may have more parts than the cap, the counter reads it; past the cap it
@@ -153,7 +228,6 @@ static gboolean
 counted_instead (MpAnalyzer *a, guint64 dash_lines, Bytes *b, gboolean mbox_quoted, MpMessage *m)
 {
 	g_autoptr(MpMimeCount) counter = NULL;
-	g_autofree guint8 *buf = NULL;
 	g_autoptr(GByteArray) head = NULL;
 	g_autoptr(GMimeStream) head_stream = NULL;
 	guint64 header_end;
@@ -165,18 +239,7 @@ counted_instead (MpAnalyzer *a, guint64 dash_lines, Bytes *b, gboolean mbox_quot
 	/* listed: as many attachments as a tree may hold, whatever this
 	 * analyzer's own cap (tests lower it) */
 	counter = mp_mime_count_new (a->recorder, MP_MIME_MAX_PARTS);
-	if (b->data != NULL) {
-		mp_mime_count_feed (counter, b->data, b->len);
-	} else {
-		buf = g_malloc (COUNT_CHUNK_READ);
-		for (guint64 off = 0; off < b->len;) {
-			gssize n = bytes_read_at (b, buf, (gsize) MIN ((guint64) COUNT_CHUNK_READ, b->len - off), off);
-			if (n <= 0)
-				break;
-			mp_mime_count_feed (counter, buf, (gsize) n);
-			off += (guint64) n;
-		}
-	}
+	count_bytes (counter, b);
 	mp_mime_count_finish (counter);
 	if (mp_mime_count_parts (counter) <= a->max_parts)
 		return FALSE;
@@ -200,14 +263,17 @@ mp_analyzer_run (MpAnalyzer *a, GMimeStream *stream, MpMessage *m)
 	gint64 start = g_mime_stream_tell (stream);
 	gint64 end = g_mime_stream_length (stream);
 
+	Bytes b = { NULL, 0, -1, 0, NULL };
+	gboolean seekable = start >= 0 && end > start;
+
 	/* a seekable stream is looked at first, as any other message: no tree
 	 * past the cap */
-	if (start >= 0 && end > start) {
-		Bytes b = { NULL, (gsize) (end - start), -1, (guint64) start, stream };
+	if (seekable) {
 		MpDashLines dl;
 		char chunk[16384];
 		gssize n;
 
+		b = (Bytes) { NULL, (gsize) (end - start), -1, (guint64) start, stream };
 		mp_dash_lines_init (&dl);
 		while ((n = g_mime_stream_read (stream, chunk, sizeof chunk)) > 0)
 			mp_dash_lines_feed (&dl, (const guint8 *) chunk, (gsize) n);
@@ -216,7 +282,7 @@ mp_analyzer_run (MpAnalyzer *a, GMimeStream *stream, MpMessage *m)
 		if (g_mime_stream_seek (stream, start, GMIME_STREAM_SEEK_SET) != start)
 			return;
 	}
-	run_gmime (a, stream, FALSE, m);
+	run_gmime (a, stream, seekable ? &b : NULL, FALSE, m);
 }
 
 /* All LEN bytes at OFFSET, through the backends' mp_pread_full(); a file
@@ -359,7 +425,10 @@ run_in_memory (MpAnalyzer *a, const guint8 *data, gsize len, MpRangeFlags flags,
 	}
 	mem = g_mime_stream_mem_new_with_byte_array (a->buffer);
 	g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
-	run_gmime (a, mem, mbox_quoted, m);
+	{
+		Bytes b = { a->buffer->data, len, -1, 0, NULL };
+		run_gmime (a, mem, &b, mbox_quoted, m);
+	}
 }
 
 void
@@ -388,6 +457,7 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRang
 		 * of the header block; then GMime streams from the file */
 		g_autoptr(GMimeStream) sub = NULL;
 		g_autofree guint8 *buf = g_malloc (COUNT_CHUNK);
+		Bytes b = { NULL, (gsize) len, fd, start, NULL };
 		HeaderEnd h = { 0, 0, 1 };
 		MpCrlfCounter c;
 		MpDashLines dl;
@@ -423,18 +493,15 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRang
 			mp_message_add_problem (m, MP_PROBLEM_OVERSIZED_HEADER, d);
 			return;
 		}
-		{
-			Bytes b = { NULL, (gsize) len, fd, start, NULL };
-			if (counted_instead (a, dl.lines, &b, (flags & MP_RANGE_MBOX_QUOTED) != 0, m))
-				return;
-		}
+		if (counted_instead (a, dl.lines, &b, (flags & MP_RANGE_MBOX_QUOTED) != 0, m))
+			return;
 		if ((own = dup (fd)) < 0) {
 			mp_message_add_problem (m, MP_PROBLEM_UNREADABLE, g_strerror (errno));
 			return;
 		}
 		/* pread in 128 KiB, not lseek + read per 4 KiB (stream-pread.h) */
 		sub = mp_stream_pread_new (own, (gint64) start, (gint64) end);
-		run_gmime (a, sub, (flags & MP_RANGE_MBOX_QUOTED) != 0, m);
+		run_gmime (a, sub, &b, (flags & MP_RANGE_MBOX_QUOTED) != 0, m);
 	}
 }
 

@@ -64,6 +64,7 @@ struct _MpMimeCount {
 	gboolean        range_open; /* the last range's end is not known yet */
 	guint           range_frame;/* frames->len when it opened */
 	guint64         header_end;
+	guint64         after_close; /* where the line after the last close delimiter starts */
 	gboolean        top_done;
 	/* the line being split */
 	guint64         offset;     /* octets fed */
@@ -368,9 +369,14 @@ on_boundary (MpMimeCount *c, guint k, gboolean end, gboolean cr, guint64 start)
 	}
 	if (c->range_open && k < c->range_frame) {
 		/* the line end before a boundary belongs to it (RFC 2046 §5.1.1):
-		 * two octets when the boundary line ends CR LF, as GMime trims */
+		 * two octets when the boundary line ends CR LF, as GMime trims.
+		 * Not the line end of an inner close delimiter ("--in--" right
+		 * before "--out"): Dovecot and Cyrus keep it in the part (an
+		 * attached message's body-fld-octets, RFC 3501 §7.4.2) */
 		Range *r = &g_array_index (c->ranges, Range, c->ranges->len - 1);
 		guint64 trim = cr ? 2 : 1;
+		if (c->after_close == start && start > r->start)
+			trim = 0;
 		r->end = start >= r->start + trim ? start - trim : r->start;
 		c->range_open = FALSE;
 	}
@@ -478,6 +484,8 @@ handle_line (MpMimeCount *c, const guint8 *text, gsize kept, guint64 len, gboole
 
 	if (c->frames->len > 0 && bare <= LINE_KEEP && match_boundary (c, text, shown, &k, &end)) {
 		on_boundary (c, k, end, cr, start);
+		if (end)
+			c->after_close = next;
 		return;
 	}
 	if (!c->in_headers)
@@ -554,11 +562,32 @@ range_size (MpMimeReadAt read_at, gpointer data, guint64 start, guint64 end, gbo
 	return mp_region_counter_total (&rc);
 }
 
+/* The listed attachments' sizes, read back once the ranges are known. */
+static void
+size_attachments (MpMimeCount *c, MpMimeReadAt read_at, gpointer data, gboolean mbox_quoted)
+{
+	g_autofree guint8 *buf = g_malloc (64 * 1024);
+
+	for (guint i = 0; i < c->ranges->len; i++) {
+		const Range *r = &g_array_index (c->ranges, Range, i);
+		MpAttachment *a = g_ptr_array_index (c->scratch->attachment_list, r->index);
+		a->encoded_size = range_size (read_at, data, r->start, r->end, mbox_quoted, buf, 64 * 1024);
+	}
+	g_array_set_size (c->ranges, 0);
+}
+
+const GPtrArray *
+mp_mime_count_attachments (MpMimeCount *c, MpMimeReadAt read_at, gpointer data, gboolean mbox_quoted)
+{
+	mp_mime_count_finish (c);
+	size_attachments (c, read_at, data, mbox_quoted);
+	return c->scratch->attachment_list;
+}
+
 void
 mp_mime_count_commit (MpMimeCount *c, MpMessage *m, MpMimeReadAt read_at, gpointer data, gboolean mbox_quoted)
 {
 	MpMessage *s = c->scratch;
-	g_autofree guint8 *buf = g_malloc (64 * 1024);
 	g_autofree char *detail = NULL;
 
 	mp_mime_count_finish (c);
@@ -568,11 +597,7 @@ mp_mime_count_commit (MpMimeCount *c, MpMessage *m, MpMimeReadAt read_at, gpoint
 	m->inline_parts += s->inline_parts;
 	m->nested_attachments += s->nested_attachments;
 	m->flags |= s->flags;
-	for (guint i = 0; i < c->ranges->len; i++) {
-		const Range *r = &g_array_index (c->ranges, Range, i);
-		MpAttachment *a = g_ptr_array_index (s->attachment_list, r->index);
-		a->encoded_size = range_size (read_at, data, r->start, r->end, mbox_quoted, buf, 64 * 1024);
-	}
+	size_attachments (c, read_at, data, mbox_quoted);
 	/* the entries move to M, in tree order */
 	while (s->attachment_list->len > 0)
 		g_ptr_array_add (m->attachment_list, g_ptr_array_steal_index (s->attachment_list, 0));

@@ -65,6 +65,12 @@ guint64      mp_mime_count_parts  (const MpMimeCount *c);
 /* The offset just after the message's own header block (its empty line),
  * the length fed when the block never ended. */
 guint64      mp_mime_count_header_end (const MpMimeCount *c);
+/* The listed attachments (MpAttachment, in tree order, owned by C) with
+ * their stored sizes read back as mp_mime_count_commit() does; finishes C.
+ * For the tree walk's attached messages, whose stored size GMime cannot
+ * give (mime-analyze.c). */
+const GPtrArray *mp_mime_count_attachments (MpMimeCount *c, MpMimeReadAt read_at, gpointer data,
+                                            gboolean mbox_quoted);
 /* Records the structure into M (after finish): mime_parts, depth,
  * attachments, inline_parts, nested_attachments, flags, the listed
  * attachments with their sizes (read back with READ_AT over DATA; an mbox

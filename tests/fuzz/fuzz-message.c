@@ -11,7 +11,9 @@
  * every string that reaches a report (from, subject, message_id, date,
  * problems, attachment names and types) is valid UTF-8, problems are
  * bounded, attachment counts agree, the size equals mp_crlf_size() of the
- * bytes and both runs agree on what they found. */
+ * bytes, no attachment is larger than the message (an attached message's
+ * stored size comes from the counter's ranges: they stay within it) and
+ * both runs agree on what they found, attachment sizes included. */
 #include "fuzz-common.h"
 #include "mime-analyze.h"
 #include "octets.h"
@@ -114,6 +116,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
 	if (b->size != mp_crlf_size ((const char *) data, size))
 		fail ("run_range size != mp_crlf_size", NULL);
+	if (a->attachment_list->len != b->attachment_list->len)
+		fail ("memory stream and file range list different attachments", NULL);
+	for (guint i = 0; i < a->attachment_list->len; i++) {
+		const MpAttachment *x = g_ptr_array_index (a->attachment_list, i);
+		const MpAttachment *y = g_ptr_array_index (b->attachment_list, i);
+		if (x->encoded_size > b->size || y->encoded_size > b->size)
+			fail ("an attachment larger than its message", x->mime_type);
+		if (x->encoded_size != y->encoded_size)
+			fail ("memory stream and file range disagree on an attachment's size", x->mime_type);
+	}
 	/* the file range also scans the raw bytes (NUL, the end of the header
 	 * block, its size): those problems exist on that side only, and where
 	 * the problem list hit its cap the extra ones shift what is kept */

@@ -135,7 +135,11 @@ static const MimeCase cases[] = {
 	  "--inner--\n"
 	  "--outer--\n",
 	  1, 0, 2, 0, 7, 3,
-	  { { "fwd.eml", "message/rfc822", 0 } } },
+	  /* the attached message as stored, read as Dovecot and Cyrus give
+	   * its body-fld-octets: the line end of "--inner--" is its own, not
+	   * the "--outer--" delimiter's (320 without it; GMime's writing back
+	   * would add an empty line after the nested multipart) */
+	  { { "fwd.eml", "message/rfc822", 322 } } },
 
 	{ "attached-message-without-disposition-a3",
 	  HDRS "Content-Type: multipart/mixed; boundary=\"outer\"\n\n"
@@ -144,7 +148,7 @@ static const MimeCase cases[] = {
 	  "From: c@example.org\nSubject: inner\n\ninner body\n"
 	  "--outer--\n",
 	  1, 0, 0, 0, 4, 2,
-	  { { NULL, "message/rfc822", 0 } } },
+	  { { NULL, "message/rfc822", 49 } } },
 
 	{ "message-global-a3",
 	  HDRS "Content-Type: multipart/mixed; boundary=\"outer\"\n\n"
@@ -153,7 +157,7 @@ static const MimeCase cases[] = {
 	  "From: c@example.org\nSubject: inner\n\ninner body\n"
 	  "--outer--\n",
 	  1, 0, 0, 0, 4, 2,
-	  { { NULL, "message/global", 0 } } },
+	  { { NULL, "message/global", 49 } } },
 
 	{ "base64-message-rfc822-counts-by-content-type",
 	  /* "From: x@y\nSubject: s\n\nb\n", base64 */
@@ -767,6 +771,94 @@ test_run_range_unreadable (void)
 	g_assert_true (mp_message_has_problem (m, MP_PROBLEM_UNREADABLE));
 }
 
+/* An attached message measures as stored (what IMAP reports as its
+ * body-fld-octets), whichever way the bytes come: in memory from an mbox
+ * (one '>' of a quoted From line not counted), or streamed from a file range
+ * over MP_ANALYZER_MEM_MAX. GMime writes its nested multipart back with an
+ * empty line more (GMIME-IMAP-FACTS §4.2): the size must not follow. */
+/* A message forwarding another whose nested multipart has no epilogue,
+ * with PDF_OCTETS of base64 in its attachment; *STORED: the attached
+ * message's stored CRLF size, one '>' less for its quoted From line. The
+ * line end of its last close delimiter is its own, as Dovecot and Cyrus
+ * count it, though the next delimiter follows at once. */
+static GString *
+forwarded_message (gsize pdf_octets, guint64 *stored)
+{
+	g_autoptr(GString) inner = g_string_new ("From: c@example.org\nSubject: inner\nMIME-Version: 1.0\n"
+	                                         "Content-Type: multipart/mixed; boundary=\"in\"\n\n"
+	                                         "--in\nContent-Type: multipart/alternative; boundary=\"alt\"\n\n"
+	                                         "--alt\nContent-Type: text/plain\n\n>From the start\n"
+	                                         "--alt\nContent-Type: text/html\n\n<p>x</p>\n"
+	                                         "--alt--\n"
+	                                         "--in\nContent-Type: application/pdf\n"
+	                                         "Content-Disposition: attachment; filename=a.pdf\n"
+	                                         "Content-Transfer-Encoding: base64\n\n");
+	GString *msg = g_string_new (HDRS "Content-Type: multipart/mixed; boundary=\"out\"\n\n"
+	                             "--out\nContent-Type: text/plain\n\nforwarded\n"
+	                             "--out\nContent-Type: message/rfc822\n"
+	                             "Content-Disposition: attachment; filename=fwd.eml\n\n");
+
+	for (gsize done = 0; done < pdf_octets; done += 77)
+		g_string_append (inner, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\n");
+	g_string_append (inner, "--in--\n");
+	*stored = mp_crlf_size (inner->str, inner->len) - 1;
+	g_string_append_len (msg, inner->str, (gssize) inner->len);
+	g_string_append (msg, "--out--\n");
+	return msg;
+}
+
+static void
+check_forwarded (const MpMessage *m, guint64 stored)
+{
+	const MpAttachment *att;
+
+	dump_problems (m);
+	g_assert_cmpuint (m->attachments, ==, 1);
+	g_assert_cmpuint (m->nested_attachments, ==, 1);
+	att = g_ptr_array_index (m->attachment_list, 0);
+	g_assert_cmpstr (att->mime_type, ==, "message/rfc822");
+	g_assert_cmpuint (att->encoded_size, ==, stored);
+}
+
+/* An attached message measures as stored (what IMAP reports as its
+ * body-fld-octets), whichever way the bytes come: in memory from an mbox
+ * (one '>' of a quoted From line not counted) or a Maildir file, and
+ * streamed from a file range over MP_ANALYZER_MEM_MAX. GMime writes its
+ * nested multipart back with one empty line more (GMIME-IMAP-FACTS §4.2):
+ * the size must not follow. */
+static void
+test_attached_message_stored_size (void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp ("mp-fwd-XXXXXX", &error);
+	g_autofree char *path = g_build_filename (dir, "file", NULL);
+	g_autoptr(MpAnalyzer) a = mp_analyzer_new ();
+	g_autoptr(MpMessage) mbox = mp_message_new ();
+	g_autoptr(MpMessage) maildir = mp_message_new ();
+	g_autoptr(MpMessage) large = mp_message_new ();
+	guint64 stored, stored_large;
+	g_autoptr(GString) small = forwarded_message (1000, &stored);
+	g_autoptr(GString) big = forwarded_message (MP_ANALYZER_MEM_MAX, &stored_large);
+	int fd;
+
+	g_assert_no_error (error);
+	mp_analyzer_run_bytes (a, (const guint8 *) small->str, small->len, MP_RANGE_MBOX_QUOTED, mbox);
+	check_forwarded (mbox, stored);
+	/* in a Maildir file the '>' is the message's own */
+	mp_analyzer_run_bytes (a, (const guint8 *) small->str, small->len, 0, maildir);
+	check_forwarded (maildir, stored + 1);
+
+	g_file_set_contents (path, big->str, (gssize) big->len, &error);
+	g_assert_no_error (error);
+	fd = g_open (path, O_RDONLY, 0);
+	g_assert_cmpint (fd, >=, 0);
+	mp_analyzer_run_range (a, fd, 0, big->len, MP_RANGE_MBOX_QUOTED, large);
+	close (fd);
+	check_forwarded (large, stored_large);
+	g_unlink (path);
+	g_rmdir (dir);
+}
+
 /* The idn shortcut (mp_address_list_prefill_idn, mime-record.c) must give
  * what GMime's own internet_address_list_to_string() gives: each address
  * list is parsed twice, written once by GMime alone and once after the
@@ -993,5 +1085,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/mime-analyze/run-range/small", test_run_range_small);
 	g_test_add_func ("/mime-analyze/run-range/large", test_run_range_large);
 	g_test_add_func ("/mime-analyze/run-range/unreadable", test_run_range_unreadable);
+	g_test_add_func ("/mime-analyze/attached-message/stored-size", test_attached_message_stored_size);
 	return g_test_run ();
 }
