@@ -1,5 +1,6 @@
 /* digest.c — SHA-256 of decoded attachments (see digest.h). */
 #include "digest.h"
+#include "mime-analyze.h"
 #include "mime-record.h"
 #include "item.h"
 #include "part-class.h"
@@ -164,6 +165,7 @@ message_part_digest (GMimeMessagePart *mp, char sha256[65], guint64 *size)
 
 typedef struct {
 	GPtrArray *list;
+	GArray    *written_back; /* guint: entries of LIST digested as GMime writes them back */
 	GError   **error;
 	gboolean   failed;
 } IndexCtx;
@@ -226,6 +228,7 @@ index_walk (IndexCtx *ctx, GMimeObject *obj, MpPartRole role, guint depth)
 		const char *name = disp ? g_mime_content_disposition_get_parameter (disp, "filename") : NULL;
 		a->name = name ? g_utf8_make_valid (name, -1) : NULL;
 		message_part_digest (GMIME_MESSAGE_PART (obj), a->sha256, &a->size);
+		g_array_append_val (ctx->written_back, ctx->list->len);
 	} else {
 		mp_fix_attachment_free (a);
 		return;
@@ -233,16 +236,79 @@ index_walk (IndexCtx *ctx, GMimeObject *obj, MpPartRole role, guint depth)
 	g_ptr_array_add (ctx->list, a);
 }
 
-GPtrArray *
-mp_fix_attachment_index (GMimeMessage *msg, GError **error)
+/* The SHA-256 and the number of octets [START, END) of STREAM. */
+static gboolean
+range_digest (GMimeStream *stream, guint64 start, guint64 end, char sha256[65], guint64 *size, GError **error)
 {
-	IndexCtx ctx = { g_ptr_array_new_with_free_func ((GDestroyNotify) mp_fix_attachment_free), error, FALSE };
+	g_autoptr(MpFixSha) sha = mp_fix_sha_new ();
+	char buf[CHUNK];
+
+	*size = end - start;
+	if (g_mime_stream_seek (stream, (gint64) start, GMIME_STREAM_SEEK_SET) < 0)
+		goto unreadable;
+	while (start < end) {
+		gssize n = mp_fix_stream_read (stream, buf, (gsize) MIN ((guint64) CHUNK, end - start));
+		if (n <= 0)
+			goto unreadable;
+		mp_fix_sha_update (sha, buf, (gsize) n);
+		start += (guint64) n;
+	}
+	mp_fix_sha_finish (g_steal_pointer (&sha), sha256);
+	return TRUE;
+unreadable:
+	g_set_error (error, MP_ERROR, MP_ERROR_READ, "an attached message cannot be read at %" G_GUINT64_FORMAT, start);
+	return FALSE;
+}
+
+/* An attached message GMime parsed keeps no offsets, so the walk digests it
+ * as GMime writes it back, which is not byte for byte (GMIME-IMAP-FACTS
+ * §4.2) and would let a copy that changed a byte of it pass. The analyzer's
+ * counter finds its stored bytes (by RFC 2046, so that they do not depend on
+ * the line end written before the next delimiter); where it lists the
+ * walk's attachments (as many, the same types in order), those bytes are
+ * digested instead, and the check compares the bytes themselves. */
+static gboolean
+stored_digests (IndexCtx *ctx, GMimeStream *stream)
+{
+	g_autoptr(GArray) stored = NULL;
+
+	if (ctx->written_back->len == 0)
+		return TRUE;
+	if (g_mime_stream_reset (stream) != 0) {
+		g_set_error (ctx->error, MP_ERROR, MP_ERROR_READ, "a message cannot be read");
+		return FALSE;
+	}
+	stored = mp_analyzer_stored_attachments (stream, ctx->list->len + 1);
+	if (stored == NULL || stored->len != ctx->list->len)
+		return TRUE;
+	for (guint i = 0; i < stored->len; i++)
+		if (g_ascii_strcasecmp (g_array_index (stored, MpStoredAttachment, i).mime_type,
+		                        ((const MpFixAttachment *) g_ptr_array_index (ctx->list, i))->type) != 0)
+			return TRUE;
+	for (guint k = 0; k < ctx->written_back->len; k++) {
+		guint i = g_array_index (ctx->written_back, guint, k);
+		const MpStoredAttachment *s = &g_array_index (stored, MpStoredAttachment, i);
+		MpFixAttachment *a = g_ptr_array_index (ctx->list, i);
+		if (!range_digest (stream, s->start, s->end, a->sha256, &a->size, ctx->error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+GPtrArray *
+mp_fix_attachment_index (GMimeMessage *msg, GMimeStream *stream, GError **error)
+{
+	IndexCtx ctx = { g_ptr_array_new_with_free_func ((GDestroyNotify) mp_fix_attachment_free),
+	                 g_array_new (FALSE, FALSE, sizeof (guint)), error, FALSE };
 	GMimeObject *body = g_mime_message_get_mime_part (msg);
 
 	if (body != NULL) {
 		/* the root itself is an attachment only by A1/A2 (never A3) */
 		index_walk (&ctx, body, MP_PART_ROLE_ROOT, 0);
 	}
+	if (!ctx.failed && !stored_digests (&ctx, stream))
+		ctx.failed = TRUE;
+	g_array_unref (ctx.written_back);
 	if (ctx.failed) {
 		g_ptr_array_unref (ctx.list);
 		return NULL;

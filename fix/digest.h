@@ -56,10 +56,14 @@ typedef struct {
 } MpFixAttachment;
 
 void       mp_fix_attachment_free (MpFixAttachment *a);
-/* The attachments of MSG, in tree order (MpFixAttachment*). A message/rfc822
- * attachment that GMime parsed as a message is digested as GMime writes it
- * back (the same bytes parse and write the same wherever they are). */
-GPtrArray *mp_fix_attachment_index (GMimeMessage *msg, GError **error);
+/* The attachments of MSG, parsed from STREAM (its bytes from the start),
+ * in tree order (MpFixAttachment*). A message/rfc822 attachment that GMime
+ * parsed as a message is digested on its stored bytes, as the analyzer's
+ * counter finds them (RFC 2046 §5.1.1: the line end before the next
+ * delimiter not included); only where the counter lists other attachments
+ * than GMime's tree, as GMime writes it back (the same bytes parse and
+ * write the same wherever they are). ERROR when STREAM cannot be read. */
+GPtrArray *mp_fix_attachment_index (GMimeMessage *msg, GMimeStream *stream, GError **error);
 
 /* The SHA-256 of everything STREAM holds from its start. */
 gboolean   mp_fix_stream_sha256 (GMimeStream *stream, char sha256[65], GError **error);

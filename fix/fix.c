@@ -186,7 +186,7 @@ fix_message (Run *run, const MpFixItem *item, MpFixRecord *rec, GError **error)
 		rec->why = g_strdup ("GMime cannot parse it");
 		return NOT_FIXABLE;
 	}
-	if ((rec->atts = mp_fix_attachment_index (msg, error)) == NULL)
+	if ((rec->atts = mp_fix_attachment_index (msg, canon, error)) == NULL)
 		return FAILED;
 	if ((cut = mp_fix_cut_new (canon, msg, opt->allow_break_signatures, error)) == NULL)
 		return FAILED;

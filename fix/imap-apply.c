@@ -558,7 +558,7 @@ build_parts (Run *run, const char *folder, const Fetched *orig, int fd, MpFixRec
 		not_fixed (&rec, "GMime cannot parse it", rec_out, why);
 		return NULL;
 	}
-	if ((rec->atts = mp_fix_attachment_index (msg, error)) == NULL ||
+	if ((rec->atts = mp_fix_attachment_index (msg, canon, error)) == NULL ||
 	    (cut = mp_fix_cut_new (canon, msg, run->opt->allow_break_signatures, error)) == NULL)
 		return NULL;
 	rules_text = g_strjoinv (", ", rec->rules);

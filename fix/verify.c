@@ -307,7 +307,7 @@ check_part (MpFixCheck *c, MpFixRecord *rec, guint k, const MpMessage *m, GMimeS
 	msg = g_mime_parser_construct_message (parser, NULL);
 	if (msg == NULL)
 		return fail (error, who, "part %u/%u cannot be parsed", k, n);
-	if ((idx = mp_fix_attachment_index (msg, error)) == NULL)
+	if ((idx = mp_fix_attachment_index (msg, canon, error)) == NULL)
 		return FALSE;
 	/* each attachment found takes one of the original's with that hash */
 	for (guint i = 0; i < idx->len; i++) {

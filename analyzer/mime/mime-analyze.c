@@ -505,6 +505,43 @@ mp_analyzer_run_range (MpAnalyzer *a, int fd, guint64 start, guint64 end, MpRang
 	}
 }
 
+static void
+stored_attachment_clear (gpointer p)
+{
+	g_free (((MpStoredAttachment *) p)->mime_type);
+}
+
+GArray *
+mp_analyzer_stored_attachments (GMimeStream *stream, guint max)
+{
+	gint64 start = g_mime_stream_tell (stream);
+	gint64 end = g_mime_stream_length (stream);
+	g_autoptr(MpMimeRecorder) recorder = NULL; /* the counter's charset checks, not kept */
+	g_autoptr(MpMimeCount) counter = NULL;
+	const GPtrArray *listed;
+	GArray *out;
+	Bytes b;
+
+	if (start < 0 || end < start)
+		return NULL;
+	mp_gmime_init_once ();
+	b = (Bytes) { NULL, (gsize) (end - start), -1, (guint64) start, stream };
+	recorder = mp_mime_recorder_new ();
+	counter = mp_mime_count_new (recorder, max);
+	count_bytes (counter, &b);
+	listed = mp_mime_count_attachments (counter, bytes_read_at, &b, FALSE);
+	out = g_array_sized_new (FALSE, TRUE, sizeof (MpStoredAttachment), listed->len);
+	g_array_set_clear_func (out, stored_attachment_clear);
+	for (guint i = 0; i < listed->len; i++) {
+		MpStoredAttachment s = { 0 };
+		if (!mp_mime_count_attachment_range (counter, i, &s.start, &s.end))
+			break;
+		s.mime_type = g_strdup (((const MpAttachment *) g_ptr_array_index (listed, i))->mime_type);
+		g_array_append_val (out, s);
+	}
+	return out;
+}
+
 char *
 mp_mime_decode_header_text (const char *text)
 {

@@ -73,6 +73,24 @@ void        mp_analyzer_set_fast_path   (MpAnalyzer *a, gboolean enabled);
 /* Messages this analyzer read through the light walker so far. */
 guint64     mp_analyzer_fast_path_count (const MpAnalyzer *a);
 
+/* An attachment's place in its message: its type as mp_analyzer_run
+ * lists it, and its body as stored, octets [START, END) from the message's
+ * first, read by RFC 2046 §5.1.1 (the line end before a delimiter is the
+ * delimiter's). */
+typedef struct {
+	char    *mime_type;
+	guint64  start, end;
+} MpStoredAttachment;
+
+/* The attachments of the message STREAM holds from its position to its
+ * end (at most MAX), at the top level and in tree order as mp_analyzer_run
+ * lists them, each with where its stored bytes are: what GMime cannot say of
+ * an attached message (a message part keeps no offsets), for the fix's
+ * byte-exact digests. Read by the streaming counter; STREAM is left
+ * anywhere. A GArray of MpStoredAttachment that frees their types; NULL when
+ * STREAM has no length. */
+GArray     *mp_analyzer_stored_attachments (GMimeStream *stream, guint max);
+
 /* TEXT with its RFC 2047 encoded words decoded, as GMime decodes them in
  * a header (g_mime_utils_header_decode_text); for values read elsewhere,
  * such as IMAP BODYSTRUCTURE parameters. Free with g_free. */

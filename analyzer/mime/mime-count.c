@@ -47,6 +47,7 @@ typedef struct {
 
 typedef struct {
 	guint64 start, end;
+	guint64 rfc_end;          /* END without the line end of a last close delimiter */
 	gsize   index;            /* into the scratch message's attachment_list */
 } Range;
 
@@ -62,6 +63,7 @@ struct _MpMimeCount {
 	gboolean        nesting_overflow, without_boundary;
 	GArray         *ranges;     /* Range per listed attachment */
 	gboolean        range_open; /* the last range's end is not known yet */
+	gboolean        sized;      /* the listed attachments' sizes are read */
 	guint           range_frame;/* frames->len when it opened */
 	guint64         header_end;
 	guint64         after_close; /* where the line after the last close delimiter starts */
@@ -334,7 +336,7 @@ end_headers (MpMimeCount *c, guint64 content)
 	kind = mp_mime_record_leaf (c->recorder, c->scratch, &info, p.charset, e->nested);
 	if (e->nested == 0 && kind == MP_PART_ATTACHMENT && c->ranges->len < c->max_listed) {
 		g_autofree char *mime_type = g_strdup_printf ("%s/%s", p.type, p.subtype);
-		Range r = { content, content, c->scratch->attachment_list->len };
+		Range r = { content, content, content, c->scratch->attachment_list->len };
 		mp_message_add_attachment (c->scratch, p.filename ? p.filename : p.name, mime_type, 0);
 		g_array_append_val (c->ranges, r);
 		c->range_open = TRUE;
@@ -375,9 +377,8 @@ on_boundary (MpMimeCount *c, guint k, gboolean end, gboolean cr, guint64 start)
 		 * attached message's body-fld-octets, RFC 3501 §7.4.2) */
 		Range *r = &g_array_index (c->ranges, Range, c->ranges->len - 1);
 		guint64 trim = cr ? 2 : 1;
-		if (c->after_close == start && start > r->start)
-			trim = 0;
-		r->end = start >= r->start + trim ? start - trim : r->start;
+		r->rfc_end = start >= r->start + trim ? start - trim : r->start;
+		r->end = c->after_close == start && start > r->start ? start : r->rfc_end;
 		c->range_open = FALSE;
 	}
 	g_array_set_size (c->frames, k + 1); /* inner ones end with it, unclosed */
@@ -539,7 +540,8 @@ mp_mime_count_finish (MpMimeCount *c)
 	if (c->in_headers)
 		end_headers (c, c->offset); /* headers to the end: no content */
 	if (c->range_open) {
-		g_array_index (c->ranges, Range, c->ranges->len - 1).end = c->offset;
+		Range *r = &g_array_index (c->ranges, Range, c->ranges->len - 1);
+		r->end = r->rfc_end = c->offset;
 		c->range_open = FALSE;
 	}
 }
@@ -566,14 +568,32 @@ range_size (MpMimeReadAt read_at, gpointer data, guint64 start, guint64 end, gbo
 static void
 size_attachments (MpMimeCount *c, MpMimeReadAt read_at, gpointer data, gboolean mbox_quoted)
 {
-	g_autofree guint8 *buf = g_malloc (64 * 1024);
+	g_autofree guint8 *buf = NULL;
 
+	if (c->sized)
+		return;
+	c->sized = TRUE;
+	buf = g_malloc (64 * 1024);
 	for (guint i = 0; i < c->ranges->len; i++) {
 		const Range *r = &g_array_index (c->ranges, Range, i);
 		MpAttachment *a = g_ptr_array_index (c->scratch->attachment_list, r->index);
 		a->encoded_size = range_size (read_at, data, r->start, r->end, mbox_quoted, buf, 64 * 1024);
 	}
-	g_array_set_size (c->ranges, 0);
+}
+
+gboolean
+mp_mime_count_attachment_range (MpMimeCount *c, guint i, guint64 *start, guint64 *rfc_end)
+{
+	mp_mime_count_finish (c);
+	for (guint k = 0; k < c->ranges->len; k++) {
+		const Range *r = &g_array_index (c->ranges, Range, k);
+		if (r->index == i) {
+			*start = r->start;
+			*rfc_end = r->rfc_end;
+			return TRUE;
+		}
+	}
+	return FALSE;
 }
 
 const GPtrArray *

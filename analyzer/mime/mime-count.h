@@ -71,6 +71,11 @@ guint64      mp_mime_count_header_end (const MpMimeCount *c);
  * give (mime-analyze.c). */
 const GPtrArray *mp_mime_count_attachments (MpMimeCount *c, MpMimeReadAt read_at, gpointer data,
                                             gboolean mbox_quoted);
+/* The bytes [START, RFC_END) of the I-th listed attachment, read by RFC
+ * 2046 §5.1.1 (the line end before a delimiter is the delimiter's, also
+ * after a close delimiter, where the stored size keeps it); finishes C.
+ * FALSE when it has no range (not listed). */
+gboolean         mp_mime_count_attachment_range (MpMimeCount *c, guint i, guint64 *start, guint64 *rfc_end);
 /* Records the structure into M (after finish): mime_parts, depth,
  * attachments, inline_parts, nested_attachments, flags, the listed
  * attachments with their sizes (read back with READ_AT over DATA; an mbox

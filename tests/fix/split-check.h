@@ -66,7 +66,7 @@ split_check (const guint8 *data, gsize len, const MpRuleSet *rules, const MpFixL
 	m->locator = g_strdup ("0");
 	m->index = 1;
 	rec = mp_fix_record_new ("memory", m, g_new0 (char *, 1));
-	if ((rec->atts = mp_fix_attachment_index (msg, &error)) == NULL ||
+	if ((rec->atts = mp_fix_attachment_index (msg, stream, &error)) == NULL ||
 	    (cut = mp_fix_cut_new (stream, msg, FALSE, &error)) == NULL) {
 		out->failure = g_strdup (error->message);
 		return;

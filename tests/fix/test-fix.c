@@ -160,7 +160,7 @@ test_chunked_base64 (void)
 	g_autoptr(GMimeMessage) msg = parse ("Content-Type: application/octet-stream\n"
 	                                     "Content-Disposition: attachment; filename=v.bin\n"
 	                                     "Content-Transfer-Encoding: base64\n\nVklSVVM=\nISE=\n", &s);
-	g_autoptr(GPtrArray) idx = mp_fix_attachment_index (msg, NULL);
+	g_autoptr(GPtrArray) idx = mp_fix_attachment_index (msg, s, NULL);
 	g_autofree char *want = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "VIRUS!!", -1);
 
 	const MpFixAttachment *a;
@@ -185,11 +185,53 @@ test_unparseable_type_named (void)
 	                                     "--B\nContent-Type: text/plain\n\nbody\n"
 	                                     "--B\nContent-Type: X-ZIP; name=a.zip\n"
 	                                     "Content-Transfer-Encoding: base64\n\nAAAA\n--B--\n", &s);
-	g_autoptr(GPtrArray) idx = mp_fix_attachment_index (msg, NULL);
+	g_autoptr(GPtrArray) idx = mp_fix_attachment_index (msg, s, NULL);
 
 	g_assert_nonnull (idx);
 	g_assert_cmpuint (idx->len, ==, 1);
 	g_assert_cmpuint (((const MpFixAttachment *) g_ptr_array_index (idx, 0))->size, ==, 3);
+}
+
+/* An attached message is digested on its stored bytes (RFC 2046: without
+ * the line end before the next delimiter), not as GMime writes it back:
+ * GMime adds an empty line after a nested multipart's close delimiter, and
+ * writes a boundary line without its trailing blanks, so a copy that
+ * changed those bytes would have passed the check. */
+#define FORWARDED(CLOSE) \
+	"From: a@b\nSubject: s\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"out\"\n\n" \
+	"--out\nContent-Type: text/plain\n\nsee below\n" \
+	"--out\nContent-Type: message/rfc822\nContent-Disposition: attachment; filename=fwd.eml\n\n" \
+	FORWARDED_INNER (CLOSE) "\n--out--\n"
+#define FORWARDED_INNER(CLOSE) \
+	"From: c@d\nSubject: inner\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"in\"\n\n" \
+	"--in\nContent-Type: multipart/alternative; boundary=\"alt\"\n\n" \
+	"--alt\nContent-Type: text/plain\n\nhi\n--alt--\n" \
+	"--in\nContent-Type: application/pdf; name=a.pdf\n\n%PDF\n" CLOSE
+
+static void
+test_attached_message_stored_bytes (void)
+{
+	g_autoptr(GMimeStream) s = NULL;
+	g_autoptr(GMimeStream) s2 = NULL;
+	g_autoptr(GMimeMessage) msg = parse (FORWARDED ("--in--"), &s);
+	g_autoptr(GMimeMessage) blanks = parse (FORWARDED ("--in--  "), &s2);
+	g_autoptr(GPtrArray) idx = mp_fix_attachment_index (msg, s, NULL);
+	g_autoptr(GPtrArray) idx2 = mp_fix_attachment_index (blanks, s2, NULL);
+	g_autofree char *want = g_compute_checksum_for_string (G_CHECKSUM_SHA256, FORWARDED_INNER ("--in--"), -1);
+	const MpFixAttachment *a, *b;
+
+	g_assert_nonnull (idx);
+	g_assert_nonnull (idx2);
+	g_assert_cmpuint (idx->len, ==, 1);
+	g_assert_cmpuint (idx2->len, ==, 1);
+	a = g_ptr_array_index (idx, 0);
+	b = g_ptr_array_index (idx2, 0);
+	g_assert_cmpstr (a->type, ==, "message/rfc822");
+	g_assert_cmpstr (a->sha256, ==, want);
+	g_assert_cmpuint (a->size, ==, strlen (FORWARDED_INNER ("--in--")));
+	/* two blanks more on a boundary line: another attachment */
+	g_assert_cmpstr (a->sha256, !=, b->sha256);
+	g_assert_cmpuint (b->size, ==, a->size + 2);
 }
 
 /* ---- the cut ---- */
@@ -394,6 +436,7 @@ main (int argc, char **argv)
 	mp_gmime_init_once ();
 	analyzer = mp_analyzer_new ();
 	g_test_add_func ("/fix/quoting", test_quoting);
+	g_test_add_func ("/fix/attached-message-stored-bytes", test_attached_message_stored_bytes);
 	g_test_add_func ("/fix/quoting-round-trip", test_quoting_round_trip);
 	g_test_add_func ("/fix/from-line", test_from_line);
 	g_test_add_func ("/fix/maildir-flags", test_maildir_flags);
