@@ -73,7 +73,7 @@ run_fix_imap (const char *cmd, char **sources, const char *rules_arg, const char
 		return usage_error (cmd, "--severity: error, warning or info");
 	if (severity == NULL)
 		opt.level = MP_SEVERITY_ERROR;
-	if (!mp_imap_args_check_admin (imap, &error))
+	if (!mp_imap_args_check_ranges (imap, &error) || !mp_imap_args_check_admin (imap, &error))
 		return usage_error (cmd, error->message);
 	if ((rules = mp_rules_load (rules_arg, &error)) == NULL) {
 		g_printerr ("mailpreflight fix %s: %s\n", cmd, error->message);

@@ -1,8 +1,8 @@
 /* imap-args.c — see imap-args.h. */
 #include "imap-args.h"
 
-/* The ranges scan and compare have taken (0: the default); fix split takes
- * any number, a negative one as 0, as it always has. */
+/* The ranges every command takes (0: the default). In milliseconds a
+ * timeout must fit a guint: 4294968 s would wrap to 704 ms. */
 #define MAX_CONNECTIONS     64
 #define MAX_TIMEOUT_S       3600
 #define MAX_COMMAND_TIMEOUT 86400

@@ -50,12 +50,18 @@ def check_usage(t, src):
         (("fix", "split", src, "--out", t.path("u8"), "--rules", t.path("headers.ini")),
          "rules without size or count rules"),
         (("fix", "split", src, "--out", t.path("u9"), "--from-report", t.path("nope.json")), "a missing report"),
+        # scan's ranges: 4294968 s was 704 ms once multiplied into milliseconds
+        (("fix", "split", "imaps://alice@127.0.0.1:9", "--timeout", "4294968"), "--timeout out of range"),
+        (("fix", "split", "imaps://alice@127.0.0.1:9", "--command-timeout", "-5"), "--command-timeout negative"),
     ]
     with open(t.path("headers.ini"), "w") as f:
         f.write("[profile]\nname = only headers\n\n[rule h]\ncheck = header\n")
     for args, what in cases:
         p = t.run(*args, expect=2, what=what)
         t.check(p.err.strip() != "", what + ": an error message", p.err)
+        if "timeout" in what:
+            t.check("--timeout is from 1 to 3600 seconds, --command-timeout from 1 to 86400 seconds" in p.err,
+                    what + ": the ranges named", p.err)
         t.eq(leftovers(t, t.dir, t.path("u")) + [n for n in os.listdir(t.dir) if n.startswith(("u", ".u"))
                                                  and n[1:2].isdigit()], [], what + ": nothing written")
 
