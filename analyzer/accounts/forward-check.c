@@ -109,28 +109,54 @@ read_rule_file (const char *home, const char *name, GBytes **data, char **path_o
 	return READ_OK;
 }
 
+/* What a check says of a rule file it does not get to read. */
+typedef struct {
+	const char *absent;         /* none there: no forwarding, delivery is local */
+	gboolean    absent_at_path; /* ABSENT follows the path looked at */
+	const char *role;           /* after the path when it cannot be read */
+} RuleFileNotes;
+
+/* procmail without recipes delivers to the mailbox */
+static const RuleFileNotes PROCMAIL_NOTES = { "none (procmail delivers locally)", TRUE, " (run by .forward's procmail)" };
+static const RuleFileNotes FORWARD_NOTES = { "no .forward", FALSE, "" };
+static const RuleFileNotes SIEVE_NOTES = { "no active Sieve script", FALSE, "" };
+
+/* read_rule_file for a check: its bytes, or NULL when there is none or it
+ * cannot be read, which is then noted (no forwarding, unknown) as NOTES
+ * say. *PATH: where it was looked for. */
+static GBytes *
+read_or_note (Verdict *v, const char *home, const char *name, const RuleFileNotes *notes, char **path)
+{
+	GBytes *data = NULL;
+	g_autofree char *why = NULL;
+
+	switch (read_rule_file (home, name, &data, path, &why)) {
+	case READ_ABSENT:
+		if (notes->absent_at_path)
+			note (v, MP_FORWARD_NO, "%s: %s", *path, notes->absent);
+		else
+			note (v, MP_FORWARD_NO, "%s", notes->absent);
+		return NULL;
+	case READ_FAILED:
+		note (v, MP_FORWARD_UNKNOWN, "%s%s: %s", *path, notes->role, why);
+		return NULL;
+	case READ_OK:
+	default:
+		return data;
+	}
+}
+
 static void
 check_procmail (Verdict *v, const char *home, const char *rc_name, guint depth)
 {
 	g_autoptr(GBytes) data = NULL;
 	g_autofree char *path = NULL;
-	g_autofree char *why = NULL;
 	g_autoptr(MpProcmailRc) rc = NULL;
 	gsize len;
 	const char *bytes;
 
-	switch (read_rule_file (home, rc_name, &data, &path, &why)) {
-	case READ_ABSENT:
-		/* procmail without recipes delivers to the mailbox */
-		note (v, MP_FORWARD_NO, "%s: none (procmail delivers locally)", path);
+	if ((data = read_or_note (v, home, rc_name, &PROCMAIL_NOTES, &path)) == NULL)
 		return;
-	case READ_FAILED:
-		note (v, MP_FORWARD_UNKNOWN, "%s (run by .forward's procmail): %s", path, why);
-		return;
-	case READ_OK:
-	default:
-		break;
-	}
 	bytes = g_bytes_get_data (data, &len);
 	rc = mp_procmail_rc_parse (bytes, len);
 	if (rc->targets->len > 0) {
@@ -160,22 +186,12 @@ check_forward_file (Verdict *v, const MpAccount *a)
 {
 	g_autoptr(GBytes) data = NULL;
 	g_autofree char *path = NULL;
-	g_autofree char *why = NULL;
 	g_autoptr(MpForwardFile) f = NULL;
 	gsize len;
 	const char *bytes;
 
-	switch (read_rule_file (a->home, ".forward", &data, &path, &why)) {
-	case READ_ABSENT:
-		note (v, MP_FORWARD_NO, "no .forward");
+	if ((data = read_or_note (v, a->home, ".forward", &FORWARD_NOTES, &path)) == NULL)
 		return;
-	case READ_FAILED:
-		note (v, MP_FORWARD_UNKNOWN, "%s: %s", path, why);
-		return;
-	case READ_OK:
-	default:
-		break;
-	}
 	bytes = g_bytes_get_data (data, &len);
 	f = mp_forward_file_parse (bytes, len, a->name);
 	/* Exim runs a .forward that starts "# Sieve filter" or "# Exim filter"
@@ -264,21 +280,11 @@ check_home_sieve (Verdict *v, const MpAccount *a)
 {
 	g_autoptr(GBytes) data = NULL;
 	g_autofree char *path = NULL;
-	g_autofree char *why = NULL;
 	gsize len;
 	const char *bytes;
 
-	switch (read_rule_file (a->home, ".dovecot.sieve", &data, &path, &why)) {
-	case READ_ABSENT:
-		note (v, MP_FORWARD_NO, "no active Sieve script");
+	if ((data = read_or_note (v, a->home, ".dovecot.sieve", &SIEVE_NOTES, &path)) == NULL)
 		return;
-	case READ_FAILED:
-		note (v, MP_FORWARD_UNKNOWN, "%s: %s", path, why);
-		return;
-	case READ_OK:
-	default:
-		break;
-	}
 	bytes = g_bytes_get_data (data, &len);
 	check_sieve_text (v, path, bytes, len, a->home, 0);
 }

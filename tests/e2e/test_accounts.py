@@ -215,6 +215,7 @@ def body(t):
         "p-files": ({".forward": "\"|exec /usr/bin/procmail\"\n",
                      ".procmailrc": "# ! not@forwarded.example\n:0:\n* ^From:.*list\nlists/\n"}, "no"),
         "p-norc": ({".forward": "|/usr/bin/procmail\n"}, "no"),
+        "p-outside": ({".forward": "|/usr/bin/procmail\n", ".procmailrc": "->/etc/passwd"}, "unknown"),
         # Sieve: the active script is the one ~/.dovecot.sieve links to
         "s-redirect": ({"sieve/main.sieve": "require \"copy\";\nredirect :copy \"s@elsewhere.example\";\n",
                         ".dovecot.sieve": "->sieve/main.sieve"}, "yes"),
@@ -242,6 +243,17 @@ def body(t):
     got = {r["account"]: r for r in read_accounts(t, out_fw)}
     for user, (_, want) in sorted(cases.items()):
         t.eq(got[user]["forwarded"], want, "forwarding: %s (%s)" % (user, got[user]["forward_evidence"]))
+    # what is said of a rule file that is not there or not read
+    said = {
+        "p-norc": "%s/p-norc/.procmailrc: none (procmail delivers locally)" % fw,
+        "p-outside": "%s/p-outside/.procmailrc (run by .forward's procmail): a link out of the home "
+                     "(/etc/passwd): not followed" % fw,
+        "s-outside": "%s/s-outside/.dovecot.sieve: a link out of the home (/etc/passwd): not followed" % fw,
+        "s-inactive": "no .forward; no active Sieve script",
+    }
+    for user, text in sorted(said.items()):
+        t.check(text in got[user]["forward_evidence"], "forwarding evidence: %s" % user,
+                (text, got[user]["forward_evidence"]))
 
     # ---- spool files: the home is the user's in the passwd database -------
     # (nss_wrapper gives this process a passwd file of its own: jo's home is
