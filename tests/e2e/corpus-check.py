@@ -244,6 +244,27 @@ def maildir_files(folder):
     return out
 
 
+def corpus_messages(root):
+    """(label, bytes) of every message below ROOT as discover() finds them,
+    mbox quoting removed: for the checks that write the corpus elsewhere
+    (corpus-imap-check.py, corpus-fix-check.py)."""
+    maildirs, mboxes, loose = discover(root)
+    out = []
+    for p in loose:
+        with open(p, "rb") as f:
+            out.append((os.path.relpath(p, root), f.read()))
+    for md in maildirs:
+        for _, p in maildir_files(md):
+            with open(p, "rb") as f:
+                out.append((os.path.relpath(p, root), f.read()))
+    for p in mboxes:
+        with open(p, "rb") as f:
+            msgs, _ = split_mbox(f.read())
+        for off, m, _ in msgs:
+            out.append(("%s@%d" % (os.path.relpath(p, root), off), mbox_unquote(m)))
+    return out
+
+
 # ---------------------------------------------------------------- main
 
 def main(argv):

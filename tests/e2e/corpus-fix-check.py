@@ -26,6 +26,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
 from mptest import main  # noqa: E402
 
+_spec = importlib.util.spec_from_file_location("corpus_check", os.path.join(HERE, "corpus-check.py"))
+corpus_check = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(corpus_check)
+
 
 RULES = """[profile]
 name = corpus fix check
@@ -40,26 +44,6 @@ check = message-size
 max = 40KB
 severity = error
 """
-
-
-def corpus_messages(root):
-    spec = importlib.util.spec_from_file_location("corpus_check", os.path.join(HERE, "corpus-check.py"))
-    cc = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cc)
-    maildirs, mboxes, loose = cc.discover(root)
-    out = []
-    for p in loose:
-        with open(p, "rb") as f:
-            out.append(f.read())
-    for md in maildirs:
-        for _, p in cc.maildir_files(md):
-            with open(p, "rb") as f:
-                out.append(f.read())
-    for p in mboxes:
-        with open(p, "rb") as f:
-            msgs, _ = cc.split_mbox(f.read())
-        out += [cc.mbox_unquote(m) for _, m, _ in msgs]
-    return out
 
 
 def tree_digest(path):
@@ -79,7 +63,7 @@ def body(t):
     corpus = t.args[0] if t.args else os.environ.get("MAILPREFLIGHT_CORPUS")
     if not corpus or not os.path.isdir(corpus):
         t.skip("set MAILPREFLIGHT_CORPUS to a folder of test mail")
-    msgs = corpus_messages(os.path.abspath(corpus))
+    msgs = [data for _, data in corpus_check.corpus_messages(os.path.abspath(corpus))]
     src, out = t.path("src"), t.path("out")
     for sub in ("cur", "new", "tmp"):
         os.makedirs(os.path.join(src, sub))

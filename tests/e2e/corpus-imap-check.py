@@ -46,23 +46,9 @@ TEXTS = ["message_id", "subject", "from"]
 
 
 def corpus_messages(root):
-    """(label, bytes) of every message, mbox quoting removed."""
-    maildirs, mboxes, loose = corpus_check.discover(root)
-    out = []
-    for p in loose:
-        with open(p, "rb") as f:
-            out.append((os.path.relpath(p, root), f.read()))
-    for md in maildirs:
-        for _, p in corpus_check.maildir_files(md):
-            with open(p, "rb") as f:
-                out.append((os.path.relpath(p, root), f.read()))
-    for p in mboxes:
-        with open(p, "rb") as f:
-            msgs, _ = corpus_check.split_mbox(f.read())
-        for off, m, _ in msgs:
-            out.append(("%s@%d" % (os.path.relpath(p, root), off), corpus_check.mbox_unquote(m)))
-    # NUL: RFC 3501 literals may not carry it (Dovecot refuses the APPEND)
-    return [(label, data) for label, data in out if data and b"\0" not in data]
+    """(label, bytes) of every message; not those with NUL, which an IMAP
+    literal may not carry (RFC 3501 §4.3: Dovecot refuses the APPEND)."""
+    return [(label, data) for label, data in corpus_check.corpus_messages(root) if data and b"\0" not in data]
 
 
 def structure_problems(row):
