@@ -38,7 +38,13 @@ format_addresses (const MpImapValue *list, guint *count)
 		if (host == NULL || mailbox == NULL)
 			continue; /* RFC 3501 group syntax markers */
 		decoded = name ? g_mime_utils_header_decode_phrase (NULL, name) : NULL;
-		addr = g_strdup_printf ("%s@%s", mailbox, host);
+		/* an address without a domain ("From: user"): Dovecot fills in
+		 * MISSING_DOMAIN (message-address.c), which no host name can be
+		 * (no dot, an underscore); GMime prints such an address bare */
+		if (*host == '\0' || strcmp (host, "MISSING_DOMAIN") == 0)
+			addr = g_strdup (mailbox);
+		else
+			addr = g_strdup_printf ("%s@%s", mailbox, host);
 		ia = internet_address_mailbox_new (decoded, addr);
 		internet_address_list_add (out, ia);
 		g_object_unref (ia);

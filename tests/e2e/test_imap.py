@@ -257,7 +257,9 @@ def run_checks(t, fx, d, info):
              b"From: a@example.org\nDate: Tue, 12 Mar 2019 25:61:00 +0100\nMessage-ID: <tm@x>\nSubject: bad time\n\nx\n",
              b"From: a@example.org\nDate: Tue, 12 Mar 2019 10:00 +0100\nSubject: no id\n\nx\n",
              b"From: a@example.org, b@example.org\nDate: 12 Mar 2019 10:00:00 GMT\nMessage-ID: <mf@x>\n"
-             b"Subject: two authors\n\nx\n"]
+             b"Subject: two authors\n\nx\n",
+             # an address without a domain: Dovecot's ENVELOPE says "MISSING_DOMAIN"
+             b"From: user2\nDate: 12 Mar 2019 10:00:00 GMT\nMessage-ID: <nd@x>\nSubject: no domain\n\nx\n"]
     # forwarded messages whose nested multiparts have no epilogue: measured
     # as stored, as Dovecot's body-fld-octets (GMime writes them back with
     # one empty line more, GMIME-IMAP-FACTS §4.2); in the first the outer

@@ -132,6 +132,13 @@ test_from_and_id (void)
 	g_autofree char *pn = problems (nobody);
 	g_assert_null (nobody->from);
 	g_assert_cmpstr (pn, ==, "missing-date;missing-from;missing-message-id");
+
+	/* "From: user" has no domain: Dovecot says MISSING_DOMAIN, another
+	 * server may say ""; printed bare, as GMime prints the header */
+	g_autoptr(MpMessage) bare = apply ("ENVELOPE (NIL NIL ((NIL NIL \"user2\" \"MISSING_DOMAIN\")"
+	                                   "(\"B\" NIL \"b\" \"\")) NIL NIL NIL NIL NIL NIL NIL)");
+	g_assert_cmpstr (bare->from, ==, "user2, B <b>");
+	g_assert_cmpuint (bare->from_addresses, ==, 2);
 }
 
 /* One FETCH's ENVELOPE applied through CACHE and without one: the same
