@@ -362,6 +362,13 @@ walk_leaf (Walk *w, const MpImapValue *body, MpPartRole role, guint depth, guint
 	if (type == NULL || subtype == NULL) {
 		type = "text";
 		subtype = "plain";
+	} else if (*type == '\0' || *subtype == '\0') {
+		/* a Content-Type the server could not read ("X-ZIP; name=a.zip"):
+		 * Dovecot says "" "" and drops its parameters; GMime reads such a
+		 * field of a local copy as application/octet-stream and warns */
+		type = "application";
+		subtype = "octet-stream";
+		mp_message_add_problem (w->m, MP_PROBLEM_INVALID_CONTENT_TYPE, "the server could not read it");
 	}
 	message = has_nested_message (body, type, subtype);
 	if (mp_part_is_embedded_message (type, subtype) &&

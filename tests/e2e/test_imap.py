@@ -259,7 +259,12 @@ def run_checks(t, fx, d, info):
              b"From: a@example.org, b@example.org\nDate: 12 Mar 2019 10:00:00 GMT\nMessage-ID: <mf@x>\n"
              b"Subject: two authors\n\nx\n",
              # an address without a domain: Dovecot's ENVELOPE says "MISSING_DOMAIN"
-             b"From: user2\nDate: 12 Mar 2019 10:00:00 GMT\nMessage-ID: <nd@x>\nSubject: no domain\n\nx\n"]
+             b"From: user2\nDate: 12 Mar 2019 10:00:00 GMT\nMessage-ID: <nd@x>\nSubject: no domain\n\nx\n",
+             # a Content-Type without a subtype: Dovecot's BODYSTRUCTURE says "" "",
+             # GMime reads application/octet-stream
+             b"From: a@example.org\nDate: 12 Mar 2019 10:00:00 GMT\nMessage-ID: <ct@x>\nSubject: bad type\n"
+             b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nx\n"
+             b"--b\nContent-Type: X-ZIP; name=a.zip\nContent-Disposition: attachment\n\nZIP\n--b--\n"]
     # forwarded messages whose nested multiparts have no epilogue: measured
     # as stored, as Dovecot's body-fld-octets (GMime writes them back with
     # one empty line more, GMIME-IMAP-FACTS §4.2); in the first the outer
@@ -310,6 +315,8 @@ def run_checks(t, fx, d, info):
         pa, pb = (sorted(p for p in r["problems"].split(";") if p.split(":")[0].strip() in ENVELOPE_PROBLEMS)
                   for r in (a, b))
         t.check(pa == pb, "message %d: the same date, From and Message-ID problems" % (i + 1), (pa, pb))
+        t.check(("invalid-content-type" in a["problems"]) == ("invalid-content-type" in b["problems"]),
+                "message %d: the same Content-Type problem" % (i + 1), (a["problems"], b["problems"]))
         t.check(a["attachment_sizes"] == b["attachment_sizes"] or not b["attachment_sizes"],
                 "message %d: attachment sizes agree" % (i + 1), (a["attachment_sizes"], b["attachment_sizes"]))
     after = flags_of(fx, d, "Equiv")

@@ -222,6 +222,17 @@ test_nil_everywhere (void)
 	       "attachments=0 inline=0 nested=0 flags= files=", "malformed-bodystructure");
 }
 
+/* A Content-Type the server could not read ("X-ZIP; name=a.zip"): Dovecot
+ * sends "" "" without its parameters. Read as GMime reads the field of a
+ * local copy: application/octet-stream, with the problem. */
+static void
+test_unreadable_type (void)
+{
+	check ("((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1 NIL NIL NIL NIL)"
+	       "(\"\" \"\" NIL NIL NIL \"7bit\" 4 NIL (\"attachment\" NIL) NIL NIL) \"mixed\")",
+	       "attachments=1 inline=0 nested=0 flags= files=|application/octet-stream", "invalid-content-type");
+}
+
 /* A disposition as a bare string; an empty Content-ID is no Content-ID. */
 static void
 test_disposition_variants (void)
@@ -392,6 +403,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/imap-bodystructure/no-extension-data", test_no_extension_data);
 	g_test_add_func ("/imap-bodystructure/upper-case", test_upper_case);
 	g_test_add_func ("/imap-bodystructure/nil-everywhere", test_nil_everywhere);
+	g_test_add_func ("/imap-bodystructure/unreadable-type", test_unreadable_type);
 	g_test_add_func ("/imap-bodystructure/disposition-variants", test_disposition_variants);
 	g_test_add_func ("/imap-bodystructure/raw-rfc2231-segments", test_raw_rfc2231_segments);
 	g_test_add_func ("/imap-bodystructure/nested-messages", test_nested_messages);
