@@ -245,7 +245,7 @@ fill_from_envelope (MpMessage *m, const MpImapValue *env, MpEnvelopeCache *cache
 		/* capped as a local copy's (mime-record.c): the parser keeps up to
 		 * 1 MiB of a string, the report 2,000 characters */
 		g_autofree char *decoded = g_mime_utils_header_decode_text (NULL, subject);
-		m->subject = mp_message_capped_text (decoded);
+		m->subject = mp_message_subject_text (decoded);
 	}
 	m->from = format_addresses_cached (cache, mp_imap_value_get_child (env, 2), &m->from_addresses);
 	if (m->from == NULL && (!truncated || mp_imap_value_get_n_children (env) > 3))

@@ -260,7 +260,7 @@ mp_mime_record_headers (MpMimeRecorder *r, MpMessage *m, const MpHeaderFacts *h)
 	}
 
 	if (h->subject != NULL) {
-		m->subject = mp_message_capped_text (h->subject);
+		m->subject = mp_message_subject_text (h->subject);
 		/* GMime leaves an encoded word it cannot decode as it is */
 		if (strstr (h->subject, "=?") && strstr (h->subject, "?="))
 			mp_message_add_problem (m, MP_PROBLEM_UNDECODABLE_ENCODED_WORD, "Subject");

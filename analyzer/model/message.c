@@ -186,6 +186,27 @@ mp_message_capped_text (const char *s)
 	return g_strdup_printf ("%.*s…", (int) (cut - valid), valid);
 }
 
+char *
+mp_message_subject_text (const char *s)
+{
+	/* a long value is looked at no further than the cap can use, as above */
+	gsize enough = (gsize) MP_MAX_HEADER_TEXT * 4 + 4;
+	g_autoptr(GString) out = g_string_sized_new (MIN (strlen (s), enough));
+	gboolean blank = FALSE;
+
+	for (const char *p = s; *p && out->len < enough; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+			blank = TRUE;
+			continue;
+		}
+		if (blank && out->len > 0)
+			g_string_append_c (out, ' ');
+		blank = FALSE;
+		g_string_append_c (out, *p);
+	}
+	return mp_message_capped_text (out->str);
+}
+
 void
 mp_message_add_finding (MpMessage *m, MpFinding *f)
 {

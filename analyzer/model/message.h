@@ -175,6 +175,11 @@ void       mp_message_add_finding    (MpMessage *m, MpFinding *f);
  * Subject must not become a 60 MB CSV cell. Free with g_free. */
 #define MP_MAX_HEADER_TEXT 2000
 char      *mp_message_capped_text    (const char *s);
+/* A Subject as reports show it: runs of blanks and line breaks as one
+ * space, none at either end, then capped as above. Dovecot writes an
+ * ENVELOPE's subject so ("for humans"), other servers and a local copy do
+ * not: the same message then shows the same Subject from any of them. */
+char      *mp_message_subject_text   (const char *s);
 /* The flags as "tnef;signed", "" when none. Free with g_free. */
 char      *mp_message_flags_string   (guint flags);
 /* The one name of each MpMessageFlags bit, as every report and rules file

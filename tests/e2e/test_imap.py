@@ -260,6 +260,9 @@ def run_checks(t, fx, d, info):
              b"Subject: two authors\n\nx\n",
              # an address without a domain: Dovecot's ENVELOPE says "MISSING_DOMAIN"
              b"From: user2\nDate: 12 Mar 2019 10:00:00 GMT\nMessage-ID: <nd@x>\nSubject: no domain\n\nx\n",
+             # blanks and a fold in a Subject: Dovecot's ENVELOPE collapses them
+             b"From: a@example.org\nDate: 12 Mar 2019 10:00:00 GMT\nMessage-ID: <sb@x>\n"
+             b"Subject:  Another Priceless  Moment\n\tfolded\ttab \n\nx\n",
              # a Content-Type without a subtype: Dovecot's BODYSTRUCTURE says "" "",
              # GMime reads application/octet-stream
              b"From: a@example.org\nDate: 12 Mar 2019 10:00:00 GMT\nMessage-ID: <ct@x>\nSubject: bad type\n"

@@ -1,5 +1,5 @@
 /* test-message.c — the message model (analyzer/model/message.h): how a
- * problem's detail is recorded. */
+ * problem's detail is recorded, how a Subject is shown. */
 #include "message.h"
 
 #include <string.h>
@@ -58,6 +58,28 @@ test_detail_one_line (void)
 	g_assert_cmpuint (strlen (got), ==, strlen ("unreadable: ") + 80 + 3 + 80);
 }
 
+/* A Subject's blanks and line breaks as Dovecot's ENVELOPE writes them:
+ * a run as one space, none at the ends; then capped, however many blanks a
+ * hostile value has. */
+static void
+test_subject_text (void)
+{
+	g_autofree char *folded = mp_message_subject_text ("  Re:  Another Priceless \r\n\tMoment\t ");
+	g_autofree char *plain = mp_message_subject_text ("plain subject");
+	g_autofree char *blank = mp_message_subject_text (" \t ");
+	g_autoptr(GString) huge = g_string_new (NULL);
+	g_autofree char *capped = NULL;
+
+	g_assert_cmpstr (folded, ==, "Re: Another Priceless Moment");
+	g_assert_cmpstr (plain, ==, "plain subject");
+	g_assert_cmpstr (blank, ==, "");
+	for (int i = 0; i < 1000000; i++)
+		g_string_append (huge, "a   ");
+	capped = mp_message_subject_text (huge->str);
+	g_assert_cmpuint (g_utf8_strlen (capped, -1), ==, MP_MAX_HEADER_TEXT + 1); /* and the "…" */
+	g_assert_true (g_str_has_prefix (capped, "a a a "));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -65,5 +87,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/message/detail-short", test_detail_short);
 	g_test_add_func ("/message/detail-keeps-cause", test_detail_keeps_cause);
 	g_test_add_func ("/message/detail-one-line", test_detail_one_line);
+	g_test_add_func ("/message/subject-text", test_subject_text);
 	return g_test_run ();
 }
