@@ -9,6 +9,7 @@
  * waiting on a later one: its lane is emptied as it fills, and the server
  * connection budget admits accounts in claim order. */
 #include "scan.h"
+#include "notice-codes.h"
 
 #include <string.h>
 
@@ -133,6 +134,12 @@ deliver (Scan *s, Lane *lane, Item *it)
 				m->index = s->folder_index;
 			if (k->message)
 				k->message (self, m);
+		}
+		/* the messages read stand; the folder is incomplete */
+		if (it->batch->error != NULL) {
+			if (k->folder_error)
+				k->folder_error (self, it->source_name, it->folder, it->batch->error);
+			g_atomic_int_inc (&s->folders_failed);
 		}
 		break;
 	case ITEM_ACCOUNT_BEGIN:
@@ -433,7 +440,7 @@ read_source (Scan *s, Lane *lane, const MpAccountSource *as)
 
 		if (left_out != NULL) {
 			it = event (ITEM_NOTICE, src->path, folder);
-			it->code = g_strdup (MP_NOTICE_FOLDER_LEFT_OUT);
+			it->code = g_strdup (mp_notice_name (MP_NOTICE_FOLDER_LEFT_OUT));
 			it->detail = g_steal_pointer (&left_out);
 			push (s, lane, it);
 			continue;

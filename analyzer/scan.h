@@ -35,7 +35,7 @@ typedef struct {
 	/* FOLDER could not be read (fully): the messages already delivered stand */
 	void (*folder_error) (gpointer self, const char *source, const MpFolder *folder, const GError *error);
 	/* something about a folder that is not a message: junk, skipped data;
-	 * also a folder left out by the folder filter (MP_NOTICE_FOLDER_LEFT_OUT,
+	 * also a folder left out by the folder filter (MP_NOTICE_FOLDER_LEFT_OUT of notice-codes.h,
 	 * before or between folders: it has no folder_begin) */
 	void (*notice)       (gpointer self, const char *source, const MpFolder *folder,
 	                      const char *code, const char *detail);
@@ -58,11 +58,6 @@ typedef void (*MpEvaluateFunc) (MpMessage *m, gpointer user_data);
  * server); fills RESULT. SETTINGS are the account's network settings. */
 typedef void (*MpAccountProbeFunc) (const MpAccount *account, const MpSourceSettings *settings,
                                     MpAccountResult *result, gpointer user_data);
-
-/* The notice code of a folder the scan does not read because the folder
- * filter leaves it out (MpScanOptions.folder_filter); the detail says which
- * pattern. */
-#define MP_NOTICE_FOLDER_LEFT_OUT "folder-left-out"
 
 typedef struct {
 	guint             jobs;          /* worker threads, >= 1 */

@@ -53,7 +53,17 @@ mp_batch_free (MpBatch *b)
 		b->backend_free (b->backend_data);
 	if (b->notices != NULL)
 		g_ptr_array_unref (b->notices);
+	g_clear_error (&b->error);
 	g_free (b);
+}
+
+void
+mp_batch_fail (MpBatch *b, GError *error)
+{
+	if (b->error == NULL)
+		b->error = error;
+	else
+		g_error_free (error);
 }
 
 static void

@@ -1,6 +1,7 @@
 /* source-fs.c — see source-fs.h; and mp_source_estimate_bytes (source.h),
  * which walks the same directories. */
 #include "source-fs.h"
+#include "notice-codes.h"
 #include "stream-pread.h"
 
 #include <dirent.h>
@@ -241,7 +242,7 @@ mp_walk_enters (MpSource *src, const char *path, const char *shown)
 	target_text = g_utf8_make_valid (target, -1);
 	detail = g_strdup_printf ("%s -> %s: a folder link leading out of the source, not followed", shown,
 	                          target_text);
-	mp_source_add_notice (src, "symlink-not-followed", detail);
+	mp_source_add_notice (src, mp_notice_name (MP_NOTICE_SYMLINK_NOT_FOLLOWED), detail);
 	return FALSE;
 }
 

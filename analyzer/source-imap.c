@@ -45,6 +45,7 @@
 #include "mutf7.h"
 #include "archive-list.h"
 #include "mime-analyze.h"
+#include "notice-codes.h"
 
 #include <string.h>
 
@@ -512,7 +513,7 @@ imap_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNotic
 		return FALSE;
 	if (!im->needs.size_exact && !im->estimate_noticed) {
 		im->estimate_noticed = TRUE;
-		notice (folder, "size-estimated",
+		notice (folder, mp_notice_name (MP_NOTICE_SIZE_ESTIMATED),
 		        "the server is Microsoft Exchange, whose RFC822.SIZE is an estimate: sizes within 2% of "
 		        "a size limit are measured on the whole message (problem size-measured), others may be "
 		        "off by a few percent; line lengths are measured on whole messages", user_data);

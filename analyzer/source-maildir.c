@@ -8,6 +8,7 @@
 #include "source-fs.h"
 #include "dates.h"
 #include "mutf7.h"
+#include "notice-codes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -309,7 +310,7 @@ maildir_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 		if (fd < 0 && errno == ELOOP) {
 			g_autofree char *d = g_strdup_printf ("%s/ is a symbolic link: not followed, its messages "
 			                                      "are not read", subdirs[s]);
-			notice (folder, "symlink-not-followed", d, user_data);
+			notice (folder, mp_notice_name (MP_NOTICE_SYMLINK_NOT_FOLLOWED), d, user_data);
 			continue;
 		}
 		if (fd >= 0 && fstat (fd, &st) == 0 && (names = mp_dir_list_sorted (fd)) != NULL) {

@@ -19,6 +19,7 @@
 #include "dates.h"
 #include "stream-pread.h"
 #include "worker-buffer.h"
+#include "notice-codes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -178,7 +179,7 @@ mp_mbox_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 	if (pos > 0) {
 		g_autofree char *d = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes at offset 0 are not part of any message",
 		                                      pos);
-		notice (folder, "junk-before-first-message", d, user_data);
+		notice (folder, mp_notice_name (MP_NOTICE_JUNK_BEFORE_FIRST_MESSAGE), d, user_data);
 	}
 	stats = g_new0 (PieceStats, 1);
 	stats->refs = 1;
@@ -208,7 +209,7 @@ mp_mbox_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 	if (fstat (fd, &st) == 0 && (guint64) st.st_size > size) {
 		g_autofree char *d = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes were added after the scan began "
 		                                      "and were not read", (guint64) st.st_size - size);
-		notice (folder, "file-grew-during-scan", d, user_data);
+		notice (folder, mp_notice_name (MP_NOTICE_FILE_GREW_DURING_SCAN), d, user_data);
 	}
 	close (fd);
 	return TRUE;
@@ -273,7 +274,7 @@ on_range (const MpMboxRange *piece_r, gpointer user_data)
 		ctx->first = FALSE;
 		if (is_uw_imap_internal (ctx->fd, r)) {
 			g_autofree char *d = g_strdup_printf ("offset %" G_GUINT64_FORMAT, r->from_offset);
-			mp_batch_add_notice (ctx->batch, "uw-imap-internal-data-skipped", d);
+			mp_batch_add_notice (ctx->batch, mp_notice_name (MP_NOTICE_UW_IMAP_INTERNAL_DATA_SKIPPED), d);
 			return;
 		}
 	}
@@ -321,7 +322,7 @@ on_junk (guint64 start, guint64 end, gpointer user_data)
 	                                      " are not part of any message", end - start,
 	                                      ctx->piece->start + start);
 
-	mp_batch_add_notice (ctx->batch, "junk-before-first-message", d);
+	mp_batch_add_notice (ctx->batch, mp_notice_name (MP_NOTICE_JUNK_BEFORE_FIRST_MESSAGE), d);
 }
 
 /* Makes room for the next read: drops what no message needs any more, and
@@ -362,9 +363,8 @@ mp_mbox_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 	/* each piece opens its own fd: threads never share a stream (GMIME-IMAP-FACTS §5) */
 	ctx.fd = open_mbox (src, batch->folder);
 	if (ctx.fd < 0) {
-		g_autofree char *d = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
-		                                      " not read: %s", pc->start, pc->end, mp_source_open_error (errno));
-		mp_batch_add_notice (batch, "unreadable", d);
+		mp_batch_fail (batch, g_error_new (MP_ERROR, MP_ERROR_READ, "bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
+		                                   " not read: %s", pc->start, pc->end, mp_source_open_error (errno)));
 		return;
 	}
 	finder = mp_mbox_boundaries_new (on_range, on_junk, &ctx);
@@ -374,14 +374,14 @@ mp_mbox_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 		make_room (&ctx, pos);
 		n = mp_pread_full (ctx.fd, ctx.buf + ctx.fill,
 		                   (gsize) MIN ((guint64) READ_CHUNK, pc->end - pos), pos);
-		if (n < 0) {
-			g_autofree char *d = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
-			                                      " not read: %s", pos, pc->end, g_strerror (errno));
-			mp_batch_add_notice (batch, "unreadable", d);
+		if (n <= 0) {
+			/* what was read is reported; a file that shrank while it was
+			 * read lost messages the scan had counted on */
+			mp_batch_fail (batch, g_error_new (MP_ERROR, MP_ERROR_READ, "bytes %" G_GUINT64_FORMAT "-%"
+			                                   G_GUINT64_FORMAT " not read: %s", pos, pc->end,
+			                                   n < 0 ? g_strerror (errno) : "the file shrank while it was read"));
 			break;
 		}
-		if (n == 0)
-			break; /* truncated while we read: what was read is reported */
 		ctx.fill += (gsize) n;
 		mp_mbox_boundaries_feed (finder, (const char *) ctx.buf + ctx.fill - (gsize) n, (gsize) n);
 		pos += (guint64) n;
@@ -391,12 +391,12 @@ mp_mbox_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 
 	mp_mbox_boundaries_coverage (finder, &cov);
 	if (cov.messages + cov.from_lines + cov.separators + cov.junk != cov.total) {
-		/* cannot happen by construction; checked so it can never be silent */
-		g_autofree char *d = g_strdup_printf ("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-		                                      " bytes unaccounted for at offset %" G_GUINT64_FORMAT,
-		                                      cov.total - (cov.messages + cov.from_lines + cov.separators + cov.junk),
-		                                      cov.total, pc->start);
-		mp_batch_add_notice (batch, "coverage-gap", d);
+		/* cannot happen by construction; checked so it can never be silent:
+		 * bytes no message holds were not judged */
+		mp_batch_fail (batch, g_error_new (MP_ERROR, MP_ERROR_READ, "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+		                                   " bytes at offset %" G_GUINT64_FORMAT " are in no message and no separator",
+		                                   cov.total - (cov.messages + cov.from_lines + cov.separators + cov.junk),
+		                                   cov.total, pc->start));
 	}
 	__atomic_add_fetch (&pc->stats->bytes, ctx.bytes, __ATOMIC_RELAXED);
 	__atomic_add_fetch (&pc->stats->messages, (guint64) batch->messages->len, __ATOMIC_RELAXED);

@@ -5,6 +5,7 @@
 #include "source.h"
 #include "source-fs.h"
 #include "source-mbox.h"
+#include "notice-codes.h"
 
 #include <string.h>
 #include <sys/stat.h>
@@ -87,7 +88,7 @@ note_file_link (TreeCtx *ctx, const char *path, const char *shown)
 	target[MAX (n, 0)] = '\0';
 	target_text = g_utf8_make_valid (target, -1);
 	detail = g_strdup_printf ("%s -> %s: a link to a file, not followed", shown, target_text);
-	mp_source_add_notice (ctx->src, "symlink-not-followed", detail);
+	mp_source_add_notice (ctx->src, mp_notice_name (MP_NOTICE_SYMLINK_NOT_FOLLOWED), detail);
 }
 
 static void

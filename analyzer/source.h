@@ -119,6 +119,11 @@ struct _MpBatch {
 	/* Folder notices the worker found (MpBatchNotice), delivered before the
 	 * batch's messages; NULL when none. */
 	GPtrArray      *notices;
+	/* Set when the worker could not read all of the batch (an mbox byte
+	 * range): what was not read was not judged, so the scan delivers it as
+	 * a folder error after the batch's messages (the folder is incomplete).
+	 * NULL when all was read. */
+	GError         *error;
 };
 
 typedef struct {
@@ -147,7 +152,9 @@ typedef struct {
 	                       MpBatchFunc emit, MpNoticeFunc notice,
 	                       gpointer user_data, GError **error);
 	/* Completes every message of BATCH; runs on a worker thread with that
-	 * thread's analyzer. Never fails: what cannot be read becomes a problem. */
+	 * thread's analyzer. Never fails: a message that cannot be read gets a
+	 * problem; bytes that cannot be read where no message is known yet (an
+	 * mbox range) fail the batch (mp_batch_fail: a folder error). */
 	void (*analyze)       (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer);
 	/* Frees the backend's private state (may be NULL). */
 	void (*close)         (MpSource *src);
@@ -210,6 +217,9 @@ void      mp_batch_free     (MpBatch *b);
 void      mp_batch_add      (MpBatch *b, MpMessage *m, const MpMessageWhere *where);
 /* Records a folder notice found by a worker (copies CODE and DETAIL). */
 void      mp_batch_add_notice (MpBatch *b, const char *code, const char *detail);
+/* The worker could not read all of B: ERROR (MP_ERROR_READ, taken) says
+ * which bytes and why; only the first is kept. */
+void      mp_batch_fail       (MpBatch *b, GError *error);
 /* Records a notice of the whole source found by folders() (copies CODE and
  * DETAIL), at most 1000 (a tree of planted links must not grow it without
  * bound; the summary lists that many at most anyway). */

@@ -7,6 +7,7 @@
  * folder name from a server or a file name from a mailbox must not drive
  * the terminal, shown-text.h). */
 #include "report.h"
+#include "notice-codes.h"
 #include "rules.h"
 #include "shown-text.h"
 #include "writer.h"
@@ -278,7 +279,7 @@ on_notice (gpointer self, const char *source, const MpFolder *folder, const char
 	                                         code, detail ? ": " : "", detail ? detail : "");
 
 	/* a folder left out on purpose is listed apart from the notices */
-	if (folder != NULL && strcmp (code, MP_NOTICE_FOLDER_LEFT_OUT) == 0)
+	if (folder != NULL && strcmp (code, mp_notice_name (MP_NOTICE_FOLDER_LEFT_OUT)) == 0)
 		mp_summary_add_left_out (r->summary, folder->name);
 	else
 		mp_summary_add_notice (r->summary, text);

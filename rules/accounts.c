@@ -3,6 +3,7 @@
  * (audit.c) gathers an account's counts over all its sources and its
  * activity evidence (analyzer/accounts/activity.c); here they are judged. */
 #include "rules-private.h"
+#include "notice-codes.h"
 
 #include <string.h>
 
@@ -241,6 +242,6 @@ mp_account_judge (const MpAccountJudge *j, const MpAccount *account, MpAccountRe
 		g_autofree char *detail = g_strdup_printf ("account %s: no activity evidence (no dated message in a "
 		                                           "Sent folder, none marked read, none filed by the user), "
 		                                           "so the last activity is unknown", account->name);
-		j->notice (j->self, "no-activity-evidence", detail);
+		j->notice (j->self, mp_notice_name (MP_NOTICE_NO_ACTIVITY_EVIDENCE), detail);
 	}
 }

@@ -337,6 +337,83 @@ test_mboxdir_detect (void)
 }
 
 static void
+collect_batch (MpBatch *batch, gpointer user_data)
+{
+	g_ptr_array_add (user_data, batch);
+}
+
+static void
+ignore_notice (const MpFolder *folder, const char *code, const char *detail, gpointer user_data)
+{
+}
+
+/* The batches of an mbox file's one folder, enumerated as the scan's
+ * producer does. */
+static GPtrArray *
+mbox_batches (MpSource *src, GPtrArray **folders)
+{
+	g_autoptr(GError) error = NULL;
+	GPtrArray *batches = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_batch_free);
+
+	*folders = src->ops->folders (src, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint ((*folders)->len, ==, 1);
+	g_assert_true (src->ops->enumerate (src, g_ptr_array_index (*folders, 0), collect_batch, ignore_notice,
+	                                    batches, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (batches->len, ==, 1);
+	return batches;
+}
+
+/* Bytes of an mbox file a worker cannot read (the file shrank or went away
+ * after the producer cut it into pieces) were not judged: the batch fails
+ * with which bytes and why (the scan makes it a folder error: incomplete,
+ * exit 3), and the messages read before stand. Was a notice, and the
+ * verdict said READY. */
+static void
+test_mbox_unread_bytes_fail (void)
+{
+	g_autofree char *root = make_tmp ();
+	g_autofree char *path = g_build_filename (root, "Inbox", NULL);
+	const char *one = "From a Tue Mar 12 10:00:00 2019\nSubject: one\n\nb\n\n";
+	g_autofree char *text = g_strconcat (one, "From a Tue Mar 12 10:00:00 2019\nSubject: two\n\nb\n\n"
+	                                     "From a Tue Mar 12 10:00:00 2019\nSubject: three\n\nb\n", NULL);
+	g_autoptr(MpAnalyzer) analyzer = mp_analyzer_new ();
+	g_autoptr(GError) error = NULL;
+
+	for (int way = 0; way < 2; way++) {
+		g_autoptr(MpSource) src = NULL;
+		g_autoptr(GPtrArray) folders = NULL;
+		g_autoptr(GPtrArray) batches = NULL;
+		g_autofree char *want = NULL;
+		MpBatch *b;
+
+		write_file (root, "Inbox", text, -1);
+		src = mp_source_open (path, &error);
+		g_assert_no_error (error);
+		batches = mbox_batches (src, &folders);
+		b = g_ptr_array_index (batches, 0);
+		if (way == 0) {
+			/* shrunk to its first message (and the separator) */
+			g_assert_cmpint (truncate (path, (off_t) strlen (one)), ==, 0);
+			want = g_strdup_printf ("bytes %zu-%zu not read: the file shrank while it was read", strlen (one),
+			                        strlen (text));
+		} else {
+			g_assert_cmpint (g_unlink (path), ==, 0);
+			want = g_strdup_printf ("bytes 0-%zu not read: ", strlen (text));
+		}
+		src->ops->analyze (src, b, analyzer);
+		g_assert_nonnull (b->error);
+		g_assert_true (g_error_matches (b->error, MP_ERROR, MP_ERROR_READ));
+		g_test_message ("%s", b->error->message);
+		g_assert_true (g_str_has_prefix (b->error->message, want));
+		g_assert_cmpuint (b->messages->len, ==, way == 0 ? 1 : 0);
+		g_assert_null (b->notices);
+	}
+	rm_rf (root);
+}
+
+static void
 test_mbox_file_detect (void)
 {
 	g_autofree char *root = make_tmp ();
@@ -733,5 +810,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/scan/mbox-and-maildir-agree", test_scan_mbox_maildir_agree);
 	g_test_add_func ("/scan/jobs-1-equals-jobs-4", test_scan_jobs_identical);
 	g_test_add_func ("/scan/mbox-pieces", test_scan_mbox_pieces);
+	g_test_add_func ("/source/mbox-unread-bytes-fail", test_mbox_unread_bytes_fail);
 	return g_test_run ();
 }
