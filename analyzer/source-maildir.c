@@ -393,8 +393,9 @@ open_problem (MpMessage *m, int dirfd, const char *name, int err)
 	}
 }
 
-/* Reads message file NAME of DIRFD, which is cur/ when IN_CUR. */
-static void
+/* Reads message file NAME of DIRFD, which is cur/ when IN_CUR. FALSE, with
+ * nothing recorded, when there is no such file (any more). */
+static gboolean
 analyze_file (MpMessage *m, int dirfd, const char *name, gboolean in_cur, MpAnalyzer *analyzer)
 {
 	struct stat st;
@@ -403,14 +404,16 @@ analyze_file (MpMessage *m, int dirfd, const char *name, gboolean in_cur, MpAnal
 	/* never through a link; a FIFO planted in a Maildir must not hang the
 	 * scan (mp_source_openat: O_NOFOLLOW, O_NONBLOCK, O_NOATIME) */
 	fd = mp_source_openat (dirfd, name, MP_OPEN_FILE);
+	if (fd < 0 && errno == ENOENT)
+		return FALSE;
 	if (fd < 0) {
 		open_problem (m, dirfd, name, errno);
-		return;
+		return TRUE;
 	}
 	if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
 		mp_message_add_problem (m, MP_PROBLEM_NOT_A_FILE, NULL);
 		close (fd);
-		return;
+		return TRUE;
 	}
 	/* Maildir's arrival time is the file's mtime (maildir(5); Dovecot
 	 * keeps it on copies): activity evidence reads it whatever Date: says */
@@ -432,6 +435,7 @@ analyze_file (MpMessage *m, int dirfd, const char *name, gboolean in_cur, MpAnal
 	 * Dovecot's ",W=" name field is never trusted */
 	mp_analyzer_run_range (analyzer, fd, 0, (guint64) st.st_size, MP_RANGE_COUNT_SIZE, m);
 	close (fd);
+	return TRUE;
 }
 
 /* Opens the folder's subdirectory S again for a worker: the one the
@@ -459,31 +463,117 @@ open_listed (MpSource *src, const MpFolder *folder, const ListedDirs *listed, gu
 	return fd;
 }
 
+/* A message file's unique part (maildir(5): the name before its ":" info;
+ * mu's "!2," info too): what a client keeps when it changes the flags or
+ * moves the file from new/ to cur/. */
+static char *
+unique_part (const char *name)
+{
+	const char *end = strchr (name, ':');
+
+	if (end == NULL)
+		end = strstr (name, "!2,");
+	return end ? g_strndup (name, (gsize) (end - name)) : g_strdup (name);
+}
+
+/* A worker's view of a batch's directories: opened when first needed, and
+ * for files renamed since the listing, their names by unique part. */
+typedef struct {
+	MpSource          *src;
+	const MpFolder    *folder;
+	const ListedDirs  *listed;
+	int                dirfd[G_N_ELEMENTS (subdirs)];
+	int                err[G_N_ELEMENTS (subdirs)];
+	gboolean           tried[G_N_ELEMENTS (subdirs)];
+	GHashTable        *by_unique[G_N_ELEMENTS (subdirs)]; /* unique part -> name */
+} BatchDirs;
+
+static int
+batch_dir (BatchDirs *d, guint s)
+{
+	if (!d->tried[s]) {
+		d->tried[s] = TRUE;
+		d->dirfd[s] = open_listed (d->src, d->folder, d->listed, s, &d->err[s]);
+	}
+	return d->dirfd[s];
+}
+
+/* The name that the file called UNIQUE has in subdirectory S now, or NULL. */
+static const char *
+renamed_to (BatchDirs *d, guint s, const char *unique)
+{
+	if (batch_dir (d, s) < 0)
+		return NULL;
+	if (d->by_unique[s] == NULL) {
+		g_autoptr(GPtrArray) names = mp_dir_list_sorted (d->dirfd[s]);
+		d->by_unique[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+		for (guint i = 0; names != NULL && i < names->len; i++) {
+			const char *name = g_ptr_array_index (names, i);
+			if (name[0] != '.')
+				g_hash_table_insert (d->by_unique[s], unique_part (name), g_strdup (name));
+		}
+	}
+	return g_hash_table_lookup (d->by_unique[s], unique);
+}
+
+/* The file of M (listed as NAME in subdirectory S) is gone: a client
+ * changed its flags (renamed it) or moved it from new/ to cur/ while the
+ * folder was read, as clients of a live mailbox do all the time. It is read
+ * under the name it has now, its locator and flags as that name says.
+ * FALSE when it is nowhere: deleted meanwhile. */
+static gboolean
+analyze_renamed (BatchDirs *d, MpMessage *m, guint s, const char *name, MpAnalyzer *analyzer)
+{
+	g_autofree char *unique = unique_part (name);
+
+	for (guint k = 0; k < G_N_ELEMENTS (subdirs); k++) {
+		guint s2 = (s + k) % G_N_ELEMENTS (subdirs); /* its own directory first */
+		const char *now = renamed_to (d, s2, unique);
+		const char *slash;
+		g_autofree char *prefix = NULL;
+		g_autofree char *shown = NULL;
+
+		if (now == NULL || strcmp (now, name) == 0)
+			continue;
+		/* the locator's last two parts are the subdirectory and the name */
+		slash = strrchr (m->locator, '/');
+		while (slash != NULL && slash > m->locator && slash[-1] != '/')
+			slash--;
+		prefix = slash != NULL && slash > m->locator ? g_strndup (m->locator, (gsize) (slash - m->locator)) : g_strdup ("");
+		shown = locator_text (now);
+		g_free (m->locator);
+		m->locator = g_strconcat (prefix, subdirs[s2], "/", shown, NULL);
+		m->read_state = read_state_from_name (subdirs[s2], now);
+		m->deleted = deleted_from_name (now);
+		return analyze_file (m, d->dirfd[s2], now, strcmp (subdirs[s2], "cur") == 0, analyzer);
+	}
+	return FALSE;
+}
+
 static void
 maildir_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 {
-	const ListedDirs *listed = batch->backend_data;
-	int dirfd[G_N_ELEMENTS (subdirs)] = { -1, -1 };
-	int err[G_N_ELEMENTS (subdirs)] = { 0, 0 };
-	gboolean tried[G_N_ELEMENTS (subdirs)] = { FALSE, FALSE };
+	BatchDirs d = { src, batch->folder, batch->backend_data, { -1, -1 }, { 0, 0 }, { FALSE, FALSE }, { NULL, NULL } };
 
 	for (guint i = 0; i < batch->messages->len; i++) {
 		MpMessage *m = g_ptr_array_index (batch->messages, i);
 		const MpMessageWhere *w = &g_array_index (batch->where, MpMessageWhere, i);
 		guint s = (guint) w->start;
 
-		if (!tried[s]) {
-			tried[s] = TRUE;
-			dirfd[s] = open_listed (src, batch->folder, listed, s, &err[s]);
-		}
-		if (dirfd[s] < 0)
-			mp_message_add_problem (m, MP_PROBLEM_UNREADABLE, mp_source_open_error (err[s]));
-		else
-			analyze_file (m, dirfd[s], w->file, strcmp (subdirs[s], "cur") == 0, analyzer);
+		if (batch_dir (&d, s) < 0)
+			mp_message_add_problem (m, MP_PROBLEM_UNREADABLE, mp_source_open_error (d.err[s]));
+		else if (!analyze_file (m, d.dirfd[s], w->file, strcmp (subdirs[s], "cur") == 0, analyzer) &&
+		         !analyze_renamed (&d, m, s, w->file, analyzer))
+			/* deleted by its owner's client since the folder was listed:
+			 * gone, as a message expunged meanwhile over IMAP */
+			m->skipped = TRUE;
 	}
-	for (guint s = 0; s < G_N_ELEMENTS (subdirs); s++)
-		if (dirfd[s] >= 0)
-			close (dirfd[s]);
+	for (guint s = 0; s < G_N_ELEMENTS (subdirs); s++) {
+		if (d.dirfd[s] >= 0)
+			close (d.dirfd[s]);
+		if (d.by_unique[s] != NULL)
+			g_hash_table_unref (d.by_unique[s]);
+	}
 }
 
 const MpSourceOps mp_source_maildir = {

@@ -413,6 +413,76 @@ test_mbox_unread_bytes_fail (void)
 	rm_rf (root);
 }
 
+/* A live Maildir: while a folder is read, clients rename message files (a
+ * flag changes: cur/x:2, -> cur/x:2,S), move them from new/ to cur/, and
+ * delete them. A renamed or moved message is read under the name it has
+ * now (its locator and read state as that name says), a deleted one is
+ * gone (skipped, as a message expunged meanwhile over IMAP): none is
+ * unreadable, which would make the audit incomplete (exit 3) for every
+ * active user. */
+static void
+test_maildir_renamed_during_scan (void)
+{
+	g_autofree char *root = make_tmp ();
+	g_autofree char *msg = make_message ("m", 0, "Tue, 12 Mar 2019 10:00:00 +0000");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MpSource) src = NULL;
+	g_autoptr(GPtrArray) folders = NULL;
+	g_autoptr(GPtrArray) batches = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_batch_free);
+	g_autoptr(MpAnalyzer) analyzer = mp_analyzer_new ();
+	static const char *const names[] = { "cur/1000.M1P1.h:2,", "cur/1001.M1P1.h:2,S", "new/1002.M1P1.h",
+	                                     "cur/1003.M1P1.h:2,", "cur/1004.M1P1.h:2," };
+	MpBatch *b;
+
+	for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+		write_file (root, names[i], msg, -1);
+	src = mp_source_open (root, &error);
+	g_assert_no_error (error);
+	folders = src->ops->folders (src, &error);
+	g_assert_no_error (error);
+	g_assert_true (src->ops->enumerate (src, g_ptr_array_index (folders, 0), collect_batch, ignore_notice,
+	                                    batches, &error));
+	g_assert_cmpuint (batches->len, ==, 1);
+	b = g_ptr_array_index (batches, 0);
+	g_assert_cmpuint (b->messages->len, ==, 5);
+	/* what the clients do after the listing */
+	{
+		static const char *const moves[][2] = {
+			{ "cur/1000.M1P1.h:2,", "cur/1000.M1P1.h:2,S" },  /* read */
+			{ "cur/1001.M1P1.h:2,S", "cur/1001.M1P1.h:2,ST" }, /* deleted, not expunged */
+			{ "new/1002.M1P1.h", "cur/1002.M1P1.h:2,S" },      /* seen and read */
+		};
+		for (guint i = 0; i < G_N_ELEMENTS (moves); i++) {
+			g_autofree char *from = g_build_filename (root, moves[i][0], NULL);
+			g_autofree char *to = g_build_filename (root, moves[i][1], NULL);
+			g_assert_cmpint (g_rename (from, to), ==, 0);
+		}
+		g_autofree char *gone = g_build_filename (root, "cur/1003.M1P1.h:2,", NULL);
+		g_assert_cmpint (g_unlink (gone), ==, 0);
+	}
+	src->ops->analyze (src, b, analyzer);
+	for (guint i = 0; i < b->messages->len; i++) {
+		const MpMessage *m = g_ptr_array_index (b->messages, i);
+		g_test_message ("%s skipped=%d read=%d problems=%u", m->locator, m->skipped, m->read_state,
+		                m->problems->len);
+		g_assert_cmpuint (m->problems->len, ==, 0);
+		g_assert_true (m->skipped == (i == 3));
+		if (!m->skipped)
+			g_assert_cmpuint (m->size, ==, mp_crlf_size (msg, strlen (msg)));
+	}
+#define MSG(i) ((const MpMessage *) g_ptr_array_index (b->messages, i))
+	g_assert_cmpstr (MSG (0)->locator, ==, "cur/1000.M1P1.h:2,S");
+	g_assert_cmpint (MSG (0)->read_state, ==, MP_READ_SEEN);
+	g_assert_cmpstr (MSG (1)->locator, ==, "cur/1001.M1P1.h:2,ST");
+	g_assert_cmpint (MSG (1)->deleted, ==, MP_DELETED_MAILDIR_T);
+	g_assert_cmpstr (MSG (2)->locator, ==, "cur/1002.M1P1.h:2,S");
+	g_assert_cmpint (MSG (2)->read_state, ==, MP_READ_SEEN);
+	g_assert_cmpstr (MSG (4)->locator, ==, "cur/1004.M1P1.h:2,");
+	g_assert_cmpint (MSG (4)->read_state, ==, MP_READ_UNSEEN);
+#undef MSG
+	rm_rf (root);
+}
+
 static void
 test_mbox_file_detect (void)
 {
@@ -811,5 +881,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/scan/jobs-1-equals-jobs-4", test_scan_jobs_identical);
 	g_test_add_func ("/scan/mbox-pieces", test_scan_mbox_pieces);
 	g_test_add_func ("/source/mbox-unread-bytes-fail", test_mbox_unread_bytes_fail);
+	g_test_add_func ("/source/maildir-renamed-during-scan", test_maildir_renamed_during_scan);
 	return g_test_run ();
 }
