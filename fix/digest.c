@@ -228,6 +228,7 @@ index_walk (IndexCtx *ctx, GMimeObject *obj, MpPartRole role, guint depth)
 		const char *name = disp ? g_mime_content_disposition_get_parameter (disp, "filename") : NULL;
 		a->name = name ? g_utf8_make_valid (name, -1) : NULL;
 		message_part_digest (GMIME_MESSAGE_PART (obj), a->sha256, &a->size);
+		memcpy (a->written_sha256, a->sha256, sizeof a->written_sha256);
 		g_array_append_val (ctx->written_back, ctx->list->len);
 	} else {
 		mp_fix_attachment_free (a);
@@ -291,8 +292,18 @@ stored_digests (IndexCtx *ctx, GMimeStream *stream)
 		MpFixAttachment *a = g_ptr_array_index (ctx->list, i);
 		if (!range_digest (stream, s->start, s->end, a->sha256, &a->size, ctx->error))
 			return FALSE;
+		a->stored = TRUE;
 	}
 	return TRUE;
+}
+
+gboolean
+mp_fix_attachment_same (const MpFixAttachment *o, const MpFixAttachment *a)
+{
+	if (o->stored == a->stored && strcmp (o->sha256, a->sha256) == 0)
+		return TRUE;
+	return o->stored != a->stored && o->written_sha256[0] != '\0' &&
+	       strcmp (o->written_sha256, a->written_sha256) == 0;
 }
 
 GPtrArray *

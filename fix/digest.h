@@ -51,6 +51,11 @@ typedef struct {
 	char    *type;    /* "type/subtype", lower case */
 	char     sha256[65];
 	guint64  size;    /* decoded octets */
+	/* an attached message GMime parsed: SHA256 is of its stored bytes
+	 * (STORED) or, where they could not be found, of GMime's writing back,
+	 * which WRITTEN_SHA256 always holds ("" for any other attachment) */
+	gboolean stored;
+	char     written_sha256[65];
 	guint    part;    /* where the verifier found it: part number, 0 not (yet) */
 	char    *detached; /* the file it was saved as, or NULL */
 } MpFixAttachment;
@@ -60,10 +65,17 @@ void       mp_fix_attachment_free (MpFixAttachment *a);
  * in tree order (MpFixAttachment*). A message/rfc822 attachment that GMime
  * parsed as a message is digested on its stored bytes, as the analyzer's
  * counter finds them (RFC 2046 §5.1.1: the line end before the next
- * delimiter not included); only where the counter lists other attachments
- * than GMime's tree, as GMime writes it back (the same bytes parse and
- * write the same wherever they are). ERROR when STREAM cannot be read. */
+ * delimiter not included), and as GMime writes it back (the same bytes
+ * parse and write the same wherever they are), which alone serves where
+ * the counter lists other attachments than GMime's tree (hostile
+ * structure). ERROR when STREAM cannot be read. */
 GPtrArray *mp_fix_attachment_index (GMimeMessage *msg, GMimeStream *stream, GError **error);
+
+/* Whether attachment A of a written part is attachment O of the original:
+ * the same SHA-256 of the same reading; an attached message read by its
+ * stored bytes on one side only (the counter read the other side's
+ * structure otherwise) is compared as GMime writes both back. */
+gboolean   mp_fix_attachment_same (const MpFixAttachment *o, const MpFixAttachment *a);
 
 /* The SHA-256 of everything STREAM holds from its start. */
 gboolean   mp_fix_stream_sha256 (GMimeStream *stream, char sha256[65], GError **error);

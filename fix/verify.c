@@ -315,7 +315,7 @@ check_part (MpFixCheck *c, MpFixRecord *rec, guint k, const MpMessage *m, GMimeS
 		MpFixAttachment *match = NULL;
 		for (guint j = 0; rec->atts && j < rec->atts->len && match == NULL; j++) {
 			MpFixAttachment *o = g_ptr_array_index (rec->atts, j);
-			if (o->part == 0 && o->detached == NULL && strcmp (o->sha256, a->sha256) == 0)
+			if (o->part == 0 && o->detached == NULL && mp_fix_attachment_same (o, a))
 				match = o;
 		}
 		if (match == NULL)
