@@ -267,7 +267,8 @@ unreadable:
  * counter finds its stored bytes (by RFC 2046, so that they do not depend on
  * the line end written before the next delimiter); where it lists the
  * walk's attachments (as many, the same types in order), those bytes are
- * digested instead, and the check compares the bytes themselves. */
+ * digested too, and the check compares the bytes themselves wherever both
+ * sides have them (mp_fix_attachment_same). */
 static gboolean
 stored_digests (IndexCtx *ctx, GMimeStream *stream)
 {
