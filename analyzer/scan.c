@@ -78,6 +78,10 @@ struct _Scan {
 	GHashTable  *servers;      /* key -> Server* */
 	GPrivate    *analyzer_key;
 	guint64      folder_index; /* messages delivered in the current folder */
+	/* the current folder's first failed batch, and how many failed: one
+	 * folder error per folder, as every report records it */
+	GError      *batch_error;
+	guint        batch_errors;
 	gint         sources_failed;
 	gint         folders_failed;
 };
@@ -113,6 +117,27 @@ lane_free (Lane *lane)
 	g_free (lane);
 }
 
+/* The folder error of the batches of the folder IT ends that could not be
+ * read fully (mp_batch_fail): the first one's bytes and reason, and how
+ * many more pieces failed. */
+static void
+folder_batch_error (Scan *s, Item *it)
+{
+	const MpScanSink *k = s->opt->sink;
+	g_autoptr(GError) first = g_steal_pointer (&s->batch_error);
+	g_autoptr(GError) error = NULL;
+
+	if (first == NULL)
+		return;
+	if (s->batch_errors > 1)
+		error = g_error_new (first->domain, first->code, "%s (and %u more pieces of the file)", first->message,
+		                     s->batch_errors - 1);
+	s->batch_errors = 0;
+	if (k->folder_error)
+		k->folder_error (s->opt->sink_data, it->source_name, it->folder, error ? error : first);
+	g_atomic_int_inc (&s->folders_failed);
+}
+
 static void
 deliver (Scan *s, Lane *lane, Item *it)
 {
@@ -135,11 +160,12 @@ deliver (Scan *s, Lane *lane, Item *it)
 			if (k->message)
 				k->message (self, m);
 		}
-		/* the messages read stand; the folder is incomplete */
+		/* the messages read stand; the folder is incomplete, said once
+		 * at its end (folder_batch_error) */
 		if (it->batch->error != NULL) {
-			if (k->folder_error)
-				k->folder_error (self, it->source_name, it->folder, it->batch->error);
-			g_atomic_int_inc (&s->folders_failed);
+			if (s->batch_error == NULL)
+				s->batch_error = g_error_copy (it->batch->error);
+			s->batch_errors++;
 		}
 		break;
 	case ITEM_ACCOUNT_BEGIN:
@@ -164,14 +190,24 @@ deliver (Scan *s, Lane *lane, Item *it)
 			k->folder_begin (self, it->source_name, it->folder);
 		break;
 	case ITEM_FOLDER_ERROR:
-		if (k->folder_error)
+		if (s->batch_error != NULL) {
+			/* the producer's failure, and the workers' before it */
+			g_autoptr(GError) both = g_error_new (it->error->domain, it->error->code, "%s; %s",
+			                                      it->error->message, s->batch_error->message);
+			g_clear_error (&s->batch_error);
+			s->batch_errors = 0;
+			if (k->folder_error)
+				k->folder_error (self, it->source_name, it->folder, both);
+		} else if (k->folder_error) {
 			k->folder_error (self, it->source_name, it->folder, it->error);
+		}
 		break;
 	case ITEM_NOTICE:
 		if (k->notice)
 			k->notice (self, it->source_name, it->folder, it->code, it->detail);
 		break;
 	case ITEM_FOLDER_END:
+		folder_batch_error (s, it);
 		if (k->folder_end)
 			k->folder_end (self, it->source_name, it->folder);
 		break;
@@ -613,6 +649,7 @@ mp_scan_run_accounts (MpAccount *const *accounts, guint n, const MpScanOptions *
 	result->folders_failed = (guint) g_atomic_int_get (&s.folders_failed);
 	g_hash_table_unref (s.servers);
 	g_free (s.lanes);
+	g_clear_error (&s.batch_error); /* every folder ended: none left */
 	g_mutex_clear (&s.lock);
 	g_cond_clear (&s.cond);
 }
