@@ -119,7 +119,7 @@ lane_free (Lane *lane)
 
 /* The folder error of the batches of the folder IT ends that could not be
  * read fully (mp_batch_fail): the first one's bytes and reason, and how
- * many more pieces failed. */
+ * many more batches failed (an mbox: byte ranges). */
 static void
 folder_batch_error (Scan *s, Item *it)
 {
@@ -130,7 +130,7 @@ folder_batch_error (Scan *s, Item *it)
 	if (first == NULL)
 		return;
 	if (s->batch_errors > 1)
-		error = g_error_new (first->domain, first->code, "%s (and %u more pieces of the file)", first->message,
+		error = g_error_new (first->domain, first->code, "%s (and %u more byte ranges not read)", first->message,
 		                     s->batch_errors - 1);
 	s->batch_errors = 0;
 	if (k->folder_error)
