@@ -554,6 +554,7 @@ static void
 maildir_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 {
 	BatchDirs d = { src, batch->folder, batch->backend_data, { -1, -1 }, { 0, 0 }, { FALSE, FALSE }, { NULL, NULL } };
+	guint gone = 0;
 
 	for (guint i = 0; i < batch->messages->len; i++) {
 		MpMessage *m = g_ptr_array_index (batch->messages, i);
@@ -563,10 +564,19 @@ maildir_analyze (MpSource *src, MpBatch *batch, MpAnalyzer *analyzer)
 		if (batch_dir (&d, s) < 0)
 			mp_message_add_problem (m, MP_PROBLEM_UNREADABLE, mp_source_open_error (d.err[s]));
 		else if (!analyze_file (m, d.dirfd[s], w->file, strcmp (subdirs[s], "cur") == 0, analyzer) &&
-		         !analyze_renamed (&d, m, s, w->file, analyzer))
+		         !analyze_renamed (&d, m, s, w->file, analyzer)) {
 			/* deleted by its owner's client since the folder was listed:
 			 * gone, as a message expunged meanwhile over IMAP */
 			m->skipped = TRUE;
+			gone++;
+		}
+	}
+	if (gone > 0) {
+		/* said, so that a count that changes from one scan to the next
+		 * has its reason in the report */
+		g_autofree char *detail = g_strdup_printf ("%u message file(s) deleted after the folder was listed: "
+		                                           "left out", gone);
+		mp_batch_add_notice (batch, mp_notice_name (MP_NOTICE_DELETED_DURING_SCAN), detail);
 	}
 	for (guint s = 0; s < G_N_ELEMENTS (subdirs); s++) {
 		if (d.dirfd[s] >= 0)

@@ -8,6 +8,7 @@ static const char *const names[MP_NOTICE_COUNT] = {
 	[MP_NOTICE_JUNK_BEFORE_FIRST_MESSAGE] = "junk-before-first-message",
 	[MP_NOTICE_UW_IMAP_INTERNAL_DATA_SKIPPED] = "uw-imap-internal-data-skipped",
 	[MP_NOTICE_FILE_GREW_DURING_SCAN] = "file-grew-during-scan",
+	[MP_NOTICE_DELETED_DURING_SCAN] = "deleted-during-scan",
 	[MP_NOTICE_SIZE_ESTIMATED] = "size-estimated",
 	[MP_NOTICE_NO_ACTIVITY_EVIDENCE] = "no-activity-evidence",
 };

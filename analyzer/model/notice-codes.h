@@ -22,6 +22,8 @@ typedef enum {
 	MP_NOTICE_JUNK_BEFORE_FIRST_MESSAGE, /* bytes before the first From_ line: no message's */
 	MP_NOTICE_UW_IMAP_INTERNAL_DATA_SKIPPED, /* UW-IMAP's "FOLDER INTERNAL DATA" pseudo-message */
 	MP_NOTICE_FILE_GREW_DURING_SCAN,  /* bytes appended after the scan began: not read */
+	/* a Maildir's files */
+	MP_NOTICE_DELETED_DURING_SCAN,    /* message files deleted after the listing: left out */
 	/* an IMAP account */
 	MP_NOTICE_SIZE_ESTIMATED,         /* Exchange's RFC822.SIZE is an estimate (TARGET-LIMITS.md) */
 	/* an account (the accounts audit) */

@@ -417,7 +417,8 @@ test_mbox_unread_bytes_fail (void)
  * flag changes: cur/x:2, -> cur/x:2,S), move them from new/ to cur/, and
  * delete them. A renamed or moved message is read under the name it has
  * now (its locator and read state as that name says), a deleted one is
- * gone (skipped, as a message expunged meanwhile over IMAP): none is
+ * gone (skipped, as a message expunged meanwhile over IMAP, and counted in
+ * a notice): none is
  * unreadable, which would make the audit incomplete (exit 3) for every
  * active user. */
 static void
@@ -480,6 +481,12 @@ test_maildir_renamed_during_scan (void)
 	g_assert_cmpstr (MSG (4)->locator, ==, "cur/1004.M1P1.h:2,");
 	g_assert_cmpint (MSG (4)->read_state, ==, MP_READ_UNSEEN);
 #undef MSG
+	/* the one deleted is said, with the count */
+	g_assert_nonnull (b->notices);
+	g_assert_cmpuint (b->notices->len, ==, 1);
+	g_assert_cmpstr (((const MpBatchNotice *) g_ptr_array_index (b->notices, 0))->code, ==, "deleted-during-scan");
+	g_assert_true (g_str_has_prefix (((const MpBatchNotice *) g_ptr_array_index (b->notices, 0))->detail,
+	                                 "1 message file(s) deleted"));
 	rm_rf (root);
 }
 
