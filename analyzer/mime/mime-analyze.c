@@ -192,7 +192,7 @@ stored_message_sizes (MpAnalyzer *a, Bytes *b, gboolean mbox_quoted, MpMessage *
 		return;
 	counter = mp_mime_count_new (a->recorder, n + 1); /* one more: a longer list shows */
 	count_bytes (counter, b);
-	listed = mp_mime_count_attachments (counter, bytes_read_at, b, mbox_quoted);
+	listed = mp_mime_count_listed (counter);
 	if (listed->len != n)
 		return;
 	for (guint i = 0; i < n; i++) {
@@ -201,10 +201,11 @@ stored_message_sizes (MpAnalyzer *a, Bytes *b, gboolean mbox_quoted, MpMessage *
 		if (g_ascii_strcasecmp (c->mime_type, t->mime_type) != 0)
 			return;
 	}
+	/* only the attached messages' bytes are read again */
 	for (guint i = 0; i < n; i++) {
 		MpAttachment *t = g_ptr_array_index (m->attachment_list, first + i);
 		if (is_attached_message (t))
-			t->encoded_size = ((const MpAttachment *) g_ptr_array_index (listed, i))->encoded_size;
+			t->encoded_size = mp_mime_count_stored_size (counter, i, bytes_read_at, b, mbox_quoted);
 	}
 }
 
@@ -529,7 +530,7 @@ mp_analyzer_stored_attachments (GMimeStream *stream, guint max)
 	recorder = mp_mime_recorder_new ();
 	counter = mp_mime_count_new (recorder, max);
 	count_bytes (counter, &b);
-	listed = mp_mime_count_attachments (counter, bytes_read_at, &b, FALSE);
+	listed = mp_mime_count_listed (counter);
 	out = g_array_sized_new (FALSE, TRUE, sizeof (MpStoredAttachment), listed->len);
 	g_array_set_clear_func (out, stored_attachment_clear);
 	for (guint i = 0; i < listed->len; i++) {

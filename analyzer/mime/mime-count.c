@@ -63,7 +63,6 @@ struct _MpMimeCount {
 	gboolean        nesting_overflow, without_boundary;
 	GArray         *ranges;     /* Range per listed attachment */
 	gboolean        range_open; /* the last range's end is not known yet */
-	gboolean        sized;      /* the listed attachments' sizes are read */
 	guint           range_frame;/* frames->len when it opened */
 	guint64         header_end;
 	guint64         after_close; /* where the line after the last close delimiter starts */
@@ -564,50 +563,54 @@ range_size (MpMimeReadAt read_at, gpointer data, guint64 start, guint64 end, gbo
 	return mp_region_counter_total (&rc);
 }
 
-/* The listed attachments' sizes, read back once the ranges are known. */
-static void
-size_attachments (MpMimeCount *c, MpMimeReadAt read_at, gpointer data, gboolean mbox_quoted)
+/* Range I of a finished counter: attachment I (each listed attachment gets
+ * its range when it is listed, end_headers), NULL past the list. */
+static const Range *
+range_of (MpMimeCount *c, guint i)
 {
+	mp_mime_count_finish (c);
+	if (i >= c->ranges->len)
+		return NULL;
+	g_assert (g_array_index (c->ranges, Range, i).index == i);
+	return &g_array_index (c->ranges, Range, i);
+}
+
+const GPtrArray *
+mp_mime_count_listed (MpMimeCount *c)
+{
+	mp_mime_count_finish (c);
+	return c->scratch->attachment_list;
+}
+
+guint64
+mp_mime_count_stored_size (MpMimeCount *c, guint i, MpMimeReadAt read_at, gpointer data, gboolean mbox_quoted)
+{
+	const Range *r = range_of (c, i);
 	g_autofree guint8 *buf = NULL;
 
-	if (c->sized)
-		return;
-	c->sized = TRUE;
+	if (r == NULL)
+		return 0;
 	buf = g_malloc (64 * 1024);
-	for (guint i = 0; i < c->ranges->len; i++) {
-		const Range *r = &g_array_index (c->ranges, Range, i);
-		MpAttachment *a = g_ptr_array_index (c->scratch->attachment_list, r->index);
-		a->encoded_size = range_size (read_at, data, r->start, r->end, mbox_quoted, buf, 64 * 1024);
-	}
+	return range_size (read_at, data, r->start, r->end, mbox_quoted, buf, 64 * 1024);
 }
 
 gboolean
 mp_mime_count_attachment_range (MpMimeCount *c, guint i, guint64 *start, guint64 *rfc_end)
 {
-	mp_mime_count_finish (c);
-	for (guint k = 0; k < c->ranges->len; k++) {
-		const Range *r = &g_array_index (c->ranges, Range, k);
-		if (r->index == i) {
-			*start = r->start;
-			*rfc_end = r->rfc_end;
-			return TRUE;
-		}
-	}
-	return FALSE;
-}
+	const Range *r = range_of (c, i);
 
-const GPtrArray *
-mp_mime_count_attachments (MpMimeCount *c, MpMimeReadAt read_at, gpointer data, gboolean mbox_quoted)
-{
-	mp_mime_count_finish (c);
-	size_attachments (c, read_at, data, mbox_quoted);
-	return c->scratch->attachment_list;
+	if (r == NULL)
+		return FALSE;
+	*start = r->start;
+	*rfc_end = r->rfc_end;
+	return TRUE;
 }
 
 void
 mp_mime_count_commit (MpMimeCount *c, MpMessage *m, MpMimeReadAt read_at, gpointer data, gboolean mbox_quoted)
 {
 	MpMessage *s = c->scratch;
+	g_autofree guint8 *buf = g_malloc (64 * 1024);
 	g_autofree char *detail = NULL;
 
 	mp_mime_count_finish (c);
@@ -617,7 +620,11 @@ mp_mime_count_commit (MpMimeCount *c, MpMessage *m, MpMimeReadAt read_at, gpoint
 	m->inline_parts += s->inline_parts;
 	m->nested_attachments += s->nested_attachments;
 	m->flags |= s->flags;
-	size_attachments (c, read_at, data, mbox_quoted);
+	for (guint i = 0; i < c->ranges->len; i++) {
+		const Range *r = &g_array_index (c->ranges, Range, i);
+		MpAttachment *a = g_ptr_array_index (s->attachment_list, r->index);
+		a->encoded_size = range_size (read_at, data, r->start, r->end, mbox_quoted, buf, 64 * 1024);
+	}
 	/* the entries move to M, in tree order */
 	while (s->attachment_list->len > 0)
 		g_ptr_array_add (m->attachment_list, g_ptr_array_steal_index (s->attachment_list, 0));

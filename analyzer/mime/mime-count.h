@@ -65,16 +65,19 @@ guint64      mp_mime_count_parts  (const MpMimeCount *c);
 /* The offset just after the message's own header block (its empty line),
  * the length fed when the block never ended. */
 guint64      mp_mime_count_header_end (const MpMimeCount *c);
-/* The listed attachments (MpAttachment, in tree order, owned by C) with
- * their stored sizes read back as mp_mime_count_commit() does; finishes C.
- * For the tree walk's attached messages, whose stored size GMime cannot
- * give (mime-analyze.c). */
-const GPtrArray *mp_mime_count_attachments (MpMimeCount *c, MpMimeReadAt read_at, gpointer data,
+/* The listed attachments (MpAttachment, in tree order, owned by C; their
+ * sizes not read); finishes C. Range I below is attachment I. For the tree
+ * walk's attached messages, whose stored bytes GMime cannot give
+ * (mime-analyze.c). */
+const GPtrArray *mp_mime_count_listed (MpMimeCount *c);
+/* The stored size of listed attachment I (read back with READ_AT over DATA,
+ * as mp_mime_count_commit() sizes each), 0 when I is not listed. */
+guint64          mp_mime_count_stored_size (MpMimeCount *c, guint i, MpMimeReadAt read_at, gpointer data,
                                             gboolean mbox_quoted);
-/* The bytes [START, RFC_END) of the I-th listed attachment, read by RFC
- * 2046 §5.1.1 (the line end before a delimiter is the delimiter's, also
- * after a close delimiter, where the stored size keeps it); finishes C.
- * FALSE when it has no range (not listed). */
+/* The bytes [START, RFC_END) of listed attachment I, read by RFC 2046
+ * §5.1.1 (the line end before a delimiter is the delimiter's, also after a
+ * close delimiter, where the stored size keeps it); finishes C. FALSE when
+ * I is not listed. */
 gboolean         mp_mime_count_attachment_range (MpMimeCount *c, guint i, guint64 *start, guint64 *rfc_end);
 /* Records the structure into M (after finish): mime_parts, depth,
  * attachments, inline_parts, nested_attachments, flags, the listed
