@@ -251,6 +251,21 @@ locator_text (const char *path)
 	return g_string_free (out, FALSE);
 }
 
+/* What a message file's name says of M, file NAME of subdirectory S of
+ * FOLDER: where it is (the locator: its path below the source's root) and
+ * its flags (read, deleted). */
+static void
+set_from_name (MpMessage *m, const MpSource *src, const MpFolder *folder, const char *subdir, const char *name)
+{
+	gsize root_len = strlen (src->abs_path);
+	g_autofree char *file = g_build_filename (folder->path, subdir, name, NULL);
+
+	g_free (m->locator);
+	m->locator = locator_text (file + root_len + (file[root_len] == '/' ? 1 : 0));
+	m->read_state = read_state_from_name (subdir, name);
+	m->deleted = deleted_from_name (name);
+}
+
 typedef struct {
 	char       *name;   /* sort key and file name */
 	guint       subdir; /* index into subdirs[] */
@@ -287,7 +302,6 @@ maildir_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 {
 	g_autoptr(GArray) entries = g_array_new (FALSE, TRUE, sizeof (Entry));
 	g_autoptr(MpBatch) batch = NULL;
-	gsize root_len = strlen (src->abs_path);
 	guint64 index = 0;
 	g_autoptr(GString) unreadable = g_string_new (NULL);
 	ListedDirs listed = { { FALSE } };
@@ -340,16 +354,13 @@ maildir_enumerate (MpSource *src, const MpFolder *folder, MpBatchFunc emit, MpNo
 
 	for (guint i = 0; i < entries->len; i++) {
 		Entry *e = &g_array_index (entries, Entry, i);
-		g_autofree char *file = g_build_filename (folder->path, subdirs[e->subdir], e->name, NULL);
 		MpMessageWhere where = { e->subdir, 0, NULL };
 		MpMessage *m;
 
 		m = mp_message_new ();
 		m->folder = g_strdup (folder->name);
-		m->locator = locator_text (file + root_len + (file[root_len] == '/' ? 1 : 0));
+		set_from_name (m, src, folder, subdirs[e->subdir], e->name);
 		m->index = ++index;
-		m->read_state = read_state_from_name (subdirs[e->subdir], e->name);
-		m->deleted = deleted_from_name (e->name);
 		m->store_flags = TRUE; /* the file name holds the flags, not headers */
 		where.file = g_strdup (e->name);
 		if (batch == NULL) {
@@ -529,22 +540,10 @@ analyze_renamed (BatchDirs *d, MpMessage *m, guint s, const char *name, MpAnalyz
 	for (guint k = 0; k < G_N_ELEMENTS (subdirs); k++) {
 		guint s2 = (s + k) % G_N_ELEMENTS (subdirs); /* its own directory first */
 		const char *now = renamed_to (d, s2, unique);
-		const char *slash;
-		g_autofree char *prefix = NULL;
-		g_autofree char *shown = NULL;
 
 		if (now == NULL || strcmp (now, name) == 0)
 			continue;
-		/* the locator's last two parts are the subdirectory and the name */
-		slash = strrchr (m->locator, '/');
-		while (slash != NULL && slash > m->locator && slash[-1] != '/')
-			slash--;
-		prefix = slash != NULL && slash > m->locator ? g_strndup (m->locator, (gsize) (slash - m->locator)) : g_strdup ("");
-		shown = locator_text (now);
-		g_free (m->locator);
-		m->locator = g_strconcat (prefix, subdirs[s2], "/", shown, NULL);
-		m->read_state = read_state_from_name (subdirs[s2], now);
-		m->deleted = deleted_from_name (now);
+		set_from_name (m, d->src, d->folder, subdirs[s2], now);
 		return analyze_file (m, d->dirfd[s2], now, strcmp (subdirs[s2], "cur") == 0, analyzer);
 	}
 	return FALSE;
